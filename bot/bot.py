@@ -1,0 +1,69 @@
+"""The bot: guard the input, load the sender's session, let the first willing handler answer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot import basic_handlers as basic
+from bot import kb_handlers
+from bot.guard import problem_with
+from bot.handlers import CommandHandler, Context, Handler, MessageHandler
+from bot.messages import Incoming, Reply
+from bot.sessions import SessionStore
+from knowledge_base.normalize import clean_input
+
+log = logging.getLogger(__name__)
+FAILURE = "抱歉，系统处理您的消息时出了点问题，请稍后再试；急事请拨打 12345 热线。"
+
+
+@dataclass
+class BotServices:
+    """What handlers may use; later issues add ticket, document and meeting services."""
+
+    kb: Any
+    clock: Any
+
+
+def default_handlers() -> list[Handler]:
+    return [
+        CommandHandler({"帮助", "help", "start", "菜单"}, basic.help_text),
+        MessageHandler(basic.is_greeting, basic.welcome),
+        MessageHandler(basic.is_thanks, basic.thanks),
+        MessageHandler(basic.wants_ticket, basic.ticket_soon),
+        MessageHandler(basic.wants_human, basic.human_soon),
+        MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),
+        MessageHandler(lambda ctx: True, kb_handlers.answer_question),
+    ]
+
+
+class Bot:
+    def __init__(
+        self,
+        services: BotServices,
+        sessions: SessionStore,
+        *,
+        max_chars: int = 2000,
+        handlers: list[Handler] | None = None,
+    ) -> None:
+        self.services = services
+        self.sessions = sessions
+        self.max_chars = max_chars
+        self.handlers = handlers if handlers is not None else default_handlers()
+
+    async def process(self, message: Incoming) -> list[Reply]:
+        problem = problem_with(message.text, self.max_chars)
+        if problem is not None:
+            return [Reply(problem)]
+        text = clean_input(message.text)
+        try:
+            async with self.sessions.open(message.channel, message.sender) as session:
+                ctx = Context(message=message, session=session, services=self.services, text=text)
+                for handler in self.handlers:
+                    if await handler.check(ctx):
+                        return await handler.handle(ctx)
+        except Exception:
+            log.exception("handler failed for a %s message", message.channel)
+            return [Reply(FAILURE)]
+        return []

@@ -1,0 +1,50 @@
+"""Loads and saves per-sender session data (short transactions, one lock per sender)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from weakref import WeakValueDictionary
+
+from sqlalchemy import select
+
+from bot.models import ChatSession
+from govchat.clock import Clock
+from govchat.db import Database
+
+
+class SessionStore:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+
+    @asynccontextmanager
+    async def open(self, channel: str, sender: str) -> AsyncIterator[dict[str, Any]]:
+        """Yield the sender's session data; saved when the block ends without error."""
+        key = (channel, sender)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            async with self.db.session() as s:
+                row = await s.scalar(
+                    select(ChatSession).where(ChatSession.channel == channel, ChatSession.sender == sender)
+                )
+                data: dict[str, Any] = dict(row.data) if row is not None else {}
+            yield data
+            now = self.clock.now()
+            async with self.db.session() as s:
+                row = await s.scalar(
+                    select(ChatSession).where(ChatSession.channel == channel, ChatSession.sender == sender)
+                )
+                if row is None:
+                    s.add(
+                        ChatSession(channel=channel, sender=sender, data=data, created_at=now, updated_at=now)
+                    )
+                else:
+                    row.data = data
+                    row.updated_at = now

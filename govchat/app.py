@@ -1,0 +1,54 @@
+"""The aiohttp application: channels and background tasks around one Runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.appkeys import BOT
+from bot.channels import rest, webchat
+from govchat.runtime import Runtime
+
+RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
+
+
+async def _health(request: web.Request) -> web.Response:
+    rt = request.app[RUNTIME]
+    snap = rt.index.snapshot
+    return web.json_response(
+        {
+            "status": "ok" if snap is not None else "starting",
+            "kb_version": snap.kb_version if snap else None,
+            "texts": len(snap.texts) if snap else 0,
+            "dense": bool(snap and snap.vectors is not None),
+        }
+    )
+
+
+def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
+    app = web.Application(client_max_size=256 * 1024)
+    app[RUNTIME] = runtime
+    app[BOT] = runtime.bot
+    rest.setup(app)
+    webchat.setup(app)
+    app.router.add_get("/healthz", _health)
+
+    async def index_sync(app: web.Application) -> AsyncIterator[None]:
+        # Other workers (or the admin console) publish; pick the new KB version up within seconds.
+        task = asyncio.create_task(runtime.index.run_forever(runtime.settings.index_sync_seconds))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def close_runtime(app: web.Application) -> AsyncIterator[None]:
+        yield
+        await runtime.close()
+
+    app.cleanup_ctx.append(close_runtime)
+    if background:
+        app.cleanup_ctx.append(index_sync)
+    return app

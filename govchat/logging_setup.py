@@ -1,0 +1,33 @@
+"""Logging that never writes a citizen's phone or ID-card number in clear."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# 18-digit resident ID (last char may be X), mainland mobiles, and landlines like 0753-2188888.
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
+
+
+def mask_sensitive(text: str) -> str:
+    """Mask ID-card, mobile and landline numbers, keeping a few digits to stay traceable."""
+    text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    return _LANDLINE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+
+
+class MaskingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_sensitive(super().format(record))
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # jieba prints its own cache chatter at INFO/DEBUG.
+    logging.getLogger("jieba").setLevel(logging.WARNING)

@@ -1,0 +1,7 @@
+"""Imports every table module so that Base.metadata knows all tables (for Alembic)."""
+
+from bot import models as _bot_models  # noqa: F401
+from govchat.db import Base
+from knowledge_base import models as _kb_models  # noqa: F401
+
+metadata = Base.metadata

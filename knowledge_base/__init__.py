@@ -1,0 +1,1 @@
+"""Service items and FAQs: storage, import, hybrid retrieval and the answer policy."""

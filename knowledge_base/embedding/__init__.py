@@ -1,0 +1,1 @@
+"""Embedding-model tooling for the knowledge base (model conversion and loading helpers)."""

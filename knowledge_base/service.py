@@ -1,0 +1,111 @@
+"""The knowledge base as the rest of the product sees it: ask a question, pick a choice."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from govchat.clock import Clock
+from govchat.db import Database
+from knowledge_base import store
+from knowledge_base.index_manager import IndexManager
+from knowledge_base.models import EntryKind, UnansweredQuestion
+from knowledge_base.policy import Decision, Thresholds, decide
+from knowledge_base.retriever import EntryHit
+
+
+@dataclass
+class Card:
+    """What a channel needs to show one entry: the published data, plus the linked item for a FAQ."""
+
+    kind: str
+    entry_id: int
+    data: dict[str, Any]
+    item: dict[str, Any] | None = None
+
+
+@dataclass
+class AskResult:
+    question: str
+    normalized: str
+    decision: Decision
+    hits: list[EntryHit]
+    cards: list[Card] = field(default_factory=list)
+    kb_version: int = 0
+    millis: float = 0.0
+
+
+class KnowledgeBaseUnavailable(RuntimeError):
+    """The index has not been built yet."""
+
+
+class KnowledgeBase:
+    def __init__(self, db: Database, clock: Clock, index: IndexManager, thresholds: Thresholds) -> None:
+        self.db = db
+        self.clock = clock
+        self.index = index
+        self.thresholds = thresholds
+
+    def search(self, question: str, k: int = 10, mode: str = "fused") -> list[EntryHit]:
+        snap = self.index.snapshot
+        if snap is None:
+            raise KnowledgeBaseUnavailable("知识库索引尚未就绪")
+        return snap.search(question, k, mode=mode)
+
+    def classify(self, question: str) -> tuple[str, Decision, list[EntryHit]]:
+        """Pure retrieval and decision, no side effects (for hit tests and evaluation)."""
+        snap = self.index.snapshot
+        if snap is None:
+            raise KnowledgeBaseUnavailable("知识库索引尚未就绪")
+        hits = snap.search(question, 10)
+        decision, shown = decide(hits, self.thresholds)
+        return snap.normalise(question), decision, shown
+
+    async def ask(self, question: str, *, channel: str = "", sender: str = "") -> AskResult:
+        started = time.perf_counter()
+        normalized, decision, shown = self.classify(question)
+        version = self.index.snapshot.kb_version if self.index.snapshot else 0
+        result = AskResult(question, normalized, decision, shown, kb_version=version)
+        async with self.db.session() as s:
+            if decision is Decision.ANSWER:
+                top = shown[0]
+                await store.record_hit(s, top.kind, top.entry_id)
+                card = await self._card(s, top.kind, top.entry_id)
+                if card is not None:
+                    result.cards.append(card)
+            elif decision is Decision.DECLINE:
+                best = shown[0] if shown else None
+                await store.log_unanswered(
+                    s,
+                    UnansweredQuestion(
+                        question=question[:2000],
+                        normalized=normalized[:2000],
+                        channel=channel,
+                        sender_hash=hashlib.sha256(sender.encode()).hexdigest()[:16] if sender else "",
+                        best_score=round(best.fused, 4) if best else 0.0,
+                        best_kind=best.kind if best else None,
+                        best_entry_id=best.entry_id if best else None,
+                        asked_at=self.clock.now(),
+                    ),
+                )
+        result.millis = (time.perf_counter() - started) * 1000
+        return result
+
+    async def choose(self, kind: str, entry_id: int) -> Card | None:
+        """The user picked one of the offered choices: count the hit and return its card."""
+        async with self.db.session() as s:
+            card = await self._card(s, kind, entry_id)
+            if card is not None:
+                await store.record_hit(s, kind, entry_id)
+            return card
+
+    async def _card(self, s: Any, kind: str, entry_id: int) -> Card | None:
+        data = await store.published_data(s, kind, entry_id)
+        if data is None:  # archived since the question was asked
+            return None
+        item = None
+        if kind == EntryKind.FAQ and data.get("item_id"):
+            item = await store.published_data(s, EntryKind.ITEM, int(data["item_id"]))
+        return Card(kind, entry_id, data, item)

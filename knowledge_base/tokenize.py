@@ -1,0 +1,156 @@
+"""jieba tokenisation for lexical search, with the KB's own names in the user dictionary."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+import jieba
+
+# Words that say what kind of question it is, not which service it is about.
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "么",
+        "嘛",
+        "哦",
+        "喔",
+        "是",
+        "在",
+        "有",
+        "和",
+        "与",
+        "及",
+        "或",
+        "我",
+        "你",
+        "他",
+        "她",
+        "我们",
+        "你们",
+        "想",
+        "要",
+        "请",
+        "请问",
+        "问",
+        "问下",
+        "一下",
+        "下",
+        "个",
+        "怎么",
+        "怎样",
+        "如何",
+        "什么",
+        "哪里",
+        "哪儿",
+        "哪个",
+        "哪些",
+        "多久",
+        "多少",
+        "几天",
+        "能",
+        "能不能",
+        "可以",
+        "可不可以",
+        "需要",
+        "需不需要",
+        "要不要",
+        "吗",
+        "去",
+        "到",
+        "办",
+        "办理",
+        "怎么办",
+        "咨询",
+        "这个",
+        "那个",
+        "就",
+        "还",
+        "都",
+        "也",
+        "又",
+        "被",
+        "把",
+        "让",
+        "给",
+        "对",
+        "从",
+        "跟",
+        "么",
+        "啥",
+        "没有",
+        "不",
+        "没",
+        "好",
+        "谢谢",
+        "您",
+        "您好",
+        "你好",
+        "一",
+        "些",
+        "现在",
+        "今天",
+        "了解",
+        "知道",
+        "告诉",
+        "帮",
+        "帮忙",
+        "应该",
+        "得",
+        "地",
+        "着",
+        "过",
+        "吧",
+        "呗",
+        "呐",
+        "哈",
+        "嗯",
+        "诶",
+        "额",
+        "该",
+        "该怎么",
+        "是不是",
+        "有没有",
+        "时候",
+        "时间",
+        "需",
+    ]
+)
+
+_lock = threading.Lock()
+_added: set[str] = set()
+
+
+def add_words(words: Iterable[str], freq: int = 2000) -> int:
+    """Teach jieba the KB's names (item names, aliases, departments); returns how many were new."""
+    new = 0
+    with _lock:
+        for word in words:
+            word = word.strip()
+            if 2 <= len(word) <= 20 and " " not in word and word not in _added:
+                jieba.add_word(word, freq=freq)
+                _added.add(word)
+                new += 1
+    return new
+
+
+def tokens(text: str) -> list[str]:
+    """Search-mode tokens of normalised text: long dictionary words plus their sub-words."""
+    out = []
+    for tok in jieba.cut_for_search(text):
+        tok = tok.strip()
+        if tok and tok not in STOPWORDS:
+            out.append(tok)
+    return out
+
+
+def initialise() -> None:
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
