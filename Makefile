@@ -1,0 +1,23 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run test bootstrap lint bench
+
+export OMP_NUM_THREADS ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+run: bootstrap
+	.venv/bin/govchat serve
+
+test: bootstrap
+	.venv/bin/python -m pytest -q
+
+lint: bootstrap
+	.venv/bin/ruff check .
+	.venv/bin/mypy govchat knowledge_base bot
+
+bench: bootstrap
+	.venv/bin/python -m bench.run_all
