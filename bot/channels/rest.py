@@ -52,4 +52,8 @@ async def webhook(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app.router.add_post("/webhooks/rest/webhook", webhook)
-    app.router.add_get("/webhooks/rest/", lambda _r: web.json_response({"status": "ok"}))
+    app.router.add_get("/webhooks/rest/", _status)
+
+
+async def _status(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

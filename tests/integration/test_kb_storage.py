@@ -118,8 +118,9 @@ async def test_gdzwfw_import_creates_updates_and_reports_rows(database: Database
 
 async def test_faq_import_is_all_or_nothing_and_round_trips(database: Database, clock, tmp_path: Path):
     async with database.session() as s:
-        await gdzwfw.import_items(s, gdzwfw.read_jsonl(_write_jsonl(tmp_path / "i.jsonl", [GD_ROW]))[0],
-                                  actor="cli", now=clock.now())
+        await gdzwfw.import_items(
+            s, gdzwfw.read_jsonl(_write_jsonl(tmp_path / "i.jsonl", [GD_ROW]))[0], actor="cli", now=clock.now()
+        )
     header = "标准问题,相似问题,答案,关联事项编码,分类,标签\n"
     csv_ok = tmp_path / "faq.csv"
     csv_ok.write_text(
