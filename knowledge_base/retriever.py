@@ -76,10 +76,10 @@ class SearchSnapshot:
     def normalise(self, question: str) -> str:
         return normalize(question, self.dialect)
 
-    def search(
-        self, question: str, k: int = 10, *, mode: str = "fused", params: FusionParams | None = None
-    ) -> list[EntryHit]:
-        """Ranked entries; mode is "fused", "lexical" or "dense" (for measurement)."""
+    def candidates(
+        self, question: str, *, mode: str = "fused", params: FusionParams | None = None
+    ) -> list[tuple[IndexedText, float, float | None]]:
+        """(text, lexical score, raw cosine or None) for every candidate text of either retriever."""
         p = params or self.params
         query = self.normalise(question)
         if not query:
@@ -92,38 +92,52 @@ class SearchSnapshot:
             assert self.vectors is not None and self.encoder is not None
             qvec = self.encoder.encode([query])[0]
             dense_by_text = dict(self.vectors.search(qvec, p.candidates))
-            if use_lex:
-                missing = [i for i in lex_by_text if i not in dense_by_text]
-                dense_by_text.update(self.vectors.scores_for(qvec, missing))
-        hits: dict[tuple[str, int], EntryHit] = {}
-        for text_id in set(lex_by_text) | set(dense_by_text):
+            missing = [i for i in lex_by_text if i not in dense_by_text]
+            dense_by_text.update(self.vectors.scores_for(qvec, missing))
+        out = []
+        for text_id in lex_by_text.keys() | dense_by_text.keys():
             t = self.texts.get(text_id)
-            if t is None:
-                continue
-            info = self.entries.get((t.kind, t.entry_id))
-            if info is None:
-                continue
-            hit = hits.get((t.kind, t.entry_id))
-            if hit is None:
-                hit = EntryHit(info.kind, info.entry_id, info.title, info.source_code)
-                hits[(t.kind, t.entry_id)] = hit
-            lex = lex_by_text.get(text_id, 0.0)
-            dense = p.dense_norm(dense_by_text[text_id]) if text_id in dense_by_text else 0.0
-            if mode == "lexical":
-                fused = lex
-            elif mode == "dense" or not use_lex:
-                fused = dense
-            elif not use_dense:
-                fused = lex
-            else:
-                fused = p.dense_weight * dense + (1 - p.dense_weight) * lex
-            hit.lexical = max(hit.lexical, lex)
-            hit.dense = max(hit.dense, dense)
-            if fused > hit.fused:
-                hit.fused = fused
-                hit.matched_text = t.text
-        ranked = sorted(hits.values(), key=lambda h: (-h.fused, h.kind, h.entry_id))
-        return ranked[:k]
+            if t is not None and (t.kind, t.entry_id) in self.entries:
+                out.append((t, lex_by_text.get(text_id, 0.0), dense_by_text.get(text_id)))
+        return out
+
+    def search(
+        self, question: str, k: int = 10, *, mode: str = "fused", params: FusionParams | None = None
+    ) -> list[EntryHit]:
+        """Ranked entries; mode is "fused", "lexical" or "dense" (for measurement)."""
+        p = params or self.params
+        has_dense = self.vectors is not None and self.encoder is not None
+        return fuse(self.entries, self.candidates(question, mode=mode, params=p), p, mode, has_dense)[:k]
+
+
+def fuse(
+    entries: dict[tuple[str, int], EntryInfo],
+    candidates: list[tuple[IndexedText, float, float | None]],
+    p: FusionParams,
+    mode: str,
+    has_dense: bool,
+) -> list[EntryHit]:
+    """Score each text, keep each entry's best text, rank entries."""
+    hits: dict[tuple[str, int], EntryHit] = {}
+    for t, lex, cos in candidates:
+        key = (t.kind, t.entry_id)
+        hit = hits.get(key)
+        if hit is None:
+            info = entries[key]
+            hit = hits[key] = EntryHit(info.kind, info.entry_id, info.title, info.source_code)
+        dense = p.dense_norm(cos) if cos is not None else 0.0
+        if mode == "lexical" or not has_dense:
+            fused = lex
+        elif mode == "dense":
+            fused = dense
+        else:
+            fused = p.dense_weight * dense + (1 - p.dense_weight) * lex
+        hit.lexical = max(hit.lexical, lex)
+        hit.dense = max(hit.dense, dense)
+        if fused > hit.fused:
+            hit.fused = fused
+            hit.matched_text = t.text
+    return sorted(hits.values(), key=lambda h: (-h.fused, h.kind, h.entry_id))
 
 
 def build_snapshot(
