@@ -100,17 +100,28 @@ async def main() -> None:
         json.dumps(
             {
                 "questions": len(cases),
-                "fusion": {"dense_weight": best.dense_weight, "dense_floor": best.dense_floor,
-                           "dense_ceil": best.dense_ceil, "hit@1": round(h1, 4), "hit@3": round(h3, 4)},
+                "fusion": {
+                    "dense_weight": best.dense_weight,
+                    "dense_floor": best.dense_floor,
+                    "dense_ceil": best.dense_ceil,
+                    "hit@1": round(h1, 4),
+                    "hit@3": round(h3, 4),
+                },
                 "top5_fusion": [
-                    {"w": g[3].dense_weight, "floor": g[3].dense_floor, "ceil": g[3].dense_ceil,
-                     "hit@1": round(g[1], 4), "hit@3": round(g[2], 4)}
+                    {
+                        "w": g[3].dense_weight,
+                        "floor": g[3].dense_floor,
+                        "ceil": g[3].dense_ceil,
+                        "hit@1": round(g[1], 4),
+                        "hit@3": round(g[2], 4),
+                    }
                     for g in grid[:5]
                 ],
                 "suggest_threshold": s,
                 "at_suggest": best_suggest[1],
-                "answer": None if best_answer is None else
-                {"threshold": best_answer[0], "margin": best_answer[1], **best_answer[2]},
+                "answer": None
+                if best_answer is None
+                else {"threshold": best_answer[0], "margin": best_answer[1], **best_answer[2]},
             },
             indent=2,
         )

@@ -47,18 +47,18 @@ class Settings:
     )
     embedding_threads: int = _setting(1, "GOVCHAT_EMBEDDING_THREADS", "Torch threads used for encoding.")
     answer_threshold: float = _setting(
-        0.78, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
+        0.50, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
     )
     suggest_threshold: float = _setting(
-        0.62, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
+        0.46, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
     )
     answer_margin: float = _setting(
-        0.04,
+        0.0,
         "GOVCHAT_ANSWER_MARGIN",
         "Minimum lead of the best entry over the runner-up for a direct answer; a closer race offers choices instead.",
     )
     dense_weight: float = _setting(
-        0.7, "GOVCHAT_DENSE_WEIGHT", "Weight of the dense score in the fused score (lexical gets the rest)."
+        0.8, "GOVCHAT_DENSE_WEIGHT", "Weight of the dense score in the fused score (lexical gets the rest)."
     )
     index_sync_seconds: float = _setting(
         2.0, "GOVCHAT_INDEX_SYNC_SECONDS", "How often a worker checks the database for a newer KB version."

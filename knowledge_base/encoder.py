@@ -36,7 +36,8 @@ class SentenceTransformerEncoder:
             torch.set_num_threads(threads)
         self.name = name_or_path
         self._model = SentenceTransformer(name_or_path, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
         prompts = getattr(self._model, "prompts", {}) or {}
         self._prompt = "query" if "query" in prompts else None
         # torch inference is thread-safe, but one model call at a time keeps latency predictable

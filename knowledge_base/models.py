@@ -126,7 +126,7 @@ class SearchText(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(8))
     entry_id: Mapped[int] = mapped_column(BigId)
-    field: Mapped[str] = mapped_column(String(16))  # name, alias, question, similar
+    field: Mapped[str] = mapped_column(String(16))  # name, alias, profile, question, similar
     text: Mapped[str] = mapped_column(Text)
 
 

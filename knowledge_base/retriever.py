@@ -52,10 +52,11 @@ class EntryHit:
 
 @dataclass(frozen=True)
 class FusionParams:
-    dense_weight: float = 0.7
+    # Chosen with bench/tune_kb.py on bench/data/kb_eval_gd_dev.jsonl (see bench/README.md).
+    dense_weight: float = 0.8
     # e5 cosines of unrelated Chinese sentences sit around 0.75-0.8; map [floor, ceil] onto [0, 1].
-    dense_floor: float = 0.78
-    dense_ceil: float = 0.96
+    dense_floor: float = 0.80
+    dense_ceil: float = 1.0
     candidates: int = 60
 
     def dense_norm(self, cos: float) -> float:

@@ -36,7 +36,7 @@ async def test_entry_lifecycle_and_versions(database: Database, clock):
         await store.transition(s, "item", item.id, "published", actor="chief", now=clock.now())
         assert await store.kb_version(s) == 1
         texts = (await s.scalars(select(SearchText.text).where(SearchText.entry_id == item.id))).all()
-        assert set(texts) == {"居住证办理", "办居住证"}
+        assert set(texts) == {"居住证办理", "办居住证", "梅州市公安局梅江分局 居住证办理"}
     # Editing a published entry makes a draft; the published version keeps answering.
     async with database.session() as s:
         edited = await store.edit_entry(s, "item", item.id, {"name": "居住证申领"}, actor="editor2", now=clock.now())

@@ -1,0 +1,226 @@
+"""Knowledge-base benchmark on the full Guangdong catalogue.
+
+    .venv/bin/python -m bench.kb_bench [--runs 3] [--pairs 3000] [--out bench/results/kb.json]
+
+Measures, in one run so that ratios compare like with like on a noisy machine:
+- index build: import + embedding of every published text, wall time and peak RSS (in a child process);
+- query latency through the real REST endpoint of `govchat serve`: one stream, and 8 concurrent clients
+  (median of --runs runs, each reporting p50/p95);
+- retrieval quality of lexical-only, dense-only and fused search on the team's evaluation set;
+- the similarity component on LCQMC and BQ dev pairs: accuracy at the best threshold.
+Reads ../shared/data (not shipped); exits with a message if it is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GOVCHAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+CATALOGUE = SHARED / "gd_service_items" / "items.jsonl"
+GOVCHAT = [sys.executable, "-m", "govchat.cli"]
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(GOVCHAT_DATA_DIR=str(data_dir), GOVCHAT_DEMO_DATA="0", OMP_NUM_THREADS="1", GOVCHAT_LOG_LEVEL="WARNING")
+    return env
+
+
+def build_index(data_dir: Path) -> dict[str, Any]:
+    """Import the catalogue and build the index in a child process; report time and peak memory."""
+    script = (
+        "import resource,subprocess,sys,time,json\n"
+        "t=time.perf_counter()\n"
+        f"r=subprocess.run({GOVCHAT!r}+['kb','import','--format','gdzwfw',{str(CATALOGUE)!r}],"
+        "capture_output=True,text=True)\n"
+        "assert r.returncode==0, r.stderr\n"
+        "print(json.dumps({'seconds':time.perf_counter()-t,"
+        "'peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=_env(data_dir), capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def _stream(session: Any, url: str, questions: list[str], sender: str) -> list[float]:
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        async with session.post(url, json={"sender": sender, "message": q}) as resp:
+            await resp.read()
+            assert resp.status == 200
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+async def rest_latency(port: int, questions: list[str], clients: int) -> dict[str, float]:
+    import aiohttp
+
+    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    async with aiohttp.ClientSession() as session:
+        await _stream(session, url, questions[:5], "warmup")
+        parts = [questions[i::clients] for i in range(clients)]
+        t = time.perf_counter()
+        results = await asyncio.gather(*(_stream(session, url, p, f"bench-{i}") for i, p in enumerate(parts)))
+        wall = time.perf_counter() - t
+    times = [x for r in results for x in r]
+    return {"p50_ms": statistics.median(times), "p95_ms": _pct(times, 0.95), "qps": len(times) / wall}
+
+
+def serve_and_measure(data_dir: Path, questions: list[str], runs: int) -> dict[str, Any]:
+    port = _free_port()
+    env = _env(data_dir) | {"GOVCHAT_PORT": str(port)}
+    proc = subprocess.Popen([*GOVCHAT, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "serve died") from None
+                time.sleep(0.5)
+        out: dict[str, Any] = {}
+        for clients in (1, 8):
+            samples = [asyncio.run(rest_latency(port, questions, clients)) for _ in range(runs)]
+            out[f"clients_{clients}"] = {
+                key: round(statistics.median(s[key] for s in samples), 2) for key in samples[0]
+            } | {"runs": runs, "requests_per_run": len(questions)}
+        rss = Path(f"/proc/{proc.pid}/status").read_text().split("VmHWM:")[1].split()[0]
+        out["server_peak_rss_mb"] = round(int(rss) / 1024, 1)
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def quality(data_dir: Path, eval_file: Path) -> dict[str, Any]:
+    from govchat.config import load_settings
+    from govchat.runtime import build_runtime
+    from knowledge_base.evaluation import evaluate, read_eval_file
+
+    rt = await build_runtime(load_settings(data_dir=str(data_dir), demo_data=False))
+    try:
+        cases = read_eval_file(eval_file)
+        out = {}
+        for mode in ("lexical", "dense", "fused"):
+            r = evaluate(rt.kb, cases, mode=mode)
+            r.pop("sample_misses")
+            out[mode] = r
+        return out
+    finally:
+        await rt.close()
+
+
+def _best_threshold_accuracy(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    order = np.argsort(scores)
+    s, y = scores[order], labels[order]
+    # predicting "same" for scores > threshold: accuracy = (negatives below + positives above) / n
+    neg_below = np.concatenate([[0], np.cumsum(1 - y)])
+    pos_above = np.concatenate([[y.sum()], y.sum() - np.cumsum(y)])
+    acc = (neg_below + pos_above) / len(y)
+    i = int(np.argmax(acc))
+    thr = float(s[i - 1]) if i > 0 else float(s[0]) - 1e-6
+    return float(acc[i]), thr
+
+
+def similarity(pairs_limit: int) -> dict[str, Any]:
+    from knowledge_base.encoder import SentenceTransformerEncoder, default_model_path
+    from knowledge_base.normalize import normalize
+    from knowledge_base.tokenize import tokens
+
+    model = default_model_path(ROOT / "data" / "models")
+    cache = ROOT / ".cache" / "models" / model.name
+    enc = SentenceTransformerEncoder(str(model if model.is_dir() else cache), threads=1)
+    out: dict[str, Any] = {}
+    for name in ("lcqmc", "bq_corpus"):
+        rows = [json.loads(line) for line in (SHARED / name / "dev.jsonl").read_text().splitlines()[:pairs_limit]]
+        a = [normalize(r["text_a"]) for r in rows]
+        b = [normalize(r["text_b"]) for r in rows]
+        y = np.array([int(r["label"]) for r in rows])
+        t = time.perf_counter()
+        va, vb = enc.encode(a, batch_size=128), enc.encode(b, batch_size=128)
+        dense = (va * vb).sum(axis=1)
+        encode_s = time.perf_counter() - t
+        lex = []
+        for x, z in zip(a, b, strict=True):
+            ta, tb = set(tokens(x)) | set(x), set(tokens(z)) | set(z)
+            lex.append(len(ta & tb) / max(len(ta | tb), 1))
+        lex_arr = np.array(lex)
+        dense_acc, dense_thr = _best_threshold_accuracy(dense, y)
+        lex_acc, _ = _best_threshold_accuracy(lex_arr, y)
+        fused_acc, _ = _best_threshold_accuracy(0.7 * dense + 0.3 * lex_arr, y)
+        out[name] = {
+            "pairs": len(rows),
+            "dense_accuracy": round(dense_acc, 4),
+            "dense_threshold": round(dense_thr, 4),
+            "lexical_jaccard_accuracy": round(lex_acc, 4),
+            "fused_accuracy": round(fused_acc, 4),
+            "majority_baseline": round(max(y.mean(), 1 - y.mean()), 4),
+            "encode_seconds": round(encode_s, 1),
+        }
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pairs", type=int, default=3000)
+    ap.add_argument("--eval", default=str(ROOT / "bench" / "data" / "kb_eval_gd_test.jsonl"))
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "kb.json"))
+    args = ap.parse_args()
+    if not CATALOGUE.is_file():
+        print(f"reference data not found: {CATALOGUE}", file=sys.stderr)
+        return 2
+    questions = [json.loads(line)["question"] for line in Path(args.eval).read_text().splitlines() if line.strip()]
+    result: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    with tempfile.TemporaryDirectory(prefix="govchat-bench-") as tmp:
+        data_dir = Path(tmp)
+        print("building index …", file=sys.stderr)
+        result["index_build"] = build_index(data_dir)
+        print("quality …", file=sys.stderr)
+        result["quality"] = asyncio.run(quality(data_dir, Path(args.eval)))
+        print("REST latency …", file=sys.stderr)
+        result["rest_latency"] = serve_and_measure(data_dir, questions[:200], args.runs)
+    print("similarity pairs …", file=sys.stderr)
+    result["similarity"] = similarity(args.pairs)
+    result["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
