@@ -25,9 +25,7 @@ TICKET_SOON = "工单登记功能即将上线。现在您可以拨打 12345 热�
 HUMAN_SOON = "人工客服转接即将上线。现在请拨打 12345 热线联系人工客服（7×24 小时）。"
 THANKS = "不客气！还有其他问题随时问我。"
 
-_GREETING = re.compile(
-    r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I
-)
+_GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|thanks|thank you|唔该)[你您啦了!！~。.]*$", re.I)
 _TICKET = re.compile(r"^(登记工单|我要投诉|投诉|我要登记)$")
 _HUMAN = re.compile(r"^(人工|转人工|人工客服|找人工)$")

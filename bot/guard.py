@@ -26,8 +26,7 @@ def problem_with(text: object, limit: int) -> str | None:
         for ch in text
         if ch == "\x00"
         or ch == "\ufffd"
-        or (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
-        and ch not in "\n\r\t")
+        or (unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\r\t")
     )
     if (bad and bad / len(text) > 0.05) or "\x00" in text:
         return BINARY

@@ -42,9 +42,7 @@ class SessionStore:
                     select(ChatSession).where(ChatSession.channel == channel, ChatSession.sender == sender)
                 )
                 if row is None:
-                    s.add(
-                        ChatSession(channel=channel, sender=sender, data=data, created_at=now, updated_at=now)
-                    )
+                    s.add(ChatSession(channel=channel, sender=sender, data=data, created_at=now, updated_at=now))
                 else:
                     row.data = data
                     row.updated_at = now

@@ -46,7 +46,7 @@ def decide(hits: list[EntryHit], t: Thresholds) -> tuple[Decision, list[EntryHit
         return Decision.DECLINE, ranked[: t.choices]
     top = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
-    clear_lead = runner_up is None or _same_target(top, runner_up) or top.fused - runner_up.fused >= t.margin
+    clear_lead = runner_up is None or _same_target(top, runner_up) or top.fused - runner_up.fused > t.margin
     if top.fused >= t.answer and clear_lead:
         return Decision.ANSWER, [top]
     return Decision.SUGGEST, ranked[: t.choices]

@@ -110,7 +110,7 @@ async def get_entry(session: AsyncSession, kind: str, entry_id: int, *, lock: bo
     if lock:
         stmt = stmt.with_for_update()
     entry = await session.scalar(stmt)
-    if entry is None:
+    if not isinstance(entry, ServiceItem | Faq):
         raise KbError(f"找不到{'事项' if kind == EntryKind.ITEM else '问答'} #{entry_id}")
     return entry
 
@@ -381,7 +381,7 @@ async def dialect_pairs(session: AsyncSession) -> list[tuple[str, str]]:
 async def seed_dialect_words(session: AsyncSession, pairs: Iterable[tuple[str, str, str, str]]) -> int:
     rows = [{"dialect": d, "word": w, "mandarin": m, "source": s, "enabled": True} for d, w, m, s in pairs]
     if rows:
-        await session.run_sync(lambda s: s.bulk_insert_mappings(DialectWord, rows))  # type: ignore[arg-type]
+        await session.run_sync(lambda s: s.bulk_insert_mappings(DialectWord, rows))
     return len(rows)
 
 

@@ -46,6 +46,7 @@ class VectorIndex:
 
     def copy(self) -> VectorIndex:
         clone = faiss.clone_index(self.index)
+        assert isinstance(clone, faiss.IndexIDMap2)
         return VectorIndex(self.model_name, self.dim, clone, dict(self.hashes), self.kb_version)
 
     def add(self, ids: list[int], vectors: np.ndarray, hashes: list[str]) -> None:
@@ -57,7 +58,8 @@ class VectorIndex:
     def remove(self, ids: list[int]) -> None:
         if not ids:
             return
-        self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+        # faiss wraps the id array into an IDSelectorBatch; its stubs only know the selector.
+        self.index.remove_ids(np.asarray(ids, dtype=np.int64))  # type: ignore[arg-type]
         for i in ids:
             self.hashes.pop(i, None)
 

@@ -59,46 +59,33 @@ def pg_server() -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
-def _fresh_pg_db(server_url: str) -> str:
-    """Each test gets its own database so tests never see each other's rows."""
+def _pg_admin(sql: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) outside any transaction."""
     import asyncio
 
     import asyncpg
 
-    name = f"gc_{uuid.uuid4().hex[:12]}"
-    plain = PG_ADMIN_URL
-
-    async def create() -> None:
-        conn = await asyncpg.connect(plain)
+    async def run() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(sql)
         finally:
             await conn.close()
 
-    asyncio.run(create())
-    return f"{server_url}/{name}"
+    asyncio.run(run())
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every storage test runs on SQLite and on PostgreSQL; each PostgreSQL test gets its own database."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'govchat.db'}"
         return
     server = request.getfixturevalue("pg_server")
-    url = _fresh_pg_db(server)
-    yield url
-    import asyncio
-
-    import asyncpg
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    name = f"gc_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ async def webhook(request: web.Request) -> web.Response:
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return _bad_request("请求体必须是 UTF-8 编码的 JSON，例如 {\"sender\": \"u1\", \"message\": \"你好\"}")
+        return _bad_request('请求体必须是 UTF-8 编码的 JSON，例如 {"sender": "u1", "message": "你好"}')
     if not isinstance(body, dict):
         return _bad_request("请求体必须是 JSON 对象")
     sender = body.get("sender") or "default"

