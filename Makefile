@@ -20,4 +20,4 @@ lint: bootstrap
 	.venv/bin/mypy govchat knowledge_base bot
 
 bench: bootstrap
-	.venv/bin/python -m bench.run_all
+	.venv/bin/python -m bench.kb_bench

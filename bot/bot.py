@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot import basic_handlers as basic
-from bot import kb_handlers
+from bot import kb_handlers, nlu_handlers
 from bot.guard import problem_with
 from bot.handlers import CommandHandler, Context, Handler, MessageHandler
 from bot.messages import Incoming, Reply
 from bot.sessions import SessionStore
+from govchat.identity import StaticRoles
+from integrations.flows import FlowRegistry
 from knowledge_base.normalize import clean_input
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,10 @@ class BotServices:
 
     kb: Any
     clock: Any
+    nlu: Any = None  # NluService, or None when NLU is switched off
+    identity: Any = field(default_factory=StaticRoles)
+    flows: Any = field(default_factory=FlowRegistry)
+    nlu_threshold: float = 0.55
 
 
 def default_handlers() -> list[Handler]:
@@ -33,8 +39,10 @@ def default_handlers() -> list[Handler]:
         MessageHandler(basic.is_thanks, basic.thanks),
         MessageHandler(basic.wants_ticket, basic.ticket_soon),
         MessageHandler(basic.wants_human, basic.human_soon),
+        MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
+        MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),
-        MessageHandler(lambda ctx: True, kb_handlers.answer_question),
+        MessageHandler(lambda ctx: True, nlu_handlers.understand_and_route),
     ]
 
 

@@ -41,7 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = Settings(**{**settings.__dict__, "demo_data": False})
 
     async def make() -> web.Application:
-        runtime = await build_runtime(settings, progress=_progress)
+        nlu = await _start_nlu_or_degrade(settings)
+        runtime = await build_runtime(settings, nlu=nlu, progress=_progress)
         return create_app(runtime)
 
     url = f"http://{settings.host}:{settings.port}/"
@@ -54,6 +55,77 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     web.run_app(factory(), host=settings.host, port=settings.port, print=None)
     return 0
+
+
+async def _start_nlu_or_degrade(settings: Settings) -> Any:
+    """Start the NLU; if it cannot start, say why and serve the KB and commands anyway."""
+    from govchat.runtime import start_nlu_for
+    from nlu.rasa_env import RasaEnvError
+    from nlu.server import RasaStartError
+    from nlu.training import TrainingError
+
+    try:
+        return await start_nlu_for(settings, _progress)
+    except (RasaEnvError, TrainingError, RasaStartError, OSError) as exc:
+        _progress(f"⚠ NLU 未能启动：{exc}\n将以降级模式运行：知识库问答和“/”命令可用，其余意图暂不可用。")
+        return None
+
+
+def cmd_nlu_train(args: argparse.Namespace) -> int:
+    from nlu.rasa_env import RasaEnvError, ensure_rasa_env
+    from nlu.training import TrainingError, train
+
+    settings = _settings(args)
+    try:
+        rasa = ensure_rasa_env(settings.rasa_venv.expanduser(), python=settings.rasa_python, progress=_progress)
+        model, trained = train(rasa, settings.data_dir / "nlu" / "models", force=args.force, progress=_progress)
+    except (RasaEnvError, TrainingError) as exc:
+        _progress(str(exc))
+        return 1
+    _progress("已训练" if trained else "训练数据未变化，沿用已有模型")
+    print(model)
+    return 0
+
+
+async def _with_nlu(args: argparse.Namespace, body: Callable[[Any], Awaitable[int]]) -> int:
+    from govchat.runtime import build_runtime, start_nlu_for
+
+    settings = _settings(args)
+    nlu = await start_nlu_for(settings, _progress)
+    if nlu is None:
+        _progress("NLU 已关闭（GOVCHAT_NLU=0）")
+        return 2
+    runtime = await build_runtime(settings, nlu=nlu, load_model=False, progress=_progress)
+    try:
+        return await body(runtime)
+    finally:
+        await runtime.close()
+
+
+def cmd_nlu_parse(args: argparse.Namespace) -> int:
+    async def body(rt: Any) -> int:
+        u = await rt.bot.services.nlu.understand(args.text)
+        out = u.as_json()
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False))
+        else:
+            print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+
+    return asyncio.run(_with_nlu(args, body))
+
+
+def cmd_nlu_eval(args: argparse.Namespace) -> int:
+    from nlu.evaluation import evaluate_nlu, read_nlu_cases
+
+    cases = read_nlu_cases(Path(args.data))
+
+    async def body(rt: Any) -> int:
+        report = await evaluate_nlu(rt.bot.services.nlu, cases)
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+
+    return asyncio.run(_with_nlu(args, body))
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -285,6 +357,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_kb_eval)
 
     kb.add_parser("reindex", help="强制与数据库核对并重建索引").set_defaults(func=cmd_kb_reindex)
+
+    nlu = sub.add_parser("nlu", help="Rasa 语义理解").add_subparsers(dest="nlu_command", required=True)
+    tr = nlu.add_parser("train", help="训练 NLU 模型（训练数据和配置未变时跳过）")
+    tr.add_argument("--force", action="store_true")
+    tr.set_defaults(func=cmd_nlu_train)
+    pa = nlu.add_parser("parse", help="解析一句话的意图和实体（经过本产品的前后处理）")
+    pa.add_argument("text")
+    pa.add_argument("--json", action="store_true")
+    pa.set_defaults(func=cmd_nlu_parse)
+    ne = nlu.add_parser("eval", help="在 JSONL 评测集上测量意图和实体识别")
+    ne.add_argument("--data", required=True)
+    ne.set_defaults(func=cmd_nlu_eval)
     return p
 
 

@@ -67,6 +67,26 @@ class Settings:
         2000, "GOVCHAT_MAX_MESSAGE_CHARS", "Longest message accepted from a chat channel."
     )
     demo_data: bool = _setting(True, "GOVCHAT_DEMO_DATA", "Load the demo knowledge base when it is empty.")
+    rasa_url: str = _setting(
+        "", "RASA_URL", "URL of an external Rasa server; empty means govchat starts and supervises its own."
+    )
+    rasa_port: int = _setting(5005, "GOVCHAT_RASA_PORT", "Loopback port of the supervised Rasa server.")
+    rasa_venv: Path = _setting(
+        Path("~/.cache/govchat/rasa-3.6.21-py310"),
+        "GOVCHAT_RASA_VENV",
+        "Virtual environment (Python 3.10) holding rasa[jieba]==3.6.21.",
+    )
+    rasa_python: str = _setting("", "GOVCHAT_RASA_PYTHON", "Python 3.10 used to create the Rasa venv.")
+    nlu_enabled: bool = _setting(True, "GOVCHAT_NLU", "Understand free text with Rasa (off: KB and commands only).")
+    nlu_timeout: float = _setting(2.0, "GOVCHAT_NLU_TIMEOUT", "Seconds to wait for a parse before degrading.")
+    nlu_threshold: float = _setting(
+        0.55, "GOVCHAT_NLU_THRESHOLD", "Intent confidence below which a message goes to the KB first."
+    )
+    sender_roles: str = _setting(
+        "",
+        "GOVCHAT_SENDER_ROLES",
+        "Static roles until the directory exists: 'sender=staff+department_head,sender2=supervisor'.",
+    )
     dialect_lexicons: bool = _setting(
         True, "GOVCHAT_DIALECT_LEXICONS", "Seed the Hakka and Cantonese lexicons into the KB when empty."
     )

@@ -17,6 +17,8 @@ from bot.sessions import SessionStore
 from govchat.clock import Clock, SystemClock
 from govchat.config import Settings
 from govchat.db import Database, upgrade
+from govchat.identity import StaticRoles
+from integrations.flows import FlowRegistry
 from knowledge_base import demo, lexicon, store
 from knowledge_base.encoder import (
     DEFAULT_MODEL_DIRNAME,
@@ -27,9 +29,12 @@ from knowledge_base.encoder import (
 )
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import DialectWord
+from knowledge_base.normalize import EMPTY_DIALECT
 from knowledge_base.policy import Thresholds
 from knowledge_base.retriever import FusionParams
 from knowledge_base.service import KnowledgeBase
+from nlu.manager import NluRuntime, start_nlu
+from nlu.service import NluService
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -47,8 +52,11 @@ class Runtime:
     index: IndexManager
     kb: KnowledgeBase
     bot: Bot
+    nlu: NluRuntime | None = None
 
     async def close(self) -> None:
+        if self.nlu is not None:
+            await self.nlu.stop()
         await self.db.dispose()
 
 
@@ -97,14 +105,31 @@ def thresholds_of(settings: Settings) -> Thresholds:
     )
 
 
+async def start_nlu_for(settings: Settings, progress: Progress = _quiet) -> NluRuntime | None:
+    if not settings.nlu_enabled:
+        return None
+    return await start_nlu(
+        rasa_url=settings.rasa_url,
+        venv=settings.rasa_venv,
+        python=settings.rasa_python,
+        models_dir=settings.data_dir / "nlu" / "models",
+        port=settings.rasa_port,
+        log_file=settings.data_dir / "logs" / "rasa.log",
+        timeout=settings.nlu_timeout,
+        progress=progress,
+    )
+
+
 async def build_runtime(
     settings: Settings,
     *,
     clock: Clock | None = None,
     encoder: Encoder | None = None,
     load_model: bool = True,
+    nlu: NluRuntime | None = None,
     progress: Progress = _quiet,
 ) -> Runtime:
+    """Storage, KB and bot. The NLU is passed in (or started by the app) because it is a child process."""
     clock = clock or SystemClock()
     db = await open_database(settings)
     try:
@@ -121,8 +146,23 @@ async def build_runtime(
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
-        bot = Bot(BotServices(kb=kb, clock=clock), SessionStore(db, clock), max_chars=settings.max_message_chars)
+        services = BotServices(
+            kb=kb,
+            clock=clock,
+            nlu=nlu_service(nlu, clock, index),
+            identity=StaticRoles(settings.sender_roles),
+            flows=FlowRegistry(),
+            nlu_threshold=settings.nlu_threshold,
+        )
+        bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot)
+    return Runtime(settings, db, clock, index, kb, bot, nlu)
+
+
+def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> NluService | None:
+    if nlu is None:
+        return None
+    # The NLU normalises with the same dialect words as the KB's current snapshot.
+    return NluService(nlu.client, clock, lambda: index.snapshot.dialect if index.snapshot else EMPTY_DIALECT)

@@ -91,14 +91,20 @@ def clean_input(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def normalize(text: str, dialect: DialectMap = EMPTY_DIALECT, *, keep_punct: bool = False) -> str:
-    """The canonical form used for matching: simplified Mandarin, lower case, single spaces."""
+def normalize(
+    text: str, dialect: DialectMap = EMPTY_DIALECT, *, keep_punct: bool = False, lower: bool = True
+) -> str:
+    """The canonical form used for matching: simplified Mandarin, lower case, single spaces.
+
+    The NLU keeps punctuation and case (IDs like FW-2026-015 must survive).
+    """
     text = clean_input(text)
     text = to_simplified(text)
     text = dialect.apply(text)
     if not keep_punct:
         text = _strip_punct(text)
-    text = text.lower()
+    if lower:
+        text = text.lower()
     text = _WS.sub(" ", text).strip()
     # Spaces between two CJK characters carry no meaning (and JiebaTokenizer turns them into tokens).
     return re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)

@@ -1,0 +1,79 @@
+"""The intent contract: who may use each intent, which entities it needs, and how to ask for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govchat.identity import Role
+
+STAFF = frozenset({Role.STAFF, Role.HEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})
+EVERYONE: frozenset[Role] = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Need:
+    entity: str
+    question: str
+
+
+@dataclass(frozen=True)
+class IntentSpec:
+    name: str
+    label: str  # how the bot names it to people
+    flow: str  # knowledge_base, tickets, documents, meetings, statistics, chat
+    roles: frozenset[Role] = EVERYONE
+    needs: tuple[Need, ...] = field(default_factory=tuple)
+
+
+_TICKET = Need("ticket_id", "请问是哪张工单？请发送工单编号（GD 开头，如 GD2026111800123）。")
+_DOC = Need("doc_id", "请问是哪份公文？请发送文号（如 FW-2026-015 或 SW-2026-015）。")
+_MEETING = Need("meeting_id", "请问是哪个会议？请发送会议编号（如 HY-2026-0042）。")
+
+SPECS: dict[str, IntentSpec] = {
+    s.name: s
+    for s in [
+        IntentSpec("ask_service", "咨询办事", "knowledge_base"),
+        IntentSpec("complain", "投诉", "tickets"),
+        IntentSpec("report", "举报", "tickets"),
+        IntentSpec("request_help", "求助", "tickets"),
+        IntentSpec("suggest", "建议", "tickets"),
+        IntentSpec("praise", "表扬", "tickets"),
+        IntentSpec("query_ticket", "查询工单进度", "tickets", needs=(_TICKET,)),
+        IntentSpec(
+            "rate_service",
+            "评价办理结果",
+            "tickets",
+            needs=(Need("rating", "请问您对办理结果的评价是：非常满意、满意、基本满意、不满意，还是非常不满意？"),),
+        ),
+        IntentSpec("human_agent", "转人工", "chat"),
+        IntentSpec("greet", "打招呼", "chat"),
+        IntentSpec("thank", "致谢", "chat"),
+        IntentSpec("goodbye", "道别", "chat"),
+        IntentSpec("out_of_scope", "闲聊", "chat"),
+        IntentSpec("list_todo", "查看待办", "documents", STAFF),
+        IntentSpec("approve_document", "同意公文", "documents", STAFF, (_DOC,)),
+        IntentSpec("reject_document", "退回公文", "documents", STAFF, (_DOC,)),
+        IntentSpec(
+            "delegate_task", "转交或加签", "documents", STAFF, (_DOC, Need("person", "请问要交给谁？请告诉我姓名。"))
+        ),
+        IntentSpec("query_document", "查询公文", "documents", STAFF, (_DOC,)),
+        IntentSpec(
+            "book_meeting", "预约会议", "meetings", STAFF, (Need("time", "请问会议定在什么时间？例如“明天下午三点”。"),)
+        ),
+        IntentSpec("cancel_meeting", "取消会议", "meetings", STAFF, (_MEETING,)),
+        IntentSpec("query_meetings", "查询会议", "meetings", STAFF),
+        IntentSpec("rsvp_meeting", "回复会议邀请", "meetings", STAFF, (_MEETING,)),
+        IntentSpec("accept_ticket", "签收工单", "tickets", STAFF, (_TICKET,)),
+        IntentSpec("return_ticket", "退回工单", "tickets", STAFF, (_TICKET,)),
+        IntentSpec("reply_ticket", "回复工单", "tickets", STAFF, (_TICKET,)),
+        IntentSpec("extend_ticket", "申请延期", "tickets", STAFF, (_TICKET,)),
+        IntentSpec("urge_ticket", "催办工单", "tickets", SUPERVISORS, (_TICKET,)),
+        IntentSpec("query_stats", "查询统计", "statistics", SUPERVISORS),
+    ]
+}
+CITIZEN_INTENTS = frozenset(
+    "ask_service complain report request_help suggest praise query_ticket rate_service human_agent greet "
+    "thank goodbye out_of_scope".split()
+)
+STAFF_INTENTS = frozenset(SPECS) - CITIZEN_INTENTS

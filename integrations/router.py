@@ -1,0 +1,61 @@
+"""Routing an understood message: role check, missing entities, low confidence — pure decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from govchat.identity import ROLE_LABELS, Role
+from integrations.intents import SPECS, IntentSpec, Need
+
+FALLBACK = "nlu_fallback"
+
+
+@dataclass
+class Decision:
+    action: str  # "flow", "ask", "denied", "unsure"
+    spec: IntentSpec | None = None
+    entities: dict[str, Any] = field(default_factory=dict)
+    need: Need | None = None
+    message: str = ""
+    options: list[IntentSpec] = field(default_factory=list)
+
+
+def entity_values(entities: list[dict[str, Any]]) -> dict[str, Any]:
+    """First value per entity type (the order in the text)."""
+    out: dict[str, Any] = {}
+    for e in entities:
+        out.setdefault(e["entity"], e["value"])
+    return out
+
+
+def denied_message(spec: IntentSpec, roles: frozenset[Role]) -> str:
+    who = "、".join(ROLE_LABELS[r] for r in sorted(roles)) or "市民"
+    return (
+        f"抱歉，“{spec.label}”需要工作人员身份办理，您当前的身份是{who}，无法进行这项操作。"
+        "如需咨询政务服务或反映诉求，请直接告诉我。"
+    )
+
+
+def decide_for(spec: IntentSpec, entities: dict[str, Any], roles: frozenset[Role]) -> Decision:
+    if not roles & spec.roles:
+        return Decision("denied", spec, entities, message=denied_message(spec, roles))
+    for need in spec.needs:
+        if need.entity not in entities:
+            return Decision("ask", spec, entities, need=need, message=need.question)
+    return Decision("flow", spec, entities)
+
+
+def route(
+    intent: str,
+    confidence: float,
+    ranking: list[tuple[str, float]],
+    entities: list[dict[str, Any]],
+    roles: frozenset[Role],
+    threshold: float,
+) -> Decision:
+    spec = SPECS.get(intent)
+    if spec is None or intent == FALLBACK or confidence < threshold:
+        options = [SPECS[name] for name, _ in ranking if name in SPECS and roles & SPECS[name].roles]
+        return Decision("unsure", entities=entity_values(entities), options=options[:3])
+    return decide_for(spec, entity_values(entities), roles)

@@ -1,0 +1,124 @@
+"""Entity post-processing: IDs validated against their formats, times resolved, ratings and phones checked."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from nlu.timeparse import parse_time
+
+TICKET_ID = re.compile(r"GD(\d{8})(\d{5})")
+DOC_ID = re.compile(r"(?:FW|SW)-\d{4}-\d{3}")
+MEETING_ID = re.compile(r"HY-\d{4}-\d{4}")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+
+RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+# Colloquial ratings → the five official levels (longest phrases are tried first).
+RATING_WORDS = {
+    "非常不满意": "非常不满意",
+    "很不满意": "非常不满意",
+    "极不满意": "非常不满意",
+    "太差了": "非常不满意",
+    "极差": "非常不满意",
+    "非常差": "非常不满意",
+    "差到极点": "非常不满意",
+    "不太满意": "不满意",
+    "不满意": "不满意",
+    "差评": "不满意",
+    "不好": "不满意",
+    "唔满意": "不满意",
+    "基本满意": "基本满意",
+    "一般般": "基本满意",
+    "一般": "基本满意",
+    "还行": "基本满意",
+    "还可以": "基本满意",
+    "凑合": "基本满意",
+    "过得去": "基本满意",
+    "非常满意": "非常满意",
+    "很满意": "非常满意",
+    "特别满意": "非常满意",
+    "十分满意": "非常满意",
+    "超级满意": "非常满意",
+    "五星": "非常满意",
+    "满意": "满意",
+    "好评": "满意",
+    "挺好": "满意",
+    "不错": "满意",
+}
+_RATING_RE = re.compile("|".join(sorted(map(re.escape, RATING_WORDS), key=len, reverse=True)))
+
+
+def valid_ticket_id(value: str) -> bool:
+    m = TICKET_ID.fullmatch(value)
+    if not m:
+        return False
+    try:
+        date(int(m.group(1)[:4]), int(m.group(1)[4:6]), int(m.group(1)[6:]))
+    except ValueError:
+        return False
+    return True
+
+
+def rating_level(text: str) -> str | None:
+    m = _RATING_RE.search(text)
+    return RATING_WORDS[m.group(0)] if m else None
+
+
+def _span(entity: str, value: Any, start: int, end: int, **extra: Any) -> dict[str, Any]:
+    return {"entity": entity, "value": value, "start": start, "end": end, **extra}
+
+
+def _regex_entities(text: str) -> list[dict[str, Any]]:
+    """IDs and phones straight from the text: exact formats need no learning."""
+    out = []
+    for m in re.finditer(r"GD\d{13}", text):
+        if valid_ticket_id(m.group(0)):
+            out.append(_span("ticket_id", m.group(0), m.start(), m.end()))
+    out += [_span("doc_id", m.group(0), m.start(), m.end()) for m in DOC_ID.finditer(text)]
+    out += [_span("meeting_id", m.group(0), m.start(), m.end()) for m in MEETING_ID.finditer(text)]
+    phones = list(MOBILE.finditer(text)) + list(LANDLINE.finditer(text))
+    out += [_span("phone", m.group(0), m.start(), m.end()) for m in phones]
+    return out
+
+
+def postprocess(entities: list[dict[str, Any]], text: str, now: datetime) -> list[dict[str, Any]]:
+    """Validated, de-duplicated entities; time gets an ISO value, rating one of the five levels."""
+    kept: list[dict[str, Any]] = []
+    by_regex = _regex_entities(text)
+    regex_kinds = {e["entity"] for e in by_regex}
+    for e in entities:
+        name, value = e.get("entity"), str(e.get("value", ""))
+        start, end = int(e.get("start", 0)), int(e.get("end", 0))
+        if name in ("ticket_id", "doc_id", "meeting_id", "phone"):
+            continue  # taken from the regexes below, which also validate the format
+        if name == "rating":
+            level = rating_level(value) or rating_level(text[start:end])
+            if level is None:
+                continue
+            value = level
+        elif name == "time":
+            resolved = parse_time(text[start:end] or value, now)
+            if resolved is None:
+                continue
+            kept.append(_span("time", resolved.value.isoformat(), start, end, text=text[start:end]))
+            continue
+        kept.append(_span(str(name), value, start, end))
+    kept += by_regex
+    if "rating" not in {e["entity"] for e in kept}:
+        m = _RATING_RE.search(text)
+        if m and ("评" in text or "满意" in text or regex_kinds & {"ticket_id"}):
+            kept.append(_span("rating", RATING_WORDS[m.group(0)], m.start(), m.end()))
+    if "time" not in {e["entity"] for e in kept}:
+        t = parse_time(text, now)
+        if t is not None and (t.has_clock or len(t.text) >= 2):
+            kept.append(_span("time", t.value.isoformat(), t.start, t.end, text=t.text))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for e in sorted(kept, key=lambda e: (e["start"], e["entity"])):
+        key = (e["entity"], str(e["value"]))
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique

@@ -1,0 +1,60 @@
+"""Text in, intent and entities out: the product's processing around Rasa."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from govchat.clock import Clock
+from knowledge_base.normalize import EMPTY_DIALECT, DialectMap, normalize
+from nlu.entities import postprocess
+
+
+class Parser(Protocol):
+    async def parse(self, text: str) -> dict[str, Any]: ...
+
+
+@dataclass
+class Understanding:
+    text: str  # what Rasa saw (normalised)
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+    def entity(self, name: str) -> Any:
+        return next((e["value"] for e in self.entities if e["entity"] == name), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "intent": {"name": self.intent, "confidence": round(self.confidence, 4)},
+            "intent_ranking": [{"name": n, "confidence": round(c, 4)} for n, c in self.ranking],
+            "entities": self.entities,
+        }
+
+
+def preprocess(text: str, dialect: DialectMap = EMPTY_DIALECT) -> str:
+    """Same normalisation as the KB, but keeping punctuation and case (IDs, times)."""
+    return normalize(text, dialect, keep_punct=True, lower=False)
+
+
+class NluService:
+    def __init__(self, parser: Parser, clock: Clock, dialect: Callable[[], DialectMap] = lambda: EMPTY_DIALECT):
+        self.parser = parser
+        self.clock = clock
+        self.dialect = dialect
+
+    async def understand(self, text: str) -> Understanding:
+        clean = preprocess(text, self.dialect())
+        raw = await self.parser.parse(clean)
+        intent = raw.get("intent") or {}
+        ranking = [(r["name"], float(r["confidence"])) for r in raw.get("intent_ranking") or []]
+        return Understanding(
+            text=clean,
+            intent=str(intent.get("name") or "nlu_fallback"),
+            confidence=float(intent.get("confidence") or 0.0),
+            ranking=ranking[:5],
+            entities=postprocess(list(raw.get("entities") or []), clean, self.clock.now()),
+        )

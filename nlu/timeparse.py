@@ -1,0 +1,144 @@
+"""Chinese time expressions → timezone-aware datetimes in Asia/Shanghai, relative to the product's clock.
+
+Covers what people say in office chat: 今天/明天/后天/大后天, 下周一上午, 本周五, 周三,
+11月25日, 25号, 上午/中午/下午/晚上/今晚, 三点, 3点半, 三点一刻, 15:30, 10点30分.
+A day without a clock time gets the part of day's default hour (上午 9 点, 下午 3 点);
+a bare hour from 1 to 6 means the afternoon, as in office hours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from govchat.clock import SHANGHAI
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+_DAY_WORDS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2}
+_PARTS = {
+    "凌晨": (False, 2),
+    "早上": (False, 9),
+    "早晨": (False, 8),
+    "上午": (False, 9),
+    "中午": (False, 12),
+    "下午": (True, 15),
+    "傍晚": (True, 18),
+    "晚上": (True, 19),
+    "今晚": (True, 19),
+    "明早": (False, 9),
+    "明晚": (True, 19),
+}
+
+_PATTERN = re.compile(
+    r"(?P<day>大后天|后天|明天|明日|今天|今日|昨天|前天|今晚|明早|明晚)?"
+    r"(?:(?P<week>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天末]))?"
+    rf"(?:(?P<month>{_NUM})月(?P<mday>{_NUM})[日号]|(?P<mday2>{_NUM})[日号])?"
+    r"(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?"
+    rf"(?:(?P<hour>{_NUM})(?:点|时|:|：)(?P<minute>半|一刻|三刻|{_NUM}(?:分)?)?)?"
+)
+
+
+def chinese_number(text: str) -> int:
+    """'十五' → 15, '二十' → 20, '三' → 3, '12' → 12."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
+    value = 0
+    for ch in text:
+        value = value * 10 + _DIGITS[ch]
+    return value
+
+
+@dataclass(frozen=True)
+class TimeMatch:
+    value: datetime
+    start: int
+    end: int
+    text: str
+    has_clock: bool
+
+
+def parse_time(text: str, now: datetime) -> TimeMatch | None:
+    """The first (longest) time expression in text, resolved against now; None when there is none."""
+    local_now = now.astimezone(SHANGHAI)
+    best: re.Match[str] | None = None
+    for m in _PATTERN.finditer(text):
+        if (
+            m.group(0)
+            and (
+                m.group("day")
+                or m.group("wd")
+                or m.group("mday")
+                or m.group("mday2")
+                or m.group("part")
+                or m.group("hour")
+            )
+            and (best is None or len(m.group(0)) > len(best.group(0)))
+        ):
+            best = m
+    if best is None:
+        return None
+    m = best
+    day = local_now.date()
+    if m.group("day"):
+        day += timedelta(days=_DAY_WORDS.get(m.group("day"), 0 if m.group("day") == "今晚" else 1))
+    if m.group("wd"):
+        target = _WEEKDAY[m.group("wd")]
+        week = m.group("week") or ""
+        monday = day - timedelta(days=day.weekday())
+        if week in ("下",):
+            day = monday + timedelta(days=7 + target)
+        elif week == "下下":
+            day = monday + timedelta(days=14 + target)
+        elif week == "上":
+            day = monday + timedelta(days=-7 + target)
+        else:  # 本周/这周/周X: this week's, or next week's when it has passed
+            day = monday + timedelta(days=target)
+            if not week and day < local_now.date():
+                day += timedelta(days=7)
+    if m.group("mday") or m.group("mday2"):
+        mday = chinese_number(m.group("mday") or m.group("mday2"))
+        month = chinese_number(m.group("month")) if m.group("month") else day.month
+        year = day.year
+        try:
+            candidate = day.replace(year=year, month=month, day=mday)
+        except ValueError:
+            return None
+        if candidate < local_now.date() and not m.group("month"):
+            month = month % 12 + 1
+            year += 1 if month == 1 else 0
+            try:
+                candidate = candidate.replace(year=year, month=month)
+            except ValueError:
+                return None
+        elif candidate < local_now.date():
+            candidate = candidate.replace(year=year + 1)
+        day = candidate
+    part = m.group("part") or (m.group("day") if m.group("day") in _PARTS else None)
+    pm, default_hour = _PARTS.get(part, (False, 9)) if part else (False, 9)
+    hour, minute, has_clock = default_hour, 0, False
+    if m.group("hour"):
+        hour = chinese_number(m.group("hour"))
+        has_clock = True
+        raw_min = m.group("minute") or ""
+        if raw_min == "半":
+            minute = 30
+        elif raw_min == "一刻":
+            minute = 15
+        elif raw_min == "三刻":
+            minute = 45
+        elif raw_min:
+            minute = chinese_number(raw_min.rstrip("分"))
+        if (pm and hour < 12) or (part == "中午" and hour < 6):
+            hour += 12
+        elif not part and 1 <= hour <= 6:
+            hour += 12  # 开会 "三点" means 15:00
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    value = datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+    return TimeMatch(value, m.start(), m.end(), m.group(0), has_clock)
