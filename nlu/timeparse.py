@@ -37,7 +37,8 @@ _PATTERN = re.compile(
     r"(?:(?P<week>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天末]))?"
     rf"(?:(?P<month>{_NUM})月(?P<mday>{_NUM})[日号]|(?P<mday2>{_NUM})[日号])?"
     r"(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?"
-    rf"(?:(?P<hour>{_NUM})(?:点|时|:|：)(?P<minute>半|一刻|三刻|{_NUM}(?:分)?)?)?"
+    # Minutes: 半, 一刻, "十五", "30", or any number followed by 分 — but not "三点三楼".
+    rf"(?:(?P<hour>{_NUM})(?:点|时|:|：)(?P<minute>半|一刻|三刻|{_NUM}分|\d{{1,2}}|[二三四五]?十[一二三四五六七八九]?)?)?"
 )
 
 
