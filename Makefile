@@ -17,7 +17,8 @@ test: bootstrap
 
 lint: bootstrap
 	.venv/bin/ruff check .
-	.venv/bin/mypy govchat knowledge_base bot
+	.venv/bin/mypy govchat knowledge_base bot nlu integrations
 
 bench: bootstrap
 	.venv/bin/python -m bench.kb_bench
+	.venv/bin/python -m bench.nlu_bench

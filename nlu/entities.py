@@ -47,7 +47,8 @@ RATING_WORDS = {
     "挺好": "满意",
     "不错": "满意",
 }
-_RATING_RE = re.compile("|".join(sorted(map(re.escape, RATING_WORDS), key=len, reverse=True)))
+# Longest phrases first; 满意率 and 满意度 are statistics, not ratings.
+_RATING_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, RATING_WORDS), key=len, reverse=True)) + ")(?![率度])")
 
 
 def valid_ticket_id(value: str) -> bool:
