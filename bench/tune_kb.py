@@ -63,6 +63,8 @@ async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--max-answerable-declined", type=float, default=0.05)
+    ap.add_argument("--min-answer-precision", type=float, default=0.9)
     args = ap.parse_args()
     settings = load_settings(data_dir=args.data_dir, demo_data=False)
     rt = await build_runtime(settings)
@@ -87,14 +89,15 @@ async def main() -> None:
     best_suggest = None
     for s in suggest_options:
         d = _decisions(cases, ranked, Thresholds(answer=1.01, suggest=s, margin=0.0))
-        if d["answerable_declined"] <= 0.05:
+        if d["answerable_declined"] <= args.max_answerable_declined:
             best_suggest = (s, d)
     assert best_suggest is not None
     s = best_suggest[0]
     best_answer = None
     for a, m in itertools.product([round(s + 0.01 * i, 2) for i in range(0, 40)], [0.0, 0.02, 0.04, 0.06, 0.08]):
         d = _decisions(cases, ranked, Thresholds(answer=a, suggest=s, margin=m))
-        if d["answer_precision"] >= 0.9 and (best_answer is None or d["answer_rate"] > best_answer[2]["answer_rate"]):
+        better = best_answer is None or d["answer_rate"] > best_answer[2]["answer_rate"]
+        if d["answer_precision"] >= args.min_answer_precision and better:
             best_answer = (a, m, d)
     print(
         json.dumps(

@@ -179,6 +179,7 @@ async def _with_runtime(
 
 
 def cmd_kb_import(args: argparse.Namespace) -> int:
+    from knowledge_base import demo
     from knowledge_base.importers import faq_table, gdzwfw
     from knowledge_base.importers.rows import ImportFailed, ImportReport
 
@@ -199,6 +200,10 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
                     report = await gdzwfw.import_items(
                         s, rows, actor=args.actor, now=rt.clock.now(), publish=not args.draft, progress=_progress
                     )
+                    if not args.keep_demo and not args.draft:
+                        archived = await demo.archive_demo(s, now=rt.clock.now(), actor=args.actor)
+                        if archived:
+                            _progress(f"已归档 {archived} 条演示数据（可在版本历史中恢复；加 --keep-demo 可保留）")
                     if args.dry_run:
                         report.applied = False
                         raise _DryRun(report)
@@ -338,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--draft", action="store_true", help="导入为草稿，不发布")
     imp.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
     imp.add_argument("--actor", default="cli-import", help="记录在版本历史中的操作人")
+    imp.add_argument(
+        "--keep-demo", action="store_true", help="导入正式事项目录时保留演示数据（默认归档，演示数据是虚构的）"
+    )
     imp.set_defaults(func=cmd_kb_import)
 
     exp = kb.add_parser("export", help="导出常见问题为 CSV 或 XLSX（按扩展名）")

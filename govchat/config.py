@@ -47,10 +47,10 @@ class Settings:
     )
     embedding_threads: int = _setting(1, "GOVCHAT_EMBEDDING_THREADS", "Torch threads used for encoding.")
     answer_threshold: float = _setting(
-        0.50, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
+        0.49, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
     )
     suggest_threshold: float = _setting(
-        0.46, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
+        0.45, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
     )
     answer_margin: float = _setting(
         0.0,

@@ -7,13 +7,14 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge_base import store
 from knowledge_base.importers.faq_table import apply_rows
 from knowledge_base.importers.gdzwfw import import_items
 from knowledge_base.importers.rows import ImportFailed, ImportReport, RowProblem
-from knowledge_base.models import ServiceItem
+from knowledge_base.models import EntryVersion, ServiceItem
 
 
 def _load(name: str) -> list[dict[str, Any]]:
@@ -62,4 +63,32 @@ async def kb_is_empty(session: AsyncSession) -> bool:
     return await store.count(session, ServiceItem) == 0
 
 
-__all__ = ["ImportReport", "RowProblem", "kb_is_empty", "load_demo"]
+__all__ = ["ImportReport", "RowProblem", "archive_demo", "kb_is_empty", "load_demo"]
+
+
+async def archive_demo(session: AsyncSession, *, now: datetime, actor: str) -> int:
+    """Archive demo entries no editor has touched: invented demo facts must not answer next to real data.
+
+    They stay in the version history and can be restored (archived → draft → published).
+    """
+    rows = await session.execute(
+        select(EntryVersion.kind, EntryVersion.entry_id).where(EntryVersion.version == 1, EntryVersion.actor == "demo")
+    )
+    archived = 0
+    for kind, entry_id in rows.all():
+        entry = await store.get_entry(session, kind, entry_id)
+        if entry.status == "published" and entry.updated_by == "demo":
+            await store.transition(
+                session,
+                kind,
+                entry_id,
+                "archived",
+                actor=actor,
+                now=now,
+                comment="导入正式数据，归档演示数据",
+                bump=False,
+            )
+            archived += 1
+    if archived:
+        await store.bump_kb_version(session)
+    return archived

@@ -91,9 +91,7 @@ def clean_input(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def normalize(
-    text: str, dialect: DialectMap = EMPTY_DIALECT, *, keep_punct: bool = False, lower: bool = True
-) -> str:
+def normalize(text: str, dialect: DialectMap = EMPTY_DIALECT, *, keep_punct: bool = False, lower: bool = True) -> str:
     """The canonical form used for matching: simplified Mandarin, lower case, single spaces.
 
     The NLU keeps punctuation and case (IDs like FW-2026-015 must survive).

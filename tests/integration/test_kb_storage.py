@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from govchat.db import Database, downgrade_sync, upgrade_sync
 from knowledge_base import store
@@ -171,3 +171,27 @@ async def test_versions_are_unique_per_entry(database: Database, clock):
     async with database.session() as s:
         rows = (await s.scalars(select(EntryVersion.version).where(EntryVersion.entry_id == faq.id))).all()
         assert sorted(rows) == [1, 2, 3, 4]
+
+
+async def test_real_catalogue_import_archives_untouched_demo_entries(database: Database, clock):
+    from knowledge_base import demo
+
+    async with database.session() as s:
+        await demo.load_demo(s, now=clock.now())
+    async with database.session() as s:
+        faq = await s.scalar(select(Faq).limit(1))
+        await store.edit_entry(s, "faq", faq.id, {"answer": "编辑改过的答案"}, actor="editor", now=clock.now())
+        await store.publish_now(s, "faq", faq, actor="editor", now=clock.now(), comment="")
+        archived = await demo.archive_demo(s, now=clock.now(), actor="cli-import")
+    async with database.session() as s:
+        published = await s.scalar(select(func.count()).select_from(Faq).where(Faq.published_version.is_not(None)))
+        live_items = await s.scalar(
+            select(func.count()).select_from(ServiceItem).where(ServiceItem.published_version.is_not(None))
+        )
+    assert archived > 200
+    assert published == 1 and live_items == 0  # the edited FAQ is the editor's now and stays
+    # archived entries can be restored
+    async with database.session() as s:
+        item = await s.scalar(select(ServiceItem).limit(1))
+        await store.publish_now(s, "item", item, actor="editor", now=clock.now(), comment="恢复")
+        assert (await store.published_data(s, "item", item.id)) is not None
