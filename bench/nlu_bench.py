@@ -107,7 +107,9 @@ async def main() -> int:
         timings = {}
         for name, project in (("product", PROJECT_DIR), ("baseline", base_project)):
             t = time.perf_counter()
-            model, _ = train(rasa, tmpdir / f"models-{name}", project=project, force=True, progress=print)
+            model, _ = train(
+                rasa, tmpdir / f"models-{name}", project=project, force=True, use_cache=False, progress=print
+            )
             timings[name] = (model, round(time.perf_counter() - t, 1))
         result["training_seconds"] = {k: v[1] for k, v in timings.items()}
 

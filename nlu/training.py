@@ -45,6 +45,7 @@ def train(
     *,
     project: Path = PROJECT_DIR,
     force: bool = False,
+    use_cache: bool = True,
     progress: Progress = print,
 ) -> tuple[Path, bool]:
     """(model file, whether it was trained now). Skips training when the fingerprint's model exists."""
@@ -70,7 +71,10 @@ def train(
         target.name.removesuffix(".tar.gz"),
     ]
     # cwd = the project, so that the tokenizer's dictionary_path resolves the same way at serve time.
-    result = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=_rasa_env())
+    env = _rasa_env()
+    if not use_cache:
+        env["RASA_MAX_CACHE_SIZE"] = "0"  # measure a cold training, not Rasa's component cache
+    result = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=env)
     if result.returncode != 0 or not target.is_file():
         raise TrainingError(f"Rasa 训练失败：\n{(result.stdout + result.stderr)[-3000:]}")
     progress(f"NLU 模型训练完成，用时 {time.perf_counter() - started:.0f} 秒")
