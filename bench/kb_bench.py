@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.common import free_port, percentile, write_result
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GOVCHAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
 CATALOGUE = SHARED / "gd_service_items" / "items.jsonl"
@@ -38,7 +40,14 @@ GOVCHAT = [sys.executable, "-m", "govchat.cli"]
 
 def _env(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(GOVCHAT_DATA_DIR=str(data_dir), GOVCHAT_DEMO_DATA="0", OMP_NUM_THREADS="1", GOVCHAT_LOG_LEVEL="WARNING")
+    # GOVCHAT_NLU=0: this measures the knowledge base behind the REST channel; nlu_bench measures Rasa.
+    env.update(
+        GOVCHAT_DATA_DIR=str(data_dir),
+        GOVCHAT_DEMO_DATA="0",
+        OMP_NUM_THREADS="1",
+        GOVCHAT_NLU="0",
+        GOVCHAT_LOG_LEVEL="WARNING",
+    )
     return env
 
 
@@ -55,17 +64,6 @@ def build_index(data_dir: Path) -> dict[str, Any]:
     )
     out = subprocess.run([sys.executable, "-c", script], env=_env(data_dir), capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def _stream(session: Any, url: str, questions: list[str], sender: str) -> list[float]:
@@ -90,11 +88,11 @@ async def rest_latency(port: int, questions: list[str], clients: int) -> dict[st
         results = await asyncio.gather(*(_stream(session, url, p, f"bench-{i}") for i, p in enumerate(parts)))
         wall = time.perf_counter() - t
     times = [x for r in results for x in r]
-    return {"p50_ms": statistics.median(times), "p95_ms": _pct(times, 0.95), "qps": len(times) / wall}
+    return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95), "qps": len(times) / wall}
 
 
 def serve_and_measure(data_dir: Path, questions: list[str], runs: int) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     env = _env(data_dir) | {"GOVCHAT_PORT": str(port)}
     proc = subprocess.Popen([*GOVCHAT, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -215,10 +213,7 @@ def main() -> int:
     print("similarity pairs …", file=sys.stderr)
     result["similarity"] = similarity(args.pairs)
     result["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    write_result(result, args.out)
     return 0
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -22,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import free_port, write_result
 from govchat.clock import SystemClock
 from govchat.config import load_settings
 from nlu.client import RasaClient
@@ -32,12 +31,6 @@ from nlu.service import NluService, Understanding
 from nlu.training import PROJECT_DIR, train
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -82,7 +75,7 @@ async def latency(nlu: NluService, texts: list[str], clients: int) -> dict[str, 
 
 
 async def serve(rasa: Path, model: Path, project: Path, log: Path) -> RasaServer:
-    server = RasaServer(rasa, model, port=_port(), project=project, log_file=log)
+    server = RasaServer(rasa, model, port=free_port(), project=project, log_file=log)
     await server.start(timeout=300)
     return server
 
@@ -149,10 +142,7 @@ async def main() -> int:
 
     result["product"] = summary(product)
     result["baseline_plain_rasa"] = summary(baseline)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    write_result(result, args.out)
     return 0
 
 
