@@ -87,6 +87,20 @@ def cmd_nlu_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlu_dictionary(args: argparse.Namespace) -> int:
+    from knowledge_base import store
+    from nlu import dictionary_gen
+
+    async def body(rt: Any) -> int:
+        async with rt.db.session() as s:
+            terms = await store.published_names(s)
+        changed = dictionary_gen.write(terms)
+        _progress(f"{dictionary_gen.TARGET}：{'已更新，请运行 govchat nlu train' if changed else '无变化'}")
+        return 0
+
+    return asyncio.run(_with_runtime(args, body, load_model=False))
+
+
 async def _with_nlu(args: argparse.Namespace, body: Callable[[Any], Awaitable[int]]) -> int:
     from govchat.runtime import build_runtime, start_nlu_for
 
@@ -370,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr = nlu.add_parser("train", help="训练 NLU 模型（训练数据和配置未变时跳过）")
     tr.add_argument("--force", action="store_true")
     tr.set_defaults(func=cmd_nlu_train)
+    nlu.add_parser("dictionary", help="由知识库的事项名称、别名、部门和人工词表生成 jieba 用户词典").set_defaults(
+        func=cmd_nlu_dictionary
+    )
     pa = nlu.add_parser("parse", help="解析一句话的意图和实体（经过本产品的前后处理）")
     pa.add_argument("text")
     pa.add_argument("--json", action="store_true")

@@ -353,6 +353,22 @@ async def published_titles(session: AsyncSession) -> list[tuple[str, int, str, s
     return out
 
 
+async def published_names(session: AsyncSession) -> list[tuple[str, str]]:
+    """(word, jieba tag) for published item names, aliases and departments: for the NLU dictionary."""
+    rows = await session.execute(
+        select(ServiceItem.name, ServiceItem.aliases, ServiceItem.department).where(
+            ServiceItem.published_version.is_not(None)
+        )
+    )
+    out: list[tuple[str, str]] = []
+    for name, aliases, department in rows:
+        out.append((name, "n"))
+        out.extend((a, "n") for a in aliases or [])
+        if department:
+            out.append((department, "nt"))
+    return out
+
+
 # --- hits, misses, lexicons ------------------------------------------------------------------
 
 

@@ -127,3 +127,14 @@ async def test_static_roles():
     roles = StaticRoles("@zhang:gov=staff+department_head,@li:gov=supervisor")
     assert await roles.roles_of("matrix", "@zhang:gov") == {Role.STAFF, Role.HEAD}
     assert await roles.roles_of("rest", "anyone") == {Role.CITIZEN}
+
+
+def test_dictionary_keeps_manual_entries_and_adds_short_kb_names(tmp_path):
+    from nlu.dictionary_gen import render
+
+    manual = tmp_path / "manual.txt"
+    manual.write_text("三楼会议室 2000 n\n居住证 3000 n\n", encoding="utf-8")
+    text = render(
+        [("居住证", "n"), ("梅江区民政局", "nt"), ("一个非常非常非常长的事项名称超过十二个字", "n"), ("x", "n")], manual
+    )
+    assert text.splitlines() == ["三楼会议室 2000 n", "居住证 3000 n", "梅江区民政局 2000 nt"]
