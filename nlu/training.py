@@ -53,7 +53,7 @@ def train(
     if target.is_file() and not force:
         return target, False
     models_dir.mkdir(parents=True, exist_ok=True)
-    progress(f"训练 NLU 模型（约 1 分钟）：{target.name}")
+    progress(f"训练 NLU 模型（约 2–3 分钟）：{target.name}")
     started = time.perf_counter()
     cmd = [
         str(rasa),
