@@ -95,11 +95,8 @@ def postprocess(entities: list[dict[str, Any]], text: str, now: datetime) -> lis
         if name in ("ticket_id", "doc_id", "meeting_id", "phone"):
             continue  # taken from the regexes below, which also validate the format
         if name == "rating":
-            level = rating_level(value) or rating_level(text[start:end])
-            if level is None:
-                continue
-            value = level
-        elif name == "time":
+            continue  # resolved from the whole text below: DIET spans cut 非常不满意 into 满意
+        if name == "time":
             resolved = parse_time(text[start:end] or value, now)
             if resolved is None:
                 continue
@@ -107,10 +104,10 @@ def postprocess(entities: list[dict[str, Any]], text: str, now: datetime) -> lis
             continue
         kept.append(_span(str(name), value, start, end))
     kept += by_regex
-    if "rating" not in {e["entity"] for e in kept}:
-        m = _RATING_RE.search(text)
-        if m and ("评" in text or "满意" in text or regex_kinds & {"ticket_id"}):
-            kept.append(_span("rating", RATING_WORDS[m.group(0)], m.start(), m.end()))
+    diet_saw_rating = any(e.get("entity") == "rating" for e in entities)
+    m = _RATING_RE.search(text)
+    if m and (diet_saw_rating or "满意" in text or "评" in text or "ticket_id" in regex_kinds):
+        kept.append(_span("rating", RATING_WORDS[m.group(0)], m.start(), m.end()))
     if "time" not in {e["entity"] for e in kept}:
         t = parse_time(text, now)
         if t is not None and (t.has_clock or len(t.text) >= 2):
