@@ -66,12 +66,15 @@ class Bot:
             return [Reply(problem)]
         text = clean_input(message.text)
         try:
+            actor = await self.services.identity.whois(message.channel, message.sender)
             async with self.sessions.open(message.channel, message.sender) as session:
-                ctx = Context(message=message, session=session, services=self.services, text=text)
+                ctx = Context(message=message, session=session, services=self.services, text=text, actor=actor)
+                replies: list[Reply] = []
                 for handler in self.handlers:
                     if await handler.check(ctx):
-                        return await handler.handle(ctx)
+                        replies = await handler.handle(ctx)
+                        break
+                return [Reply(n) for n in ctx.notices] + replies
         except Exception:
             log.exception("handler failed for a %s message", message.channel)
             return [Reply(FAILURE)]
-        return []

@@ -21,7 +21,10 @@ class Context:
     session: dict[str, Any]
     services: Any
     text: str = ""  # cleaned text of the message
+    actor: Any = None  # govchat.identity.Actor: who is speaking, resolved once per message
     args: list[str] = field(default_factory=list)  # command arguments, when a command matched
+    conv: Any = None  # the active ConversationState, when a conversation handles the message
+    notices: list[str] = field(default_factory=list)  # said before the answer (e.g. "上次登记已超时")
 
 
 class Handler(Protocol):

@@ -117,7 +117,7 @@ async def pick_clarified(ctx: Context) -> list[Reply]:
 
 
 async def _roles(ctx: Context) -> Any:
-    return await ctx.services.identity.roles_of(ctx.message.channel, ctx.message.sender)
+    return ctx.actor.roles
 
 
 async def understand_and_route(ctx: Context) -> list[Reply]:

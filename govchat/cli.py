@@ -11,20 +11,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from govchat.cli_common import progress as _progress
+from govchat.cli_common import settings_of as _settings
+from govchat.cli_common import with_runtime as _with_runtime
+from govchat.cli_directory import add_directory_commands
 from govchat.config import ConfigError, Settings, load_settings, settings_markdown, settings_table
 from govchat.logging_setup import configure_logging
-
-
-def _progress(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = args.data_dir
-    return load_settings(config_file=args.config, **overrides)
-
 
 # --- commands ----------------------------------------------------------------------------------
 
@@ -177,19 +169,6 @@ def cmd_model_convert(args: argparse.Namespace) -> int:
         path = ensure_default_model(settings, _progress)
     print(path)
     return 0
-
-
-async def _with_runtime(
-    args: argparse.Namespace, body: Callable[[Any], Awaitable[int]], *, load_model: bool = True
-) -> int:
-    from govchat.runtime import build_runtime
-
-    settings = _settings(args)
-    runtime = await build_runtime(settings, load_model=load_model, progress=_progress)
-    try:
-        return await body(runtime)
-    finally:
-        await runtime.close()
 
 
 def cmd_kb_import(args: argparse.Namespace) -> int:
@@ -394,6 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     ne = nlu.add_parser("eval", help="在 JSONL 评测集上测量意图和实体识别")
     ne.add_argument("--data", required=True)
     ne.set_defaults(func=cmd_nlu_eval)
+
+    add_directory_commands(sub)
     return p
 
 

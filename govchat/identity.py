@@ -1,11 +1,13 @@
 """Who is speaking: roles decide what a sender may do.
 
-Issue 5 brings the directory of people; until then a static map from settings
-(``GOVCHAT_SENDER_ROLES``) can make a sender staff, and everyone else is a citizen.
+The directory (``office_flows.directory``) maps chat identities to people and their
+roles; a static map from settings (``GOVCHAT_SENDER_ROLES``) can also make a sender
+staff, and everyone else is a citizen.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -31,8 +33,35 @@ ROLE_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Actor:
+    """The speaker of a message: a citizen (no person) or a person of the directory."""
+
+    channel: str
+    sender: str
+    roles: frozenset[Role]
+    person_id: int | None = None
+    name: str = ""
+    department_code: str | None = None
+    department_name: str = ""
+
+    @property
+    def key(self) -> str:
+        """A stable label for audit trails: the person's id, or the chat address of a citizen."""
+        return f"person:{self.person_id}" if self.person_id is not None else f"{self.channel}:{self.sender}"
+
+    @property
+    def display(self) -> str:
+        return self.name or self.sender
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+
 class IdentityResolver(Protocol):
     async def roles_of(self, channel: str, sender: str) -> frozenset[Role]: ...
+
+    async def whois(self, channel: str, sender: str) -> Actor: ...
 
 
 class StaticRoles:
@@ -46,3 +75,6 @@ class StaticRoles:
 
     async def roles_of(self, channel: str, sender: str) -> frozenset[Role]:
         return self._map.get(sender, frozenset({Role.CITIZEN}))
+
+    async def whois(self, channel: str, sender: str) -> Actor:
+        return Actor(channel, sender, await self.roles_of(channel, sender))

@@ -35,6 +35,8 @@ from knowledge_base.retriever import FusionParams
 from knowledge_base.service import KnowledgeBase
 from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
+from office_flows.directory.demo import directory_is_empty, load_demo_directory
+from office_flows.directory.resolver import DirectoryIdentity
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -94,6 +96,10 @@ async def seed(db: Database, clock: Clock, settings: Settings, progress: Progres
             progress(f"已载入客家话、粤语词表：{n} 条")
     if settings.demo_data:
         async with db.session() as s:
+            if await directory_is_empty(s):
+                d = await load_demo_directory(s)
+                progress(f"已载入演示通讯录：部门 {d.departments} 个，人员 {d.people} 人")
+        async with db.session() as s:
             if await demo.kb_is_empty(s):
                 report = await demo.load_demo(s, now=clock.now())
                 progress(f"已载入演示知识库：事项 {report['items']['created']} 个，问答 {report['faqs']['created']} 条")
@@ -150,7 +156,7 @@ async def build_runtime(
             kb=kb,
             clock=clock,
             nlu=nlu_service(nlu, clock, index),
-            identity=StaticRoles(settings.sender_roles),
+            identity=DirectoryIdentity(db, StaticRoles(settings.sender_roles)),
             flows=FlowRegistry(),
             nlu_threshold=settings.nlu_threshold,
         )

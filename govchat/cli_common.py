@@ -1,0 +1,34 @@
+"""Helpers shared by the ``govchat`` subcommand modules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from govchat.config import Settings, load_settings
+
+
+def progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = args.data_dir
+    return load_settings(config_file=args.config, **overrides)
+
+
+async def with_runtime(
+    args: argparse.Namespace, body: Callable[[Any], Awaitable[int]], *, load_model: bool = True
+) -> int:
+    """Build the runtime (storage, KB, bot) from the command's settings, run ``body``, close it."""
+    from govchat.runtime import build_runtime
+
+    runtime = await build_runtime(settings_of(args), load_model=load_model, progress=progress)
+    try:
+        return await body(runtime)
+    finally:
+        await runtime.close()

@@ -1,0 +1,1 @@
+"""The directory: departments, people, their roles and chat identities, and delegations."""
