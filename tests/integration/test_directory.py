@@ -12,7 +12,11 @@ from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.directory.store import acting_for, link_identity, people_of, person_by
 
 DEPTS = "编码,名称,上级编码,文号前缀\nA,甲局,,甲\nB,乙局,,乙\n"
-PEOPLE = "工号,姓名,部门编码,职务,角色,手机,聊天账号\nP1,张一,A,局长,staff+department_head,13900000001,matrix:@p1:hs\nP2,李二,B,科员,,,\n"
+PEOPLE = (
+    "工号,姓名,部门编码,职务,角色,手机,聊天账号\n"
+    "P1,张一,A,局长,staff+department_head,13900000001,matrix:@p1:hs\n"
+    "P2,李二,B,科员,,,\n"
+)
 
 
 async def test_import_links_identity_and_roles(database):
