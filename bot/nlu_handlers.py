@@ -12,6 +12,7 @@ from typing import Any
 from bot.handlers import Context
 from bot.kb_handlers import CHOICE_KEY, answer_question, picked_number
 from bot.messages import Button, Reply
+from integrations.flows import FlowCall
 from integrations.intents import SPECS
 from integrations.router import Decision, decide_for, route
 from knowledge_base.policy import Decision as KbDecision
@@ -73,7 +74,7 @@ async def _act(ctx: Context, d: Decision) -> list[Reply]:
         return await answer_question(ctx)
     if d.spec.name in CHAT:
         return [Reply(CHAT[d.spec.name])]
-    texts = await ctx.services.flows.run(d.spec, d.entities)
+    texts = await ctx.services.flows.run(FlowCall(d.spec, d.entities, ctx.actor, ctx.text, ctx.session))
     return [Reply(t) for t in texts]
 
 

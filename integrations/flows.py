@@ -4,11 +4,26 @@ until then they answer plainly that the function is not available yet, showing w
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from govchat.identity import Actor
 from integrations.intents import IntentSpec
 
-FlowHandler = Callable[[IntentSpec, dict[str, Any]], Awaitable[list[str]]]
+
+@dataclass
+class FlowCall:
+    """What a flow gets: the intent, its entities, who asks, the text, and the sender's session data
+    (a flow that needs more turns keeps its state there; it is saved with the session)."""
+
+    spec: IntentSpec
+    entities: dict[str, Any]
+    actor: Actor
+    text: str = ""
+    session: dict[str, Any] = field(default_factory=dict)
+
+
+FlowHandler = Callable[[FlowCall], Awaitable[list[str]]]
 
 _ENTITY_LABELS = {
     "ticket_id": "工单",
@@ -36,8 +51,8 @@ def understood(spec: IntentSpec, entities: dict[str, Any]) -> str:
     return f"已识别为“{spec.label}”" + (f"（{'；'.join(parts)}）" if parts else "") + "。"
 
 
-async def not_yet_available(spec: IntentSpec, entities: dict[str, Any]) -> list[str]:
-    return [understood(spec, entities) + _SOON.get(spec.flow, "该功能即将上线。")]
+async def not_yet_available(call: FlowCall) -> list[str]:
+    return [understood(call.spec, call.entities) + _SOON.get(call.spec.flow, "该功能即将上线。")]
 
 
 class FlowRegistry:
@@ -49,5 +64,8 @@ class FlowRegistry:
     def register(self, intent: str, handler: FlowHandler) -> None:
         self._flows[intent] = handler
 
-    async def run(self, spec: IntentSpec, entities: dict[str, Any]) -> list[str]:
-        return await self._flows.get(spec.name, not_yet_available)(spec, entities)
+    def has(self, intent: str) -> bool:
+        return intent in self._flows
+
+    async def run(self, call: FlowCall) -> list[str]:
+        return await self._flows.get(call.spec.name, not_yet_available)(call)

@@ -1,0 +1,96 @@
+"""Durable notifications: an outbox in the database that channels deliver from.
+
+Flows write a notification in the same transaction as the change it announces, so a
+ticket dispatched is never silently un-notified and a rolled-back change notifies no one.
+Each channel (Matrix, the web chat's poll, …) takes its pending rows and marks them
+delivered; a row for a person goes to every chat address linked to that person.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from govchat.db import Base, UTCDateTime
+from knowledge_base.models import BigId
+
+ANY_CHANNEL = "*"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "notify_outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("dir_people.id"), nullable=True, index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32), index=True)  # "" when the person has no chat address
+    address: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))  # ticket_dispatched, callback, reminder, invitation, …
+    ref: Mapped[str] = mapped_column(String(64), default="")  # the ticket, document or meeting it is about
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+
+
+async def notify_address(
+    s: AsyncSession, channel: str, address: str, text: str, *, kind: str, ref: str = "", now: datetime
+) -> None:
+    s.add(OutboxMessage(channel=channel, address=address, kind=kind, ref=ref, text=text, created_at=now))
+
+
+async def notify_person(s: AsyncSession, person_id: int, text: str, *, kind: str, ref: str = "", now: datetime) -> int:
+    """One row per chat address of the person (one undeliverable row if none); returns the rows written."""
+    from office_flows.directory.models import ChatIdentity
+
+    rows = (
+        await s.execute(select(ChatIdentity.channel, ChatIdentity.address).where(ChatIdentity.person_id == person_id))
+    ).all()
+    targets = [(c, a) for c, a in rows] or [("", "")]
+    for channel, address in targets:
+        s.add(
+            OutboxMessage(
+                person_id=person_id, channel=channel, address=address, kind=kind, ref=ref, text=text, created_at=now
+            )
+        )
+    return len(targets)
+
+
+async def take_pending(
+    s: AsyncSession, channels: list[str], now: datetime, *, address: str | None = None, limit: int = 100
+) -> list[OutboxMessage]:
+    """Claim undelivered rows for these channels (and "*"), oldest first, marking them delivered.
+
+    The claim is a conditional UPDATE per row, so two workers never deliver the same row twice.
+    """
+    q = select(OutboxMessage).where(
+        OutboxMessage.delivered_at.is_(None),
+        or_(OutboxMessage.channel.in_(channels), OutboxMessage.channel == ANY_CHANNEL),
+    )
+    if address is not None:
+        q = q.where(OutboxMessage.address == address)
+    candidates = list(await s.scalars(q.order_by(OutboxMessage.id).limit(limit)))
+    taken = []
+    for row in candidates:
+        result = await s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.delivered_at.is_(None))
+            .values(delivered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            taken.append(row)
+    return taken
+
+
+async def pending_for_person(s: AsyncSession, person_id: int) -> list[OutboxMessage]:
+    return list(
+        await s.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.person_id == person_id, OutboxMessage.delivered_at.is_(None))
+            .order_by(OutboxMessage.id)
+        )
+    )
