@@ -1,6 +1,7 @@
 """Imports every table module so that Base.metadata knows all tables (for Alembic)."""
 
 from bot import models as _bot_models  # noqa: F401
+from govchat import workdays as _workdays_models  # noqa: F401
 from govchat.db import Base
 from knowledge_base import models as _kb_models  # noqa: F401
 from office_flows import notify as _notify_models  # noqa: F401
