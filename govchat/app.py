@@ -48,7 +48,14 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
         yield
         await runtime.close()
 
+    async def scheduler(app: web.Application) -> AsyncIterator[None]:
+        # Deadlines live in the database; the tick only fires what is due (see govchat/scheduler.py).
+        runtime.ticker.start()
+        yield
+        runtime.ticker.stop()
+
     app.cleanup_ctx.append(close_runtime)
     if background:
         app.cleanup_ctx.append(index_sync)
+        app.cleanup_ctx.append(scheduler)
     return app

@@ -6,5 +6,6 @@ from govchat.db import Base
 from knowledge_base import models as _kb_models  # noqa: F401
 from office_flows import notify as _notify_models  # noqa: F401
 from office_flows.directory import models as _directory_models  # noqa: F401
+from office_flows.tickets import models as _ticket_models  # noqa: F401
 
 metadata = Base.metadata

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.bot import Bot, BotServices
@@ -18,6 +19,8 @@ from govchat.clock import Clock, SystemClock
 from govchat.config import Settings
 from govchat.db import Database, upgrade
 from govchat.identity import StaticRoles
+from govchat.scheduler import Ticker
+from integrations import ticket_flows
 from integrations.flows import FlowRegistry
 from knowledge_base import demo, lexicon, store
 from knowledge_base.encoder import (
@@ -37,6 +40,9 @@ from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
+from office_flows.tickets.escalation import TicketTicker
+from office_flows.tickets.rules import TicketRules
+from office_flows.tickets.service import TicketService
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -54,6 +60,8 @@ class Runtime:
     index: IndexManager
     kb: KnowledgeBase
     bot: Bot
+    tickets: TicketService
+    ticker: Ticker
     nlu: NluRuntime | None = None
 
     async def close(self) -> None:
@@ -152,19 +160,26 @@ async def build_runtime(
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
+        tickets = TicketService(db, clock, TicketRules.from_settings(settings))
+        flows = FlowRegistry()
+        ticket_flows.register(flows, tickets)
+        ticker = Ticker(clock, settings.scheduler_seconds)
+        ticker.register("tickets", TicketTicker(tickets))
         services = BotServices(
             kb=kb,
             clock=clock,
             nlu=nlu_service(nlu, clock, index),
             identity=DirectoryIdentity(db, StaticRoles(settings.sender_roles)),
-            flows=FlowRegistry(),
+            flows=flows,
             nlu_threshold=settings.nlu_threshold,
+            tickets=tickets,
+            intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
         )
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot, nlu)
+    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu)
 
 
 def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> NluService | None:

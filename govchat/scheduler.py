@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from govchat.clock import Clock
 
 log = logging.getLogger(__name__)
-TickFn = Callable[[object], Awaitable[int]]  # tick(now: datetime) -> number of things fired
+TickFn = Callable[[datetime], Awaitable[int]]  # tick(now: datetime) -> number of things fired
 
 
 class Ticker:

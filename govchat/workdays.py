@@ -117,6 +117,25 @@ class WorkCalendar:
                     cur = end
             cur = datetime.combine(day + timedelta(days=1), time(0, 0), SHANGHAI)
 
+    def back_work_hours(self, end: datetime, hours: float) -> datetime:
+        """The moment ``hours`` of office time before ``end`` (for "remind N working hours before")."""
+        left = timedelta(hours=hours)
+        cur = end.astimezone(SHANGHAI)
+        for _ in range(3660):  # at most ten years back: a bound, never reached in practice
+            day = cur.date()
+            if self.is_workday(day):
+                for a, b in reversed(PERIODS):
+                    start = datetime.combine(day, a, SHANGHAI)
+                    stop = min(cur, datetime.combine(day, b, SHANGHAI))
+                    if stop <= start:
+                        continue
+                    if stop - start >= left:
+                        return stop - left
+                    left -= stop - start
+                    cur = start
+            cur = datetime.combine(day, time(0, 0), SHANGHAI) - timedelta(microseconds=1)
+        raise ValueError("no working time found within ten years")
+
     def work_hours_between(self, a: datetime, b: datetime) -> float:
         """Office hours elapsed from ``a`` to ``b`` (0 if b <= a)."""
         if b <= a:

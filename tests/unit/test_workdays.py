@@ -34,3 +34,10 @@ def test_work_hours_skip_lunch_nights_and_weekends():
     assert cal.work_hours_between(friday_4pm, d.at) == 3
     noon = datetime(2026, 11, 18, 11, 0, tzinfo=SHANGHAI)
     assert cal.add_work_hours(noon, 2).at == datetime(2026, 11, 18, 15, 30, tzinfo=SHANGHAI)
+
+
+def test_back_work_hours_is_the_inverse():
+    cal = WorkCalendar()
+    monday_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+    assert cal.back_work_hours(monday_10, 3) == datetime(2026, 11, 20, 16, 0, tzinfo=SHANGHAI)
+    assert cal.back_work_hours(monday_10, 1) == datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
