@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.handlers import CommandHandler, Context, Handler
 from bot.messages import Reply
 from integrations import ticket_flows as tf
-from office_flows.tickets.service import TicketError, fmt_time
+from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, fmt_time
 
 Action = Callable[[Context, str, str], Awaitable[list[str]]]
 
@@ -116,7 +116,7 @@ async def _history(ctx: Context, code: str, rest: str) -> list[str]:
 
 async def _queue(ctx: Context) -> list[Reply]:
     svc = ctx.services.tickets
-    if not ctx.actor.roles & {"dispatcher", "supervisor", "admin"}:
+    if not ctx.actor.roles & DISPATCHERS:
         tickets = await svc.department_todo(ctx.actor)
         if not tickets:
             return [Reply("您所在部门目前没有待办工单。" if ctx.actor.person_id else "这个命令需要工作人员身份。")]
@@ -139,7 +139,7 @@ async def _queue(ctx: Context) -> list[Reply]:
 
 
 async def _stats(ctx: Context) -> list[Reply]:
-    if not ctx.actor.roles & {"supervisor", "department_head", "admin"}:
+    if not ctx.actor.roles & STATS_ROLES:
         return [Reply("抱歉，查询统计需要督办人员或部门负责人身份。")]
     return [Reply(t) for t in await tf.stats(ctx.services.tickets, ctx.actor, " ".join(ctx.args))]
 

@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from admin import tickets_api
+from admin.api_auth import parse_tokens
+from admin.appkeys import API_TOKENS, DB, TICKETS
 from bot.appkeys import BOT
 from bot.channels import rest, webchat
 from govchat.runtime import Runtime
@@ -32,7 +35,11 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app = web.Application(client_max_size=256 * 1024)
     app[RUNTIME] = runtime
     app[BOT] = runtime.bot
+    app[DB] = runtime.db
+    app[TICKETS] = runtime.tickets
+    app[API_TOKENS] = parse_tokens(runtime.settings.api_tokens)
     rest.setup(app)
+    tickets_api.setup(app)
     webchat.setup(app)
     app.router.add_get("/healthz", _health)
 

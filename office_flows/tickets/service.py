@@ -33,12 +33,21 @@ from office_flows.tickets.states import LABELS, OPEN, IllegalTransition, Status,
 
 DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+STATS_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})
 MAX_TEXT = 2000
 DUPLICATE_WINDOW = timedelta(days=30)
 
 
 class TicketError(ValueError):
     """A refused ticket action; the message is for people (Chinese)."""
+
+
+class TicketNotFound(TicketError):
+    pass
+
+
+class TicketForbidden(TicketError):
+    pass
 
 
 class Router(Protocol):
@@ -102,7 +111,7 @@ class TicketService:
             q = q.with_for_update()
         ticket = await s.scalar(q)
         if ticket is None:
-            raise TicketError(f"没有找到工单 {code}，请核对编号（GD 开头，共 15 位）。")
+            raise TicketNotFound(f"没有找到工单 {code}，请核对编号（GD 开头，共 15 位）。")
         return ticket
 
     def _event(
@@ -161,13 +170,13 @@ class TicketService:
 
     def _require(self, actor: Actor, roles: frozenset[Role], what: str) -> None:
         if not actor.roles & roles:
-            raise TicketError(f"抱歉，{what}需要派单员或督办人员权限。")
+            raise TicketForbidden(f"抱歉，{what}需要派单员或督办人员权限。")
 
     def _require_department(self, actor: Actor, t: Ticket, what: str) -> None:
         if Role.ADMIN in actor.roles:
             return
         if actor.person_id is None or actor.department_code != t.department_code or not t.department_code:
-            raise TicketError(f"工单 {t.code} 不在您所在部门办理，不能{what}。")
+            raise TicketForbidden(f"工单 {t.code} 不在您所在部门办理，不能{what}。")
 
     async def _department_name(self, s: AsyncSession, code: str) -> str:
         if not code:
@@ -565,7 +574,7 @@ class TicketService:
         async with self.db.session() as s:
             t = await self._get(s, code)
             if not await self.owns(s, t, actor.channel, actor.sender):
-                raise TicketError(f"只有工单 {t.code} 的反映人可以评价。")
+                raise TicketForbidden(f"只有工单 {t.code} 的反映人可以评价。")
             rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
             rated = await s.scalar(
                 select(func.count())
