@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from govchat.db import Database
 from govchat.identity import Role
@@ -60,7 +61,8 @@ class TicketTicker:
                 if not await bump_escalation(s, t.id, t.escalation, level, nxt):
                     continue  # another worker fired it
                 fired += 1
-                await s.refresh(t)
+                set_committed_value(t, "escalation", level)  # what the UPDATE wrote; not dirty
+                set_committed_value(t, "next_escalation_at", nxt)
                 name = LEVELS[level]
                 svc._event(s, t, f"escalate_{level}", None, f"{name}：期限 {fmt_time(t.deadline_at)}", level=level)
                 if level == 1:
