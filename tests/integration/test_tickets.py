@@ -272,3 +272,11 @@ async def test_declined_question_becomes_a_consultation_ticket(rt: Runtime) -> N
     async with rt.db.session() as s:
         t = await s.scalar(select(Ticket))
         assert t is not None and t.kind == "咨询" and t.content == "火星上怎么办护照"
+
+
+async def test_two_signers_at_once_only_one_wins(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await say(rt, "demo-zhongli", f"/派单 {code} 梅江区城市管理和综合执法局")
+    answers = await asyncio.gather(say(rt, "demo-zhuli", f"/签收 {code}"), say(rt, "demo-hejianxin", f"/签收 {code}"))
+    assert sum("已签收工单" in a for a in answers) == 1, answers
+    assert await _events(rt, "sign") == 1
