@@ -54,7 +54,7 @@ def period_of(request: web.Request) -> Period:
 
 
 async def _names(s: AsyncSession) -> dict[str, str]:
-    return dict((await s.execute(select(Department.code, Department.name))).all())  # type: ignore[arg-type]
+    return dict((await s.execute(select(Department.code, Department.name))).all())
 
 
 async def by_status(s: AsyncSession, p: Period) -> list[tuple[str, str, int]]:

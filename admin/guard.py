@@ -62,7 +62,7 @@ def route(app: web.Application, method: str, path: str, handler: Handler, roles:
 
 
 def principal(request: web.Request) -> Principal:
-    return request[PRINCIPAL]  # type: ignore[no-any-return]
+    return request[PRINCIPAL]
 
 
 def _digest(token: str) -> str:

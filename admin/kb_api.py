@@ -18,7 +18,7 @@ def _ref(request: web.Request) -> tuple[str, int]:
 
 async def list_entries(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
-    rows = await ops_of(request).list(kind, request.query.get("q", ""), request.query.get("status", ""))
+    rows = await ops_of(request).entries(kind, request.query.get("q", ""), request.query.get("status", ""))
     return web.json_response({"entries": [entry_json(kind, e) for e in rows]})
 
 

@@ -145,7 +145,7 @@ class KbOps:
     index: IndexManager
     kb: KnowledgeBase
 
-    async def list(self, kind: str, q: str = "", status: str = "", limit: int = 200) -> list[Any]:
+    async def entries(self, kind: str, q: str = "", status: str = "", limit: int = 200) -> list[Any]:
         model = store.model_of(check_kind(kind))
         stmt = select(model)
         if q:

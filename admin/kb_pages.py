@@ -36,7 +36,7 @@ async def entries(request: web.Request) -> web.Response:
     kind = request.query.get("kind", "faq")
     kind = kind if kind in KIND_LABELS else "faq"
     q, status = request.query.get("q", "").strip(), request.query.get("status", "")
-    rows = await ops_of(request).list(kind, q, status)
+    rows = await ops_of(request).entries(kind, q, status)
     return render(
         request,
         "kb_list.html",
@@ -63,7 +63,7 @@ def _entry_page(
     return render(
         request,
         "kb_entry.html",
-        status=status,
+        http_status=status,
         kind=kind,
         kind_label=KIND_LABELS[kind],
         entry=entry,
@@ -183,7 +183,9 @@ async def unanswered_to_faq(request: web.Request) -> web.Response:
     try:
         e = await ops_of(request).faq_from_group(ids, f, principal(request))
     except KbError as exc:
-        return render(request, "kb_from_group.html", status=400, ids=",".join(map(str, ids)), values=f, error=str(exc))
+        return render(
+            request, "kb_from_group.html", http_status=400, ids=",".join(map(str, ids)), values=f, error=str(exc)
+        )
     raise back(f"/admin/kb/faq/{e.id}", "已由未答问题新建问答草稿；提交审核并发布后生效")
 
 
@@ -212,7 +214,7 @@ async def import_upload(request: web.Request) -> web.Response:
     report = ImportReport()
     if not isinstance(upload, web.FileField):
         report.problems.append(RowProblem(0, "file", "请选择 CSV 或 XLSX 文件"))
-        return render(request, "kb_import.html", status=400, report=report, applied=False)
+        return render(request, "kb_import.html", http_status=400, report=report, applied=False)
     suffix = Path(upload.filename or "").suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
@@ -221,7 +223,7 @@ async def import_upload(request: web.Request) -> web.Response:
             rows, problems = faq_table.parse_rows(faq_table.read_table(path))
         except (ValueError, KeyError) as exc:
             report.problems.append(RowProblem(0, "file", str(exc)))
-            return render(request, "kb_import.html", status=400, report=report, applied=False)
+            return render(request, "kb_import.html", http_status=400, report=report, applied=False)
     report.problems.extend(problems)
     who = principal(request)
     if not report.problems:
@@ -243,7 +245,9 @@ async def import_upload(request: web.Request) -> web.Response:
             report.applied = False
         if report.applied and publish:
             await request.app[INDEX].sync()
-    return render(request, "kb_import.html", status=200 if report.ok else 400, report=report, applied=report.applied)
+    return render(
+        request, "kb_import.html", http_status=200 if report.ok else 400, report=report, applied=report.applied
+    )
 
 
 class _DryRun(Exception):

@@ -37,7 +37,7 @@ async def login(request: web.Request) -> web.Response:
         return render(
             request,
             "login.html",
-            status=401,
+            http_status=401,
             next=_safe_next(f.get("next", "")),
             username=f.get("username", ""),
             error="用户名或密码不正确，或账号已停用。",
@@ -70,7 +70,7 @@ async def _accounts_page(request: web.Request, *, created: NewAccount | None = N
     return render(
         request,
         "accounts.html",
-        status=400 if error else 200,
+        http_status=400 if error else 200,
         accounts=accounts,
         roles=CONSOLE_ROLES,
         created=created,

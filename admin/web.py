@@ -42,13 +42,13 @@ env.filters["pct"] = _pct
 env.globals["ROLE_LABELS"] = {r.value: label for r, label in ROLE_LABELS.items()}
 
 
-def render(request: web.Request, template: str, status: int = 200, **ctx: Any) -> web.Response:
+def render(request: web.Request, template: str, *, http_status: int = 200, **ctx: Any) -> web.Response:
     p: Principal | None = request.get(PRINCIPAL)
     nav = [(href, label) for href, label, roles in NAV if p is not None and p.roles & roles]
     html = env.get_template(template).render(
         me=p, csrf=p.csrf if p else "", nav=nav, path=request.path, flash=request.query.get("msg", ""), **ctx
     )
-    return web.Response(text=html, content_type="text/html", status=status)
+    return web.Response(text=html, content_type="text/html", status=http_status)
 
 
 def back(location: str, message: str = "") -> web.HTTPFound:

@@ -17,7 +17,7 @@ from govchat.app import RUNTIME, create_app
 from govchat.config import Settings
 from govchat.runtime import build_runtime
 from knowledge_base.models import UnansweredQuestion
-from tests.integration.admin_helpers import PASSWORD, login, seed
+from tests.integration.admin_helpers import login, seed
 
 SAMPLE = {"kind": "faq", "id": "1", "code": "GD2026111800001", "action": "sign", "fmt": "csv", "table": "metrics"}
 ACCOUNTS = ["editor", "dispatcher", "operator", "supervisor", "department_head", "admin"]
