@@ -40,6 +40,7 @@ from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
+from office_flows.routing.service import Router
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
 from office_flows.tickets.service import TicketService
@@ -160,7 +161,8 @@ async def build_runtime(
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
-        tickets = TicketService(db, clock, TicketRules.from_settings(settings))
+        router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
+        tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
         flows = FlowRegistry()
         ticket_flows.register(flows, tickets)
         ticker = Ticker(clock, settings.scheduler_seconds)
