@@ -1,4 +1,4 @@
-"""Help, greetings and the hand-offs that later flows take over."""
+"""Help, greetings, and the patterns that hand a message to a flow (ticket intake, human handoff)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ HELP = (
     "提问时说清楚要办的事，例如“新生儿怎么上户口”。"
 )
 TICKET_SOON = "工单登记功能即将上线。现在您可以拨打 12345 热线登记诉求，我们会尽快为您处理。"
-HUMAN_SOON = "人工客服转接即将上线。现在请拨打 12345 热线联系人工客服（7×24 小时）。"
 THANKS = "不客气！还有其他问题随时问我。"
 
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
@@ -61,7 +60,3 @@ async def thanks(ctx: Context) -> list[Reply]:
 
 async def ticket_soon(ctx: Context) -> list[Reply]:
     return [Reply(TICKET_SOON)]
-
-
-async def human_soon(ctx: Context) -> list[Reply]:
-    return [Reply(HUMAN_SOON)]

@@ -10,6 +10,7 @@ from bot import basic_handlers as basic
 from bot import kb_handlers, nlu_handlers
 from bot.guard import problem_with
 from bot.handlers import CommandHandler, Context, Handler, MessageHandler
+from bot.handoff import handlers as handoff
 from bot.messages import Incoming, Reply
 from bot.sessions import SessionStore
 from govchat.identity import StaticRoles
@@ -30,15 +31,18 @@ class BotServices:
     identity: Any = field(default_factory=StaticRoles)
     flows: Any = field(default_factory=FlowRegistry)
     nlu_threshold: float = 0.55
+    db: Any = None  # govchat.db.Database, for handlers that keep records (handoff)
+    handoff: Any = None  # bot.handoff.service.HandoffConfig, or None when human handoff is off
 
 
 def default_handlers() -> list[Handler]:
     return [
+        *handoff.handoff_handlers(),
         CommandHandler({"帮助", "help", "start", "菜单"}, basic.help_text),
         MessageHandler(basic.is_greeting, basic.welcome),
         MessageHandler(basic.is_thanks, basic.thanks),
         MessageHandler(basic.wants_ticket, basic.ticket_soon),
-        MessageHandler(basic.wants_human, basic.human_soon),
+        MessageHandler(basic.wants_human, handoff.start_handoff),
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),

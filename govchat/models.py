@@ -1,6 +1,8 @@
 """Imports every table module so that Base.metadata knows all tables (for Alembic)."""
 
 from bot import models as _bot_models  # noqa: F401
+from bot.channels.matrix import models as _matrix_models  # noqa: F401
+from bot.handoff import models as _handoff_models  # noqa: F401
 from govchat.db import Base
 from knowledge_base import models as _kb_models  # noqa: F401
 from office_flows import notify as _notify_models  # noqa: F401

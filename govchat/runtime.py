@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bot import Bot, BotServices
+from bot.handoff.service import HandoffConfig
 from bot.sessions import SessionStore
 from govchat.clock import Clock, SystemClock
 from govchat.config import Settings
@@ -159,6 +160,8 @@ async def build_runtime(
             identity=DirectoryIdentity(db, StaticRoles(settings.sender_roles)),
             flows=FlowRegistry(),
             nlu_threshold=settings.nlu_threshold,
+            db=db,
+            handoff=handoff_config(settings),
         )
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
@@ -172,3 +175,10 @@ def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> Nl
         return None
     # The NLU normalises with the same dialect words as the KB's current snapshot.
     return NluService(nlu.client, clock, lambda: index.snapshot.dialect if index.snapshot else EMPTY_DIALECT)
+
+
+def handoff_config(settings: Settings) -> HandoffConfig:
+    room = settings.matrix_operators_room if settings.matrix_enabled else ""
+    return HandoffConfig(
+        fail_limit=settings.handoff_fail_limit, operators_channel="matrix" if room else "", operators_address=room
+    )
