@@ -31,6 +31,11 @@ def _cfg(ctx: Context) -> service.HandoffConfig | None:
     return getattr(ctx.services, "handoff", None)
 
 
+def _raw(ctx: Context) -> str:
+    """What a person wrote, as written: relayed between people, so not normalised like bot input."""
+    return ctx.message.text.strip()
+
+
 def _db(ctx: Context) -> Any:
     return ctx.services.db
 
@@ -82,7 +87,7 @@ class CitizenInHandoff:
                 await service.finish(s, h, now, status=CLOSED)
                 ctx.session.pop(SESSION_KEY, None)
                 return [Reply(LEFT_QUEUE)]
-            await service.from_citizen(s, h, ctx.text, now)
+            await service.from_citizen(s, h, _raw(ctx), now)
             status = h.status
         return [] if status == TAKEN else [Reply(STILL_WAITING)]
 
@@ -155,7 +160,7 @@ class OperatorRelay:
             h = await service.taken_by(s, ctx.message.channel, ctx.message.sender)
             if h is None:
                 return [Reply("您当前没有接入的对话。")]
-            await service.from_operator(s, h, ctx.text, ctx.services.clock.now())
+            await service.from_operator(s, h, _raw(ctx), ctx.services.clock.now())
         return []
 
 

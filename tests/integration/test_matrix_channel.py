@@ -156,3 +156,16 @@ async def test_failed_delivery_is_retried(rt):
     assert await ch.deliver_outbox() == 0
     assert await ch.deliver_outbox() == 1
     assert client.replies_to(DM) == ["提醒"]
+
+
+async def test_notifications_reuse_the_dm_the_user_already_talks_in(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    ch = await channel(rt, client)
+    await ch.sync_once()
+    client.feed_text(DM, ALICE, "你好")
+    await ch.sync_once()
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", ALICE, "通知", kind="t", now=rt.clock.now())
+    assert await ch.deliver_outbox() == 1
+    assert client.created == [] and client.replies_to(DM)[-1] == "通知"

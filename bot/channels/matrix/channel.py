@@ -89,6 +89,7 @@ class MatrixChannel:
         self._seen: set[str] = set()
         self._warned_encrypted: set[str] = set()
         self._joined_at_ms: dict[str, int] = {}
+        self._known_dms: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = asyncio.Event()  # set after the first successful sync
 
@@ -186,6 +187,18 @@ class MatrixChannel:
         if len(self._seen) > 50_000:
             self._seen.clear()
 
+    def _is_dm(self, room_id: str) -> bool:
+        room = self.client.rooms.get(room_id)
+        return room is not None and room.member_count == 2 and room_id != self.config.operators_room
+
+    async def _remember_dm(self, user_id: str, room_id: str) -> None:
+        """The room a user already talks to the bot in is where their notifications go."""
+        if self._known_dms.get(user_id) == room_id:
+            return
+        if await self.store.dm_room(user_id) is None:
+            await self.store.remember_dm(user_id, room_id)
+        self._known_dms[user_id] = room_id
+
     def _is_direct(self, room_id: str) -> bool:
         room = self.client.rooms.get(room_id)
         if room_id == self.config.operators_room:
@@ -194,7 +207,9 @@ class MatrixChannel:
 
     async def _on_text(self, room_id: str, event: RoomMessageText) -> None:
         text: str | None = event.body
-        if not self._is_direct(room_id):
+        if self._is_dm(room_id):
+            await self._remember_dm(event.sender, room_id)
+        elif not self._is_direct(room_id):
             text = addressed_text(
                 event.body, event.source.get("content", {}), self.config.user_id, self.config.command_prefix
             )
