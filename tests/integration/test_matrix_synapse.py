@@ -16,7 +16,7 @@ from office_flows.directory.store import link_identity
 from tests.integration.test_nlu_dialogue import RecordedParser
 from tests.kb_rig import QUESTION, kb_runtime
 from tests.matrix_people import Speaker, bot_config, running_bot
-from tests.synapse_fixture import SynapseServer, synapse  # noqa: F401  (the session fixture)
+from tests.synapse_fixture import SynapseServer
 
 APPROVE = "同意 FW-2026-015，请办公室印发"
 
