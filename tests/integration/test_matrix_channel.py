@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from nio import RoomSendError
@@ -31,8 +32,16 @@ async def rt(sqlite_settings: Settings, clock) -> AsyncIterator[Runtime]:
     await runtime.close()
 
 
+class Synced(MatrixChannel):
+    """The channel with each sync waited out, so tests can look at what was sent."""
+
+    async def sync_once(self) -> None:
+        await super().sync_once()
+        await self.drain()
+
+
 async def channel(rt: Runtime, client: FakeNioClient, cfg: MatrixConfig = CFG) -> MatrixChannel:
-    ch = MatrixChannel(client, cfg, rt.db, rt.bot.process, rt.clock.now)
+    ch = Synced(client, cfg, rt.db, rt.bot.process, rt.clock.now)
     await ch.login()
     return ch
 
@@ -40,7 +49,7 @@ async def channel(rt: Runtime, client: FakeNioClient, cfg: MatrixConfig = CFG) -
 async def test_dm_question_answered_with_html_card_and_typing(rt):
     client = FakeNioClient(BOT)
     client.add_room(DM, ALICE)
-    ch = await channel(rt, client)
+    ch = await channel(rt, client, replace(CFG, typing_after=0))
     await ch.sync_once()  # first sync: position only
     client.feed_text(DM, ALICE, QUESTION)
     await ch.sync_once()
@@ -62,6 +71,7 @@ async def test_first_sync_ignores_history_and_restart_neither_replays_nor_loses(
     assert len(client.sent) == 1
     await ch.stop()
     client.feed_text(DM, ALICE, QUESTION)  # sent while the bot is down
+    assert client.typing == []  # quick answers need no typing notice
     restarted = await channel(rt, client)
     assert restarted.next_batch == ch.next_batch and client.device_id == "DEV1"
     await restarted.sync_once()

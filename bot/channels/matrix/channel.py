@@ -58,6 +58,7 @@ class MatrixConfig:
     sync_timeout_ms: int = 30_000
     outbox_seconds: float = 1.0
     max_backoff: float = 60.0
+    typing_after: float = 0.3  # seconds of work before a typing notice is shown
 
     def may_invite(self, inviter: str) -> bool:
         allowed = {a.strip() for a in self.allowed_inviters.split(",") if a.strip()}
@@ -91,6 +92,8 @@ class MatrixChannel:
         self._joined_at_ms: dict[str, int] = {}
         self._known_dms: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._tails: dict[str, asyncio.Task[None]] = {}  # the last queued work per room (keeps rooms in order)
+        self._commit: asyncio.Task[None] | None = None  # stores the newest token once its batch is answered
         self.ready = asyncio.Event()  # set after the first successful sync
 
     # --- lifecycle ---
@@ -117,7 +120,14 @@ class MatrixChannel:
         await self.login()
         self._tasks = [asyncio.create_task(self._sync_forever()), asyncio.create_task(self._outbox_forever())]
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop syncing, let messages already taken finish (up to ``grace`` seconds), then close."""
+        if self._tasks:
+            self._tasks[0].cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._tasks[0]
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.drain(), grace)
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -143,6 +153,11 @@ class MatrixChannel:
                 await asyncio.sleep(delay)
 
     async def sync_once(self) -> None:
+        """One sync: hand each room's events to that room's queue and go on syncing.
+
+        Rooms are answered concurrently, each in order. A batch's token is stored only once the batch
+        and every earlier one are answered, so a crash replays unanswered messages and never skips one.
+        """
         first = self.next_batch is None
         resp = await self.client.sync(
             timeout=0 if first else self.config.sync_timeout_ms, since=self.next_batch, full_state=first
@@ -151,13 +166,42 @@ class MatrixChannel:
             raise ConnectionError(f"sync error {resp.status_code}: {resp.message}")
         for room_id, info in resp.rooms.invite.items():
             await self._on_invite(room_id, info.invite_state)
+        batch: list[asyncio.Task[None]] = []
         if not first:
-            jobs = [self._on_room(room_id, info.timeline.events) for room_id, info in resp.rooms.join.items()]
-            await asyncio.gather(*jobs)
-        # Stored only after the batch is answered: a crash before this point replays it, never skips it.
+            for room_id, info in resp.rooms.join.items():
+                task = asyncio.create_task(
+                    self._after(self._tails.get(room_id), self._on_room(room_id, info.timeline.events))
+                )
+                self._tails[room_id] = task
+                batch.append(task)
         self.next_batch = resp.next_batch
-        await self.store.put("next_batch", resp.next_batch)
-        self.ready.set()
+        self._commit = asyncio.create_task(self._store_after(self._commit, batch, resp.next_batch))
+        if first:
+            await self._commit
+            self.ready.set()
+
+    @staticmethod
+    async def _after(previous: asyncio.Task[None] | None, work: Awaitable[None]) -> None:
+        if previous is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(previous)
+        await work
+
+    async def _store_after(
+        self, previous: asyncio.Task[None] | None, batch: list[asyncio.Task[None]], token: str
+    ) -> None:
+        if previous is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(previous)
+        for result in await asyncio.gather(*batch, return_exceptions=True):
+            if isinstance(result, Exception):
+                log.error("answering a Matrix message failed", exc_info=result)
+        await self.store.put("next_batch", token)
+
+    async def drain(self) -> None:
+        """Wait until everything synced so far is answered and its token stored."""
+        if self._commit is not None:
+            await asyncio.shield(self._commit)
 
     async def _on_invite(self, room_id: str, state: list[Any]) -> None:
         inviter = next(
@@ -215,13 +259,22 @@ class MatrixChannel:
             )
             if text is None:
                 return
-        await self.client.room_typing(room_id, True, timeout=15_000)
+        typing = asyncio.create_task(self._typing_later(room_id))
         try:
             replies = await self.process(Incoming(CHANNEL, event.sender, text or ""))
+            for reply in replies:
+                await self.send(room_id, content_of(reply))
         finally:
-            await self.client.room_typing(room_id, False)
-        for reply in replies:
-            await self.send(room_id, content_of(reply))
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
+            if not typing.cancelled() and typing.exception() is None:
+                await self.client.room_typing(room_id, False)
+
+    async def _typing_later(self, room_id: str) -> None:
+        """Show "typing…" only when an answer takes longer than a blink (saves two requests per message)."""
+        await asyncio.sleep(self.config.typing_after)
+        await self.client.room_typing(room_id, True, timeout=15_000)
 
     # --- sending ---
 
