@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -133,7 +134,7 @@ async def test_sync_errors_back_off_then_recover(rt):
     for _ in range(200):
         if client.sent:
             break
-        await __import__("asyncio").sleep(0.01)
+        await asyncio.sleep(0.01)
     await ch.stop()
     assert len(client.sent) == 1
 
@@ -179,3 +180,13 @@ async def test_notifications_reuse_the_dm_the_user_already_talks_in(rt):
         await notify_address(s, "matrix", ALICE, "通知", kind="t", now=rt.clock.now())
     assert await ch.deliver_outbox() == 1
     assert client.created == [] and client.replies_to(DM)[-1] == "通知"
+
+
+async def test_a_restarted_channel_reports_ready(rt):
+    client = FakeNioClient(BOT)
+    ch = await channel(rt, client)
+    await ch.sync_once()
+    restarted = await channel(rt, client)
+    await restarted.start()
+    await asyncio.wait_for(restarted.ready.wait(), 5)
+    await restarted.stop()

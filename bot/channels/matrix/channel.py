@@ -178,7 +178,7 @@ class MatrixChannel:
         self._commit = asyncio.create_task(self._store_after(self._commit, batch, resp.next_batch))
         if first:
             await self._commit
-            self.ready.set()
+        self.ready.set()
 
     @staticmethod
     async def _after(previous: asyncio.Task[None] | None, work: Awaitable[None]) -> None:
