@@ -22,3 +22,4 @@ lint: bootstrap
 bench: bootstrap
 	.venv/bin/python -m bench.kb_bench
 	.venv/bin/python -m bench.nlu_bench
+	.venv/bin/python -m bench.matrix_bench

@@ -67,7 +67,8 @@ def summary(times: list[float]) -> dict[str, float]:
 async def measure(server: SynapseServer, bot_id: str, rooms: int, per_room: int, runs: int) -> dict[str, Any]:
     qs = questions()
     speakers = [await Speaker(server.url, server.register()).open() for _ in range(rooms)]
-    dms = [await s.dm_with(bot_id, timeout=120) for s in speakers]
+    # The first DM also waits for `govchat serve` to finish starting (model, index, login).
+    dms = [await s.dm_with(bot_id, timeout=300 if i == 0 else 60) for i, s in enumerate(speakers)]
     await asyncio.gather(*(ask(s, r, "你好") for s, r in zip(speakers, dms, strict=True)))  # warm up
     out: dict[str, Any] = {}
     for label, n in (("alone", 1), (f"rooms_{rooms}", rooms)):
@@ -117,6 +118,11 @@ def main() -> int:
             result |= asyncio.run(measure(server, bot.user_id, args.rooms, args.per_room, args.runs))
             result["bot_memory"] = rss_mb(bot_proc.pid)
             result["meets_target"] = result[f"rooms_{args.rooms}"]["p95_ms"] <= 300
+        except Exception:
+            log = Path(tmp) / "serve.log"
+            if log.is_file():
+                print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
         finally:
             if bot_proc is not None:
                 bot_proc.terminate()

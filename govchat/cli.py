@@ -42,7 +42,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def factory() -> web.Application:
         application = await make()
-        _progress(f"\n已就绪。请在浏览器打开：{url}\nREST 接口：POST {url}webhooks/rest/webhook\n按 Ctrl+C 停止。\n")
+        lines = [f"\n已就绪。请在浏览器打开：{url}", f"REST 接口：POST {url}webhooks/rest/webhook"]
+        if settings.matrix_enabled:
+            lines.append(f"Matrix 机器人：{settings.matrix_user_id}（{settings.matrix_homeserver}）")
+        _progress("\n".join([*lines, "按 Ctrl+C 停止。\n"]))
         return application
 
     web.run_app(factory(), host=settings.host, port=settings.port, print=None)
