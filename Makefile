@@ -24,3 +24,4 @@ bench: bootstrap
 	.venv/bin/python -m bench.nlu_bench
 	.venv/bin/python -m bench.tickets_bench
 	.venv/bin/python -m bench.router_bench
+	.venv/bin/python -m bench.matrix_bench

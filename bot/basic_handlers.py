@@ -1,4 +1,4 @@
-"""Help, greetings and the hand-offs that later flows take over."""
+"""Help, greetings, and the patterns that hand a message to a flow (ticket intake, human handoff)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ HELP = (
     "5. 回答不了的问题会记录下来，由工作人员补充。\n"
     "提问时说清楚要办的事，例如“新生儿怎么上户口”。"
 )
-HUMAN_SOON = "人工客服转接即将上线。现在请拨打 12345 热线联系人工客服（7×24 小时）。"
 THANKS = "不客气！还有其他问题随时问我。"
 
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
@@ -53,7 +52,3 @@ async def help_text(ctx: Context) -> list[Reply]:
 
 async def thanks(ctx: Context) -> list[Reply]:
     return [Reply(THANKS)]
-
-
-async def human_soon(ctx: Context) -> list[Reply]:
-    return [Reply(HUMAN_SOON)]

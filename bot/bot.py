@@ -11,6 +11,7 @@ from bot import basic_handlers as basic
 from bot import kb_handlers, nlu_handlers, ticket_handlers, ticket_intake
 from bot.guard import problem_with
 from bot.handlers import CommandHandler, Context, Handler, MessageHandler
+from bot.handoff import handlers as handoff
 from bot.messages import Incoming, Reply
 from bot.sessions import SessionStore
 from govchat.identity import StaticRoles
@@ -33,16 +34,19 @@ class BotServices:
     nlu_threshold: float = 0.55
     tickets: Any = None  # office_flows.tickets.service.TicketService
     intake_timeout: timedelta = timedelta(minutes=30)
+    db: Any = None  # govchat.db.Database, for handlers that keep records (handoff)
+    handoff: Any = None  # bot.handoff.service.HandoffConfig, or None when human handoff is off
 
 
 def default_handlers(services: BotServices) -> list[Handler]:
     return [
+        *handoff.handoff_handlers(),
         CommandHandler({"帮助", "help", "start", "菜单"}, basic.help_text),
         ticket_intake.build(services.intake_timeout),  # an open dialogue owns the next message
         *ticket_handlers.handlers(),
         MessageHandler(basic.is_greeting, basic.welcome),
         MessageHandler(basic.is_thanks, basic.thanks),
-        MessageHandler(basic.wants_human, basic.human_soon),
+        MessageHandler(basic.wants_human, handoff.start_handoff),
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),

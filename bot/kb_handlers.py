@@ -6,6 +6,7 @@ import re
 
 from bot.cards import card_reply
 from bot.handlers import Context
+from bot.handoff.handlers import MISSES_KEY, after_decline
 from bot.messages import Button, Reply
 from knowledge_base.policy import Decision
 from knowledge_base.service import KnowledgeBaseUnavailable
@@ -55,6 +56,8 @@ async def answer_question(ctx: Context) -> list[Reply]:
     except KnowledgeBaseUnavailable:
         return [Reply(NOT_READY)]
     ctx.session.pop(CHOICE_KEY, None)
+    if result.decision is not Decision.DECLINE:
+        ctx.session.pop(MISSES_KEY, None)  # failures count only in a row
     if result.decision is Decision.ANSWER and result.cards:
         return [card_reply(result.cards[0])]
     if result.decision is Decision.SUGGEST:
@@ -64,6 +67,7 @@ async def answer_question(ctx: Context) -> list[Reply]:
         lines.append("都不是的话，可以换个说法再问。")
         buttons = [Button(f"{n}. {h.title}", str(n)) for n, h in enumerate(result.hits, start=1)]
         return [Reply("\n".join(lines), buttons=buttons)]
-    ctx.session["kb_misses"] = int(ctx.session.get("kb_misses", 0)) + 1
     ctx.session["kb_last_miss"] = ctx.text[:500]  # "登记工单" next turns it into a 咨询 ticket
-    return [Reply(DECLINE, buttons=[Button("登记工单", "登记工单"), Button("转人工", "人工")])]
+    return await after_decline(
+        ctx, [Reply(DECLINE, buttons=[Button("登记工单", "登记工单"), Button("转人工", "人工")])]
+    )

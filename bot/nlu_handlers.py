@@ -11,6 +11,7 @@ from typing import Any
 
 from bot import ticket_intake
 from bot.handlers import Context
+from bot.handoff.handlers import start_handoff
 from bot.kb_handlers import CHOICE_KEY, answer_question, picked_number
 from bot.messages import Button, Reply
 from integrations.flows import FlowCall
@@ -34,7 +35,6 @@ CHAT = {
     "greet": "您好！请问有什么可以帮您？可以直接问办事问题，或反映诉求。",
     "thank": "不客气！还有其他问题随时问我。",
     "goodbye": "再见！如有需要随时找我，或拨打 12345 热线。",
-    "human_agent": "人工客服转接即将上线。现在请拨打 12345 热线联系人工客服（7×24 小时）。",
     "out_of_scope": OUT_OF_SCOPE,
 }
 
@@ -74,6 +74,8 @@ async def _act(ctx: Context, d: Decision) -> list[Reply]:
         return [Reply(d.message + "\n（回复“取消”可放弃本次操作）")]
     if d.spec.flow == "knowledge_base":
         return await answer_question(ctx)
+    if d.spec.name == "human_agent":
+        return await start_handoff(ctx)
     if d.spec.name in CHAT:
         return [Reply(CHAT[d.spec.name])]
     if d.spec.name in INTENT_KINDS and d.spec.flow == "tickets" and ctx.services.tickets is not None:

@@ -13,6 +13,8 @@ from admin.api_auth import parse_tokens
 from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, TICKETS
 from bot.appkeys import BOT
 from bot.channels import rest, webchat
+from bot.channels.matrix.channel import MatrixConfig
+from govchat.config import Settings
 from govchat.runtime import Runtime
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
@@ -28,6 +30,19 @@ async def _health(request: web.Request) -> web.Response:
             "texts": len(snap.texts) if snap else 0,
             "dense": bool(snap and snap.vectors is not None),
         }
+    )
+
+
+def matrix_config(settings: Settings) -> MatrixConfig:
+    return MatrixConfig(
+        homeserver=settings.matrix_homeserver,
+        user_id=settings.matrix_user_id,
+        password=settings.matrix_password,
+        access_token=settings.matrix_access_token,
+        device_id=settings.matrix_device_id,
+        allowed_inviters=settings.matrix_allowed_inviters,
+        command_prefix=settings.matrix_command_prefix,
+        operators_room=settings.matrix_operators_room,
     )
 
 
@@ -64,8 +79,16 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
         yield
         runtime.ticker.stop()
 
+    async def matrix(app: web.Application) -> AsyncIterator[None]:
+        from bot.channels.matrix.runner import running
+
+        async with running(matrix_config(runtime.settings), runtime.db, runtime.bot, runtime.clock.now):
+            yield
+
     app.cleanup_ctx.append(close_runtime)
     if background:
         app.cleanup_ctx.append(index_sync)
         app.cleanup_ctx.append(scheduler)
+        if runtime.settings.matrix_enabled:
+            app.cleanup_ctx.append(matrix)
     return app

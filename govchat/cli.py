@@ -44,10 +44,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def factory() -> web.Application:
         application = await make()
-        _progress(
-            f"\n已就绪。请在浏览器打开：{url}\nREST 接口：POST {url}webhooks/rest/webhook\n"
-            f"管理后台：{url}admin/（新建账号：govchat admin create-user 用户名 --role editor）\n按 Ctrl+C 停止。\n"
-        )
+        lines = [f"\n已就绪。请在浏览器打开：{url}", f"REST 接口：POST {url}webhooks/rest/webhook"]
+        lines.append(f"管理后台：{url}admin/（新建账号：govchat admin create-user 用户名 --role editor）")
+        if settings.matrix_enabled:
+            lines.append(f"Matrix 机器人：{settings.matrix_user_id}（{settings.matrix_homeserver}）")
+        _progress("\n".join([*lines, "按 Ctrl+C 停止。\n"]))
         return application
 
     web.run_app(factory(), host=settings.host, port=settings.port, print=None)

@@ -87,6 +87,34 @@ class Settings:
         "GOVCHAT_SENDER_ROLES",
         "Static roles until the directory exists: 'sender=staff+department_head,sender2=supervisor'.",
     )
+    matrix_homeserver: str = _setting(
+        "",
+        "GOVCHAT_MATRIX_HOMESERVER",
+        "Matrix homeserver URL (e.g. https://matrix.example.gov); empty disables Matrix.",
+    )
+    matrix_user_id: str = _setting("", "GOVCHAT_MATRIX_USER_ID", "The bot's Matrix user id, e.g. @govchat:example.gov.")
+    matrix_password: str = _setting("", "GOVCHAT_MATRIX_PASSWORD", "Password login (used when no access token is set).")
+    matrix_access_token: str = _setting("", "GOVCHAT_MATRIX_ACCESS_TOKEN", "Access token login (preferred).")
+    matrix_device_id: str = _setting(
+        "", "GOVCHAT_MATRIX_DEVICE_ID", "Device id; empty reuses the one stored in the database after the first login."
+    )
+    matrix_allowed_inviters: str = _setting(
+        "",
+        "GOVCHAT_MATRIX_ALLOWED_INVITERS",
+        "Comma list of servers (example.gov) and user ids (@a:example.gov) whose invites the bot accepts; "
+        "empty means the bot's own server.",
+    )
+    matrix_command_prefix: str = _setting(
+        "!gc",
+        "GOVCHAT_MATRIX_COMMAND_PREFIX",
+        "In group rooms the bot answers messages starting with this or mentioning it.",
+    )
+    matrix_operators_room: str = _setting(
+        "", "GOVCHAT_MATRIX_OPERATORS_ROOM", "Room id (!abc:example.gov) where operators see waiting handoffs."
+    )
+    handoff_fail_limit: int = _setting(
+        3, "GOVCHAT_HANDOFF_FAIL_LIMIT", "Unanswered questions in a row after which a citizen is handed to a human."
+    )
     dialect_lexicons: bool = _setting(
         True, "GOVCHAT_DIALECT_LEXICONS", "Seed the Hakka and Cantonese lexicons into the KB when empty."
     )
@@ -153,6 +181,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'govchat.db').resolve()}"
+
+    @property
+    def matrix_enabled(self) -> bool:
+        return bool(self.matrix_homeserver and self.matrix_user_id)
 
     @property
     def model_dir(self) -> Path:

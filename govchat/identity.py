@@ -20,7 +20,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     EDITOR = "editor"
     ADMIN = "admin"
-    OPERATOR = "operator"
+    OPERATOR = "operator"  # hotline operator who takes conversations handed off by the bot
 
 
 ROLE_LABELS = {

@@ -2,6 +2,8 @@
 
 from admin import models as _admin_models  # noqa: F401
 from bot import models as _bot_models  # noqa: F401
+from bot.channels.matrix import models as _matrix_models  # noqa: F401
+from bot.handoff import models as _handoff_models  # noqa: F401
 from govchat import workdays as _workdays_models  # noqa: F401
 from govchat.db import Base
 from knowledge_base import models as _kb_models  # noqa: F401

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.bot import Bot, BotServices
+from bot.handoff.service import HandoffConfig
 from bot.sessions import SessionStore
 from govchat.clock import Clock, SystemClock
 from govchat.config import Settings
@@ -176,6 +177,8 @@ async def build_runtime(
             nlu_threshold=settings.nlu_threshold,
             tickets=tickets,
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
+            db=db,
+            handoff=handoff_config(settings),
         )
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
@@ -189,3 +192,10 @@ def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> Nl
         return None
     # The NLU normalises with the same dialect words as the KB's current snapshot.
     return NluService(nlu.client, clock, lambda: index.snapshot.dialect if index.snapshot else EMPTY_DIALECT)
+
+
+def handoff_config(settings: Settings) -> HandoffConfig:
+    room = settings.matrix_operators_room if settings.matrix_enabled else ""
+    return HandoffConfig(
+        fail_limit=settings.handoff_fail_limit, operators_channel="matrix" if room else "", operators_address=room
+    )

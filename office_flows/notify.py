@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -60,15 +60,25 @@ async def notify_person(s: AsyncSession, person_id: int, text: str, *, kind: str
 
 
 async def take_pending(
-    s: AsyncSession, channels: list[str], now: datetime, *, address: str | None = None, limit: int = 100
+    s: AsyncSession,
+    channels: list[str],
+    now: datetime,
+    *,
+    address: str | None = None,
+    limit: int = 100,
+    any_prefix: str = "",
 ) -> list[OutboxMessage]:
     """Claim undelivered rows for these channels (and "*"), oldest first, marking them delivered.
 
+    ``any_prefix`` limits the "*" rows to addresses this channel can reach (Matrix ids start with "@").
     The claim is a conditional UPDATE per row, so two workers never deliver the same row twice.
     """
+    any_rows = OutboxMessage.channel == ANY_CHANNEL
+    if any_prefix:
+        any_rows = and_(any_rows, OutboxMessage.address.startswith(any_prefix, autoescape=True))
     q = select(OutboxMessage).where(
         OutboxMessage.delivered_at.is_(None),
-        or_(OutboxMessage.channel.in_(channels), OutboxMessage.channel == ANY_CHANNEL),
+        or_(OutboxMessage.channel.in_(channels), any_rows),
     )
     if address is not None:
         q = q.where(OutboxMessage.address == address)
@@ -78,6 +88,16 @@ async def take_pending(
         if await claim(s, OutboxMessage, row.id, OutboxMessage.delivered_at.is_(None), delivered_at=now):
             taken.append(row)
     return taken
+
+
+async def unclaim(s: AsyncSession, ids: list[int]) -> None:
+    """Give claimed rows back (the channel could not deliver them) so a later round retries."""
+    await s.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(delivered_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def pending_for_person(s: AsyncSession, person_id: int) -> list[OutboxMessage]:

@@ -33,6 +33,10 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
+# --- a real Matrix homeserver (session-wide; see tests/synapse_fixture.py) ---------------------
+
+from tests.synapse_fixture import synapse  # noqa: E402, F401
+
 # --- databases ---------------------------------------------------------------------------------
 
 

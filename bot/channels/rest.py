@@ -9,8 +9,10 @@ from aiohttp import web
 from bot.appkeys import BOT
 from bot.guard import BINARY
 from bot.messages import Incoming, Reply
+from office_flows.notify import take_pending
 
 MAX_BODY = 64 * 1024
+CHANNEL = "rest"
 
 
 def _bad_request(text: str) -> web.Response:
@@ -46,12 +48,28 @@ async def webhook(request: web.Request) -> web.Response:
         message = ""
     if not isinstance(message, str):
         return web.json_response([reply_json(sender, Reply(BINARY))])
-    replies = await request.app[BOT].process(Incoming(channel="rest", sender=sender, text=message))
+    replies = await request.app[BOT].process(Incoming(channel=CHANNEL, sender=sender, text=message))
     return web.json_response([reply_json(sender, r) for r in replies])
+
+
+async def outbox(request: web.Request) -> web.Response:
+    """Messages waiting for a web/REST sender (operator replies in a handoff, notifications); claimed once."""
+    sender = request.query.get("sender", "")
+    if not sender or len(sender) > 255:
+        return _bad_request("请提供 sender 参数（不超过 255 个字符）")
+    bot = request.app[BOT]
+    db = bot.services.db
+    if db is None:
+        return web.json_response([])
+    async with db.session() as s:
+        rows = await take_pending(s, [CHANNEL], bot.services.clock.now(), address=sender)
+        out = [{"recipient_id": sender, "text": r.text, "kind": r.kind} for r in rows]
+    return web.json_response(out)
 
 
 def setup(app: web.Application) -> None:
     app.router.add_post("/webhooks/rest/webhook", webhook)
+    app.router.add_get("/webhooks/rest/outbox", outbox)
     app.router.add_get("/webhooks/rest/", _status)
 
 

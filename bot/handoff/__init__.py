@@ -1,0 +1,1 @@
+"""Human handoff: a citizen's conversation handed to an operator and back (see handoff.md)."""

@@ -1,0 +1,175 @@
+"""Handoff handlers: citizens ask for a person, operators take and return conversations.
+
+The citizen's session keeps the open handoff's id (``handoff``) so ordinary messages cost no
+extra query; the database record stays the truth (an operator may have ended it meanwhile).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.handlers import CommandHandler, Context, Handler
+from bot.handoff import service
+from bot.handoff.models import CLOSED, TAKEN, WAITING
+from bot.messages import Reply
+from govchat.identity import Role
+
+SESSION_KEY = "handoff"
+MISSES_KEY = "kb_misses"
+NOT_AVAILABLE = "人工客服暂未开通。请拨打 12345 热线联系人工客服（7×24 小时）。"
+QUEUED = "好的，正在为您转接人工客服，请稍候。您可以继续描述问题，人工客服接入后都会看到。\n（回复“取消”可退出排队）"
+AFTER_FAILURES = "抱歉，连续几个问题我都没能回答好，已为您转接人工客服，请稍候。您可以继续描述问题。"
+STILL_WAITING = "已记录，人工客服接入后会看到您的消息。（回复“取消”可退出排队）"
+LEFT_QUEUE = "好的，已退出人工排队。还有什么可以帮您？"
+OPERATORS_ONLY = "这个命令仅限人工客服使用。"
+AUTHORS = {"citizen": "市民", "operator": "客服", "system": "系统"}
+_CANCEL = re.compile(r"^(取消|算了|不用了|退出)[。.!！]*$")
+
+
+def _cfg(ctx: Context) -> service.HandoffConfig | None:
+    return getattr(ctx.services, "handoff", None)
+
+
+def _raw(ctx: Context) -> str:
+    """What a person wrote, as written: relayed between people, so not normalised like bot input."""
+    return ctx.message.text.strip()
+
+
+def _db(ctx: Context) -> Any:
+    return ctx.services.db
+
+
+async def start_handoff(ctx: Context, reason: str = "asked") -> list[Reply]:
+    cfg = _cfg(ctx)
+    if cfg is None or ctx.services.db is None:
+        return [Reply(NOT_AVAILABLE)]
+    async with _db(ctx).session() as s:
+        h = await service.start(
+            s, cfg, ctx.message.channel, ctx.message.sender, reason, ctx.text, ctx.services.clock.now()
+        )
+        ctx.session[SESSION_KEY] = h.id
+    ctx.session.pop(MISSES_KEY, None)
+    return [Reply(QUEUED if reason == "asked" else AFTER_FAILURES)]
+
+
+async def after_decline(ctx: Context, replies: list[Reply]) -> list[Reply]:
+    """Count a declined question; after ``fail_limit`` in a row hand the citizen to a human."""
+    misses = int(ctx.session.get(MISSES_KEY, 0)) + 1
+    ctx.session[MISSES_KEY] = misses
+    cfg = _cfg(ctx)
+    if cfg is None or cfg.fail_limit <= 0 or misses < cfg.fail_limit or ctx.services.db is None:
+        return replies
+    return await start_handoff(ctx, reason="failures")
+
+
+class CitizenInHandoff:
+    """While a handoff is open, the citizen's messages go to the transcript (and the operator), not the bot."""
+
+    async def check(self, ctx: Context) -> bool:
+        if SESSION_KEY not in ctx.session or ctx.services.db is None:
+            return False
+        async with _db(ctx).session() as s:
+            h = await service.open_for(s, ctx.message.channel, ctx.message.sender)
+        if h is None:
+            ctx.session.pop(SESSION_KEY, None)  # an operator returned it: the bot answers again
+            return False
+        return True
+
+    async def handle(self, ctx: Context) -> list[Reply]:
+        now = ctx.services.clock.now()
+        async with _db(ctx).session() as s:
+            h = await service.open_for(s, ctx.message.channel, ctx.message.sender)
+            if h is None:
+                ctx.session.pop(SESSION_KEY, None)
+                return [Reply("人工对话已结束，请重新发送您的问题。")]
+            if h.status == WAITING and _CANCEL.match(ctx.text):
+                await service.finish(s, h, now, status=CLOSED)
+                ctx.session.pop(SESSION_KEY, None)
+                return [Reply(LEFT_QUEUE)]
+            await service.from_citizen(s, h, _raw(ctx), now)
+            status = h.status
+        return [] if status == TAKEN else [Reply(STILL_WAITING)]
+
+
+def _is_operator(ctx: Context) -> bool:
+    return bool(ctx.actor is not None and ctx.actor.has(Role.OPERATOR, Role.ADMIN))
+
+
+async def list_waiting(ctx: Context) -> list[Reply]:
+    if not _is_operator(ctx):
+        return [Reply(OPERATORS_ONLY)]
+    async with _db(ctx).session() as s:
+        rows = await service.waiting(s)
+    if not rows:
+        return [Reply("当前没有排队等待的市民。")]
+    lines = ["排队等待人工服务的市民："]
+    for h in rows:
+        waited = max(0, int((ctx.services.clock.now() - h.created_at).total_seconds() // 60))
+        lines.append(f"#{h.id} {h.channel} {h.sender}（已等待 {waited} 分钟）")
+    lines.append("回复 /接入 编号 接入对话。")
+    return [Reply("\n".join(lines))]
+
+
+async def take(ctx: Context) -> list[Reply]:
+    if not _is_operator(ctx):
+        return [Reply(OPERATORS_ONLY)]
+    wanted: int | None = None
+    if ctx.args:
+        raw = ctx.args[0].lstrip("#＃")
+        if not raw.isdigit():
+            return [Reply("请输入排队编号，例如：/接入 12")]
+        wanted = int(raw)
+    me, channel = ctx.message.sender, ctx.message.channel
+    async with _db(ctx).session() as s:
+        current = await service.taken_by(s, channel, me)
+        if current is not None:
+            return [Reply(f"您正在处理 #{current.id}，请先 /结束 再接入下一位。")]
+        h = await service.take(s, wanted, channel, me, ctx.actor.display, ctx.services.clock.now())
+        if h is None:
+            return [Reply("没有这个排队编号，或已被其他客服接入。回复 /排队 查看当前排队。")]
+        lines = [f"已接入 #{h.id}（{h.channel} {h.sender}）。之前的对话："]
+        lines += [f"[{AUTHORS.get(m.author, m.author)}] {m.text}" for m in await service.transcript(s, h)]
+        lines.append("直接输入文字即回复市民；回复 /结束 交还智能助手。")
+    return [Reply("\n".join(lines))]
+
+
+async def end(ctx: Context) -> list[Reply]:
+    if not _is_operator(ctx):
+        return [Reply(OPERATORS_ONLY)]
+    async with _db(ctx).session() as s:
+        h = await service.taken_by(s, ctx.message.channel, ctx.message.sender)
+        if h is None:
+            return [Reply("您当前没有接入的对话。")]
+        await service.finish(s, h, ctx.services.clock.now())
+        hid = h.id
+    return [Reply(f"#{hid} 已交还智能助手。")]
+
+
+class OperatorRelay:
+    """An operator's plain message while they hold a conversation goes to that citizen."""
+
+    async def check(self, ctx: Context) -> bool:
+        if not _is_operator(ctx) or ctx.services.db is None or ctx.text.startswith(("/", "／")):
+            return False
+        async with _db(ctx).session() as s:
+            return await service.taken_by(s, ctx.message.channel, ctx.message.sender) is not None
+
+    async def handle(self, ctx: Context) -> list[Reply]:
+        async with _db(ctx).session() as s:
+            h = await service.taken_by(s, ctx.message.channel, ctx.message.sender)
+            if h is None:
+                return [Reply("您当前没有接入的对话。")]
+            await service.from_operator(s, h, _raw(ctx), ctx.services.clock.now())
+        return []
+
+
+def handoff_handlers() -> list[Handler]:
+    """First in the chain: open handoffs own the citizen's and the operator's messages."""
+    return [
+        CommandHandler({"排队"}, list_waiting),
+        CommandHandler({"接入"}, take),
+        CommandHandler({"结束"}, end),
+        CitizenInHandoff(),
+        OperatorRelay(),
+    ]

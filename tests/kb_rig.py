@@ -1,0 +1,31 @@
+"""A runtime with one published KB entry and no embedding model (lexical retrieval), for channel tests."""
+
+from __future__ import annotations
+
+from govchat.clock import Clock
+from govchat.config import Settings
+from govchat.runtime import Runtime, build_runtime
+from knowledge_base import store
+
+QUESTION = "请问居住证办理要带什么材料"
+
+
+async def kb_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    rt = await build_runtime(settings, clock=clock, load_model=False)
+    async with rt.db.session() as s:
+        item = await store.create_entry(
+            s,
+            "item",
+            {
+                "name": "居住证办理",
+                "aliases": ["办居住证"],
+                "department": "梅江分局",
+                "source_code": "T-1",
+                "materials": ["身份证", "居住证明"],
+            },
+            actor="t",
+            now=rt.clock.now(),
+        )
+        await store.publish_now(s, "item", item, actor="t", now=rt.clock.now(), comment="")
+    await rt.index.sync()
+    return rt
