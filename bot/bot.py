@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import basic_handlers as basic
-from bot import kb_handlers, nlu_handlers
+from bot import kb_handlers, nlu_handlers, office_handlers
 from bot.guard import problem_with
 from bot.handlers import CommandHandler, Context, Handler, MessageHandler
 from bot.messages import Incoming, Reply
@@ -30,6 +30,7 @@ class BotServices:
     identity: Any = field(default_factory=StaticRoles)
     flows: Any = field(default_factory=FlowRegistry)
     nlu_threshold: float = 0.55
+    office: Any = None  # office_flows.services.Office: documents, meetings, notices
 
 
 def default_handlers() -> list[Handler]:
@@ -39,6 +40,7 @@ def default_handlers() -> list[Handler]:
         MessageHandler(basic.is_thanks, basic.thanks),
         MessageHandler(basic.wants_ticket, basic.ticket_soon),
         MessageHandler(basic.wants_human, basic.human_soon),
+        *office_handlers.handlers(),
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),

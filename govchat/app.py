@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from bot.appkeys import BOT
-from bot.channels import rest, webchat
+from bot.channels import office_api, rest, webchat
 from govchat.runtime import Runtime
+from office_flows.services import Office
+
+log = logging.getLogger(__name__)
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
 
@@ -34,6 +38,8 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app[BOT] = runtime.bot
     rest.setup(app)
     webchat.setup(app)
+    if runtime.office is not None:
+        office_api.setup(app, runtime.office)
     app.router.add_get("/healthz", _health)
 
     async def index_sync(app: web.Application) -> AsyncIterator[None]:
@@ -48,7 +54,25 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
         yield
         await runtime.close()
 
+    async def office_tick(app: web.Application) -> AsyncIterator[None]:
+        # Fires due office reminders (each claimed once in the database); the lead's scheduler replaces this.
+        async def loop(office: Office) -> None:
+            while True:
+                try:
+                    await office.tick(runtime.clock.now())
+                except Exception:
+                    log.exception("office reminder tick failed")
+                await asyncio.sleep(60)
+
+        task = asyncio.create_task(loop(runtime.office)) if runtime.office is not None else None
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     app.cleanup_ctx.append(close_runtime)
     if background:
         app.cleanup_ctx.append(index_sync)
+        app.cleanup_ctx.append(office_tick)
     return app

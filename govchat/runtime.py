@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bot import Bot, BotServices
+from bot.office_handlers import register_flows
 from bot.sessions import SessionStore
 from govchat.clock import Clock, SystemClock
 from govchat.config import Settings
@@ -37,6 +38,10 @@ from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
+from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
+from office_flows.meetings.service import load_demo_rooms, rooms_are_empty
+from office_flows.services import Office, build_office
+from office_flows.workhours import WeekdayHours, WorkHours
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -55,6 +60,7 @@ class Runtime:
     kb: KnowledgeBase
     bot: Bot
     nlu: NluRuntime | None = None
+    office: Office | None = None
 
     async def close(self) -> None:
         if self.nlu is not None:
@@ -99,6 +105,14 @@ async def seed(db: Database, clock: Clock, settings: Settings, progress: Progres
             if await directory_is_empty(s):
                 d = await load_demo_directory(s)
                 progress(f"已载入演示通讯录：部门 {d.departments} 个，人员 {d.people} 人")
+        async with db.session() as s:
+            if await rooms_are_empty(s):
+                progress(f"已载入演示会议室：{await load_demo_rooms(s)} 间")
+            if await chains_are_empty(s):
+                try:
+                    progress(f"已载入演示审批链：{await load_demo_chains(s, clock.now())} 条")
+                except ChainError as exc:  # a custom directory without the demo people
+                    progress(f"未载入演示审批链：{exc}")
         async with db.session() as s:
             if await demo.kb_is_empty(s):
                 report = await demo.load_demo(s, now=clock.now())
@@ -152,19 +166,33 @@ async def build_runtime(
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
+        office = build_office(db, clock, work_calendar(), settings.data_dir / "keys")
+        flows = FlowRegistry()
+        register_flows(flows, office)
         services = BotServices(
             kb=kb,
             clock=clock,
             nlu=nlu_service(nlu, clock, index),
             identity=DirectoryIdentity(db, StaticRoles(settings.sender_roles)),
-            flows=FlowRegistry(),
+            flows=flows,
             nlu_threshold=settings.nlu_threshold,
+            office=office,
         )
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot, nlu)
+    return Runtime(settings, db, clock, index, kb, bot, nlu, office)
+
+
+def work_calendar() -> WorkHours:
+    """The statutory working-day calendar when it exists, else office hours on weekdays."""
+    try:
+        from govchat.workdays import WorkCalendar  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return WeekdayHours()
+    calendar: WorkHours = WorkCalendar()
+    return calendar
 
 
 def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> NluService | None:
