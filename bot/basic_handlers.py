@@ -18,16 +18,16 @@ HELP = (
     "我能帮您：\n"
     "1. 查询政务服务事项：所需材料、办理时限、办理地点、咨询电话、网上办理入口；\n"
     "2. 解答 12345 热线常见问题；\n"
-    "3. 回答不了的问题会记录下来，由工作人员补充。\n"
+    "3. 登记 12345 工单（投诉、举报、求助、建议、表扬）：直接说明情况，或回复“登记工单”；\n"
+    "4. 查询工单进度：/工单 工单编号；办结后评价：/评价 工单编号 满意；\n"
+    "5. 回答不了的问题会记录下来，由工作人员补充。\n"
     "提问时说清楚要办的事，例如“新生儿怎么上户口”。"
 )
-TICKET_SOON = "工单登记功能即将上线。现在您可以拨打 12345 热线登记诉求，我们会尽快为您处理。"
 HUMAN_SOON = "人工客服转接即将上线。现在请拨打 12345 热线联系人工客服（7×24 小时）。"
 THANKS = "不客气！还有其他问题随时问我。"
 
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|thanks|thank you|唔该)[你您啦了!！~。.]*$", re.I)
-_TICKET = re.compile(r"^(登记工单|我要投诉|投诉|我要登记)$")
 _HUMAN = re.compile(r"^(人工|转人工|人工客服|找人工)$")
 
 
@@ -37,10 +37,6 @@ def is_greeting(ctx: Context) -> bool:
 
 def is_thanks(ctx: Context) -> bool:
     return bool(_THANKS.match(ctx.text))
-
-
-def wants_ticket(ctx: Context) -> bool:
-    return bool(_TICKET.match(ctx.text))
 
 
 def wants_human(ctx: Context) -> bool:
@@ -57,10 +53,6 @@ async def help_text(ctx: Context) -> list[Reply]:
 
 async def thanks(ctx: Context) -> list[Reply]:
     return [Reply(THANKS)]
-
-
-async def ticket_soon(ctx: Context) -> list[Reply]:
-    return [Reply(TICKET_SOON)]
 
 
 async def human_soon(ctx: Context) -> list[Reply]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot import basic_handlers as basic
-from bot import kb_handlers, nlu_handlers, office_handlers
+from bot import kb_handlers, nlu_handlers, office_handlers, ticket_handlers, ticket_intake
 from bot.guard import problem_with
 from bot.handlers import CommandHandler, Context, Handler, MessageHandler
 from bot.messages import Incoming, Reply
@@ -31,14 +32,17 @@ class BotServices:
     flows: Any = field(default_factory=FlowRegistry)
     nlu_threshold: float = 0.55
     office: Any = None  # office_flows.services.Office: documents, meetings, notices
+    tickets: Any = None  # office_flows.tickets.service.TicketService
+    intake_timeout: timedelta = timedelta(minutes=30)
 
 
-def default_handlers() -> list[Handler]:
+def default_handlers(services: BotServices) -> list[Handler]:
     return [
         CommandHandler({"帮助", "help", "start", "菜单"}, basic.help_text),
+        ticket_intake.build(services.intake_timeout),  # an open dialogue owns the next message
+        *ticket_handlers.handlers(),
         MessageHandler(basic.is_greeting, basic.welcome),
         MessageHandler(basic.is_thanks, basic.thanks),
-        MessageHandler(basic.wants_ticket, basic.ticket_soon),
         MessageHandler(basic.wants_human, basic.human_soon),
         *office_handlers.handlers(),
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
@@ -60,7 +64,7 @@ class Bot:
         self.services = services
         self.sessions = sessions
         self.max_chars = max_chars
-        self.handlers = handlers if handlers is not None else default_handlers()
+        self.handlers = handlers if handlers is not None else default_handlers(services)
 
     async def process(self, message: Incoming) -> list[Reply]:
         problem = problem_with(message.text, self.max_chars)

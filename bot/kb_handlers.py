@@ -65,4 +65,5 @@ async def answer_question(ctx: Context) -> list[Reply]:
         buttons = [Button(f"{n}. {h.title}", str(n)) for n, h in enumerate(result.hits, start=1)]
         return [Reply("\n".join(lines), buttons=buttons)]
     ctx.session["kb_misses"] = int(ctx.session.get("kb_misses", 0)) + 1
+    ctx.session["kb_last_miss"] = ctx.text[:500]  # "登记工单" next turns it into a 咨询 ticket
     return [Reply(DECLINE, buttons=[Button("登记工单", "登记工单"), Button("转人工", "人工")])]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot import ticket_intake
 from bot.handlers import Context
 from bot.kb_handlers import CHOICE_KEY, answer_question, picked_number
 from bot.messages import Button, Reply
@@ -19,6 +20,7 @@ from knowledge_base.policy import Decision as KbDecision
 from nlu.client import NluUnavailable
 from nlu.entities import DOC_ID, MEETING_ID, MOBILE, rating_level, valid_ticket_id
 from nlu.timeparse import parse_time
+from office_flows.tickets.rules import INTENT_KINDS
 
 PENDING = "nlu_pending"
 CLARIFY = "nlu_clarify"
@@ -74,6 +76,8 @@ async def _act(ctx: Context, d: Decision) -> list[Reply]:
         return await answer_question(ctx)
     if d.spec.name in CHAT:
         return [Reply(CHAT[d.spec.name])]
+    if d.spec.name in INTENT_KINDS and d.spec.flow == "tickets" and ctx.services.tickets is not None:
+        return await ticket_intake.begin_from_intent(ctx, d.spec.name, d.entities)
     texts = await ctx.services.flows.run(FlowCall(d.spec, d.entities, ctx.actor, ctx.text, ctx.session))
     return [Reply(t) for t in texts]
 

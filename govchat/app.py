@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from admin import tickets_api
+from admin.api_auth import parse_tokens
+from admin.appkeys import API_TOKENS, DB, TICKETS
 from bot.appkeys import BOT
 from bot.channels import office_api, rest, webchat
 from govchat.runtime import Runtime
-from office_flows.services import Office
-
-log = logging.getLogger(__name__)
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
 
@@ -36,7 +35,11 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app = web.Application(client_max_size=256 * 1024)
     app[RUNTIME] = runtime
     app[BOT] = runtime.bot
+    app[DB] = runtime.db
+    app[TICKETS] = runtime.tickets
+    app[API_TOKENS] = parse_tokens(runtime.settings.api_tokens)
     rest.setup(app)
+    tickets_api.setup(app)
     webchat.setup(app)
     if runtime.office is not None:
         office_api.setup(app, runtime.office)
@@ -54,25 +57,14 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
         yield
         await runtime.close()
 
-    async def office_tick(app: web.Application) -> AsyncIterator[None]:
-        # Fires due office reminders (each claimed once in the database); the lead's scheduler replaces this.
-        async def loop(office: Office) -> None:
-            while True:
-                try:
-                    await office.tick(runtime.clock.now())
-                except Exception:
-                    log.exception("office reminder tick failed")
-                await asyncio.sleep(60)
-
-        task = asyncio.create_task(loop(runtime.office)) if runtime.office is not None else None
+    async def scheduler(app: web.Application) -> AsyncIterator[None]:
+        # Deadlines live in the database; the tick only fires what is due (see govchat/scheduler.py).
+        runtime.ticker.start()
         yield
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        runtime.ticker.stop()
 
     app.cleanup_ctx.append(close_runtime)
     if background:
         app.cleanup_ctx.append(index_sync)
-        app.cleanup_ctx.append(office_tick)
+        app.cleanup_ctx.append(scheduler)
     return app

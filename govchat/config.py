@@ -90,6 +90,52 @@ class Settings:
     dialect_lexicons: bool = _setting(
         True, "GOVCHAT_DIALECT_LEXICONS", "Seed the Hakka and Cantonese lexicons into the KB when empty."
     )
+    # --- 12345 tickets ---
+    ticket_workdays: str = _setting(
+        "咨询=2,求助=10,建议=10,投诉=15,举报=15,表扬=10",
+        "GOVCHAT_TICKET_WORKDAYS",
+        "Handling deadline in working days per ticket type (Guangdong rules by default).",
+    )
+    ticket_sign_hours: float = _setting(
+        2.0, "GOVCHAT_TICKET_SIGN_HOURS", "Working hours a department has to sign for a dispatched ticket."
+    )
+    ticket_clock_stopped: str = _setting(
+        "accepted",
+        "GOVCHAT_TICKET_CLOCK_STOPPED",
+        "Ticket states in which the handling deadline does not run, '+'-separated (e.g. accepted+extension).",
+    )
+    ticket_remind_hours: float = _setting(
+        8.0, "GOVCHAT_TICKET_REMIND_HOURS", "Working hours before the deadline when the handler is reminded (提醒)."
+    )
+    ticket_supervise_hours: float = _setting(
+        8.0,
+        "GOVCHAT_TICKET_SUPERVISE_HOURS",
+        "Working hours after the deadline when supervisors are alerted (督办); 催办 fires at the deadline.",
+    )
+    ticket_rating_days: int = _setting(
+        3, "GOVCHAT_TICKET_RATING_DAYS", "Working days a citizen has to rate before the ticket counts as 未评价."
+    )
+    ticket_raise_after: int = _setting(
+        3,
+        "GOVCHAT_TICKET_RAISE_AFTER",
+        "Returns, or departments passed through, after which a ticket is raised to supervisors (提级).",
+    )
+    ticket_auto_dispatch: float = _setting(
+        0.0,
+        "GOVCHAT_TICKET_AUTO_DISPATCH",
+        "Router confidence at or above which a new ticket is dispatched without a dispatcher; 0 = never.",
+    )
+    ticket_intake_minutes: int = _setting(
+        30, "GOVCHAT_TICKET_INTAKE_MINUTES", "An unfinished ticket dialogue is dropped after this many minutes."
+    )
+    scheduler_seconds: float = _setting(
+        30.0, "GOVCHAT_SCHEDULER_SECONDS", "How often the scheduler tick fires what is due (deadlines, reminders)."
+    )
+    api_tokens: str = _setting(
+        "",
+        "GOVCHAT_API_TOKENS",
+        "Bearer tokens of the REST API and the person each speaks as: 'token1=MJ010,token2=MJ020'.",
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.bot import Bot, BotServices
@@ -19,6 +20,8 @@ from govchat.clock import Clock, SystemClock
 from govchat.config import Settings
 from govchat.db import Database, upgrade
 from govchat.identity import StaticRoles
+from govchat.scheduler import Ticker
+from integrations import ticket_flows
 from integrations.flows import FlowRegistry
 from knowledge_base import demo, lexicon, store
 from knowledge_base.encoder import (
@@ -41,7 +44,9 @@ from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
 from office_flows.meetings.service import load_demo_rooms, rooms_are_empty
 from office_flows.services import Office, build_office
-from office_flows.workhours import WeekdayHours, WorkHours
+from office_flows.tickets.escalation import TicketTicker
+from office_flows.tickets.rules import TicketRules
+from office_flows.tickets.service import TicketService
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -59,6 +64,8 @@ class Runtime:
     index: IndexManager
     kb: KnowledgeBase
     bot: Bot
+    tickets: TicketService
+    ticker: Ticker
     nlu: NluRuntime | None = None
     office: Office | None = None
 
@@ -166,9 +173,14 @@ async def build_runtime(
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
-        office = build_office(db, clock, work_calendar(), settings.data_dir / "keys")
+        tickets = TicketService(db, clock, TicketRules.from_settings(settings))
         flows = FlowRegistry()
+        ticket_flows.register(flows, tickets)
+        ticker = Ticker(clock, settings.scheduler_seconds)
+        ticker.register("tickets", TicketTicker(tickets))
+        office = build_office(db, clock, None, settings.data_dir / "keys")  # None: the statutory calendar
         register_flows(flows, office)
+        ticker.register("office", office.tick)
         services = BotServices(
             kb=kb,
             clock=clock,
@@ -176,23 +188,15 @@ async def build_runtime(
             identity=DirectoryIdentity(db, StaticRoles(settings.sender_roles)),
             flows=flows,
             nlu_threshold=settings.nlu_threshold,
+            tickets=tickets,
+            intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
             office=office,
         )
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot, nlu, office)
-
-
-def work_calendar() -> WorkHours:
-    """The statutory working-day calendar when it exists, else office hours on weekdays."""
-    try:
-        from govchat.workdays import WorkCalendar  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return WeekdayHours()
-    calendar: WorkHours = WorkCalendar()
-    return calendar
+    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu, office)
 
 
 def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> NluService | None:

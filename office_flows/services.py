@@ -28,7 +28,7 @@ class _At:
 class Office:
     db: Database
     clock: Clock
-    calendar: WorkHours
+    calendar: WorkHours | None
     documents: DocumentService
     meetings: meetings.MeetingService
     notices: NoticeService
@@ -40,7 +40,7 @@ class Office:
 
 
 def build_office(
-    db: Database, clock: Clock, calendar: WorkHours, key_dir: Path, reminders: meetings.Reminders | None = None
+    db: Database, clock: Clock, calendar: WorkHours | None, key_dir: Path, reminders: meetings.Reminders | None = None
 ) -> Office:
     return Office(
         db,

@@ -42,7 +42,7 @@ from office_flows.documents.models import (
 )
 from office_flows.documents.seal import Sealer, Verdict
 from office_flows.notify import notify_person
-from office_flows.workhours import WorkHours
+from office_flows.workhours import WorkHours, at, calendar_for
 
 URGENCIES = ("特急", "加急", "平件")
 CLASSIFIED = ("秘密", "机密", "绝密")
@@ -76,7 +76,7 @@ def fmt(t: datetime | None) -> str:
 
 
 class DocumentService:
-    def __init__(self, db: Database, clock: Clock, calendar: WorkHours, sealer: Sealer) -> None:
+    def __init__(self, db: Database, clock: Clock, calendar: WorkHours | None, sealer: Sealer) -> None:
         self.db = db
         self.clock = clock
         self.calendar = calendar
@@ -206,7 +206,9 @@ class DocumentService:
                 s, doc, actor, "transfer", f"转交{other.name}" + (f"：{comment}" if comment else ""), now, label
             )
             hours = (await self._defs(s, doc))[step.stage].hours
-            self._add_step(s, doc, step.stage, step.name, step.mode, other.id, hours, now, parent_id=step.parent_id)
+            await self._add_step(
+                s, doc, step.stage, step.name, step.mode, other.id, hours, now, parent_id=step.parent_id
+            )
             await self._tell(
                 s, other.id, doc, f"{label} 将 {doc.doc_id}《{doc.title}》（{step.name}）转交给您办理。", now
             )
@@ -226,7 +228,9 @@ class DocumentService:
                 s, doc, actor, "consult", f"征求{other.name}意见" + (f"：{comment}" if comment else ""), now, label
             )
             hours = (await self._defs(s, doc))[step.stage].hours
-            self._add_step(s, doc, step.stage, f"{step.name}·加签", "consult", other.id, hours, now, parent_id=step.id)
+            await self._add_step(
+                s, doc, step.stage, f"{step.name}·加签", "consult", other.id, hours, now, parent_id=step.id
+            )
             await self._tell(
                 s,
                 other.id,
@@ -358,16 +362,16 @@ class DocumentService:
             consulting = next((st for st in steps if st.status == CONSULTING), None)
             if consulting is not None:
                 raise OfficeError(f"您已就 {doc.doc_id} 加签征求意见，请等对方回复后再办理。", 409)
-            done = next((st for st in steps if st.decided_at is not None and st.stage == doc.stage), None)
-            if done is not None:
-                who = await self._name(s, done.decided_by) if done.decided_by else ""
+            holders = await self._holders(s, doc) or "他人"
+            done = next((st for st in steps if st.decided_at is not None and st.decided_by is not None), None)
+            if done is not None and done.decided_by is not None:
+                who = await self._name(s, done.decided_by)
                 raise OfficeError(
-                    f"此环节已于 {fmt(done.decided_at)} 由{who}办理（{STEP_LABEL.get(done.status, done.status)}），"
-                    "不能重复办理。",
+                    f"{doc.doc_id} 的“{done.name}”环节已于 {fmt(done.decided_at)} 由{who}办理"
+                    f"（{STEP_LABEL.get(done.status, done.status)}），不能重复办理；目前由{holders}办理。",
                     409,
                 )
-            holders = await self._holders(s, doc)
-            raise OfficeError(f"{doc.doc_id} 目前由{holders or '他人'}办理，您不是当前办理人，无法办理。", 403)
+            raise OfficeError(f"{doc.doc_id} 目前由{holders}办理，您不是当前办理人，无法办理。", 403)
         claimed = await s.execute(
             update(Step)
             .where(Step.id == step.id, Step.status == PENDING)
@@ -418,7 +422,7 @@ class DocumentService:
             doc.stage, doc.status = i, IN_REVIEW
             mode = "single" if len(people) == 1 else d.mode
             for p in people:
-                self._add_step(s, doc, i, d.name, mode, p, d.hours, now)
+                await self._add_step(s, doc, i, d.name, mode, p, d.hours, now)
                 await self._tell(
                     s, p, doc, f"您有一份待办公文：{doc.doc_id}《{doc.title}》（{doc.urgency}，{d.name}）。", now
                 )
@@ -470,7 +474,7 @@ class DocumentService:
             .execution_options(synchronize_session=False)
         )
 
-    def _add_step(
+    async def _add_step(
         self,
         s: AsyncSession,
         doc: Document,
@@ -483,6 +487,7 @@ class DocumentService:
         *,
         parent_id: int | None = None,
     ) -> None:
+        cal = await calendar_for(s, self.calendar)
         s.add(
             Step(
                 document_id=doc.id,
@@ -494,8 +499,8 @@ class DocumentService:
                 parent_id=parent_id,
                 status=PENDING,
                 created_at=now,
-                due_at=self.calendar.add_work_hours(now, hours),
-                escalate_at=self.calendar.add_work_hours(now, 2 * hours),
+                due_at=at(cal.add_work_hours(now, hours)),
+                escalate_at=at(cal.add_work_hours(now, 2 * hours)),
             )
         )
 

@@ -1,0 +1,261 @@
+"""REST API of the ticket flow: the same actions and rights as the chat commands, as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from admin.api_auth import api_actor, error, json_body
+from admin.appkeys import TICKETS
+from govchat.clock import SHANGHAI
+from govchat.identity import Actor
+from office_flows.tickets.models import Ticket
+from office_flows.tickets.rules import LEVEL_OF, RATINGS
+from office_flows.tickets.service import (
+    DISPATCHERS,
+    STATS_ROLES,
+    TicketError,
+    TicketForbidden,
+    TicketNotFound,
+    TicketService,
+)
+from office_flows.tickets.states import LABELS, Status
+from office_flows.tickets.stats import METRICS, compute, drill_down
+
+Action = Callable[[TicketService, Actor, str, dict[str, Any]], Awaitable[Any]]
+MAX_LIST = 500
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.astimezone(SHANGHAI).isoformat() if at else None
+
+
+def ticket_json(t: Ticket) -> dict[str, Any]:
+    return {
+        "code": t.code,
+        "kind": t.kind,
+        "status": t.status,
+        "status_label": LABELS[Status(t.status)],
+        "content": t.content,
+        "address": t.address,
+        "department": t.department_code,
+        "proposal": {"department": t.proposed_department, "category": t.category, "confidence": t.proposal_confidence}
+        if t.proposed_department
+        else None,
+        "duplicate_of": t.duplicate_of or None,
+        "created_at": _iso(t.created_at),
+        "deadline_at": _iso(t.deadline_at),
+        "deadline_beyond_known": t.deadline_beyond_known,
+        "answered_at": _iso(t.answered_at),
+        "result": t.result,
+        "return_count": t.return_count,
+        "rework_count": t.rework_count,
+        "escalation": t.escalation,
+        "raised": t.raised,
+        "on_time": t.on_time,
+    }
+
+
+def _status_of(exc: TicketError) -> int:
+    if isinstance(exc, TicketNotFound):
+        return 404
+    if isinstance(exc, TicketForbidden):
+        return 403
+    return 409
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key, "")
+    if not isinstance(value, str):
+        raise TicketError(f"字段 {key} 必须是字符串")
+    return value
+
+
+async def _create(request: web.Request) -> web.Response:
+    actor = await api_actor(request)
+    if actor.person_id is None:
+        return error(403, "需要工作人员令牌")
+    body = await json_body(request)
+    svc = request.app[TICKETS]
+    try:
+        phone = _text(body, "phone")
+        created = await svc.create(
+            kind=_text(body, "kind") or "咨询",
+            content=_text(body, "content"),
+            address=_text(body, "address"),
+            since=_text(body, "since"),
+            phone=phone,
+            anonymous=bool(body.get("anonymous")),
+            channel=_text(body, "channel") or "phone",
+            sender=_text(body, "sender") or (phone or f"anonymous-{actor.sender}"),
+            actor=actor,
+        )
+    except TicketError as exc:
+        return error(400, str(exc))
+    return web.json_response(
+        {"code": created.code, "deadline": created.deadline_text, "duplicate_of": created.duplicate_of or None},
+        status=201,
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "dispatch": lambda svc, a, code, b: svc.dispatch(code, a, _text(b, "department") or None, _text(b, "comment")),
+    "sign": lambda svc, a, code, b: svc.sign(code, a),
+    "return": lambda svc, a, code, b: svc.return_(code, a, _text(b, "reason")),
+    "reply": lambda svc, a, code, b: svc.reply(code, a, _text(b, "result")),
+    "extension": lambda svc, a, code, b: svc.request_extension(code, a, int(b.get("days") or 0), _text(b, "reason")),
+    "extension-decision": lambda svc, a, code, b: svc.decide_extension(
+        code, a, bool(b.get("approve")), _text(b, "comment")
+    ),
+    "urge": lambda svc, a, code, b: svc.urge(code, a, _text(b, "comment")),
+    "rework": lambda svc, a, code, b: svc.rework(code, a, _text(b, "reason")),
+    "merge": lambda svc, a, code, b: svc.merge(code, _text(b, "into"), a),
+    "callback": lambda svc, a, code, b: svc.record_callback(code, a, _text(b, "note")),
+    "rectified": lambda svc, a, code, b: svc.rectified(code, a, _text(b, "note")),
+    "archive": lambda svc, a, code, b: svc.archive(code, a),
+}
+
+
+async def _action(request: web.Request) -> web.Response:
+    actor = await api_actor(request)
+    name = request.match_info["action"]
+    action = ACTIONS.get(name)
+    if action is None:
+        return error(404, f"未知操作：{name}（可用：{'、'.join(ACTIONS)}）")
+    body = await json_body(request) if request.can_read_body else {}
+    svc = request.app[TICKETS]
+    code = request.match_info["code"]
+    try:
+        await action(svc, actor, code, body)
+        t, _ = await svc.history(code)
+    except TicketError as exc:
+        return error(_status_of(exc), str(exc))
+    except (TypeError, ValueError) as exc:
+        return error(400, f"参数有误：{exc}")
+    return web.json_response(ticket_json(t))
+
+
+async def _rate(request: web.Request) -> web.Response:
+    """A citizen's rating through an integration (e.g. the phone system's IVR), on the citizen's behalf."""
+    api = await api_actor(request)
+    body = await json_body(request)
+    label = _text(body, "rating")
+    if label not in LEVEL_OF:
+        return error(400, f"rating 必须是：{'、'.join(RATINGS.values())}")
+    citizen = Actor(_text(body, "channel") or "phone", _text(body, "sender"), frozenset(), name=api.name)
+    try:
+        message = await request.app[TICKETS].rate(
+            request.match_info["code"], citizen, LEVEL_OF[label], _text(body, "comment")
+        )
+    except TicketError as exc:
+        return error(_status_of(exc), str(exc))
+    return web.json_response({"message": message})
+
+
+async def _get(request: web.Request) -> web.Response:
+    actor = await api_actor(request)
+    svc = request.app[TICKETS]
+    code = request.match_info["code"]
+    try:
+        t, events = await svc.history(code)
+    except TicketError as exc:
+        return error(_status_of(exc), str(exc))
+    staff = actor.roles & DISPATCHERS or actor.department_code in (t.departments_seen or [])
+    if not staff:
+        return error(404, f"没有找到工单 {code}")
+    out = ticket_json(t)
+    out["events"] = [
+        {
+            "action": e.action,
+            "from": e.from_status,
+            "to": e.to_status,
+            "actor": e.actor_name,
+            "comment": e.comment,
+            "department": e.department_code,
+            "at": _iso(e.at),
+        }
+        for e in events
+    ]
+    return web.json_response(out)
+
+
+async def _list(request: web.Request) -> web.Response:
+    actor = await api_actor(request)
+    q = select(Ticket).order_by(Ticket.created_at.desc())
+    status = request.query.get("status")
+    if status:
+        q = q.where(Ticket.status == status)
+    department = request.query.get("department")
+    if not actor.roles & DISPATCHERS:
+        department = actor.department_code or "-"
+    if department:
+        q = q.where(Ticket.department_code == department)
+    try:
+        limit = min(int(request.query.get("limit", "100")), MAX_LIST)
+    except ValueError:
+        return error(400, "limit 必须是整数")
+    async with request.app[TICKETS].db.session() as s:
+        rows = list(await s.scalars(q.limit(limit)))
+    return web.json_response({"tickets": [ticket_json(t) for t in rows]})
+
+
+def _period(request: web.Request) -> tuple[datetime, datetime]:
+    try:
+        start = datetime.fromisoformat(request.query["from"]).replace(tzinfo=SHANGHAI)
+        end = datetime.fromisoformat(request.query["to"]).replace(tzinfo=SHANGHAI)
+    except (KeyError, ValueError):
+        raise web.HTTPBadRequest(
+            text='{"error": "需要 from 和 to 参数，格式 YYYY-MM-DD（to 不含当天）"}', content_type="application/json"
+        ) from None
+    if end <= start or end - start > timedelta(days=400):
+        raise web.HTTPBadRequest(text='{"error": "统计区间无效或超过 400 天"}', content_type="application/json")
+    return start, end
+
+
+async def _stats(request: web.Request) -> web.Response:
+    actor = await api_actor(request)
+    if not actor.roles & STATS_ROLES:
+        return error(403, "查询统计需要督办人员或部门负责人身份")
+    start, end = _period(request)
+    svc = request.app[TICKETS]
+    async with svc.db.session() as s:
+        table = await compute(s, start, end, svc.clock.now(), request.query.get("department") or None)
+    return web.json_response(
+        {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "metrics": {k: m.label for k, m in METRICS.items()},
+            "departments": table,
+        }
+    )
+
+
+async def _drill(request: web.Request) -> web.Response:
+    actor = await api_actor(request)
+    if not actor.roles & STATS_ROLES:
+        return error(403, "查询统计需要督办人员或部门负责人身份")
+    metric = request.query.get("metric", "")
+    if metric not in METRICS:
+        return error(400, f"metric 必须是：{'、'.join(METRICS)}")
+    part = request.query.get("part", "all")
+    if part not in {"all", "good", "bad"}:
+        return error(400, "part 必须是 all、good 或 bad")
+    start, end = _period(request)
+    svc = request.app[TICKETS]
+    async with svc.db.session() as s:
+        codes = await drill_down(s, metric, start, end, svc.clock.now(), request.query.get("department") or None, part)
+    return web.json_response({"metric": metric, "part": part, "tickets": codes})
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/tickets", _create)
+    app.router.add_get("/api/tickets", _list)
+    app.router.add_get("/api/tickets/stats", _stats)
+    app.router.add_get("/api/tickets/stats/drill", _drill)
+    app.router.add_get("/api/tickets/{code}", _get)
+    app.router.add_post("/api/tickets/{code}/rating", _rate)
+    app.router.add_post("/api/tickets/{code}/{action}", _action)

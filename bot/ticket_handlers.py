@@ -1,0 +1,168 @@
+"""Explicit ticket commands (work without the NLU): citizens, department staff, dispatchers, supervisors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.handlers import CommandHandler, Context, Handler
+from bot.messages import Reply
+from integrations import ticket_flows as tf
+from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, fmt_time
+
+Action = Callable[[Context, str, str], Awaitable[list[str]]]
+
+
+def _usage(example: str) -> list[Reply]:
+    return [Reply(f"格式：{example}")]
+
+
+def _with_code(example: str, action: Action) -> Callable[[Context], Awaitable[list[Reply]]]:
+    """A command whose first argument is a ticket code; the rest of the text is passed along."""
+
+    async def handle(ctx: Context) -> list[Reply]:
+        if ctx.services.tickets is None:
+            return [Reply("工单功能暂未启用。")]
+        code = tf.find_code(ctx.args[0]) if ctx.args else None
+        if code is None:
+            return _usage(example)
+        rest = " ".join(ctx.args[1:]).strip()
+        try:
+            return [Reply(t) for t in await action(ctx, code, rest)]
+        except TicketError as exc:
+            return [Reply(str(exc))]
+
+    return handle
+
+
+async def _query(ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.query(ctx.services.tickets, ctx.actor, code, rest)
+
+
+async def _rate(ctx: Context, code: str, rest: str) -> list[str]:
+    level, _, comment = rest.partition(" ")
+    return await tf.rate(ctx.services.tickets, ctx.actor, code, level, comment.strip())
+
+
+async def _sign(ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.sign(ctx.services.tickets, ctx.actor, code)
+
+
+async def _return(ctx: Context, code: str, rest: str) -> list[str]:
+    if not rest:
+        return [f"请说明退单理由，例如：/退单 {code} 不属于本部门职责，建议派往区交通运输局"]
+    return await tf.return_ticket(ctx.services.tickets, ctx.actor, code, rest)
+
+
+async def _reply(ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.reply(ctx.services.tickets, ctx.actor, code, rest)
+
+
+async def _extend(ctx: Context, code: str, rest: str) -> list[str]:
+    days_text, _, reason = rest.partition(" ")
+    days = int(days_text) if days_text.isdigit() else tf.parse_days(days_text)
+    return await tf.extend(ctx.services.tickets, ctx.actor, code, days, reason.strip())
+
+
+async def _urge(ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.urge(ctx.services.tickets, ctx.actor, code, rest)
+
+
+async def _dispatch(ctx: Context, code: str, rest: str) -> list[str]:
+    name = await ctx.services.tickets.dispatch(code, ctx.actor, rest or None)
+    return [f"已将工单 {code} 派往{name}。"]
+
+
+async def _merge(ctx: Context, code: str, rest: str) -> list[str]:
+    into = tf.find_code(rest)
+    if into is None:
+        return ["格式：/合并 重复的工单编号 保留的工单编号"]
+    await ctx.services.tickets.merge(code, into, ctx.actor)
+    return [f"已将工单 {code} 合并到 {into}，反映人将一并收到办理结果和回访。"]
+
+
+async def _approve_ext(ctx: Context, code: str, rest: str) -> list[str]:
+    return [f"工单 {code}：" + await ctx.services.tickets.decide_extension(code, ctx.actor, True, rest)]
+
+
+async def _reject_ext(ctx: Context, code: str, rest: str) -> list[str]:
+    return [f"工单 {code}：" + await ctx.services.tickets.decide_extension(code, ctx.actor, False, rest)]
+
+
+async def _rework(ctx: Context, code: str, rest: str) -> list[str]:
+    await ctx.services.tickets.rework(code, ctx.actor, rest)
+    return [f"已将工单 {code} 发回重办，办理部门已收到通知。"]
+
+
+async def _callback(ctx: Context, code: str, rest: str) -> list[str]:
+    await ctx.services.tickets.record_callback(code, ctx.actor, rest)
+    return [f"已登记工单 {code} 的整改回访。"]
+
+
+async def _rectified(ctx: Context, code: str, rest: str) -> list[str]:
+    await ctx.services.tickets.rectified(code, ctx.actor, rest)
+    return [f"已登记工单 {code} 整改完成，已请反映人重新评价。"]
+
+
+async def _archive(ctx: Context, code: str, rest: str) -> list[str]:
+    await ctx.services.tickets.archive(code, ctx.actor)
+    return [f"工单 {code} 已归档。"]
+
+
+async def _history(ctx: Context, code: str, rest: str) -> list[str]:
+    if ctx.actor.person_id is None:
+        return await tf.query(ctx.services.tickets, ctx.actor, code, rest)
+    return await tf.history_lines(ctx.services.tickets, code)
+
+
+async def _queue(ctx: Context) -> list[Reply]:
+    svc = ctx.services.tickets
+    if not ctx.actor.roles & DISPATCHERS:
+        tickets = await svc.department_todo(ctx.actor)
+        if not tickets:
+            return [Reply("您所在部门目前没有待办工单。" if ctx.actor.person_id else "这个命令需要工作人员身份。")]
+        lines = ["本部门待办工单（按期限排序）："]
+        lines += [f"· {t.code}（{t.kind}）期限 {fmt_time(t.deadline_at)}：{t.content[:30]}" for t in tickets]
+        return [Reply("\n".join(lines))]
+    tickets = await svc.queue()
+    if not tickets:
+        return [Reply("目前没有待派单的工单。")]
+    lines = ["待派单工单："]
+    for t in tickets:
+        line = f"· {t.code}（{t.kind}）{t.content[:30]}"
+        if t.proposed_department:
+            line += f"\n  建议：{t.proposed_department}（置信度 {t.proposal_confidence or 0:.0%}）"
+        if t.duplicate_of:
+            line += f"\n  疑似重复：{t.duplicate_of}"
+        lines.append(line)
+    lines.append("派单：/派单 工单编号 [部门]（不写部门即采纳建议）")
+    return [Reply("\n".join(lines))]
+
+
+async def _stats(ctx: Context) -> list[Reply]:
+    if not ctx.actor.roles & STATS_ROLES:
+        return [Reply("抱歉，查询统计需要督办人员或部门负责人身份。")]
+    return [Reply(t) for t in await tf.stats(ctx.services.tickets, ctx.actor, " ".join(ctx.args))]
+
+
+def handlers() -> list[Handler]:
+    table: list[tuple[set[str], str, Action]] = [
+        ({"工单", "查询工单"}, "/工单 GD2026111800123 [登记时的手机号]", _query),
+        ({"评价"}, "/评价 GD2026111800123 满意 [意见]", _rate),
+        ({"签收"}, "/签收 GD2026111800123", _sign),
+        ({"退单"}, "/退单 GD2026111800123 理由", _return),
+        ({"回复", "办结"}, "/回复 GD2026111800123 办理结果", _reply),
+        ({"延期"}, "/延期 GD2026111800123 5 理由", _extend),
+        ({"催办"}, "/催办 GD2026111800123 [意见]", _urge),
+        ({"派单"}, "/派单 GD2026111800123 [部门名称]", _dispatch),
+        ({"合并"}, "/合并 GD2026111800124 GD2026111800123", _merge),
+        ({"批准延期"}, "/批准延期 GD2026111800123", _approve_ext),
+        ({"驳回延期"}, "/驳回延期 GD2026111800123 理由", _reject_ext),
+        ({"重办"}, "/重办 GD2026111800123 理由", _rework),
+        ({"回访"}, "/回访 GD2026111800123 回访情况", _callback),
+        ({"整改完成"}, "/整改完成 GD2026111800123 整改措施", _rectified),
+        ({"归档"}, "/归档 GD2026111800123", _archive),
+        ({"工单记录"}, "/工单记录 GD2026111800123", _history),
+    ]
+    out: list[Handler] = [CommandHandler(names, _with_code(example, action)) for names, example, action in table]
+    out += [CommandHandler({"工单队列", "部门工单"}, _queue), CommandHandler({"统计", "工单统计"}, _stats)]
+    return out

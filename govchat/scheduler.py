@@ -1,0 +1,64 @@
+"""The scheduler tick: APScheduler only ticks; what is due lives in the database.
+
+Every deadline (ticket escalation, document reminder, meeting reminder) is a column of
+the row it belongs to. Each registered ``tick(now)`` claims its due rows with a
+conditional UPDATE, so a tick fires each thing exactly once, also after a restart and
+with several workers on one PostgreSQL. APScheduler's own store is memory only and
+drops late runs after ``misfire_grace_time``: coalescing and no grace limit make a late
+tick simply run once, and nothing is lost because the rows are still due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from govchat.clock import Clock
+
+log = logging.getLogger(__name__)
+TickFn = Callable[[datetime], Awaitable[int]]  # tick(now: datetime) -> number of things fired
+
+
+class Ticker:
+    def __init__(self, clock: Clock, interval_seconds: float = 30.0) -> None:
+        self.clock = clock
+        self.interval = interval_seconds
+        self.ticks: list[tuple[str, TickFn]] = []
+        self._scheduler: object | None = None
+
+    def register(self, name: str, fn: TickFn) -> None:
+        self.ticks.append((name, fn))
+
+    async def tick(self) -> dict[str, int]:
+        """Run every registered tick once with the clock's time; a failing one does not stop the others."""
+        now = self.clock.now()
+        fired: dict[str, int] = {}
+        for name, fn in self.ticks:
+            try:
+                fired[name] = await fn(now)
+            except Exception:
+                log.exception("scheduler tick %s failed; it will be retried at the next tick", name)
+                fired[name] = -1
+        return fired
+
+    def start(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        scheduler = AsyncIOScheduler()
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.interval,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            id="govchat-tick",
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+            self._scheduler = None

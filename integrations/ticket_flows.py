@@ -1,0 +1,258 @@
+"""Ticket actions as chat answers: used by the "/" commands and by NLU-routed intents alike.
+
+Each function takes the service, the actor and plain arguments, and returns the lines to say;
+a refused action (TicketError) becomes its message, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from govchat.clock import SHANGHAI
+from govchat.identity import Actor
+from integrations.flows import FlowCall, FlowRegistry
+from nlu.entities import MOBILE, rating_level
+from office_flows.tickets.codes import CODE
+from office_flows.tickets.rules import LEVEL_OF
+from office_flows.tickets.service import TicketError, TicketService, fmt_time
+from office_flows.tickets.states import LABELS, Status
+from office_flows.tickets.stats import METRICS, compute
+
+_DAYS = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:个)?(?:工作日|天|日)")
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_VERBS = re.compile(r"^(?:请|麻烦)?(?:签收|退单|退回|回复|办结|答复|申请延期|延期|催办|催一下|重办)[:：，,\s]*")
+EVENT_LABELS = {
+    "accept": "受理",
+    "dispatch": "派单",
+    "sign": "签收",
+    "return": "退单",
+    "reply": "回复办结",
+    "rate": "评价",
+    "unrated": "未评价",
+    "rework": "发回重办",
+    "archive": "归档",
+    "merge": "合并",
+    "merged_in": "并入",
+    "extend_request": "申请延期",
+    "extend_decide": "审批延期",
+    "urge": "催办",
+    "rerate": "重新评价",
+    "raise": "提级",
+    "rectify_open": "启动整改",
+    "rectify_callback": "整改回访",
+    "rectify_done": "整改完成",
+    "escalate_1": "提醒",
+    "escalate_2": "催办",
+    "escalate_3": "督办",
+}
+
+
+def find_code(text: str) -> str | None:
+    m = CODE.search(text.upper())
+    return m.group(0) if m else None
+
+
+def parse_days(text: str) -> int | None:
+    m = _DAYS.search(text)
+    if not m:
+        return None
+    raw = m.group(1)
+    if raw.isdigit():
+        return int(raw)
+    if raw.startswith("十"):
+        return 10 + _CN.get(raw[1:], 0) if len(raw) > 1 else 10
+    if "十" in raw:
+        tens, _, ones = raw.partition("十")
+        return _CN.get(tens, 1) * 10 + _CN.get(ones, 0)
+    return _CN.get(raw)
+
+
+def remainder(text: str, code: str | None) -> str:
+    """The free text of a command after the ticket code and the verb (a reason, a result)."""
+    rest = text.replace(code, " ") if code else text
+    rest = re.sub(r"(?i)gd\d{13}", " ", rest)
+    rest = _VERBS.sub("", rest.strip(" ：:，,。"))
+    return rest.strip(" ：:，,。")
+
+
+async def _run(coro: Any) -> Any:
+    try:
+        return await coro
+    except TicketError as exc:
+        return [str(exc)]
+
+
+async def query(svc: TicketService, actor: Actor, code: str, phone: str = "") -> list[str]:
+    return [await svc.status_for(code, actor, phone)]
+
+
+async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: str, comment: str = "") -> list[str]:
+    label = rating_level(level_text)
+    if label is None:
+        return ["请告诉我您的评价：非常满意、满意、基本满意、不满意，还是非常不满意？"]
+    code = code or await svc.latest_awaiting_rating(actor)
+    if code is None:
+        return ["没有找到需要您评价的工单。如有工单编号，请回复“/评价 工单编号 满意”。"]
+    out: list[str] = await _run(_single(svc.rate(code, actor, LEVEL_OF[label], comment)))
+    return out
+
+
+async def _single(coro: Any) -> list[str]:
+    return [await coro]
+
+
+async def sign(svc: TicketService, actor: Actor, code: str) -> list[str]:
+    async def go() -> list[str]:
+        t = await svc.sign(code, actor)
+        return [
+            f"已签收工单 {t.code}（{t.kind}）。办理期限：{fmt_time(t.deadline_at)}。\n内容：{t.content[:200]}\n"
+            f"办结后请回复“/回复 {t.code} 办理结果”；需要延期请回复“/延期 {t.code} 天数 理由”。"
+        ]
+
+    out: list[str] = await _run(go())
+    return out
+
+
+async def return_ticket(svc: TicketService, actor: Actor, code: str, reason: str) -> list[str]:
+    async def go() -> list[str]:
+        await svc.return_(code, actor, reason)
+        return [f"已退回工单 {code}，理由：{reason}。派单员将重新派单。"]
+
+    out: list[str] = await _run(go())
+    return out
+
+
+async def reply(svc: TicketService, actor: Actor, code: str, result: str) -> list[str]:
+    async def go() -> list[str]:
+        await svc.reply(code, actor, result)
+        return [f"已回复工单 {code} 并办结，已通知反映人评价。"]
+
+    out: list[str] = await _run(go())
+    return out
+
+
+async def extend(svc: TicketService, actor: Actor, code: str, days: int | None, reason: str) -> list[str]:
+    if days is None:
+        return [f"请说明延期几个工作日和理由，例如：/延期 {code} 5 需要协调多个部门现场核查"]
+
+    async def go() -> list[str]:
+        await svc.request_extension(code, actor, days, reason)
+        return [f"已提交工单 {code} 延期 {days} 个工作日的申请，等待派单员审批。"]
+
+    out: list[str] = await _run(go())
+    return out
+
+
+async def urge(svc: TicketService, actor: Actor, code: str, comment: str = "") -> list[str]:
+    async def go() -> list[str]:
+        await svc.urge(code, actor, comment)
+        return [f"已对工单 {code} 发出催办，办理部门已收到通知。"]
+
+    out: list[str] = await _run(go())
+    return out
+
+
+def month_range(text: str, now: datetime) -> tuple[datetime, datetime, str]:
+    """本月 (default), 上月, or YYYY-MM → [start, end) in Shanghai time and a label."""
+    local = now.astimezone(SHANGHAI)
+    m = re.search(r"(20\d{2})[-年/.](\d{1,2})", text)
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+    elif "上月" in text or "上个月" in text:
+        prev = local.replace(day=1) - timedelta(days=1)
+        year, month = prev.year, prev.month
+    else:
+        year, month = local.year, local.month
+    if not 1 <= month <= 12:
+        month = local.month
+    start = datetime(year, month, 1, tzinfo=SHANGHAI)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=SHANGHAI)
+    return start, end, f"{year} 年 {month} 月"
+
+
+async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
+    from sqlalchemy import select
+
+    from office_flows.directory.models import Department
+
+    now = svc.clock.now()
+    start, end, label = month_range(text, now)
+    async with svc.db.session() as s:
+        table = await compute(s, start, end, now)
+        names = dict((await s.execute(select(Department.code, Department.name))).all())
+    if not table:
+        return [f"{label}暂无工单统计数据。"]
+    lines = [f"{label}工单统计（按部门）："]
+    for dept in sorted(table):
+        cells = []
+        for key, metric in METRICS.items():
+            cell = table[dept][key]
+            rate = "—" if cell["rate"] is None else f"{float(cell['rate']):.0%}"
+            cells.append(f"{metric.label} {rate}（{cell['good']}/{cell['total']}）")
+        lines.append(f"· {names.get(dept, dept or '未派单')}：" + "；".join(cells))
+    lines.append("口径说明见 docs/tickets.md；明细可在管理后台或 GET /api/tickets/stats/drill 查看。")
+    return ["\n".join(lines)]
+
+
+async def history_lines(svc: TicketService, code: str) -> list[str]:
+    t, events = await svc.history(code)
+    lines = [f"工单 {t.code}（{t.kind}，{LABELS[Status(t.status)]}）办理记录："]
+    for e in events:
+        what = EVENT_LABELS.get(e.action, e.action)
+        lines.append(f"{fmt_time(e.at)} {what} · {e.actor_name}" + (f"：{e.comment[:60]}" if e.comment else ""))
+    return ["\n".join(lines)]
+
+
+def register(flows: FlowRegistry, svc: TicketService) -> None:
+    """NLU intents → ticket actions. (complain/report/… start the intake conversation in bot/.)"""
+
+    def code_of(call: FlowCall) -> str:
+        return str(call.entities.get("ticket_id") or find_code(call.text) or "")
+
+    async def query_ticket(call: FlowCall) -> list[str]:
+        m = MOBILE.search(call.text)
+        phone = call.entities.get("phone") or (m.group(0) if m else "")
+        return await query(svc, call.actor, code_of(call), str(phone or ""))
+
+    async def rate_service(call: FlowCall) -> list[str]:
+        code = code_of(call) or None
+        return await rate(svc, call.actor, code, str(call.entities.get("rating") or call.text))
+
+    async def accept_ticket(call: FlowCall) -> list[str]:
+        return await sign(svc, call.actor, code_of(call))
+
+    async def return_(call: FlowCall) -> list[str]:
+        code = code_of(call)
+        reason = remainder(call.text, code)
+        if not reason:
+            return [f"请说明退单理由，例如：/退单 {code} 不属于本部门职责"]
+        return await return_ticket(svc, call.actor, code, reason)
+
+    async def reply_ticket(call: FlowCall) -> list[str]:
+        code = code_of(call)
+        result = remainder(call.text, code)
+        return await reply(svc, call.actor, code, result)
+
+    async def extend_ticket(call: FlowCall) -> list[str]:
+        code = code_of(call)
+        return await extend(svc, call.actor, code, parse_days(call.text), remainder(call.text, code))
+
+    async def urge_ticket(call: FlowCall) -> list[str]:
+        return await urge(svc, call.actor, code_of(call), remainder(call.text, code_of(call)))
+
+    async def query_stats(call: FlowCall) -> list[str]:
+        return await stats(svc, call.actor, call.text)
+
+    for name, fn in {
+        "query_ticket": query_ticket,
+        "rate_service": rate_service,
+        "accept_ticket": accept_ticket,
+        "return_ticket": return_,
+        "reply_ticket": reply_ticket,
+        "extend_ticket": extend_ticket,
+        "urge_ticket": urge_ticket,
+        "query_stats": query_stats,
+    }.items():
+        flows.register(name, fn)

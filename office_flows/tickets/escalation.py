@@ -1,0 +1,149 @@
+"""The scheduler's ticket tick: escalation (提醒 → 催办 → 督办), sign-for reminders, the rating window.
+
+Each step is claimed with a conditional UPDATE on the ticket row, so it fires exactly once
+however many workers tick, and a step missed while the product was down fires at the next tick.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from govchat.db import Database
+from govchat.identity import Role
+from govchat.workdays import WorkCalendar
+from office_flows.tickets.models import Ticket, TicketRating
+from office_flows.tickets.service import TicketService, bump_escalation, fmt_time
+from office_flows.tickets.states import Status
+
+LEVELS = {1: "提醒", 2: "催办", 3: "督办"}
+BATCH = 500
+
+
+class TicketTicker:
+    def __init__(self, service: TicketService) -> None:
+        self.service = service
+        self.db: Database = service.db
+
+    async def __call__(self, now: datetime) -> int:
+        return await self.escalate(now) + await self.sign_reminders(now) + await self.close_rating_window(now)
+
+    async def escalate(self, now: datetime) -> int:
+        fired = 0
+        svc = self.service
+        async with self.db.session() as s:
+            due = list(
+                await s.scalars(
+                    select(Ticket)
+                    .where(
+                        Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
+                        Ticket.next_escalation_at <= now,
+                        Ticket.paused_at.is_(None),
+                    )
+                    .order_by(Ticket.next_escalation_at)
+                    .limit(BATCH)
+                )
+            )
+            if not due:
+                return 0
+            cal = await WorkCalendar.load(s)
+            for t in due:
+                level = t.escalation + 1
+                if level > 3 or t.deadline_at is None:
+                    continue
+                nxt = (
+                    t.deadline_at
+                    if level == 1
+                    else (cal.add_work_hours(t.deadline_at, svc.rules.supervise_hours).at if level == 2 else None)
+                )
+                if not await bump_escalation(s, t.id, t.escalation, level, nxt):
+                    continue  # another worker fired it
+                fired += 1
+                await s.refresh(t)
+                name = LEVELS[level]
+                svc._event(s, t, f"escalate_{level}", None, f"{name}：期限 {fmt_time(t.deadline_at)}", level=level)
+                if level == 1:
+                    text = f"【提醒】工单 {t.code} 将于 {fmt_time(t.deadline_at)} 到期，请及时办结。"
+                    await svc._notify_department(s, t.department_code, text, kind="ticket_remind", ref=t.code)
+                elif level == 2:
+                    text = (
+                        f"【催办】工单 {t.code} 已到办理期限（{fmt_time(t.deadline_at)}）仍未办结，"
+                        "请部门负责人督促办理。"
+                    )
+                    await svc._notify_department(
+                        s, t.department_code, text, kind="ticket_urge", ref=t.code, heads_only=True
+                    )
+                else:
+                    dept = await svc._department_name(s, t.department_code)
+                    text = f"【督办】工单 {t.code}（{dept}）已超期未办结，期限 {fmt_time(t.deadline_at)}。"
+                    await svc._notify_role(s, Role.SUPERVISOR, text, kind="ticket_supervise", ref=t.code)
+        return fired
+
+    async def sign_reminders(self, now: datetime) -> int:
+        fired = 0
+        svc = self.service
+        async with self.db.session() as s:
+            due = list(
+                await s.scalars(
+                    select(Ticket)
+                    .where(
+                        Ticket.status == Status.DISPATCHED.value,
+                        Ticket.sign_deadline_at <= now,
+                        Ticket.sign_reminded.is_(False),
+                    )
+                    .limit(BATCH)
+                )
+            )
+            for t in due:
+                claimed = await s.execute(
+                    update(Ticket)
+                    .where(Ticket.id == t.id, Ticket.sign_reminded.is_(False))
+                    .values(sign_reminded=True)
+                    .execution_options(synchronize_session=False)
+                )
+                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    continue
+                fired += 1
+                text = (
+                    f"【催签】工单 {t.code} 已超过签收时限（{fmt_time(t.sign_deadline_at)}），"
+                    f"请尽快签收：/签收 {t.code}"
+                )
+                await svc._notify_department(s, t.department_code, text, kind="ticket_sign", ref=t.code)
+        return fired
+
+    async def close_rating_window(self, now: datetime) -> int:
+        """No rating within the window counts as 未评价 (never as satisfied)."""
+        fired = 0
+        svc = self.service
+        async with self.db.session() as s:
+            due = list(
+                await s.scalars(
+                    select(Ticket)
+                    .where(Ticket.status == Status.ANSWERED.value, Ticket.rating_due_at <= now)
+                    .limit(BATCH)
+                )
+            )
+            for t in due:
+                claimed = await s.execute(
+                    update(Ticket)
+                    .where(Ticket.id == t.id, Ticket.status == Status.ANSWERED.value)
+                    .values(status=Status.VISITED.value, rating_due_at=None, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    continue
+                fired += 1
+                await s.refresh(t)
+                s.add(
+                    TicketRating(
+                        ticket_id=t.id,
+                        round=1,
+                        level=None,
+                        department_code=t.department_code,
+                        handler_person_id=t.handler_person_id,
+                        at=now,
+                    )
+                )
+                svc._event(s, t, "unrated", None, "评价期限已过，记为未评价", from_status=Status.ANSWERED.value)
+        return fired

@@ -1,0 +1,148 @@
+"""Ticket tables. A ticket row holds its current state and every deadline that the scheduler tick fires
+(sign-for, handling, rating, escalation level); ``ticket_events`` is the full history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from govchat.db import Base, UTCDateTime
+from knowledge_base.models import BigId
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_status_deadline", "status", "deadline_at"),
+        Index("ix_tickets_department_created", "department_code", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(15), unique=True)  # GD + yyyymmdd + 5-digit sequence
+    kind: Mapped[str] = mapped_column(String(8))  # 咨询 求助 建议 投诉 举报 表扬
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(200), default="", index=True)
+    since: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(32))  # the first citizen's chat channel and address
+    sender: Mapped[str] = mapped_column(String(255), index=True)
+    # routing
+    category: Mapped[str] = mapped_column(String(50), default="")
+    proposed_department: Mapped[str] = mapped_column(String(32), default="")
+    proposal_confidence: Mapped[float | None] = mapped_column(nullable=True)
+    department_code: Mapped[str] = mapped_column(String(32), default="")
+    departments_seen: Mapped[list[str]] = mapped_column(JSON, default=list)
+    handler_person_id: Mapped[int | None] = mapped_column(ForeignKey("dir_people.id"), nullable=True)
+    duplicate_of: Mapped[str] = mapped_column(String(15), default="")  # suggested or merged into
+    # clock
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sign_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deadline_beyond_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rating_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+    # supervision
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalation: Mapped[int] = mapped_column(Integer, default=0)  # 0, 1 提醒, 2 催办, 3 督办
+    next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    raised: Mapped[bool] = mapped_column(Boolean, default=False)  # 提级
+    sign_reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # answered by the deadline
+    signed_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class TicketCitizen(Base):
+    """Every citizen linked to a ticket (merged duplicates keep theirs) for notices and the callback."""
+
+    __tablename__ = "ticket_citizens"
+    __table_args__ = (UniqueConstraint("ticket_id", "channel", "sender", name="uq_ticket_citizens_ticket_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    sender: Mapped[str] = mapped_column(String(255), index=True)
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    from_code: Mapped[str] = mapped_column(String(15), default="")  # the merged ticket it came from
+
+
+class TicketEvent(Base):
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str] = mapped_column(String(16), default="")
+    to_status: Mapped[str] = mapped_column(String(16), default="")
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_name: Mapped[str] = mapped_column(String(50), default="")
+    department_code: Mapped[str] = mapped_column(String(32), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class TicketRating(Base):
+    """好差评, with the handling department and handler at the moment of rating."""
+
+    __tablename__ = "ticket_ratings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)  # 2 = the re-rating after rectification
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 5 非常满意 … 1 非常不满意; None 未评价
+    comment: Mapped[str] = mapped_column(Text, default="")
+    department_code: Mapped[str] = mapped_column(String(32), default="")
+    handler_person_id: Mapped[int | None] = mapped_column(nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Rectification(Base):
+    """整改 after a bad rating: a return call within 1 working day, rectification within 15, one re-rating."""
+
+    __tablename__ = "ticket_rectifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    callback_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    callback_note: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    overdue_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TicketExtension(Base):
+    __tablename__ = "ticket_extensions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending approved rejected
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TicketSequence(Base):
+    """The last sequence number used per day, for gapless GD codes under concurrency."""
+
+    __tablename__ = "ticket_sequences"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,761 @@
+"""Ticket actions: each one transaction that checks who acts, moves the state, records the event,
+updates the deadlines and writes the notifications it causes (office_flows.notify)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from govchat.clock import SHANGHAI, Clock
+from govchat.db import Database
+from govchat.identity import Actor, Role
+from govchat.workdays import WorkCalendar
+from office_flows.directory.models import Department, Person
+from office_flows.directory.store import people_of
+from office_flows.notify import notify_address, notify_person
+from office_flows.tickets import codes
+from office_flows.tickets.models import (
+    Rectification,
+    Ticket,
+    TicketCitizen,
+    TicketEvent,
+    TicketExtension,
+    TicketRating,
+)
+from office_flows.tickets.rules import KINDS, RATINGS, TicketRules
+from office_flows.tickets.states import LABELS, OPEN, IllegalTransition, Status, check
+
+DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+STATS_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})
+MAX_TEXT = 2000
+DUPLICATE_WINDOW = timedelta(days=30)
+
+
+class TicketError(ValueError):
+    """A refused ticket action; the message is for people (Chinese)."""
+
+
+class TicketNotFound(TicketError):
+    pass
+
+
+class TicketForbidden(TicketError):
+    pass
+
+
+class Router(Protocol):
+    def propose(self, text: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Proposal:
+    category: str
+    department_code: str
+    department_name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Created:
+    code: str
+    kind: str
+    deadline_text: str
+    duplicate_of: str
+    proposal: Proposal | None
+    dispatched_to: str  # department name when auto-dispatched
+
+
+def fmt_time(at: datetime | None) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else "—"
+
+
+def _clip(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise TicketError(f"{what}过长（{len(text)} 字），请控制在 {MAX_TEXT} 字以内。")
+    return text
+
+
+_ADDR_NOISE = re.compile(r"[\s，,。.、\-—（）()#号]")
+
+
+def address_key(address: str) -> str:
+    return _ADDR_NOISE.sub("", address)
+
+
+class TicketService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        rules: TicketRules,
+        router: Callable[[str], Proposal | None] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.rules = rules
+        self.router = router
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    async def _get(self, s: AsyncSession, code: str, *, lock: bool = True) -> Ticket:
+        q = select(Ticket).where(Ticket.code == code.strip().upper())
+        if lock and not self.db.is_sqlite:
+            q = q.with_for_update()
+        ticket = await s.scalar(q)
+        if ticket is None:
+            raise TicketNotFound(f"没有找到工单 {code}，请核对编号（GD 开头，共 15 位）。")
+        return ticket
+
+    def _event(
+        self, s: AsyncSession, t: Ticket, action: str, actor: Actor | None, comment: str = "", **data: Any
+    ) -> None:
+        now = self.clock.now()
+        s.add(
+            TicketEvent(
+                ticket_id=t.id,
+                action=action,
+                from_status=data.pop("from_status", t.status),
+                to_status=t.status,
+                actor=actor.key if actor else "system",
+                actor_name=actor.display if actor else "系统",
+                department_code=t.department_code,
+                comment=comment,
+                data=data,
+                at=now,
+            )
+        )
+        t.updated_at = now
+
+    async def _move(
+        self, s: AsyncSession, t: Ticket, action: str, actor: Actor | None, comment: str = "", **data: Any
+    ) -> None:
+        """Check the transition, apply it (pausing or resuming the clock), record the event."""
+        try:
+            tr = check(action, t.status)
+        except IllegalTransition as exc:
+            raise TicketError(f"工单 {t.code}：{exc}") from None
+        before = Status(t.status)
+        if tr.target is not None:
+            t.status = tr.target.value
+            await self._clock_between(s, t, before, tr.target)
+        self._event(s, t, action, actor, comment, from_status=before.value, **data)
+
+    async def _clock_between(self, s: AsyncSession, t: Ticket, before: Status, after: Status) -> None:
+        stopped = self.rules.clock_stopped
+        now = self.clock.now()
+        if after in stopped and before not in stopped and t.deadline_at is not None:
+            t.paused_at = now
+        elif before in stopped and after not in stopped and t.paused_at is not None:
+            cal = await WorkCalendar.load(s)
+            hours = cal.work_hours_between(t.paused_at, now)
+            if t.deadline_at is not None and hours > 0:
+                shifted = cal.add_work_hours(t.deadline_at, hours)
+                self._set_deadline(t, cal, shifted.at, shifted.beyond_known)
+            t.paused_at = None
+
+    def _set_deadline(self, t: Ticket, cal: WorkCalendar, at: datetime, beyond: bool) -> None:
+        """A new handling deadline restarts the escalation ladder from 提醒."""
+        t.deadline_at = at
+        t.deadline_beyond_known = beyond
+        t.escalation = 0
+        t.next_escalation_at = cal.back_work_hours(at, self.rules.remind_hours)
+
+    def _require(self, actor: Actor, roles: frozenset[Role], what: str) -> None:
+        if not actor.roles & roles:
+            raise TicketForbidden(f"抱歉，{what}需要派单员或督办人员权限。")
+
+    def _require_department(self, actor: Actor, t: Ticket, what: str) -> None:
+        if Role.ADMIN in actor.roles:
+            return
+        if actor.person_id is None or actor.department_code != t.department_code or not t.department_code:
+            raise TicketForbidden(f"工单 {t.code} 不在您所在部门办理，不能{what}。")
+
+    async def _department_name(self, s: AsyncSession, code: str) -> str:
+        if not code:
+            return "未派单"
+        return await s.scalar(select(Department.name).where(Department.code == code)) or code
+
+    async def _notify_role(self, s: AsyncSession, role: Role, text: str, *, kind: str, ref: str) -> None:
+        ids = [
+            p.id
+            for p in await s.scalars(select(Person).where(Person.active.is_(True)))
+            if role.value in p.roles.split("+")
+        ]
+        for pid in ids:
+            await notify_person(s, pid, text, kind=kind, ref=ref, now=self.clock.now())
+
+    async def _notify_department(
+        self, s: AsyncSession, code: str, text: str, *, kind: str, ref: str, heads_only: bool = False
+    ) -> None:
+        for p in await people_of(s, code, Role.HEAD if heads_only else None):
+            await notify_person(s, p.id, text, kind=kind, ref=ref, now=self.clock.now())
+
+    async def _notify_citizens(self, s: AsyncSession, t: Ticket, text: str, *, kind: str) -> None:
+        rows = await s.execute(
+            select(TicketCitizen.channel, TicketCitizen.sender).where(TicketCitizen.ticket_id == t.id)
+        )
+        for channel, sender in rows.all():
+            await notify_address(s, channel, sender, text, kind=kind, ref=t.code, now=self.clock.now())
+
+    # --- intake -------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        kind: str,
+        content: str,
+        channel: str,
+        sender: str,
+        address: str = "",
+        since: str = "",
+        phone: str = "",
+        anonymous: bool = False,
+        actor: Actor | None = None,
+    ) -> Created:
+        if kind not in KINDS:
+            raise TicketError(f"未知的工单类型：{kind}（可选：{'、'.join(KINDS)}）")
+        content = _clip(content, "诉求内容")
+        if len(content) < 4:
+            raise TicketError("诉求内容太短，请具体说明发生了什么。")
+        address, since = _clip(address, "地址")[:200], _clip(since, "时间")[:100]
+        proposal = self.router(content) if self.router else None
+        now = self.clock.now()
+        async with self.db.session() as s:
+            code = await codes.next_code(s, now, self.db.is_sqlite)
+            duplicate = await self._find_duplicate(s, address, phone, now)
+            t = Ticket(
+                code=code,
+                kind=kind,
+                status=Status.ACCEPTED.value,
+                content=content,
+                address=address,
+                since=since,
+                phone="" if anonymous else phone,
+                anonymous=anonymous,
+                channel=channel,
+                sender=sender,
+                category=proposal.category if proposal else "",
+                proposed_department=proposal.department_code if proposal else "",
+                proposal_confidence=proposal.confidence if proposal else None,
+                duplicate_of=duplicate,
+                departments_seen=[],
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(t)
+            await s.flush()
+            s.add(TicketCitizen(ticket_id=t.id, channel=channel, sender=sender, phone=t.phone))
+            self._event(s, t, "accept", actor, "受理", from_status="")
+            dispatched_to = ""
+            if (
+                proposal
+                and self.rules.auto_dispatch
+                and proposal.confidence >= self.rules.auto_dispatch
+                and not duplicate
+            ):
+                await self._dispatch(s, t, None, proposal.department_code, "按分类模型自动派单")
+                dispatched_to = proposal.department_name
+            else:
+                note = f"新工单 {code}（{kind}）待派单：{content[:60]}"
+                if proposal:
+                    note += f"\n建议派往：{proposal.department_name}（置信度 {proposal.confidence:.0%}）"
+                if duplicate:
+                    note += f"\n疑似与 {duplicate} 重复，可用 /合并 {code} {duplicate}"
+                await self._notify_role(s, Role.DISPATCHER, note, kind="ticket_new", ref=code)
+            cal = await WorkCalendar.load(s)
+            expected = cal.add_workdays(now, self.rules.workdays[kind])
+        deadline_text = (
+            f"{self.rules.workdays[kind]} 个工作日内（预计 {fmt_time(expected.at)} 前）办结{expected.warning}"
+        )
+        return Created(code, kind, deadline_text, duplicate, proposal, dispatched_to)
+
+    async def _find_duplicate(self, s: AsyncSession, address: str, phone: str, now: datetime) -> str:
+        conds = []
+        if phone:
+            conds.append(Ticket.phone == phone)
+        key = address_key(address)
+        if len(key) >= 4:
+            conds.append(Ticket.address == address)
+        if not conds:
+            return ""
+        code = await s.scalar(
+            select(Ticket.code)
+            .where(or_(*conds), Ticket.status.in_([x.value for x in OPEN]), Ticket.created_at >= now - DUPLICATE_WINDOW)
+            .order_by(Ticket.created_at.desc())
+            .limit(1)
+        )
+        return code or ""
+
+    # --- dispatcher ---------------------------------------------------------------------------
+
+    async def dispatch(self, code: str, actor: Actor, department: str | None = None, comment: str = "") -> str:
+        """Send to a department: the router's proposal when none is named. Returns the department's name."""
+        self._require(actor, DISPATCHERS, "派单")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            target = await self._resolve_department(s, department) if department else t.proposed_department
+            if not target:
+                raise TicketError(
+                    f"工单 {t.code} 没有分类建议，请指明派往哪个部门，例如：/派单 {t.code} 区住房和城乡建设局"
+                )
+            await self._dispatch(s, t, actor, target, comment)
+            return await self._department_name(s, target)
+
+    async def _resolve_department(self, s: AsyncSession, name_or_code: str) -> str:
+        key = name_or_code.strip()
+        dept = await s.scalar(
+            select(Department).where(or_(Department.code == key, Department.name == key), Department.active.is_(True))
+        )
+        if dept is None:
+            candidates = list(await s.scalars(select(Department).where(Department.name.contains(key)).limit(3)))
+            if len(candidates) == 1:
+                return candidates[0].code
+            hint = f"（您是指：{'、'.join(c.name for c in candidates)}？）" if candidates else ""
+            raise TicketError(f"没有找到部门“{key}”{hint}")
+        return dept.code
+
+    async def _dispatch(self, s: AsyncSession, t: Ticket, actor: Actor | None, dept: str, comment: str) -> None:
+        overridden = bool(t.proposed_department) and dept != t.proposed_department
+        t.department_code = dept
+        seen = list(t.departments_seen or [])
+        if dept not in seen:
+            seen.append(dept)
+        t.departments_seen = seen
+        now = self.clock.now()
+        cal = await WorkCalendar.load(s)
+        t.dispatched_at = now
+        t.sign_deadline_at = cal.add_work_hours(now, self.rules.sign_hours).at
+        t.signed_at = None
+        t.signed_on_time = None
+        t.sign_reminded = False
+        t.handler_person_id = None
+        if t.deadline_at is None:
+            d = cal.add_workdays(now, self.rules.workdays[t.kind])
+            self._set_deadline(t, cal, d.at, d.beyond_known)
+        await self._move(s, t, "dispatch", actor, comment, department=dept, overridden=overridden)
+        name = await self._department_name(s, dept)
+        await self._notify_department(
+            s,
+            dept,
+            f"新派工单 {t.code}（{t.kind}）：{t.content[:80]}\n地址：{t.address or '—'}\n"
+            f"请于 {fmt_time(t.sign_deadline_at)} 前签收，{fmt_time(t.deadline_at)} 前办结。回复“/签收 {t.code}”签收。",
+            kind="ticket_dispatched",
+            ref=t.code,
+        )
+        if len(seen) >= self.rules.raise_after:
+            await self._raise(s, t, f"已流转 {len(seen)} 个部门（{name} 为第 {len(seen)} 个）")
+
+    async def _raise(self, s: AsyncSession, t: Ticket, why: str) -> None:
+        if t.raised:
+            return
+        t.raised = True
+        self._event(s, t, "raise", None, f"提级：{why}")
+        await self._notify_role(
+            s,
+            Role.SUPERVISOR,
+            f"工单 {t.code} 已提级督办：{why}。内容：{t.content[:60]}",
+            kind="ticket_raised",
+            ref=t.code,
+        )
+
+    async def merge(self, code: str, into: str, actor: Actor) -> None:
+        """Close ``code`` as a duplicate of ``into``; its citizens are linked to ``into`` for the callback."""
+        self._require(actor, DISPATCHERS, "合并工单")
+        if code.strip().upper() == into.strip().upper():
+            raise TicketError("不能把工单合并到它自己。")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            target = await self._get(s, into)
+            if target.status not in {x.value for x in OPEN}:
+                raise TicketError(f"工单 {target.code} 已{LABELS[Status(target.status)]}，不能再合并进去。")
+            t.duplicate_of = target.code
+            await self._move(s, t, "merge", actor, f"合并到 {target.code}", into=target.code)
+            linked = {
+                (c, a)
+                for c, a in (
+                    await s.execute(
+                        select(TicketCitizen.channel, TicketCitizen.sender).where(TicketCitizen.ticket_id == target.id)
+                    )
+                ).all()
+            }
+            for c in list(await s.scalars(select(TicketCitizen).where(TicketCitizen.ticket_id == t.id))):
+                if (c.channel, c.sender) not in linked:
+                    s.add(
+                        TicketCitizen(
+                            ticket_id=target.id, channel=c.channel, sender=c.sender, phone=c.phone, from_code=t.code
+                        )
+                    )
+            self._event(s, target, "merged_in", actor, f"合并了 {t.code}", source=t.code)
+            await self._notify_citizens(
+                s,
+                t,
+                f"您的工单 {t.code} 与 {target.code} 反映的是同一问题，已合并办理，办理结果将一并告知您。",
+                kind="ticket_merged",
+            )
+
+    async def decide_extension(self, code: str, actor: Actor, approve: bool, comment: str = "") -> str:
+        self._require(actor, DISPATCHERS, "审批延期")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            ext = await s.scalar(
+                select(TicketExtension).where(TicketExtension.ticket_id == t.id, TicketExtension.status == "pending")
+            )
+            if ext is None:
+                raise TicketError(f"工单 {t.code} 没有待审批的延期申请。")
+            ext.status = "approved" if approve else "rejected"
+            ext.decided_by = actor.key
+            ext.decided_at = self.clock.now()
+            if approve:
+                cal = await WorkCalendar.load(s)
+                assert t.deadline_at is not None
+                d = cal.add_workdays(t.deadline_at, ext.days)
+                self._set_deadline(t, cal, d.at, d.beyond_known)
+            verdict = f"同意延期 {ext.days} 个工作日，新期限 {fmt_time(t.deadline_at)}" if approve else "不同意延期"
+            await self._move(s, t, "extend_decide", actor, comment or verdict, approved=approve, days=ext.days)
+            await self._notify_department(
+                s, t.department_code, f"工单 {t.code} 延期申请结果：{verdict}。", kind="ticket_extension", ref=t.code
+            )
+            return verdict
+
+    # --- department ---------------------------------------------------------------------------
+
+    async def sign(self, code: str, actor: Actor) -> Ticket:
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            self._require_department(actor, t, "签收")
+            now = self.clock.now()
+            t.signed_at = now
+            t.signed_on_time = t.sign_deadline_at is None or now <= t.sign_deadline_at
+            t.handler_person_id = actor.person_id
+            await self._move(s, t, "sign", actor, "签收")
+            return t
+
+    async def return_(self, code: str, actor: Actor, reason: str) -> None:
+        reason = _clip(reason, "退单理由")
+        if not reason:
+            raise TicketError("退单需要说明理由，例如：/退单 GD2026111800123 不属于本部门职责，建议派往区交通运输局")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            self._require_department(actor, t, "退单")
+            t.return_count += 1
+            dept = t.department_code
+            await self._move(s, t, "return", actor, reason, department=dept)
+            t.department_code = ""
+            t.handler_person_id = None
+            await self._notify_role(
+                s,
+                Role.DISPATCHER,
+                f"工单 {t.code} 被{await self._department_name(s, dept)}退回：{reason}。请重新派单。",
+                kind="ticket_returned",
+                ref=t.code,
+            )
+            if t.return_count >= self.rules.raise_after:
+                await self._raise(s, t, f"已被退回 {t.return_count} 次")
+
+    async def reply(self, code: str, actor: Actor, result: str) -> None:
+        result = _clip(result, "办理结果")
+        if len(result) < 4:
+            raise TicketError("请写明办理结果，例如：/回复 GD2026111800123 已责令施工单位停止夜间施工。")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            self._require_department(actor, t, "回复")
+            now = self.clock.now()
+            t.result = result
+            t.answered_at = now
+            t.on_time = t.deadline_at is None or now <= t.deadline_at
+            cal = await WorkCalendar.load(s)
+            t.rating_due_at = cal.add_workdays(now, self.rules.rating_days).at
+            t.next_escalation_at = None
+            await self._move(s, t, "reply", actor, result)
+            dept = await self._department_name(s, t.department_code)
+            await self._notify_citizens(
+                s,
+                t,
+                f"您的工单 {t.code} 已办结。\n办理部门：{dept}\n办理结果：{result}\n"
+                f"请对办理结果评价：非常满意、满意、基本满意、不满意、非常不满意（可附意见），"
+                f"例如回复“/评价 {t.code} 满意”。",
+                kind="ticket_answered",
+            )
+
+    async def request_extension(self, code: str, actor: Actor, days: int, reason: str) -> None:
+        reason = _clip(reason, "延期理由")
+        if not 1 <= days <= 30:
+            raise TicketError("延期天数应在 1 到 30 个工作日之间。")
+        if not reason:
+            raise TicketError("申请延期需要说明理由。")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            self._require_department(actor, t, "申请延期")
+            pending = await s.scalar(
+                select(TicketExtension.id).where(TicketExtension.ticket_id == t.id, TicketExtension.status == "pending")
+            )
+            if pending is not None:
+                raise TicketError(f"工单 {t.code} 已有一项延期申请在审批中。")
+            s.add(
+                TicketExtension(
+                    ticket_id=t.id, days=days, reason=reason, requested_by=actor.key, requested_at=self.clock.now()
+                )
+            )
+            await self._move(s, t, "extend_request", actor, reason, days=days)
+            await self._notify_role(
+                s,
+                Role.DISPATCHER,
+                f"工单 {t.code} 申请延期 {days} 个工作日：{reason}。回复“/批准延期 {t.code}”或“/驳回延期 {t.code}”。",
+                kind="ticket_extension",
+                ref=t.code,
+            )
+
+    # --- citizens -----------------------------------------------------------------------------
+
+    async def owns(self, s: AsyncSession, t: Ticket, channel: str, sender: str, phone: str = "") -> bool:
+        q = select(TicketCitizen.id).where(TicketCitizen.ticket_id == t.id)
+        mine = and_(TicketCitizen.channel == channel, TicketCitizen.sender == sender)
+        q = q.where(or_(mine, TicketCitizen.phone == phone) if phone else mine)
+        return (await s.scalar(q.limit(1))) is not None
+
+    async def status_for(self, code: str, actor: Actor, phone: str = "") -> str:
+        """Status, department, deadline and last update — only for the ticket's citizens or its staff."""
+        async with self.db.session() as s:
+            try:
+                t = await self._get(s, code, lock=False)
+            except TicketError:
+                t = None
+            staff_ok = t is not None and (
+                actor.roles & DISPATCHERS
+                or (actor.department_code and actor.department_code in (t.departments_seen or []))
+            )
+            if t is None or not (staff_ok or await self.owns(s, t, actor.channel, actor.sender, phone)):
+                # The same answer for "no such ticket" and "not yours": ids must not be probed.
+                return (
+                    f"没有查到您名下编号为 {code} 的工单。请核对编号；"
+                    f"如用电话登记，请回复“/工单 {code} 登记时的手机号”。"
+                )
+            dept = await self._department_name(s, t.department_code)
+            last = await s.scalar(select(func.max(TicketEvent.at)).where(TicketEvent.ticket_id == t.id))
+            lines = [
+                f"工单 {t.code}（{t.kind}）",
+                f"状态：{LABELS[Status(t.status)]}",
+                f"办理部门：{dept}",
+                f"办理期限：{fmt_time(t.deadline_at)}" + ("（计时暂停）" if t.paused_at else ""),
+                f"最近更新：{fmt_time(last)}",
+            ]
+            if t.result and t.status in {Status.ANSWERED, Status.VISITED, Status.ARCHIVED}:
+                lines.append(f"办理结果：{t.result}")
+            if t.status == Status.MERGED:
+                lines.append(f"已合并到工单 {t.duplicate_of} 一并办理。")
+            return "\n".join(lines)
+
+    async def latest_awaiting_rating(self, actor: Actor) -> str | None:
+        async with self.db.session() as s:
+            return await s.scalar(
+                select(Ticket.code)
+                .join(TicketCitizen, TicketCitizen.ticket_id == Ticket.id)
+                .where(
+                    TicketCitizen.channel == actor.channel,
+                    TicketCitizen.sender == actor.sender,
+                    Ticket.status.in_([Status.ANSWERED.value, Status.VISITED.value]),
+                )
+                .order_by(Ticket.updated_at.desc())
+                .limit(1)
+            )
+
+    async def rate(self, code: str, actor: Actor, level: int, comment: str = "") -> str:
+        if level not in RATINGS:
+            raise TicketError("评价请选择：非常满意、满意、基本满意、不满意、非常不满意。")
+        comment = _clip(comment, "评价意见")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            if not await self.owns(s, t, actor.channel, actor.sender):
+                raise TicketForbidden(f"只有工单 {t.code} 的反映人可以评价。")
+            rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
+            rated = await s.scalar(
+                select(func.count())
+                .select_from(TicketRating)
+                .where(TicketRating.ticket_id == t.id, TicketRating.level.is_not(None))
+            )
+            if t.status == Status.ANSWERED:
+                action, round_ = "rate", (rated or 0) + 1
+            elif rect is not None and rect.done_at is not None and (rated or 0) < 2:
+                action, round_ = "rerate", 2
+            elif rect is not None and rect.done_at is None:
+                raise TicketError(f"工单 {t.code} 正在整改，整改完成后可以重新评价一次。")
+            else:
+                raise TicketError(f"工单 {t.code} 已评价过，不能重复评价。")
+            s.add(
+                TicketRating(
+                    ticket_id=t.id,
+                    round=round_,
+                    level=level,
+                    comment=comment,
+                    department_code=t.department_code,
+                    handler_person_id=t.handler_person_id,
+                    at=self.clock.now(),
+                )
+            )
+            await self._move(s, t, action, actor, comment, level=level, label=RATINGS[level], round=round_)
+            t.rating_due_at = None
+            if level <= 2 and rect is None:
+                await self._open_rectification(s, t, level, comment)
+                return (
+                    f"已收到您的评价：{RATINGS[level]}。非常抱歉没有让您满意，"
+                    f"我们已启动整改：1 个工作日内回访您，15 个工作日内完成整改，届时您可以重新评价一次。"
+                )
+            return f"已收到您的评价：{RATINGS[level]}。感谢您对 12345 热线工作的支持！"
+
+    async def _open_rectification(self, s: AsyncSession, t: Ticket, level: int, comment: str) -> None:
+        cal = await WorkCalendar.load(s)
+        now = self.clock.now()
+        s.add(
+            Rectification(
+                ticket_id=t.id,
+                opened_at=now,
+                callback_due_at=cal.add_workdays(now, self.rules.callback_days).at,
+                due_at=cal.add_workdays(now, self.rules.rectify_days).at,
+            )
+        )
+        self._event(s, t, "rectify_open", None, f"差评（{RATINGS[level]}）启动整改：{comment}")
+        text = (
+            f"工单 {t.code} 收到差评（{RATINGS[level]}）{('：' + comment) if comment else ''}。"
+            f"请 1 个工作日内回访（/回访 {t.code} 情况），15 个工作日内完成整改（/整改完成 {t.code} 说明）。"
+        )
+        await self._notify_department(s, t.department_code, text, kind="ticket_rectify", ref=t.code, heads_only=True)
+        await self._notify_role(s, Role.SUPERVISOR, text, kind="ticket_rectify", ref=t.code)
+
+    async def record_callback(self, code: str, actor: Actor, note: str) -> None:
+        await self._rectification_step(code, actor, note, "callback")
+
+    async def rectified(self, code: str, actor: Actor, note: str) -> None:
+        await self._rectification_step(code, actor, note, "done")
+
+    async def _rectification_step(self, code: str, actor: Actor, note: str, step: str) -> None:
+        note = _clip(note, "说明")
+        if not note:
+            raise TicketError("请附上说明，例如回访情况或整改措施。")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            if not actor.roles & SUPERVISORS:
+                self._require_department(actor, t, "登记整改")
+            rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
+            if rect is None:
+                raise TicketError(f"工单 {t.code} 没有整改任务。")
+            now = self.clock.now()
+            if step == "callback":
+                if rect.callback_at is not None:
+                    raise TicketError(f"工单 {t.code} 已于 {fmt_time(rect.callback_at)} 登记回访。")
+                rect.callback_at, rect.callback_note = now, note
+                self._event(s, t, "rectify_callback", actor, note, on_time=now <= rect.callback_due_at)
+            else:
+                if rect.done_at is not None:
+                    raise TicketError(f"工单 {t.code} 的整改已于 {fmt_time(rect.done_at)} 完成。")
+                if rect.callback_at is None:
+                    raise TicketError(f"请先登记回访（/回访 {t.code} 情况），再登记整改完成。")
+                rect.done_at, rect.note = now, note
+                self._event(s, t, "rectify_done", actor, note, on_time=now <= rect.due_at)
+                await self._notify_citizens(
+                    s,
+                    t,
+                    f"您反映的工单 {t.code} 已完成整改：{note}\n欢迎重新评价一次，例如回复“/评价 {t.code} 满意”。",
+                    kind="ticket_rectified",
+                )
+
+    # --- supervisors --------------------------------------------------------------------------
+
+    async def rework(self, code: str, actor: Actor, reason: str) -> None:
+        self._require(actor, SUPERVISORS | {Role.DISPATCHER}, "发回重办")
+        reason = _clip(reason, "重办理由")
+        if not reason:
+            raise TicketError("发回重办需要说明理由。")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            if not t.department_code:
+                raise TicketError(f"工单 {t.code} 没有办理部门，不能发回重办。")
+            await self._move(s, t, "rework", actor, reason)
+            t.rework_count += 1
+            cal = await WorkCalendar.load(s)
+            d = cal.add_workdays(self.clock.now(), self.rules.workdays[t.kind])
+            self._set_deadline(t, cal, d.at, d.beyond_known)
+            t.answered_at, t.on_time, t.rating_due_at = None, None, None
+            await self._notify_department(
+                s,
+                t.department_code,
+                f"工单 {t.code} 被发回重办：{reason}。新期限 {fmt_time(t.deadline_at)}。",
+                kind="ticket_rework",
+                ref=t.code,
+            )
+
+    async def urge(self, code: str, actor: Actor, comment: str = "") -> None:
+        self._require(actor, SUPERVISORS | {Role.DISPATCHER, Role.HEAD}, "催办")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            await self._move(s, t, "urge", actor, comment or "催办")
+            target = t.department_code
+            text = (
+                f"【催办】工单 {t.code}（{LABELS[Status(t.status)]}，期限 {fmt_time(t.deadline_at)}）"
+                f"请抓紧办理。{comment}"
+            )
+            if target:
+                await self._notify_department(s, target, text, kind="ticket_urged", ref=t.code)
+            else:
+                await self._notify_role(s, Role.DISPATCHER, text, kind="ticket_urged", ref=t.code)
+
+    async def archive(self, code: str, actor: Actor) -> None:
+        self._require(actor, DISPATCHERS, "归档")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            t.closed_at = self.clock.now()
+            await self._move(s, t, "archive", actor, "归档")
+
+    async def history(self, code: str) -> tuple[Ticket, list[TicketEvent]]:
+        async with self.db.session() as s:
+            t = await self._get(s, code, lock=False)
+            events = list(
+                await s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))
+            )
+            return t, events
+
+    async def queue(self, limit: int = 10) -> list[Ticket]:
+        """Tickets waiting for a dispatcher, oldest first."""
+        async with self.db.session() as s:
+            return list(
+                await s.scalars(
+                    select(Ticket)
+                    .where(Ticket.status == Status.ACCEPTED.value)
+                    .order_by(Ticket.created_at)
+                    .limit(limit)
+                )
+            )
+
+    async def department_todo(self, actor: Actor, limit: int = 10) -> list[Ticket]:
+        if not actor.department_code:
+            return []
+        async with self.db.session() as s:
+            return list(
+                await s.scalars(
+                    select(Ticket)
+                    .where(
+                        Ticket.department_code == actor.department_code,
+                        Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
+                    )
+                    .order_by(Ticket.deadline_at)
+                    .limit(limit)
+                )
+            )
+
+
+async def bump_escalation(s: AsyncSession, ticket_id: int, old: int, new: int, next_at: datetime | None) -> bool:
+    """Claim one escalation step: only the worker whose UPDATE matches the old level fires it."""
+    result = await s.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.escalation == old)
+        .values(escalation=new, next_escalation_at=next_at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

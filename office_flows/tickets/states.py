@@ -1,0 +1,66 @@
+"""The ticket state machine as data: which action moves which states where. See STATE.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"  # 受理: registered, waiting at the dispatcher (also after a 退单)
+    DISPATCHED = "dispatched"  # 派单: sent to a department, waiting to be signed for
+    HANDLING = "handling"  # 签收 → 办理
+    ANSWERED = "answered"  # 回复/办结: result given, waiting for the citizen's rating (回访)
+    VISITED = "visited"  # 回访 done: rated, or 未评价 after the rating window
+    ARCHIVED = "archived"  # 归档
+    MERGED = "merged"  # 合并 into another ticket
+
+
+LABELS = {
+    Status.ACCEPTED: "已受理，待派单",
+    Status.DISPATCHED: "已派单，待签收",
+    Status.HANDLING: "办理中",
+    Status.ANSWERED: "已办结，待评价",
+    Status.VISITED: "已回访",
+    Status.ARCHIVED: "已归档",
+    Status.MERGED: "已合并",
+}
+OPEN = frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING})
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: frozenset[Status]
+    target: Status | None  # None: the status stays (e.g. extension, urge)
+
+
+T = Transition
+TRANSITIONS: dict[str, Transition] = {
+    "dispatch": T("派单", frozenset({Status.ACCEPTED}), Status.DISPATCHED),
+    "sign": T("签收", frozenset({Status.DISPATCHED}), Status.HANDLING),
+    "return": T("退单", frozenset({Status.DISPATCHED, Status.HANDLING}), Status.ACCEPTED),
+    "reply": T("回复办结", frozenset({Status.HANDLING}), Status.ANSWERED),
+    "rate": T("评价", frozenset({Status.ANSWERED}), Status.VISITED),
+    "unrated": T("未评价", frozenset({Status.ANSWERED}), Status.VISITED),
+    "rework": T("重办", frozenset({Status.ANSWERED, Status.VISITED}), Status.HANDLING),
+    "archive": T("归档", frozenset({Status.VISITED}), Status.ARCHIVED),
+    "merge": T("合并", frozenset({Status.ACCEPTED, Status.DISPATCHED}), Status.MERGED),
+    "extend_request": T("申请延期", frozenset({Status.HANDLING}), None),
+    "extend_decide": T("审批延期", frozenset({Status.HANDLING}), None),
+    "urge": T("催办", frozenset(OPEN), None),
+    "rerate": T("重新评价", frozenset({Status.VISITED, Status.ARCHIVED}), None),
+}
+
+
+class IllegalTransition(ValueError):
+    """The action is not allowed in the ticket's current state; the message says why, in Chinese."""
+
+
+def check(action: str, status: str) -> Transition:
+    t = TRANSITIONS[action]
+    current = Status(status)
+    if current not in t.sources:
+        allowed = "、".join(LABELS[s] for s in sorted(t.sources))
+        raise IllegalTransition(f"工单当前状态为“{LABELS[current]}”，不能{t.label}（只有在{allowed}时可以）。")
+    return t

@@ -1,0 +1,152 @@
+"""Supervision metrics per department and period, each with the tickets behind it. Definitions: STATS.md.
+
+Every metric is one table of data: the rows it counts (base), the rows that count as good
+(numerator) and the column that names the department. The aggregate and the drill-down
+are built from the same definition, so a number and its list of tickets cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from office_flows.tickets.models import Ticket, TicketRating
+from office_flows.tickets.states import Status
+
+Clause = ColumnElement[bool]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    rating_based: bool
+    base: Callable[[datetime, datetime, datetime], Clause]
+    good: Clause
+
+    @property
+    def department(self) -> Any:
+        return TicketRating.department_code if self.rating_based else Ticket.department_code
+
+
+def _in(col: Any, start: datetime, end: datetime) -> Clause:
+    return and_(col >= start, col < end)
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in [
+        Metric(
+            "sign_rate",
+            "按期签收率",
+            False,
+            lambda a, b, now: and_(
+                _in(Ticket.dispatched_at, a, b),
+                or_(Ticket.signed_on_time.is_not(None), Ticket.sign_deadline_at < now),
+            ),
+            Ticket.signed_on_time.is_(True),
+        ),
+        Metric(
+            "ontime_rate",
+            "按时办结率",
+            False,
+            lambda a, b, now: or_(
+                _in(Ticket.answered_at, a, b),
+                and_(
+                    Ticket.answered_at.is_(None),
+                    Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
+                    _in(Ticket.deadline_at, a, min(b, now)),
+                ),
+            ),
+            Ticket.on_time.is_(True),
+        ),
+        Metric(
+            "satisfaction_rate",
+            "满意率",
+            True,
+            lambda a, b, now: and_(_in(TicketRating.at, a, b), TicketRating.level.is_not(None)),
+            TicketRating.level >= 3,
+        ),
+        Metric(
+            "callback_rate",
+            "回访率",
+            False,
+            lambda a, b, now: and_(_in(Ticket.answered_at, a, b), Ticket.status != Status.ANSWERED.value),
+            Ticket.id.in_(select(TicketRating.ticket_id).where(TicketRating.level.is_not(None))),
+        ),
+        Metric(
+            "rework_rate",
+            "发回重办率",
+            False,
+            lambda a, b, now: or_(
+                _in(Ticket.answered_at, a, b), and_(Ticket.rework_count > 0, _in(Ticket.updated_at, a, b))
+            ),
+            Ticket.rework_count > 0,
+        ),
+    ]
+}
+
+
+def _from(metric: Metric) -> Any:
+    return (
+        TicketRating.__table__.join(Ticket.__table__, TicketRating.ticket_id == Ticket.id)
+        if metric.rating_based
+        else Ticket.__table__
+    )
+
+
+async def compute(
+    s: AsyncSession, start: datetime, end: datetime, now: datetime, department: str | None = None
+) -> dict[str, dict[str, dict[str, float | int | None]]]:
+    """{department: {metric: {"good", "total", "rate"}}}; "rate" is None when nothing was counted."""
+    out: dict[str, dict[str, dict[str, float | int | None]]] = {}
+    for m in METRICS.values():
+        where = [m.base(start, end, now)]
+        if department:
+            where.append(m.department == department)
+        q = (
+            select(m.department, func.count(), func.sum(case((m.good, 1), else_=0)))
+            .select_from(_from(m))
+            .where(*where)
+            .group_by(m.department)
+        )
+        for dept, total, good in (await s.execute(q)).all():
+            good = int(good or 0)
+            out.setdefault(dept or "", {})[m.key] = {
+                "good": good,
+                "total": int(total),
+                "rate": good / total if total else None,
+            }
+    for metrics in out.values():
+        for key in METRICS:
+            metrics.setdefault(key, {"good": 0, "total": 0, "rate": None})
+    return out
+
+
+async def drill_down(
+    s: AsyncSession,
+    metric: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    department: str | None = None,
+    part: str = "all",
+    limit: int = 1000,
+) -> list[str]:
+    """The ticket codes behind a number: part = "all" (the denominator), "good" or "bad"."""
+    m = METRICS[metric]
+    where = [m.base(start, end, now)]
+    if department:
+        where.append(m.department == department)
+    if part == "good":
+        where.append(m.good)
+    elif part == "bad":
+        where.append(~m.good)
+    q = select(Ticket.code).select_from(_from(m)).where(*where).order_by(Ticket.code).distinct().limit(limit)
+    return list(await s.scalars(q))

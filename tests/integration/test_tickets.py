@@ -1,0 +1,240 @@
+"""12345 tickets end to end through the bot (SQLite and PostgreSQL): intake, dispatch, return, re-dispatch,
+answer, bad rating, rectification, re-rating; deadlines over a public holiday; escalation fired exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.messages import Incoming
+from govchat.clock import SHANGHAI, FakeClock
+from govchat.config import Settings
+from govchat.runtime import Runtime, build_runtime
+from govchat.workdays import WorkCalendar
+from nlu.service import NluService, preprocess
+from office_flows.directory.demo import load_demo_directory
+from office_flows.notify import OutboxMessage, take_pending
+from office_flows.tickets.models import Ticket, TicketEvent, TicketRating
+from office_flows.tickets.stats import compute, drill_down
+
+
+def _parse(intent: str, entities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {
+        "intent": {"name": intent, "confidence": 0.95},
+        "intent_ranking": [{"name": intent, "confidence": 0.95}],
+        "entities": entities or [],
+    }
+
+
+RECORDED = {
+    "我要投诉隔壁工地半夜施工，吵得睡不着": _parse("complain"),
+    "我要举报": _parse("report"),
+    "讲个笑话听听": _parse("out_of_scope"),
+}
+
+
+class Recorded:
+    async def parse(self, text: str) -> dict[str, Any]:
+        table = {preprocess(k): v for k, v in RECORDED.items()}
+        return table.get(text, _parse("nlu_fallback"))
+
+
+# 2026-09-29 (Tuesday) 10:00: National Day (Oct 1-7) lies inside every deadline below.
+START = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    clock = FakeClock(START)
+    runtime = await build_runtime(settings, clock=clock, load_model=False)
+    async with runtime.db.session() as s:
+        await load_demo_directory(s)
+    runtime.bot.services.nlu = NluService(Recorded(), clock)
+    yield runtime
+    await runtime.close()
+
+
+async def say(rt: Runtime, sender: str, text: str) -> str:
+    return "\n".join(r.text for r in await rt.bot.process(Incoming("rest", sender, text)))
+
+
+async def inbox(rt: Runtime, sender: str) -> str:
+    async with rt.db.session() as s:
+        rows = await take_pending(s, ["rest"], rt.clock.now(), address=sender)
+    return "\n".join(r.text for r in rows)
+
+
+async def file_complaint(rt: Runtime, citizen: str = "citizen-1", phone: str = "13912345678") -> str:
+    steps = [
+        ("我要投诉隔壁工地半夜施工，吵得睡不着", "具体地点"),
+        ("梅江区江南路28号", "什么时候开始"),
+        ("上周开始，每晚十一点后", "手机号码"),
+        (phone, "请核对"),
+        ("确认", "已为您登记工单"),
+    ]
+    answer = ""
+    for text, expected in steps:
+        answer = await say(rt, citizen, text)
+        assert expected in answer, f"{text!r} → {answer!r}"
+    m = re.search(r"GD\d{13}", answer)
+    assert m is not None
+    return m.group(0)
+
+
+async def test_closed_loop_scenario(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    assert code.startswith("GD20260929")
+    # The summary masked the phone; the dispatcher was told.
+    assert "新工单" in await inbox(rt, "demo-zhongli")
+
+    # Citizens cannot dispatch; the dispatcher can.
+    assert "需要派单员" in await say(rt, "citizen-1", f"/派单 {code} 梅江区住房和城乡建设局")
+    assert "已将工单" in await say(rt, "demo-zhongli", f"/派单 {code} 梅江区住房和城乡建设局")
+    assert code in await inbox(rt, "demo-yechunmei")
+
+    # Another department cannot sign; 住建局 signs, then returns it.
+    assert "不在您所在部门" in await say(rt, "demo-zhuli", f"/签收 {code}")
+    assert "已签收" in await say(rt, "demo-yechunmei", f"/签收 {code}")
+    assert "已签收" not in await say(rt, "demo-yechunmei", f"/签收 {code}")  # illegal: already handling
+    assert "请说明退单理由" in await say(rt, "demo-yechunmei", f"/退单 {code}")
+    assert "已退回" in await say(rt, "demo-yechunmei", f"/退单 {code} 夜间施工噪音属城管执法职责")
+    assert "重新派单" in await inbox(rt, "demo-zhongli")
+
+    rt.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    await say(rt, "demo-zhongli", f"/派单 {code} 梅江区城市管理和综合执法局")
+    await say(rt, "demo-zhuli", f"/签收 {code}")
+    assert "已回复" in await say(rt, "demo-zhuli", f"/回复 {code} 已责令施工单位停止夜间施工并处罚款")
+    notice = await inbox(rt, "citizen-1")
+    assert "已办结" in notice and "请对办理结果评价" in notice
+
+    # Only the citizen rates; a bad rating opens a rectification.
+    assert "只有工单" in await say(rt, "citizen-2", f"/评价 {code} 满意")
+    assert "启动整改" in await say(rt, "citizen-1", f"/评价 {code} 不满意 晚上还是很吵")
+    assert "正在整改" in await say(rt, "citizen-1", f"/评价 {code} 满意")
+    assert "请先登记回访" in await say(rt, "demo-hejianxin", f"/整改完成 {code} 加强巡查")
+    assert "已登记" in await say(rt, "demo-hejianxin", f"/回访 {code} 已电话回访，说明整改计划")
+    assert "整改完成" in await say(rt, "demo-hejianxin", f"/整改完成 {code} 夜间巡查每晚两次，施工已停止")
+    assert "重新评价" in await inbox(rt, "citizen-1")
+    assert "已收到您的评价：满意" in await say(rt, "citizen-1", f"/评价 {code} 满意")
+    assert "不能重复评价" in await say(rt, "citizen-1", f"/评价 {code} 非常满意")
+
+    # Every step is in the history; the citizen sees status but not the staff history.
+    history = await say(rt, "demo-zhongli", f"/工单记录 {code}")
+    for step in ["受理", "派单", "签收", "退单", "回复办结", "评价", "启动整改", "整改回访", "整改完成", "重新评价"]:
+        assert step in history, step
+    status = await say(rt, "citizen-1", f"/工单 {code}")
+    assert "已回访" in status and "梅江区城市管理和综合执法局" in status
+    assert "没有查到您名下" in await say(rt, "citizen-2", f"/工单 {code}")
+
+    # Ratings store the department at the moment of rating; the statistics see it.
+    async with rt.db.session() as s:
+        ratings = list(await s.scalars(select(TicketRating).order_by(TicketRating.id)))
+        assert [(r.round, r.level, r.department_code) for r in ratings] == [(1, 2, "MJ-CGJ"), (2, 4, "MJ-CGJ")]
+        month = (datetime(2026, 9, 1, tzinfo=SHANGHAI), datetime(2026, 10, 1, tzinfo=SHANGHAI))
+        table = await compute(s, *month, rt.clock.now())
+        assert table["MJ-CGJ"]["satisfaction_rate"] == {"good": 1, "total": 2, "rate": 0.5}
+        assert await drill_down(s, "satisfaction_rate", *month, rt.clock.now(), "MJ-CGJ", part="bad") == [code]
+    assert "满意率" in await say(rt, "demo-laijianguo", "/统计 2026-09")
+    assert "需要督办人员" in await say(rt, "citizen-1", "/统计")
+
+
+async def test_deadline_skips_national_day(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await say(rt, "demo-zhongli", f"/派单 {code} 梅江区住房和城乡建设局")
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == code))
+        assert t is not None and t.deadline_at is not None
+    expected = WorkCalendar().add_workdays(START, 15).at
+    assert t.deadline_at == expected
+    naive = START
+    for _ in range(15):  # Monday–Friday only, holidays ignored
+        naive += timedelta(days=1)
+        while naive.weekday() >= 5:
+            naive += timedelta(days=1)
+    assert t.deadline_at.astimezone(SHANGHAI).date() > naive.date()
+
+
+async def test_cancel_invalid_and_timeout_write_nothing(rt: Runtime) -> None:
+    assert "具体地点" in await say(rt, "c-9", "我要投诉隔壁工地半夜施工，吵得睡不着")
+    assert "已取消登记" in await say(rt, "c-9", "取消")
+    assert "发生了什么" in await say(rt, "c-9", "我要举报")
+    assert "我能帮您" in await say(rt, "c-9", "/帮助")  # other commands still answer mid-dialogue
+    assert "再具体一点" in await say(rt, "c-9", "嗯")  # too short: asked again
+    rt.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    assert "超过时限" in await say(rt, "c-9", "讲个笑话听听")
+    assert "超出了我的服务范围" in await say(rt, "c-9", "讲个笑话听听")
+    async with rt.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert "没有查到" in await say(rt, "c-9", "/工单 GD2026092999999")
+    assert "格式" in await say(rt, "c-9", "/工单 12345")
+
+
+async def test_duplicate_is_flagged_and_merge_keeps_both_citizens(rt: Runtime) -> None:
+    first = await file_complaint(rt, "citizen-a", "13911110000")
+    second = await file_complaint(rt, "citizen-b", "13922220000")  # same address
+    assert f"疑似与 {first} 重复" in await inbox(rt, "demo-zhongli")
+    assert "合并" in await say(rt, "demo-zhongli", f"/合并 {second} {first}")
+    await say(rt, "demo-zhongli", f"/派单 {first} 梅江区城市管理和综合执法局")
+    await say(rt, "demo-zhuli", f"/签收 {first}")
+    await say(rt, "demo-zhuli", f"/回复 {first} 已处理完毕，施工单位已整改")
+    assert "已办结" in await inbox(rt, "citizen-a")
+    assert "已办结" in await inbox(rt, "citizen-b")
+    assert "已合并" in await say(rt, "citizen-b", f"/工单 {second}")
+
+
+async def _events(rt: Runtime, action: str) -> int:
+    async with rt.db.session() as s:
+        return int(
+            await s.scalar(select(func.count()).select_from(TicketEvent).where(TicketEvent.action == action)) or 0
+        )
+
+
+async def test_escalation_ladder_fires_once_across_two_workers(rt: Runtime, settings: Settings) -> None:
+    code = await file_complaint(rt)
+    await say(rt, "demo-zhongli", f"/派单 {code} 梅江区住房和城乡建设局")
+    other = await build_runtime(replace(settings, demo_data=False), clock=rt.clock, load_model=False)
+    try:
+        async with rt.db.session() as s:
+            t = await s.scalar(select(Ticket).where(Ticket.code == code))
+            assert t is not None and t.deadline_at is not None
+            deadline = t.deadline_at
+        assert await rt.ticker.tick() == {"tickets": 0}
+        rt.clock.set(deadline - timedelta(hours=2))  # type: ignore[attr-defined]
+        # Sign-for reminder and 提醒 are due; two workers tick at once.
+        results = await asyncio.gather(rt.ticker.tick(), other.ticker.tick())
+        assert sum(r["tickets"] for r in results) == 2
+        assert await _events(rt, "escalate_1") == 1
+        assert "【提醒】" in await inbox(rt, "demo-yechunmei")
+        rt.clock.set(deadline + timedelta(days=3))  # type: ignore[attr-defined]
+        # 催办 and 督办 both fall due; each fires once even though the product "was down" in between.
+        results = await asyncio.gather(rt.ticker.tick(), other.ticker.tick())
+        results += await asyncio.gather(rt.ticker.tick(), other.ticker.tick())
+        assert await _events(rt, "escalate_2") == 1
+        assert await _events(rt, "escalate_3") == 1
+        assert "【督办】" in await inbox(rt, "demo-laijianguo")
+        # After a restart (a new runtime on the same database) nothing fires again.
+        assert (await other.ticker.tick())["tickets"] == 0
+        async with rt.db.session() as s:
+            assert await s.scalar(select(func.count()).select_from(OutboxMessage)) is not None
+    finally:
+        await other.close()
+
+
+async def test_returned_three_times_is_raised(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    for dept, staff in [
+        ("梅江区住房和城乡建设局", "demo-yechunmei"),
+        ("梅江区交通运输局", "demo-liaoming"),
+        ("梅江区商务局", "demo-linxiaohong"),
+    ]:
+        await say(rt, "demo-zhongli", f"/派单 {code} {dept}")
+        assert "已退回" in await say(rt, staff, f"/退单 {code} 不属于本部门")
+    assert "提级" in await inbox(rt, "demo-laijianguo")
+    assert await _events(rt, "raise") == 1
