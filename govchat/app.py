@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from admin import tickets_api
+from admin import office_api, tickets_api
 from admin.api_auth import parse_tokens
 from admin.appkeys import API_TOKENS, DB, TICKETS
 from bot.appkeys import BOT
-from bot.channels import office_api, rest, webchat
+from bot.channels import rest, webchat
 from govchat.runtime import Runtime
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")

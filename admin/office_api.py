@@ -1,11 +1,14 @@
 """REST API for the office flows: /api/office/… (JSON in and out; errors as {"error": "…"} in Chinese).
 
-The caller names the speaker in the ``X-Govchat-Sender`` header, resolved like a REST-channel chat
-sender (directory identity → person and roles), so the API and the chat apply the same rules.
+Callers authenticate like the ticket API: ``Authorization: Bearer <token>`` names a person of the
+directory (``GOVCHAT_API_TOKENS``), whose steps, meetings and notices the same domain rules then guard.
+Calendar apps cannot send headers, so the iCalendar feed also takes ``?token=`` and serves only the
+token's own person (or anyone to an admin).
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -13,15 +16,16 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import BOT
-from govchat.identity import Actor
+from admin.api_auth import api_actor
+from admin.appkeys import API_TOKENS
+from govchat.identity import Actor, Role
 from office_flows.common import OfficeError, Outcome
+from office_flows.directory.store import person_by
 from office_flows.meetings.ics import feed
 from office_flows.meetings.service import DEFAULT_MINUTES, Request
 from office_flows.services import Office
 
 OFFICE: web.AppKey[Office] = web.AppKey("office")
-SENDER_HEADER = "X-Govchat-Sender"
 Handler = Callable[[web.Request, Actor, dict[str, Any]], Awaitable[Any]]
 
 
@@ -33,10 +37,7 @@ def route(fn: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
     """Resolve the speaker, parse the JSON body, run the action, turn refusals into 4xx."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        sender = request.headers.get(SENDER_HEADER, "").strip()
-        if not sender:
-            return _error(f"请在请求头 {SENDER_HEADER} 中给出发送者（如 demo-zhangwei）。", 401)
-        actor = await request.app[BOT].services.identity.whois("rest", sender)
+        actor = await api_actor(request)
         body: dict[str, Any] = {}
         if request.can_read_body:
             try:
@@ -184,6 +185,15 @@ async def calendar(request: web.Request) -> web.StreamResponse:
     """The person's meetings as iCalendar; calendars subscribe without chat headers, by staff number."""
     office = _office(request)
     code = request.match_info["person_code"]
+    token = request.query.get("token", "")
+    owner = next((c for t, c in request.app[API_TOKENS].items() if token and hmac.compare_digest(t, token)), None)
+    if owner is None:
+        return _error("需要有效的访问令牌（?token=…）。", 401)
+    if owner != code:
+        async with office.db.session() as s:
+            caller = await person_by(s, code=owner)
+        if caller is None or Role.ADMIN not in caller.roles:
+            return _error("只能订阅本人的会议日历。", 403)
     try:
         name, meetings = await office.meetings.calendar_of(code)
     except OfficeError as exc:
