@@ -15,6 +15,7 @@ from govchat.cli_common import progress as _progress
 from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
 from govchat.cli_directory import add_directory_commands
+from govchat.cli_office import add_office_commands
 from govchat.config import ConfigError, Settings, load_settings, settings_markdown, settings_table
 from govchat.logging_setup import configure_logging
 
@@ -375,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     ne.set_defaults(func=cmd_nlu_eval)
 
     add_directory_commands(sub)
+    add_office_commands(sub)
     return p
 
 
