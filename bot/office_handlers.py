@@ -283,9 +283,27 @@ def _notice_cmd(name: str, usage: str) -> Callable[[Context], Awaitable[list[Rep
     return cb
 
 
+OFFICE_HELP = (
+    "移动办公命令（也可以直接用自然语言说）：\n"
+    "公文：/待办　/同意 文号 意见　/退回 文号 理由（退回上一环节：/退回 文号 上一步 理由）\n"
+    "　　　/转交 文号 姓名（任务交给对方办理）　/加签 文号 姓名（征求对方意见后回到您这里）\n"
+    "　　　/公文 文号（在哪、谁在办、从何时起）　/重新提交 文号 新正文　/验章 文号\n"
+    "　　　/发文 [特急|加急] 标题 正文　/收文 [特急|加急] 标题 正文（仅限非涉密公文）\n"
+    "会议：/预约会议 明天下午三点在三楼会议室开一小时会，请李娜参加，议题是汛期值班\n"
+    "　　　/参加 会议编号　/请假 会议编号 理由　/改期 会议编号 新时间　/取消会议 会议编号 原因\n"
+    "　　　/纪要 会议编号 内容　/我的会议\n"
+    "通知：/发通知 部门或人员 标题 正文　/通知 编号　/签收情况 编号　/催阅 编号　/我的通知"
+)
+
+
+async def cmd_help(ctx: Context) -> list[Reply]:
+    return [Reply(OFFICE_HELP)]
+
+
 def handlers() -> list[Handler]:
     return [
         MessageHandler(has_booking_choice, choose_booking),
+        CommandHandler({"办公帮助", "办公"}, cmd_help),
         CommandHandler({"待办", "我的待办"}, cmd_todo),
         CommandHandler({"同意"}, cmd_approve),
         CommandHandler({"退回"}, cmd_reject),
