@@ -180,7 +180,7 @@ class DocumentService:
             defs = await self._defs(s, doc)
             prev = [i for i in range(doc.stage) if defs[i].applies(self._fields(doc))]
             if to_previous and prev:
-                where = await self._start_from(s, doc, prev[-1], now, only=True)
+                where = await self._start_from(s, doc, prev[-1], now)
                 return Outcome(f"已将 {doc.doc_id} 退回上一环节“{defs[prev[-1]].name}”。{where}", doc.doc_id)
             doc.status, doc.updated_at = RETURNED, now
             await notify_person(
@@ -407,10 +407,8 @@ class DocumentService:
             return f"本环节为会签，还需{names}同意。"
         return await self._start_from(s, doc, step.stage + 1, now)
 
-    async def _start_from(
-        self, s: AsyncSession, doc: Document, index: int, now: datetime, *, only: bool = False
-    ) -> str:
-        """Open the first applicable stage at or after ``index`` (or exactly ``index``); issue when none is left."""
+    async def _start_from(self, s: AsyncSession, doc: Document, index: int, now: datetime) -> str:
+        """Open the first applicable stage at or after ``index``; issue the document when none is left."""
         defs = await self._defs(s, doc)
         for i in range(index, len(defs)):
             d = defs[i]
@@ -420,7 +418,8 @@ class DocumentService:
             if not people:
                 raise OfficeError(f"审批链环节“{d.name}”找不到办理人，请联系管理员检查审批链配置。", 409)
             doc.stage, doc.status = i, IN_REVIEW
-            mode = "single" if len(people) == 1 else d.mode
+            # One person decides alone; "single" resolving to several (two heads) means any one of them.
+            mode = "single" if len(people) == 1 else ("any" if d.mode == "single" else d.mode)
             for p in people:
                 await self._add_step(s, doc, i, d.name, mode, p, d.hours, now)
                 await self._tell(

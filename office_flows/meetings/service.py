@@ -176,6 +176,7 @@ class MeetingService:
             if start <= now:
                 raise OfficeError(f"新时间 {when(start)} 已经过去，请换一个时间。")
             end = start + (m.ends_at - m.starts_at)
+            await s.scalar(select(Room.id).where(Room.id == m.room_id).with_for_update())  # as in book()
             ids = list(await s.scalars(select(Attendee.person_id).where(Attendee.meeting_id == m.id)))
             problems = await self._conflicts(s, m.room_id, ids, start, end, exclude=m.id)
             if problems:
@@ -250,7 +251,8 @@ class MeetingService:
     # --- internals -----------------------------------------------------------------------------
 
     async def _room(self, s: AsyncSession, name: str) -> Room:
-        room = await s.scalar(select(Room).where(Room.name == name, Room.active.is_(True)))
+        # Locked so that two bookings of one room queue instead of both seeing it free.
+        room = await s.scalar(select(Room).where(Room.name == name, Room.active.is_(True)).with_for_update())
         if room is None:
             names = "、".join(await s.scalars(select(Room.name).where(Room.active.is_(True))))
             raise OfficeError(f"没有名为“{name}”的会议室。可选：{names}。", 404)

@@ -19,6 +19,7 @@ from office_flows.common import OfficeError
 from office_flows.documents import reminders
 from office_flows.documents.chains import save_chain
 from office_flows.documents.models import DocEvent, Document, Step
+from office_flows.meetings.service import Request
 from office_flows.notify import OutboxMessage
 from office_flows.services import Office
 from tests.conftest import _pg_admin
@@ -83,6 +84,16 @@ async def test_countersign_advances_once(two: tuple[Office, Office]) -> None:
     async with a.db.session() as s:
         sign = await s.scalar(select(func.count()).select_from(Step).where(Step.name == "签发"))
     assert sign == 1
+
+
+async def test_one_room_booked_twice_at_once_has_one_winner(two: tuple[Office, Office], clock: FakeClock) -> None:
+    a, b = two
+    start = clock.now() + timedelta(days=1)
+    reqs = [Request(start, 60, "三楼会议室", [], topic) for topic in ("甲", "乙")]
+    results = await asyncio.gather(
+        a.meetings.book(await who(a.db, "张伟"), reqs[0]), b.meetings.book(await who(b.db, "王强"), reqs[1])
+    )
+    assert sorted(bool(r.alternatives) for r in results) == [False, True]
 
 
 async def test_reminders_fire_exactly_once(two: tuple[Office, Office], clock: FakeClock) -> None:
