@@ -56,3 +56,17 @@ class Attendee(Base):
     response: Mapped[str] = mapped_column(String(16), default=INVITED)
     reason: Mapped[str] = mapped_column(String(200), default="")
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MeetingEvent(Base):
+    """The audit trail: booked, replied, rescheduled, cancelled, minutes — who, when, with which comment."""
+
+    __tablename__ = "office_meeting_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("office_meetings.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("dir_people.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

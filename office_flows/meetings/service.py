@@ -20,7 +20,16 @@ from office_flows.common import OfficeError, Outcome, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Person
 from office_flows.directory.store import DirectoryError, person_by
-from office_flows.meetings.models import ACCEPTED, CANCELLED, DECLINED, SCHEDULED, Attendee, Meeting, Room
+from office_flows.meetings.models import (
+    ACCEPTED,
+    CANCELLED,
+    DECLINED,
+    SCHEDULED,
+    Attendee,
+    Meeting,
+    MeetingEvent,
+    Room,
+)
 from office_flows.notify import notify_person
 
 DEFAULT_MINUTES = 60
@@ -113,6 +122,7 @@ class MeetingService:
             )
             s.add(m)
             await s.flush()
+            _audit(s, m, actor, "book", f"{room.name} {when(req.start)} {req.minutes} 分钟", now)
             for p in people:
                 s.add(Attendee(meeting_id=m.id, person_id=p.id, response=ACCEPTED if p.id == pid else "invited"))
                 if p.id != pid:
@@ -146,6 +156,7 @@ class MeetingService:
             if att is None:
                 raise OfficeError(f"您不在会议 {m.meeting_id} 的参会名单中。", 403)
             att.response, att.reason, att.responded_at = (ACCEPTED if accept else DECLINED), reason.strip(), now
+            _audit(s, m, actor, "accept" if accept else "decline", reason.strip(), now)
             verdict = "参加" if accept else f"请假（{reason.strip()}）"
             if m.organizer_id != pid:
                 await notify_person(
@@ -163,6 +174,7 @@ class MeetingService:
         async with self.db.session() as s:
             m = await self._own(s, actor, meeting_id)
             m.status, m.updated_at, m.sequence = CANCELLED, now, m.sequence + 1
+            _audit(s, m, actor, "cancel", reason, now)
             why = f"，原因：{reason}" if reason else ""
             n = await self._tell_all(
                 s, m, f"会议取消：{m.meeting_id}“{m.topic}”（原定 {when(m.starts_at)}）已取消{why}。", now
@@ -183,6 +195,7 @@ class MeetingService:
                 raise OfficeError(f"{when(start)} 无法改期：{'；'.join(problems)}。", 409)
             old = m.starts_at
             m.starts_at, m.ends_at, m.updated_at, m.sequence = start, end, now, m.sequence + 1
+            _audit(s, m, actor, "reschedule", f"{when(old)} → {when(start)}", now)
             m.remind_early_at, m.remind_soon_at = start - self.reminders.early, start - self.reminders.soon
             m.early_sent_at = m.soon_sent_at = None
             await s.execute(
@@ -208,6 +221,7 @@ class MeetingService:
             if m.ends_at > now:
                 raise OfficeError(f"会议 {m.meeting_id} 尚未结束（{when(m.ends_at)} 结束），结束后再上传纪要。", 409)
             m.minutes, m.updated_at = text.strip(), now
+            _audit(s, m, actor, "minutes", "", now)
             await self._tell_all(s, m, f"会议 {m.meeting_id}“{m.topic}”的纪要已上传：{text.strip()[:200]}", now)
             return Outcome(f"已为会议 {m.meeting_id} 附上纪要，并发送给参会人。", m.meeting_id)
 
@@ -345,6 +359,14 @@ class MeetingService:
         for pid in others:
             await notify_person(s, pid, text, kind="meeting_change", ref=m.meeting_id, now=now)
         return len(others)
+
+
+def _audit(s: AsyncSession, m: Meeting, actor: Actor, action: str, comment: str, now: datetime) -> None:
+    s.add(
+        MeetingEvent(
+            meeting_id=m.id, actor_id=actor.person_id, actor=actor.display, action=action, comment=comment, at=now
+        )
+    )
 
 
 async def fire_due(db: Database, clock: Clock, calendar: Any = None) -> int:

@@ -18,6 +18,7 @@ from govchat.config import Settings
 from govchat.runtime import Runtime, build_runtime
 from nlu.service import NluService, preprocess
 from office_flows.documents.models import Document
+from office_flows.meetings.models import MeetingEvent
 from office_flows.notify import OutboxMessage
 
 from .office_rig import SENDERS, seed_demo
@@ -176,6 +177,9 @@ async def test_meeting_commands(rt: Runtime) -> None:
     async with rt.db.session() as s:
         texts = list(await s.scalars(select(OutboxMessage.text).where(OutboxMessage.ref == "HY-2026-0001")))
     assert any("会议邀请" in t for t in texts) and any("已取消，原因：临时有变" in t for t in texts)
+    async with rt.db.session() as s:
+        trail = (await s.execute(select(MeetingEvent.actor, MeetingEvent.action, MeetingEvent.comment))).all()
+    assert ("刘洋", "decline", "出差") in trail and ("张伟", "cancel", "临时有变") in trail
 
 
 NOTICES = [

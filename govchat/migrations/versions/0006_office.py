@@ -228,8 +228,31 @@ def upgrade() -> None:
     op.create_index(op.f("ix_office_notice_receipts_notice_id"), "office_notice_receipts", ["notice_id"], unique=False)
     op.create_index(op.f("ix_office_notice_receipts_person_id"), "office_notice_receipts", ["person_id"], unique=False)
 
+    op.create_table(
+        "office_meeting_events",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("meeting_id", BigId, nullable=False),
+        sa.Column("actor_id", BigId, nullable=True),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["dir_people.id"], name=op.f("fk_office_meeting_events_actor_id_dir_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["office_meetings.id"],
+            name=op.f("fk_office_meeting_events_meeting_id_office_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_office_meeting_events")),
+    )
+    op.create_index(op.f("ix_office_meeting_events_meeting_id"), "office_meeting_events", ["meeting_id"])
+
 
 def downgrade() -> None:
+    op.drop_table("office_meeting_events")
     op.drop_table("office_notice_receipts")
     op.drop_table("office_meeting_attendees")
     op.drop_table("office_doc_steps")
