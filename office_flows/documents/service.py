@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from govchat.clock import SHANGHAI, Clock
 from govchat.db import Database
 from govchat.identity import Actor
-from office_flows.common import OfficeError, Outcome, person_required
+from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Department, Person
-from office_flows.directory.store import DirectoryError, PersonInfo, acting_for, person_by
+from office_flows.directory.store import PersonInfo, acting_for
 from office_flows.documents import chains
 from office_flows.documents.models import (
     APPROVED,
@@ -513,12 +513,7 @@ class DocumentService:
         return {"urgency": doc.urgency, "kind": doc.kind, "security": doc.security}
 
     async def _target(self, s: AsyncSession, name: str, actor: Actor) -> PersonInfo:
-        try:
-            other = await person_by(s, name=name) or await person_by(s, code=name)
-        except DirectoryError as exc:
-            raise OfficeError(str(exc)) from None
-        if other is None:
-            raise OfficeError(f"通讯录中没有找到“{name}”，请核对姓名。", 404)
+        other = await find_person(s, name)
         if other.id == actor.person_id:
             raise OfficeError("不能转交或加签给自己。")
         return other

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from govchat.clock import SHANGHAI, Clock
 from govchat.db import Database
 from govchat.identity import Actor
-from office_flows.common import OfficeError, Outcome, person_required
+from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Person
-from office_flows.directory.store import DirectoryError, person_by
+from office_flows.directory.store import person_by
 from office_flows.meetings.models import (
     ACCEPTED,
     CANCELLED,
@@ -275,13 +275,7 @@ class MeetingService:
     async def _people(self, s: AsyncSession, names: list[str], organizer: int) -> list[Person]:
         out = [await s.get(Person, organizer)]
         for name in names:
-            try:
-                info = await person_by(s, name=name)
-            except DirectoryError as exc:
-                raise OfficeError(str(exc)) from None
-            if info is None:
-                raise OfficeError(f"通讯录中没有找到“{name}”，请核对姓名。", 404)
-            p = await s.get(Person, info.id)
+            p = await s.get(Person, (await find_person(s, name)).id)
             if p not in out:
                 out.append(p)
         return [p for p in out if p is not None]

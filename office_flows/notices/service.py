@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from govchat.clock import SHANGHAI, Clock
 from govchat.db import Database
 from govchat.identity import Actor
-from office_flows.common import OfficeError, Outcome, person_required
+from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Department, Person
-from office_flows.directory.store import DirectoryError, people_of, person_by
+from office_flows.directory.store import people_of
 from office_flows.notices.models import Notice, Receipt
 from office_flows.notify import notify_person
 
@@ -137,12 +137,11 @@ class NoticeService:
                 out |= {p.id for p in await people_of(s, dept.code)}
                 continue
             try:
-                p = await person_by(s, name=t)
-            except DirectoryError as exc:
-                raise OfficeError(str(exc)) from None
-            if p is None:
-                raise OfficeError(f"没有找到部门或人员“{t}”。", 404)
-            out.add(p.id)
+                out.add((await find_person(s, t)).id)
+            except OfficeError as exc:
+                if exc.status != 404:
+                    raise
+                raise OfficeError(f"没有找到部门或人员“{t}”。", 404) from None
         return out
 
     async def _notice(self, s: AsyncSession, notice_id: str) -> Notice:
