@@ -34,9 +34,10 @@ class Office:
     notices: NoticeService
 
     async def tick(self, now: datetime) -> int:
-        """The scheduler's callable: fire every due document and meeting reminder (each exactly once)."""
+        """The scheduler's callable: fire every due document, meeting and notice reminder (each exactly once)."""
         at = _At(now)
-        return await doc_reminders.fire_due(self.db, at, self.calendar) + await meetings.fire_due(self.db, at)
+        docs = await doc_reminders.fire_due(self.db, at, self.calendar)
+        return docs + await meetings.fire_due(self.db, at) + await self.notices.fire_due(now)
 
 
 def build_office(

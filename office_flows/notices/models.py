@@ -20,6 +20,7 @@ class Notice(Base):
     body: Mapped[str] = mapped_column(Text)
     publisher_id: Mapped[int] = mapped_column(ForeignKey("dir_people.id"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remind_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # the unread are reminded once then
 
 
 class Receipt(Base):

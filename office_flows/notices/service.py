@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,14 +18,26 @@ from office_flows.notices.models import Notice, Receipt
 from office_flows.notify import notify_person
 
 
+async def _remind(s: AsyncSession, n: Notice, person_id: int, now: datetime) -> None:
+    await notify_person(
+        s,
+        person_id,
+        f"提醒：通知 {n.notice_id}《{n.title}》您尚未阅读，请回复“/通知 {n.notice_id}”查看。",
+        kind="notice_reminder",
+        ref=n.notice_id,
+        now=now,
+    )
+
+
 def _when(t: datetime) -> str:
     return t.astimezone(SHANGHAI).strftime("%m月%d日 %H:%M")
 
 
 class NoticeService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, remind_after: timedelta = timedelta(days=1)) -> None:
         self.db = db
         self.clock = clock
+        self.remind_after = remind_after  # the unread get one automatic reminder this long after publishing
 
     async def publish(self, actor: Actor, targets: list[str], title: str, body: str) -> Outcome:
         """``targets``: department codes or names, or people's names; everyone is notified once."""
@@ -47,6 +59,7 @@ class NoticeService:
                 body=body.strip(),
                 publisher_id=pid,
                 published_at=now,
+                remind_at=now + self.remind_after,
             )
             s.add(n)
             await s.flush()
@@ -104,14 +117,7 @@ class NoticeService:
             rows = list(await s.scalars(select(Receipt).where(Receipt.notice_id == n.id, Receipt.read_at.is_(None))))
             for r in rows:
                 r.reminded_at = now
-                await notify_person(
-                    s,
-                    r.person_id,
-                    f"提醒：通知 {n.notice_id}《{n.title}》您尚未阅读，请回复“/通知 {n.notice_id}”查看。",
-                    kind="notice_reminder",
-                    ref=n.notice_id,
-                    now=now,
-                )
+                await _remind(s, n, r.person_id, now)
         return Outcome(f"已提醒 {len(rows)} 位未读人员。" if rows else "所有人都已阅读，无需提醒。", n.notice_id)
 
     async def unread_for(self, actor: Actor) -> Outcome:
@@ -128,6 +134,30 @@ class NoticeService:
         if not rows:
             return Outcome("您没有未读通知。")
         return Outcome("您的未读通知：\n" + "\n".join(f"· {n.notice_id}《{n.title}》" for n in rows))
+
+    async def fire_due(self, now: datetime) -> int:
+        """The automatic reminder to the unread, once per receipt (claimed with a conditional UPDATE)."""
+        sent = 0
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(Receipt, Notice)
+                    .join(Notice, Notice.id == Receipt.notice_id)
+                    .where(Notice.remind_at <= now, Receipt.read_at.is_(None), Receipt.reminded_at.is_(None))
+                    .limit(500)
+                )
+            ).all()
+            for r, n in rows:
+                claimed = await s.execute(
+                    update(Receipt)
+                    .where(Receipt.id == r.id, Receipt.reminded_at.is_(None), Receipt.read_at.is_(None))
+                    .values(reminded_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                    await _remind(s, n, r.person_id, now)
+                    sent += 1
+        return sent
 
     async def _resolve(self, s: AsyncSession, targets: list[str]) -> set[int]:
         out: set[int] = set()

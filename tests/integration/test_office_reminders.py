@@ -66,3 +66,17 @@ async def test_meeting_reminders_a_day_and_half_an_hour_before(
     assert await office.tick(clock.now()) == 2
     texts = await _sent(database, "meeting_reminder")
     assert len(texts) == 4 and all("11月20日 15:00" in t for t in texts)
+
+
+async def test_unread_notice_reminded_once_a_day_after(database: Database, clock: FakeClock, tmp_path: Path) -> None:
+    await seed_demo(database, clock)
+    office = build_office(database, clock, None, tmp_path / "keys")
+    boss = await who(database, "王强")
+    await office.notices.publish(boss, ["李娜", "刘洋"], "节前检查", "请自查")
+    await office.notices.read(await who(database, "李娜"), "TZ-2026-001")
+    assert await office.tick(clock.now()) == 0
+    clock.advance(timedelta(days=1))
+    assert await office.tick(clock.now()) == 1  # only 刘洋 has not read it
+    assert await office.tick(clock.now()) == 0
+    [text] = await _sent(database, "notice_reminder")
+    assert "TZ-2026-001" in text

@@ -114,12 +114,14 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("publisher_id", BigId, nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("remind_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["publisher_id"], ["dir_people.id"], name=op.f("fk_office_notices_publisher_id_dir_people")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_office_notices")),
         sa.UniqueConstraint("notice_id", name=op.f("uq_office_notices_notice_id")),
     )
+    op.create_index(op.f("ix_office_notices_remind_at"), "office_notices", ["remind_at"])
     op.create_table(
         "office_doc_events",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
