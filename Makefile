@@ -17,8 +17,9 @@ test: bootstrap
 
 lint: bootstrap
 	.venv/bin/ruff check .
-	.venv/bin/mypy govchat knowledge_base bot nlu integrations
+	.venv/bin/mypy govchat knowledge_base bot nlu integrations office_flows admin
 
 bench: bootstrap
 	.venv/bin/python -m bench.kb_bench
 	.venv/bin/python -m bench.nlu_bench
+	.venv/bin/python -m bench.tickets_bench

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -78,6 +78,18 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def claim(session: AsyncSession, model: Any, row_id: int, condition: Any, **values: Any) -> bool:
+    """Set ``values`` on one row only if ``condition`` still holds; True for the one caller that did it.
+
+    This conditional UPDATE is how due work (escalations, reminders, outbox rows) fires exactly once
+    with several workers on one database: whoever's UPDATE matches first wins, the others see 0 rows.
+    """
+    result = await session.execute(
+        update(model).where(model.id == row_id, condition).values(**values).execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -95,12 +95,10 @@ async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: s
     code = code or await svc.latest_awaiting_rating(actor)
     if code is None:
         return ["没有找到需要您评价的工单。如有工单编号，请回复“/评价 工单编号 满意”。"]
-    out: list[str] = await _run(_single(svc.rate(code, actor, LEVEL_OF[label], comment)))
-    return out
-
-
-async def _single(coro: Any) -> list[str]:
-    return [await coro]
+    try:
+        return [await svc.rate(code, actor, LEVEL_OF[label], comment)]
+    except TicketError as exc:
+        return [str(exc)]
 
 
 async def sign(svc: TicketService, actor: Actor, code: str) -> list[str]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime
+from govchat.db import Base, UTCDateTime, claim
 from knowledge_base.models import BigId
 
 ANY_CHANNEL = "*"
@@ -75,13 +75,7 @@ async def take_pending(
     candidates = list(await s.scalars(q.order_by(OutboxMessage.id).limit(limit)))
     taken = []
     for row in candidates:
-        result = await s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.delivered_at.is_(None))
-            .values(delivered_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if await claim(s, OutboxMessage, row.id, OutboxMessage.delivered_at.is_(None), delivered_at=now):
             taken.append(row)
     return taken
 

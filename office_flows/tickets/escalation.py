@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
-from govchat.db import Database
+from govchat.db import Database, claim
 from govchat.identity import Role
 from govchat.workdays import WorkCalendar
 from office_flows.tickets.models import Ticket, TicketRating
-from office_flows.tickets.service import TicketService, bump_escalation, fmt_time
+from office_flows.tickets.service import TicketService, fmt_time
 from office_flows.tickets.states import Status
 
 LEVELS = {1: "提醒", 2: "催办", 3: "督办"}
@@ -57,10 +58,13 @@ class TicketTicker:
                     if level == 1
                     else (cal.add_work_hours(t.deadline_at, svc.rules.supervise_hours).at if level == 2 else None)
                 )
-                if not await bump_escalation(s, t.id, t.escalation, level, nxt):
+                if not await claim(
+                    s, Ticket, t.id, Ticket.escalation == t.escalation, escalation=level, next_escalation_at=nxt
+                ):
                     continue  # another worker fired it
                 fired += 1
-                await s.refresh(t)
+                set_committed_value(t, "escalation", level)  # what the UPDATE wrote; not dirty
+                set_committed_value(t, "next_escalation_at", nxt)
                 name = LEVELS[level]
                 svc._event(s, t, f"escalate_{level}", None, f"{name}：期限 {fmt_time(t.deadline_at)}", level=level)
                 if level == 1:
@@ -96,13 +100,7 @@ class TicketTicker:
                 )
             )
             for t in due:
-                claimed = await s.execute(
-                    update(Ticket)
-                    .where(Ticket.id == t.id, Ticket.sign_reminded.is_(False))
-                    .values(sign_reminded=True)
-                    .execution_options(synchronize_session=False)
-                )
-                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                if not await claim(s, Ticket, t.id, Ticket.sign_reminded.is_(False), sign_reminded=True):
                     continue
                 fired += 1
                 text = (
@@ -125,13 +123,10 @@ class TicketTicker:
                 )
             )
             for t in due:
-                claimed = await s.execute(
-                    update(Ticket)
-                    .where(Ticket.id == t.id, Ticket.status == Status.ANSWERED.value)
-                    .values(status=Status.VISITED.value, rating_due_at=None, updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                answered = Ticket.status == Status.ANSWERED.value
+                if not await claim(
+                    s, Ticket, t.id, answered, status=Status.VISITED.value, rating_due_at=None, updated_at=now
+                ):
                     continue
                 fired += 1
                 await s.refresh(t)

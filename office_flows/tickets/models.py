@@ -18,6 +18,8 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_status_deadline", "status", "deadline_at"),
         Index("ix_tickets_department_created", "department_code", "created_at"),
+        Index("ix_tickets_dispatched_at", "dispatched_at"),
+        Index("ix_tickets_answered_at", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from govchat.clock import SHANGHAI, Clock
@@ -748,14 +748,3 @@ class TicketService:
                     .limit(limit)
                 )
             )
-
-
-async def bump_escalation(s: AsyncSession, ticket_id: int, old: int, new: int, next_at: datetime | None) -> bool:
-    """Claim one escalation step: only the worker whose UPDATE matches the old level fires it."""
-    result = await s.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.escalation == old)
-        .values(escalation=new, next_escalation_at=next_at)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

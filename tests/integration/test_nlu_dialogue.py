@@ -104,18 +104,18 @@ DIALOGUES = [
         [("同意这个文", "请问是哪份公文"), ("FW-2026-016", "未登记为工作人员")],
     ),
     ("missing ticket id, cancelled", "citizen-2", [("我的工单到哪一步了", "请问是哪张工单"), ("取消", "已取消")]),
-    ("complaint goes to tickets", "citizen-3", [("我要投诉隔壁工地半夜施工", "已识别为“投诉”")]),
+    ("complaint starts the ticket dialogue", "citizen-3", [("我要投诉隔壁工地半夜施工", "登记投诉工单")]),
     ("chatter never becomes a ticket", "citizen-4", [("讲个笑话听听", "超出了我的服务范围")]),
     (
         "ticket id extracted by the product, not Rasa",
         "citizen-5",
-        [("GD2026111800123办得怎么样了", "工单：GD2026111800123")],
+        [("GD2026111800123办得怎么样了", "编号为 GD2026111800123 的工单")],
     ),
     ("service question answered by the KB", "citizen-6", [("请问居住证办理要带什么材料", "【居住证办理】")]),
     (
         "unsure: clarification with choices, then pick",
         "citizen-7",
-        [("那个东西怎么弄", "您是想"), ("2", "已识别为“举报”")],
+        [("那个东西怎么弄", "您是想"), ("2", "登记举报工单")],
     ),
     ("citizen cannot book a meeting", "citizen-8", [("明天下午三点三楼会议室开会", "需要工作人员身份")]),
     (

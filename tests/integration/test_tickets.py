@@ -37,6 +37,14 @@ RECORDED = {
     "我要投诉隔壁工地半夜施工，吵得睡不着": _parse("complain"),
     "我要举报": _parse("report"),
     "讲个笑话听听": _parse("out_of_scope"),
+    "GD2026092900001 我们签收了": _parse("accept_ticket"),
+    "GD2026092900001 申请延期5个工作日，需要协调供电部门": _parse("extend_ticket"),
+    "GD2026092900001 办好了，已经督促施工方整改": _parse("reply_ticket"),
+    "GD2026092900001 办得怎么样了": _parse("query_ticket"),
+    "挺满意的": _parse("rate_service", [{"entity": "rating", "value": "满意", "start": 1, "end": 3}]),
+    "本月各部门办结情况怎么样": _parse("query_stats"),
+    "帮我催一下GD2026092900001": _parse("urge_ticket"),
+    "火星上怎么办护照": _parse("ask_service"),
 }
 
 
@@ -238,3 +246,37 @@ async def test_returned_three_times_is_raised(rt: Runtime) -> None:
         assert "已退回" in await say(rt, staff, f"/退单 {code} 不属于本部门")
     assert "提级" in await inbox(rt, "demo-laijianguo")
     assert await _events(rt, "raise") == 1
+
+
+async def test_free_text_through_the_nlu(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    assert code == "GD2026092900001"
+    await say(rt, "demo-zhongli", f"/派单 {code} 梅江区城市管理和综合执法局")
+    assert "已签收" in await say(rt, "demo-zhuli", f"{code} 我们签收了")
+    assert "延期 5 个工作日" in await say(rt, "demo-zhuli", f"{code} 申请延期5个工作日，需要协调供电部门")
+    assert "同意延期" in await say(rt, "demo-zhongli", f"/批准延期 {code}")
+    assert "发出催办" in await say(rt, "demo-laijianguo", f"帮我催一下{code}")
+    assert "需要工作人员身份" in await say(rt, "citizen-1", f"帮我催一下{code}")
+    assert "已回复" in await say(rt, "demo-zhuli", f"{code} 办好了，已经督促施工方整改")
+    assert "已办结" in await say(rt, "citizen-1", f"{code} 办得怎么样了")
+    assert "评价：满意" in await say(rt, "citizen-1", "挺满意的")  # the latest ticket awaiting a rating
+    assert "满意率" in await say(rt, "demo-laijianguo", "本月各部门办结情况怎么样")
+
+
+async def test_declined_question_becomes_a_consultation_ticket(rt: Runtime) -> None:
+    assert "没有找到准确的答案" in await say(rt, "c-kb", "火星上怎么办护照")
+    answer = await say(rt, "c-kb", "登记工单")
+    assert "登记为咨询工单" in answer and "手机号码" in answer
+    await say(rt, "c-kb", "13700001111")
+    assert "已为您登记工单" in await say(rt, "c-kb", "确认")
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket))
+        assert t is not None and t.kind == "咨询" and t.content == "火星上怎么办护照"
+
+
+async def test_two_signers_at_once_only_one_wins(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await say(rt, "demo-zhongli", f"/派单 {code} 梅江区城市管理和综合执法局")
+    answers = await asyncio.gather(say(rt, "demo-zhuli", f"/签收 {code}"), say(rt, "demo-hejianxin", f"/签收 {code}"))
+    assert sum("已签收工单" in a for a in answers) == 1, answers
+    assert await _events(rt, "sign") == 1

@@ -75,6 +75,8 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tickets_address"), ["address"], unique=False)
         batch_op.create_index("ix_tickets_department_created", ["department_code", "created_at"], unique=False)
+        batch_op.create_index("ix_tickets_dispatched_at", ["dispatched_at"], unique=False)
+        batch_op.create_index("ix_tickets_answered_at", ["answered_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_tickets_next_escalation_at"), ["next_escalation_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_tickets_phone"), ["phone"], unique=False)
         batch_op.create_index(batch_op.f("ix_tickets_sender"), ["sender"], unique=False)
