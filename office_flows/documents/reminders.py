@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from govchat.clock import Clock
-from govchat.db import Database
+from govchat.db import Database, claim
 from govchat.identity import Role
 from office_flows.directory.models import Department, Person
 from office_flows.directory.store import people_of
@@ -24,13 +24,7 @@ from office_flows.notify import notify_person
 
 
 async def _claim(s: AsyncSession, step_id: int, column: Any, now: datetime) -> bool:
-    result = await s.execute(
-        update(Step)
-        .where(Step.id == step_id, column.is_(None), Step.status == PENDING)
-        .values({column.key: now})
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return await claim(s, Step, step_id, and_(column.is_(None), Step.status == PENDING), **{column.key: now})
 
 
 async def fire_due(db: Database, clock: Clock, calendar: Any = None) -> int:

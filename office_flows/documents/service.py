@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from govchat.clock import SHANGHAI, Clock
-from govchat.db import Database
+from govchat.db import Database, claim
 from govchat.identity import Actor
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
@@ -372,13 +372,8 @@ class DocumentService:
                     409,
                 )
             raise OfficeError(f"{doc.doc_id} 目前由{holders}办理，您不是当前办理人，无法办理。", 403)
-        claimed = await s.execute(
-            update(Step)
-            .where(Step.id == step.id, Step.status == PENDING)
-            .values(status=new_status, decided_by=pid, decided_at=now, comment=comment)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        values = {"status": new_status, "decided_by": pid, "decided_at": now, "comment": comment}
+        if not await claim(s, Step, step.id, Step.status == PENDING, **values):
             raise OfficeError("此环节刚刚已被他人办理，请用 /公文 查看最新状态。", 409)
         await s.refresh(step)
         label = actor.display

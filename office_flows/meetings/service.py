@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from govchat.clock import SHANGHAI, Clock
-from govchat.db import Database
+from govchat.db import Database, claim
 from govchat.identity import Actor
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
@@ -380,13 +380,7 @@ async def fire_due(db: Database, clock: Clock, calendar: Any = None) -> int:
                 )
             )
             for m in rows:
-                claimed = await s.execute(
-                    update(Meeting)
-                    .where(Meeting.id == m.id, sent_col.is_(None))
-                    .values({sent_col.key: now})
-                    .execution_options(synchronize_session=False)
-                )
-                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                if not await claim(s, Meeting, m.id, sent_col.is_(None), **{sent_col.key: now}):
                     continue
                 room = await s.get(Room, m.room_id)
                 people = await s.scalars(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from govchat.clock import SHANGHAI, Clock
-from govchat.db import Database
+from govchat.db import Database, claim
 from govchat.identity import Actor
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
@@ -86,12 +86,7 @@ class NoticeService:
             if r is None and n.publisher_id != pid:
                 raise OfficeError(f"通知 {n.notice_id} 不是发给您的。", 403)
             if r is not None and r.read_at is None:
-                await s.execute(
-                    update(Receipt)
-                    .where(Receipt.id == r.id, Receipt.read_at.is_(None))
-                    .values(read_at=now)
-                    .execution_options(synchronize_session=False)
-                )
+                await claim(s, Receipt, r.id, Receipt.read_at.is_(None), read_at=now)
             publisher = await s.get(Person, n.publisher_id)
             return Outcome(
                 f"{n.notice_id}《{n.title}》\n发布：{publisher.name if publisher else ''} "
@@ -148,13 +143,8 @@ class NoticeService:
                 )
             ).all()
             for r, n in rows:
-                claimed = await s.execute(
-                    update(Receipt)
-                    .where(Receipt.id == r.id, Receipt.reminded_at.is_(None), Receipt.read_at.is_(None))
-                    .values(reminded_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                unread = and_(Receipt.reminded_at.is_(None), Receipt.read_at.is_(None))
+                if await claim(s, Receipt, r.id, unread, reminded_at=now):
                     await _remind(s, n, r.person_id, now)
                     sent += 1
         return sent
