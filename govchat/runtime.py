@@ -42,7 +42,7 @@ from nlu.service import NluService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
-from office_flows.meetings.service import load_demo_rooms, rooms_are_empty
+from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
 from office_flows.services import Office, build_office
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
@@ -178,7 +178,14 @@ async def build_runtime(
         ticket_flows.register(flows, tickets)
         ticker = Ticker(clock, settings.scheduler_seconds)
         ticker.register("tickets", TicketTicker(tickets))
-        office = build_office(db, clock, None, settings.data_dir / "keys")  # None: the statutory calendar
+        office = build_office(
+            db,
+            clock,
+            None,  # the statutory calendar, loaded with its overrides in each transaction
+            settings.data_dir / "keys",
+            Reminders.parse(settings.meeting_remind_minutes),
+            timedelta(hours=settings.notice_remind_hours),
+        )
         register_flows(flows, office)
         ticker.register("office", office.tick)
         services = BotServices(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from govchat.clock import Clock
@@ -41,7 +41,12 @@ class Office:
 
 
 def build_office(
-    db: Database, clock: Clock, calendar: WorkHours | None, key_dir: Path, reminders: meetings.Reminders | None = None
+    db: Database,
+    clock: Clock,
+    calendar: WorkHours | None,
+    key_dir: Path,
+    reminders: meetings.Reminders | None = None,
+    notice_remind_after: timedelta = timedelta(days=1),
 ) -> Office:
     return Office(
         db,
@@ -49,5 +54,5 @@ def build_office(
         calendar,
         DocumentService(db, clock, calendar, Sealer(key_dir)),
         meetings.MeetingService(db, clock, reminders),
-        NoticeService(db, clock),
+        NoticeService(db, clock, notice_remind_after),
     )

@@ -48,6 +48,17 @@ class Reminders:
     early: timedelta = timedelta(days=1)
     soon: timedelta = timedelta(minutes=30)
 
+    @classmethod
+    def parse(cls, spec: str) -> Reminders:
+        """ "1440,30" → a day and half an hour before."""
+        try:
+            early, soon = (int(p) for p in spec.split(","))
+        except ValueError:
+            raise ValueError(f"meeting reminders must be two minute counts like '1440,30', not {spec!r}") from None
+        if not early > soon > 0:
+            raise ValueError(f"meeting reminders: the early one must come before the late one ({spec!r})")
+        return cls(timedelta(minutes=early), timedelta(minutes=soon))
+
 
 @dataclass
 class Request:

@@ -67,3 +67,14 @@ def test_seal_detects_any_change_and_keeps_its_key(tmp_path: Path) -> None:
     other = Sealer(tmp_path / "other")
     assert "不是本系统当前的印章密钥" in other.verify(payload, sig, sealer.key_id).reason
     assert (tmp_path / "keys" / "seal_sm2_private.hex").stat().st_mode & 0o077 == 0
+
+
+def test_meeting_reminder_setting() -> None:
+    from datetime import timedelta
+
+    from office_flows.meetings.service import Reminders
+
+    assert Reminders.parse("1440,30") == Reminders(timedelta(days=1), timedelta(minutes=30))
+    for bad in ("30", "30,1440", "a,b", "60,0"):
+        with pytest.raises(ValueError, match="meeting reminders"):
+            Reminders.parse(bad)
