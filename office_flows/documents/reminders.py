@@ -27,6 +27,18 @@ async def _claim(s: AsyncSession, step_id: int, column: Any, now: datetime) -> b
     return await claim(s, Step, step_id, and_(column.is_(None), Step.status == PENDING), **{column.key: now})
 
 
+async def _heads_above(s: AsyncSession, dept: Department | None, holder: int) -> list[int]:
+    """The holder's department heads; a head holding the step is escalated to the parent department's heads."""
+    while dept is not None:
+        heads = [p.id for p in await people_of(s, dept.code, Role.HEAD) if p.id != holder]
+        if heads:
+            return heads
+        dept = (
+            await s.scalar(select(Department).where(Department.code == dept.parent_code)) if dept.parent_code else None
+        )
+    return []
+
+
 async def fire_due(db: Database, clock: Clock, calendar: Any = None) -> int:
     """Send every reminder and escalation that is due; returns how many were sent."""
     now = clock.now()
@@ -72,8 +84,8 @@ async def fire_due(db: Database, clock: Clock, calendar: Any = None) -> int:
                 continue
             holder = await s.get(Person, step.assignee_id)
             dept = await s.get(Department, holder.department_id) if holder and holder.department_id else None
-            heads = [p.id for p in await people_of(s, dept.code, Role.HEAD)] if dept else []
-            for head in [h for h in heads if h != step.assignee_id]:
+            heads = await _heads_above(s, dept, step.assignee_id)
+            for head in heads:
                 await notify_person(
                     s,
                     head,

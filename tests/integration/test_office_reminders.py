@@ -47,6 +47,18 @@ async def test_document_step_reminds_holder_then_head_in_working_hours(
     assert "李娜待办的 FW-2026-001" in text
 
 
+async def test_a_head_holding_a_step_is_escalated_upwards(database: Database, clock: FakeClock, tmp_path: Path) -> None:
+    await seed_demo(database, clock)
+    office = build_office(database, clock, None, tmp_path / "keys")
+    await office.documents.register(await who(database, "张伟"), "SW", "来文", "正文")  # 拟办: 王强 (head), 4 h
+    clock.advance(timedelta(days=3))
+    assert await office.tick(clock.now()) == 2  # the reminder to 王强, then 陈静 of the parent 梅江区人民政府
+    async with database.session() as s:
+        rows = (await s.execute(select(OutboxMessage.kind, OutboxMessage.person_id))).all()
+    chen = await who(database, "陈静")
+    assert ("doc_escalation", chen.person_id) in rows
+
+
 async def test_meeting_reminders_a_day_and_half_an_hour_before(
     database: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
