@@ -1,7 +1,7 @@
 """Who calls the REST API: a bearer token names a person of the directory, whose roles then apply.
 
-Tokens come from ``GOVCHAT_API_TOKENS`` ("token=person_code,…"); the admin console (issue 7)
-adds signed-in sessions on top of the same rights.
+Tokens come from ``GOVCHAT_API_TOKENS`` ("token=person_code,…"); a signed-in console session
+works too (admin/guard.py resolves either before the handler runs).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 from aiohttp import web
 
 from admin.appkeys import API_TOKENS, DB
+from admin.guard import PRINCIPAL, principal
 from govchat.identity import Actor
 from office_flows.directory.store import person_by
 
@@ -30,6 +31,9 @@ def error(status: int, message: str) -> web.Response:
 
 
 async def api_actor(request: web.Request) -> Actor:
+    """The caller: resolved by the guard middleware (console session or bearer token), else the token."""
+    if PRINCIPAL in request:
+        return principal(request).actor
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     code = None

@@ -7,9 +7,18 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from govchat.clock import Clock
     from govchat.db import Database
+    from govchat.identity import Role
+    from knowledge_base.index_manager import IndexManager
+    from knowledge_base.service import KnowledgeBase
     from office_flows.tickets.service import TicketService
 
 DB: web.AppKey[Database] = web.AppKey("db")
 TICKETS: web.AppKey[TicketService] = web.AppKey("tickets")
 API_TOKENS: web.AppKey[dict[str, str]] = web.AppKey("api_tokens")
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+KB: web.AppKey[KnowledgeBase] = web.AppKey("kb")
+INDEX: web.AppKey[IndexManager] = web.AppKey("index")
+# (method, path template) -> roles that may call it; filled by admin.guard.route
+ROUTE_ROLES: web.AppKey[dict[tuple[str, str], frozenset[Role]]] = web.AppKey("route_roles")

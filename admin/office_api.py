@@ -18,6 +18,8 @@ from aiohttp import web
 
 from admin.api_auth import api_actor
 from admin.appkeys import API_TOKENS
+from admin.guard import PUBLIC
+from admin.guard import route as guarded_route
 from govchat.identity import Actor, Role
 from office_flows.common import OfficeError, Outcome
 from office_flows.directory.store import person_by
@@ -201,12 +203,20 @@ async def calendar(request: web.Request) -> web.StreamResponse:
     return web.Response(body=feed(name, meetings, office.clock.now()), content_type="text/calendar", charset="utf-8")
 
 
+# Every directory role may call the office API; the domain rules then decide per step, meeting and notice.
+OFFICE_API = frozenset(Role) - {Role.CITIZEN}
+
+
 def setup(app: web.Application, office: Office) -> None:
+    """Office routes, declared to the console's guard (which also accepts console sessions)."""
     app[OFFICE] = office
-    r = app.router
-    r.add_get("/api/office/todo", route(todo))
-    r.add_post("/api/office/documents", route(register))
-    r.add_get("/api/office/documents/{doc_id}", route(query))
+
+    def add(method: str, path: str, fn: Handler) -> None:
+        guarded_route(app, method, path, route(fn), OFFICE_API)
+
+    add("GET", "/api/office/todo", todo)
+    add("POST", "/api/office/documents", register)
+    add("GET", "/api/office/documents/{doc_id}", query)
     for name, fn in {
         "approve": approve,
         "reject": reject,
@@ -214,13 +224,14 @@ def setup(app: web.Application, office: Office) -> None:
         "consult": consult,
         "resubmit": resubmit,
     }.items():
-        r.add_post(f"/api/office/documents/{{doc_id}}/{name}", route(fn))
-    r.add_get("/api/office/documents/{doc_id}/verify", route(verify))
-    r.add_post("/api/office/documents/{doc_id}/verify", route(verify))
-    r.add_post("/api/office/meetings", route(book))
-    r.add_post("/api/office/meetings/{meeting_id}/rsvp", route(rsvp))
-    r.add_post("/api/office/meetings/{meeting_id}/cancel", route(cancel_meeting))
-    r.add_get("/api/office/calendar/{person_code}.ics", calendar)
-    r.add_post("/api/office/notices", route(publish))
-    r.add_get("/api/office/notices/{notice_id}", route(read_notice))
-    r.add_get("/api/office/notices/{notice_id}/receipts", route(receipts))
+        add("POST", f"/api/office/documents/{{doc_id}}/{name}", fn)
+    add("GET", "/api/office/documents/{doc_id}/verify", verify)
+    add("POST", "/api/office/documents/{doc_id}/verify", verify)
+    add("POST", "/api/office/meetings", book)
+    add("POST", "/api/office/meetings/{meeting_id}/rsvp", rsvp)
+    add("POST", "/api/office/meetings/{meeting_id}/cancel", cancel_meeting)
+    add("POST", "/api/office/notices", publish)
+    add("GET", "/api/office/notices/{notice_id}", read_notice)
+    add("GET", "/api/office/notices/{notice_id}/receipts", receipts)
+    # Calendar apps send no headers: the feed checks its ?token= itself.
+    guarded_route(app, "GET", "/api/office/calendar/{person_code}.ics", calendar, PUBLIC)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from admin.api_auth import api_actor, error, json_body
 from admin.appkeys import TICKETS
+from admin.guard import SUPERVISE, TICKET_API, route
 from govchat.clock import SHANGHAI
 from govchat.identity import Actor
 from office_flows.tickets.models import Ticket
@@ -252,10 +253,11 @@ async def _drill(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_post("/api/tickets", _create)
-    app.router.add_get("/api/tickets", _list)
-    app.router.add_get("/api/tickets/stats", _stats)
-    app.router.add_get("/api/tickets/stats/drill", _drill)
-    app.router.add_get("/api/tickets/{code}", _get)
-    app.router.add_post("/api/tickets/{code}/rating", _rate)
-    app.router.add_post("/api/tickets/{code}/{action}", _action)
+    # Coarse rights here (any ticket role); TicketService checks each action against the actor.
+    route(app, "POST", "/api/tickets", _create, TICKET_API)
+    route(app, "GET", "/api/tickets", _list, TICKET_API)
+    route(app, "GET", "/api/tickets/stats", _stats, SUPERVISE)
+    route(app, "GET", "/api/tickets/stats/drill", _drill, SUPERVISE)
+    route(app, "GET", "/api/tickets/{code}", _get, TICKET_API)
+    route(app, "POST", "/api/tickets/{code}/rating", _rate, TICKET_API)
+    route(app, "POST", "/api/tickets/{code}/{action}", _action, TICKET_API)

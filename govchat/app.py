@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from admin import office_api, tickets_api
+from admin import console, office_api
 from admin.api_auth import parse_tokens
-from admin.appkeys import API_TOKENS, DB, TICKETS
+from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, TICKETS
 from bot.appkeys import BOT
 from bot.channels import rest, webchat
 from govchat.runtime import Runtime
@@ -38,8 +38,11 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app[DB] = runtime.db
     app[TICKETS] = runtime.tickets
     app[API_TOKENS] = parse_tokens(runtime.settings.api_tokens)
+    app[CLOCK] = runtime.clock
+    app[KB] = runtime.kb
+    app[INDEX] = runtime.index
     rest.setup(app)
-    tickets_api.setup(app)
+    console.setup(app)  # admin console pages and /api (tickets, kb), behind one guard
     webchat.setup(app)
     if runtime.office is not None:
         office_api.setup(app, runtime.office)

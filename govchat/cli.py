@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from govchat.cli_admin import add_admin_commands
 from govchat.cli_common import progress as _progress
 from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
@@ -36,6 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     async def make() -> web.Application:
         nlu = await _start_nlu_or_degrade(settings)
         runtime = await build_runtime(settings, nlu=nlu, progress=_progress)
+        await _first_admin(runtime)
         return create_app(runtime)
 
     url = f"http://{settings.host}:{settings.port}/"
@@ -43,11 +45,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def factory() -> web.Application:
         application = await make()
-        _progress(f"\n已就绪。请在浏览器打开：{url}\nREST 接口：POST {url}webhooks/rest/webhook\n按 Ctrl+C 停止。\n")
+        _progress(
+            f"\n已就绪。请在浏览器打开：{url}\nREST 接口：POST {url}webhooks/rest/webhook\n"
+            f"管理后台：{url}admin/（新建账号：govchat admin create-user 用户名 --role editor）\n按 Ctrl+C 停止。\n"
+        )
         return application
 
     web.run_app(factory(), host=settings.host, port=settings.port, print=None)
     return 0
+
+
+async def _first_admin(runtime: Any) -> None:
+    """The first start creates ``admin`` with a random password and prints it this once."""
+    from admin.accounts import ensure_first_admin
+
+    async with runtime.db.session() as s:
+        made = await ensure_first_admin(s, now=runtime.clock.now())
+    if made is not None:
+        _progress(
+            f"已创建管理后台首个账号：用户名 admin，密码 {made.password}\n"
+            "（只显示这一次；忘记时运行 govchat admin reset-password admin）"
+        )
 
 
 async def _start_nlu_or_degrade(settings: Settings) -> Any:
@@ -377,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_directory_commands(sub)
     add_office_commands(sub)
+    add_admin_commands(sub)
     return p
 
 

@@ -20,6 +20,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     EDITOR = "editor"
     ADMIN = "admin"
+    OPERATOR = "operator"
 
 
 ROLE_LABELS = {
@@ -30,6 +31,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR: "督办人员",
     Role.EDITOR: "知识编辑",
     Role.ADMIN: "管理员",
+    Role.OPERATOR: "人工客服",
 }
 
 

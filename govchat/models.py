@@ -1,5 +1,6 @@
 """Imports every table module so that Base.metadata knows all tables (for Alembic)."""
 
+from admin import models as _admin_models  # noqa: F401
 from bot import models as _bot_models  # noqa: F401
 from govchat import workdays as _workdays_models  # noqa: F401
 from govchat.db import Base

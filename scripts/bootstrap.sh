@@ -25,6 +25,17 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
+# The console's chart library (ECharts) comes from the npm registry and is served by the app.
+if [ ! -d admin/static/node_modules ] && command -v npm >/dev/null 2>&1; then
+  echo "==> 安装管理后台图表库（npm）"
+  (cd admin/static && npm install --no-audit --no-fund --silent)
+fi
+# Browser tests drive Debian's chromium (never `playwright install`: browsers cannot be downloaded).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "==> 安装 chromium（浏览器测试用）"
+  apt-get install -y chromium >/dev/null
+fi
+
 stamp=".venv/.govchat-install-stamp"
 want="$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -1,7 +1,7 @@
 """0006: office flows: approval chains, documents and steps, counters, rooms and meetings, notices.
 
 Revision ID: 0006
-Revises: 0008
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

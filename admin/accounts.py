@@ -1,0 +1,129 @@
+"""Console accounts: argon2 password hashes, roles, optional link to a person of the directory."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin.models import AdminAccount
+from govchat.identity import ROLE_LABELS, Role
+from office_flows.directory.store import person_by
+
+CONSOLE_ROLES = (Role.EDITOR, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, Role.HEAD, Role.ADMIN)
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    """A change to accounts that cannot be made; the message is for people (Chinese)."""
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account: AdminAccount
+    password: str
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def parse_roles(spec: str | list[str]) -> frozenset[Role]:
+    names = spec if isinstance(spec, list) else spec.replace(",", "+").split("+")
+    out = set()
+    for name in filter(None, (n.strip() for n in names)):
+        try:
+            role = Role(name)
+        except ValueError:
+            raise AccountError(f"未知角色：{name}（可用：{'、'.join(r.value for r in CONSOLE_ROLES)}）") from None
+        if role not in CONSOLE_ROLES:
+            raise AccountError(f"角色“{ROLE_LABELS[role]}”不能登录管理后台")
+        out.add(role)
+    if not out:
+        raise AccountError("至少需要一个角色")
+    return frozenset(out)
+
+
+def roles_of(account: AdminAccount) -> frozenset[Role]:
+    return frozenset(Role(r) for r in account.roles.split("+") if r)
+
+
+def check_password(password: str) -> None:
+    if len(password) < 10:
+        raise AccountError("密码至少 10 个字符")
+
+
+async def create_account(
+    s: AsyncSession,
+    username: str,
+    roles: frozenset[Role],
+    *,
+    now: datetime,
+    password: str | None = None,
+    person_code: str = "",
+    display_name: str = "",
+) -> NewAccount:
+    username = username.strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise AccountError("用户名不能为空、不能含空格，最长 64 个字符")
+    if await s.scalar(select(AdminAccount.id).where(AdminAccount.username == username)):
+        raise AccountError(f"用户名 {username} 已存在")
+    person_id = None
+    if person_code:
+        person = await person_by(s, code=person_code)
+        if person is None:
+            raise AccountError(f"通讯录中没有工号为 {person_code} 的人员")
+        person_id = person.id
+        display_name = display_name or person.name
+    password = password or generate_password()
+    check_password(password)
+    account = AdminAccount(
+        username=username,
+        display_name=display_name or username,
+        password_hash=_hasher.hash(password),
+        roles="+".join(sorted(r.value for r in roles)),
+        person_id=person_id,
+        active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(account)
+    await s.flush()
+    return NewAccount(account, password)
+
+
+async def reset_password(s: AsyncSession, username: str, *, now: datetime, password: str | None = None) -> NewAccount:
+    account = await s.scalar(select(AdminAccount).where(AdminAccount.username == username))
+    if account is None:
+        raise AccountError(f"没有用户 {username}")
+    password = password or generate_password()
+    check_password(password)
+    account.password_hash = _hasher.hash(password)
+    account.updated_at = now
+    return NewAccount(account, password)
+
+
+async def authenticate(s: AsyncSession, username: str, password: str) -> AdminAccount | None:
+    account = await s.scalar(select(AdminAccount).where(AdminAccount.username == username.strip()))
+    if account is None or not account.active:
+        _hasher.hash(password)  # same cost either way: no user enumeration by timing
+        return None
+    try:
+        _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
+    return account
+
+
+async def ensure_first_admin(s: AsyncSession, *, now: datetime) -> NewAccount | None:
+    """On the very first start: an ``admin`` account with a random password (printed once)."""
+    if await s.scalar(select(func.count()).select_from(AdminAccount)):
+        return None
+    return await create_account(s, "admin", frozenset({Role.ADMIN}), now=now, display_name="系统管理员")

@@ -1,0 +1,243 @@
+"""Supervisor dashboard: counts, the five rates by department, weekly trend, overdue, bad ratings.
+
+Every rate comes from ``office_flows.tickets.stats.compute`` and links to ``drill_down`` with the
+same arguments, so a number and its list of tickets cannot disagree. Every table exports to XLSX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin.appkeys import CLOCK, DB
+from admin.guard import SUPERVISE, route
+from admin.web import render, xlsx_response
+from govchat.clock import SHANGHAI
+from office_flows.directory.models import Department
+from office_flows.tickets.models import Rectification, Ticket, TicketRating
+from office_flows.tickets.states import LABELS, OPEN, Status
+from office_flows.tickets.stats import METRICS, compute, drill_down
+
+TREND_WEEKS = 8
+LIST_LIMIT = 200
+
+
+@dataclass
+class Period:
+    start: datetime
+    end: datetime
+
+    @property
+    def query(self) -> str:
+        return f"from={self.start.date().isoformat()}&to={self.end.date().isoformat()}"
+
+
+def period_of(request: web.Request) -> Period:
+    """``from``/``to`` as dates (to exclusive); the current month by default."""
+    now = request.app[CLOCK].now().astimezone(SHANGHAI)
+    try:
+        start = datetime.fromisoformat(request.query["from"]).replace(tzinfo=SHANGHAI)
+    except (KeyError, ValueError):
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    try:
+        end = datetime.fromisoformat(request.query["to"]).replace(tzinfo=SHANGHAI)
+    except (KeyError, ValueError):
+        end = (start + timedelta(days=32)).replace(day=1)
+    if end <= start or end - start > timedelta(days=400):
+        raise web.HTTPBadRequest(text="统计区间无效（结束须晚于开始，且不超过 400 天）")
+    return Period(start, end)
+
+
+async def _names(s: AsyncSession) -> dict[str, str]:
+    return dict((await s.execute(select(Department.code, Department.name))).all())
+
+
+async def by_status(s: AsyncSession, p: Period) -> list[tuple[str, str, int]]:
+    q = (
+        select(Ticket.department_code, Ticket.status, func.count())
+        .where(Ticket.created_at >= p.start, Ticket.created_at < p.end)
+        .group_by(Ticket.department_code, Ticket.status)
+    )
+    return [(d or "", st, int(n)) for d, st, n in (await s.execute(q)).all()]
+
+
+async def trend(s: AsyncSession, end: datetime, now: datetime) -> list[dict[str, Any]]:
+    """District-wide rates for each of the last weeks before ``end`` (Monday to Monday)."""
+    monday = (end - timedelta(days=end.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    out = []
+    for i in range(TREND_WEEKS, 0, -1):
+        a, b = monday - timedelta(weeks=i), monday - timedelta(weeks=i - 1)
+        table = await compute(s, a, b, now)
+        row: dict[str, Any] = {"week": a.date().isoformat()}
+        for key in METRICS:
+            good = sum(int(d[key]["good"] or 0) for d in table.values())
+            total = sum(int(d[key]["total"] or 0) for d in table.values())
+            row[key] = round(good / total, 4) if total else None
+        out.append(row)
+    return out
+
+
+async def overdue(s: AsyncSession, now: datetime) -> list[Ticket]:
+    q = (
+        select(Ticket)
+        .where(Ticket.status.in_([x.value for x in OPEN]), Ticket.deadline_at < now)
+        .order_by(Ticket.deadline_at)
+        .limit(LIST_LIMIT)
+    )
+    return list(await s.scalars(q))
+
+
+async def bad_ratings(s: AsyncSession, p: Period) -> list[tuple[TicketRating, str, Rectification | None]]:
+    q = (
+        select(TicketRating, Ticket.code, Rectification)
+        .join(Ticket, Ticket.id == TicketRating.ticket_id)
+        .outerjoin(Rectification, Rectification.ticket_id == TicketRating.ticket_id)
+        .where(TicketRating.level <= 2, TicketRating.at >= p.start, TicketRating.at < p.end)
+        .order_by(TicketRating.at.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [(r, code, rect) for r, code, rect in (await s.execute(q)).all()]
+
+
+async def load(db: Any, p: Period, now: datetime) -> dict[str, Any]:
+    async with db.session() as s:
+        return {
+            "names": await _names(s),
+            "status_rows": await by_status(s, p),
+            "metrics": await compute(s, p.start, p.end, now),
+            "trend": await trend(s, p.end, now),
+            "overdue": await overdue(s, now),
+            "bad": await bad_ratings(s, p),
+        }
+
+
+def _pivot(rows: list[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for dept, status, n in rows:
+        out.setdefault(dept, {})[status] = n
+    return out
+
+
+async def page(request: web.Request) -> web.Response:
+    p = period_of(request)
+    data = await load(request.app[DB], p, request.app[CLOCK].now())
+    return render(
+        request,
+        "dashboard.html",
+        p=p,
+        statuses=[(s.value, LABELS[s]) for s in Status],
+        pivot=_pivot(data.pop("status_rows")),
+        metric_labels={k: m.label for k, m in METRICS.items()},
+        **data,
+    )
+
+
+async def drill(request: web.Request) -> web.Response:
+    p = period_of(request)
+    metric, part = request.query.get("metric", ""), request.query.get("part", "all")
+    if metric not in METRICS or part not in {"all", "good", "bad"}:
+        raise web.HTTPBadRequest(text=f"metric 须为 {'、'.join(METRICS)}；part 须为 all、good 或 bad")
+    department = request.query.get("department") or None
+    now = request.app[CLOCK].now()
+    async with request.app[DB].session() as s:
+        codes = await drill_down(s, metric, p.start, p.end, now, department, part)
+        tickets = list(await s.scalars(select(Ticket).where(Ticket.code.in_(codes[:LIST_LIMIT])).order_by(Ticket.code)))
+        names = await _names(s)
+    if request.query.get("format") == "xlsx":
+        return xlsx_response(
+            f"{METRICS[metric].label}-明细.xlsx",
+            ["工单号", "类别", "状态", "部门", "受理时间", "办理时限", "内容"],
+            [
+                [
+                    t.code,
+                    t.kind,
+                    LABELS[Status(t.status)],
+                    names.get(t.department_code, t.department_code),
+                    t.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                    t.deadline_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if t.deadline_at else "",
+                    t.content,
+                ]
+                for t in tickets
+            ],
+        )
+    return render(
+        request,
+        "drill.html",
+        p=p,
+        metric=METRICS[metric],
+        part=part,
+        department=department or "",
+        names=names,
+        total=len(codes),
+        tickets=tickets,
+        labels={s.value: LABELS[s] for s in Status},
+        qs=request.query_string,
+    )
+
+
+def _rate_cell(v: dict[str, Any]) -> str:
+    return "" if v["rate"] is None else f"{v['rate'] * 100:.1f}%"
+
+
+async def export(request: web.Request) -> web.Response:
+    table = request.match_info["table"]
+    p = period_of(request)
+    data = await load(request.app[DB], p, request.app[CLOCK].now())
+    names = data["names"]
+    if table == "metrics":
+        header = (
+            ["部门"] + [f"{m.label}" for m in METRICS.values()] + [f"{m.label}（达标/总数）" for m in METRICS.values()]
+        )
+        rows = [
+            [names.get(d, d or "（未派单）")]
+            + [_rate_cell(v[k]) for k in METRICS]
+            + [f"{v[k]['good']}/{v[k]['total']}" for k in METRICS]
+            for d, v in sorted(data["metrics"].items())
+        ]
+    elif table == "status":
+        pivot = _pivot(data["status_rows"])
+        header = ["部门"] + [LABELS[s] for s in Status]
+        rows = [[names.get(d, d or "（未派单）")] + [pivot[d].get(s.value, 0) for s in Status] for d in sorted(pivot)]
+    elif table == "trend":
+        header = ["周（起）"] + [m.label for m in METRICS.values()]
+        rows = [[r["week"]] + ["" if r[k] is None else f"{r[k] * 100:.1f}%" for k in METRICS] for r in data["trend"]]
+    elif table == "overdue":
+        header = ["工单号", "部门", "状态", "办理时限", "内容"]
+        rows = [
+            [
+                t.code,
+                names.get(t.department_code, t.department_code),
+                LABELS[Status(t.status)],
+                t.deadline_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if t.deadline_at else "",
+                t.content,
+            ]
+            for t in data["overdue"]
+        ]
+    elif table == "bad":
+        header = ["工单号", "部门", "评价", "意见", "评价时间", "整改完成", "整改说明"]
+        rows = [
+            [
+                code,
+                names.get(r.department_code, r.department_code),
+                r.level,
+                r.comment,
+                r.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                "是" if rect and rect.done_at else "否",
+                rect.note if rect else "",
+            ]
+            for r, code, rect in data["bad"]
+        ]
+    else:
+        raise web.HTTPNotFound(text="没有这个表格")
+    return xlsx_response(f"督办看板-{table}-{p.start.date()}.xlsx", header, rows)
+
+
+def setup(app: web.Application) -> None:
+    route(app, "GET", "/admin/dashboard", page, SUPERVISE)
+    route(app, "GET", "/admin/dashboard/drill", drill, SUPERVISE)
+    route(app, "GET", "/admin/dashboard/export/{table:(metrics|status|trend|overdue|bad)}.xlsx", export, SUPERVISE)

@@ -1,0 +1,169 @@
+"""Sign-in, sign-out, the home page, accounts (admins) and the audit log; static files."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from admin import audit
+from admin.accounts import CONSOLE_ROLES, AccountError, NewAccount, authenticate, create_account, reset_password
+from admin.appkeys import CLOCK, DB
+from admin.guard import ADMINS, CONSOLE, PUBLIC, close_session, open_session, principal, route
+from admin.models import AdminAccount, AuditEntry
+from admin.web import HERE, back, form, render
+
+STATIC = {
+    "console.css": (HERE / "static" / "console.css", "text/css"),
+    "echarts.min.js": (HERE / "static" / "node_modules" / "echarts" / "dist" / "echarts.min.js", "text/javascript"),
+}
+
+
+def _safe_next(target: str) -> str:
+    # Only local console paths: never an open redirect.
+    return target if target.startswith("/admin") and not target.startswith("//") else "/admin/"
+
+
+async def login_page(request: web.Request) -> web.Response:
+    return render(request, "login.html", next=_safe_next(request.query.get("next", "")), username="", error="")
+
+
+async def login(request: web.Request) -> web.Response:
+    f = await form(request)
+    async with request.app[DB].session() as s:
+        account = await authenticate(s, f.get("username", ""), f.get("password", ""))
+        if account is not None:
+            audit.record(s, actor=f"console:{account.username}", action="login", obj="", now=request.app[CLOCK].now())
+    if account is None:
+        return render(
+            request,
+            "login.html",
+            http_status=401,
+            next=_safe_next(f.get("next", "")),
+            username=f.get("username", ""),
+            error="用户名或密码不正确，或账号已停用。",
+        )
+    response = web.HTTPFound(_safe_next(f.get("next", "")))
+    await open_session(request, account, response)
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    response = web.HTTPFound("/admin/login")
+    await close_session(request, response)
+    raise response
+
+
+async def home(request: web.Request) -> web.Response:
+    return render(request, "home.html")
+
+
+async def static(request: web.Request) -> web.StreamResponse:
+    item = STATIC.get(request.match_info["name"])
+    if item is None or not item[0].is_file():
+        raise web.HTTPNotFound(text="没有这个文件（图表库需先运行 scripts/bootstrap.sh 安装）")
+    return web.FileResponse(item[0], headers={"Content-Type": item[1], "Cache-Control": "max-age=3600"})
+
+
+async def _accounts_page(request: web.Request, *, created: NewAccount | None = None, error: str = "") -> web.Response:
+    async with request.app[DB].session() as s:
+        accounts = list(await s.scalars(select(AdminAccount).order_by(AdminAccount.username)))
+    return render(
+        request,
+        "accounts.html",
+        http_status=400 if error else 200,
+        accounts=accounts,
+        roles=CONSOLE_ROLES,
+        created=created,
+        error=error,
+    )
+
+
+async def accounts(request: web.Request) -> web.Response:
+    return await _accounts_page(request)
+
+
+async def create(request: web.Request) -> web.Response:
+    f = await form(request)
+    roles = "+".join(r.value for r in CONSOLE_ROLES if f.get(f"role_{r.value}"))
+    me = principal(request)
+    try:
+        from admin.accounts import parse_roles
+
+        async with request.app[DB].session() as s:
+            now = request.app[CLOCK].now()
+            made = await create_account(
+                s,
+                f.get("username", ""),
+                parse_roles(roles),
+                now=now,
+                person_code=f.get("person_code", "").strip(),
+                display_name=f.get("display_name", "").strip(),
+            )
+            audit.record(
+                s,
+                actor=me.audit_name,
+                action="account.create",
+                obj=made.account.username,
+                now=now,
+                after={"roles": roles},
+            )
+    except AccountError as exc:
+        return await _accounts_page(request, error=str(exc))
+    return await _accounts_page(request, created=made)
+
+
+async def reset(request: web.Request) -> web.Response:
+    me = principal(request)
+    try:
+        async with request.app[DB].session() as s:
+            account = await s.get(AdminAccount, int(request.match_info["id"]))
+            if account is None:
+                raise AccountError("没有这个账号")
+            now = request.app[CLOCK].now()
+            made = await reset_password(s, account.username, now=now)
+            audit.record(s, actor=me.audit_name, action="account.reset_password", obj=account.username, now=now)
+    except AccountError as exc:
+        return await _accounts_page(request, error=str(exc))
+    return await _accounts_page(request, created=made)
+
+
+async def toggle(request: web.Request) -> web.Response:
+    me = principal(request)
+    async with request.app[DB].session() as s:
+        account = await s.get(AdminAccount, int(request.match_info["id"]))
+        if account is None:
+            raise back("/admin/accounts", "没有这个账号")
+        if account.username == me.username:
+            raise back("/admin/accounts", "不能停用自己的账号")
+        now = request.app[CLOCK].now()
+        account.active = not account.active
+        account.updated_at = now
+        audit.record(
+            s,
+            actor=me.audit_name,
+            action="account.enable" if account.active else "account.disable",
+            obj=account.username,
+            now=now,
+            before={"active": not account.active},
+            after={"active": account.active},
+        )
+    raise back("/admin/accounts", "已更新")
+
+
+async def audit_page(request: web.Request) -> web.Response:
+    async with request.app[DB].session() as s:
+        rows = list(await s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(300)))
+    return render(request, "audit.html", rows=rows)
+
+
+def setup(app: web.Application) -> None:
+    route(app, "GET", "/admin/login", login_page, PUBLIC)
+    route(app, "POST", "/admin/login", login, PUBLIC)
+    route(app, "GET", "/admin/static/{name}", static, PUBLIC)
+    route(app, "POST", "/admin/logout", logout, CONSOLE)
+    route(app, "GET", "/admin/", home, CONSOLE)
+    route(app, "GET", "/admin/accounts", accounts, ADMINS)
+    route(app, "POST", "/admin/accounts", create, ADMINS)
+    route(app, "POST", "/admin/accounts/{id:\\d+}/reset", reset, ADMINS)
+    route(app, "POST", "/admin/accounts/{id:\\d+}/toggle", toggle, ADMINS)
+    route(app, "GET", "/admin/audit", audit_page, ADMINS)
