@@ -23,3 +23,4 @@ bench: bootstrap
 	.venv/bin/python -m bench.kb_bench
 	.venv/bin/python -m bench.nlu_bench
 	.venv/bin/python -m bench.tickets_bench
+	.venv/bin/python -m bench.router_bench

@@ -51,7 +51,7 @@ class Principal:
         return f"console:{self.username}" if self.csrf is not None else f"token:{self.username}"
 
 
-PRINCIPAL = "admin.principal"
+PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal", Principal)
 
 
 def route(app: web.Application, method: str, path: str, handler: Handler, roles: frozenset[Role]) -> None:

@@ -322,7 +322,73 @@ def cmd_kb_reindex(args: argparse.Namespace) -> int:
     return asyncio.run(_with_runtime(args, body))
 
 
+def cmd_router_train(args: argparse.Namespace) -> int:
+    from office_flows.routing import DatasetError, RouterModel, read_examples
+    from office_flows.routing.service import model_dir
+
+    try:
+        examples = read_examples(Path(args.data))
+    except DatasetError as exc:
+        _progress(str(exc))
+        return 2
+    out = Path(args.out) if args.out else model_dir(_settings(args).data_dir)
+    _progress(f"用 {len(examples)} 条工单训练分派模型…")
+    model = RouterModel.train(examples)
+    model.save(out)
+    _progress(f"已训练（用时 {model.metadata['training_seconds']} 秒），模型保存在 {out}")
+    print(json.dumps(model.metadata, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_router_eval(args: argparse.Namespace) -> int:
+    from office_flows.routing import DatasetError, ModelError, RouterModel, read_examples
+    from office_flows.routing.evaluation import cross_validate, evaluate_model
+
+    try:
+        examples = read_examples(Path(args.data))
+        if args.model:
+            report = evaluate_model(RouterModel.load(Path(args.model)), examples)
+        else:
+            report = cross_validate(examples, folds=args.folds, seed=args.seed, progress=_progress)
+    except (DatasetError, ModelError) as exc:
+        _progress(str(exc))
+        return 2
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_router_propose(args: argparse.Namespace) -> int:
+    from office_flows.routing import Router
+
+    proposal = Router.from_settings(_settings(args)).propose(args.text)
+    if args.json:
+        print(json.dumps(proposal.as_json(), ensure_ascii=False))
+    else:
+        print(proposal.describe())
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------
+
+
+def _add_router_commands(tickets: Any) -> None:
+    router = tickets.add_parser("router", help="工单分派：按内容建议承办部门").add_subparsers(
+        dest="router_command", required=True
+    )
+    tr = router.add_parser("train", help="用历史工单（JSONL：text, label）训练分派模型")
+    tr.add_argument("--data", required=True)
+    tr.add_argument("--out", default=None, help="模型目录（默认 DATA_DIR/router，服务启动时从这里载入）")
+    tr.set_defaults(func=cmd_router_train)
+    ev = router.add_parser("eval", help="分层交叉验证（与基线同场比较），或用 --model 评测已训练的模型")
+    ev.add_argument("--data", required=True)
+    ev.add_argument("--folds", type=int, default=5)
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--model", default=None, help="已训练模型的目录：在 --data 上评测它，不做交叉验证")
+    ev.set_defaults(func=cmd_router_eval)
+    pr = router.add_parser("propose", help="为一段工单内容给出分派建议")
+    pr.add_argument("text")
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(func=cmd_router_propose)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -396,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_directory_commands(sub)
     add_office_commands(sub)
     add_admin_commands(sub)
+    tickets = sub.add_parser("tickets", help="12345 工单").add_subparsers(dest="tickets_command", required=True)
+    _add_router_commands(tickets)
     return p
 
 

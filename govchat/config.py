@@ -144,6 +144,17 @@ class Settings:
         "GOVCHAT_API_TOKENS",
         "Bearer tokens of the REST API and the person each speaks as: 'token1=MJ010,token2=MJ020'.",
     )
+    router_department_map: str = _setting(
+        "",
+        "GOVCHAT_ROUTER_DEPARTMENT_MAP",
+        "CSV file 'category,department' mapping ticket categories to handling departments; "
+        "empty means the shipped map of the demo district.",
+    )
+    router_min_confidence: float = _setting(
+        0.0,
+        "GOVCHAT_ROUTER_MIN_CONFIDENCE",
+        "Router confidence below which no department is proposed (alternatives are still shown).",
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -166,6 +177,8 @@ class Settings:
             raise ConfigError("GOVCHAT_DENSE_WEIGHT must lie in [0, 1]")
         if self.max_message_chars < 1:
             raise ConfigError("GOVCHAT_MAX_MESSAGE_CHARS must be positive")
+        if not 0 <= self.router_min_confidence <= 1:
+            raise ConfigError("GOVCHAT_ROUTER_MIN_CONFIDENCE must lie in [0, 1]")
         return self
 
 

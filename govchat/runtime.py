@@ -43,6 +43,7 @@ from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
 from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
+from office_flows.routing.service import Router
 from office_flows.services import Office, build_office
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
@@ -173,7 +174,8 @@ async def build_runtime(
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
-        tickets = TicketService(db, clock, TicketRules.from_settings(settings))
+        router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
+        tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
         flows = FlowRegistry()
         ticket_flows.register(flows, tickets)
         ticker = Ticker(clock, settings.scheduler_seconds)

@@ -4,7 +4,6 @@ updates the deadlines and writes the notifications it causes (office_flows.notif
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -51,15 +50,9 @@ class TicketForbidden(TicketError):
 
 
 class Router(Protocol):
+    """office_flows.routing.service.Router: proposes a category and a department name for a text."""
+
     def propose(self, text: str) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Proposal:
-    category: str
-    department_code: str
-    department_name: str
-    confidence: float
 
 
 @dataclass(frozen=True)
@@ -68,7 +61,7 @@ class Created:
     kind: str
     deadline_text: str
     duplicate_of: str
-    proposal: Proposal | None
+    proposal: str  # the router's proposal as the dispatcher sees it ("" without a model)
     dispatched_to: str  # department name when auto-dispatched
 
 
@@ -96,7 +89,7 @@ class TicketService:
         db: Database,
         clock: Clock,
         rules: TicketRules,
-        router: Callable[[str], Proposal | None] | None = None,
+        router: Router | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -226,11 +219,17 @@ class TicketService:
         if len(content) < 4:
             raise TicketError("诉求内容太短，请具体说明发生了什么。")
         address, since = _clip(address, "地址")[:200], _clip(since, "时间")[:100]
-        proposal = self.router(content) if self.router else None
+        # The model runs outside the transaction: it takes milliseconds and needs no row.
+        proposal = self.router.propose(content) if self.router else None
         now = self.clock.now()
         async with self.db.session() as s:
             code = await codes.next_code(s, now, self.db.is_sqlite)
             duplicate = await self._find_duplicate(s, address, phone, now)
+            proposed_dept = ""
+            if proposal is not None and proposal.department:
+                proposed_dept = (
+                    await s.scalar(select(Department.code).where(Department.name == proposal.department)) or ""
+                )
             t = Ticket(
                 code=code,
                 kind=kind,
@@ -242,9 +241,9 @@ class TicketService:
                 anonymous=anonymous,
                 channel=channel,
                 sender=sender,
-                category=proposal.category if proposal else "",
-                proposed_department=proposal.department_code if proposal else "",
-                proposal_confidence=proposal.confidence if proposal else None,
+                category=(proposal.category or "") if proposal else "",
+                proposed_department=proposed_dept,
+                proposal_confidence=proposal.confidence if proposal and proposal.category else None,
                 duplicate_of=duplicate,
                 departments_seen=[],
                 created_at=now,
@@ -255,18 +254,16 @@ class TicketService:
             s.add(TicketCitizen(ticket_id=t.id, channel=channel, sender=sender, phone=t.phone))
             self._event(s, t, "accept", actor, "受理", from_status="")
             dispatched_to = ""
-            if (
-                proposal
-                and self.rules.auto_dispatch
-                and proposal.confidence >= self.rules.auto_dispatch
-                and not duplicate
-            ):
-                await self._dispatch(s, t, None, proposal.department_code, "按分类模型自动派单")
-                dispatched_to = proposal.department_name
+            auto = self.rules.auto_dispatch
+            if proposed_dept and auto and proposal is not None and proposal.confidence >= auto and not duplicate:
+                await self._dispatch(
+                    s, t, None, proposed_dept, f"按分派模型自动派单（置信度 {proposal.confidence:.0%}）"
+                )
+                dispatched_to = str(proposal.department)
             else:
                 note = f"新工单 {code}（{kind}）待派单：{content[:60]}"
-                if proposal:
-                    note += f"\n建议派往：{proposal.department_name}（置信度 {proposal.confidence:.0%}）"
+                if proposal is not None:
+                    note += "\n" + proposal.describe()
                 if duplicate:
                     note += f"\n疑似与 {duplicate} 重复，可用 /合并 {code} {duplicate}"
                 await self._notify_role(s, Role.DISPATCHER, note, kind="ticket_new", ref=code)
@@ -275,7 +272,7 @@ class TicketService:
         deadline_text = (
             f"{self.rules.workdays[kind]} 个工作日内（预计 {fmt_time(expected.at)} 前）办结{expected.warning}"
         )
-        return Created(code, kind, deadline_text, duplicate, proposal, dispatched_to)
+        return Created(code, kind, deadline_text, duplicate, proposal.describe() if proposal else "", dispatched_to)
 
     async def _find_duplicate(self, s: AsyncSession, address: str, phone: str, now: datetime) -> str:
         conds = []

@@ -280,3 +280,40 @@ async def test_two_signers_at_once_only_one_wins(rt: Runtime) -> None:
     answers = await asyncio.gather(say(rt, "demo-zhuli", f"/签收 {code}"), say(rt, "demo-hejianxin", f"/签收 {code}"))
     assert sum("已签收工单" in a for a in answers) == 1, answers
     assert await _events(rt, "sign") == 1
+
+
+async def test_router_proposal_is_shown_accepted_or_auto_dispatched(rt: Runtime) -> None:
+    from office_flows.routing import Router, RouterModel, load_department_map
+    from office_flows.routing.dataset import Example
+
+    topics = {
+        "城乡建设": ["工地夜间施工", "小区违章搭建", "楼道墙体开裂", "工地扬尘"],
+        "交通运输": ["公交车不停站", "红绿灯坏了", "出租车拒载", "道路拥堵"],
+        "教育文体": ["小学学位不够", "幼儿园乱收费", "学校食堂卫生", "体育馆不开放"],
+    }
+    frames = ["我家附近{}，吵得睡不着请处理", "反映{}的问题，希望尽快解决", "{}很久了没人管"]
+    examples = [Example(f.format(t), label) for label, ts in topics.items() for t in ts for f in frames]
+    router = Router(RouterModel.train(examples), load_department_map(None))
+    rt.tickets.router = router
+    code = await file_complaint(rt)
+    queue = await say(rt, "demo-zhongli", "/工单队列")
+    assert "MJ-ZJJ" in queue and "置信度" in queue
+    assert "建议分派：梅江区住房和城乡建设局" in await inbox(rt, "demo-zhongli")
+    assert "派往梅江区住房和城乡建设局" in await say(rt, "demo-zhongli", f"/派单 {code}")  # accepts the proposal
+
+    rt.tickets.rules = replace(rt.tickets.rules, auto_dispatch=0.01)
+    second = await file_complaint(rt, "citizen-z", "13800009999")
+    assert "疑似" not in await say(rt, "citizen-z", f"/工单 {second}")
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == second))
+        # A likely duplicate (same address) is never auto-dispatched: the dispatcher decides.
+        assert t is not None and t.status == "accepted" and t.duplicate_of == code
+    third = await rt.tickets.create(
+        kind="投诉",
+        content="我家附近工地扬尘，吵得睡不着请处理",
+        channel="rest",
+        sender="citizen-y",
+        address="梅江区金山街道 5 号",
+        phone="13800007777",
+    )
+    assert third.dispatched_to == "梅江区住房和城乡建设局"

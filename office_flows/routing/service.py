@@ -1,0 +1,107 @@
+"""``Router.propose``: the department proposal a dispatcher accepts or overrides."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from office_flows.routing.departments import DepartmentMap, load_department_map
+from office_flows.routing.model import ModelError, RouterModel
+
+log = logging.getLogger(__name__)
+
+NO_MODEL = "no_model"
+LOW_CONFIDENCE = "low_confidence"
+
+
+def model_dir(data_dir: Path) -> Path:
+    """Where ``govchat tickets router train`` writes the model and the service looks for it."""
+    return data_dir / "router"
+
+
+@dataclass(frozen=True)
+class Alternative:
+    category: str
+    department: str | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed category and department, or none (``category is None``) and the reason why.
+
+    ``alternatives`` are the most likely categories, best first, each with its department and
+    calibrated probability; they are listed even when the router makes no proposal.
+    """
+
+    category: str | None
+    department: str | None
+    confidence: float
+    alternatives: tuple[Alternative, ...] = ()
+    reason: str = ""
+
+    @property
+    def proposed(self) -> bool:
+        return self.category is not None
+
+    def describe(self) -> str:
+        """One line for the dispatcher, in Chinese."""
+        if self.reason == NO_MODEL:
+            return "暂无分派建议（尚未训练分派模型），请调度员指定承办部门。"
+        others = "、".join(f"{a.category} {a.confidence:.0%}" for a in self.alternatives[1:])
+        if not self.proposed:
+            return f"分派把握不足，请调度员指定承办部门。可能的类别：{self.alternatives_text()}"
+        department = self.department or "（类别未配置承办部门）"
+        tail = f"；其他可能：{others}" if others else ""
+        return f"建议分派：{department}（类别：{self.category}，置信度 {self.confidence:.0%}）{tail}"
+
+    def alternatives_text(self) -> str:
+        return "、".join(f"{a.category} {a.confidence:.0%}" for a in self.alternatives)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "department": self.department,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "alternatives": [a.__dict__ for a in self.alternatives],
+        }
+
+
+class Router:
+    def __init__(self, model: RouterModel | None, departments: DepartmentMap, *, min_confidence: float = 0.0) -> None:
+        self.model = model
+        self.departments = departments
+        self.min_confidence = min_confidence
+        if model is not None:
+            missing = departments.unmapped(model.labels)
+            if missing:
+                log.warning("department map %s has no department for: %s", departments.source, ", ".join(missing))
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Router:
+        """The map the settings name (or the shipped one) and the trained model in the data folder, if any."""
+        configured = str(settings.router_department_map or "")
+        departments = load_department_map(Path(configured).expanduser() if configured else None)
+        folder = model_dir(settings.data_dir)
+        model = None
+        if folder.exists():
+            try:
+                model = RouterModel.load(folder)
+            except ModelError as exc:
+                log.warning("routing model not loaded, dispatchers route by hand: %s", exc)
+        return cls(model, departments, min_confidence=settings.router_min_confidence)
+
+    def propose(self, text: str) -> Proposal:
+        if self.model is None:
+            return Proposal(None, None, 0.0, reason=NO_MODEL)
+        prediction = self.model.predict(text)
+        alternatives = tuple(
+            Alternative(label, self.departments.department_of(label), prob) for label, prob in prediction.alternatives
+        )
+        if prediction.confidence < self.min_confidence:
+            return Proposal(None, None, prediction.confidence, alternatives, reason=LOW_CONFIDENCE)
+        department = self.departments.department_of(prediction.label)
+        return Proposal(prediction.label, department, prediction.confidence, alternatives)
