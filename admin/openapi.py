@@ -27,6 +27,23 @@ SUMMARIES = {
     ("GET", "/api/kb/hittest"): "命中测试（q）",
     ("GET", "/api/kb/unanswered"): "未答问题分组",
     ("GET", "/api/openapi.json"): "本接口文档",
+    ("GET", "/api/office/todo"): "我的待办公文（按紧急程度和时限）",
+    ("POST", "/api/office/documents"): "登记公文（kind FW/SW、title、body、urgency、security）",
+    ("GET", "/api/office/documents/{doc_id}"): "公文在哪、谁在办、从何时起",
+    ("POST", "/api/office/documents/{doc_id}/approve"): "同意（comment）",
+    ("POST", "/api/office/documents/{doc_id}/reject"): "退回（reason、to: drafter/previous）",
+    ("POST", "/api/office/documents/{doc_id}/transfer"): "转交：任务交给对方（person）",
+    ("POST", "/api/office/documents/{doc_id}/consult"): "加签：征求意见后回到本人（person）",
+    ("POST", "/api/office/documents/{doc_id}/resubmit"): "拟稿人重新提交（body）",
+    ("GET", "/api/office/documents/{doc_id}/verify"): "验章（库中公文）",
+    ("POST", "/api/office/documents/{doc_id}/verify"): "验章（提交的副本字段）",
+    ("POST", "/api/office/meetings"): "预约会议（冲突时 409 并给出备选）",
+    ("POST", "/api/office/meetings/{meeting_id}/rsvp"): "参加或请假（accept、reason）",
+    ("POST", "/api/office/meetings/{meeting_id}/cancel"): "取消会议（reason）",
+    ("GET", "/api/office/calendar/{person_code}.ics"): "个人会议日历 iCalendar（?token=）",
+    ("POST", "/api/office/notices"): "发布通知（to、title、body）",
+    ("GET", "/api/office/notices/{notice_id}"): "阅读通知（即签收）",
+    ("GET", "/api/office/notices/{notice_id}/receipts"): "通知签收情况（发布人）",
 }
 
 

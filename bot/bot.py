@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import basic_handlers as basic
-from bot import kb_handlers, nlu_handlers, ticket_handlers, ticket_intake
+from bot import kb_handlers, nlu_handlers, office_handlers, ticket_handlers, ticket_intake
 from bot.guard import problem_with
 from bot.handlers import CommandHandler, Context, Handler, MessageHandler
 from bot.handoff import handlers as handoff
@@ -32,6 +32,7 @@ class BotServices:
     identity: Any = field(default_factory=StaticRoles)
     flows: Any = field(default_factory=FlowRegistry)
     nlu_threshold: float = 0.55
+    office: Any = None  # office_flows.services.Office: documents, meetings, notices
     tickets: Any = None  # office_flows.tickets.service.TicketService
     intake_timeout: timedelta = timedelta(minutes=30)
     db: Any = None  # govchat.db.Database, for handlers that keep records (handoff)
@@ -47,6 +48,7 @@ def default_handlers(services: BotServices) -> list[Handler]:
         MessageHandler(basic.is_greeting, basic.welcome),
         MessageHandler(basic.is_thanks, basic.thanks),
         MessageHandler(basic.wants_human, handoff.start_handoff),
+        *office_handlers.handlers(),
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from admin import console
+from admin import console, office_api
 from admin.api_auth import parse_tokens
 from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, TICKETS
 from bot.appkeys import BOT
@@ -59,6 +59,8 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     rest.setup(app)
     console.setup(app)  # admin console pages and /api (tickets, kb), behind one guard
     webchat.setup(app)
+    if runtime.office is not None:
+        office_api.setup(app, runtime.office)
     app.router.add_get("/healthz", _health)
 
     async def index_sync(app: web.Application) -> AsyncIterator[None]:

@@ -16,6 +16,7 @@ from govchat.cli_common import progress as _progress
 from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
 from govchat.cli_directory import add_directory_commands
+from govchat.cli_office import add_office_commands
 from govchat.config import ConfigError, Settings, load_settings, settings_markdown, settings_table
 from govchat.logging_setup import configure_logging
 
@@ -460,6 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     ne.set_defaults(func=cmd_nlu_eval)
 
     add_directory_commands(sub)
+    add_office_commands(sub)
     add_admin_commands(sub)
     tickets = sub.add_parser("tickets", help="12345 工单").add_subparsers(dest="tickets_command", required=True)
     _add_router_commands(tickets)

@@ -159,6 +159,14 @@ class Settings:
     scheduler_seconds: float = _setting(
         30.0, "GOVCHAT_SCHEDULER_SECONDS", "How often the scheduler tick fires what is due (deadlines, reminders)."
     )
+    meeting_remind_minutes: str = _setting(
+        "1440,30",
+        "GOVCHAT_MEETING_REMIND_MINUTES",
+        "Meeting reminders: minutes before the start for the early and the late reminder ('1440,30').",
+    )
+    notice_remind_hours: float = _setting(
+        24.0, "GOVCHAT_NOTICE_REMIND_HOURS", "Hours after publishing that the unread of a notice are reminded once."
+    )
     api_tokens: str = _setting(
         "",
         "GOVCHAT_API_TOKENS",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.bot import Bot, BotServices
 from bot.handoff.service import HandoffConfig
+from bot.office_handlers import register_flows
 from bot.sessions import SessionStore
 from govchat.clock import Clock, SystemClock
 from govchat.config import Settings
@@ -41,7 +42,10 @@ from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
+from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
+from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
 from office_flows.routing.service import Router
+from office_flows.services import Office, build_office
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
 from office_flows.tickets.service import TicketService
@@ -65,6 +69,7 @@ class Runtime:
     tickets: TicketService
     ticker: Ticker
     nlu: NluRuntime | None = None
+    office: Office | None = None
 
     async def close(self) -> None:
         if self.nlu is not None:
@@ -109,6 +114,14 @@ async def seed(db: Database, clock: Clock, settings: Settings, progress: Progres
             if await directory_is_empty(s):
                 d = await load_demo_directory(s)
                 progress(f"已载入演示通讯录：部门 {d.departments} 个，人员 {d.people} 人")
+        async with db.session() as s:
+            if await rooms_are_empty(s):
+                progress(f"已载入演示会议室：{await load_demo_rooms(s)} 间")
+            if await chains_are_empty(s):
+                try:
+                    progress(f"已载入演示审批链：{await load_demo_chains(s, clock.now())} 条")
+                except ChainError as exc:  # a custom directory without the demo people
+                    progress(f"未载入演示审批链：{exc}")
         async with db.session() as s:
             if await demo.kb_is_empty(s):
                 report = await demo.load_demo(s, now=clock.now())
@@ -168,6 +181,16 @@ async def build_runtime(
         ticket_flows.register(flows, tickets)
         ticker = Ticker(clock, settings.scheduler_seconds)
         ticker.register("tickets", TicketTicker(tickets))
+        office = build_office(
+            db,
+            clock,
+            None,  # the statutory calendar, loaded with its overrides in each transaction
+            settings.data_dir / "keys",
+            Reminders.parse(settings.meeting_remind_minutes),
+            timedelta(hours=settings.notice_remind_hours),
+        )
+        register_flows(flows, office)
+        ticker.register("office", office.tick)
         services = BotServices(
             kb=kb,
             clock=clock,
@@ -179,12 +202,13 @@ async def build_runtime(
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
             db=db,
             handoff=handoff_config(settings),
+            office=office,
         )
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu)
+    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu, office)
 
 
 def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> NluService | None:

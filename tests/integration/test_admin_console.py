@@ -19,7 +19,17 @@ from govchat.runtime import build_runtime
 from knowledge_base.models import UnansweredQuestion
 from tests.integration.admin_helpers import login, seed
 
-SAMPLE = {"kind": "faq", "id": "1", "code": "GD2026111800001", "action": "sign", "fmt": "csv", "table": "metrics"}
+SAMPLE = {
+    "kind": "faq",
+    "id": "1",
+    "code": "GD2026111800001",
+    "action": "sign",
+    "fmt": "csv",
+    "table": "metrics",
+    "doc_id": "FW-2026-001",
+    "meeting_id": "HY-2026-0001",
+    "notice_id": "TZ-2026-001",
+}
 ACCOUNTS = ["editor", "dispatcher", "operator", "supervisor", "department_head", "admin"]
 
 

@@ -94,14 +94,14 @@ async def talk(rt: Runtime, sender: str, text: str) -> str:
 DIALOGUES = [
     ("citizen approves: refused politely", "citizen-1", [("同意 FW-2026-015，请办公室印发", "需要工作人员身份")]),
     (
-        "staff approves: understood, flow not yet built",
+        "staff without a directory entry: the document flow needs a person",
         "staff-1",
-        [("同意 FW-2026-015，请办公室印发", "已识别为“同意公文”（公文：FW-2026-015）")],
+        [("同意 FW-2026-015，请办公室印发", "未登记为工作人员")],
     ),
     (
         "missing doc id is asked for, then completed",
         "staff-1",
-        [("同意这个文", "请问是哪份公文"), ("FW-2026-016", "公文：FW-2026-016")],
+        [("同意这个文", "请问是哪份公文"), ("FW-2026-016", "未登记为工作人员")],
     ),
     ("missing ticket id, cancelled", "citizen-2", [("我的工单到哪一步了", "请问是哪张工单"), ("取消", "已取消")]),
     ("complaint starts the ticket dialogue", "citizen-3", [("我要投诉隔壁工地半夜施工", "登记投诉工单")]),
@@ -119,9 +119,9 @@ DIALOGUES = [
     ),
     ("citizen cannot book a meeting", "citizen-8", [("明天下午三点三楼会议室开会", "需要工作人员身份")]),
     (
-        "staff books: time resolved from the clock",
+        "staff books: reaches the meeting flow (which needs a directory person)",
         "staff-1",
-        [("明天下午三点三楼会议室开会", "时间：2026-11-19T15:00:00+08:00")],
+        [("明天下午三点三楼会议室开会", "未登记为工作人员")],
     ),
 ]
 

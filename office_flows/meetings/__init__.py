@@ -1,0 +1,1 @@
+"""Meetings: rooms, booking with conflict checks, invitations and replies, reminders, minutes, iCalendar."""

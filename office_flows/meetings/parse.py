@@ -1,0 +1,50 @@
+"""What a booking sentence says besides its time: duration, room, attendees and topic.
+
+The NLU resolves the time (and may tag the room and people); these rules read the rest from the
+text, e.g. 明天下午三点在三楼会议室开一小时会，请张伟、李娜参加，议题是汛期值班.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nlu.timeparse import chinese_number
+
+_NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
+_HOURS = re.compile(rf"({_NUM})(个)?(半)?(?:小时|钟头)")
+_HALF = re.compile(r"半(?:个)?(?:小时|钟头)")
+_MINUTES = re.compile(rf"({_NUM})分钟")
+_PEOPLE = re.compile(r"(?:请|邀请|通知|叫上?)([\u4e00-\u9fff、，,和及与\s]{2,60}?)(?:参加|参会|出席|一起|到会)")
+_TOPIC = re.compile(r"(?:议题|主题|内容|会议名称)(?:是|为|：|:)\s*([^，。,；;]+)")
+_SPLIT = re.compile(r"[、，,和及与\s]+")
+
+
+@dataclass
+class BookingText:
+    minutes: int | None = None
+    room: str | None = None
+    people: list[str] = field(default_factory=list)
+    topic: str = ""
+
+
+def parse_booking(text: str, room_names: list[str]) -> BookingText:
+    out = BookingText()
+    m = _HOURS.search(text)
+    if m:
+        out.minutes = chinese_number(m.group(1)) * 60 + (30 if m.group(3) else 0)
+    elif _HALF.search(text):
+        out.minutes = 30
+    elif (m := _MINUTES.search(text)) is not None:
+        out.minutes = chinese_number(m.group(1))
+    for name in sorted(room_names, key=len, reverse=True):
+        if name in text:
+            out.room = name
+            break
+    m = _PEOPLE.search(text)
+    if m:
+        out.people = [p for p in _SPLIT.split(m.group(1)) if p]
+    m = _TOPIC.search(text)
+    if m:
+        out.topic = m.group(1).strip()
+    return out

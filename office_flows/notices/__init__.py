@@ -1,0 +1,1 @@
+"""通知公告: publish to departments or people, read receipts, reminders to those who have not read."""

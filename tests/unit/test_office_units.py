@@ -1,0 +1,80 @@
+"""Office pieces without a database: booking sentences, chain definitions, the SM2 seal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from office_flows.documents.chains import ChainError, parse_steps
+from office_flows.documents.seal import Sealer
+from office_flows.meetings.parse import parse_booking
+
+ROOMS = ["三楼会议室", "五楼大会议室", "二楼小会议室"]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "room", "people", "topic"),
+    [
+        (
+            "明天下午三点在三楼会议室开一小时会，请张三、李四参加，议题是汛期值班",
+            60,
+            "三楼会议室",
+            ["张三", "李四"],
+            "汛期值班",
+        ),
+        ("后天上午在五楼大会议室开一个半小时的会，邀请王强和刘洋出席", 90, "五楼大会议室", ["王强", "刘洋"], ""),
+        ("周五下午二楼小会议室开半小时会，主题：周报", 30, "二楼小会议室", [], "周报"),
+        ("明天十点开会45分钟", 45, None, [], ""),
+        ("明天十点开会", None, None, [], ""),
+    ],
+)
+def test_parse_booking(text: str, minutes: int | None, room: str | None, people: list[str], topic: str) -> None:
+    got = parse_booking(text, ROOMS)
+    assert (got.minutes, got.room, got.people, got.topic) == (minutes, room, people, topic)
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ([], "至少要有一个步骤"),
+        ([{"name": "审核", "mode": "maybe", "assignees": ["MJ001"]}], "方式 maybe 无效"),
+        ([{"name": "审核", "assignees": ["MJ001", "MJ002"]}], "只能有一位办理人"),
+        ([{"name": "审核", "assignees": []}], "缺少办理人"),
+        ([{"name": "审核", "assignees": ["MJ001"], "when": {"weather": ["晴"]}}], "条件只能针对"),
+        ([{"name": "审核", "assignees": ["MJ001"], "hours": 0}], "必须是正数"),
+    ],
+)
+def test_chain_definitions_are_checked(steps: list[dict[str, object]], message: str) -> None:
+    with pytest.raises(ChainError, match=message):
+        parse_steps({"steps": steps})
+
+
+def test_condition_selects_a_step() -> None:
+    [step] = parse_steps({"steps": [{"name": "阅签", "assignees": ["MJ005"], "when": {"urgency": ["特急"]}}]})
+    assert step.applies({"urgency": "特急"}) and not step.applies({"urgency": "平件"})
+
+
+def test_seal_detects_any_change_and_keeps_its_key(tmp_path: Path) -> None:
+    sealer = Sealer(tmp_path / "keys")
+    payload = {"doc_id": "FW-2026-001", "number": "梅江府〔2026〕1号", "body": "正文"}
+    sig = sealer.sign(payload)
+    assert sealer.verify(payload, sig, sealer.key_id).ok
+    for key, value in [("body", "正文。"), ("number", "梅江府〔2026〕2号"), ("doc_id", "FW-2026-002")]:
+        assert not sealer.verify({**payload, key: value}, sig, sealer.key_id).ok
+    again = Sealer(tmp_path / "keys")  # a restart reads the same key pair
+    assert again.key_id == sealer.key_id and again.verify(payload, sig, again.key_id).ok
+    other = Sealer(tmp_path / "other")
+    assert "不是本系统当前的印章密钥" in other.verify(payload, sig, sealer.key_id).reason
+    assert (tmp_path / "keys" / "seal_sm2_private.hex").stat().st_mode & 0o077 == 0
+
+
+def test_meeting_reminder_setting() -> None:
+    from datetime import timedelta
+
+    from office_flows.meetings.service import Reminders
+
+    assert Reminders.parse("1440,30") == Reminders(timedelta(days=1), timedelta(minutes=30))
+    for bad in ("30", "30,1440", "a,b", "60,0"):
+        with pytest.raises(ValueError, match="meeting reminders"):
+            Reminders.parse(bad)
