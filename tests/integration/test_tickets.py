@@ -213,7 +213,7 @@ async def test_escalation_ladder_fires_once_across_two_workers(rt: Runtime, sett
             t = await s.scalar(select(Ticket).where(Ticket.code == code))
             assert t is not None and t.deadline_at is not None
             deadline = t.deadline_at
-        assert await rt.ticker.tick() == {"tickets": 0}
+        assert (await rt.ticker.tick())["tickets"] == 0
         rt.clock.set(deadline - timedelta(hours=2))  # type: ignore[attr-defined]
         # Sign-for reminder and 提醒 are due; two workers tick at once.
         results = await asyncio.gather(rt.ticker.tick(), other.ticker.tick())
