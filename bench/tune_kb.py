@@ -22,7 +22,7 @@ from govchat.config import load_settings
 from govchat.runtime import build_runtime
 from knowledge_base.evaluation import read_eval_file
 from knowledge_base.policy import Decision, Thresholds, decide, distinct_hits
-from knowledge_base.retriever import FusionParams, fuse
+from knowledge_base.retriever import MAIN, USE, DenseCalibration, FusionParams, fuse
 
 
 def _rank_stats(cases: list[dict[str, Any]], ranked: list[list[Any]]) -> tuple[float, float]:
@@ -59,6 +59,27 @@ def _decisions(cases: list[dict[str, Any]], ranked: list[list[Any]], t: Threshol
     }
 
 
+def _grid() -> list[FusionParams]:
+    out = []
+    for w_main, w_use, f_main, f_use, per_entry in itertools.product(
+        [0.4, 0.5, 0.6, 0.7, 0.8], [0.0, 0.1, 0.2, 0.3, 0.4], [0.78, 0.8, 0.82], [0.2, 0.3, 0.4], ["text", "channel"]
+    ):
+        if w_main + w_use > 0.95 or (w_use == 0 and f_use != 0.3):
+            continue
+        dense = (DenseCalibration(MAIN, w_main, f_main, 1.0), DenseCalibration(USE, w_use, f_use, 1.0))
+        out.append(FusionParams(dense=dense, per_entry=per_entry))
+    return out
+
+
+def _describe(p: FusionParams) -> dict[str, Any]:
+    return {
+        "per_entry": p.per_entry,
+        "lexical_weight": round(p.lexical_weight, 2),
+        **{f"{c.channel}_weight": c.weight for c in p.dense},
+        **{f"{c.channel}_floor": c.floor for c in p.dense},
+    }
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -71,19 +92,26 @@ async def main() -> None:
     snap = rt.index.snapshot
     assert snap is not None
     cases = read_eval_file(Path(args.data))
-    cands = [snap.candidates(c["question"]) for c in cases]
+    # Pool every retriever's top-k once (all weights > 0); each combination is then scored offline.
+    pooling = FusionParams().with_weights({MAIN: 0.5, USE: 0.2})
+    cands = [snap.candidates(c["question"], params=pooling) for c in cases]
     await rt.close()
+    channels = snap.channels
+
+    modes = {}
+    for mode in ("lexical", f"dense-{MAIN}", f"dense-{USE}", "dense"):
+        if mode == "lexical" or mode[6:] in channels or mode == "dense":
+            h1, h3 = _rank_stats(cases, [fuse(snap.entries, c, pooling, mode, channels) for c in cands])
+            modes[mode] = {"hit@1": round(h1, 4), "hit@3": round(h3, 4)}
 
     grid = []
-    for w, floor, ceil in itertools.product(
-        [0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9], [0.72, 0.75, 0.78, 0.8, 0.82], [0.9, 0.93, 0.96, 1.0]
-    ):
-        p = FusionParams(dense_weight=w, dense_floor=floor, dense_ceil=ceil)
-        ranked = [fuse(snap.entries, c, p, "fused", True) for c in cands]
+    for p in _grid():
+        ranked = [fuse(snap.entries, c, p, "fused", channels) for c in cands]
         h1, h3 = _rank_stats(cases, ranked)
         grid.append((h1 + 0.5 * h3, h1, h3, p, ranked))
     grid.sort(key=lambda g: -g[0])
     _, h1, h3, best, ranked = grid[0]
+    without_use = max((g for g in grid if g[3].dense[1].weight == 0), key=lambda g: g[0])
 
     suggest_options = [round(0.30 + 0.01 * i, 2) for i in range(50)]
     best_suggest = None
@@ -103,22 +131,15 @@ async def main() -> None:
         json.dumps(
             {
                 "questions": len(cases),
-                "fusion": {
-                    "dense_weight": best.dense_weight,
-                    "dense_floor": best.dense_floor,
-                    "dense_ceil": best.dense_ceil,
-                    "hit@1": round(h1, 4),
-                    "hit@3": round(h3, 4),
+                "single_retrievers": modes,
+                "fusion": {**_describe(best), "hit@1": round(h1, 4), "hit@3": round(h3, 4)},
+                "best_without_use": {
+                    **_describe(without_use[3]),
+                    "hit@1": round(without_use[1], 4),
+                    "hit@3": round(without_use[2], 4),
                 },
                 "top5_fusion": [
-                    {
-                        "w": g[3].dense_weight,
-                        "floor": g[3].dense_floor,
-                        "ceil": g[3].dense_ceil,
-                        "hit@1": round(g[1], 4),
-                        "hit@3": round(g[2], 4),
-                    }
-                    for g in grid[:5]
+                    {**_describe(g[3]), "hit@1": round(g[1], 4), "hit@3": round(g[2], 4)} for g in grid[:5]
                 ],
                 "suggest_threshold": s,
                 "at_suggest": best_suggest[1],

