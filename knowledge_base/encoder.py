@@ -13,7 +13,6 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 
-
 class Encoder(Protocol):
     name: str
     dim: int
