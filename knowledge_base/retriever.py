@@ -60,7 +60,7 @@ class DenseCalibration:
     """How one dense retriever's cosine enters the fused score.
 
     Cosines of unrelated sentences sit well above 0 and differ by model (e5 ~0.75-0.8,
-    USE ~0.2-0.4): map [floor, ceil] onto [0, 1] before weighting.
+    USE ~0.2-0.5): map [floor, ceil] onto [0, 1] before weighting.
     """
 
     channel: str
@@ -82,8 +82,8 @@ class FusionParams:
     # Chosen with bench/tune_kb.py on bench/data/kb_eval_gd_dev.jsonl (see bench/README.md).
     # The lexical score gets 1 - the sum of the dense weights.
     dense: tuple[DenseCalibration, ...] = (
-        DenseCalibration(MAIN, 0.8, 0.80, 1.0),
-        DenseCalibration(USE, 0.0, 0.3, 1.0),
+        DenseCalibration(MAIN, 0.65, 0.78, 1.0),
+        DenseCalibration(USE, 0.2, 0.6, 1.0),
     )
     # Top-k of every retriever are pooled, then every pooled text is scored by every retriever.
     candidates: int = 60
