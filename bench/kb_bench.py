@@ -195,7 +195,19 @@ def main() -> int:
     ap.add_argument("--pairs", type=int, default=3000)
     ap.add_argument("--eval", default=str(ROOT / "bench" / "data" / "kb_eval_gd_test.jsonl"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "kb.json"))
+    ap.add_argument(
+        "--quality-only",
+        metavar="DATA_DIR",
+        help="re-measure only retrieval quality on a data folder that already holds the imported catalogue, "
+        "and update that section of --out",
+    )
     args = ap.parse_args()
+    if args.quality_only:
+        previous = json.loads(Path(args.out).read_text(encoding="utf-8"))
+        previous["quality"] = asyncio.run(quality(Path(args.quality_only), Path(args.eval)))
+        previous["quality_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        write_result(previous, args.out)
+        return 0
     if not CATALOGUE.is_file():
         print(f"reference data not found: {CATALOGUE}", file=sys.stderr)
         return 2

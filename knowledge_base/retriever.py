@@ -68,8 +68,9 @@ class DenseCalibration:
     floor: float
     ceil: float
 
-    def norm(self, cos: float) -> float:
-        return float(np.clip((cos - self.floor) / (self.ceil - self.floor), 0.0, 1.0))
+    def norm(self, cos: float, *, clip: bool = True) -> float:
+        x = (cos - self.floor) / (self.ceil - self.floor)
+        return float(np.clip(x, 0.0, 1.0)) if clip else x
 
 
 MAIN = "main"  # the configured sentence-transformers model (e5 by default)
@@ -205,6 +206,9 @@ def fuse(
     lex_w, dense_w = p.weights(mode, channels)
     dense_total = sum(dense_w) or 1.0
     cals = [p.calibration(ch) for ch in channels]
+    # One model alone (a measurement mode) ranks by its raw cosine: clipping at the floor would tie
+    # everything below it.
+    clip = not mode.startswith("dense-")
     hits: dict[tuple[str, int], EntryHit] = {}
     best: dict[tuple[str, int], list[float]] = {}  # per entry: best lexical, then best per dense channel
     for t, lex, cosines in candidates:
@@ -214,7 +218,9 @@ def fuse(
             info = entries[key]
             hit = hits[key] = EntryHit(info.kind, info.entry_id, info.title, info.source_code)
             best[key] = [0.0] * (1 + len(channels))
-        dense = [c.norm(x) if c is not None and x is not None else 0.0 for c, x in zip(cals, cosines, strict=True)]
+        dense = [
+            c.norm(x, clip=clip) if c is not None and x is not None else 0.0 for c, x in zip(cals, cosines, strict=True)
+        ]
         dense_mix = sum(w * d for w, d in zip(dense_w, dense, strict=True))
         fused = lex_w * lex + dense_mix
         hit.lexical = max(hit.lexical, lex)
