@@ -216,7 +216,7 @@ def fuse(
         hit = hits.get(key)
         if hit is None:
             info = entries[key]
-            hit = hits[key] = EntryHit(info.kind, info.entry_id, info.title, info.source_code)
+            hit = hits[key] = EntryHit(info.kind, info.entry_id, info.title, info.source_code, fused=-np.inf)
             best[key] = [0.0] * (1 + len(channels))
         dense = [
             c.norm(x, clip=clip) if c is not None and x is not None else 0.0 for c, x in zip(cals, cosines, strict=True)
