@@ -1,4 +1,8 @@
-"""Hybrid retrieval: jieba BM25 and dense vectors, fused per KB entry.
+"""Hybrid retrieval: jieba BM25 and one or more dense models (e5, USE), fused per KB entry.
+
+The top-k texts of every retriever are pooled, each pooled text is scored by all of
+them, the calibrated scores are mixed with weights chosen on the dev split
+(bench/tune_kb.py), and an entry takes its best text.
 
 A snapshot is immutable; the index manager builds a new one and swaps the
 reference, so a query always sees one consistent KB version.
