@@ -6,7 +6,8 @@ Measures, in one run so that ratios compare like with like on a noisy machine:
 - index build: import + embedding of every published text, wall time and peak RSS (in a child process);
 - query latency through the real REST endpoint of `govchat serve`: one stream, and 8 concurrent clients
   (median of --runs runs, each reporting p50/p95);
-- retrieval quality of lexical-only, dense-only and fused search on the team's evaluation set;
+- retrieval quality of lexical-only, each dense model alone, all dense models, and fused search on the
+  team's evaluation set;
 - the similarity component on LCQMC and BQ dev pairs: accuracy at the best threshold.
 Reads ../shared/data (not shipped); exits with a message if it is absent.
 """
@@ -128,7 +129,8 @@ async def quality(data_dir: Path, eval_file: Path) -> dict[str, Any]:
     try:
         cases = read_eval_file(eval_file)
         out = {}
-        for mode in ("lexical", "dense", "fused"):
+        # "dense" fuses every dense model without the lexical score; dense-main is e5 alone, dense-use USE alone.
+        for mode in ("lexical", "dense-main", "dense-use", "dense", "fused"):
             r = evaluate(rt.kb, cases, mode=mode)
             r.pop("sample_misses")
             out[mode] = r
@@ -193,7 +195,19 @@ def main() -> int:
     ap.add_argument("--pairs", type=int, default=3000)
     ap.add_argument("--eval", default=str(ROOT / "bench" / "data" / "kb_eval_gd_test.jsonl"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "kb.json"))
+    ap.add_argument(
+        "--quality-only",
+        metavar="DATA_DIR",
+        help="re-measure only retrieval quality on a data folder that already holds the imported catalogue, "
+        "and update that section of --out",
+    )
     args = ap.parse_args()
+    if args.quality_only:
+        previous = json.loads(Path(args.out).read_text(encoding="utf-8"))
+        previous["quality"] = asyncio.run(quality(Path(args.quality_only), Path(args.eval)))
+        previous["quality_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        write_result(previous, args.out)
+        return 0
     if not CATALOGUE.is_file():
         print(f"reference data not found: {CATALOGUE}", file=sys.stderr)
         return 2

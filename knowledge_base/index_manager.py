@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,14 @@ from knowledge_base import store, tokenize
 from knowledge_base.encoder import Encoder
 from knowledge_base.models import IndexBuild
 from knowledge_base.normalize import DialectMap, normalize
-from knowledge_base.retriever import EntryInfo, FusionParams, IndexedText, SearchSnapshot, build_snapshot
+from knowledge_base.retriever import (
+    DenseChannel,
+    EntryInfo,
+    FusionParams,
+    IndexedText,
+    SearchSnapshot,
+    build_snapshot,
+)
 from knowledge_base.vector_index import VectorIndex, text_hash
 
 log = logging.getLogger(__name__)
@@ -49,14 +56,14 @@ class IndexManager:
         clock: Clock,
         *,
         index_dir: Path,
-        encoder: Encoder | None,
+        encoders: Sequence[tuple[str, Encoder]],
         params: FusionParams,
         persist: bool = True,
     ) -> None:
         self.db = db
         self.clock = clock
         self.index_dir = index_dir
-        self.encoder = encoder
+        self.encoders = list(encoders)  # (channel, encoder), the main model first
         self.params = params
         self.persist = persist
         self.snapshot: SearchSnapshot | None = None
@@ -88,36 +95,50 @@ class IndexManager:
         tokenize.add_words(normalize(t.text, dialect) for t in rows if t.kind == "item")
         texts = [IndexedText(r.id, r.kind, r.entry_id, r.field, normalize(r.text, dialect)) for r in rows]
         entries = [EntryInfo(kind, i, title, code) for kind, i, title, code in titles]
-        vectors, added, removed = await self._update_vectors(texts, version, progress)
-        snap = await asyncio.to_thread(
-            build_snapshot, version, texts, entries, vectors, self.encoder, dialect, self.params
-        )
+        dense: list[DenseChannel] = []
+        builds: list[IndexBuild] = []
+        added = removed = 0
+        for channel, enc in self.encoders:
+            t0 = time.perf_counter()
+            vectors, n_add, n_rm = await self._update_vectors(channel, enc, texts, version, progress)
+            dense.append(DenseChannel(channel, enc, vectors))
+            added, removed = max(added, n_add), max(removed, n_rm)
+            if n_add or n_rm or force:
+                builds.append(self._build_row(vectors, version, n_add, n_rm, time.perf_counter() - t0))
+        snap = await asyncio.to_thread(build_snapshot, version, texts, entries, dense, dialect, self.params)
         self.snapshot = snap  # the atomic swap
         seconds = time.perf_counter() - started
-        if vectors is not None and (added or removed or force):
+        if builds:
             async with self.db.session() as s:
-                s.add(
-                    IndexBuild(
-                        model_name=vectors.model_name,
-                        kb_version=version,
-                        vectors=len(vectors),
-                        added=added,
-                        removed=removed,
-                        seconds=round(seconds, 3),
-                        worker=self.worker,
-                        built_at=self.clock.now(),
-                    )
-                )
+                s.add_all(builds)
         log.info("KB index v%s: %d texts (+%d −%d vectors) in %.1fs", version, len(texts), added, removed, seconds)
         return SyncReport(version, len(texts), added, removed, seconds, True)
 
+    def _build_row(self, vectors: VectorIndex, version: int, added: int, removed: int, seconds: float) -> IndexBuild:
+        return IndexBuild(
+            model_name=vectors.model_name,
+            kb_version=version,
+            vectors=len(vectors),
+            added=added,
+            removed=removed,
+            seconds=round(seconds, 3),
+            worker=self.worker,
+            built_at=self.clock.now(),
+        )
+
+    def _current(self, channel: str, model_name: str) -> VectorIndex | None:
+        if self.snapshot is None:
+            return None
+        return next(
+            (d.vectors for d in self.snapshot.dense if d.channel == channel and d.vectors.model_name == model_name),
+            None,
+        )
+
     async def _update_vectors(
-        self, texts: list[IndexedText], version: int, progress: Progress | None
-    ) -> tuple[VectorIndex | None, int, int]:
-        if self.encoder is None:
-            return None, 0, 0
-        enc = self.encoder
-        current = self.snapshot.vectors if self.snapshot is not None else None
+        self, channel: str, enc: Encoder, texts: list[IndexedText], version: int, progress: Progress | None
+    ) -> tuple[VectorIndex, int, int]:
+        """One dense index brought up to date: texts keep their database ids in every model's index."""
+        current = self._current(channel, enc.name)
         if current is None and self.persist:
             current = await asyncio.to_thread(VectorIndex.load, self.index_dir, enc.name)
         base = current.copy() if current is not None else VectorIndex.empty(enc.name, enc.dim)
@@ -141,7 +162,7 @@ class IndexManager:
             vecs = await asyncio.to_thread(enc.encode, [t.text for t in chunk])
             base.add([t.id for t in chunk], vecs, [wanted[t.id] for t in chunk])
             if progress is not None and len(todo) > batch:
-                progress(f"向量索引：{min(start + batch, len(todo))}/{len(todo)}")
+                progress(f"向量索引（{channel}）：{min(start + batch, len(todo))}/{len(todo)}")
         base.kb_version = version
         if self.persist and (todo or stale or current is None):
             await asyncio.to_thread(base.save, self.index_dir)

@@ -17,6 +17,7 @@ class Bm25Index:
     def __init__(self, docs: Sequence[tuple[int, str]], k1: float = 1.2, b: float = 0.6) -> None:
         self.k1, self.b = k1, b
         self.ids = np.array([doc_id for doc_id, _ in docs], dtype=np.int64)
+        self._row = {doc_id: row for row, (doc_id, _) in enumerate(docs)}
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = np.zeros(len(docs), dtype=np.float32)
         for row, (_, text) in enumerate(docs):
@@ -41,12 +42,12 @@ class Bm25Index:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, k: int = 50) -> list[tuple[int, float]]:
-        """Top-k (id, score in [0, 1]); the score is the share of the query's information matched."""
+    def scores(self, query: str) -> np.ndarray:
+        """Score in [0, 1] of every document, by row: the share of the query's information matched."""
+        scores = np.zeros(len(self.ids), dtype=np.float32)
         q_tokens = list(dict.fromkeys(tokens(query)))
         if not q_tokens or not len(self.ids):
-            return []
-        scores = np.zeros(len(self.ids), dtype=np.float32)
+            return scores
         total_idf = 0.0
         for tok in q_tokens:
             idf = self.idf.get(tok)
@@ -56,11 +57,25 @@ class Bm25Index:
             total_idf += idf
             rows, tfs = self._postings[tok]
             scores[rows] += idf * tfs * (self.k1 + 1) / (tfs + self.k1 * self._norm[rows])
-        if total_idf <= 0:
-            return []
-        # A perfect single match of every token scores sum(idf); normalise by it.
-        scores /= total_idf
+        if total_idf > 0:
+            # A perfect single match of every token scores sum(idf); normalise by it.
+            np.minimum(scores / total_idf, 1.0, out=scores)
+        return scores
+
+    def top(self, scores: np.ndarray, k: int) -> list[int]:
+        """Ids of the k best-scoring documents with a score above 0, best first."""
         k = min(k, len(scores))
+        if k <= 0:
+            return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        return [(int(self.ids[i]), float(min(scores[i], 1.0))) for i in top if scores[i] > 0]
+        return [int(self.ids[i]) for i in top if scores[i] > 0]
+
+    def lookup(self, scores: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """The scores of given document ids (those not indexed are left out)."""
+        return {i: float(scores[self._row[i]]) for i in ids if i in self._row}
+
+    def search(self, query: str, k: int = 50) -> list[tuple[int, float]]:
+        """Top-k (id, score in [0, 1])."""
+        scores = self.scores(query)
+        return [(i, float(scores[self._row[i]])) for i in self.top(scores, k)]

@@ -1,4 +1,8 @@
-"""Hybrid retrieval: jieba BM25 and dense vectors, fused per KB entry.
+"""Hybrid retrieval: jieba BM25 and one or more dense models (e5, USE), fused per KB entry.
+
+The top-k texts of every retriever are pooled, each pooled text is scored by all of
+them, the calibrated scores are mixed with weights chosen on the dev split
+(bench/tune_kb.py), and an entry takes its best text.
 
 A snapshot is immutable; the index manager builds a new one and swaps the
 reference, so a query always sees one consistent KB version.
@@ -6,8 +10,9 @@ reference, so a query always sees one consistent KB version.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -24,6 +29,10 @@ class IndexedText:
     entry_id: int
     field: str
     text: str  # normalised
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind, self.entry_id)
 
 
 @dataclass(frozen=True)
@@ -51,16 +60,78 @@ class EntryHit:
 
 
 @dataclass(frozen=True)
+class DenseCalibration:
+    """How one dense retriever's cosine enters the fused score.
+
+    Cosines of unrelated sentences sit well above 0 and differ by model (e5 ~0.75-0.8,
+    USE ~0.2-0.5): map [floor, ceil] onto [0, 1] before weighting.
+    """
+
+    channel: str
+    weight: float
+    floor: float
+    ceil: float
+
+    def norm(self, cos: float, *, clip: bool = True) -> float:
+        x = (cos - self.floor) / (self.ceil - self.floor)
+        return float(np.clip(x, 0.0, 1.0)) if clip else x
+
+
+MAIN = "main"  # the configured sentence-transformers model (e5 by default)
+USE = "use"  # the Universal Sentence Encoder shipped in its wheel
+MODES = ("fused", "lexical", "dense", f"dense-{MAIN}", f"dense-{USE}")
+
+
+@dataclass(frozen=True)
 class FusionParams:
     # Chosen with bench/tune_kb.py on bench/data/kb_eval_gd_dev.jsonl (see bench/README.md).
-    dense_weight: float = 0.8
-    # e5 cosines of unrelated Chinese sentences sit around 0.75-0.8; map [floor, ceil] onto [0, 1].
-    dense_floor: float = 0.80
-    dense_ceil: float = 1.0
+    # The lexical score gets 1 - the sum of the dense weights.
+    dense: tuple[DenseCalibration, ...] = (
+        DenseCalibration(MAIN, 0.65, 0.78, 1.0),
+        DenseCalibration(USE, 0.2, 0.6, 1.0),
+    )
+    # Top-k of every retriever are pooled, then every pooled text is scored by every retriever.
     candidates: int = 60
+    # "channel": an entry's best score per retriever (over its texts) is fused; "text": the best fused text.
+    per_entry: str = "text"
 
-    def dense_norm(self, cos: float) -> float:
-        return float(np.clip((cos - self.dense_floor) / (self.dense_ceil - self.dense_floor), 0.0, 1.0))
+    def with_weights(self, weights: dict[str, float]) -> FusionParams:
+        return replace(self, dense=tuple(replace(c, weight=weights.get(c.channel, c.weight)) for c in self.dense))
+
+    def calibration(self, channel: str) -> DenseCalibration | None:
+        return next((c for c in self.dense if c.channel == channel), None)
+
+    @property
+    def lexical_weight(self) -> float:
+        return max(0.0, 1.0 - sum(c.weight for c in self.dense))
+
+    def weights(self, mode: str, channels: Sequence[str]) -> tuple[float, list[float]]:
+        """(lexical weight, weight per dense channel) for a mode, summing to 1 over what is present."""
+        cal = [self.calibration(ch) for ch in channels]
+        dense = [c.weight if c is not None else 0.0 for c in cal]
+        lex = self.lexical_weight
+        if mode == "lexical" or not any(dense):
+            return 1.0, [0.0] * len(channels)
+        if mode == "dense":
+            lex = 0.0
+        elif mode.startswith("dense-"):
+            lex, dense = 0.0, [1.0 if ch == mode[6:] else 0.0 for ch in channels]
+        total = lex + sum(dense)
+        if total <= 0:
+            return 1.0, [0.0] * len(channels)
+        return lex / total, [w / total for w in dense]
+
+
+@dataclass(frozen=True)
+class DenseChannel:
+    """One dense retriever: an encoder and its FAISS index over the same text ids."""
+
+    channel: str
+    encoder: Encoder
+    vectors: VectorIndex
+
+
+Candidate = tuple[IndexedText, float, tuple[float | None, ...]]
 
 
 @dataclass
@@ -69,75 +140,105 @@ class SearchSnapshot:
     texts: dict[int, IndexedText]
     entries: dict[tuple[str, int], EntryInfo]
     bm25: Bm25Index
-    vectors: VectorIndex | None
+    dense: tuple[DenseChannel, ...]
     dialect: DialectMap
-    encoder: Encoder | None
     params: FusionParams = field(default_factory=FusionParams)
+
+    @property
+    def vectors(self) -> VectorIndex | None:
+        """The main dense index (status pages and tests)."""
+        return self.dense[0].vectors if self.dense else None
+
+    @property
+    def channels(self) -> list[str]:
+        return [d.channel for d in self.dense]
 
     def normalise(self, question: str) -> str:
         return normalize(question, self.dialect)
 
-    def candidates(
-        self, question: str, *, mode: str = "fused", params: FusionParams | None = None
-    ) -> list[tuple[IndexedText, float, float | None]]:
-        """(text, lexical score, raw cosine or None) for every candidate text of either retriever."""
+    def candidates(self, question: str, *, mode: str = "fused", params: FusionParams | None = None) -> list[Candidate]:
+        """(text, lexical score, raw cosine per dense channel) for the pooled top-k of every retriever used."""
         p = params or self.params
         query = self.normalise(question)
         if not query:
             return []
-        use_lex = mode in ("fused", "lexical")
-        use_dense = mode in ("fused", "dense") and self.vectors is not None and self.encoder is not None
-        lex_by_text: dict[int, float] = dict(self.bm25.search(query, p.candidates)) if use_lex else {}
-        dense_by_text: dict[int, float] = {}
-        if use_dense:
-            assert self.vectors is not None and self.encoder is not None
-            qvec = self.encoder.encode([query])[0]
-            dense_by_text = dict(self.vectors.search(qvec, p.candidates))
-            missing = [i for i in lex_by_text if i not in dense_by_text]
-            dense_by_text.update(self.vectors.scores_for(qvec, missing))
-        out = []
-        for text_id in lex_by_text.keys() | dense_by_text.keys():
-            t = self.texts.get(text_id)
-            if t is not None and (t.kind, t.entry_id) in self.entries:
-                out.append((t, lex_by_text.get(text_id, 0.0), dense_by_text.get(text_id)))
-        return out
+        lex_w, dense_w = p.weights(mode, self.channels)
+        lex_all = self.bm25.scores(query)
+        pool: set[int] = set()
+        if lex_w > 0 or not self.dense:
+            pool.update(self.bm25.top(lex_all, p.candidates))
+        qvecs = []
+        for ch, w in zip(self.dense, dense_w, strict=True):
+            qvec = ch.encoder.encode([dense_query(query)])[0] if w > 0 else None
+            qvecs.append(qvec)
+            if qvec is not None:
+                pool.update(i for i, _ in ch.vectors.search(qvec, p.candidates))
+        ids = [i for i in pool if i in self.texts and self.texts[i].key in self.entries]
+        cos: list[dict[int, float]] = [
+            ch.vectors.scores_for(q, ids) if q is not None else {} for ch, q in zip(self.dense, qvecs, strict=True)
+        ]
+        lex = self.bm25.lookup(lex_all, ids)
+        return [(self.texts[i], lex.get(i, 0.0), tuple(c.get(i) for c in cos)) for i in ids]
 
     def search(
         self, question: str, k: int = 10, *, mode: str = "fused", params: FusionParams | None = None
     ) -> list[EntryHit]:
-        """Ranked entries; mode is "fused", "lexical" or "dense" (for measurement)."""
+        """Ranked entries; mode is one of MODES (all but "fused" are for measurement)."""
         p = params or self.params
-        has_dense = self.vectors is not None and self.encoder is not None
-        return fuse(self.entries, self.candidates(question, mode=mode, params=p), p, mode, has_dense)[:k]
+        return fuse(self.entries, self.candidates(question, mode=mode, params=p), p, mode, self.channels)[:k]
+
+
+# Polite openings carry no meaning but pull the query vector towards other polite questions.
+_FILLER = re.compile(
+    r"^(?:(?:你好|您好|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|麻烦问一下|咨询一下)[，,、\s]*)+"
+)
+
+
+def dense_query(query: str) -> str:
+    """The text a dense encoder sees: the normalised question without a polite opening."""
+    return _FILLER.sub("", query) or query
 
 
 def fuse(
     entries: dict[tuple[str, int], EntryInfo],
-    candidates: list[tuple[IndexedText, float, float | None]],
+    candidates: list[Candidate],
     p: FusionParams,
     mode: str,
-    has_dense: bool,
+    channels: Sequence[str],
 ) -> list[EntryHit]:
-    """Score each text, keep each entry's best text, rank entries."""
+    """Score each entry from its texts' scores (see FusionParams.per_entry) and rank entries."""
+    lex_w, dense_w = p.weights(mode, channels)
+    dense_total = sum(dense_w) or 1.0
+    cals = [p.calibration(ch) for ch in channels]
+    # One model alone (a measurement mode) ranks by its raw cosine: clipping at the floor would tie
+    # everything below it.
+    clip = not mode.startswith("dense-")
     hits: dict[tuple[str, int], EntryHit] = {}
-    for t, lex, cos in candidates:
-        key = (t.kind, t.entry_id)
+    best: dict[tuple[str, int], list[float]] = {}  # per entry: best lexical, then best per dense channel
+    for t, lex, cosines in candidates:
+        key = t.key
         hit = hits.get(key)
         if hit is None:
             info = entries[key]
-            hit = hits[key] = EntryHit(info.kind, info.entry_id, info.title, info.source_code)
-        dense = p.dense_norm(cos) if cos is not None else 0.0
-        if mode == "lexical" or not has_dense:
-            fused = lex
-        elif mode == "dense":
-            fused = dense
-        else:
-            fused = p.dense_weight * dense + (1 - p.dense_weight) * lex
+            hit = hits[key] = EntryHit(info.kind, info.entry_id, info.title, info.source_code, fused=-np.inf)
+            best[key] = [0.0] * (1 + len(channels))
+        dense = [
+            c.norm(x, clip=clip) if c is not None and x is not None else 0.0 for c, x in zip(cals, cosines, strict=True)
+        ]
+        dense_mix = sum(w * d for w, d in zip(dense_w, dense, strict=True))
+        fused = lex_w * lex + dense_mix
         hit.lexical = max(hit.lexical, lex)
-        hit.dense = max(hit.dense, dense)
+        hit.dense = max(hit.dense, dense_mix / dense_total)
         if fused > hit.fused:
             hit.fused = fused
             hit.matched_text = t.text
+        row = best[key]
+        for n, score in enumerate([lex, *dense]):
+            row[n] = max(row[n], score)
+    if p.per_entry == "channel":
+        for key, hit in hits.items():
+            row = best[key]
+            hit.fused = lex_w * row[0] + sum(w * d for w, d in zip(dense_w, row[1:], strict=True))
     return sorted(hits.values(), key=lambda h: (-h.fused, h.kind, h.entry_id))
 
 
@@ -145,8 +246,7 @@ def build_snapshot(
     kb_version: int,
     texts: Sequence[IndexedText],
     entries: Sequence[EntryInfo],
-    vectors: VectorIndex | None,
-    encoder: Encoder | None,
+    dense: Sequence[DenseChannel],
     dialect: DialectMap,
     params: FusionParams,
 ) -> SearchSnapshot:
@@ -156,8 +256,7 @@ def build_snapshot(
         texts={t.id: t for t in texts},
         entries={(e.kind, e.entry_id): e for e in entries},
         bm25=bm25,
-        vectors=vectors,
+        dense=tuple(dense),
         dialect=dialect,
-        encoder=encoder,
         params=params,
     )
