@@ -239,7 +239,7 @@ class KbOps:
             "decision": decision.value,
             "shown": [h.key for h in shown],
             "thresholds": {"answer": t.answer, "suggest": t.suggest, "margin": t.margin},
-            "dense_available": self.index.encoder is not None,
+            "dense_available": bool(self.index.encoders),
             "candidates": [
                 {
                     "kind": h.kind,
@@ -338,7 +338,8 @@ async def unanswered_groups(ops: KbOps, limit: int = 500) -> list[UnansweredGrou
             )
         )
     out = []
-    for idx in group([r.normalized or r.question for r in rows], ops.index.encoder):
+    main_encoder = ops.index.encoders[0][1] if ops.index.encoders else None  # the main model (e5) comes first
+    for idx in group([r.normalized or r.question for r in rows], main_encoder):
         members = [rows[i] for i in idx]
         out.append(
             UnansweredGroup(
