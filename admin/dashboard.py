@@ -21,7 +21,7 @@ from govchat.clock import SHANGHAI
 from office_flows.directory.models import Department
 from office_flows.tickets.models import Rectification, Ticket, TicketRating
 from office_flows.tickets.states import LABELS, OPEN, Status
-from office_flows.tickets.stats import METRICS, compute, drill_down
+from office_flows.tickets.stats import METRICS, compute, compute_series, drill_down
 
 TREND_WEEKS = 8
 LIST_LIMIT = 200
@@ -67,17 +67,13 @@ async def by_status(s: AsyncSession, p: Period) -> list[tuple[str, str, int]]:
 
 
 async def trend(s: AsyncSession, end: datetime, now: datetime) -> list[dict[str, Any]]:
-    """District-wide rates for each of the last weeks before ``end`` (Monday to Monday)."""
+    """District-wide rates for each of the last weeks before ``end`` (Monday to Monday), in one pass."""
     monday = (end - timedelta(days=end.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    weeks = [(monday - timedelta(weeks=i), monday - timedelta(weeks=i - 1)) for i in range(TREND_WEEKS, 0, -1)]
     out = []
-    for i in range(TREND_WEEKS, 0, -1):
-        a, b = monday - timedelta(weeks=i), monday - timedelta(weeks=i - 1)
-        table = await compute(s, a, b, now)
+    for (a, _), values in zip(weeks, await compute_series(s, weeks, now), strict=True):
         row: dict[str, Any] = {"week": a.date().isoformat()}
-        for key in METRICS:
-            good = sum(int(d[key]["good"] or 0) for d in table.values())
-            total = sum(int(d[key]["total"] or 0) for d in table.values())
-            row[key] = round(good / total, 4) if total else None
+        row.update({key: None if v["rate"] is None else round(float(v["rate"]), 4) for key, v in values.items()})
         out.append(row)
     return out
 
