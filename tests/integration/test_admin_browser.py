@@ -17,7 +17,7 @@ from govchat.app import create_app
 from govchat.config import Settings
 from govchat.runtime import build_runtime
 from tests.conftest import need_or_skip
-from tests.integration.admin_helpers import PASSWORD, seed
+from tests.integration.admin_helpers import PASSWORD, seed, seed_rated_tickets
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -53,6 +53,7 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
         return
     runtime = await build_runtime(sqlite_settings, clock=clock, load_model=False)
     ids = await seed(runtime)
+    rated = await seed_rated_tickets(runtime)
     runner = web.AppRunner(create_app(runtime, background=False))
     await runner.setup()
     port = _free_port()
@@ -110,6 +111,20 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
             assert await page.evaluate("typeof window.echarts") == "object"
             await page.wait_for_selector("#chart-rates canvas")
             await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+            # drill down from 满意率 (2 of 3 satisfied) to the tickets behind it
+            rate = page.locator("a.rate[data-metric=satisfaction_rate]")
+            assert await rate.count() == 1 and (await rate.inner_text()).strip() == "66.7%"
+            await rate.click()
+            await page.wait_for_url("**/admin/dashboard/drill?*")
+            listed = await page.inner_text("body")
+            for code in rated["good"] + rated["bad"]:
+                assert code in listed, code
+            await page.screenshot(path=str(ARTIFACTS / "drill_satisfaction.png"), full_page=True)
+            await page.go_back()
+            await page.click("a[href*='metric=satisfaction_rate'][href*='part=bad']")
+            await page.wait_for_url("**part=bad*")
+            listed = await page.inner_text("body")
+            assert rated["bad"][0] in listed and not any(c in listed for c in rated["good"])
             await browser.close()
     finally:
         await runner.cleanup()
