@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,7 +81,7 @@ def _pg_admin(sql: str) -> None:
 
 
 # Tests only: argon2 at its cheapest, so that each console sign-in costs microseconds, not 50 ms of CPU.
-CHEAP_PASSWORDS = {"password_time_cost": 1, "password_memory_kib": 64}
+CHEAP_PASSWORDS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib": 64}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -36,7 +36,7 @@ async def seed(rt: Runtime) -> dict[str, int]:
         for data in FAQS:
             e = await store.create_entry(s, "faq", data, actor="t", now=now)
             await store.publish_now(s, "faq", e, actor="t", now=now, comment="")
-            ids[data["question"]] = e.id
+            ids[str(data["question"])] = e.id
         for role in ["editor", "dispatcher", "operator", "supervisor", "department_head", "admin"]:
             await create_account(s, role, parse_roles(role), now=now, password=PASSWORD)
     await rt.index.sync()
