@@ -6,6 +6,7 @@ same arguments, so a number and its list of tickets cannot disagree. Every table
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.appkeys import CLOCK, DB
 from admin.guard import SUPERVISE, route
+from admin.hot_topics import hot_topics, place_of
 from admin.web import render, xlsx_response
 from govchat.clock import SHANGHAI
 from office_flows.directory.models import Department
@@ -24,6 +26,7 @@ from office_flows.tickets.states import LABELS, OPEN, Status
 from office_flows.tickets.stats import METRICS, compute, compute_series, drill_down
 
 TREND_WEEKS = 8
+CODE = re.compile(r"G[DB]\d{8,13}")  # GB = the benchmark's bulk rows
 LIST_LIMIT = 200
 
 
@@ -109,6 +112,7 @@ async def load(db: Any, p: Period, now: datetime) -> dict[str, Any]:
             "trend": await trend(s, p.end, now),
             "overdue": await overdue(s, now),
             "bad": await bad_ratings(s, p),
+            "topics": await hot_topics(s, now),
         }
 
 
@@ -176,6 +180,24 @@ async def drill(request: web.Request) -> web.Response:
     )
 
 
+async def topic(request: web.Request) -> web.Response:
+    """The tickets of one hot topic (the codes come from the dashboard's link)."""
+    codes = [c for c in request.query.get("codes", "").split(",") if CODE.fullmatch(c)][:LIST_LIMIT]
+    if not codes:
+        raise web.HTTPBadRequest(text="缺少工单号（codes=GD…,GD…）")
+    async with request.app[DB].session() as s:
+        tickets = list(await s.scalars(select(Ticket).where(Ticket.code.in_(codes)).order_by(Ticket.code)))
+        names = await _names(s)
+    return render(
+        request,
+        "topic.html",
+        place=place_of(tickets[0].address) if tickets else "",
+        tickets=tickets,
+        names=names,
+        labels={s.value: LABELS[s] for s in Status},
+    )
+
+
 def _rate_cell(v: dict[str, Any]) -> str:
     return "" if v["rate"] is None else f"{v['rate'] * 100:.1f}%"
 
@@ -236,4 +258,5 @@ async def export(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     route(app, "GET", "/admin/dashboard", page, SUPERVISE)
     route(app, "GET", "/admin/dashboard/drill", drill, SUPERVISE)
+    route(app, "GET", "/admin/dashboard/topic", topic, SUPERVISE)
     route(app, "GET", "/admin/dashboard/export/{table:(metrics|status|trend|overdue|bad)}.xlsx", export, SUPERVISE)

@@ -70,6 +70,7 @@ async def seed_rated_tickets(rt: Runtime) -> dict[str, list[str]]:
             content=f"梅江区东路{i}号夜间施工噪音扰民",
             channel="rest",
             sender=citizen,
+            address=f"梅江区东路{i}号",
             phone=f"1391234567{i}",
         )
         await rt.tickets.dispatch(created.code, dispatcher, "MJ-CGJ")

@@ -125,6 +125,13 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
             await page.wait_for_url("**part=bad*")
             listed = await page.inner_text("body")
             assert rated["bad"][0] in listed and not any(c in listed for c in rated["good"])
+            # hot topics: the three noise complaints on 东路 are one topic, linked to its tickets
+            await page.goto(f"{base}/admin/dashboard")
+            assert "梅江区东路" in await page.inner_text("#topics")
+            await page.click("a.topic")
+            listed = await page.inner_text("#drill")
+            assert all(code in listed for code in rated["good"] + rated["bad"])
+            await page.screenshot(path=str(ARTIFACTS / "hot_topic.png"), full_page=True)
             await browser.close()
     finally:
         await runner.cleanup()
