@@ -132,6 +132,27 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
             listed = await page.inner_text("#drill")
             assert all(code in listed for code in rated["good"] + rated["bad"])
             await page.screenshot(path=str(ARTIFACTS / "hot_topic.png"), full_page=True)
+            # an operator takes a citizen who asked for a person, replies and hands back
+            assert "转接人工客服" in await _chat(base, "人工")
+            await _chat(base, "社保卡丢了怎么办")
+            await page.context.clear_cookies()
+            await page.goto(f"{base}/admin/login")
+            await page.fill("#username", "operator")
+            await page.fill("#password", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.goto(f"{base}/admin/handoff")
+            assert "社保卡丢了怎么办" in await page.inner_text("#handoff-1")
+            await page.click("#take-1")
+            await page.fill("#reply-1", "请带身份证到社保窗口补办")
+            await page.click("#send-1")
+            await page.wait_for_selector("text=已回复 #1")
+            await page.screenshot(path=str(ARTIFACTS / "handoff.png"), full_page=True)
+            await page.click("#return-1")
+            await page.wait_for_selector("text=当前没有排队或进行中的人工对话")
+            async with aiohttp.ClientSession() as http:
+                resp = await http.get(f"{base}/webhooks/rest/outbox", params={"sender": "citizen-b"})
+                relayed = [m["text"] for m in await resp.json()]
+            assert "【人工客服】请带身份证到社保窗口补办" in relayed
             await browser.close()
     finally:
         await runner.cleanup()
