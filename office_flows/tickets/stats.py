@@ -153,18 +153,19 @@ async def drill_down(
 
 
 async def compute_series(
-    s: AsyncSession, periods: list[tuple[datetime, datetime]], now: datetime
+    s: AsyncSession, periods: list[tuple[datetime, datetime]], now: datetime, keys: list[str] | None = None
 ) -> list[dict[str, dict[str, float | int | None]]]:
     """District-wide metrics for several periods (e.g. the weeks of a trend): one scan per metric.
 
     Each period's counts use the metric's own ``base``/``good`` as conditional sums over the rows of
     the whole span, so they equal ``compute`` for that period summed over departments.
+    ``keys`` limits the metrics (callers may run one metric per connection in parallel).
     """
     if not periods:
         return []
     span = (min(a for a, _ in periods), max(b for _, b in periods))
     out: list[dict[str, dict[str, float | int | None]]] = [{} for _ in periods]
-    for m in METRICS.values():
+    for m in (METRICS[k] for k in keys or METRICS):
         columns = []
         for a, b in periods:
             base = m.base(a, b, now)
