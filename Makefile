@@ -23,5 +23,6 @@ bench: bootstrap
 	.venv/bin/python -m bench.kb_bench
 	.venv/bin/python -m bench.nlu_bench
 	.venv/bin/python -m bench.tickets_bench
+	.venv/bin/python -m bench.admin_bench
 	.venv/bin/python -m bench.router_bench
 	.venv/bin/python -m bench.matrix_bench

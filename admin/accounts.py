@@ -19,6 +19,12 @@ CONSOLE_ROLES = (Role.EDITOR, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, R
 _hasher = PasswordHasher()
 
 
+def configure_hashing(time_cost: int, memory_kib: int) -> None:
+    """Set the argon2 cost of new hashes (settings ``password_*``); existing hashes are rehashed at sign-in."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
 class AccountError(ValueError):
     """A change to accounts that cannot be made; the message is for people (Chinese)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin import dashboard, kb_api, kb_pages, openapi, pages_auth, tickets_api, tickets_pages
+from admin import dashboard, handoff_pages, kb_api, kb_pages, openapi, pages_auth, tickets_api, tickets_pages
 from admin.appkeys import ROUTE_ROLES
 from admin.guard import PUBLIC, guard, route
 
@@ -22,5 +22,6 @@ def setup(app: web.Application) -> None:
     kb_pages.setup(app)
     kb_api.setup(app)
     tickets_pages.setup(app)
+    handoff_pages.setup(app)
     dashboard.setup(app)
     openapi.setup(app)

@@ -6,9 +6,13 @@ same arguments, so a number and its list of tickets cannot disagree. Every table
 
 from __future__ import annotations
 
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -16,14 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.appkeys import CLOCK, DB
 from admin.guard import SUPERVISE, route
+from admin.hot_topics import hot_topics, place_of
 from admin.web import render, xlsx_response
 from govchat.clock import SHANGHAI
+from govchat.db import Database
 from office_flows.directory.models import Department
 from office_flows.tickets.models import Rectification, Ticket, TicketRating
 from office_flows.tickets.states import LABELS, OPEN, Status
-from office_flows.tickets.stats import METRICS, compute, drill_down
+from office_flows.tickets.stats import METRICS, compute, compute_series, drill_down
 
+T = TypeVar("T")
 TREND_WEEKS = 8
+CODE = re.compile(r"G[DB]\d{8,13}")  # GB = the benchmark's bulk rows
 LIST_LIMIT = 200
 
 
@@ -66,18 +74,27 @@ async def by_status(s: AsyncSession, p: Period) -> list[tuple[str, str, int]]:
     return [(d or "", st, int(n)) for d, st, n in (await s.execute(q)).all()]
 
 
-async def trend(s: AsyncSession, end: datetime, now: datetime) -> list[dict[str, Any]]:
-    """District-wide rates for each of the last weeks before ``end`` (Monday to Monday)."""
+async def _in_session(db: Database, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async with db.session() as s:
+        return await fn(s)
+
+
+async def trend(db: Database, end: datetime, now: datetime) -> list[dict[str, Any]]:
+    """District-wide rates for each of the last weeks before ``end`` (Monday to Monday).
+
+    One scan per metric for all weeks, each metric on its own connection so PostgreSQL runs them in
+    parallel (on SQLite the sessions simply take turns).
+    """
     monday = (end - timedelta(days=end.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    weeks = [(monday - timedelta(weeks=i), monday - timedelta(weeks=i - 1)) for i in range(TREND_WEEKS, 0, -1)]
+    parts = await asyncio.gather(
+        *(_in_session(db, partial(compute_series, periods=weeks, now=now, keys=[key])) for key in METRICS)
+    )
     out = []
-    for i in range(TREND_WEEKS, 0, -1):
-        a, b = monday - timedelta(weeks=i), monday - timedelta(weeks=i - 1)
-        table = await compute(s, a, b, now)
+    for i, (a, _) in enumerate(weeks):
         row: dict[str, Any] = {"week": a.date().isoformat()}
-        for key in METRICS:
-            good = sum(int(d[key]["good"] or 0) for d in table.values())
-            total = sum(int(d[key]["total"] or 0) for d in table.values())
-            row[key] = round(good / total, 4) if total else None
+        for part in parts:
+            row.update({k: None if v["rate"] is None else round(float(v["rate"]), 4) for k, v in part[i].items()})
         out.append(row)
     return out
 
@@ -104,16 +121,24 @@ async def bad_ratings(s: AsyncSession, p: Period) -> list[tuple[TicketRating, st
     return [(r, code, rect) for r, code, rect in (await s.execute(q)).all()]
 
 
-async def load(db: Any, p: Period, now: datetime) -> dict[str, Any]:
-    async with db.session() as s:
+async def load(db: Database, p: Period, now: datetime) -> dict[str, Any]:
+    """All sections; the month's rates and the trend run beside the small queries (own connections)."""
+
+    async def small(s: AsyncSession) -> dict[str, Any]:
         return {
             "names": await _names(s),
             "status_rows": await by_status(s, p),
-            "metrics": await compute(s, p.start, p.end, now),
-            "trend": await trend(s, p.end, now),
             "overdue": await overdue(s, now),
             "bad": await bad_ratings(s, p),
+            "topics": await hot_topics(s, now),
         }
+
+    data, metrics, weekly = await asyncio.gather(
+        _in_session(db, small),
+        _in_session(db, partial(compute, start=p.start, end=p.end, now=now)),
+        trend(db, p.end, now),
+    )
+    return {**data, "metrics": metrics, "trend": weekly}
 
 
 def _pivot(rows: list[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
@@ -180,6 +205,24 @@ async def drill(request: web.Request) -> web.Response:
     )
 
 
+async def topic(request: web.Request) -> web.Response:
+    """The tickets of one hot topic (the codes come from the dashboard's link)."""
+    codes = [c for c in request.query.get("codes", "").split(",") if CODE.fullmatch(c)][:LIST_LIMIT]
+    if not codes:
+        raise web.HTTPBadRequest(text="缺少工单号（codes=GD…,GD…）")
+    async with request.app[DB].session() as s:
+        tickets = list(await s.scalars(select(Ticket).where(Ticket.code.in_(codes)).order_by(Ticket.code)))
+        names = await _names(s)
+    return render(
+        request,
+        "topic.html",
+        place=place_of(tickets[0].address) if tickets else "",
+        tickets=tickets,
+        names=names,
+        labels={s.value: LABELS[s] for s in Status},
+    )
+
+
 def _rate_cell(v: dict[str, Any]) -> str:
     return "" if v["rate"] is None else f"{v['rate'] * 100:.1f}%"
 
@@ -240,4 +283,5 @@ async def export(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     route(app, "GET", "/admin/dashboard", page, SUPERVISE)
     route(app, "GET", "/admin/dashboard/drill", drill, SUPERVISE)
+    route(app, "GET", "/admin/dashboard/topic", topic, SUPERVISE)
     route(app, "GET", "/admin/dashboard/export/{table:(metrics|status|trend|overdue|bad)}.xlsx", export, SUPERVISE)

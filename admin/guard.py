@@ -34,6 +34,7 @@ A = Role.ADMIN
 EDITORS = frozenset({Role.EDITOR, A})
 DISPATCH = frozenset({Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, A})
 SUPERVISE = frozenset({Role.SUPERVISOR, Role.HEAD, A})
+HANDOFF = frozenset({Role.OPERATOR, A})
 ADMINS = frozenset({A})
 CONSOLE = frozenset({Role.EDITOR, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, Role.HEAD, A})
 TICKET_API = frozenset({Role.STAFF, Role.HEAD, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, A})

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from admin.guard import ADMINS, DISPATCH, EDITORS, PRINCIPAL, SUPERVISE, Principal
+from admin.guard import ADMINS, DISPATCH, EDITORS, HANDOFF, PRINCIPAL, SUPERVISE, Principal
 from govchat.clock import SHANGHAI
 from govchat.identity import ROLE_LABELS
 
@@ -21,6 +21,7 @@ NAV = [
     ("/admin/kb/unanswered", "未答问题", EDITORS),
     ("/admin/kb/import", "批量导入导出", EDITORS),
     ("/admin/tickets", "工单派发", DISPATCH),
+    ("/admin/handoff", "人工转接", HANDOFF),
     ("/admin/dashboard", "督办看板", SUPERVISE),
     ("/admin/accounts", "账号管理", ADMINS),
     ("/admin/audit", "操作日志", ADMINS),

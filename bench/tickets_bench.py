@@ -98,7 +98,11 @@ def _rows(n: int, rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[s
     return tickets, ratings
 
 
-async def run(n: int, runs: int) -> dict[str, Any]:
+async def create_bulk_database(n: int, seed: int = 7) -> tuple[str, str, float]:
+    """A fresh PostgreSQL database (migrated, demo directory, ``n`` bulk tickets with ratings, analysed).
+
+    Returns (database name, async URL, seconds the bulk insert took); drop it with ``drop_database``.
+    """
     name = f"gc_bench_{uuid.uuid4().hex[:8]}"
     await _admin(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
@@ -107,8 +111,7 @@ async def run(n: int, runs: int) -> dict[str, Any]:
         await upgrade(url)
         async with db.session() as s:
             await load_demo_directory(s)
-        rng = random.Random(7)
-        tickets, ratings = _rows(n, rng)
+        tickets, ratings = _rows(n, random.Random(seed))
         started = time.perf_counter()
         async with db.session() as s:
             for i in range(0, len(tickets), 5000):
@@ -118,6 +121,22 @@ async def run(n: int, runs: int) -> dict[str, Any]:
         load_seconds = time.perf_counter() - started
         async with db.engine.connect() as conn:
             await conn.execute(text("ANALYZE"))
+    except BaseException:
+        await db.dispose()
+        await drop_database(name)
+        raise
+    await db.dispose()
+    return name, url, load_seconds
+
+
+async def drop_database(name: str) -> None:
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def run(n: int, runs: int) -> dict[str, Any]:
+    name, url, load_seconds = await create_bulk_database(n)
+    db = Database(url)
+    try:
         clock = FakeClock(NOW)
         svc = TicketService(db, clock, TicketRules(workdays=dict.fromkeys(KINDS, 10)))
         dispatcher = Actor("bench", "d", frozenset({Role.DISPATCHER}), person_id=None, name="派单")
@@ -198,7 +217,7 @@ async def run(n: int, runs: int) -> dict[str, Any]:
         }
     finally:
         await db.dispose()
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await drop_database(name)
 
 
 def main() -> None:

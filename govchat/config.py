@@ -182,6 +182,16 @@ class Settings:
         "GOVCHAT_API_TOKENS",
         "Bearer tokens of the REST API and the person each speaks as: 'token1=MJ010,token2=MJ020'.",
     )
+    password_time_cost: int = _setting(
+        3,
+        "GOVCHAT_PASSWORD_TIME_COST",
+        "argon2 iterations for console passwords (argon2-cffi's default; lower only in tests).",
+    )
+    password_memory_kib: int = _setting(
+        65536,
+        "GOVCHAT_PASSWORD_MEMORY_KIB",
+        "argon2 memory in KiB for console passwords (argon2-cffi's default, 64 MiB; lower only in tests).",
+    )
     router_department_map: str = _setting(
         "",
         "GOVCHAT_ROUTER_DEPARTMENT_MAP",
@@ -223,6 +233,8 @@ class Settings:
             raise ConfigError("GOVCHAT_MAX_MESSAGE_CHARS must be positive")
         if not 0 <= self.router_min_confidence <= 1:
             raise ConfigError("GOVCHAT_ROUTER_MIN_CONFIDENCE must lie in [0, 1]")
+        if self.password_time_cost < 1 or self.password_memory_kib < 64:
+            raise ConfigError("GOVCHAT_PASSWORD_TIME_COST must be ≥ 1 and GOVCHAT_PASSWORD_MEMORY_KIB ≥ 64")
         return self
 
 

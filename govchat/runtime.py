@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from admin.accounts import configure_hashing
 from bot.bot import Bot, BotServices
 from bot.handoff.service import HandoffConfig
 from bot.office_handlers import register_flows
@@ -184,6 +185,7 @@ async def build_runtime(
 ) -> Runtime:
     """Storage, KB and bot. The NLU is passed in (or started by the app) because it is a child process."""
     clock = clock or SystemClock()
+    configure_hashing(settings.password_time_cost, settings.password_memory_kib)
     db = await open_database(settings)
     try:
         await seed(db, clock, settings, progress)

@@ -35,6 +35,11 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 &
   echo "==> 安装 chromium（浏览器测试用）"
   apt-get install -y chromium >/dev/null
 fi
+# Without a CJK font the screenshots of the (Chinese) console pages show empty boxes.
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh)" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "==> 安装中文字体（浏览器测试截图用）"
+  apt-get install -y fonts-noto-cjk >/dev/null
+fi
 
 stamp=".venv/.govchat-install-stamp"
 want="$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)"

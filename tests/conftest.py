@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +80,10 @@ def _pg_admin(sql: str) -> None:
     asyncio.run(run())
 
 
+# Tests only: argon2 at its cheapest, so that each console sign-in costs microseconds, not 50 ms of CPU.
+CHEAP_PASSWORDS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib": 64}
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every storage test runs on SQLite and on PostgreSQL; each PostgreSQL test gets its own database."""
@@ -94,12 +99,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
-    return load_settings(environ={}, data_dir=str(tmp_path / "data"), database_url=db_url, demo_data=False)
+    return load_settings(
+        environ={}, data_dir=str(tmp_path / "data"), database_url=db_url, demo_data=False, **CHEAP_PASSWORDS
+    )
 
 
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
-    return load_settings(environ={}, data_dir=str(tmp_path / "data"), demo_data=False)
+    return load_settings(environ={}, data_dir=str(tmp_path / "data"), demo_data=False, **CHEAP_PASSWORDS)
 
 
 @pytest.fixture

@@ -150,3 +150,28 @@ async def drill_down(
         where.append(~m.good)
     q = select(Ticket.code).select_from(_from(m)).where(*where).order_by(Ticket.code).distinct().limit(limit)
     return list(await s.scalars(q))
+
+
+async def compute_series(
+    s: AsyncSession, periods: list[tuple[datetime, datetime]], now: datetime, keys: list[str] | None = None
+) -> list[dict[str, dict[str, float | int | None]]]:
+    """District-wide metrics for several periods (e.g. the weeks of a trend): one scan per metric.
+
+    Each period's counts use the metric's own ``base``/``good`` as conditional sums over the rows of
+    the whole span, so they equal ``compute`` for that period summed over departments.
+    ``keys`` limits the metrics (callers may run one metric per connection in parallel).
+    """
+    if not periods:
+        return []
+    span = (min(a for a, _ in periods), max(b for _, b in periods))
+    out: list[dict[str, dict[str, float | int | None]]] = [{} for _ in periods]
+    for m in (METRICS[k] for k in keys or METRICS):
+        columns = []
+        for a, b in periods:
+            base = m.base(a, b, now)
+            columns += [func.sum(case((base, 1), else_=0)), func.sum(case((and_(base, m.good), 1), else_=0))]
+        row = (await s.execute(select(*columns).select_from(_from(m)).where(m.base(*span, now)))).one()
+        for i in range(len(periods)):
+            total, good = int(row[2 * i] or 0), int(row[2 * i + 1] or 0)
+            out[i][m.key] = {"good": good, "total": total, "rate": good / total if total else None}
+    return out

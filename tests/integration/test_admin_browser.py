@@ -17,7 +17,7 @@ from govchat.app import create_app
 from govchat.config import Settings
 from govchat.runtime import build_runtime
 from tests.conftest import need_or_skip
-from tests.integration.admin_helpers import PASSWORD, seed
+from tests.integration.admin_helpers import PASSWORD, seed, seed_rated_tickets
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -53,6 +53,7 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
         return
     runtime = await build_runtime(sqlite_settings, clock=clock, load_model=False)
     ids = await seed(runtime)
+    rated = await seed_rated_tickets(runtime)
     runner = web.AppRunner(create_app(runtime, background=False))
     await runner.setup()
     port = _free_port()
@@ -110,6 +111,48 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
             assert await page.evaluate("typeof window.echarts") == "object"
             await page.wait_for_selector("#chart-rates canvas")
             await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+            # drill down from 满意率 (2 of 3 satisfied) to the tickets behind it
+            rate = page.locator("a.rate[data-metric=satisfaction_rate]")
+            assert await rate.count() == 1 and (await rate.inner_text()).strip() == "66.7%"
+            await rate.click()
+            await page.wait_for_url("**/admin/dashboard/drill?*")
+            listed = await page.inner_text("body")
+            for code in rated["good"] + rated["bad"]:
+                assert code in listed, code
+            await page.screenshot(path=str(ARTIFACTS / "drill_satisfaction.png"), full_page=True)
+            await page.go_back()
+            await page.click("a[href*='metric=satisfaction_rate'][href*='part=bad']")
+            await page.wait_for_url("**part=bad*")
+            listed = await page.inner_text("body")
+            assert rated["bad"][0] in listed and not any(c in listed for c in rated["good"])
+            # hot topics: the three noise complaints on 东路 are one topic, linked to its tickets
+            await page.goto(f"{base}/admin/dashboard")
+            assert "梅江区东路" in await page.inner_text("#topics")
+            await page.click("a.topic")
+            listed = await page.inner_text("#drill")
+            assert all(code in listed for code in rated["good"] + rated["bad"])
+            await page.screenshot(path=str(ARTIFACTS / "hot_topic.png"), full_page=True)
+            # an operator takes a citizen who asked for a person, replies and hands back
+            assert "转接人工客服" in await _chat(base, "人工")
+            await _chat(base, "社保卡丢了怎么办")
+            await page.context.clear_cookies()
+            await page.goto(f"{base}/admin/login")
+            await page.fill("#username", "operator")
+            await page.fill("#password", PASSWORD)
+            await page.click("button[type=submit]")
+            await page.goto(f"{base}/admin/handoff")
+            assert "社保卡丢了怎么办" in await page.inner_text("#handoff-1")
+            await page.click("#take-1")
+            await page.fill("#reply-1", "请带身份证到社保窗口补办")
+            await page.click("#send-1")
+            await page.wait_for_selector("text=已回复 #1")
+            await page.screenshot(path=str(ARTIFACTS / "handoff.png"), full_page=True)
+            await page.click("#return-1")
+            await page.wait_for_selector("text=当前没有排队或进行中的人工对话")
+            async with aiohttp.ClientSession() as http:
+                resp = await http.get(f"{base}/webhooks/rest/outbox", params={"sender": "citizen-b"})
+                relayed = [m["text"] for m in await resp.json()]
+            assert "【人工客服】请带身份证到社保窗口补办" in relayed
             await browser.close()
     finally:
         await runner.cleanup()
