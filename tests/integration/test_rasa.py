@@ -14,7 +14,6 @@ import pytest
 
 from bot.messages import Incoming
 from govchat.config import load_settings
-from govchat.identity import StaticRoles
 from govchat.runtime import build_runtime
 from nlu.client import RasaClient
 from nlu.evaluation import evaluate_nlu, read_nlu_cases
@@ -22,6 +21,7 @@ from nlu.rasa_env import RasaEnvError, ensure_rasa_env, find_python310
 from nlu.server import RasaServer
 from nlu.service import NluService
 from nlu.training import PROJECT_DIR, train
+from office_flows.directory.demo import load_demo_directory
 from tests.conftest import ROOT, need_or_skip
 
 pytestmark = pytest.mark.slow
@@ -98,17 +98,18 @@ async def test_rasa_dies_bot_degrades_then_recovers(rasa_server, tmp_path, clock
     rt = await build_runtime(settings, clock=clock, load_model=False)
     client = RasaClient(rasa_server.url, timeout=3)
     rt.bot.services.nlu = NluService(client, clock)
-    rt.bot.services.identity = StaticRoles("staff-1=staff")
+    async with rt.db.session() as s:
+        await load_demo_directory(s)  # "demo-lina" speaks as 李娜, staff of 区政府办
     try:
-        ok = await rt.bot.process(Incoming("rest", "staff-1", "同意 FW-2026-015，请办公室印发"))
-        assert "同意公文" in ok[0].text
+        ok = await rt.bot.process(Incoming("rest", "demo-lina", "同意 FW-2026-015，请办公室印发"))
+        assert "没有找到公文 FW-2026-015" in ok[0].text  # understood, routed to the document flow
         restarts = rasa_server.restarts
         assert rasa_server.pid is not None
         os.killpg(rasa_server.pid, signal.SIGKILL)
         await asyncio.sleep(0.5)
-        down = await rt.bot.process(Incoming("rest", "staff-1", "同意 FW-2026-016"))
+        down = await rt.bot.process(Incoming("rest", "demo-lina", "同意 FW-2026-016"))
         assert "智能语义理解暂时不可用" in down[0].text
-        assert "我能帮您" in (await rt.bot.process(Incoming("rest", "staff-1", "/帮助")))[0].text
+        assert "我能帮您" in (await rt.bot.process(Incoming("rest", "demo-lina", "/帮助")))[0].text
         recovered = False
         for _ in range(600):  # the supervisor restarts it (about 30 s; minutes on a loaded 2-core machine)
             if rasa_server.restarts > restarts:
@@ -120,8 +121,8 @@ async def test_rasa_dies_bot_degrades_then_recovers(rasa_server, tmp_path, clock
                     pass
             await asyncio.sleep(1)
         assert recovered, f"Rasa was not back after 600 s (restarts: {rasa_server.restarts})"
-        back = await rt.bot.process(Incoming("rest", "staff-1", "同意 FW-2026-017，请办公室印发"))
-        assert "同意公文" in back[0].text and "FW-2026-017" in back[0].text
+        back = await rt.bot.process(Incoming("rest", "demo-lina", "同意 FW-2026-017，请办公室印发"))
+        assert "没有找到公文 FW-2026-017" in back[0].text
     finally:
         await client.close()
         await rt.close()
