@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.messages import Incoming, Reply
+from knowledge_base.normalize import tidy_text
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Context:
     text: str = ""  # cleaned text of the message
     actor: Any = None  # govchat.identity.Actor: who is speaking, resolved once per message
     args: list[str] = field(default_factory=list)  # command arguments, when a command matched
+    raw_rest: str = ""  # the command's arguments as written (punctuation kept), for free text
     conv: Any = None  # the active ConversationState, when a conversation handles the message
     notices: list[str] = field(default_factory=list)  # said before the answer (e.g. "上次登记已超时")
 
@@ -50,6 +52,8 @@ class CommandHandler:
         if not m or m.group(1).lower() not in self.names:
             return False
         ctx.args = m.group(2).split()
+        raw = _COMMAND.match(tidy_text(ctx.message.text))
+        ctx.raw_rest = raw.group(2) if raw else m.group(2)
         return True
 
     async def handle(self, ctx: Context) -> list[Reply]:

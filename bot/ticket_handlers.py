@@ -25,7 +25,8 @@ def _with_code(example: str, action: Action) -> Callable[[Context], Awaitable[li
         code = tf.find_code(ctx.args[0]) if ctx.args else None
         if code is None:
             return _usage(example)
-        rest = " ".join(ctx.args[1:]).strip()
+        parts = ctx.raw_rest.split(maxsplit=1)  # free text as written: "，" stays "，"
+        rest = parts[1].strip() if len(parts) > 1 else ""
         try:
             return [Reply(t) for t in await action(ctx, code, rest)]
         except TicketError as exc:

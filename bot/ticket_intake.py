@@ -15,6 +15,7 @@ from typing import Any
 from bot.conversation import ConversationHandler
 from bot.handlers import CommandHandler, Context, MessageHandler
 from bot.messages import Button, Reply
+from knowledge_base.normalize import tidy_text
 from nlu.entities import LANDLINE, MOBILE
 from office_flows.tickets.rules import INTENT_KINDS
 from office_flows.tickets.service import TicketError
@@ -109,7 +110,7 @@ async def begin(ctx: Context, kind: str, text: str, entities: dict[str, Any]) ->
 
 
 async def begin_from_intent(ctx: Context, intent: str, entities: dict[str, Any]) -> list[Reply]:
-    return await begin(ctx, INTENT_KINDS[intent], ctx.text, entities)
+    return await begin(ctx, INTENT_KINDS[intent], tidy_text(ctx.message.text), entities)
 
 
 # --- callbacks ---------------------------------------------------------------------------------
@@ -122,21 +123,21 @@ async def _enter(ctx: Context) -> list[Reply]:
         ctx.conv.data = data
         return [Reply(f"好的，我把您的问题“{miss[:60]}”登记为咨询工单，由相关部门答复您。"), *_ask(ctx)]
     kind = _kind_of(ctx.text)
-    ctx.conv.data = initial_data(kind, " ".join(ctx.args) if ctx.args else ctx.text, {})
+    ctx.conv.data = initial_data(kind, ctx.raw_rest if ctx.args else tidy_text(ctx.message.text), {})
     return [Reply(f"好的，我来帮您登记{kind}工单。"), *_ask(ctx)]
 
 
 async def _content(ctx: Context) -> list[Reply]:
     if len(ctx.text) < 4:
         return [Reply("描述得再具体一点好吗？例如：哪里、什么问题、造成了什么影响。")]
-    ctx.conv.data["content"] = ctx.text
+    ctx.conv.data["content"] = tidy_text(ctx.message.text)
     ctx.conv.data["answered"].append("content")
     return _ask(ctx)
 
 
 async def _free_step(ctx: Context) -> list[Reply]:
     step = ctx.conv.state
-    ctx.conv.data[step] = "" if _NONE.match(ctx.text) else ctx.text[:200]
+    ctx.conv.data[step] = "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200]
     ctx.conv.data["answered"].append(step)
     return _ask(ctx)
 

@@ -31,3 +31,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # jieba prints its own cache chatter at INFO/DEBUG.
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    # APScheduler logs every tick at INFO; the tick itself logs what it fires or fails.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

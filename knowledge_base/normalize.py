@@ -84,6 +84,12 @@ class DialectMap:
 EMPTY_DIALECT = DialectMap.build({})
 
 
+def tidy_text(text: str) -> str:
+    """Control characters and runs of whitespace only, for text kept as the person wrote it
+    (a complaint, a reason, a result): full-width Chinese punctuation stays as it is."""
+    return _WS.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
 def clean_input(text: str) -> str:
     """Width, control characters and whitespace only: what a channel stores and shows."""
     text = unicodedata.normalize("NFKC", text)

@@ -99,6 +99,9 @@ async def file_complaint(rt: Runtime, citizen: str = "citizen-1", phone: str = "
 async def test_closed_loop_scenario(rt: Runtime) -> None:
     code = await file_complaint(rt)
     assert code.startswith("GD20260929")
+    async with rt.db.session() as s:
+        stored = await s.scalar(select(Ticket.content).where(Ticket.code == code))
+    assert stored == "我要投诉隔壁工地半夜施工，吵得睡不着"  # kept as written (full-width comma)
     # The summary masked the phone; the dispatcher was told.
     assert "新工单" in await inbox(rt, "demo-zhongli")
 
