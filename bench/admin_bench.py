@@ -9,21 +9,18 @@ same run. The page embeds its data (no further JSON requests), so one GET is the
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import statistics
 import tempfile
 import time
-from datetime import datetime
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
 from admin.accounts import create_account
-from bench.common import write_result
+from bench.common import run_bulk_benchmark
 from bench.tickets_bench import NOW, create_bulk_database, drop_database
 from govchat.app import create_app
-from govchat.clock import SHANGHAI, FakeClock
+from govchat.clock import FakeClock
 from govchat.config import load_settings
 from govchat.identity import Role
 from govchat.runtime import build_runtime
@@ -87,14 +84,7 @@ async def run(n: int, runs: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--tickets", type=int, default=100_000)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--out", default="bench/results/admin.json")
-    args = ap.parse_args()
-    result = asyncio.run(run(args.tickets, args.runs))
-    result["when"] = datetime.now(SHANGHAI).isoformat(timespec="seconds")
-    write_result(result, args.out)
+    run_bulk_benchmark(run, "bench/results/admin.json", __doc__)
 
 
 if __name__ == "__main__":

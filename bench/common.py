@@ -26,3 +26,21 @@ def write_result(result: dict[str, Any], out: str | Path) -> None:
     text = json.dumps(result, ensure_ascii=False, indent=2)
     path.write_text(text, encoding="utf-8")
     print(text)
+
+
+def run_bulk_benchmark(run: Any, default_out: str, description: str | None) -> None:
+    """The command line shared by the 100,000-ticket benchmarks: --tickets, --runs, --out."""
+    import argparse
+    import asyncio
+    from datetime import datetime
+
+    from govchat.clock import SHANGHAI
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--tickets", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--out", default=default_out)
+    args = ap.parse_args()
+    result = asyncio.run(run(args.tickets, args.runs))
+    result["when"] = datetime.now(SHANGHAI).isoformat(timespec="seconds")
+    write_result(result, args.out)

@@ -8,8 +8,6 @@ It creates (and drops) its own database on the machine's PostgreSQL (GOVCHAT_TES
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
 import random
 import statistics
@@ -20,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from bench.common import percentile, write_result
+from bench.common import percentile, run_bulk_benchmark
 from govchat.clock import SHANGHAI, FakeClock
 from govchat.db import Database, upgrade
 from govchat.identity import Actor, Role
@@ -221,14 +219,7 @@ async def run(n: int, runs: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--tickets", type=int, default=100_000)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--out", default="bench/results/tickets.json")
-    args = ap.parse_args()
-    result = asyncio.run(run(args.tickets, args.runs))
-    result["when"] = datetime.now(SHANGHAI).isoformat(timespec="seconds")
-    write_result(result, args.out)
+    run_bulk_benchmark(run, "bench/results/tickets.json", __doc__)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ however many workers tick, and a step missed while the product was down fires at
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from govchat.db import Database, claim
@@ -85,50 +87,36 @@ class TicketTicker:
         return fired
 
     async def sign_reminders(self, now: datetime) -> int:
-        fired = 0
         svc = self.service
         async with self.db.session() as s:
-            due = list(
-                await s.scalars(
-                    select(Ticket)
-                    .where(
-                        Ticket.status == Status.DISPATCHED.value,
-                        Ticket.sign_deadline_at <= now,
-                        Ticket.sign_reminded.is_(False),
-                    )
-                    .limit(BATCH)
-                )
+            due = (
+                Ticket.status == Status.DISPATCHED.value,
+                Ticket.sign_deadline_at <= now,
+                Ticket.sign_reminded.is_(False),
             )
-            for t in due:
-                if not await claim(s, Ticket, t.id, Ticket.sign_reminded.is_(False), sign_reminded=True):
-                    continue
-                fired += 1
+            claimed = await _claim_due(s, due, Ticket.sign_reminded.is_(False), sign_reminded=True)
+            for t in claimed:
                 text = (
                     f"【催签】工单 {t.code} 已超过签收时限（{fmt_time(t.sign_deadline_at)}），"
                     f"请尽快签收：/签收 {t.code}"
                 )
                 await svc._notify_department(s, t.department_code, text, kind="ticket_sign", ref=t.code)
-        return fired
+        return len(claimed)
 
     async def close_rating_window(self, now: datetime) -> int:
         """No rating within the window counts as 未评价 (never as satisfied)."""
-        fired = 0
         svc = self.service
         async with self.db.session() as s:
-            due = list(
-                await s.scalars(
-                    select(Ticket)
-                    .where(Ticket.status == Status.ANSWERED.value, Ticket.rating_due_at <= now)
-                    .limit(BATCH)
-                )
+            answered = Ticket.status == Status.ANSWERED.value
+            claimed = await _claim_due(
+                s,
+                (answered, Ticket.rating_due_at <= now),
+                answered,
+                status=Status.VISITED.value,
+                rating_due_at=None,
+                updated_at=now,
             )
-            for t in due:
-                answered = Ticket.status == Status.ANSWERED.value
-                if not await claim(
-                    s, Ticket, t.id, answered, status=Status.VISITED.value, rating_due_at=None, updated_at=now
-                ):
-                    continue
-                fired += 1
+            for t in claimed:
                 await s.refresh(t)
                 s.add(
                     TicketRating(
@@ -141,4 +129,10 @@ class TicketTicker:
                     )
                 )
                 svc._event(s, t, "unrated", None, "评价期限已过，记为未评价", from_status=Status.ANSWERED.value)
-        return fired
+        return len(claimed)
+
+
+async def _claim_due(s: AsyncSession, due: tuple[Any, ...], still: Any, **values: Any) -> list[Ticket]:
+    """The due tickets (a batch) that this worker claimed: ``still`` must hold when its UPDATE runs."""
+    rows = list(await s.scalars(select(Ticket).where(*due).limit(BATCH)))
+    return [t for t in rows if await claim(s, Ticket, t.id, still, **values)]

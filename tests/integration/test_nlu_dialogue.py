@@ -14,10 +14,10 @@ import pytest
 from bot.messages import Incoming
 from govchat.config import Settings
 from govchat.identity import StaticRoles
-from govchat.runtime import Runtime, build_runtime
-from knowledge_base import store
+from govchat.runtime import Runtime
 from nlu.client import NluUnavailable
 from nlu.service import NluService, preprocess
+from tests.kb_rig import kb_runtime
 
 
 def _parse(
@@ -63,23 +63,7 @@ class RecordedParser:
 
 @pytest.fixture
 async def rig(sqlite_settings: Settings, clock) -> AsyncIterator[tuple[Runtime, RecordedParser]]:
-    rt = await build_runtime(sqlite_settings, clock=clock, load_model=False)
-    async with rt.db.session() as s:
-        item = await store.create_entry(
-            s,
-            "item",
-            {
-                "name": "居住证办理",
-                "aliases": ["办居住证"],
-                "department": "梅江分局",
-                "source_code": "T-1",
-                "materials": ["身份证"],
-            },
-            actor="t",
-            now=clock.now(),
-        )
-        await store.publish_now(s, "item", item, actor="t", now=clock.now(), comment="")
-    await rt.index.sync()
+    rt = await kb_runtime(sqlite_settings, clock)
     parser = RecordedParser()
     rt.bot.services.nlu = NluService(parser, clock)
     rt.bot.services.identity = StaticRoles("staff-1=staff")

@@ -320,3 +320,21 @@ async def test_router_proposal_is_shown_accepted_or_auto_dispatched(rt: Runtime)
         phone="13800007777",
     )
     assert third.dispatched_to == "梅江区住房和城乡建设局"
+
+
+async def test_no_rating_within_the_window_counts_as_unrated(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await say(rt, "demo-zhongli", f"/派单 {code} 梅江区城市管理和综合执法局")
+    await say(rt, "demo-zhuli", f"/签收 {code}")
+    await say(rt, "demo-zhuli", f"/回复 {code} 已责令施工单位停止夜间施工")
+    rt.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    await rt.ticker.tick()
+    assert await _events(rt, "unrated") == 0  # still inside the window (National Day does not count)
+    rt.clock.advance(timedelta(days=10))  # type: ignore[attr-defined]
+    await asyncio.gather(rt.ticker.tick(), rt.ticker.tick())
+    assert await _events(rt, "unrated") == 1
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == code))
+        rating = await s.scalar(select(TicketRating).where(TicketRating.ticket_id == t.id))  # type: ignore[union-attr]
+        assert t is not None and t.status == "visited" and rating is not None and rating.level is None
+    assert "已评价过" in await say(rt, "citizen-1", f"/评价 {code} 满意")
