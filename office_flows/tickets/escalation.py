@@ -68,22 +68,24 @@ class TicketTicker:
                 set_committed_value(t, "escalation", level)  # what the UPDATE wrote; not dirty
                 set_committed_value(t, "next_escalation_at", nxt)
                 name = LEVELS[level]
-                svc._event(s, t, f"escalate_{level}", None, f"{name}：期限 {fmt_time(t.deadline_at)}", level=level)
+                svc.record_event(
+                    s, t, f"escalate_{level}", None, f"{name}：期限 {fmt_time(t.deadline_at)}", level=level
+                )
                 if level == 1:
                     text = f"【提醒】工单 {t.code} 将于 {fmt_time(t.deadline_at)} 到期，请及时办结。"
-                    await svc._notify_department(s, t.department_code, text, kind="ticket_remind", ref=t.code)
+                    await svc.notify_department(s, t.department_code, text, kind="ticket_remind", ref=t.code)
                 elif level == 2:
                     text = (
                         f"【催办】工单 {t.code} 已到办理期限（{fmt_time(t.deadline_at)}）仍未办结，"
                         "请部门负责人督促办理。"
                     )
-                    await svc._notify_department(
+                    await svc.notify_department(
                         s, t.department_code, text, kind="ticket_urge", ref=t.code, heads_only=True
                     )
                 else:
-                    dept = await svc._department_name(s, t.department_code)
+                    dept = await svc.department_name(s, t.department_code)
                     text = f"【督办】工单 {t.code}（{dept}）已超期未办结，期限 {fmt_time(t.deadline_at)}。"
-                    await svc._notify_role(s, Role.SUPERVISOR, text, kind="ticket_supervise", ref=t.code)
+                    await svc.notify_role(s, Role.SUPERVISOR, text, kind="ticket_supervise", ref=t.code)
         return fired
 
     async def sign_reminders(self, now: datetime) -> int:
@@ -100,7 +102,7 @@ class TicketTicker:
                     f"【催签】工单 {t.code} 已超过签收时限（{fmt_time(t.sign_deadline_at)}），"
                     f"请尽快签收：/签收 {t.code}"
                 )
-                await svc._notify_department(s, t.department_code, text, kind="ticket_sign", ref=t.code)
+                await svc.notify_department(s, t.department_code, text, kind="ticket_sign", ref=t.code)
         return len(claimed)
 
     async def close_rating_window(self, now: datetime) -> int:
@@ -128,7 +130,7 @@ class TicketTicker:
                         at=now,
                     )
                 )
-                svc._event(s, t, "unrated", None, "评价期限已过，记为未评价", from_status=Status.ANSWERED.value)
+                svc.record_event(s, t, "unrated", None, "评价期限已过，记为未评价", from_status=Status.ANSWERED.value)
         return len(claimed)
 
 

@@ -107,7 +107,7 @@ class TicketService:
             raise TicketNotFound(f"没有找到工单 {code}，请核对编号（GD 开头，共 15 位）。")
         return ticket
 
-    def _event(
+    def record_event(
         self, s: AsyncSession, t: Ticket, action: str, actor: Actor | None, comment: str = "", **data: Any
     ) -> None:
         now = self.clock.now()
@@ -139,7 +139,7 @@ class TicketService:
         if tr.target is not None:
             t.status = tr.target.value
             await self._clock_between(s, t, before, tr.target)
-        self._event(s, t, action, actor, comment, from_status=before.value, **data)
+        self.record_event(s, t, action, actor, comment, from_status=before.value, **data)
 
     async def _clock_between(self, s: AsyncSession, t: Ticket, before: Status, after: Status) -> None:
         stopped = self.rules.clock_stopped
@@ -171,12 +171,12 @@ class TicketService:
         if actor.person_id is None or actor.department_code != t.department_code or not t.department_code:
             raise TicketForbidden(f"工单 {t.code} 不在您所在部门办理，不能{what}。")
 
-    async def _department_name(self, s: AsyncSession, code: str) -> str:
+    async def department_name(self, s: AsyncSession, code: str) -> str:
         if not code:
             return "未派单"
         return await s.scalar(select(Department.name).where(Department.code == code)) or code
 
-    async def _notify_role(self, s: AsyncSession, role: Role, text: str, *, kind: str, ref: str) -> None:
+    async def notify_role(self, s: AsyncSession, role: Role, text: str, *, kind: str, ref: str) -> None:
         ids = [
             p.id
             for p in await s.scalars(select(Person).where(Person.active.is_(True)))
@@ -185,7 +185,7 @@ class TicketService:
         for pid in ids:
             await notify_person(s, pid, text, kind=kind, ref=ref, now=self.clock.now())
 
-    async def _notify_department(
+    async def notify_department(
         self, s: AsyncSession, code: str, text: str, *, kind: str, ref: str, heads_only: bool = False
     ) -> None:
         for p in await people_of(s, code, Role.HEAD if heads_only else None):
@@ -252,7 +252,7 @@ class TicketService:
             s.add(t)
             await s.flush()
             s.add(TicketCitizen(ticket_id=t.id, channel=channel, sender=sender, phone=t.phone))
-            self._event(s, t, "accept", actor, "受理", from_status="")
+            self.record_event(s, t, "accept", actor, "受理", from_status="")
             dispatched_to = ""
             auto = self.rules.auto_dispatch
             if proposed_dept and auto and proposal is not None and proposal.confidence >= auto and not duplicate:
@@ -266,7 +266,7 @@ class TicketService:
                     note += "\n" + proposal.describe()
                 if duplicate:
                     note += f"\n疑似与 {duplicate} 重复，可用 /合并 {code} {duplicate}"
-                await self._notify_role(s, Role.DISPATCHER, note, kind="ticket_new", ref=code)
+                await self.notify_role(s, Role.DISPATCHER, note, kind="ticket_new", ref=code)
             cal = await WorkCalendar.load(s)
             expected = cal.add_workdays(now, self.rules.workdays[kind])
         deadline_text = (
@@ -304,7 +304,7 @@ class TicketService:
                     f"工单 {t.code} 没有分类建议，请指明派往哪个部门，例如：/派单 {t.code} 区住房和城乡建设局"
                 )
             await self._dispatch(s, t, actor, target, comment)
-            return await self._department_name(s, target)
+            return await self.department_name(s, target)
 
     async def _resolve_department(self, s: AsyncSession, name_or_code: str) -> str:
         key = name_or_code.strip()
@@ -338,8 +338,8 @@ class TicketService:
             d = cal.add_workdays(now, self.rules.workdays[t.kind])
             self._set_deadline(t, cal, d.at, d.beyond_known)
         await self._move(s, t, "dispatch", actor, comment, department=dept, overridden=overridden)
-        name = await self._department_name(s, dept)
-        await self._notify_department(
+        name = await self.department_name(s, dept)
+        await self.notify_department(
             s,
             dept,
             f"新派工单 {t.code}（{t.kind}）：{t.content[:80]}\n地址：{t.address or '—'}\n"
@@ -354,8 +354,8 @@ class TicketService:
         if t.raised:
             return
         t.raised = True
-        self._event(s, t, "raise", None, f"提级：{why}")
-        await self._notify_role(
+        self.record_event(s, t, "raise", None, f"提级：{why}")
+        await self.notify_role(
             s,
             Role.SUPERVISOR,
             f"工单 {t.code} 已提级督办：{why}。内容：{t.content[:60]}",
@@ -390,7 +390,7 @@ class TicketService:
                             ticket_id=target.id, channel=c.channel, sender=c.sender, phone=c.phone, from_code=t.code
                         )
                     )
-            self._event(s, target, "merged_in", actor, f"合并了 {t.code}", source=t.code)
+            self.record_event(s, target, "merged_in", actor, f"合并了 {t.code}", source=t.code)
             await self._notify_citizens(
                 s,
                 t,
@@ -417,7 +417,7 @@ class TicketService:
                 self._set_deadline(t, cal, d.at, d.beyond_known)
             verdict = f"同意延期 {ext.days} 个工作日，新期限 {fmt_time(t.deadline_at)}" if approve else "不同意延期"
             await self._move(s, t, "extend_decide", actor, comment or verdict, approved=approve, days=ext.days)
-            await self._notify_department(
+            await self.notify_department(
                 s, t.department_code, f"工单 {t.code} 延期申请结果：{verdict}。", kind="ticket_extension", ref=t.code
             )
             return verdict
@@ -447,10 +447,10 @@ class TicketService:
             await self._move(s, t, "return", actor, reason, department=dept)
             t.department_code = ""
             t.handler_person_id = None
-            await self._notify_role(
+            await self.notify_role(
                 s,
                 Role.DISPATCHER,
-                f"工单 {t.code} 被{await self._department_name(s, dept)}退回：{reason}。请重新派单。",
+                f"工单 {t.code} 被{await self.department_name(s, dept)}退回：{reason}。请重新派单。",
                 kind="ticket_returned",
                 ref=t.code,
             )
@@ -472,7 +472,7 @@ class TicketService:
             t.rating_due_at = cal.add_workdays(now, self.rules.rating_days).at
             t.next_escalation_at = None
             await self._move(s, t, "reply", actor, result)
-            dept = await self._department_name(s, t.department_code)
+            dept = await self.department_name(s, t.department_code)
             await self._notify_citizens(
                 s,
                 t,
@@ -502,7 +502,7 @@ class TicketService:
                 )
             )
             await self._move(s, t, "extend_request", actor, reason, days=days)
-            await self._notify_role(
+            await self.notify_role(
                 s,
                 Role.DISPATCHER,
                 f"工单 {t.code} 申请延期 {days} 个工作日：{reason}。回复“/批准延期 {t.code}”或“/驳回延期 {t.code}”。",
@@ -535,7 +535,7 @@ class TicketService:
                     f"没有查到您名下编号为 {code} 的工单。请核对编号；"
                     f"如用电话登记，请回复“/工单 {code} 登记时的手机号”。"
                 )
-            dept = await self._department_name(s, t.department_code)
+            dept = await self.department_name(s, t.department_code)
             last = await s.scalar(select(func.max(TicketEvent.at)).where(TicketEvent.ticket_id == t.id))
             lines = [
                 f"工单 {t.code}（{t.kind}）",
@@ -618,13 +618,13 @@ class TicketService:
                 due_at=cal.add_workdays(now, self.rules.rectify_days).at,
             )
         )
-        self._event(s, t, "rectify_open", None, f"差评（{RATINGS[level]}）启动整改：{comment}")
+        self.record_event(s, t, "rectify_open", None, f"差评（{RATINGS[level]}）启动整改：{comment}")
         text = (
             f"工单 {t.code} 收到差评（{RATINGS[level]}）{('：' + comment) if comment else ''}。"
             f"请 1 个工作日内回访（/回访 {t.code} 情况），15 个工作日内完成整改（/整改完成 {t.code} 说明）。"
         )
-        await self._notify_department(s, t.department_code, text, kind="ticket_rectify", ref=t.code, heads_only=True)
-        await self._notify_role(s, Role.SUPERVISOR, text, kind="ticket_rectify", ref=t.code)
+        await self.notify_department(s, t.department_code, text, kind="ticket_rectify", ref=t.code, heads_only=True)
+        await self.notify_role(s, Role.SUPERVISOR, text, kind="ticket_rectify", ref=t.code)
 
     async def record_callback(self, code: str, actor: Actor, note: str) -> None:
         await self._rectification_step(code, actor, note, "callback")
@@ -648,14 +648,14 @@ class TicketService:
                 if rect.callback_at is not None:
                     raise TicketError(f"工单 {t.code} 已于 {fmt_time(rect.callback_at)} 登记回访。")
                 rect.callback_at, rect.callback_note = now, note
-                self._event(s, t, "rectify_callback", actor, note, on_time=now <= rect.callback_due_at)
+                self.record_event(s, t, "rectify_callback", actor, note, on_time=now <= rect.callback_due_at)
             else:
                 if rect.done_at is not None:
                     raise TicketError(f"工单 {t.code} 的整改已于 {fmt_time(rect.done_at)} 完成。")
                 if rect.callback_at is None:
                     raise TicketError(f"请先登记回访（/回访 {t.code} 情况），再登记整改完成。")
                 rect.done_at, rect.note = now, note
-                self._event(s, t, "rectify_done", actor, note, on_time=now <= rect.due_at)
+                self.record_event(s, t, "rectify_done", actor, note, on_time=now <= rect.due_at)
                 await self._notify_citizens(
                     s,
                     t,
@@ -680,7 +680,7 @@ class TicketService:
             d = cal.add_workdays(self.clock.now(), self.rules.workdays[t.kind])
             self._set_deadline(t, cal, d.at, d.beyond_known)
             t.answered_at, t.on_time, t.rating_due_at = None, None, None
-            await self._notify_department(
+            await self.notify_department(
                 s,
                 t.department_code,
                 f"工单 {t.code} 被发回重办：{reason}。新期限 {fmt_time(t.deadline_at)}。",
@@ -699,9 +699,9 @@ class TicketService:
                 f"请抓紧办理。{comment}"
             )
             if target:
-                await self._notify_department(s, target, text, kind="ticket_urged", ref=t.code)
+                await self.notify_department(s, target, text, kind="ticket_urged", ref=t.code)
             else:
-                await self._notify_role(s, Role.DISPATCHER, text, kind="ticket_urged", ref=t.code)
+                await self.notify_role(s, Role.DISPATCHER, text, kind="ticket_urged", ref=t.code)
 
     async def archive(self, code: str, actor: Actor) -> None:
         self._require(actor, DISPATCHERS, "归档")
