@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
@@ -31,13 +32,14 @@ SAMPLE = {
     "notice_id": "TZ-2026-001",
 }
 ACCOUNTS = ["editor", "dispatcher", "operator", "supervisor", "department_head", "admin"]
+FAQ_IDS: web.AppKey[dict[str, int]] = web.AppKey("faq_ids")
 
 
 @pytest.fixture
 async def client(sqlite_settings: Settings, clock: Any) -> AsyncIterator[TestClient[Any, Any]]:
     runtime = await build_runtime(sqlite_settings, clock=clock, load_model=False)
     app = create_app(runtime, background=False)
-    app["faq_ids"] = await seed(runtime)
+    app[FAQ_IDS] = await seed(runtime)
     async with TestClient(TestServer(app)) as c:
         yield c
 
@@ -102,7 +104,7 @@ async def _chat(client: TestClient[Any, Any], text: str) -> str:
 async def test_publishing_an_edit_changes_the_chat_answer_and_rollback_restores_it(
     client: TestClient[Any, Any],
 ) -> None:
-    faq = client.app["faq_ids"]["居住证怎么办理"]
+    faq = client.app[FAQ_IDS]["居住证怎么办理"]
     assert "政务服务中心" in await _chat(client, "居住证怎么办理")
     csrf = await login(client, "editor")
     form = {
