@@ -33,12 +33,14 @@ fi
 # Browser tests drive Debian's chromium (never `playwright install`: browsers cannot be downloaded).
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "==> 安装 chromium（浏览器测试用）"
-  apt-get install -y chromium >/dev/null
+  # Not fatal: without it the browser tests say what is missing (and fail in CI).
+  apt-get install -y chromium >/dev/null || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; } \
+    || echo "⚠ 未能安装 chromium：浏览器测试将无法运行（请手动 apt-get install chromium）" >&2
 fi
 # Without a CJK font the screenshots of the (Chinese) console pages show empty boxes.
 if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh)" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "==> 安装中文字体（浏览器测试截图用）"
-  apt-get install -y fonts-noto-cjk >/dev/null
+  apt-get install -y fonts-noto-cjk >/dev/null || echo "⚠ 未能安装中文字体：截图中的中文将显示为方框" >&2
 fi
 
 stamp=".venv/.govchat-install-stamp"
