@@ -104,6 +104,12 @@ async def people_of(s: AsyncSession, department_code: str, role: Role | None = N
     return [i for i in infos if role is None or role in i.roles]
 
 
+async def people_with_role(s: AsyncSession, role: Role) -> list[int]:
+    """Ids of the active people holding ``role`` in any department (dispatchers, supervisors)."""
+    rows = await s.execute(select(Person.id, Person.roles).where(Person.active.is_(True)).order_by(Person.id))
+    return [pid for pid, roles in rows.all() if role in parse_roles(roles)]
+
+
 async def addresses_of(s: AsyncSession, person_id: int) -> list[tuple[str, str]]:
     rows = await s.execute(
         select(ChatIdentity.channel, ChatIdentity.address).where(ChatIdentity.person_id == person_id)

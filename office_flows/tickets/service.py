@@ -15,8 +15,8 @@ from govchat.clock import SHANGHAI, Clock
 from govchat.db import Database
 from govchat.identity import Actor, Role
 from govchat.workdays import WorkCalendar
-from office_flows.directory.models import Department, Person
-from office_flows.directory.store import people_of
+from office_flows.directory.models import Department
+from office_flows.directory.store import people_of, people_with_role
 from office_flows.notify import notify_address, notify_person
 from office_flows.tickets import codes
 from office_flows.tickets.models import (
@@ -177,12 +177,7 @@ class TicketService:
         return await s.scalar(select(Department.name).where(Department.code == code)) or code
 
     async def notify_role(self, s: AsyncSession, role: Role, text: str, *, kind: str, ref: str) -> None:
-        ids = [
-            p.id
-            for p in await s.scalars(select(Person).where(Person.active.is_(True)))
-            if role.value in p.roles.split("+")
-        ]
-        for pid in ids:
+        for pid in await people_with_role(s, role):
             await notify_person(s, pid, text, kind=kind, ref=ref, now=self.clock.now())
 
     async def notify_department(
