@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,7 +24,9 @@ class SessionStore:
 
     @asynccontextmanager
     async def open(self, channel: str, sender: str) -> AsyncIterator[dict[str, Any]]:
-        """Yield the sender's session data; saved when the block ends without error."""
+        """Yield the sender's session data; saved, if it changed, when the block ends without error.
+
+        ``updated_at`` is therefore the time of the last change, not of the last message."""
         key = (channel, sender)
         lock = self._locks.get(key)
         if lock is None:
@@ -35,7 +38,10 @@ class SessionStore:
                     select(ChatSession).where(ChatSession.channel == channel, ChatSession.sender == sender)
                 )
                 data: dict[str, Any] = dict(row.data) if row is not None else {}
+            before = json.dumps(data, sort_keys=True, ensure_ascii=False)
             yield data
+            if json.dumps(data, sort_keys=True, ensure_ascii=False) == before:
+                return  # most messages (a KB question) change nothing: save the write transaction
             now = self.clock.now()
             async with self.db.session() as s:
                 row = await s.scalar(

@@ -27,6 +27,7 @@ from govchat.scheduler import Ticker
 from integrations import ticket_flows
 from integrations.flows import FlowRegistry
 from knowledge_base import demo, lexicon, store
+from knowledge_base.batching import CoalescingEncoder
 from knowledge_base.encoder import (
     DEFAULT_MODEL_DIRNAME,
     Encoder,
@@ -191,10 +192,11 @@ async def build_runtime(
         await seed(db, clock, settings, progress)
         if encoder is None and load_model:
             encoder = await asyncio.to_thread(load_encoder, settings, progress)
-        encoders = [(MAIN, encoder)] if encoder is not None else []
         second = await asyncio.to_thread(load_second_encoder, settings, progress) if load_model else None
-        if second is not None:
-            encoders.append((USE, second))
+        # Questions asked at the same moment share model passes (knowledge_base/batching.py).
+        encoders: list[tuple[str, Encoder]] = [
+            (channel, CoalescingEncoder(enc)) for channel, enc in ((MAIN, encoder), (USE, second)) if enc is not None
+        ]
         index = IndexManager(db, clock, index_dir=settings.index_dir, encoders=encoders, params=fusion_params(settings))
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")

@@ -1,8 +1,9 @@
-"""A real Synapse homeserver for tests and the benchmark: its own venv, loopback only, SQLite.
+"""A real Synapse homeserver for tests and the benchmark: its own venv, loopback only, SQLite or PostgreSQL.
 
 Synapse is installed from PyPI into ~/.cache/govchat/synapse-venv (a marker file records a
 finished install) because its pins must not touch the app's venv. One server runs per test
-session; users are registered with the shared-secret admin API.
+session; users are registered with the shared-secret admin API. The tests use SQLite; the benchmark
+can use PostgreSQL (``postgres_dsn``), Synapse's production database, with psycopg2 in the same venv.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pytest
 from bench.common import free_port
 
 SYNAPSE_REQUIREMENT = "matrix-synapse"
+POSTGRES_DRIVER = "psycopg2-binary"  # Synapse's PostgreSQL driver (the wheel: no libpq headers needed)
 VENV = Path(os.environ.get("GOVCHAT_SYNAPSE_VENV", Path.home() / ".cache" / "govchat" / "synapse-venv"))
 MARKER = ".govchat-synapse-installed"
 SECRET = "govchat-test-shared-secret"
@@ -38,7 +40,9 @@ class SynapseUnavailable(RuntimeError):
 def ensure_synapse_venv(venv: Path = VENV) -> Path:
     """The venv's python with Synapse installed (created on first use, then reused)."""
     python = venv / "bin" / "python"
-    if (venv / MARKER).is_file() and python.is_file():
+    wanted = f"{SYNAPSE_REQUIREMENT} {POSTGRES_DRIVER}\n"
+    marker = venv / MARKER
+    if marker.is_file() and marker.read_text() == wanted and python.is_file():
         return python
     base = shutil.which("python3.11") or (sys.executable if sys.version_info[:2] == (3, 11) else None)
     if base is None:
@@ -46,22 +50,28 @@ def ensure_synapse_venv(venv: Path = VENV) -> Path:
     try:
         subprocess.run([base, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", SYNAPSE_REQUIREMENT],
+            [str(python), "-m", "pip", "install", "-q", SYNAPSE_REQUIREMENT, POSTGRES_DRIVER],
             check=True,
             capture_output=True,
             timeout=1800,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise SynapseUnavailable(f"cannot install {SYNAPSE_REQUIREMENT}: {exc}") from exc
-    (venv / MARKER).write_text(SYNAPSE_REQUIREMENT + "\n")
+    marker.write_text(wanted)
     return python
 
 
 _RELAXED = {"per_second": 10000, "burst_count": 10000}
 
 
-def write_config(folder: Path, port: int) -> Path:
-    """homeserver.yaml: SQLite, one client listener on 127.0.0.1, no federation, relaxed rate limits."""
+def database_config(folder: Path, postgres_dsn: str) -> dict[str, object]:
+    if not postgres_dsn:
+        return {"name": "sqlite3", "args": {"database": str(folder / "homeserver.db")}}
+    return {"name": "psycopg2", "args": {"dsn": postgres_dsn, "cp_min": 5, "cp_max": 10}}
+
+
+def write_config(folder: Path, port: int, postgres_dsn: str = "") -> Path:
+    """homeserver.yaml: one client listener on 127.0.0.1, no federation, relaxed rate limits."""
     log_config = folder / "log.yaml"
     log_config.write_text(
         "version: 1\n"
@@ -85,7 +95,7 @@ def write_config(folder: Path, port: int) -> Path:
                 "resources": [{"names": ["client"], "compress": False}],
             }
         ],
-        "database": {"name": "sqlite3", "args": {"database": str(folder / "homeserver.db")}},
+        "database": database_config(folder, postgres_dsn),
         "log_config": str(log_config),
         "media_store_path": str(folder / "media"),
         "signing_key_path": str(folder / "signing.key"),
@@ -121,15 +131,16 @@ class MatrixUser:
 
 
 class SynapseServer:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, postgres_dsn: str = "") -> None:
         self.folder = folder
+        self.postgres_dsn = postgres_dsn  # an empty database with C collation, or "" for SQLite
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, python: Path, timeout: float = 120) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        config = write_config(self.folder, self.port)
+        config = write_config(self.folder, self.port, self.postgres_dsn)
         subprocess.run(
             [str(python), "-m", "synapse.app.homeserver", "-c", str(config), "--generate-keys"],
             check=True,

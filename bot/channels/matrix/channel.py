@@ -169,14 +169,19 @@ class MatrixChannel:
         batch: list[asyncio.Task[None]] = []
         if not first:
             for room_id, info in resp.rooms.join.items():
-                task = asyncio.create_task(
-                    self._after(self._tails.get(room_id), self._on_room(room_id, info.timeline.events))
-                )
+                events = [e for e in info.timeline.events if e.sender != self.config.user_id]
+                if not events:
+                    continue  # the echo of the bot's own replies: nothing to answer
+                task = asyncio.create_task(self._after(self._tails.get(room_id), self._on_room(room_id, events)))
                 self._tails[room_id] = task
                 batch.append(task)
         self.next_batch = resp.next_batch
-        self._commit = asyncio.create_task(self._store_after(self._commit, batch, resp.next_batch))
+        # A batch with nothing to answer (an echo, a typing notice) needs no write: replaying it after a
+        # crash would answer nothing. Half of all batches are echoes, so this halves the token writes.
+        if first or batch or resp.rooms.invite:
+            self._commit = asyncio.create_task(self._store_after(self._commit, batch, resp.next_batch))
         if first:
+            assert self._commit is not None
             await self._commit
         self.ready.set()
 
