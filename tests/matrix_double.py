@@ -21,6 +21,7 @@ class FakeNioClient:
         self.user_id = user_id
         self.device_id = ""
         self.access_token = ""
+        self.sync_filter: dict[str, Any] | None = None
         self.rooms: dict[str, MatrixRoom] = {}
         self.timeline: list[tuple[str, Any]] = []  # (room_id, event), the "server" history
         self.invites: list[tuple[str, str]] = []  # (room_id, inviter) not yet seen by a sync
@@ -93,7 +94,14 @@ class FakeNioClient:
         self.device_id = self.device_id or "DEV1"
         return SimpleNamespace(device_id=self.device_id, access_token="tok")
 
-    async def sync(self, timeout: int | None = 0, since: str | None = None, full_state: bool | None = None) -> Any:
+    async def sync(
+        self,
+        timeout: int | None = 0,
+        since: str | None = None,
+        full_state: bool | None = None,
+        sync_filter: dict[str, Any] | None = None,
+    ) -> Any:
+        self.sync_filter = sync_filter
         if self.sync_errors:
             self.sync_errors -= 1
             raise ConnectionError("homeserver unreachable")

@@ -41,6 +41,11 @@ ENCRYPTED = (
 )
 
 
+# Typing notices, read receipts and presence mean nothing to the bot; without them a citizen's typing
+# does not wake the bot's sync (and cost a response) on every keystroke burst.
+SYNC_FILTER = {"presence": {"not_types": ["*"]}, "room": {"ephemeral": {"not_types": ["*"]}}}
+
+
 class MatrixLoginFailed(RuntimeError):
     pass
 
@@ -160,7 +165,10 @@ class MatrixChannel:
         """
         first = self.next_batch is None
         resp = await self.client.sync(
-            timeout=0 if first else self.config.sync_timeout_ms, since=self.next_batch, full_state=first
+            timeout=0 if first else self.config.sync_timeout_ms,
+            since=self.next_batch,
+            full_state=first,
+            sync_filter=SYNC_FILTER,
         )
         if isinstance(resp, SyncError):
             raise ConnectionError(f"sync error {resp.status_code}: {resp.message}")
