@@ -1,6 +1,7 @@
 """Knowledge-base benchmark on the full Guangdong catalogue.
 
     .venv/bin/python -m bench.kb_bench [--runs 3] [--pairs 3000] [--out bench/results/kb.json]
+    .venv/bin/python -m bench.kb_bench --quality-only DATA_DIR --latency-only DATA_DIR   # reuse an import
 
 Measures, in one run so that ratios compare like with like on a noisy machine:
 - index build: import + embedding of every published text, wall time and peak RSS (in a child process);
@@ -201,11 +202,21 @@ def main() -> int:
         help="re-measure only retrieval quality on a data folder that already holds the imported catalogue, "
         "and update that section of --out",
     )
+    ap.add_argument(
+        "--latency-only",
+        metavar="DATA_DIR",
+        help="re-measure only the REST latency on such a data folder, and update that section of --out",
+    )
     args = ap.parse_args()
-    if args.quality_only:
+    if args.quality_only or args.latency_only:
         previous = json.loads(Path(args.out).read_text(encoding="utf-8"))
-        previous["quality"] = asyncio.run(quality(Path(args.quality_only), Path(args.eval)))
-        previous["quality_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        if args.quality_only:
+            previous["quality"] = asyncio.run(quality(Path(args.quality_only), Path(args.eval)))
+            previous["quality_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        if args.latency_only:
+            questions = [json.loads(x)["question"] for x in Path(args.eval).read_text().splitlines() if x.strip()]
+            previous["rest_latency"] = serve_and_measure(Path(args.latency_only), questions[:200], args.runs)
+            previous["rest_latency_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         write_result(previous, args.out)
         return 0
     if not CATALOGUE.is_file():
