@@ -131,10 +131,10 @@ class MatrixUser:
 
 
 class SynapseServer:
-    def __init__(self, folder: Path, postgres_dsn: str = "") -> None:
+    def __init__(self, folder: Path, postgres_dsn: str = "", port: int = 0) -> None:
         self.folder = folder
         self.postgres_dsn = postgres_dsn  # an empty database with C collation, or "" for SQLite
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
