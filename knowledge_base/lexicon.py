@@ -68,3 +68,10 @@ def shipped_pairs() -> Iterator[tuple[str, str, str, str]]:
                     continue
                 seen.add(key)
                 yield dialect, word, mandarin, "msgchi"
+
+
+@lru_cache(maxsize=1)
+def service_terms() -> tuple[tuple[str, str], ...]:
+    """(variant, catalogue term) for everyday abbreviations of service names: 低保 → 最低生活保障."""
+    with open(_data_file("service_terms.csv"), encoding="utf-8") as fh:
+        return tuple((row["variant"].strip(), row["term"].strip()) for row in csv.DictReader(fh))

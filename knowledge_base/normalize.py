@@ -74,17 +74,21 @@ class DialectMap:
     """
 
     pairs: dict[str, str] = field(default_factory=dict)
+    # Mandarin words (synonyms, service terms) that are replaced only as whole words, whatever their characters.
+    whole_words: frozenset[str] = frozenset()
     _max_len: int = 0
     _first_chars: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, pairs: Iterable[tuple[str, str]] | Mapping[str, str]) -> DialectMap:
+    def build(
+        cls, pairs: Iterable[tuple[str, str]] | Mapping[str, str], *, whole_words: Iterable[str] = ()
+    ) -> DialectMap:
         items = pairs.items() if isinstance(pairs, Mapping) else pairs
         table: dict[str, str] = {}
         for word, mandarin in items:
             if word and mandarin and word != mandarin:
                 table.setdefault(word, mandarin)
-        dm = cls(table)
+        dm = cls(table, frozenset(whole_words))
         dm._max_len = max((len(w) for w in table), default=0)
         dm._first_chars = frozenset(w[0] for w in table)
         return dm
@@ -103,7 +107,8 @@ class DialectMap:
             if ch in self._first_chars:
                 for size in range(min(self._max_len, n - i), 0, -1):
                     repl = self.pairs.get(text[i : i + size])
-                    if repl is not None and size > 1 and all_common_chars(text[i : i + size]):
+                    word = text[i : i + size]
+                    if repl is not None and size > 1 and (word in self.whole_words or all_common_chars(word)):
                         if bounds is None:
                             bounds = word_boundaries(text)
                         if i not in bounds or i + size not in bounds:

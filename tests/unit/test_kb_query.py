@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.lexicon import shipped_pairs
+from knowledge_base.lexicon import service_terms, shipped_pairs
 from knowledge_base.normalize import DialectMap, normalize
 from knowledge_base.query import dense_query, item_actions, question_cues, strip_aspects, variant_mismatch
 from knowledge_base.retriever import EntryInfo, FusionParams, IndexedText, fuse
@@ -93,3 +93,16 @@ def test_shipped_lexicon_skips_pairs_of_common_mandarin_characters():
     words = {w for _d, w, _m, _s in shipped_pairs()}
     assert not words & {"过了", "必去", "有多", "个名", "高企"}
     assert {"屋企", "唔该", "几耐"} <= words
+
+
+def test_service_terms_replace_whole_words_only():
+    dm = DialectMap.build([("高企", "高新技术企业"), ("低保", "最低生活保障")], whole_words=["高企", "低保"])
+    assert normalize("想申请评高企", dm) == "想申请评高新技术企业"
+    assert normalize("提高企业竞争力", dm) == "提高企业竞争力"
+    assert normalize("申请低保要什么材料", dm) == "申请最低生活保障要什么材料"
+
+
+def test_shipped_service_terms_are_abbreviations():
+    terms = dict(service_terms())
+    assert terms["低保"] == "最低生活保障"
+    assert all(variant not in term for variant, term in terms.items())
