@@ -90,8 +90,8 @@ class FusionParams:
     # Chosen with bench/tune_kb.py on bench/data/kb_eval_gd_dev.jsonl (see bench/README.md).
     # The lexical score gets 1 - the sum of the dense weights.
     dense: tuple[DenseCalibration, ...] = (
-        DenseCalibration(MAIN, 0.65, 0.8, 1.0),
-        DenseCalibration(USE, 0.05, 0.6, 1.0),
+        DenseCalibration(MAIN, 0.75, 0.8, 1.0),
+        DenseCalibration(USE, 0.0, 0.6, 1.0),
     )
     # Top-k of every retriever are pooled, then every pooled text is scored by every retriever.
     candidates: int = 60
