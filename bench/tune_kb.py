@@ -29,7 +29,8 @@ from govchat.config import load_settings
 from govchat.runtime import build_runtime
 from knowledge_base.evaluation import read_eval_file
 from knowledge_base.policy import Decision, Thresholds, decide, distinct_hits
-from knowledge_base.retriever import MAIN, USE, Candidate, DenseCalibration, FusionParams, fuse
+from knowledge_base.query import question_cues, variant_mismatch
+from knowledge_base.retriever import MAIN, USE, Candidate, DenseCalibration, EntryInfo, FusionParams, fuse
 
 
 def _rank_stats(cases: list[dict[str, Any]], ranked: list[list[Any]]) -> tuple[float, float]:
@@ -69,7 +70,14 @@ def _decisions(cases: list[dict[str, Any]], ranked: list[list[Any]], t: Threshol
 class _Question:
     """One question's pooled candidates as arrays, so that a grid point costs a few numpy calls."""
 
-    def __init__(self, cands: list[Candidate], codes: dict[tuple[str, int], object]) -> None:
+    def __init__(
+        self,
+        cands: list[Candidate],
+        codes: dict[tuple[str, int], object],
+        entries: dict[tuple[str, int], EntryInfo],
+        shared: frozenset[str],
+        cues: frozenset[str],
+    ) -> None:
         keys = [t.key for t, _, _ in cands]
         entry_of = {k: n for n, k in enumerate(dict.fromkeys(keys))}
         code_of = {c: n for n, c in enumerate(dict.fromkeys(codes[k] for k in entry_of))}
@@ -77,6 +85,10 @@ class _Question:
         self.entry = np.array([entry_of[k] for k in keys], dtype=np.int64)
         self.entry_code = np.array([code_of[codes[k]] for k in entry_of], dtype=np.int64)
         self.lex = np.array([lex for _, lex, _ in cands], dtype=np.float64)
+        # Which texts are shared by several entries, and which entries are variants the question does not
+        # ask for (FusionParams.shared_text_penalty / variant_penalty).
+        self.shared = np.array([t.text in shared for t, _, _ in cands], dtype=np.float64)
+        self.variant = np.array([variant_mismatch(entries[k].actions, cues) for k in entry_of], dtype=np.float64)
         n_ch = len(cands[0][2]) if cands else 0
         self.cos = [np.array([c[2][i] if c[2][i] is not None else -1.0 for c in cands]) for i in range(n_ch)]
 
@@ -88,15 +100,17 @@ class _Question:
             w * np.clip((cos - c.floor) / (c.ceil - c.floor), 0, 1) if c is not None else 0 * cos
             for w, c, cos in zip(dense_w, cals, self.cos, strict=True)
         ]
-        by_entry = np.zeros(len(self.entry_code))
+        by_entry = np.full(len(self.entry_code), -np.inf)
         if p.per_entry == "channel":
+            by_entry[:] = 0.0
             for col in cols:
                 best = np.zeros(len(self.entry_code))
                 np.maximum.at(best, self.entry, col)
                 by_entry += best
         else:
-            np.maximum.at(by_entry, self.entry, sum(cols))
-        by_code = np.zeros(len(self.codes))
+            np.maximum.at(by_entry, self.entry, sum(cols) - p.shared_text_penalty * self.shared)
+        by_entry -= p.variant_penalty * self.variant
+        by_code = np.full(len(self.codes), -np.inf)
         np.maximum.at(by_code, self.entry_code, by_entry)
         return by_code
 
@@ -176,26 +190,30 @@ async def main() -> None:
     pooling = FusionParams().with_weights({MAIN: 0.5, USE: 0.2})
     cache = Path(args.cache) if args.cache else None
     if cache is not None and cache.is_file():
-        entries, channels, cands = pickle.loads(cache.read_bytes())
+        entries, channels, cands, shared, cues = pickle.loads(cache.read_bytes())
     else:
         rt = await build_runtime(load_settings(data_dir=args.data_dir, demo_data=False))
         snap = rt.index.snapshot
         assert snap is not None
         cands = [snap.candidates(c["question"], params=pooling) for c in cases]
-        entries, channels = snap.entries, snap.channels
+        entries, channels, shared = snap.entries, snap.channels, snap.shared_texts
+        cues = [question_cues(snap.normalise(c["question"])) for c in cases]
         await rt.close()
         if cache is not None:
-            cache.write_bytes(pickle.dumps((entries, channels, cands)))
+            cache.write_bytes(pickle.dumps((entries, channels, cands, shared, cues)))
     print(f"candidates of {len(cases)} questions retrieved; scoring the grid …", file=sys.stderr)
+
+    def rank_all(p: FusionParams, mode: str = "fused") -> list[list[Any]]:
+        return [fuse(entries, c, p, mode, channels, shared=shared, cues=q) for c, q in zip(cands, cues, strict=True)]
 
     modes = {}
     for mode in ("lexical", f"dense-{MAIN}", f"dense-{USE}", "dense"):
         if mode == "lexical" or mode[6:] in channels or mode == "dense":
-            h1, h3 = _rank_stats(cases, [fuse(entries, c, pooling, mode, channels) for c in cands])
+            h1, h3 = _rank_stats(cases, rank_all(pooling, mode))
             modes[mode] = {"hit@1": round(h1, 4), "hit@3": round(h3, 4)}
 
     codes: dict[tuple[str, int], object] = {k: e.source_code or k for k, e in entries.items()}
-    qs = [_Question(c, codes) for c in cands]
+    qs = [_Question(c, codes, entries, shared, q) for c, q in zip(cands, cues, strict=True)]
     grid = []
     for p in _grid():
         h1, h3 = _fast_stats(cases, qs, p, channels)
@@ -206,12 +224,12 @@ async def main() -> None:
     # answerable from unanswerable questions best.
     tied = []
     for g in (g for g in grid if g[0] >= grid[0][0] - 1e-9):
-        ranked = [fuse(entries, c, g[3], "fused", channels) for c in cands]
+        ranked = rank_all(g[3])
         tied.append((_choose_suggest(cases, ranked, *targets), g[3], ranked))
     best_suggest, best, ranked = max(tied, key=lambda t: t[0][2])
     h1, h3 = _rank_stats(cases, ranked)  # the product's own ranking of the winner (ties broken as it does)
     without_use = max((g for g in grid if g[3].dense[1].weight == 0), key=lambda g: g[0])
-    ranked_without = [fuse(entries, c, without_use[3], "fused", channels) for c in cands]
+    ranked_without = rank_all(without_use[3])
     suggest_without = _choose_suggest(cases, ranked_without, *targets)
     best_hit3 = max(grid, key=lambda g: (g[2], g[1]))
     by_channel = max((g for g in grid if g[3].per_entry == "channel"), key=lambda g: g[0])

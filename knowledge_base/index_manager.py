@@ -21,7 +21,7 @@ import numpy as np
 
 from govchat.clock import Clock
 from govchat.db import Database
-from knowledge_base import store, tokenize
+from knowledge_base import lexicon, store, tokenize
 from knowledge_base.encoder import Encoder
 from knowledge_base.models import IndexBuild
 from knowledge_base.normalize import DialectMap, normalize
@@ -88,9 +88,14 @@ class IndexManager:
             titles = await store.published_titles(s)
             pairs = await store.dialect_pairs(s)
             synonyms = await store.synonyms(s)
+        whole_words: set[str] = set()
         for syn in synonyms:
             pairs.extend((v, syn.term) for v in syn.variants if v and v != syn.term)
-        dialect = DialectMap.build(pairs)
+            whole_words.update(syn.variants)
+        # Everyday abbreviations of service names (低保 → 最低生活保障); the editors' synonyms come first.
+        pairs.extend(lexicon.service_terms())
+        whole_words.update(v for v, _term in lexicon.service_terms())
+        dialect = DialectMap.build(pairs, whole_words=whole_words)
         # Names and aliases become jieba words so that 居住证 or 食品经营许可 stay whole.
         tokenize.add_words(normalize(t.text, dialect) for t in rows if t.kind == "item")
         texts = [IndexedText(r.id, r.kind, r.entry_id, r.field, normalize(r.text, dialect)) for r in rows]

@@ -9,9 +9,16 @@ from importlib import resources
 
 import jieba
 
+from knowledge_base.normalize import all_common_chars
+
 # A dialect word that is also a frequent Mandarin word (jieba frequency above this) is skipped:
 # replacing 一直, 中央 or 地下 would damage ordinary Mandarin questions.
 MANDARIN_FREQ_LIMIT = 50
+# A two-character lexicon word made of two common Mandarin characters (normalize.COMMON_CHAR_FREQ) is
+# skipped: such pairs (过了 → 超过了, 必去 → 裂开, 有多 → 富余, 个名 → 的名字) mostly match across
+# Mandarin words. Cantonese words keep a character that is rare in Mandarin (唔见, 屋企, 睇下).
+# Lexicon words that hotline callers use as Mandarin abbreviations (高企: 高新技术企业, not "stays high").
+NOT_DIALECT = frozenset(["高企"])
 
 _LEXICONS = (
     ("hakka", "hakka_mandarin_lexicon.csv", "hak_simp"),
@@ -50,6 +57,10 @@ def shipped_pairs() -> Iterator[tuple[str, str, str, str]]:
                 word, mandarin = row[column].strip(), row["mandarin_simp"].strip()
                 if len(word) < 2 or word == mandarin or freq.get(word, 0) > MANDARIN_FREQ_LIMIT:
                     continue
+                if word in NOT_DIALECT:
+                    continue
+                if len(word) == 2 and all_common_chars(word):
+                    continue
                 if "，" in mandarin or len(mandarin) > 8:
                     continue  # explanations, not words
                 key = (dialect, word)
@@ -57,3 +68,10 @@ def shipped_pairs() -> Iterator[tuple[str, str, str, str]]:
                     continue
                 seen.add(key)
                 yield dialect, word, mandarin, "msgchi"
+
+
+@lru_cache(maxsize=1)
+def service_terms() -> tuple[tuple[str, str], ...]:
+    """(variant, catalogue term) for everyday abbreviations of service names: 低保 → 最低生活保障."""
+    with open(_data_file("service_terms.csv"), encoding="utf-8") as fh:
+        return tuple((row["variant"].strip(), row["term"].strip()) for row in csv.DictReader(fh))

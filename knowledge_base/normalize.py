@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import jieba
 import opencc
 
 _WS = re.compile(r"\s+")
@@ -31,26 +32,63 @@ def to_simplified(text: str) -> str:
     return str(_t2s().convert(text))
 
 
+@lru_cache(maxsize=1)
+def _segmenter() -> jieba.Tokenizer:
+    """jieba with its default dictionary only: the same boundaries whatever words the KB has added."""
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    return tk
+
+
+# A character at least this frequent in jieba's dictionary is common Mandarin (了, 过, 书, 馆 …).
+COMMON_CHAR_FREQ = 1000
+
+
+@lru_cache(maxsize=65536)
+def all_common_chars(word: str) -> bool:
+    """True when every character of the word is common in Mandarin: the word may be a chance substring."""
+    freq = _segmenter().FREQ
+    return all(freq.get(ch, 0) >= COMMON_CHAR_FREQ for ch in word)
+
+
+def word_boundaries(text: str) -> frozenset[int]:
+    """Offsets where a Mandarin dictionary word starts or ends (jieba, default dictionary, no HMM)."""
+    out = {0, len(text)}
+    for _word, start, end in _segmenter().tokenize(text, HMM=False):
+        out.update((start, end))
+    return frozenset(out)
+
+
 def _strip_punct(text: str) -> str:
     return "".join(" " if unicodedata.category(ch)[0] in _PUNCT_CATS else ch for ch in text)
 
 
 @dataclass
 class DialectMap:
-    """Longest-match replacement of dialect words by their Mandarin equivalents."""
+    """Longest-match replacement of dialect words by their Mandarin equivalents.
+
+    A word of two or more characters, all of them common in Mandarin, is replaced only where it starts
+    and ends on a Mandarin word boundary: 书馆 (a school, in Cantonese) must not turn 图书馆 into 图私塾,
+    nor 报了 turn 举报了 into 举参加. A word with a dialect character (唔该, 冇得) cannot be a chance
+    substring of Mandarin and is always replaced.
+    """
 
     pairs: dict[str, str] = field(default_factory=dict)
+    # Mandarin words (synonyms, service terms) that are replaced only as whole words, whatever their characters.
+    whole_words: frozenset[str] = frozenset()
     _max_len: int = 0
     _first_chars: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, pairs: Iterable[tuple[str, str]] | Mapping[str, str]) -> DialectMap:
+    def build(
+        cls, pairs: Iterable[tuple[str, str]] | Mapping[str, str], *, whole_words: Iterable[str] = ()
+    ) -> DialectMap:
         items = pairs.items() if isinstance(pairs, Mapping) else pairs
         table: dict[str, str] = {}
         for word, mandarin in items:
             if word and mandarin and word != mandarin:
                 table.setdefault(word, mandarin)
-        dm = cls(table)
+        dm = cls(table, frozenset(whole_words))
         dm._max_len = max((len(w) for w in table), default=0)
         dm._first_chars = frozenset(w[0] for w in table)
         return dm
@@ -63,11 +101,18 @@ class DialectMap:
             return text
         out: list[str] = []
         i, n = 0, len(text)
+        bounds: frozenset[int] | None = None  # computed on the first multi-character match
         while i < n:
             ch = text[i]
             if ch in self._first_chars:
                 for size in range(min(self._max_len, n - i), 0, -1):
                     repl = self.pairs.get(text[i : i + size])
+                    word = text[i : i + size]
+                    if repl is not None and size > 1 and (word in self.whole_words or all_common_chars(word)):
+                        if bounds is None:
+                            bounds = word_boundaries(text)
+                        if i not in bounds or i + size not in bounds:
+                            continue
                     if repl is not None:
                         out.append(repl)
                         i += size

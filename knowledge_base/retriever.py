@@ -10,8 +10,8 @@ reference, so a query always sees one consistent KB version.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from knowledge_base.encoder import Encoder
 from knowledge_base.lexical import Bm25Index
 from knowledge_base.normalize import DialectMap, normalize
+from knowledge_base.query import dense_query, item_actions, question_cues, variant_mismatch
 from knowledge_base.vector_index import VectorIndex
 
 
@@ -41,6 +42,8 @@ class EntryInfo:
     entry_id: int
     title: str
     source_code: str | None
+    # Variant actions stated by the title (knowledge_base.query.item_actions), filled by build_snapshot.
+    actions: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -87,13 +90,19 @@ class FusionParams:
     # Chosen with bench/tune_kb.py on bench/data/kb_eval_gd_dev.jsonl (see bench/README.md).
     # The lexical score gets 1 - the sum of the dense weights.
     dense: tuple[DenseCalibration, ...] = (
-        DenseCalibration(MAIN, 0.65, 0.78, 1.0),
-        DenseCalibration(USE, 0.2, 0.6, 1.0),
+        DenseCalibration(MAIN, 0.75, 0.8, 1.0),
+        DenseCalibration(USE, 0.0, 0.6, 1.0),
     )
     # Top-k of every retriever are pooled, then every pooled text is scored by every retriever.
     candidates: int = 60
     # "channel": an entry's best score per retriever (over its texts) is fused; "text": the best fused text.
     per_entry: str = "text"
+    # Subtracted from the fused score of a text that several entries share (a catalogue name common to
+    # 新增/延续/变更 variants): it cannot tell them apart, so each entry's own name should decide.
+    shared_text_penalty: float = 0.1
+    # Subtracted from an entry named as a change/renewal/reissue/cancellation variant when the question
+    # does not ask for one (knowledge_base.query.variant_mismatch).
+    variant_penalty: float = 0.05
 
     def with_weights(self, weights: dict[str, float]) -> FusionParams:
         return replace(self, dense=tuple(replace(c, weight=weights.get(c.channel, c.weight)) for c in self.dense))
@@ -143,6 +152,8 @@ class SearchSnapshot:
     dense: tuple[DenseChannel, ...]
     dialect: DialectMap
     params: FusionParams = field(default_factory=FusionParams)
+    # Normalised texts indexed for more than one entry.
+    shared_texts: frozenset[str] = frozenset()
 
     @property
     def vectors(self) -> VectorIndex | None:
@@ -185,18 +196,9 @@ class SearchSnapshot:
     ) -> list[EntryHit]:
         """Ranked entries; mode is one of MODES (all but "fused" are for measurement)."""
         p = params or self.params
-        return fuse(self.entries, self.candidates(question, mode=mode, params=p), p, mode, self.channels)[:k]
-
-
-# Polite openings carry no meaning but pull the query vector towards other polite questions.
-_FILLER = re.compile(
-    r"^(?:(?:你好|您好|请问一下|请问|我想问一下|我想问下|想问一下|想问下|问一下|麻烦问一下|咨询一下)[，,、\s]*)+"
-)
-
-
-def dense_query(query: str) -> str:
-    """The text a dense encoder sees: the normalised question without a polite opening."""
-    return _FILLER.sub("", query) or query
+        cands = self.candidates(question, mode=mode, params=p)
+        cues = question_cues(self.normalise(question))
+        return fuse(self.entries, cands, p, mode, self.channels, shared=self.shared_texts, cues=cues)[:k]
 
 
 def fuse(
@@ -205,8 +207,15 @@ def fuse(
     p: FusionParams,
     mode: str,
     channels: Sequence[str],
+    *,
+    shared: Collection[str] = frozenset(),
+    cues: frozenset[str] | None = None,
 ) -> list[EntryHit]:
-    """Score each entry from its texts' scores (see FusionParams.per_entry) and rank entries."""
+    """Score each entry from its texts' scores (see FusionParams.per_entry) and rank entries.
+
+    ``shared``: texts indexed for several entries (FusionParams.shared_text_penalty); ``cues``: the
+    question's variant cues (knowledge_base.query.question_cues; None: no variant penalty).
+    """
     lex_w, dense_w = p.weights(mode, channels)
     dense_total = sum(dense_w) or 1.0
     cals = [p.calibration(ch) for ch in channels]
@@ -227,6 +236,8 @@ def fuse(
         ]
         dense_mix = sum(w * d for w, d in zip(dense_w, dense, strict=True))
         fused = lex_w * lex + dense_mix
+        if t.text in shared:
+            fused -= p.shared_text_penalty
         hit.lexical = max(hit.lexical, lex)
         hit.dense = max(hit.dense, dense_mix / dense_total)
         if fused > hit.fused:
@@ -239,6 +250,10 @@ def fuse(
         for key, hit in hits.items():
             row = best[key]
             hit.fused = lex_w * row[0] + sum(w * d for w, d in zip(dense_w, row[1:], strict=True))
+    if cues is not None and p.variant_penalty:
+        for key, hit in hits.items():
+            if variant_mismatch(entries[key].actions, cues):
+                hit.fused -= p.variant_penalty
     return sorted(hits.values(), key=lambda h: (-h.fused, h.kind, h.entry_id))
 
 
@@ -251,12 +266,14 @@ def build_snapshot(
     params: FusionParams,
 ) -> SearchSnapshot:
     bm25 = Bm25Index([(t.id, t.text) for t in texts])
+    owners = Counter(text for text, _key in {(t.text, t.key) for t in texts})
     return SearchSnapshot(
         kb_version=kb_version,
         texts={t.id: t for t in texts},
-        entries={(e.kind, e.entry_id): e for e in entries},
+        entries={(e.kind, e.entry_id): replace(e, actions=item_actions(e.title)) for e in entries},
         bm25=bm25,
         dense=tuple(dense),
         dialect=dialect,
         params=params,
+        shared_texts=frozenset(text for text, n in owners.items() if n > 1),
     )

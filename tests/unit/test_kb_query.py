@@ -1,0 +1,108 @@
+"""Query-side text handling of the knowledge base: aspect phrases, item variants, dialect word boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.lexicon import service_terms, shipped_pairs
+from knowledge_base.normalize import DialectMap, normalize
+from knowledge_base.query import dense_query, item_actions, question_cues, strip_aspects, variant_mismatch
+from knowledge_base.retriever import EntryInfo, FusionParams, IndexedText, fuse
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("第一次办港澳通行证要带什么材料在那里办", "第一次办港澳通行证"),
+        ("取水许可要多少天", "取水许可"),
+        ("高校教师资格认定有没有咨询电话", "高校教师资格认定"),
+        ("注册内资有限公司可以网上办吗", "注册内资有限公司"),
+        ("律师事务所设立怎么申请要几天", "律师事务所设立"),
+        ("残疾证补办收费吗", "残疾证补办"),
+        # 查 names the many 查询 items: it stays
+        ("普通话证书在哪里查", "普通话证书在哪里查"),
+        # nothing but aspects: the question is kept as it is
+        ("要带什么材料", "要带什么材料"),
+    ],
+)
+def test_strip_aspects(question, expected):
+    assert strip_aspects(question) == expected
+
+
+def test_dense_query_drops_polite_opening_and_aspects():
+    assert dense_query(normalize("请问，护照怎么办理？")) == "护照"
+    assert dense_query(normalize("您好")) == "您好"
+
+
+@pytest.mark.parametrize(
+    ("title", "actions"),
+    [
+        ("新增取水许可", set()),
+        ("延续取水许可", {"renew"}),
+        ("省内《植物检疫证书》变更", {"change"}),
+        ("税务登记证遗失补办", {"reissue"}),
+        ("个体工商户注销登记", {"cancel"}),
+    ],
+)
+def test_item_actions(title, actions):
+    assert item_actions(title) == actions
+
+
+def test_a_variant_needs_its_cue():
+    renew = item_actions("延续取水许可")
+    assert variant_mismatch(renew, question_cues("第一次办取水许可要多少天"))
+    assert not variant_mismatch(renew, question_cues("取水许可证快到期了想延续"))
+    assert not variant_mismatch(item_actions("新增取水许可"), question_cues("第一次办取水许可"))
+    assert not variant_mismatch(item_actions("残疾证补发"), question_cues("残疾证丢了怎么补"))
+
+
+def _text(tid: int, entry: int, text: str) -> IndexedText:
+    return IndexedText(tid, "item", entry, "name", text)
+
+
+def test_fuse_shared_text_and_variant_penalties():
+    entries = {
+        ("item", 1): EntryInfo("item", 1, "延续取水许可", "A", actions=item_actions("延续取水许可")),
+        ("item", 2): EntryInfo("item", 2, "新增取水许可", "B"),
+    }
+    # Both share the catalogue name 取水许可, which matches best; their own names match a little less.
+    cands = [
+        (_text(1, 1, "取水许可"), 0.9, ()),
+        (_text(2, 2, "取水许可"), 0.9, ()),
+        (_text(3, 1, "延续取水许可"), 0.6, ()),
+        (_text(4, 2, "新增取水许可"), 0.55, ()),
+    ]
+    p = FusionParams(dense=())
+    plain = fuse(entries, cands, p, "lexical", [])
+    assert plain[0].fused == plain[1].fused  # a tie, broken by entry id: the renewal first
+    shared = frozenset(["取水许可"])
+    ranked = fuse(entries, cands, p, "lexical", [], shared=shared, cues=question_cues("第一次办取水许可"))
+    assert [h.title for h in ranked] == ["新增取水许可", "延续取水许可"]
+    asked = fuse(entries, cands, p, "lexical", [], shared=shared, cues=question_cues("取水许可到期了要延续"))
+    assert asked[0].title == "延续取水许可"
+
+
+def test_dialect_words_only_replace_whole_words():
+    dm = DialectMap.build([("报了", "参加了"), ("书馆", "私塾"), ("唔见", "丢"), ("咗", "了")])
+    assert normalize("举报了能有奖励吗", dm) == "举报了能有奖励吗"
+    assert normalize("在中山图书馆借书", dm) == "在中山图书馆借书"
+    assert normalize("保安证唔见咗", dm) == "保安证丢了"
+
+
+def test_shipped_lexicon_skips_pairs_of_common_mandarin_characters():
+    words = {w for _d, w, _m, _s in shipped_pairs()}
+    assert not words & {"过了", "必去", "有多", "个名", "高企"}
+    assert {"屋企", "唔该", "几耐"} <= words
+
+
+def test_service_terms_replace_whole_words_only():
+    dm = DialectMap.build([("高企", "高新技术企业"), ("低保", "最低生活保障")], whole_words=["高企", "低保"])
+    assert normalize("想申请评高企", dm) == "想申请评高新技术企业"
+    assert normalize("提高企业竞争力", dm) == "提高企业竞争力"
+    assert normalize("申请低保要什么材料", dm) == "申请最低生活保障要什么材料"
+
+
+def test_shipped_service_terms_are_abbreviations():
+    terms = dict(service_terms())
+    assert terms["低保"] == "最低生活保障"
+    assert all(variant not in term for variant, term in terms.items())
