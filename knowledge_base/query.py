@@ -7,7 +7,11 @@
 - ``item_actions`` / ``question_cues``: the catalogue has look-alike variants of one service (新增 /
   变更 / 延续 / 补发 / 注销 …). A variant named for a change, renewal, reissue or cancellation is the
   right answer only when the question says so (改、到期、丢了、注销 …); otherwise the plain service is
-  meant. See ``FusionParams.variant_penalty``.
+  meant. Likewise an item named for residents of one region (内地/港澳/台湾/外国) is the wrong one when
+  the question names only other regions. See ``FusionParams.variant_penalty``.
+- ``lexical_expansion``: generic service verbs said colloquially (加大容量、搬过去、不干了、丢了、到期了、
+  第一次、同名同姓 …) get the catalogue's formal verb (增容、迁移、注销、补领、延续、首次、重名 …) added for
+  BM25, which has no other way to match them.
 
 All functions take normalised text (knowledge_base.normalize: simplified, dialect words in Mandarin,
 no punctuation, no spaces between Chinese characters).
@@ -87,15 +91,98 @@ _QUESTION_CUES = {
 
 
 def item_actions(title: str) -> frozenset[str]:
-    """The variant actions an item's name states (change, renew, reissue, cancel); empty for a plain item."""
-    return frozenset(a for a, rx in _ITEM_ACTIONS.items() if rx.search(title))
+    """The variant actions an item's name states (change, renew, reissue, cancel) and its regions."""
+    return frozenset(a for a, rx in _ITEM_ACTIONS.items() if rx.search(title)) | item_regions(title)
 
 
 def question_cues(query: str) -> frozenset[str]:
-    """The variant actions a normalised question asks for."""
-    return frozenset(a for a, rx in _QUESTION_CUES.items() if rx.search(query))
+    """The variant actions a normalised question asks for, and the regions it names."""
+    return frozenset(a for a, rx in _QUESTION_CUES.items() if rx.search(query)) | question_regions(query)
+
+
+# Whose item it is, read from the item's name and from the question: residents of the mainland, of Hong
+# Kong/Macao, of Taiwan, or foreigners (注册会计师注册（内地居民）/（香港澳门特别行政区居民）/（台湾地区居民）).
+# The mainland is named in a question only as 内地居民/大陆居民 (内地 alone is where a service is done).
+_ITEM_REGIONS = {
+    "region:mainland": re.compile(r"内地|大陆"),
+    "region:hkmo": re.compile(r"香港|澳门|港澳"),
+    "region:tw": re.compile(r"台湾|台胞"),
+    "region:foreign": re.compile(r"外国|外籍"),
+}
+_QUESTION_REGIONS = {
+    "region:mainland": re.compile(r"(?:内地|大陆)(?:居民|人|户籍)"),
+    "region:hkmo": re.compile(r"香港|澳门|港澳"),
+    "region:tw": re.compile(r"台湾|台胞"),
+    "region:foreign": re.compile(r"外国|外籍|老外"),
+}
+
+
+def item_regions(title: str) -> frozenset[str]:
+    """The regions (mainland, Hong Kong/Macao, Taiwan, foreign) an item's name is restricted to."""
+    return frozenset(r for r, rx in _ITEM_REGIONS.items() if rx.search(title))
+
+
+def question_regions(query: str) -> frozenset[str]:
+    """The regions a normalised question names."""
+    return frozenset(r for r, rx in _QUESTION_REGIONS.items() if rx.search(query))
 
 
 def variant_mismatch(actions: frozenset[str], cues: frozenset[str]) -> bool:
-    """True for a change/renewal/reissue/cancellation variant that the question does not ask for."""
-    return bool(actions) and not (actions & cues)
+    """True for a change/renewal/reissue/cancellation variant that the question does not ask for, or for an
+    item named for a region (内地/港澳/台湾/外国) when the question names only other regions."""
+    verbs = {a for a in actions if not a.startswith("region:")}
+    if verbs and not (verbs & cues):
+        return True
+    regions = actions - verbs
+    asked = {c for c in cues if c.startswith("region:")}
+    return bool(regions) and bool(asked) and not (regions & asked)
+
+
+# Generic service verbs: how citizens say what is to be done to a licence, record or account, and the
+# catalogue's formal verb for it. Only verbs that apply to many services, never an item's name. The
+# formal words are added to the lexical query (knowledge_base.retriever), never substituted: the
+# question's own words still count.
+_SERVICE_VERBS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), terms)
+    for pattern, terms in [
+        # increase capacity: 加大容量、扩大容量、容量不够
+        (r"加大容量|扩大容量|加容量|扩容|容量不够|不够用", "增容"),
+        # move: 搬到、搬过去、转到广州、调过去
+        (r"搬(?:到|去|过去|过来|回|走|家)|转(?:到|去|过去|过来|回)|调(?:到|过去|过来)", "迁移 迁入 迁出"),
+        # close down: 不干了、关掉、倒闭、结业
+        (r"不干了|不做了|不开了|不经营了|关掉|关门|倒闭|结业|停业|歇业", "注销"),
+        # lost: 丢了、掉了、弄丢、不见了、找不到了
+        (r"丢了|丢失|弄丢|掉了|不见了|找不到了|被偷", "遗失 补领 补办 补发"),
+        # expiry: 到期了、过期了、快到期
+        (r"到期|过期|期满|快满了", "延续 续期 换证"),
+        # change: 改名、改地址、换法人
+        (r"改(?:名|一下|成|为|地址|名字|掉)|更改|修改|换(?:名|地址|法人|负责人)", "变更"),
+        # first time: 第一次、头一次、新开
+        (r"第一次|头一次|头一回|第一回|新开|刚开", "首次 新办 初次"),
+        # same name: 同名同姓、名字一样
+        (r"同名同姓|同名|重名|名字一样|一样的名字", "重名"),
+        # refund: 退钱、多交的钱退回
+        (r"退钱|退回来|退回|退返|多交|多扣|扣了两次|重复扣|重复交", "退费 退款"),
+        # give back: 还回去、交还
+        (r"还回去|交回去|还给|交还|退还", "归还"),
+        # book: 约号、挂号、约时间
+        (r"挂号|约号|约时间|点约|怎么约|预定", "预约"),
+        # set up: 开公司、开一家、开店、成立
+        (r"开(?:一家|一间|家|间)|开公司|开店|成立", "设立"),
+    ]
+)
+
+
+def service_verbs(query: str) -> list[str]:
+    """The catalogue's formal verbs for the colloquial ones in a normalised question (not those already in it)."""
+    out: list[str] = []
+    for rx, terms in _SERVICE_VERBS:
+        if rx.search(query):
+            out.extend(t for t in terms.split() if t not in query and t not in out)
+    return out
+
+
+def lexical_expansion(query: str) -> str:
+    """The question with the formal verbs of its colloquial ones appended; the question itself when none."""
+    extra = service_verbs(query)
+    return f"{query} {' '.join(extra)}" if extra else query

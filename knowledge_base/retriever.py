@@ -19,7 +19,7 @@ import numpy as np
 from knowledge_base.encoder import Encoder
 from knowledge_base.lexical import Bm25Index
 from knowledge_base.normalize import DialectMap, normalize
-from knowledge_base.query import dense_query, item_actions, question_cues, variant_mismatch
+from knowledge_base.query import dense_query, item_actions, lexical_expansion, question_cues, variant_mismatch
 from knowledge_base.vector_index import VectorIndex
 
 
@@ -101,7 +101,8 @@ class FusionParams:
     # 新增/延续/变更 variants): it cannot tell them apart, so each entry's own name should decide.
     shared_text_penalty: float = 0.1
     # Subtracted from an entry named as a change/renewal/reissue/cancellation variant when the question
-    # does not ask for one (knowledge_base.query.variant_mismatch).
+    # does not ask for one, or named for residents of a region the question does not name while it names
+    # another (knowledge_base.query.variant_mismatch).
     variant_penalty: float = 0.05
 
     def with_weights(self, weights: dict[str, float]) -> FusionParams:
@@ -175,6 +176,11 @@ class SearchSnapshot:
             return []
         lex_w, dense_w = p.weights(mode, self.channels)
         lex_all = self.bm25.scores(query)
+        expanded = lexical_expansion(query)
+        if expanded != query:
+            # Formal verbs for colloquial ones (knowledge_base.query.service_verbs) can only add: a text
+            # keeps the better of its scores with and without them.
+            lex_all = np.maximum(lex_all, self.bm25.scores(expanded))
         pool: set[int] = set()
         if lex_w > 0 or not self.dense:
             pool.update(self.bm25.top(lex_all, p.candidates))

@@ -6,7 +6,15 @@ import pytest
 
 from knowledge_base.lexicon import service_terms, shipped_pairs
 from knowledge_base.normalize import DialectMap, normalize
-from knowledge_base.query import dense_query, item_actions, question_cues, strip_aspects, variant_mismatch
+from knowledge_base.query import (
+    dense_query,
+    item_actions,
+    lexical_expansion,
+    question_cues,
+    service_verbs,
+    strip_aspects,
+    variant_mismatch,
+)
 from knowledge_base.retriever import EntryInfo, FusionParams, IndexedText, fuse
 
 
@@ -42,6 +50,8 @@ def test_dense_query_drops_polite_opening_and_aspects():
         ("省内《植物检疫证书》变更", {"change"}),
         ("税务登记证遗失补办", {"reissue"}),
         ("个体工商户注销登记", {"cancel"}),
+        ("注册会计师注册（香港澳门特别行政区居民）", {"region:hkmo"}),
+        ("大陆居民往来台湾通行证补发", {"reissue", "region:mainland", "region:tw"}),
     ],
 )
 def test_item_actions(title, actions):
@@ -54,6 +64,44 @@ def test_a_variant_needs_its_cue():
     assert not variant_mismatch(renew, question_cues("取水许可证快到期了想延续"))
     assert not variant_mismatch(item_actions("新增取水许可"), question_cues("第一次办取水许可"))
     assert not variant_mismatch(item_actions("残疾证补发"), question_cues("残疾证丢了怎么补"))
+
+
+def test_an_item_for_another_region_mismatches():
+    hk = item_actions("注册会计师注册（香港澳门特别行政区居民）")
+    mainland = item_actions("注册会计师注册（内地居民）")
+    asked_hk = question_cues("我是香港居民考过了内地的注册会计师考试")
+    assert variant_mismatch(mainland, asked_hk)  # 内地 alone is where, not who
+    assert not variant_mismatch(hk, asked_hk)
+    # a question naming no region penalises no region
+    assert not variant_mismatch(mainland, question_cues("注册会计师注册要什么材料"))
+    assert not variant_mismatch(item_actions("办理往来台湾通行证"), question_cues("想去台湾旅游"))
+    assert variant_mismatch(item_actions("办理往来台湾通行证定居签注"), question_cues("我哥在香港定居想去探望"))
+
+
+@pytest.mark.parametrize(
+    ("question", "verbs"),
+    [
+        ("店里电不够用了要申请加大容量", ["增容"]),
+        ("店不干了营业执照怎么处理", ["注销"]),
+        ("毕业证弄丢了", ["遗失", "补领", "补办", "补发"]),
+        ("许可证快到期了", ["延续", "续期", "换证"]),
+        ("第一次申请频率", ["首次", "新办", "初次"]),
+        ("想看看有多少人跟他同名同姓", ["重名"]),
+        ("集体户口页用完了要还回去", ["归还"]),
+        # formal words already in the question are not repeated
+        ("取水许可证到期了想延续", ["续期", "换证"]),
+        # no colloquial verb: nothing added; 开证明 is not setting something up
+        ("护照", []),
+        ("在哪里开一个婚姻登记记录的证明", []),
+    ],
+)
+def test_service_verbs(question, verbs):
+    assert service_verbs(question) == verbs
+
+
+def test_lexical_expansion_appends_and_keeps_the_question():
+    assert lexical_expansion("要申请加大容量") == "要申请加大容量 增容"
+    assert lexical_expansion("护照") == "护照"
 
 
 def _text(tid: int, entry: int, text: str) -> IndexedText:
