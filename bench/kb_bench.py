@@ -126,7 +126,8 @@ async def quality(data_dir: Path, eval_file: Path) -> dict[str, Any]:
     from govchat.runtime import build_runtime
     from knowledge_base.evaluation import evaluate, read_eval_file
 
-    rt = await build_runtime(load_settings(data_dir=str(data_dir), demo_data=False))
+    # USE is off in the product (it weighs 0); it is loaded here only to keep "USE alone" on record.
+    rt = await build_runtime(load_settings(data_dir=str(data_dir), demo_data=False, use_encoder=True))
     try:
         cases = read_eval_file(eval_file)
         out = {}

@@ -6,7 +6,9 @@ answer quality with the dense model is tested in test_retrieval.py.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -40,6 +42,19 @@ ITEMS = [
 
 @pytest.fixture
 async def client(settings: Settings, clock) -> AsyncIterator[TestClient[Any, Any]]:
+    async with _client(settings, clock) as c:
+        yield c
+
+
+@pytest.fixture
+async def close_race_client(settings: Settings, clock) -> AsyncIterator[TestClient[Any, Any]]:
+    """Answers directly only with a clear lead (0.2) over the runner-up: look-alike items are offered instead."""
+    async with _client(dataclasses.replace(settings, answer_margin=0.2), clock) as c:
+        yield c
+
+
+@asynccontextmanager
+async def _client(settings: Settings, clock: Any) -> AsyncIterator[TestClient[Any, Any]]:
     runtime = await build_runtime(settings, clock=clock, load_model=False)
     async with runtime.db.session() as s:
         for n, data in enumerate(ITEMS, start=1):
@@ -66,7 +81,8 @@ async def test_question_is_answered_with_the_item_cited(client):
     assert "1. 身份证" in reply["text"]
 
 
-async def test_close_candidates_are_offered_and_picked_by_number(client):
+async def test_close_candidates_are_offered_and_picked_by_number(close_race_client):
+    client = close_race_client
     [offer] = await say(client, "个体工商户营业执照", sender="c2")
     assert "请回复序号" in offer["text"]
     assert [b["payload"] for b in offer["buttons"]][:2] == ["1", "2"]
