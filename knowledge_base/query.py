@@ -74,57 +74,33 @@ def dense_query(query: str) -> str:
     return strip_aspects(_FILLER.sub("", query) or query)
 
 
-# What a variant does to a licence or record, read from the item's name ...
-_ITEM_ACTIONS = {
-    "change": re.compile(r"变更"),
-    "renew": re.compile(r"延续|续期|延期|换发|换证|续展"),
-    "reissue": re.compile(r"补发|补办|补领|遗失|挂失|损毁"),
-    "cancel": re.compile(r"注销|撤销|终止"),
-}
-# ... and the words by which a question asks for it (broad on purpose: a cue only lifts the penalty).
-_QUESTION_CUES = {
-    "change": re.compile(r"变更|改|更换|换成|换个|转让|迁"),
-    "renew": re.compile(r"延续|续期|延期|续|到期|过期|换发|换证|换本|换新"),
-    "reissue": re.compile(r"补发|补办|补领|丢|遗失|不见|损坏|破损|烂|坏了|挂失"),
-    "cancel": re.compile(r"注销|撤销|不做了|不干了|关掉|关闭|停业|终止|取消"),
+# Look-alike variants: per label, how an item's name states it and how a question asks for it. The
+# question side is broad on purpose: a cue only lifts the penalty. Regions say whose item it is (residents
+# of the mainland, Hong Kong/Macao, Taiwan, or foreigners: 注册会计师注册（内地居民）/（台湾地区居民）); a
+# question names the mainland only as 内地居民/大陆居民 (内地 alone is where a service is done).
+_VARIANTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    label: (re.compile(item), re.compile(question))
+    for label, item, question in [
+        ("change", r"变更", r"变更|改|更换|换成|换个|转让|迁"),
+        ("renew", r"延续|续期|延期|换发|换证|续展", r"延续|续期|延期|续|到期|过期|换发|换证|换本|换新"),
+        ("reissue", r"补发|补办|补领|遗失|挂失|损毁", r"补发|补办|补领|丢|遗失|不见|损坏|破损|烂|坏了|挂失"),
+        ("cancel", r"注销|撤销|终止", r"注销|撤销|不做了|不干了|关掉|关闭|停业|终止|取消"),
+        ("region:mainland", r"内地|大陆", r"(?:内地|大陆)(?:居民|人|户籍)"),
+        ("region:hkmo", r"香港|澳门|港澳", r"香港|澳门|港澳"),
+        ("region:tw", r"台湾|台胞", r"台湾|台胞"),
+        ("region:foreign", r"外国|外籍", r"外国|外籍|老外"),
+    ]
 }
 
 
 def item_actions(title: str) -> frozenset[str]:
-    """The variant actions an item's name states (change, renew, reissue, cancel) and its regions."""
-    return frozenset(a for a, rx in _ITEM_ACTIONS.items() if rx.search(title)) | item_regions(title)
+    """The variants an item's name states: change, renew, reissue, cancel, and region:… labels."""
+    return frozenset(label for label, (item, _) in _VARIANTS.items() if item.search(title))
 
 
 def question_cues(query: str) -> frozenset[str]:
-    """The variant actions a normalised question asks for, and the regions it names."""
-    return frozenset(a for a, rx in _QUESTION_CUES.items() if rx.search(query)) | question_regions(query)
-
-
-# Whose item it is, read from the item's name and from the question: residents of the mainland, of Hong
-# Kong/Macao, of Taiwan, or foreigners (注册会计师注册（内地居民）/（香港澳门特别行政区居民）/（台湾地区居民）).
-# The mainland is named in a question only as 内地居民/大陆居民 (内地 alone is where a service is done).
-_ITEM_REGIONS = {
-    "region:mainland": re.compile(r"内地|大陆"),
-    "region:hkmo": re.compile(r"香港|澳门|港澳"),
-    "region:tw": re.compile(r"台湾|台胞"),
-    "region:foreign": re.compile(r"外国|外籍"),
-}
-_QUESTION_REGIONS = {
-    "region:mainland": re.compile(r"(?:内地|大陆)(?:居民|人|户籍)"),
-    "region:hkmo": re.compile(r"香港|澳门|港澳"),
-    "region:tw": re.compile(r"台湾|台胞"),
-    "region:foreign": re.compile(r"外国|外籍|老外"),
-}
-
-
-def item_regions(title: str) -> frozenset[str]:
-    """The regions (mainland, Hong Kong/Macao, Taiwan, foreign) an item's name is restricted to."""
-    return frozenset(r for r, rx in _ITEM_REGIONS.items() if rx.search(title))
-
-
-def question_regions(query: str) -> frozenset[str]:
-    """The regions a normalised question names."""
-    return frozenset(r for r, rx in _QUESTION_REGIONS.items() if rx.search(query))
+    """The variants a normalised question asks for, and the regions it names."""
+    return frozenset(label for label, (_, question) in _VARIANTS.items() if question.search(query))
 
 
 def variant_mismatch(actions: frozenset[str], cues: frozenset[str]) -> bool:
