@@ -135,6 +135,10 @@ async def seed(db: Database, clock: Clock, settings: Settings, progress: Progres
         if settings.dialect_lexicons and await store.count(s, DialectWord) == 0:
             n = await store.seed_dialect_words(s, lexicon.shipped_pairs())
             progress(f"已载入客家话、粤语词表：{n} 条")
+        elif settings.dialect_lexicons:  # an upgrade may ship different lists: follow them, keep editors' rows
+            added, updated, deleted = await store.sync_shipped_dialect_words(s, lexicon.shipped_pairs())
+            if added or updated or deleted:
+                progress(f"客家话、粤语词表已更新：新增 {added} 条，修改 {updated} 条，删除 {deleted} 条")
     if settings.demo_data:
         async with db.session() as s:
             if await directory_is_empty(s):

@@ -401,5 +401,34 @@ async def seed_dialect_words(session: AsyncSession, pairs: Iterable[tuple[str, s
     return len(rows)
 
 
+async def sync_shipped_dialect_words(
+    session: AsyncSession, pairs: Iterable[tuple[str, str, str, str]]
+) -> tuple[int, int, int]:
+    """Bring the shipped rows (every source but "editor") in line with the lists of this release.
+
+    Rows a release no longer ships are deleted, new ones added, changed translations updated; an
+    editor's own rows, and whether an editor switched a shipped row off, are left alone. Returns
+    (added, updated, deleted).
+    """
+    shipped = {(d, w): (m, src) for d, w, m, src in pairs}
+    rows = (await session.scalars(select(DialectWord))).all()
+    present = {(r.dialect, r.word) for r in rows}
+    updated = deleted = 0
+    for row in rows:
+        if row.source == "editor":
+            continue
+        want = shipped.get((row.dialect, row.word))
+        if want is None:
+            await session.delete(row)
+            deleted += 1
+        elif (row.mandarin, row.source) != want:
+            row.mandarin, row.source = want
+            updated += 1
+    added = await seed_dialect_words(
+        session, ((d, w, m, src) for (d, w), (m, src) in shipped.items() if (d, w) not in present)
+    )
+    return added, updated, deleted
+
+
 async def synonyms(session: AsyncSession) -> Sequence[Synonym]:
     return (await session.scalars(select(Synonym))).all()
