@@ -38,7 +38,6 @@ from knowledge_base.encoder import (
     use_available,
 )
 from knowledge_base.index_manager import IndexManager
-from knowledge_base.models import DialectWord
 from knowledge_base.normalize import EMPTY_DIALECT
 from knowledge_base.policy import Thresholds
 from knowledge_base.retriever import MAIN, USE, FusionParams
@@ -77,6 +76,7 @@ class Runtime:
     office: Office | None = None
 
     async def close(self) -> None:
+        self.kb.close()
         if self.nlu is not None:
             await self.nlu.stop()
         await self.db.dispose()
@@ -132,13 +132,10 @@ async def open_database(settings: Settings) -> Database:
 async def seed(db: Database, clock: Clock, settings: Settings, progress: Progress = _quiet) -> None:
     """First-run content: the dialect lexicons and, when the KB is empty, the demo district."""
     async with db.session() as s:
-        if settings.dialect_lexicons and await store.count(s, DialectWord) == 0:
-            n = await store.seed_dialect_words(s, lexicon.shipped_pairs())
-            progress(f"已载入客家话、粤语词表：{n} 条")
-        elif settings.dialect_lexicons:  # an upgrade may ship different lists: follow them, keep editors' rows
+        if settings.dialect_lexicons:  # the first start loads the lists; an upgrade follows changed ones
             added, updated, deleted = await store.sync_shipped_dialect_words(s, lexicon.shipped_pairs())
             if added or updated or deleted:
-                progress(f"客家话、粤语词表已更新：新增 {added} 条，修改 {updated} 条，删除 {deleted} 条")
+                progress(f"客家话、粤语词表：新增 {added} 条，修改 {updated} 条，删除 {deleted} 条")
     if settings.demo_data:
         async with db.session() as s:
             if await directory_is_empty(s):

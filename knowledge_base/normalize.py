@@ -106,8 +106,8 @@ class DialectMap:
             ch = text[i]
             if ch in self._first_chars:
                 for size in range(min(self._max_len, n - i), 0, -1):
-                    repl = self.pairs.get(text[i : i + size])
                     word = text[i : i + size]
+                    repl = self.pairs.get(word)
                     if repl is not None and size > 1 and (word in self.whole_words or all_common_chars(word)):
                         if bounds is None:
                             bounds = word_boundaries(text)

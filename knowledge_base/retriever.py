@@ -170,8 +170,9 @@ class SearchSnapshot:
 
     def candidates(self, question: str, *, mode: str = "fused", params: FusionParams | None = None) -> list[Candidate]:
         """(text, lexical score, raw cosine per dense channel) for the pooled top-k of every retriever used."""
-        p = params or self.params
-        query = self.normalise(question)
+        return self._pooled(self.normalise(question), mode, params or self.params)
+
+    def _pooled(self, query: str, mode: str, p: FusionParams) -> list[Candidate]:
         if not query:
             return []
         lex_w, dense_w = p.weights(mode, self.channels)
@@ -185,8 +186,9 @@ class SearchSnapshot:
         if lex_w > 0 or not self.dense:
             pool.update(self.bm25.top(lex_all, p.candidates))
         qvecs = []
+        dense_text = dense_query(query)
         for ch, w in zip(self.dense, dense_w, strict=True):
-            qvec = ch.encoder.encode([dense_query(query)])[0] if w > 0 else None
+            qvec = ch.encoder.encode([dense_text])[0] if w > 0 else None
             qvecs.append(qvec)
             if qvec is not None:
                 pool.update(i for i, _ in ch.vectors.search(qvec, p.candidates))
@@ -202,9 +204,11 @@ class SearchSnapshot:
     ) -> list[EntryHit]:
         """Ranked entries; mode is one of MODES (all but "fused" are for measurement)."""
         p = params or self.params
-        cands = self.candidates(question, mode=mode, params=p)
-        cues = question_cues(self.normalise(question))
-        return fuse(self.entries, cands, p, mode, self.channels, shared=self.shared_texts, cues=cues)[:k]
+        query = self.normalise(question)  # once: it segments the question for the dialect boundaries
+        cands = self._pooled(query, mode, p)
+        return fuse(self.entries, cands, p, mode, self.channels, shared=self.shared_texts, cues=question_cues(query))[
+            :k
+        ]
 
 
 def fuse(

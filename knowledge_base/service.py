@@ -55,6 +55,9 @@ class KnowledgeBase:
         # the shared default pool (cpu + 4 threads) would cap a batch at a handful.
         self._pool = ThreadPoolExecutor(max_workers=query_threads, thread_name_prefix="kb-query")
 
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
     def search(self, question: str, k: int = 10, mode: str = "fused") -> list[EntryHit]:
         snap = self.index.snapshot
         if snap is None:

@@ -229,7 +229,7 @@ class MatrixChannel:
 
     async def _on_room(self, room_id: str, events: list[Any]) -> None:
         for event in events:  # one room in order; rooms run concurrently
-            if event.sender == self.config.user_id or event.event_id in self._seen:
+            if event.event_id in self._seen:  # the bot's own events never get here (sync_once)
                 continue
             self._seen.add(event.event_id)
             if event.server_timestamp < self._joined_at_ms.get(room_id, 0) - 60_000:
