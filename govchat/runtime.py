@@ -120,7 +120,7 @@ def load_encoder(settings: Settings, progress: Progress = _quiet) -> Encoder:
         ensure_default_model(settings, progress)
     name = resolve_model(settings.embedding_model, settings.model_dir)
     progress(f"加载向量模型：{name if settings.embedding_model else DEFAULT_MODEL_DIRNAME}")
-    return SentenceTransformerEncoder(name, threads=settings.embedding_threads)
+    return SentenceTransformerEncoder(name, threads=settings.embedding_threads, runtime=settings.embedding_runtime)
 
 
 async def open_database(settings: Settings) -> Database:

@@ -10,6 +10,8 @@ from typing import Protocol
 
 import numpy as np
 
+from knowledge_base.traced_encoder import INT8_SUFFIX, compile_traced
+
 log = logging.getLogger(__name__)
 
 
@@ -27,20 +29,33 @@ class SentenceTransformerEncoder:
 
     Questions are matched against questions and names (a symmetric task), so both
     sides use the model's "query" prompt when it has one, as the e5 model card advises.
+    ``runtime`` "torchscript": a single text (a question) goes through a trace of the model
+    (knowledge_base.traced_encoder: the same vectors for less CPU), batches (indexing, coalesced
+    questions) through sentence-transformers. "torchscript-int8": every text through an int8 trace
+    (cheaper still, slightly worse retrieval); the name then ends in "+int8", so that an index of the
+    other kind is re-embedded. "eager": sentence-transformers only.
     """
 
-    def __init__(self, name_or_path: str, *, threads: int = 1) -> None:
+    def __init__(self, name_or_path: str, *, threads: int = 1, runtime: str = "torchscript") -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
         if threads > 0:
             torch.set_num_threads(threads)
         self.name = name_or_path
-        self._model = SentenceTransformer(name_or_path, device="cpu")
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        model = SentenceTransformer(name_or_path, device="cpu")
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
-        prompts = getattr(self._model, "prompts", {}) or {}
+        prompts = getattr(model, "prompts", {}) or {}
         self._prompt = "query" if "query" in prompts else None
+        int8 = runtime == "torchscript-int8"
+        traced = runtime.startswith("torchscript")
+        self._traced = compile_traced(model, prompts.get(self._prompt or "", ""), int8=int8) if traced else None
+        self._int8 = int8 and self._traced is not None
+        # int8 vectors must all come from the int8 trace, so the float32 model (~0.5 GB) can go.
+        self._model = None if self._int8 else model
+        if self._int8:
+            self.name = name_or_path + INT8_SUFFIX
         # torch inference is thread-safe, but one model call at a time keeps latency predictable
         # on two cores and avoids oversubscription when several requests arrive together.
         self._lock = threading.Lock()
@@ -48,6 +63,13 @@ class SentenceTransformerEncoder:
     def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._traced is not None and (self._int8 or len(texts) == 1):
+            rows = []
+            for text in texts:  # one lock per text: questions slip in between during a bulk re-embed
+                with self._lock:
+                    rows.append(self._traced.encode_one(text))
+            return np.vstack(rows)
+        assert self._model is not None
         with self._lock:
             vecs = self._model.encode(
                 texts,
