@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import statistics
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,19 @@ def free_port() -> int:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def machine_speed(reps: int = 5) -> dict[str, float]:
+    """How fast and how busy this machine is right now: a fixed pure-Python loop (median ms of ``reps``)
+    and the 1-minute load average. Latencies from shared machines compare only alongside these figures."""
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        times.append((time.perf_counter() - t) * 1000)
+    return {"python_loop_ms": round(statistics.median(times), 1), "loadavg_1m": round(os.getloadavg()[0], 2)}
 
 
 def write_result(result: dict[str, Any], out: str | Path) -> None:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.common import free_port, percentile, write_result
+from bench.common import free_port, machine_speed, percentile, write_result
 from tests.matrix_people import Speaker
 from tests.synapse_fixture import SynapseServer, ensure_synapse_venv
 
@@ -218,6 +218,7 @@ def main() -> int:
     )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "matrix.json"))
     args = parser.parse_args()
+    speed_before = machine_speed()  # before Synapse and the bot start: the host's own speed and load
     with (
         tempfile.TemporaryDirectory(prefix="govchat-matrix-bench-") as tmp,
         synapse_database(args.synapse_db, args.pg) as dsn,
@@ -242,7 +243,8 @@ def main() -> int:
             think = (args.think[0], args.think[1])
             result: dict[str, Any] = {
                 "benchmark": "matrix round trip (send → bot answer received), demo KB, NLU off",
-                "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+                "machine": {"python": platform.python_version(), "cpus": os.cpu_count()}
+                | {f"{k}_before": v for k, v in speed_before.items()},
                 "synapse_database": args.synapse_db,
                 "target": "p95 <= 300 ms with 50 rooms",
             }
@@ -250,6 +252,7 @@ def main() -> int:
                 measure(server, bot.user_id, args.rooms, args.per_room, args.runs, think, meters, args.scenarios)
             )
             result["bot_memory"] = rss_mb(bot_proc.pid)
+            result["machine"] |= {f"{k}_after": v for k, v in machine_speed().items()}
             if "rooms" in args.scenarios:
                 result["meets_target"] = result[f"rooms_{args.rooms}"]["p95_ms"] <= 300
         except Exception:
