@@ -6,6 +6,7 @@ Session keys: ``nlu_pending`` (an intent waiting for one entity) and ``nlu_clari
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -129,13 +130,16 @@ async def _roles(ctx: Context) -> Any:
 
 async def understand_and_route(ctx: Context) -> list[Reply]:
     nlu = ctx.services.nlu
-    if nlu is None:
-        return await answer_question(ctx)
-    try:
-        u = await nlu.understand(ctx.text)
-    except NluUnavailable:
+    u = None
+    if nlu is not None:
+        with contextlib.suppress(NluUnavailable):
+            u = await nlu.understand(ctx.text)
+    if u is None:  # NLU switched off, or down: the KB, and tickets that say plainly what they are
+        if ticket_intake.explicit_request(ctx.text):
+            return await ticket_intake.begin_explicit(ctx)
         replies = await answer_question(ctx)
-        if ctx.session.get(CHOICE_KEY) is None and replies and "没有找到准确的答案" in replies[0].text:
+        down = nlu is not None and ctx.session.get(CHOICE_KEY) is None
+        if down and replies and "没有找到准确的答案" in replies[0].text:
             replies[0].text += "\n" + DEGRADED
         return replies
     roles = await _roles(ctx)

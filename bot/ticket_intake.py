@@ -39,6 +39,9 @@ _EDIT = re.compile(r"^(修改|重填|重新填写?|不对)[。.!！]*$")
 _NONE = re.compile(r"^(无|没有|不涉及|不清楚|不知道|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
 _ENTRY = re.compile(r"^(登记工单|我要投诉|投诉|我要登记|我要反映|我要举报|我要求助)$")
+# "我要投诉……" with its content: unmistakably a ticket even without NLU; a question about complaining is not.
+_EXPLICIT = re.compile(r"^(?:我要|我想)(?:投诉|举报|求助|反映|提建议|建议)")
+_QUESTION = re.compile(r"怎么|怎样|如何|哪里|哪个|什么|多少|吗|[?？]")
 _KIND_WORDS = (("举报", "举报"), ("求助", "求助"), ("建议", "建议"), ("表扬", "表扬"), ("投诉", "投诉"))
 
 
@@ -107,6 +110,17 @@ async def begin(ctx: Context, kind: str, text: str, entities: dict[str, Any]) ->
     replies = _ask(ctx)
     HANDLER._save(ctx)  # the state moved after start(): keep it
     return [Reply(intro), *replies]
+
+
+def explicit_request(text: str) -> bool:
+    """A message that plainly files a ticket with its content ("我要投诉楼下烧烤店半夜很吵"): used when
+    NLU is off or down, so that what a citizen wrote is not answered as a KB question."""
+    content = _TRIGGER.sub("", text).strip()
+    return bool(_EXPLICIT.match(text)) and len(content) >= 6 and not _QUESTION.search(text)
+
+
+async def begin_explicit(ctx: Context) -> list[Reply]:
+    return await begin(ctx, _kind_of(ctx.text), tidy_text(ctx.message.text), {})
 
 
 async def begin_from_intent(ctx: Context, intent: str, entities: dict[str, Any]) -> list[Reply]:

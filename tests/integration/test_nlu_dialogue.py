@@ -127,3 +127,22 @@ async def test_degraded_mode_keeps_kb_and_commands_and_recovers(rig, caplog):
     assert "智能语义理解暂时不可用" in declined
     parser.down = False
     assert "需要工作人员身份" in await talk(rt, "c9", "同意 FW-2026-015，请办公室印发")
+
+
+@pytest.mark.parametrize("nlu", ["down", "off"])
+async def test_without_nlu_a_plain_complaint_still_becomes_a_ticket(rig, nlu):
+    rt, parser = rig
+    if nlu == "down":
+        parser.down = True
+    else:
+        rt.bot.services.nlu = None
+    started = await talk(rt, "c10", "我要投诉，小区楼下烧烤店每天半夜很吵")
+    assert "登记投诉工单" in started and "具体地点" in started  # the content is kept: next is where
+    await talk(rt, "c10", "梅江区江南路28号")
+    await talk(rt, "c10", "上个月开始")
+    summary = await talk(rt, "c10", "13912345678")
+    assert "请核对" in summary and "烧烤店每天半夜很吵" in summary
+    await talk(rt, "c10", "取消")
+    # Asking about complaining is a question, and a bare trigger word is left to the usual entry.
+    assert "登记投诉工单" not in await talk(rt, "c11", "我要投诉应该打什么电话？")
+    assert "请简要描述" in await talk(rt, "c12", "我要投诉")
