@@ -16,6 +16,7 @@ from typing import Any
 from bot.handlers import CommandHandler, Context, Handler, MessageHandler
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
+from bot.ticket_handlers import todo_line
 from govchat.identity import Actor
 from integrations.flows import FlowCall, FlowRegistry
 from nlu.entities import DOC_ID, MEETING_ID
@@ -25,6 +26,7 @@ from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES, 
 from office_flows.meetings.parse import parse_booking
 from office_flows.meetings.service import DEFAULT_MINUTES, Request
 from office_flows.services import Office
+from office_flows.tickets.service import TicketService
 
 BOOKING = "office_booking"
 _CANCEL = re.compile(r"^(取消|算了|不用了|不订了)[。.!！]*$")
@@ -55,6 +57,12 @@ def _usage(text: str) -> list[Reply]:
 # --- documents ----------------------------------------------------------------------------------
 
 
+async def todo_with_tickets(office: Office, tickets: TicketService | None, actor: Actor) -> str:
+    text = await _run(lambda: todo_text(office, actor))
+    line = await todo_line(tickets, actor)
+    return f"{text}\n{line}" if line else text
+
+
 async def todo_text(office: Office, actor: Actor) -> str:
     items = await office.documents.todo(actor)
     if not items:
@@ -78,7 +86,7 @@ async def delegate_text(office: Office, actor: Actor, doc_id: str, person: str, 
 
 
 async def cmd_todo(ctx: Context) -> list[Reply]:
-    return [Reply(await _run(lambda: todo_text(_office(ctx), ctx.actor)))]
+    return [Reply(await todo_with_tickets(_office(ctx), ctx.services.tickets, ctx.actor))]
 
 
 async def cmd_approve(ctx: Context) -> list[Reply]:
@@ -337,9 +345,9 @@ def _after(pattern: re.Pattern[str], text: str) -> str:
     return _LEAD.sub("", text[m.end() :]).strip() if m else ""
 
 
-def register_flows(registry: FlowRegistry, office: Office) -> None:
+def register_flows(registry: FlowRegistry, office: Office, tickets: TicketService | None = None) -> None:
     async def list_todo(call: FlowCall) -> list[str]:
-        return [await _run(lambda: todo_text(office, call.actor))]
+        return [await todo_with_tickets(office, tickets, call.actor)]
 
     async def approve(call: FlowCall) -> list[str]:
         comment = _after(DOC_ID, call.text)

@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from bot.handlers import CommandHandler, Context, Handler
 from bot.messages import Reply
+from govchat.identity import Actor
 from integrations import ticket_flows as tf
-from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, fmt_time
+from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, TicketService, fmt_time
 
 Action = Callable[[Context, str, str], Awaitable[list[str]]]
 
@@ -137,6 +138,17 @@ async def _queue(ctx: Context) -> list[Reply]:
         lines.append(line)
     lines.append("派单：/派单 工单编号 [部门]（不写部门即采纳建议）")
     return [Reply("\n".join(lines))]
+
+
+async def todo_line(tickets: TicketService | None, actor: Actor) -> str:
+    """The tickets part of /待办: how many wait for this person, and where to see them."""
+    if tickets is None or not actor.person_id:
+        return ""
+    n = await tickets.waiting_for(actor)
+    if not n:
+        return ""
+    what = "待派单" if actor.roles & DISPATCHERS else "本部门待办"
+    return f"另有 {n} 张{what}工单，发送 /工单队列 查看。"
 
 
 async def _stats(ctx: Context) -> list[Reply]:

@@ -216,7 +216,7 @@ async def build_runtime(
             Reminders.parse(settings.meeting_remind_minutes),
             timedelta(hours=settings.notice_remind_hours),
         )
-        register_flows(flows, office)
+        register_flows(flows, office, tickets)
         ticker.register("office", office.tick)
         services = BotServices(
             kb=kb,

@@ -740,3 +740,18 @@ class TicketService:
                     .limit(limit)
                 )
             )
+
+    async def waiting_for(self, actor: Actor) -> int:
+        """How many tickets wait for this person to act: the dispatch queue for a dispatcher, else the
+        open tickets of their department (for the summary of /待办)."""
+        if actor.roles & DISPATCHERS:
+            where = Ticket.status == Status.ACCEPTED.value
+        elif actor.department_code:
+            where = and_(
+                Ticket.department_code == actor.department_code,
+                Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
+            )
+        else:
+            return 0
+        async with self.db.session() as s:
+            return int(await s.scalar(select(func.count()).select_from(Ticket).where(where)) or 0)

@@ -104,11 +104,14 @@ async def test_closed_loop_scenario(rt: Runtime) -> None:
     assert stored == "我要投诉隔壁工地半夜施工，吵得睡不着"  # kept as written (full-width comma)
     # The summary masked the phone; the dispatcher was told.
     assert "新工单" in await inbox(rt, "demo-zhongli")
+    assert "另有 1 张待派单工单" in await say(rt, "demo-zhongli", "/待办")  # documents and tickets together
 
     # Citizens cannot dispatch; the dispatcher can.
     assert "需要派单员" in await say(rt, "citizen-1", f"/派单 {code} 梅江区住房和城乡建设局")
     assert "已将工单" in await say(rt, "demo-zhongli", f"/派单 {code} 梅江区住房和城乡建设局")
     assert code in await inbox(rt, "demo-yechunmei")
+    assert "另有 1 张本部门待办工单" in await say(rt, "demo-yechunmei", "/待办")
+    assert "工单" not in await say(rt, "demo-zhongli", "/待办")  # the queue is empty again
 
     # Another department cannot sign; 住建局 signs, then returns it.
     assert "不在您所在部门" in await say(rt, "demo-zhuli", f"/签收 {code}")
