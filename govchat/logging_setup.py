@@ -33,3 +33,6 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("jieba").setLevel(logging.WARNING)
     # APScheduler logs every tick at INFO; the tick itself logs what it fires or fails.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # matrix-nio logs every event it sees at INFO; faiss logs each CPU variant its wheel does not ship.
+    logging.getLogger("nio").setLevel(logging.WARNING)
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)

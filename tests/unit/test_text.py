@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.guard import BINARY, EMPTY, problem_with
-from govchat.logging_setup import MaskingFormatter, mask_sensitive
+from govchat.logging_setup import MaskingFormatter, configure_logging, mask_sensitive
 from knowledge_base.lexicon import shipped_pairs
 from knowledge_base.normalize import DialectMap, clean_input, normalize
 
@@ -69,6 +69,19 @@ def test_mask_sensitive(text, masked):
 def test_log_records_are_masked():
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "来电 %s", ("13912345678",), None)
     assert "139****5678" in MaskingFormatter("%(message)s").format(record)
+
+
+def test_chatty_libraries_are_quiet_at_info():
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("INFO")
+        assert logging.getLogger("govchat").isEnabledFor(logging.INFO)
+        for name in ("nio.rooms", "nio.client.base_client", "faiss.loader", "jieba", "apscheduler.scheduler"):
+            assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
 
 
 @pytest.mark.parametrize(
