@@ -18,6 +18,7 @@ from gmssl import sm2, sm3
 
 PRIVATE_FILE = "seal_sm2_private.hex"
 PUBLIC_FILE = "seal_sm2_public.hex"
+_ORDER = int(sm2.default_ecc_table["n"], 16)
 
 
 def canonical_json(payload: dict[str, Any]) -> bytes:
@@ -26,6 +27,15 @@ def canonical_json(payload: dict[str, Any]) -> bytes:
 
 def fingerprint(public_hex: str) -> str:
     return sm3.sm3_hash(list(bytes.fromhex(public_hex)))[:16]
+
+
+def _sm2(private: str, public: str) -> sm2.CryptSM2:
+    """gmssl's constructor drops a "04" point prefix with ``lstrip("04")``, which also eats the leading
+    digits of a bare key that happens to start with "04" (one fresh key in 256): its signatures never
+    verified. Our keys are stored bare (x || y, 128 hex digits), so set the key after construction."""
+    crypt = sm2.CryptSM2(private_key=private, public_key="")
+    crypt.public_key = public
+    return crypt
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,8 @@ class Sealer:
             priv_path, pub_path = self.key_dir / PRIVATE_FILE, self.key_dir / PUBLIC_FILE
             if not priv_path.is_file():
                 self.key_dir.mkdir(parents=True, exist_ok=True)
-                private = secrets.token_hex(32)
+                # SM2 wants d in [1, n-2] ((1 + d) must be invertible mod n); 64 random hex digits could miss it.
+                private = "%064x" % (secrets.randbelow(_ORDER - 2) + 1)
                 public = sm2.CryptSM2(private_key=private, public_key="")._kg(
                     int(private, 16), sm2.default_ecc_table["g"]
                 )
@@ -61,8 +72,7 @@ class Sealer:
 
     def sign(self, payload: dict[str, Any]) -> str:
         private, public = self._load()
-        signer = sm2.CryptSM2(private_key=private, public_key=public)
-        return str(signer.sign_with_sm3(canonical_json(payload), secrets.token_hex(32)))
+        return str(_sm2(private, public).sign_with_sm3(canonical_json(payload), secrets.token_hex(32)))
 
     def verify(self, payload: dict[str, Any], signature: str, key_id: str) -> Verdict:
         public = self._load()[1]
@@ -71,7 +81,7 @@ class Sealer:
         if key_id != fingerprint(public):
             return Verdict(False, f"签章所用密钥（{key_id}）不是本系统当前的印章密钥。")
         try:
-            ok = sm2.CryptSM2(private_key="", public_key=public).verify_with_sm3(signature, canonical_json(payload))
+            ok = _sm2("", public).verify_with_sm3(signature, canonical_json(payload))
         except (ValueError, TypeError):
             ok = False
         return Verdict(True, "签章有效，内容未被改动。") if ok else Verdict(False, "签章与内容不符，公文可能已被改动。")

@@ -69,6 +69,22 @@ def test_seal_detects_any_change_and_keeps_its_key(tmp_path: Path) -> None:
     assert (tmp_path / "keys" / "seal_sm2_private.hex").stat().st_mode & 0o077 == 0
 
 
+def test_seal_with_a_public_key_starting_with_04(tmp_path: Path) -> None:
+    """gmssl strips a "04" point prefix with lstrip: such a key (one in 256) never verified before."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "seal_sm2_private.hex").write_text("7f26144b98289fcd59a54a7bb1fee08f571242425051c1ccd17f9acae01f5057")
+    (keys / "seal_sm2_public.hex").write_text(
+        "040fb69d4ae7e9e36900af10b3f911859707798b6b0900cd12f4414f2ca54ed8"
+        "abb9711a5669dd45d3d70ce8dd6d57274ffe995628d39a0b1449f67286619a1f"
+    )
+    sealer = Sealer(keys)
+    payload = {"doc_id": "FW-2026-001", "body": "正文"}
+    for _ in range(5):  # each signature takes a fresh nonce
+        assert sealer.verify(payload, sealer.sign(payload), sealer.key_id).ok
+    assert not sealer.verify({**payload, "body": "改"}, sealer.sign(payload), sealer.key_id).ok
+
+
 def test_meeting_reminder_setting() -> None:
     from datetime import timedelta
 
