@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from govchat.clock import SHANGHAI, Clock
 from govchat.db import Database, claim
-from govchat.identity import Actor
+from govchat.identity import Actor, Role
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Department, Person
@@ -46,6 +46,7 @@ from office_flows.workhours import WorkHours, at, calendar_for
 
 URGENCIES = ("特急", "加急", "平件")
 CLASSIFIED = ("秘密", "机密", "绝密")
+READ_ANY = frozenset({Role.SUPERVISOR, Role.ADMIN})  # may follow any document's progress
 UNCLASSIFIED = ("非密", "公开", "内部", "")
 KIND_LABEL = {"FW": "发文", "SW": "收文"}
 STATUS_LABEL = {IN_REVIEW: "审批中", RETURNED: "已退回拟稿人修改", ISSUED: "已签发", FILED: "已办结"}
@@ -262,9 +263,10 @@ class DocumentService:
     # --- reading -------------------------------------------------------------------------------
 
     async def query(self, actor: Actor, doc_id: str) -> Outcome:
-        person_required(actor)
+        pid = person_required(actor)
         async with self.db.session() as s:
             doc = await self._get(s, doc_id)
+            await self._may_read(s, doc, actor, pid)
             open_steps = list(
                 await s.scalars(select(Step).where(Step.document_id == doc.id, Step.status.in_(OPEN)).order_by(Step.id))
             )
@@ -325,6 +327,23 @@ class DocumentService:
         return self.sealer.verify(payload, sig, key)
 
     # --- internals -----------------------------------------------------------------------------
+
+    async def _may_read(self, s: AsyncSession, doc: Document, actor: Actor, pid: int) -> None:
+        """A document's progress is for the people in its circulation (drafter, anyone with a step, whom they
+        act for), its department, supervisors and administrators; not for every civil servant."""
+        if pid == doc.drafter_id or actor.roles & READ_ANY or actor.department_code == doc.department_code:
+            return
+        principals = [pid, *await acting_for(s, pid, self.clock.now())]
+        involved = await s.scalar(
+            select(Step.id)
+            .where(
+                Step.document_id == doc.id,
+                or_(Step.assignee_id.in_(principals), Step.decided_by.in_(principals)),
+            )
+            .limit(1)
+        )
+        if involved is None:
+            raise OfficeError(f"您不在公文 {doc.doc_id} 的办理人员之列，无法查看其办理情况。", 403)
 
     async def _get(self, s: AsyncSession, doc_id: str) -> Document:
         doc = await s.scalar(select(Document).where(Document.doc_id == doc_id.upper()))
