@@ -1,6 +1,6 @@
 """Races on PostgreSQL with two Database objects (two workers): issued numbers have no gaps or duplicates,
-an any-of step has one winner, a countersign's last approvals advance the document once, and each
-reminder fires exactly once."""
+an any-of step has one winner, a room or a person booked twice at once is booked once, a countersign's
+last approvals advance the document once, and each reminder fires exactly once."""
 
 from __future__ import annotations
 
@@ -94,6 +94,21 @@ async def test_one_room_booked_twice_at_once_has_one_winner(two: tuple[Office, O
         a.meetings.book(await who(a.db, "张伟"), reqs[0]), b.meetings.book(await who(b.db, "王强"), reqs[1])
     )
     assert sorted(bool(r.alternatives) for r in results) == [False, True]
+
+
+async def test_one_person_booked_in_two_rooms_at_once_has_one_winner(
+    two: tuple[Office, Office], clock: FakeClock
+) -> None:
+    a, b = two
+    start = clock.now() + timedelta(days=1)
+    for _ in range(3):  # the window is small: try a few times
+        start += timedelta(hours=2)
+        reqs = [Request(start, 60, room, ["李娜"], "会") for room in ("三楼会议室", "二楼小会议室")]
+        results = await asyncio.gather(
+            a.meetings.book(await who(a.db, "张伟"), reqs[0]), b.meetings.book(await who(b.db, "王强"), reqs[1])
+        )
+        refused = [r.outcome.message for r in results if "无法预约" in r.outcome.message]
+        assert len(refused) == 1 and "李娜已有会议" in refused[0], [r.outcome.message for r in results]
 
 
 async def test_reminders_fire_exactly_once(two: tuple[Office, Office], clock: FakeClock) -> None:
