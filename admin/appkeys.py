@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from admin.login_throttle import LoginThrottle
     from govchat.clock import Clock
     from govchat.db import Database
     from govchat.identity import Role
@@ -18,6 +19,7 @@ DB: web.AppKey[Database] = web.AppKey("db")
 TICKETS: web.AppKey[TicketService] = web.AppKey("tickets")
 API_TOKENS: web.AppKey[dict[str, str]] = web.AppKey("api_tokens")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+LOGIN_THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("login_throttle")
 KB: web.AppKey[KnowledgeBase] = web.AppKey("kb")
 INDEX: web.AppKey[IndexManager] = web.AppKey("index")
 # (method, path template) -> roles that may call it; filled by admin.guard.route

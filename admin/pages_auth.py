@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from urllib.parse import urlsplit
+
 from aiohttp import web
 from sqlalchemy import select
 
 from admin import audit
 from admin.accounts import CONSOLE_ROLES, AccountError, NewAccount, authenticate, create_account, reset_password
-from admin.appkeys import CLOCK, DB
+from admin.appkeys import CLOCK, DB, LOGIN_THROTTLE
 from admin.guard import ADMINS, CONSOLE, PUBLIC, close_session, open_session, principal, route
+from admin.login_throttle import LoginThrottle
 from admin.models import AdminAccount, AuditEntry
 from admin.web import HERE, back, form, render
 
@@ -27,22 +31,54 @@ async def login_page(request: web.Request) -> web.Response:
     return render(request, "login.html", next=_safe_next(request.query.get("next", "")), username="", error="")
 
 
+def _cross_site(request: web.Request) -> bool:
+    """A sign-in form posted from another site (login CSRF: the victim would work in the attacker's account).
+    Browsers send Origin with every POST; tools that send none are not browsers with someone's cookies."""
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
 async def login(request: web.Request) -> web.Response:
     f = await form(request)
+    username, nxt = f.get("username", ""), _safe_next(f.get("next", ""))
+    if _cross_site(request):
+        return render(
+            request,
+            "login.html",
+            http_status=403,
+            next=nxt,
+            username="",
+            error="请求来源不明，请直接打开登录页面登录。",
+        )
+    now, address = request.app[CLOCK].now(), request.remote or ""
+    throttle = request.app[LOGIN_THROTTLE]
+    wait = throttle.wait(username, address, now)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        return render(
+            request,
+            "login.html",
+            http_status=429,
+            next=nxt,
+            username=username,
+            error=f"登录失败次数过多，请 {minutes} 分钟后再试；忘记密码请联系管理员重置。",
+        )
     async with request.app[DB].session() as s:
-        account = await authenticate(s, f.get("username", ""), f.get("password", ""))
-        if account is not None:
-            audit.record(s, actor=f"console:{account.username}", action="login", obj="", now=request.app[CLOCK].now())
+        account = await authenticate(s, username, f.get("password", ""))
+        action = "login" if account is not None else "login.failed"
+        audit.record(s, actor=f"console:{username.strip()[:60]}", action=action, obj=address, now=now)
     if account is None:
+        throttle.failed(username, address, now)
         return render(
             request,
             "login.html",
             http_status=401,
-            next=_safe_next(f.get("next", "")),
-            username=f.get("username", ""),
+            next=nxt,
+            username=username,
             error="用户名或密码不正确，或账号已停用。",
         )
-    response = web.HTTPFound(_safe_next(f.get("next", "")))
+    throttle.succeeded(username, address)
+    response = web.HTTPFound(nxt)
     await open_session(request, account, response)
     raise response
 
@@ -157,6 +193,7 @@ async def audit_page(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
+    app[LOGIN_THROTTLE] = LoginThrottle()
     route(app, "GET", "/admin/login", login_page, PUBLIC)
     route(app, "POST", "/admin/login", login, PUBLIC)
     route(app, "GET", "/admin/static/{name}", static, PUBLIC)

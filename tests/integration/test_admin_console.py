@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from govchat.app import RUNTIME, create_app
 from govchat.config import Settings
 from govchat.runtime import build_runtime
 from knowledge_base.models import UnansweredQuestion
-from tests.integration.admin_helpers import login, seed
+from tests.integration.admin_helpers import PASSWORD, login, seed
 
 SAMPLE = {
     "kind": "faq",
@@ -94,6 +95,29 @@ async def test_post_without_csrf_is_refused_and_audit_is_written(client: TestCli
 async def test_wrong_password_is_refused(client: TestClient[Any, Any]) -> None:
     resp = await client.post("/admin/login", data={"username": "editor", "password": "nope-nope-nope"})
     assert resp.status == 401 and "不正确" in await resp.text()
+
+
+async def test_password_guessing_is_slowed_down_and_audited(client: TestClient[Any, Any], clock: Any) -> None:
+    for _ in range(5):
+        resp = await client.post("/admin/login", data={"username": "editor", "password": "guess"})
+        assert resp.status == 401
+    resp = await client.post("/admin/login", data={"username": "editor", "password": PASSWORD})
+    assert resp.status == 429 and "15 分钟后再试" in await resp.text()  # even the right password waits
+    await login(client, "admin")  # another account is not affected
+    clock.advance(timedelta(minutes=15))
+    await login(client, "editor")
+    async with client.app[RUNTIME].db.session() as s:
+        actions = [a.action for a in await s.scalars(select(AuditEntry).where(AuditEntry.actor == "console:editor"))]
+    assert actions.count("login.failed") == 5 and actions.count("login") == 1
+
+
+async def test_sign_in_posted_from_another_site_is_refused(client: TestClient[Any, Any]) -> None:
+    data = {"username": "editor", "password": PASSWORD, "next": "/admin/"}
+    resp = await client.post("/admin/login", data=data, headers={"Origin": "https://evil.example"})
+    assert resp.status == 403 and "请求来源不明" in await resp.text()
+    origin = f"http://{client.host}:{client.port}"
+    resp = await client.post("/admin/login", data=data, headers={"Origin": origin})
+    assert resp.status == 200 and "csrf-token" in await resp.text()
 
 
 async def _chat(client: TestClient[Any, Any], text: str) -> str:
