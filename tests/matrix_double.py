@@ -13,7 +13,7 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-from nio import InviteMemberEvent, MatrixRoom, MegolmEvent, RoomMessageText, RoomSendError
+from nio import InviteMemberEvent, MatrixRoom, MegolmEvent, RoomMessageText, RoomSendError, UploadFilterResponse
 
 
 class FakeNioClient:
@@ -21,7 +21,8 @@ class FakeNioClient:
         self.user_id = user_id
         self.device_id = ""
         self.access_token = ""
-        self.sync_filter: dict[str, Any] | None = None
+        self.sync_filter: str | dict[str, Any] | None = None
+        self.filters: list[dict[str, Any]] = []  # uploaded definitions; a filter's id is its index
         self.rooms: dict[str, MatrixRoom] = {}
         self.timeline: list[tuple[str, Any]] = []  # (room_id, event), the "server" history
         self.invites: list[tuple[str, str]] = []  # (room_id, inviter) not yet seen by a sync
@@ -94,12 +95,16 @@ class FakeNioClient:
         self.device_id = self.device_id or "DEV1"
         return SimpleNamespace(device_id=self.device_id, access_token="tok")
 
+    async def upload_filter(self, **definition: Any) -> UploadFilterResponse:
+        self.filters.append(definition)
+        return UploadFilterResponse(filter_id=str(len(self.filters) - 1))
+
     async def sync(
         self,
         timeout: int | None = 0,
         since: str | None = None,
         full_state: bool | None = None,
-        sync_filter: dict[str, Any] | None = None,
+        sync_filter: str | dict[str, Any] | None = None,
     ) -> Any:
         self.sync_filter = sync_filter
         if self.sync_errors:

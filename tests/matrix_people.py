@@ -32,7 +32,11 @@ class Speaker:
         await self.client.close()
 
     async def dm_with(self, bot_id: str, timeout: float = 30) -> str:
-        resp = await self.client.room_create(is_direct=True, invite=[bot_id])
+        return await self.room_with(bot_id, timeout=timeout, direct=True)
+
+    async def room_with(self, bot_id: str, *others: str, timeout: float = 30, direct: bool = False) -> str:
+        """A new room with the bot (and ``others`` invited), once the bot has joined it."""
+        resp = await self.client.room_create(is_direct=direct, invite=[bot_id, *others])
         assert isinstance(resp, RoomCreateResponse), resp
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -58,6 +58,9 @@ async def test_dm_question_answered_with_html_card_and_typing(rt):
     assert room == DM and "【居住证办理】" in content["body"]
     assert content["format"] == "org.matrix.custom.html" and "<b>所需材料：</b>" in content["formatted_body"]
     assert client.typing == [(DM, True), (DM, False)]
+    # The filter (no presence, typing, receipts, nor the bot's own echoes) was uploaded once, then named.
+    ((definition),) = client.filters
+    assert definition["room"]["timeline"] == {"not_senders": [BOT]} and client.sync_filter == "0"
 
 
 async def test_first_sync_ignores_history_and_restart_neither_replays_nor_loses(rt):

@@ -39,15 +39,23 @@ async def test_citizen_question_answered_and_staff_passes_the_role_check(rt, syn
     async with rt.db.session() as s:
         await load_demo_directory(s)
         await link_identity(s, "MJ001", "matrix", staff.user.user_id, by="test")
-    async with running_bot(rt, bot_config(synapse, bot)):
+    async with running_bot(rt, bot_config(synapse, bot)) as channel:
         room = await citizen.dm_with(bot.user_id)
         await citizen.say(room, QUESTION)
         assert "所需材料" in await citizen.expect(room, "【居住证办理】")
         await citizen.say(room, APPROVE)
         await citizen.expect(room, "需要工作人员身份")
+        assert await channel.store.dm_room(citizen.user.user_id) == room  # where notifications will go
         staff_room = await staff.dm_with(bot.user_id)
         await staff.say(staff_room, APPROVE)
         await staff.expect(staff_room, "FW-2026-015")
+        # A group room: the bot answers only when addressed (it must count itself among the members).
+        group = await citizen.room_with(bot.user_id, staff.user.user_id)
+        await staff.client.join(group)
+        await staff.say(group, "大家好，我是张伟")
+        assert await citizen.quiet_for(2) == ["大家好，我是张伟"]  # and nothing from the bot
+        await citizen.say(group, f"!gc {QUESTION}")
+        assert "所需材料" in await citizen.expect(group, "【居住证办理】")
     await citizen.close()
     await staff.close()
 

@@ -25,6 +25,7 @@ from nio import (
     RoomPreset,
     RoomSendError,
     SyncError,
+    UploadFilterResponse,
 )
 
 from bot.channels.matrix.render import addressed_text, content_of, plain_notice
@@ -41,9 +42,15 @@ ENCRYPTED = (
 )
 
 
-# Typing notices, read receipts and presence mean nothing to the bot; without them a citizen's typing
-# does not wake the bot's sync (and cost a response) on every keystroke burst.
-SYNC_FILTER = {"presence": {"not_types": ["*"]}, "room": {"ephemeral": {"not_types": ["*"]}}}
+def sync_filter(user_id: str) -> dict[str, Any]:
+    """What the bot's sync asks for. Typing notices, read receipts and presence mean nothing to the bot;
+    without them a citizen's typing does not wake the bot's sync (and cost a response) on every burst.
+    Nor do its own messages: the echo of each reply would cost one sync response more per answer. Its own
+    membership still arrives as room state (tests/integration/test_matrix_synapse.py counts on it)."""
+    return {
+        "presence": {"not_types": ["*"]},
+        "room": {"ephemeral": {"not_types": ["*"]}, "timeline": {"not_senders": [user_id]}},
+    }
 
 
 class MatrixLoginFailed(RuntimeError):
@@ -100,6 +107,7 @@ class MatrixChannel:
         self._tails: dict[str, asyncio.Task[None]] = {}  # the last queued work per room (keeps rooms in order)
         self._commit: asyncio.Task[None] | None = None  # stores the newest token once its batch is answered
         self.ready = asyncio.Event()  # set after the first successful sync
+        self._filter: str | dict[str, Any] | None = None  # the uploaded filter's id once made
 
     # --- lifecycle ---
 
@@ -157,6 +165,18 @@ class MatrixChannel:
                 log.warning("Matrix sync failed (%s); retrying in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
 
+    async def _make_filter(self) -> str | dict[str, Any]:
+        """Uploaded once per start and named by its id: Synapse parses and validates a filter given inline
+        on every sync. If the upload fails, the definition goes inline (and the upload is tried next start)."""
+        definition = sync_filter(self.config.user_id)
+        resp = await self.client.upload_filter(presence=definition["presence"], room=definition["room"])
+        if isinstance(resp, UploadFilterResponse):
+            self._filter = resp.filter_id
+            return resp.filter_id
+        log.warning("Matrix filter upload failed (%s); sending the filter with each sync", resp)
+        self._filter = definition
+        return definition
+
     async def sync_once(self) -> None:
         """One sync: hand each room's events to that room's queue and go on syncing.
 
@@ -168,7 +188,7 @@ class MatrixChannel:
             timeout=0 if first else self.config.sync_timeout_ms,
             since=self.next_batch,
             full_state=first,
-            sync_filter=SYNC_FILTER,
+            sync_filter=self._filter if self._filter is not None else await self._make_filter(),
         )
         if isinstance(resp, SyncError):
             raise ConnectionError(f"sync error {resp.status_code}: {resp.message}")
@@ -184,8 +204,8 @@ class MatrixChannel:
                 self._tails[room_id] = task
                 batch.append(task)
         self.next_batch = resp.next_batch
-        # A batch with nothing to answer (an echo, a typing notice) needs no write: replaying it after a
-        # crash would answer nothing. Half of all batches are echoes, so this halves the token writes.
+        # A batch with nothing to answer (an echo where the filter is not applied, an invite declined)
+        # needs no write: replaying it after a crash would answer nothing.
         if first or batch or resp.rooms.invite:
             self._commit = asyncio.create_task(self._store_after(self._commit, batch, resp.next_batch))
         if first:
