@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from govchat.clock import SHANGHAI, Clock
@@ -717,12 +717,7 @@ class TicketService:
         """Tickets waiting for a dispatcher, oldest first."""
         async with self.db.session() as s:
             return list(
-                await s.scalars(
-                    select(Ticket)
-                    .where(Ticket.status == Status.ACCEPTED.value)
-                    .order_by(Ticket.created_at)
-                    .limit(limit)
-                )
+                await s.scalars(select(Ticket).where(_awaiting_dispatch()).order_by(Ticket.created_at).limit(limit))
             )
 
     async def department_todo(self, actor: Actor, limit: int = 10) -> list[Ticket]:
@@ -731,13 +726,7 @@ class TicketService:
         async with self.db.session() as s:
             return list(
                 await s.scalars(
-                    select(Ticket)
-                    .where(
-                        Ticket.department_code == actor.department_code,
-                        Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
-                    )
-                    .order_by(Ticket.deadline_at)
-                    .limit(limit)
+                    select(Ticket).where(_open_in(actor.department_code)).order_by(Ticket.deadline_at).limit(limit)
                 )
             )
 
@@ -745,13 +734,22 @@ class TicketService:
         """How many tickets wait for this person to act: the dispatch queue for a dispatcher, else the
         open tickets of their department (for the summary of /待办)."""
         if actor.roles & DISPATCHERS:
-            where = Ticket.status == Status.ACCEPTED.value
+            where = _awaiting_dispatch()
         elif actor.department_code:
-            where = and_(
-                Ticket.department_code == actor.department_code,
-                Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
-            )
+            where = _open_in(actor.department_code)
         else:
             return 0
         async with self.db.session() as s:
             return int(await s.scalar(select(func.count()).select_from(Ticket).where(where)) or 0)
+
+
+def _awaiting_dispatch() -> ColumnElement[bool]:
+    return Ticket.status == Status.ACCEPTED.value
+
+
+def _open_in(department_code: str) -> ColumnElement[bool]:
+    """A department's tickets that wait for it to act."""
+    return and_(
+        Ticket.department_code == department_code,
+        Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
+    )

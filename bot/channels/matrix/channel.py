@@ -171,10 +171,8 @@ class MatrixChannel:
         definition = sync_filter(self.config.user_id)
         resp = await self.client.upload_filter(presence=definition["presence"], room=definition["room"])
         if isinstance(resp, UploadFilterResponse):
-            self._filter = resp.filter_id
-            return resp.filter_id
+            return str(resp.filter_id)
         log.warning("Matrix filter upload failed (%s); sending the filter with each sync", resp)
-        self._filter = definition
         return definition
 
     async def sync_once(self) -> None:
@@ -184,11 +182,13 @@ class MatrixChannel:
         and every earlier one are answered, so a crash replays unanswered messages and never skips one.
         """
         first = self.next_batch is None
+        if self._filter is None:
+            self._filter = await self._make_filter()
         resp = await self.client.sync(
             timeout=0 if first else self.config.sync_timeout_ms,
             since=self.next_batch,
             full_state=first,
-            sync_filter=self._filter if self._filter is not None else await self._make_filter(),
+            sync_filter=self._filter,
         )
         if isinstance(resp, SyncError):
             raise ConnectionError(f"sync error {resp.status_code}: {resp.message}")
@@ -204,8 +204,8 @@ class MatrixChannel:
                 self._tails[room_id] = task
                 batch.append(task)
         self.next_batch = resp.next_batch
-        # A batch with nothing to answer (an echo where the filter is not applied, an invite declined)
-        # needs no write: replaying it after a crash would answer nothing.
+        # A batch with nothing to answer (an invite only, or the bot's own events from a homeserver that
+        # ignores the filter) needs no write: replaying it after a crash would answer nothing.
         if first or batch or resp.rooms.invite:
             self._commit = asyncio.create_task(self._store_after(self._commit, batch, resp.next_batch))
         if first:
