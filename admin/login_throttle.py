@@ -1,8 +1,8 @@
 """Failed sign-ins, counted per account name and client address, slow down password guessing.
 
 Per pair rather than per account: someone guessing at ``admin`` from one address does not lock the real
-admin out from theirs. Kept in memory: a restart forgets the counts, which costs an attacker a restart
-they cannot cause, and needs no table.
+admin out from theirs. Kept in memory (no table): a restart forgets the counts, and an attacker cannot
+cause one.
 """
 
 from __future__ import annotations

@@ -38,45 +38,29 @@ def _cross_site(request: web.Request) -> bool:
     return origin is not None and urlsplit(origin).netloc != request.host
 
 
+def _login_again(request: web.Request, status: int, nxt: str, username: str, error: str) -> web.Response:
+    return render(request, "login.html", http_status=status, next=nxt, username=username, error=error)
+
+
 async def login(request: web.Request) -> web.Response:
     f = await form(request)
     username, nxt = f.get("username", ""), _safe_next(f.get("next", ""))
     if _cross_site(request):
-        return render(
-            request,
-            "login.html",
-            http_status=403,
-            next=nxt,
-            username="",
-            error="请求来源不明，请直接打开登录页面登录。",
-        )
+        return _login_again(request, 403, nxt, "", "请求来源不明，请直接打开登录页面登录。")
     now, address = request.app[CLOCK].now(), request.remote or ""
     throttle = request.app[LOGIN_THROTTLE]
     wait = throttle.wait(username, address, now)
     if wait is not None:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
-        return render(
-            request,
-            "login.html",
-            http_status=429,
-            next=nxt,
-            username=username,
-            error=f"登录失败次数过多，请 {minutes} 分钟后再试；忘记密码请联系管理员重置。",
-        )
+        error = f"登录失败次数过多，请 {minutes} 分钟后再试；忘记密码请联系管理员重置。"
+        return _login_again(request, 429, nxt, username, error)
     async with request.app[DB].session() as s:
         account = await authenticate(s, username, f.get("password", ""))
         action = "login" if account is not None else "login.failed"
         audit.record(s, actor=f"console:{username.strip()[:60]}", action=action, obj=address, now=now)
     if account is None:
         throttle.failed(username, address, now)
-        return render(
-            request,
-            "login.html",
-            http_status=401,
-            next=nxt,
-            username=username,
-            error="用户名或密码不正确，或账号已停用。",
-        )
+        return _login_again(request, 401, nxt, username, "用户名或密码不正确，或账号已停用。")
     throttle.succeeded(username, address)
     response = web.HTTPFound(nxt)
     await open_session(request, account, response)
