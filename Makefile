@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test bootstrap lint bench
+.PHONY: run test bootstrap lint check bench
 
 export OMP_NUM_THREADS ?= 1
 export TOKENIZERS_PARALLELISM ?= false
@@ -12,12 +12,17 @@ bootstrap:
 run: bootstrap
 	.venv/bin/govchat serve
 
-test: bootstrap
+test: bootstrap check
 	.venv/bin/python -m pytest -q
 
-lint: bootstrap
+# Static checks that CI runs before the tests: lint (the clock lint included), import layers, types.
+check: bootstrap
 	.venv/bin/ruff check .
-	.venv/bin/mypy govchat knowledge_base bot nlu integrations office_flows admin
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	.venv/bin/mypy kernel govchat knowledge_base bot nlu integrations office_flows admin
+
+lint: check
 
 bench: bootstrap
 	.venv/bin/python -m bench.kb_bench

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.models import AdminAccount
-from govchat.identity import ROLE_LABELS, Role
+from kernel.identity import ROLE_LABELS, Role
 from office_flows.directory.store import person_by
 
 CONSOLE_ROLES = (Role.EDITOR, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, Role.HEAD, Role.ADMIN)

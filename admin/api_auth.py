@@ -11,7 +11,7 @@ import json
 from aiohttp import web
 
 from admin.guard import principal
-from govchat.identity import Actor
+from kernel.identity import Actor
 
 
 def parse_tokens(spec: str) -> dict[str, str]:

@@ -8,9 +8,9 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from admin.login_throttle import LoginThrottle
-    from govchat.clock import Clock
-    from govchat.db import Database
-    from govchat.identity import Role
+    from kernel.clock import Clock
+    from kernel.db import Database
+    from kernel.identity import Role
     from knowledge_base.index_manager import IndexManager
     from knowledge_base.service import KnowledgeBase
     from office_flows.tickets.service import TicketService

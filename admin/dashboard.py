@@ -22,8 +22,8 @@ from admin.appkeys import CLOCK, DB
 from admin.guard import SUPERVISE, route
 from admin.hot_topics import hot_topics, place_of
 from admin.web import render, xlsx_response
-from govchat.clock import SHANGHAI
-from govchat.db import Database
+from kernel.clock import SHANGHAI
+from kernel.db import Database
 from office_flows.directory.models import Department
 from office_flows.tickets.models import Rectification, Ticket, TicketRating
 from office_flows.tickets.states import LABELS, OPEN, Status

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from admin.accounts import roles_of
 from admin.appkeys import API_TOKENS, CLOCK, DB, ROUTE_ROLES
 from admin.models import AdminAccount, AdminSession
-from govchat.identity import Actor, Role
+from kernel.identity import Actor, Role
 from office_flows.directory.store import person_by
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -1,6 +1,6 @@
 """Operators' human-handoff queue in the console: see waiting and taken conversations, take one, reply, hand back.
 
-The same ``bot.handoff.service`` functions as the chat commands (/接入, plain replies, /结束) do the work,
+The same ``office_flows.handoff.service`` functions as the chat commands (/接入, plain replies, /结束) do the work,
 so replies reach the citizen through the outbox and every step lands in the transcript. In the console
 the operator's address is ``console:<username>``; what citizens write is read from the transcript, so the
 outbox rows addressed to the console are claimed (marked delivered) when the operator opens the page.
@@ -16,9 +16,9 @@ from admin import audit
 from admin.appkeys import CLOCK, DB
 from admin.guard import HANDOFF, Principal, principal, route
 from admin.web import back, form, render
-from bot.handoff import service
-from bot.handoff.models import OPEN, TAKEN, Handoff
-from office_flows.notify import take_pending
+from kernel.outbox import take_pending
+from office_flows.handoff import service
+from office_flows.handoff.models import OPEN, TAKEN, Handoff
 
 CHANNEL = "console"
 PAGE = "/admin/handoff"

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import audit
 from admin.guard import Principal
-from govchat.clock import Clock
-from govchat.db import Database
+from kernel.clock import Clock
+from kernel.db import Database
 from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import EntryKind, EntryStatus, Faq, ServiceItem, UnansweredQuestion

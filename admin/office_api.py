@@ -20,7 +20,7 @@ from admin.api_auth import api_actor
 from admin.appkeys import API_TOKENS
 from admin.guard import PUBLIC
 from admin.guard import route as guarded_route
-from govchat.identity import Actor, Role
+from kernel.identity import Actor, Role
 from office_flows.common import OfficeError, Outcome
 from office_flows.directory.store import person_by
 from office_flows.meetings.ics import feed

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from admin.api_auth import api_actor, error, json_body
 from admin.appkeys import TICKETS
 from admin.guard import SUPERVISE, TICKET_API, route
-from govchat.clock import SHANGHAI
-from govchat.identity import Actor
+from kernel.clock import SHANGHAI
+from kernel.identity import Actor
 from office_flows.tickets.models import Ticket
 from office_flows.tickets.rules import LEVEL_OF, RATINGS
 from office_flows.tickets.service import (

@@ -11,8 +11,8 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from admin.guard import ADMINS, DISPATCH, EDITORS, HANDOFF, PRINCIPAL, SUPERVISE, Principal
-from govchat.clock import SHANGHAI
-from govchat.identity import ROLE_LABELS
+from kernel.clock import SHANGHAI
+from kernel.identity import ROLE_LABELS
 
 HERE = Path(__file__).resolve().parent
 NAV = [

@@ -20,10 +20,10 @@ from admin.accounts import create_account
 from bench.common import run_bulk_benchmark
 from bench.tickets_bench import NOW, create_bulk_database, drop_database
 from govchat.app import create_app
-from govchat.clock import FakeClock
-from govchat.config import load_settings
-from govchat.identity import Role
 from govchat.runtime import build_runtime
+from kernel.clock import FakeClock
+from kernel.config import load_settings
+from kernel.identity import Role
 
 PASSWORD = "bench-password-42"
 MONTH = "from=2026-10-01&to=2026-11-01"

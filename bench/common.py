@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kernel.clock import SystemClock
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -48,9 +50,8 @@ def run_bulk_benchmark(run: Any, default_out: str, description: str | None) -> N
     """The command line shared by the 100,000-ticket benchmarks: --tickets, --runs, --out."""
     import argparse
     import asyncio
-    from datetime import datetime
 
-    from govchat.clock import SHANGHAI
+    from kernel.clock import SHANGHAI
 
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--tickets", type=int, default=100_000)
@@ -58,5 +59,5 @@ def run_bulk_benchmark(run: Any, default_out: str, description: str | None) -> N
     ap.add_argument("--out", default=default_out)
     args = ap.parse_args()
     result = asyncio.run(run(args.tickets, args.runs))
-    result["when"] = datetime.now(SHANGHAI).isoformat(timespec="seconds")
+    result["when"] = SystemClock().now().astimezone(SHANGHAI).isoformat(timespec="seconds")
     write_result(result, args.out)

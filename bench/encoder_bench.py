@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from bench.common import percentile, write_result
-from govchat.config import EMBEDDING_RUNTIMES, Settings
 from govchat.runtime import ensure_default_model
+from kernel.config import EMBEDDING_RUNTIMES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "bench" / "data" / "kb_eval_gd_test.jsonl"

@@ -98,8 +98,8 @@ def serve_and_measure(data_dir: Path, questions: list[str], runs: int) -> dict[s
     env = _env(data_dir) | {"GOVCHAT_PORT": str(port)}
     proc = subprocess.Popen([*GOVCHAT, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
@@ -122,8 +122,8 @@ def serve_and_measure(data_dir: Path, questions: list[str], runs: int) -> dict[s
 
 
 async def quality(data_dir: Path, eval_file: Path) -> dict[str, Any]:
-    from govchat.config import load_settings
     from govchat.runtime import build_runtime
+    from kernel.config import load_settings
     from knowledge_base.evaluation import evaluate, read_eval_file
 
     # USE is off in the product (it weighs 0); it is loaded here only to keep "USE alone" on record.

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import free_port, write_result
-from govchat.clock import SystemClock
-from govchat.config import load_settings
+from kernel.clock import SystemClock
+from kernel.config import load_settings
 from nlu.client import RasaClient
 from nlu.evaluation import evaluate_nlu, read_nlu_cases
 from nlu.rasa_env import ensure_rasa_env

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from bench.common import percentile, run_bulk_benchmark
-from govchat.clock import SHANGHAI, FakeClock
-from govchat.db import Database, upgrade
-from govchat.identity import Actor, Role
-from govchat.scheduler import Ticker
+from kernel.clock import SHANGHAI, FakeClock
+from kernel.db import Database, upgrade
+from kernel.identity import Actor, Role
+from kernel.scheduler import Ticker
 from office_flows.directory.demo import load_demo_directory
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.models import Ticket, TicketRating

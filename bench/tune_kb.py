@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from govchat.config import load_settings
 from govchat.runtime import build_runtime
+from kernel.config import load_settings
 from knowledge_base.evaluation import read_eval_file
 from knowledge_base.policy import Decision, Thresholds, decide, distinct_hits
 from knowledge_base.query import question_cues, variant_mismatch

@@ -14,8 +14,8 @@ from bot.handlers import CommandHandler, Context, Handler, MessageHandler
 from bot.handoff import handlers as handoff
 from bot.messages import Incoming, Reply
 from bot.sessions import SessionStore
-from govchat.identity import StaticRoles
 from integrations.flows import FlowRegistry
+from kernel.identity import StaticRoles
 from knowledge_base.normalize import clean_input
 
 log = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ class BotServices:
     office: Any = None  # office_flows.services.Office: documents, meetings, notices
     tickets: Any = None  # office_flows.tickets.service.TicketService
     intake_timeout: timedelta = timedelta(minutes=30)
-    db: Any = None  # govchat.db.Database, for handlers that keep records (handoff)
-    handoff: Any = None  # bot.handoff.service.HandoffConfig, or None when human handoff is off
+    db: Any = None  # kernel.db.Database, for handlers that keep records (handoff)
+    handoff: Any = None  # office_flows.handoff.service.HandoffConfig, or None when human handoff is off
 
 
 def default_handlers(services: BotServices) -> list[Handler]:

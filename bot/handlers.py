@@ -22,7 +22,7 @@ class Context:
     session: dict[str, Any]
     services: Any
     text: str = ""  # cleaned text of the message
-    actor: Any = None  # govchat.identity.Actor: who is speaking, resolved once per message
+    actor: Any = None  # kernel.identity.Actor: who is speaking, resolved once per message
     args: list[str] = field(default_factory=list)  # command arguments, when a command matched
     raw_rest: str = ""  # the command's arguments as written (punctuation kept), for free text
     conv: Any = None  # the active ConversationState, when a conversation handles the message

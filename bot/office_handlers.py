@@ -17,13 +17,13 @@ from bot.handlers import CommandHandler, Context, Handler, MessageHandler
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
 from bot.ticket_handlers import todo_line
-from govchat.identity import Actor
 from integrations.flows import FlowCall, FlowRegistry
+from kernel.identity import Actor
+from nlu.booking import parse_booking
 from nlu.entities import DOC_ID, MEETING_ID
 from nlu.timeparse import parse_time
 from office_flows.common import OfficeError
 from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES, fmt
-from office_flows.meetings.parse import parse_booking
 from office_flows.meetings.service import DEFAULT_MINUTES, Request
 from office_flows.services import Office
 from office_flows.tickets.service import TicketService

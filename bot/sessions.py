@@ -12,8 +12,8 @@ from weakref import WeakValueDictionary
 from sqlalchemy import select
 
 from bot.models import ChatSession
-from govchat.clock import Clock
-from govchat.db import Database
+from kernel.clock import Clock
+from kernel.db import Database
 
 
 class SessionStore:

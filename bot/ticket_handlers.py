@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 from bot.handlers import CommandHandler, Context, Handler
 from bot.messages import Reply
-from govchat.identity import Actor
 from integrations import ticket_flows as tf
+from kernel.identity import Actor
 from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, TicketService, fmt_time
 
 Action = Callable[[Context, str, str], Awaitable[list[str]]]

@@ -14,8 +14,8 @@ from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, TICKETS
 from bot.appkeys import BOT
 from bot.channels import rest, webchat
 from bot.channels.matrix.channel import MatrixConfig
-from govchat.config import Settings
 from govchat.runtime import Runtime
+from kernel.config import Settings
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
 

@@ -17,8 +17,8 @@ from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
 from govchat.cli_directory import add_directory_commands
 from govchat.cli_office import add_office_commands
-from govchat.config import ConfigError, Settings, load_settings, settings_markdown, settings_table
-from govchat.logging_setup import configure_logging
+from kernel.config import ConfigError, Settings, load_settings, settings_markdown, settings_table
+from kernel.logging_setup import configure_logging
 
 # --- commands ----------------------------------------------------------------------------------
 
@@ -155,7 +155,7 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from govchat.db import upgrade_sync
+    from kernel.db import upgrade_sync
 
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,8 @@ from govchat.cli_common import settings_of
 def _run(args: argparse.Namespace, reset: bool) -> int:
     from admin import audit
     from admin.accounts import AccountError, create_account, parse_roles, reset_password
-    from govchat.clock import SystemClock
     from govchat.runtime import open_database
+    from kernel.clock import SystemClock
 
     async def body() -> int:
         db = await open_database(settings_of(args))

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from govchat.config import Settings, load_settings
+from kernel.config import Settings, load_settings
 
 
 def progress(msg: str) -> None:

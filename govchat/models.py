@@ -3,14 +3,14 @@
 from admin import models as _admin_models  # noqa: F401
 from bot import models as _bot_models  # noqa: F401
 from bot.channels.matrix import models as _matrix_models  # noqa: F401
-from bot.handoff import models as _handoff_models  # noqa: F401
-from govchat import workdays as _workdays_models  # noqa: F401
-from govchat.db import Base
+from kernel import outbox as _notify_models  # noqa: F401
+from kernel import workdays as _workdays_models  # noqa: F401
+from kernel.db import Base
 from knowledge_base import models as _kb_models  # noqa: F401
 from office_flows import counters as _counter_models  # noqa: F401
-from office_flows import notify as _notify_models  # noqa: F401
 from office_flows.directory import models as _directory_models  # noqa: F401
 from office_flows.documents import models as _document_models  # noqa: F401
+from office_flows.handoff import models as _handoff_models  # noqa: F401
 from office_flows.meetings import models as _meeting_models  # noqa: F401
 from office_flows.notices import models as _notice_models  # noqa: F401
 from office_flows.tickets import models as _ticket_models  # noqa: F401

@@ -16,16 +16,15 @@ from pathlib import Path
 
 from admin.accounts import configure_hashing
 from bot.bot import Bot, BotServices
-from bot.handoff.service import HandoffConfig
 from bot.office_handlers import register_flows
 from bot.sessions import SessionStore
-from govchat.clock import Clock, SystemClock
-from govchat.config import Settings
-from govchat.db import Database, upgrade
-from govchat.identity import StaticRoles
-from govchat.scheduler import Ticker
 from integrations import ticket_flows
 from integrations.flows import FlowRegistry
+from kernel.clock import Clock, SystemClock
+from kernel.config import Settings
+from kernel.db import Database, upgrade
+from kernel.identity import StaticRoles
+from kernel.scheduler import Ticker
 from knowledge_base import demo, lexicon, store
 from knowledge_base.batching import CoalescingEncoder
 from knowledge_base.encoder import (
@@ -47,6 +46,7 @@ from nlu.service import NluService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
+from office_flows.handoff.service import HandoffConfig
 from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
 from office_flows.routing.service import Router
 from office_flows.services import Office, build_office

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from govchat.identity import Actor
 from integrations.intents import IntentSpec
+from kernel.identity import Actor
 
 
 @dataclass

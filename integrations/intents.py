@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from govchat.identity import Role
+from kernel.identity import Role
 
 STAFF = frozenset({Role.STAFF, Role.HEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from govchat.identity import ROLE_LABELS, Role
 from integrations.intents import SPECS, IntentSpec, Need
+from kernel.identity import ROLE_LABELS, Role
 
 FALLBACK = "nlu_fallback"
 

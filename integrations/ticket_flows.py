@@ -10,9 +10,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from govchat.clock import SHANGHAI
-from govchat.identity import Actor
 from integrations.flows import FlowCall, FlowRegistry
+from kernel.clock import SHANGHAI
+from kernel.identity import Actor
 from nlu.entities import MOBILE, rating_level
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.rules import LEVEL_OF

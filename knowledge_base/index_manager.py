@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from govchat.clock import Clock
-from govchat.db import Database
+from kernel.clock import Clock
+from kernel.db import Database
 from knowledge_base import lexicon, store, tokenize
 from knowledge_base.encoder import Encoder
 from knowledge_base.models import IndexBuild

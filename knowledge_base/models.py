@@ -17,10 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime, utcnow
-
-# Identity columns must be BIGINT on PostgreSQL and INTEGER on SQLite (ROWID alias).
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from kernel.db import Base, BigId, UTCDateTime, utcnow
 
 
 class EntryStatus(StrEnum):

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from govchat.clock import Clock
-from govchat.db import Database
+from kernel.clock import Clock
+from kernel.db import Database
 from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import EntryKind, UnansweredQuestion

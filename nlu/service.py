@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from govchat.clock import Clock
+from kernel.clock import Clock
 from knowledge_base.normalize import EMPTY_DIALECT, DialectMap, normalize
 from nlu.entities import postprocess
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.identity import Actor
+from kernel.identity import Actor
 from office_flows.directory.models import Person
 from office_flows.directory.store import DirectoryError, PersonInfo, person_by
 

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from govchat.clock import Clock
-from govchat.db import Database
+from kernel.clock import Clock
+from kernel.db import Database
+from kernel.workdays import WorkingCalendar
 from office_flows.documents import reminders as doc_reminders
 from office_flows.documents.seal import Sealer
 from office_flows.documents.service import DocumentService
 from office_flows.meetings import service as meetings
 from office_flows.notices.service import NoticeService
-from office_flows.workhours import WorkHours
 
 
 class _At:
@@ -28,7 +28,7 @@ class _At:
 class Office:
     db: Database
     clock: Clock
-    calendar: WorkHours | None
+    calendar: WorkingCalendar | None
     documents: DocumentService
     meetings: meetings.MeetingService
     notices: NoticeService
@@ -36,14 +36,14 @@ class Office:
     async def tick(self, now: datetime) -> int:
         """The scheduler's callable: fire every due document, meeting and notice reminder (each exactly once)."""
         at = _At(now)
-        docs = await doc_reminders.fire_due(self.db, at, self.calendar)
+        docs = await doc_reminders.fire_due(self.db, at)
         return docs + await meetings.fire_due(self.db, at) + await self.notices.fire_due(now)
 
 
 def build_office(
     db: Database,
     clock: Clock,
-    calendar: WorkHours | None,
+    calendar: WorkingCalendar | None,
     key_dir: Path,
     reminders: meetings.Reminders | None = None,
     notice_remind_after: timedelta = timedelta(days=1),

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from govchat.clock import FakeClock
-from govchat.config import Settings, load_settings
+from kernel.clock import FakeClock
+from kernel.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("GOVCHAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -88,7 +88,7 @@ CHEAP_PASSWORDS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every storage test runs on SQLite and on PostgreSQL; each PostgreSQL test gets its own database."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'govchat.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'kernel.db'}"
         return
     server = request.getfixturevalue("pg_server")
     name = f"gc_{uuid.uuid4().hex[:12]}"

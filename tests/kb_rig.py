@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from govchat.clock import Clock
-from govchat.config import Settings
 from govchat.runtime import Runtime, build_runtime
+from kernel.clock import Clock
+from kernel.config import Settings
 from knowledge_base import store
 
 QUESTION = "请问居住证办理要带什么材料"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from types import SimpleNamespace
 from typing import Any
 
 from nio import InviteMemberEvent, MatrixRoom, MegolmEvent, RoomMessageText, RoomSendError, UploadFilterResponse
+
+from kernel.clock import SystemClock
 
 
 class FakeNioClient:
@@ -48,7 +49,7 @@ class FakeNioClient:
 
     def _event_source(self, sender: str, content: dict[str, Any], etype: str = "m.room.message") -> dict[str, Any]:
         self._n += 1
-        ts = int(time.time() * 1000) + self._n
+        ts = int(SystemClock().now().timestamp() * 1000) + self._n
         return {"type": etype, "event_id": f"$e{self._n}", "sender": sender, "origin_server_ts": ts, "content": content}
 
     def feed_text(self, room_id: str, sender: str, body: str, **content: Any) -> None:

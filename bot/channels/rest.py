@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.appkeys import BOT
 from bot.guard import BINARY
 from bot.messages import Incoming, Reply
-from office_flows.notify import take_pending
+from kernel.outbox import take_pending
 
 MAX_BODY = 64 * 1024
 CHANNEL = "rest"

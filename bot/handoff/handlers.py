@@ -10,10 +10,10 @@ import re
 from typing import Any
 
 from bot.handlers import CommandHandler, Context, Handler
-from bot.handoff import service
-from bot.handoff.models import CLOSED, TAKEN, WAITING
 from bot.messages import Reply
-from govchat.identity import Role
+from kernel.identity import Role
+from office_flows.handoff import service
+from office_flows.handoff.models import CLOSED, TAKEN, WAITING
 
 SESSION_KEY = "handoff"
 MISSES_KEY = "kb_misses"

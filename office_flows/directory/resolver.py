@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from govchat.db import Database
-from govchat.identity import Actor, Role, StaticRoles
+from kernel.db import Database
+from kernel.identity import Actor, Role, StaticRoles
 from office_flows.directory.store import person_for_address
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.identity import Role
+from kernel.identity import Role
 from office_flows.directory.models import ChatIdentity, Delegation, Department, Person
 
 ANY_CHANNEL = "*"

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.identity import Role
+from kernel.identity import Role
 from office_flows.directory.store import department_by, people_of, person_by
 from office_flows.documents.models import Chain
 

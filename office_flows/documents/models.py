@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime
-from knowledge_base.models import BigId
+from kernel.db import Base, BigId, UTCDateTime
 
 # Document status
 IN_REVIEW, RETURNED, ISSUED, FILED = "in_review", "returned", "issued", "filed"

@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.clock import Clock
-from govchat.db import Database, claim
-from govchat.identity import Role
+from kernel.clock import Clock
+from kernel.db import Database, claim
+from kernel.identity import Role
 from office_flows.directory.models import Department, Person
+from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_of
 from office_flows.documents.models import PENDING, Document, Step
 from office_flows.documents.service import fmt
-from office_flows.notify import notify_person
 
 
 async def _claim(s: AsyncSession, step_id: int, column: Any, now: datetime) -> bool:
@@ -39,7 +39,7 @@ async def _heads_above(s: AsyncSession, dept: Department | None, holder: int) ->
     return []
 
 
-async def fire_due(db: Database, clock: Clock, calendar: Any = None) -> int:
+async def fire_due(db: Database, clock: Clock) -> int:
     """Send every reminder and escalation that is due; returns how many were sent."""
     now = clock.now()
     sent = 0

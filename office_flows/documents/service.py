@@ -15,12 +15,14 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.clock import SHANGHAI, Clock
-from govchat.db import Database, claim
-from govchat.identity import Actor, Role
+from kernel.clock import SHANGHAI, Clock
+from kernel.db import Database, claim
+from kernel.identity import Actor, Role
+from kernel.workdays import WorkingCalendar, calendar_for
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Department, Person
+from office_flows.directory.notify import notify_person
 from office_flows.directory.store import PersonInfo, acting_for
 from office_flows.documents import chains
 from office_flows.documents.models import (
@@ -41,8 +43,6 @@ from office_flows.documents.models import (
     Step,
 )
 from office_flows.documents.seal import Sealer, Verdict
-from office_flows.notify import notify_person
-from office_flows.workhours import WorkHours, at, calendar_for
 
 URGENCIES = ("特急", "加急", "平件")
 CLASSIFIED = ("秘密", "机密", "绝密")
@@ -77,7 +77,7 @@ def fmt(t: datetime | None) -> str:
 
 
 class DocumentService:
-    def __init__(self, db: Database, clock: Clock, calendar: WorkHours | None, sealer: Sealer) -> None:
+    def __init__(self, db: Database, clock: Clock, calendar: WorkingCalendar | None, sealer: Sealer) -> None:
         self.db = db
         self.clock = clock
         self.calendar = calendar
@@ -512,8 +512,8 @@ class DocumentService:
                 parent_id=parent_id,
                 status=PENDING,
                 created_at=now,
-                due_at=at(cal.add_work_hours(now, hours)),
-                escalate_at=at(cal.add_work_hours(now, 2 * hours)),
+                due_at=cal.add_work_hours(now, hours).at,
+                escalate_at=cal.add_work_hours(now, 2 * hours).at,
             )
         )
 

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime
-from knowledge_base.models import BigId
+from kernel.db import Base, BigId, UTCDateTime
 
 SCHEDULED, CANCELLED = "scheduled", "cancelled"
 INVITED, ACCEPTED, DECLINED = "invited", "accepted", "declined"

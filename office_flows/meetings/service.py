@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.clock import SHANGHAI, Clock
-from govchat.db import Database, claim
-from govchat.identity import Actor
+from kernel.clock import SHANGHAI, Clock
+from kernel.db import Database, claim
+from kernel.identity import Actor
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Person
+from office_flows.directory.notify import notify_person
 from office_flows.directory.store import person_by
 from office_flows.meetings.models import (
     ACCEPTED,
@@ -30,7 +31,6 @@ from office_flows.meetings.models import (
     MeetingEvent,
     Room,
 )
-from office_flows.notify import notify_person
 
 DEFAULT_MINUTES = 60
 SLOT = timedelta(minutes=30)

@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.clock import SHANGHAI, Clock
-from govchat.db import Database, claim
-from govchat.identity import Actor
+from kernel.clock import SHANGHAI, Clock
+from kernel.db import Database, claim
+from kernel.identity import Actor
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Department, Person
+from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_of
 from office_flows.notices.models import Notice, Receipt
-from office_flows.notify import notify_person
 
 
 async def _remind(s: AsyncSession, n: Notice, person_id: int, now: datetime) -> None:

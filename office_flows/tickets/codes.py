@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.clock import SHANGHAI
+from kernel.clock import SHANGHAI
 from office_flows.tickets.models import TicketSequence
 
 CODE = re.compile(r"GD\d{13}")

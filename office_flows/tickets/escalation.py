@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from govchat.db import Database, claim
-from govchat.identity import Role
-from govchat.workdays import WorkCalendar
+from kernel.db import Database, claim
+from kernel.identity import Role
+from kernel.workdays import calendar_for
 from office_flows.tickets.models import Ticket, TicketRating
 from office_flows.tickets.service import TicketService, fmt_time
 from office_flows.tickets.states import Status
@@ -50,7 +50,7 @@ class TicketTicker:
             )
             if not due:
                 return 0
-            cal = await WorkCalendar.load(s)
+            cal = await calendar_for(s)
             for t in due:
                 level = t.escalation + 1
                 if level > 3 or t.deadline_at is None:

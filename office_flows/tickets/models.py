@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime
-from knowledge_base.models import BigId
+from kernel.db import Base, BigId, UTCDateTime
 
 
 class Ticket(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from govchat.config import ConfigError, Settings
+from kernel.config import ConfigError, Settings
 from office_flows.tickets.states import Status
 
 KINDS = ("咨询", "求助", "建议", "投诉", "举报", "表扬")

@@ -1,5 +1,5 @@
 """Ticket actions: each one transaction that checks who acts, moves the state, records the event,
-updates the deadlines and writes the notifications it causes (office_flows.notify)."""
+updates the deadlines and writes the notifications it causes (kernel.outbox)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from govchat.clock import SHANGHAI, Clock
-from govchat.db import Database
-from govchat.identity import Actor, Role
-from govchat.workdays import WorkCalendar
+from kernel.clock import SHANGHAI, Clock
+from kernel.db import Database
+from kernel.identity import Actor, Role
+from kernel.outbox import notify_address
+from kernel.workdays import WorkingCalendar, calendar_for
 from office_flows.directory.models import Department
+from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_of, people_with_role
-from office_flows.notify import notify_address, notify_person
 from office_flows.tickets import codes
 from office_flows.tickets.models import (
     Rectification,
@@ -147,14 +148,14 @@ class TicketService:
         if after in stopped and before not in stopped and t.deadline_at is not None:
             t.paused_at = now
         elif before in stopped and after not in stopped and t.paused_at is not None:
-            cal = await WorkCalendar.load(s)
+            cal = await calendar_for(s)
             hours = cal.work_hours_between(t.paused_at, now)
             if t.deadline_at is not None and hours > 0:
                 shifted = cal.add_work_hours(t.deadline_at, hours)
                 self._set_deadline(t, cal, shifted.at, shifted.beyond_known)
             t.paused_at = None
 
-    def _set_deadline(self, t: Ticket, cal: WorkCalendar, at: datetime, beyond: bool) -> None:
+    def _set_deadline(self, t: Ticket, cal: WorkingCalendar, at: datetime, beyond: bool) -> None:
         """A new handling deadline restarts the escalation ladder from 提醒."""
         t.deadline_at = at
         t.deadline_beyond_known = beyond
@@ -262,7 +263,7 @@ class TicketService:
                 if duplicate:
                     note += f"\n疑似与 {duplicate} 重复，可用 /合并 {code} {duplicate}"
                 await self.notify_role(s, Role.DISPATCHER, note, kind="ticket_new", ref=code)
-            cal = await WorkCalendar.load(s)
+            cal = await calendar_for(s)
             expected = cal.add_workdays(now, self.rules.workdays[kind])
         deadline_text = (
             f"{self.rules.workdays[kind]} 个工作日内（预计 {fmt_time(expected.at)} 前）办结{expected.warning}"
@@ -322,7 +323,7 @@ class TicketService:
             seen.append(dept)
         t.departments_seen = seen
         now = self.clock.now()
-        cal = await WorkCalendar.load(s)
+        cal = await calendar_for(s)
         t.dispatched_at = now
         t.sign_deadline_at = cal.add_work_hours(now, self.rules.sign_hours).at
         t.signed_at = None
@@ -406,7 +407,7 @@ class TicketService:
             ext.decided_by = actor.key
             ext.decided_at = self.clock.now()
             if approve:
-                cal = await WorkCalendar.load(s)
+                cal = await calendar_for(s)
                 assert t.deadline_at is not None
                 d = cal.add_workdays(t.deadline_at, ext.days)
                 self._set_deadline(t, cal, d.at, d.beyond_known)
@@ -463,7 +464,7 @@ class TicketService:
             t.result = result
             t.answered_at = now
             t.on_time = t.deadline_at is None or now <= t.deadline_at
-            cal = await WorkCalendar.load(s)
+            cal = await calendar_for(s)
             t.rating_due_at = cal.add_workdays(now, self.rules.rating_days).at
             t.next_escalation_at = None
             await self._move(s, t, "reply", actor, result)
@@ -603,7 +604,7 @@ class TicketService:
             return f"已收到您的评价：{RATINGS[level]}。感谢您对 12345 热线工作的支持！"
 
     async def _open_rectification(self, s: AsyncSession, t: Ticket, level: int, comment: str) -> None:
-        cal = await WorkCalendar.load(s)
+        cal = await calendar_for(s)
         now = self.clock.now()
         s.add(
             Rectification(
@@ -671,7 +672,7 @@ class TicketService:
                 raise TicketError(f"工单 {t.code} 没有办理部门，不能发回重办。")
             await self._move(s, t, "rework", actor, reason)
             t.rework_count += 1
-            cal = await WorkCalendar.load(s)
+            cal = await calendar_for(s)
             d = cal.add_workdays(self.clock.now(), self.rules.workdays[t.kind])
             self._set_deadline(t, cal, d.at, d.beyond_known)
             t.answered_at, t.on_time, t.rating_due_at = None, None, None

@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from admin.accounts import create_account, parse_roles
-from govchat.identity import Actor, Role
 from govchat.runtime import Runtime
+from kernel.identity import Actor, Role
 from knowledge_base import store
 from office_flows.directory.demo import load_demo_directory
 

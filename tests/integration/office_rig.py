@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from govchat.clock import FakeClock
-from govchat.db import Database
-from govchat.identity import Actor
+from kernel.clock import FakeClock
+from kernel.db import Database
+from kernel.identity import Actor
+from kernel.workdays import Deadline
 from office_flows.directory.demo import load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import load_demo_chains
@@ -30,8 +31,17 @@ SENDERS = {
 class FakeHours:
     """Working hours as plain hours: the tests pin the reminder logic, not the calendar."""
 
-    def add_work_hours(self, start: datetime, hours: float) -> datetime:
-        return start + timedelta(hours=hours)
+    def add_work_hours(self, start: datetime, hours: float) -> Deadline:
+        return Deadline(start + timedelta(hours=hours), beyond_known=False)
+
+    def add_workdays(self, start: datetime, n: int) -> Deadline:
+        return Deadline(start + timedelta(days=n), beyond_known=False)
+
+    def back_work_hours(self, end: datetime, hours: float) -> datetime:
+        return end - timedelta(hours=hours)
+
+    def work_hours_between(self, a: datetime, b: datetime) -> float:
+        return (b - a).total_seconds() / 3600
 
 
 async def seed_demo(db: Database, clock: FakeClock) -> None:

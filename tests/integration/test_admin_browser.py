@@ -14,8 +14,8 @@ import aiohttp
 from aiohttp import web
 
 from govchat.app import create_app
-from govchat.config import Settings
 from govchat.runtime import build_runtime
+from kernel.config import Settings
 from tests.conftest import need_or_skip
 from tests.integration.admin_helpers import PASSWORD, seed, seed_rated_tickets
 

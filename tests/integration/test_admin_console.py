@@ -16,8 +16,8 @@ from admin.appkeys import ROUTE_ROLES
 from admin.guard import PUBLIC
 from admin.models import AuditEntry
 from govchat.app import RUNTIME, create_app
-from govchat.config import Settings
 from govchat.runtime import build_runtime
+from kernel.config import Settings
 from knowledge_base.models import UnansweredQuestion
 from tests.integration.admin_helpers import PASSWORD, login, seed
 

@@ -11,12 +11,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from admin.models import AuditEntry
-from bot.handoff.models import Handoff
 from bot.messages import Incoming
 from govchat.app import RUNTIME, create_app
-from govchat.config import Settings
 from govchat.runtime import Runtime, build_runtime
-from office_flows.notify import take_pending
+from kernel.config import Settings
+from kernel.outbox import take_pending
+from office_flows.handoff.models import Handoff
 from tests.integration.admin_helpers import login, seed
 
 

@@ -16,8 +16,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from govchat.app import RUNTIME, create_app
-from govchat.config import Settings
 from govchat.runtime import build_runtime
+from kernel.config import Settings
 from knowledge_base import store
 from knowledge_base.models import UnansweredQuestion
 

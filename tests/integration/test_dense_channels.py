@@ -11,8 +11,8 @@ import hashlib
 import numpy as np
 from sqlalchemy import select
 
-from govchat.config import Settings
 from govchat.runtime import open_database
+from kernel.config import Settings
 from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import IndexBuild

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from govchat.db import Database
+from kernel.db import Database
 from knowledge_base import store
 from knowledge_base.models import DialectWord
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from govchat.identity import Role
+from kernel.identity import Role
 from office_flows.directory.demo import load_demo_directory
 from office_flows.directory.importer import import_directory
 from office_flows.directory.models import Delegation

@@ -9,15 +9,15 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.handoff.models import Handoff, HandoffMessage
-from bot.handoff.service import HandoffConfig
 from bot.messages import Incoming
 from govchat.app import create_app
-from govchat.config import Settings
-from govchat.identity import StaticRoles
 from govchat.runtime import Runtime
+from kernel.config import Settings
+from kernel.identity import StaticRoles
+from kernel.outbox import take_pending
 from office_flows.directory.resolver import DirectoryIdentity
-from office_flows.notify import take_pending
+from office_flows.handoff.models import Handoff, HandoffMessage
+from office_flows.handoff.service import HandoffConfig
 from tests.kb_rig import QUESTION, kb_runtime
 
 OP = "@op:localhost"

@@ -11,11 +11,11 @@ from nio import RoomSendError
 
 from bot.channels.matrix.channel import ENCRYPTED, MatrixChannel, MatrixConfig
 from bot.channels.matrix.render import addressed_text, text_to_html
-from govchat.config import Settings
-from govchat.identity import StaticRoles
 from govchat.runtime import Runtime
+from kernel.config import Settings
+from kernel.identity import StaticRoles
+from kernel.outbox import OutboxMessage, notify_address
 from office_flows.directory.resolver import DirectoryIdentity
-from office_flows.notify import OutboxMessage, notify_address
 from tests.kb_rig import QUESTION, kb_runtime
 from tests.matrix_double import FakeNioClient
 

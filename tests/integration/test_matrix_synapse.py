@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from govchat.config import Settings
-from govchat.identity import StaticRoles
 from govchat.runtime import Runtime
+from kernel.config import Settings
+from kernel.identity import StaticRoles
 from nlu.service import NluService
 from office_flows.directory.demo import load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity

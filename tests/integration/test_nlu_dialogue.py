@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot.messages import Incoming
-from govchat.config import Settings
-from govchat.identity import StaticRoles
 from govchat.runtime import Runtime
+from kernel.config import Settings
+from kernel.identity import StaticRoles
 from nlu.client import NluUnavailable
 from nlu.service import NluService, preprocess
 from tests.kb_rig import kb_runtime

@@ -11,9 +11,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from govchat.app import create_app
-from govchat.clock import FakeClock
-from govchat.config import Settings
 from govchat.runtime import build_runtime
+from kernel.clock import FakeClock
+from kernel.config import Settings
 
 from .office_rig import seed_demo
 

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from govchat.clock import FakeClock
-from govchat.db import Database, upgrade
+from kernel.clock import FakeClock
+from kernel.db import Database, upgrade
+from kernel.outbox import OutboxMessage
 from office_flows.common import OfficeError
 from office_flows.documents import reminders
 from office_flows.documents.chains import save_chain
 from office_flows.documents.models import DocEvent, Document, Step
 from office_flows.meetings.service import Request
-from office_flows.notify import OutboxMessage
 from office_flows.services import Office
 from tests.conftest import _pg_admin
 

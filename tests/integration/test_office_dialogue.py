@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.messages import Incoming
-from govchat.clock import FakeClock
-from govchat.config import Settings
 from govchat.runtime import Runtime, build_runtime
+from kernel.clock import FakeClock
+from kernel.config import Settings
+from kernel.outbox import OutboxMessage
 from nlu.service import NluService, preprocess
 from office_flows.documents.models import Document
 from office_flows.meetings.models import MeetingEvent
-from office_flows.notify import OutboxMessage
 
 from .office_rig import SENDERS, seed_demo
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from govchat.clock import FakeClock
-from govchat.db import Database
+from kernel.clock import FakeClock
+from kernel.db import Database
+from kernel.outbox import OutboxMessage
 from office_flows.common import OfficeError
 from office_flows.directory.models import Delegation
 from office_flows.directory.store import person_by
 from office_flows.documents.chains import ChainError, save_chain
 from office_flows.documents.models import DocEvent, Document
-from office_flows.notify import OutboxMessage
 from office_flows.services import Office
 
 from .office_rig import office_for, seed_demo, who

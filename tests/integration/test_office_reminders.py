@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from govchat.clock import SHANGHAI, FakeClock
-from govchat.db import Database
-from govchat.scheduler import Ticker
+from kernel.clock import SHANGHAI, FakeClock
+from kernel.db import Database
+from kernel.outbox import OutboxMessage
+from kernel.scheduler import Ticker
 from office_flows.meetings.service import Request
-from office_flows.notify import OutboxMessage
 from office_flows.services import build_office
 
 from .office_rig import seed_demo, who

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot.messages import Incoming
-from govchat.config import load_settings
 from govchat.runtime import build_runtime
+from kernel.config import load_settings
 from nlu.client import RasaClient
 from nlu.evaluation import evaluate_nlu, read_nlu_cases
 from nlu.rasa_env import RasaEnvError, ensure_rasa_env, find_python310

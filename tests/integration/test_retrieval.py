@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.messages import Incoming
-from govchat.config import Settings, load_settings
 from govchat.runtime import Runtime, build_runtime
+from kernel.config import Settings, load_settings
 from knowledge_base import store
 from knowledge_base.evaluation import evaluate, read_eval_file
 from knowledge_base.importers import gdzwfw

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from bot.models import ChatSession
 from bot.sessions import SessionStore
-from govchat.clock import FakeClock
-from govchat.db import Database
+from kernel.clock import FakeClock
+from kernel.db import Database
 
 
 async def test_changed_data_is_saved_and_unchanged_data_writes_nothing(database: Database, clock: FakeClock) -> None:

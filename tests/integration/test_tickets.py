@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.messages import Incoming
-from govchat.clock import SHANGHAI, FakeClock
-from govchat.config import Settings
 from govchat.runtime import Runtime, build_runtime
-from govchat.workdays import WorkCalendar
+from kernel.clock import SHANGHAI, FakeClock
+from kernel.config import Settings
+from kernel.outbox import OutboxMessage, take_pending
+from kernel.workdays import WorkCalendar
 from nlu.service import NluService, preprocess
 from office_flows.directory.demo import load_demo_directory
-from office_flows.notify import OutboxMessage, take_pending
 from office_flows.tickets.models import Ticket, TicketEvent, TicketRating
 from office_flows.tickets.stats import compute, drill_down
 

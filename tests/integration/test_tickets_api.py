@@ -10,8 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from govchat.app import create_app
-from govchat.config import Settings
 from govchat.runtime import build_runtime
+from kernel.config import Settings
 from office_flows.directory.demo import load_demo_directory
 
 TOKENS = "t-disp=MJ010,t-zj=MJ021,t-cg=MJ091,t-sup=MJ011"

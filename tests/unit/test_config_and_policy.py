@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govchat.config import ConfigError, load_settings, settings_markdown, settings_table
+from kernel.config import ConfigError, load_settings, settings_markdown, settings_table
 from knowledge_base.lexical import Bm25Index
 from knowledge_base.policy import Decision, Thresholds, decide
 from knowledge_base.retriever import EntryHit
@@ -14,7 +14,7 @@ from knowledge_base.retriever import EntryHit
 
 def test_defaults_use_sqlite_in_data_dir(tmp_path: Path):
     s = load_settings(environ={"GOVCHAT_DATA_DIR": str(tmp_path)})
-    assert s.effective_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'govchat.db'}"
+    assert s.effective_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'kernel.db'}"
     assert s.port == 8080 and s.demo_data is True
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from bot.conversation import KEY, ConversationHandler
 from bot.handlers import CommandHandler, Context, MessageHandler
 from bot.messages import Incoming, Reply
-from govchat.clock import FakeClock
+from kernel.clock import FakeClock
 
 
 async def _ask_name(ctx: Context) -> list[Reply]:

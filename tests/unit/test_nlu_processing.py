@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from govchat.clock import SHANGHAI
-from govchat.identity import Role, StaticRoles
 from integrations.router import route
+from kernel.clock import SHANGHAI
+from kernel.identity import Role, StaticRoles
 from nlu.entities import postprocess, rating_level, valid_ticket_id
 from nlu.service import preprocess
 from nlu.timeparse import chinese_number, parse_time

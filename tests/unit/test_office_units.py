@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from nlu.booking import parse_booking
 from office_flows.documents.chains import ChainError, parse_steps
 from office_flows.documents.seal import Sealer
-from office_flows.meetings.parse import parse_booking
 
 ROOMS = ["三楼会议室", "五楼大会议室", "二楼小会议室"]
 

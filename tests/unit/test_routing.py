@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from govchat.cli import main
-from govchat.config import load_settings
+from kernel.config import load_settings
 from office_flows.routing import (
     DatasetError,
     DepartmentMapError,

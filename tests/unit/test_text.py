@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.guard import BINARY, EMPTY, problem_with
-from govchat.logging_setup import MaskingFormatter, configure_logging, mask_sensitive
+from kernel.logging_setup import MaskingFormatter, configure_logging, mask_sensitive
 from knowledge_base.lexicon import shipped_pairs
 from knowledge_base.normalize import DialectMap, clean_input, normalize
 

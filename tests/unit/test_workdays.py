@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from govchat.clock import SHANGHAI
-from govchat.workdays import WorkCalendar
+from kernel.clock import SHANGHAI
+from kernel.workdays import WorkCalendar
 
 
 def test_national_day_holiday_and_makeup_day():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,8 +30,8 @@ from nio import (
 from bot.channels.matrix.render import addressed_text, content_of, plain_notice
 from bot.channels.matrix.store import MatrixStore
 from bot.messages import Incoming, Reply
-from govchat.db import Database
-from office_flows.notify import take_pending, unclaim
+from kernel.db import Database
+from kernel.outbox import take_pending, unclaim
 
 log = logging.getLogger(__name__)
 CHANNEL = "matrix"
@@ -244,7 +243,7 @@ class MatrixChannel:
             log.info("declining invite to %s from %s", room_id, inviter)
             await self.client.room_leave(room_id)
             return
-        self._joined_at_ms[room_id] = int(time.time() * 1000)
+        self._joined_at_ms[room_id] = int(self.now().timestamp() * 1000)
         await self.client.join(room_id)
 
     async def _on_room(self, room_id: str, events: list[Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base
+from kernel.db import Base
 
 
 class MatrixState(Base):

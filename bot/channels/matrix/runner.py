@@ -10,7 +10,7 @@ from nio import AsyncClient, AsyncClientConfig
 
 from bot.bot import Bot
 from bot.channels.matrix.channel import MatrixChannel, MatrixConfig
-from govchat.db import Database
+from kernel.db import Database
 
 
 def nio_client(cfg: MatrixConfig) -> AsyncClient:

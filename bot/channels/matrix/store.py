@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.channels.matrix.models import MatrixDirectRoom, MatrixState
-from govchat.db import Database
+from kernel.db import Database
 
 
 class MatrixStore:

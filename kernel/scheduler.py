@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from govchat.clock import Clock
+from kernel.clock import Clock
 
 log = logging.getLogger(__name__)
 TickFn = Callable[[datetime], Awaitable[int]]  # tick(now: datetime) -> number of things fired

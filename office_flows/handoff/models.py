@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime
-from knowledge_base.models import BigId
+from kernel.db import Base, BigId, UTCDateTime
 
 WAITING = "waiting"
 TAKEN = "taken"
@@ -37,9 +36,7 @@ class HandoffMessage(Base):
     __tablename__ = "handoff_messages"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    handoff_id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("handoffs.id"), index=True
-    )
+    handoff_id: Mapped[int] = mapped_column(BigId, ForeignKey("handoffs.id"), index=True)
     author: Mapped[str] = mapped_column(String(16))  # citizen, operator, system
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.handoff.models import CLOSED, OPEN, RETURNED, TAKEN, WAITING, Handoff, HandoffMessage
-from office_flows.notify import notify_address
+from kernel.outbox import notify_address
+from office_flows.handoff.models import CLOSED, OPEN, RETURNED, TAKEN, WAITING, Handoff, HandoffMessage
 
 KIND = "handoff"
 

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, update
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from kernel.clock import SystemClock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -21,6 +23,10 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Identity columns must be BIGINT on PostgreSQL and INTEGER on SQLite (ROWID alias).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -138,4 +144,4 @@ def downgrade_sync(url: str, revision: str) -> None:
 
 def utcnow() -> datetime:
     """Only for column defaults of bookkeeping rows; domain code uses the injected clock."""
-    return datetime.now(UTC)
+    return SystemClock().now()

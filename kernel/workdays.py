@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.clock import SHANGHAI
-from govchat.db import Base, UTCDateTime
-from knowledge_base.models import BigId
+from kernel.clock import SHANGHAI
+from kernel.db import Base, BigId, UTCDateTime
 
 # Office hours: morning and afternoon sessions (Guangdong government offices).
 PERIODS = ((time(8, 30), time(12, 0)), (time(14, 30), time(17, 30)))
@@ -160,3 +160,20 @@ async def set_override(s: AsyncSession, day: date, is_workday: bool, note: str, 
         s.add(CalendarOverride(day=day, is_workday=is_workday, note=note, updated_by=by, updated_at=now))
     else:
         row.is_workday, row.note, row.updated_by, row.updated_at = is_workday, note, by, now
+
+
+class WorkingCalendar(Protocol):
+    """What deadlines need from the calendar; ``WorkCalendar`` in production, a fake in tests."""
+
+    def add_workdays(self, start: datetime, n: int) -> Deadline: ...
+
+    def add_work_hours(self, start: datetime, hours: float) -> Deadline: ...
+
+    def back_work_hours(self, end: datetime, hours: float) -> datetime: ...
+
+    def work_hours_between(self, a: datetime, b: datetime) -> float: ...
+
+
+async def calendar_for(s: AsyncSession, injected: WorkingCalendar | None = None) -> WorkingCalendar:
+    """The injected calendar, or the statutory one with today's admin overrides, loaded in ``s``'s transaction."""
+    return injected if injected is not None else await WorkCalendar.load(s)

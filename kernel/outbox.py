@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, and_, or_, select, update
+from sqlalchemy import ForeignKey, String, Text, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govchat.db import Base, UTCDateTime, claim
-from knowledge_base.models import BigId
+from kernel.db import Base, BigId, UTCDateTime, claim
 
 ANY_CHANNEL = "*"
 
@@ -24,9 +23,7 @@ class OutboxMessage(Base):
     __tablename__ = "notify_outbox"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    person_id: Mapped[int | None] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("dir_people.id"), nullable=True, index=True
-    )
+    person_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("dir_people.id"), nullable=True, index=True)
     channel: Mapped[str] = mapped_column(String(32), index=True)  # "" when the person has no chat address
     address: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(32))  # ticket_dispatched, callback, reminder, invitation, …
@@ -40,23 +37,6 @@ async def notify_address(
     s: AsyncSession, channel: str, address: str, text: str, *, kind: str, ref: str = "", now: datetime
 ) -> None:
     s.add(OutboxMessage(channel=channel, address=address, kind=kind, ref=ref, text=text, created_at=now))
-
-
-async def notify_person(s: AsyncSession, person_id: int, text: str, *, kind: str, ref: str = "", now: datetime) -> int:
-    """One row per chat address of the person (one undeliverable row if none); returns the rows written."""
-    from office_flows.directory.models import ChatIdentity
-
-    rows = (
-        await s.execute(select(ChatIdentity.channel, ChatIdentity.address).where(ChatIdentity.person_id == person_id))
-    ).all()
-    targets = [(c, a) for c, a in rows] or [("", "")]
-    for channel, address in targets:
-        s.add(
-            OutboxMessage(
-                person_id=person_id, channel=channel, address=address, kind=kind, ref=ref, text=text, created_at=now
-            )
-        )
-    return len(targets)
 
 
 async def take_pending(

@@ -1,0 +1,1 @@
+"""Human handoff: a conversation taken over by a hotline operator and handed back."""
