@@ -25,7 +25,7 @@ from office_flows.common import OfficeError, Outcome
 from office_flows.directory.store import person_by
 from office_flows.meetings.ics import feed
 from office_flows.meetings.service import DEFAULT_MINUTES, Request
-from office_flows.services import Office
+from office_flows.office import Office
 
 OFFICE: web.AppKey[Office] = web.AppKey("office")
 Handler = Callable[[web.Request, Actor, dict[str, Any]], Awaitable[Any]]

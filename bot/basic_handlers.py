@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.handlers import Context
+from bot.handlers import Context, Match
 from bot.messages import Reply
 
 WELCOME = (
@@ -42,13 +42,13 @@ def wants_human(ctx: Context) -> bool:
     return bool(_HUMAN.match(ctx.text))
 
 
-async def welcome(ctx: Context) -> list[Reply]:
+async def welcome(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(WELCOME)]
 
 
-async def help_text(ctx: Context) -> list[Reply]:
+async def help_text(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(HELP)]
 
 
-async def thanks(ctx: Context) -> list[Reply]:
+async def thanks(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(THANKS)]

@@ -1,63 +1,87 @@
-"""A tiny handler contract in python-telegram-bot style: check, then handle.
+"""A tiny handler contract in python-telegram-bot style: check, then handle with what check found.
 
-The bot asks each handler in order whether it wants the message (``check``)
-and lets the first that does answer it (``handle``). Flows never see the
-channel: they get a Context and return Replies.
+The bot asks each handler in order whether it wants the message (``check`` returns a ``Match``, or
+None) and lets the first that does answer it (``handle(ctx, match)``), like python-telegram-bot's
+``check_update`` → ``handle_update``. Handlers never see the channel: they get a Context and return
+Replies.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.messages import Incoming, Reply
+from bot.services import BotServices
+from integrations.contract import SessionData
+from kernel.identity import Actor
 from knowledge_base.normalize import tidy_text
+
+
+class ConversationOpener(Protocol):
+    async def open(self, ctx: Context, data: Mapping[str, object]) -> list[Reply]: ...
 
 
 @dataclass
 class Context:
     message: Incoming
-    session: dict[str, Any]
-    services: Any
+    session: SessionData
+    services: BotServices
+    actor: Actor  # who is speaking, resolved once per message
     text: str = ""  # cleaned text of the message
-    actor: Any = None  # kernel.identity.Actor: who is speaking, resolved once per message
-    args: list[str] = field(default_factory=list)  # command arguments, when a command matched
-    raw_rest: str = ""  # the command's arguments as written (punctuation kept), for free text
-    conv: Any = None  # the active ConversationState, when a conversation handles the message
     notices: list[str] = field(default_factory=list)  # said before the answer (e.g. "上次登记已超时")
+    conversations: Mapping[str, ConversationOpener] = field(default_factory=dict)  # by name, to open one
+
+
+@dataclass(frozen=True)
+class Match:
+    """What ``check`` found, handed to ``handle``: a command's arguments, or just "mine"."""
+
+    args: tuple[str, ...] = ()
+    raw_rest: str = ""  # a command's arguments as written (punctuation kept), for free text
+
+
+MATCHED = Match()
 
 
 class Handler(Protocol):
-    async def check(self, ctx: Context) -> bool: ...
+    """``check`` says whether (and how) the handler takes the message; ``handle`` gets that finding."""
 
-    async def handle(self, ctx: Context) -> list[Reply]: ...
+    async def check(self, ctx: Context) -> Match | None: ...
+
+    async def handle(self, ctx: Context, match: Match) -> list[Reply]: ...
 
 
-Callback = Callable[[Context], Awaitable[list[Reply]]]
+Callback = Callable[[Context, Match], Awaitable[list[Reply]]]
 
 _COMMAND = re.compile(r"^[/／](\S+)\s*(.*)$", re.S)
 
 
-class CommandHandler:
-    """``/命令 参数…``; the leading slash may be ASCII or full width."""
+def is_command(text: str) -> bool:
+    return text.startswith(("/", "／"))
 
+
+def command_match(names: set[str], ctx: Context) -> Match | None:
+    """``/命令 参数…``; the leading slash may be ASCII or full width."""
+    m = _COMMAND.match(ctx.text)
+    if not m or m.group(1).lower() not in names:
+        return None
+    raw = _COMMAND.match(tidy_text(ctx.message.text))
+    return Match(tuple(m.group(2).split()), raw.group(2) if raw else m.group(2))
+
+
+class CommandHandler:
     def __init__(self, names: set[str], callback: Callback) -> None:
         self.names = {n.lower() for n in names}
         self.callback = callback
 
-    async def check(self, ctx: Context) -> bool:
-        m = _COMMAND.match(ctx.text)
-        if not m or m.group(1).lower() not in self.names:
-            return False
-        ctx.args = m.group(2).split()
-        raw = _COMMAND.match(tidy_text(ctx.message.text))
-        ctx.raw_rest = raw.group(2) if raw else m.group(2)
-        return True
+    async def check(self, ctx: Context) -> Match | None:
+        return command_match(self.names, ctx)
 
-    async def handle(self, ctx: Context) -> list[Reply]:
-        return await self.callback(ctx)
+    async def handle(self, ctx: Context, match: Match) -> list[Reply]:
+        return await self.callback(ctx, match)
 
 
 class MessageHandler:
@@ -67,8 +91,8 @@ class MessageHandler:
         self.filter = filter_
         self.callback = callback
 
-    async def check(self, ctx: Context) -> bool:
-        return self.filter(ctx)
+    async def check(self, ctx: Context) -> Match | None:
+        return MATCHED if self.filter(ctx) else None
 
-    async def handle(self, ctx: Context) -> list[Reply]:
-        return await self.callback(ctx)
+    async def handle(self, ctx: Context, match: Match) -> list[Reply]:
+        return await self.callback(ctx, match)

@@ -1,27 +1,27 @@
 """Ticket intake as a conversation: what happened → where → since when → phone → read back → ticket.
 
-Entered by the NLU intents complain/report/request_help/suggest/praise, by "登记工单"/"我要投诉",
-or after the knowledge base declined a question (then it is a 咨询 ticket). Nothing is written
-until the citizen confirms; "取消" works at every step; an abandoned dialogue expires.
-See INTAKE.md for the diagram.
+Opened by ``integrations.tickets`` for the NLU intents complain/report/request_help/suggest/praise
+(``StartConversation("ticket_intake", …)``), by "登记工单"/"我要投诉", or after the knowledge base declined
+a question (then it is a 咨询 ticket). Nothing is written until the citizen confirms; "取消" works at
+every step; an abandoned dialogue expires. See INTAKE.md for the diagram.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
 
-from bot.conversation import ConversationHandler
-from bot.handlers import CommandHandler, Context, MessageHandler
+from bot.conversation import END, ConversationHandler, ConversationState, Step, on_command, on_text
+from bot.handlers import Context, Match, is_command
 from bot.messages import Button, Reply
+from integrations.knowledge import MISS_KEY
+from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from nlu.entities import LANDLINE, MOBILE
-from office_flows.tickets.rules import INTENT_KINDS
 from office_flows.tickets.service import TicketError
 
-NAME = "ticket_intake"
-MISS_KEY = "kb_last_miss"  # the last question the knowledge base declined
+NAME = INTAKE
 STEPS = ("content", "address", "since", "phone")
 SKIP = {"表扬": {"since"}, "咨询": {"since", "address"}}
 QUESTIONS = {
@@ -49,67 +49,78 @@ def _mask(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else phone
 
 
-def _next(data: dict[str, Any]) -> str:
+def _answered(data: Mapping[str, object]) -> list[str]:
+    raw = data.get("answered")
+    return [str(x) for x in raw] if isinstance(raw, list) else []
+
+
+def _mark(data: dict[str, object], step: str) -> None:
+    data["answered"] = [*_answered(data), step]
+
+
+def _kind(data: Mapping[str, object]) -> str:
+    return str(data.get("kind") or "投诉")
+
+
+def _next(data: Mapping[str, object]) -> str:
     for step in STEPS:
-        if step not in data["answered"] and step not in SKIP.get(data["kind"], set()):
+        if step not in _answered(data) and step not in SKIP.get(_kind(data), set()):
             return step
     return "confirm"
 
 
-def _summary(data: dict[str, Any]) -> Reply:
-    phone = "匿名" if data.get("anonymous") else _mask(data.get("phone", "")) or "—"
+def _summary(data: Mapping[str, object]) -> Reply:
+    phone = "匿名" if data.get("anonymous") else _mask(str(data.get("phone") or "")) or "—"
+    kind = _kind(data)
     lines = [
         "请核对您要登记的工单：",
-        f"类型：{data['kind']}",
-        f"内容：{data['content']}",
+        f"类型：{kind}",
+        f"内容：{data.get('content') or ''}",
     ]
-    if "address" not in SKIP.get(data["kind"], set()):
+    if "address" not in SKIP.get(kind, set()):
         lines.append(f"地点：{data.get('address') or '—'}")
-    if "since" not in SKIP.get(data["kind"], set()):
+    if "since" not in SKIP.get(kind, set()):
         lines.append(f"时间：{data.get('since') or '—'}")
     lines += [f"电话：{phone}", "确认提交请回复“确认”，修改请回复“修改”，放弃请回复“取消”。"]
     buttons = [Button("确认", "确认"), Button("修改", "修改"), Button("取消", "取消")]
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def _ask(ctx: Context) -> list[Reply]:
-    step = _next(ctx.conv.data)
-    ctx.conv.goto(step)
-    if step == "confirm":
-        return [_summary(ctx.conv.data)]
-    return [Reply(QUESTIONS[step] + "\n（回复“取消”可放弃登记）")]
+def _ask(conv: ConversationState, before: list[Reply] | None = None) -> Step:
+    """Ask for the next missing field (or read everything back), after ``before``."""
+    step = _next(conv.data)
+    ask = _summary(conv.data) if step == "confirm" else Reply(QUESTIONS[step] + "\n（回复“取消”可放弃登记）")
+    return Step([*(before or []), ask], step)
 
 
 def _kind_of(text: str) -> str:
     return next((kind for word, kind in _KIND_WORDS if word in text), "投诉")
 
 
-def initial_data(kind: str, text: str, entities: dict[str, Any]) -> dict[str, Any]:
+def initial_data(kind: str, text: str, entities: Mapping[str, object]) -> dict[str, object]:
     """Prefill from the first message: its content when it says more than the trigger, NLU entities."""
-    data: dict[str, Any] = {"kind": kind, "answered": [], "content": "", "address": "", "since": "", "phone": ""}
+    data: dict[str, object] = {"kind": kind, "answered": [], "content": "", "address": "", "since": "", "phone": ""}
     content = _TRIGGER.sub("", text).strip()
     if len(content) >= 6:
         data["content"] = text.strip()
-        data["answered"].append("content")
+        _mark(data, "content")
     if entities.get("address"):
         data["address"] = str(entities["address"])
-        data["answered"].append("address")
+        _mark(data, "address")
     m = MOBILE.search(text)
     phone = entities.get("phone") or (m.group(0) if m else "")
     if phone:
         data["phone"] = str(phone)
-        data["answered"].append("phone")
+        _mark(data, "phone")
     return data
 
 
-async def begin(ctx: Context, kind: str, text: str, entities: dict[str, Any]) -> list[Reply]:
-    """Start the dialogue from outside the chain (an NLU intent)."""
-    data = initial_data(kind, text, entities)
-    await HANDLER.start(ctx, "content", data)
-    intro = f"好的，我来帮您登记{kind}工单，会转交相关部门办理。"
-    replies = _ask(ctx)
-    HANDLER._save(ctx)  # the state moved after start(): keep it
-    return [Reply(intro), *replies]
+async def _open(ctx: Context, start: Mapping[str, object], conv: ConversationState) -> Step:
+    """Opened from outside the chain: ``start`` has the kind, the citizen's words and NLU entities."""
+    entities = start.get("entities")
+    kind = str(start.get("kind") or "投诉")
+    conv.data = initial_data(kind, str(start.get("text") or ""), entities if isinstance(entities, dict) else {})
+    return _ask(conv, [Reply(f"好的，我来帮您登记{kind}工单，会转交相关部门办理。")])
 
 
 def explicit_request(text: str) -> bool:
@@ -119,76 +130,74 @@ def explicit_request(text: str) -> bool:
     return bool(_EXPLICIT.match(text)) and len(content) >= 6 and not _QUESTION.search(text)
 
 
-async def begin_explicit(ctx: Context) -> list[Reply]:
-    return await begin(ctx, _kind_of(ctx.text), tidy_text(ctx.message.text), {})
+def explicit_start(ctx: Context) -> dict[str, object]:
+    """The opening data for an explicit request (see ``explicit_request``)."""
+    return {"kind": _kind_of(ctx.text), "text": tidy_text(ctx.message.text), "entities": {}}
 
 
-async def begin_from_intent(ctx: Context, intent: str, entities: dict[str, Any]) -> list[Reply]:
-    return await begin(ctx, INTENT_KINDS[intent], tidy_text(ctx.message.text), entities)
+# --- steps -------------------------------------------------------------------------------------
 
 
-# --- callbacks ---------------------------------------------------------------------------------
-
-
-async def _enter(ctx: Context) -> list[Reply]:
+async def _enter(ctx: Context, m: Match, conv: ConversationState) -> Step:
     miss = ctx.session.pop(MISS_KEY, None)
-    if ctx.text.lstrip("/／").startswith("登记") and miss:
-        data = initial_data("咨询", miss, {})
-        ctx.conv.data = data
-        return [Reply(f"好的，我把您的问题“{miss[:60]}”登记为咨询工单，由相关部门答复您。"), *_ask(ctx)]
+    if ctx.text.lstrip("/／").startswith("登记") and isinstance(miss, str) and miss:
+        conv.data = initial_data("咨询", miss, {})
+        return _ask(conv, [Reply(f"好的，我把您的问题“{miss[:60]}”登记为咨询工单，由相关部门答复您。")])
     kind = _kind_of(ctx.text)
-    ctx.conv.data = initial_data(kind, ctx.raw_rest if ctx.args else tidy_text(ctx.message.text), {})
-    return [Reply(f"好的，我来帮您登记{kind}工单。"), *_ask(ctx)]
+    conv.data = initial_data(kind, m.raw_rest if m.args else tidy_text(ctx.message.text), {})
+    return _ask(conv, [Reply(f"好的，我来帮您登记{kind}工单。")])
 
 
-async def _content(ctx: Context) -> list[Reply]:
+async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
     if len(ctx.text) < 4:
-        return [Reply("描述得再具体一点好吗？例如：哪里、什么问题、造成了什么影响。")]
-    ctx.conv.data["content"] = tidy_text(ctx.message.text)
-    ctx.conv.data["answered"].append("content")
-    return _ask(ctx)
+        return Step([Reply("描述得再具体一点好吗？例如：哪里、什么问题、造成了什么影响。")], conv.state)
+    conv.data["content"] = tidy_text(ctx.message.text)
+    _mark(conv.data, "content")
+    return _ask(conv)
 
 
-async def _free_step(ctx: Context) -> list[Reply]:
-    step = ctx.conv.state
-    ctx.conv.data[step] = "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200]
-    ctx.conv.data["answered"].append(step)
-    return _ask(ctx)
+async def _free_step(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    step = conv.state
+    conv.data[step] = "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200]
+    _mark(conv.data, step)
+    return _ask(conv)
 
 
-async def _phone(ctx: Context) -> list[Reply]:
+async def _phone(ctx: Context, m: Match, conv: ConversationState) -> Step:
     if _ANON.search(ctx.text):
-        ctx.conv.data["anonymous"] = True
-        ctx.conv.data["phone"] = ""
+        conv.data["anonymous"] = True
+        conv.data["phone"] = ""
     else:
-        m = MOBILE.search(ctx.text) or LANDLINE.search(ctx.text)
-        assert m is not None
-        ctx.conv.data["phone"] = m.group(0)
-    ctx.conv.data["answered"].append("phone")
-    return _ask(ctx)
+        found = MOBILE.search(ctx.text) or LANDLINE.search(ctx.text)
+        assert found is not None
+        conv.data["phone"] = found.group(0)
+    _mark(conv.data, "phone")
+    return _ask(conv)
 
 
 def _is_phone(ctx: Context) -> bool:
     return bool(_ANON.search(ctx.text) or MOBILE.search(ctx.text) or LANDLINE.search(ctx.text))
 
 
-async def _confirm(ctx: Context) -> list[Reply]:
-    data = ctx.conv.data
+async def _confirm(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    data = conv.data
+    tickets = ctx.services.tickets
+    if tickets is None:
+        return Step([Reply("工单功能暂未启用，请拨打 12345 热线反映。")], END)
     try:
-        created = await ctx.services.tickets.create(
-            kind=data["kind"],
-            content=data["content"],
-            address=data.get("address", ""),
-            since=data.get("since", ""),
-            phone=data.get("phone", ""),
+        created = await tickets.create(
+            kind=_kind(data),
+            content=str(data.get("content") or ""),
+            address=str(data.get("address") or ""),
+            since=str(data.get("since") or ""),
+            phone=str(data.get("phone") or ""),
             anonymous=bool(data.get("anonymous")),
             channel=ctx.message.channel,
             sender=ctx.message.sender,
             actor=ctx.actor,
         )
     except TicketError as exc:
-        return [Reply(f"{exc}\n请回复“修改”重新填写，或“取消”放弃。")]
-    ctx.conv.end()
+        return Step([Reply(f"{exc}\n请回复“修改”重新填写，或“取消”放弃。")], conv.state)
     lines = [
         f"已为您登记工单 {created.code}（{created.kind}），{created.deadline_text}。",
         f"可随时回复“/工单 {created.code}”查询进度，办结后会通知您并请您评价。",
@@ -197,55 +206,51 @@ async def _confirm(ctx: Context) -> list[Reply]:
         lines.insert(1, f"已派往：{created.dispatched_to}。")
     if created.duplicate_of:
         lines.append(f"（提示：您近期反映的工单 {created.duplicate_of} 与此相近，工作人员会一并处理。）")
-    return [Reply("\n".join(lines))]
+    return Step([Reply("\n".join(lines))], END)
 
 
-async def _edit(ctx: Context) -> list[Reply]:
-    kind = ctx.conv.data["kind"]
-    ctx.conv.data = {"kind": kind, "answered": [], "content": "", "address": "", "since": "", "phone": ""}
-    return [Reply("好的，我们重新填写。"), *_ask(ctx)]
+async def _edit(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    conv.data = {"kind": _kind(conv.data), "answered": [], "content": "", "address": "", "since": "", "phone": ""}
+    return _ask(conv, [Reply("好的，我们重新填写。")])
 
 
-async def _cancel(ctx: Context) -> list[Reply]:
-    ctx.conv.end()
-    return [Reply("好的，已取消登记，没有提交任何内容。还有什么可以帮您？")]
+async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    return Step([Reply("好的，已取消登记，没有提交任何内容。还有什么可以帮您？")], END)
 
 
-async def _reprompt(ctx: Context) -> list[Reply]:
-    state = ctx.conv.state
+async def _reprompt(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    state = conv.state
     if state == "confirm":
-        return [Reply("请回复“确认”提交，“修改”重新填写，或“取消”放弃。")]
+        return Step([Reply("请回复“确认”提交，“修改”重新填写，或“取消”放弃。")], state)
     if state == "phone":
-        return [Reply("没有识别到手机号码，请输入 11 位手机号（如 13800138000），或回复“匿名”。")]
-    return [Reply(QUESTIONS.get(state, "请继续填写。"))]
+        return Step([Reply("没有识别到手机号码，请输入 11 位手机号（如 13800138000），或回复“匿名”。")], state)
+    return Step([Reply(QUESTIONS.get(state, "请继续填写。"))], state)
 
 
 def _text(ctx: Context) -> bool:
-    return not ctx.text.startswith(("/", "／"))
+    return not is_command(ctx.text)
 
 
 def build(timeout: timedelta) -> ConversationHandler:
     return ConversationHandler(
         NAME,
         entry_points=[
-            CommandHandler({"登记工单", "投诉", "举报", "求助", "建议"}, _enter),
-            MessageHandler(lambda c: bool(_ENTRY.match(c.text)), _enter),
+            on_command({"登记工单", "投诉", "举报", "求助", "建议"}, _enter),
+            on_text(lambda c: bool(_ENTRY.match(c.text)), _enter),
         ],
         states={
-            "content": [MessageHandler(_text, _content)],
-            "address": [MessageHandler(_text, _free_step)],
-            "since": [MessageHandler(_text, _free_step)],
-            "phone": [MessageHandler(_is_phone, _phone)],
+            "content": [on_text(_text, _content)],
+            "address": [on_text(_text, _free_step)],
+            "since": [on_text(_text, _free_step)],
+            "phone": [on_text(_is_phone, _phone)],
             "confirm": [
-                MessageHandler(lambda c: bool(_YES.match(c.text)), _confirm),
-                MessageHandler(lambda c: bool(_EDIT.match(c.text)), _edit),
+                on_text(lambda c: bool(_YES.match(c.text)), _confirm),
+                on_text(lambda c: bool(_EDIT.match(c.text)), _edit),
             ],
         },
-        fallbacks=[MessageHandler(lambda c: bool(_CANCEL.match(c.text)), _cancel)],
+        fallbacks=[on_text(lambda c: bool(_CANCEL.match(c.text)), _cancel)],
         reprompt=_reprompt,
+        opener=_open,
         timeout=timeout,
         on_timeout="上一次的工单登记超过时限未完成，已自动放弃（没有提交任何内容）。",
     )
-
-
-HANDLER = build(timedelta(minutes=30))

@@ -1,7 +1,6 @@
 """The composition root: builds storage, the knowledge base and the bot from settings.
 
-Only this module, ``app`` and ``cli`` import across packages; everything else
-depends downward (bot → knowledge_base → govchat kernel).
+It sits on top of every other package (docs/architecture.md); nothing imports it back.
 """
 
 from __future__ import annotations
@@ -15,11 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from admin.accounts import configure_hashing
-from bot.bot import Bot, BotServices
-from bot.office_handlers import register_flows
+from bot.bot import Bot
+from bot.services import BotServices
 from bot.sessions import SessionStore
-from integrations import ticket_flows
-from integrations.flows import FlowRegistry
+from integrations.handoff import HandoffDesk
+from integrations.knowledge import KnowledgeAnswers
+from integrations.wiring import build_registry
 from kernel.clock import Clock, SystemClock
 from kernel.config import Settings
 from kernel.db import Database, upgrade
@@ -48,8 +48,8 @@ from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
 from office_flows.handoff.service import HandoffConfig
 from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
+from office_flows.office import Office, build_office
 from office_flows.routing.service import Router
-from office_flows.services import Office, build_office
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
 from office_flows.tickets.service import TicketService
@@ -204,8 +204,6 @@ async def build_runtime(
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
         router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
-        flows = FlowRegistry()
-        ticket_flows.register(flows, tickets)
         ticker = Ticker(clock, settings.scheduler_seconds)
         ticker.register("tickets", TicketTicker(tickets))
         office = build_office(
@@ -216,19 +214,20 @@ async def build_runtime(
             Reminders.parse(settings.meeting_remind_minutes),
             timedelta(hours=settings.notice_remind_hours),
         )
-        register_flows(flows, office, tickets)
         ticker.register("office", office.tick)
+        desk = HandoffDesk(db, clock, handoff_config(settings))
+        answers = KnowledgeAnswers(kb, desk)
         services = BotServices(
-            kb=kb,
             clock=clock,
+            db=db,
+            intents=build_registry(answers, desk, tickets, office),
+            knowledge=answers,
+            handoff=desk,
             nlu=nlu_service(nlu, clock, index),
             identity=DirectoryIdentity(db, StaticRoles(settings.sender_roles)),
-            flows=flows,
             nlu_threshold=settings.nlu_threshold,
             tickets=tickets,
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
-            db=db,
-            handoff=handoff_config(settings),
             office=office,
         )
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)

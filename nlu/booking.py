@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from nlu.timeparse import chinese_number
+from nlu.numerals import chinese_number
 
 _NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
 _HOURS = re.compile(rf"({_NUM})(个)?(半)?(?:小时|钟头)")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kernel.clock import SHANGHAI
+from nlu.numerals import chinese_number
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _DAY_WORDS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2}
@@ -40,19 +40,6 @@ _PATTERN = re.compile(
     # Minutes: 半, 一刻, "十五", "30", or any number followed by 分 — but not "三点三楼".
     rf"(?:(?P<hour>{_NUM})(?:点|时|:|：)(?P<minute>半|一刻|三刻|{_NUM}分|\d{{1,2}}|[二三四五]?十[一二三四五六七八九]?)?)?"
 )
-
-
-def chinese_number(text: str) -> int:
-    """'十五' → 15, '二十' → 20, '三' → 3, '12' → 12."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
-    value = 0
-    for ch in text:
-        value = value * 10 + _DIGITS[ch]
-    return value
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,15 @@ extra query; the database record stays the truth (an operator may have ended it 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from bot.handlers import CommandHandler, Context, Handler
+from bot.answers import deliver
+from bot.handlers import MATCHED, CommandHandler, Context, Handler, Match
 from bot.messages import Reply
+from integrations.handoff import SESSION_KEY
 from kernel.identity import Role
 from office_flows.handoff import service
 from office_flows.handoff.models import CLOSED, TAKEN, WAITING
 
-SESSION_KEY = "handoff"
-MISSES_KEY = "kb_misses"
-NOT_AVAILABLE = "人工客服暂未开通。请拨打 12345 热线联系人工客服（7×24 小时）。"
-QUEUED = "好的，正在为您转接人工客服，请稍候。您可以继续描述问题，人工客服接入后都会看到。\n（回复“取消”可退出排队）"
-AFTER_FAILURES = "抱歉，连续几个问题我都没能回答好，已为您转接人工客服，请稍候。您可以继续描述问题。"
 STILL_WAITING = "已记录，人工客服接入后会看到您的消息。（回复“取消”可退出排队）"
 LEFT_QUEUE = "好的，已退出人工排队。还有什么可以帮您？"
 OPERATORS_ONLY = "这个命令仅限人工客服使用。"
@@ -27,58 +23,33 @@ AUTHORS = {"citizen": "市民", "operator": "客服", "system": "系统"}
 _CANCEL = re.compile(r"^(取消|算了|不用了|退出)[。.!！]*$")
 
 
-def _cfg(ctx: Context) -> service.HandoffConfig | None:
-    return getattr(ctx.services, "handoff", None)
-
-
 def _raw(ctx: Context) -> str:
     """What a person wrote, as written: relayed between people, so not normalised like bot input."""
     return ctx.message.text.strip()
 
 
-def _db(ctx: Context) -> Any:
-    return ctx.services.db
-
-
-async def start_handoff(ctx: Context, reason: str = "asked") -> list[Reply]:
-    cfg = _cfg(ctx)
-    if cfg is None or ctx.services.db is None:
-        return [Reply(NOT_AVAILABLE)]
-    async with _db(ctx).session() as s:
-        h = await service.start(
-            s, cfg, ctx.message.channel, ctx.message.sender, reason, ctx.text, ctx.services.clock.now()
-        )
-        ctx.session[SESSION_KEY] = h.id
-    ctx.session.pop(MISSES_KEY, None)
-    return [Reply(QUEUED if reason == "asked" else AFTER_FAILURES)]
-
-
-async def after_decline(ctx: Context, replies: list[Reply]) -> list[Reply]:
-    """Count a declined question; after ``fail_limit`` in a row hand the citizen to a human."""
-    misses = int(ctx.session.get(MISSES_KEY, 0)) + 1
-    ctx.session[MISSES_KEY] = misses
-    cfg = _cfg(ctx)
-    if cfg is None or cfg.fail_limit <= 0 or misses < cfg.fail_limit or ctx.services.db is None:
-        return replies
-    return await start_handoff(ctx, reason="failures")
+async def start_handoff(ctx: Context, m: Match) -> list[Reply]:
+    """ "人工" typed plainly (the NLU's human_agent intent goes through ``integrations.handoff``)."""
+    desk = ctx.services.handoff
+    return await deliver(ctx, await desk.start(ctx.message.channel, ctx.message.sender, ctx.text, ctx.session))
 
 
 class CitizenInHandoff:
     """While a handoff is open, the citizen's messages go to the transcript (and the operator), not the bot."""
 
-    async def check(self, ctx: Context) -> bool:
-        if SESSION_KEY not in ctx.session or ctx.services.db is None:
-            return False
-        async with _db(ctx).session() as s:
+    async def check(self, ctx: Context) -> Match | None:
+        if SESSION_KEY not in ctx.session:
+            return None
+        async with ctx.services.db.session() as s:
             h = await service.open_for(s, ctx.message.channel, ctx.message.sender)
         if h is None:
             ctx.session.pop(SESSION_KEY, None)  # an operator returned it: the bot answers again
-            return False
-        return True
+            return None
+        return MATCHED
 
-    async def handle(self, ctx: Context) -> list[Reply]:
+    async def handle(self, ctx: Context, m: Match) -> list[Reply]:
         now = ctx.services.clock.now()
-        async with _db(ctx).session() as s:
+        async with ctx.services.db.session() as s:
             h = await service.open_for(s, ctx.message.channel, ctx.message.sender)
             if h is None:
                 ctx.session.pop(SESSION_KEY, None)
@@ -96,10 +67,10 @@ def _is_operator(ctx: Context) -> bool:
     return bool(ctx.actor is not None and ctx.actor.has(Role.OPERATOR, Role.ADMIN))
 
 
-async def list_waiting(ctx: Context) -> list[Reply]:
+async def list_waiting(ctx: Context, m: Match) -> list[Reply]:
     if not _is_operator(ctx):
         return [Reply(OPERATORS_ONLY)]
-    async with _db(ctx).session() as s:
+    async with ctx.services.db.session() as s:
         rows = await service.waiting(s)
     if not rows:
         return [Reply("当前没有排队等待的市民。")]
@@ -111,17 +82,17 @@ async def list_waiting(ctx: Context) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-async def take(ctx: Context) -> list[Reply]:
+async def take(ctx: Context, m: Match) -> list[Reply]:
     if not _is_operator(ctx):
         return [Reply(OPERATORS_ONLY)]
     wanted: int | None = None
-    if ctx.args:
-        raw = ctx.args[0].lstrip("#＃")
+    if m.args:
+        raw = m.args[0].lstrip("#＃")
         if not raw.isdigit():
             return [Reply("请输入排队编号，例如：/接入 12")]
         wanted = int(raw)
     me, channel = ctx.message.sender, ctx.message.channel
-    async with _db(ctx).session() as s:
+    async with ctx.services.db.session() as s:
         current = await service.taken_by(s, channel, me)
         if current is not None:
             return [Reply(f"您正在处理 #{current.id}，请先 /结束 再接入下一位。")]
@@ -134,10 +105,10 @@ async def take(ctx: Context) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-async def end(ctx: Context) -> list[Reply]:
+async def end(ctx: Context, m: Match) -> list[Reply]:
     if not _is_operator(ctx):
         return [Reply(OPERATORS_ONLY)]
-    async with _db(ctx).session() as s:
+    async with ctx.services.db.session() as s:
         h = await service.taken_by(s, ctx.message.channel, ctx.message.sender)
         if h is None:
             return [Reply("您当前没有接入的对话。")]
@@ -149,14 +120,15 @@ async def end(ctx: Context) -> list[Reply]:
 class OperatorRelay:
     """An operator's plain message while they hold a conversation goes to that citizen."""
 
-    async def check(self, ctx: Context) -> bool:
-        if not _is_operator(ctx) or ctx.services.db is None or ctx.text.startswith(("/", "／")):
-            return False
-        async with _db(ctx).session() as s:
-            return await service.taken_by(s, ctx.message.channel, ctx.message.sender) is not None
+    async def check(self, ctx: Context) -> Match | None:
+        if not _is_operator(ctx) or ctx.text.startswith(("/", "／")):
+            return None
+        async with ctx.services.db.session() as s:
+            held = await service.taken_by(s, ctx.message.channel, ctx.message.sender)
+        return MATCHED if held is not None else None
 
-    async def handle(self, ctx: Context) -> list[Reply]:
-        async with _db(ctx).session() as s:
+    async def handle(self, ctx: Context, m: Match) -> list[Reply]:
+        async with ctx.services.db.session() as s:
             h = await service.taken_by(s, ctx.message.channel, ctx.message.sender)
             if h is None:
                 return [Reply("您当前没有接入的对话。")]

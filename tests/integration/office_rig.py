@@ -13,7 +13,7 @@ from office_flows.directory.demo import load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import load_demo_chains
 from office_flows.meetings.service import load_demo_rooms
-from office_flows.services import Office, build_office
+from office_flows.office import Office, build_office
 
 SENDERS = {
     "张伟": "demo-zhangwei",

@@ -21,7 +21,7 @@ from office_flows.documents import reminders
 from office_flows.documents.chains import save_chain
 from office_flows.documents.models import DocEvent, Document, Step
 from office_flows.meetings.service import Request
-from office_flows.services import Office
+from office_flows.office import Office
 from tests.conftest import _pg_admin
 
 from .office_rig import office_for, seed_demo, who

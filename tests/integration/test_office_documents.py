@@ -17,7 +17,7 @@ from office_flows.directory.models import Delegation
 from office_flows.directory.store import person_by
 from office_flows.documents.chains import ChainError, save_chain
 from office_flows.documents.models import DocEvent, Document
-from office_flows.services import Office
+from office_flows.office import Office
 
 from .office_rig import office_for, seed_demo, who
 

@@ -12,7 +12,7 @@ from kernel.db import Database
 from kernel.outbox import OutboxMessage
 from kernel.scheduler import Ticker
 from office_flows.meetings.service import Request
-from office_flows.services import build_office
+from office_flows.office import build_office
 
 from .office_rig import seed_demo, who
 

@@ -10,8 +10,9 @@ from integrations.router import route
 from kernel.clock import SHANGHAI
 from kernel.identity import Role, StaticRoles
 from nlu.entities import postprocess, rating_level, valid_ticket_id
+from nlu.numerals import chinese_number
 from nlu.service import preprocess
-from nlu.timeparse import chinese_number, parse_time
+from nlu.timeparse import parse_time
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
 

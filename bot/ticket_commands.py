@@ -4,120 +4,126 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.handlers import CommandHandler, Context, Handler
+from bot.handlers import Callback, CommandHandler, Context, Handler, Match
 from bot.messages import Reply
-from integrations import ticket_flows as tf
-from kernel.identity import Actor
+from integrations import tickets as tf
 from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, TicketService, fmt_time
 
-Action = Callable[[Context, str, str], Awaitable[list[str]]]
+Action = Callable[[TicketService, Context, str, str], Awaitable[list[str]]]
 
 
 def _usage(example: str) -> list[Reply]:
     return [Reply(f"格式：{example}")]
 
 
-def _with_code(example: str, action: Action) -> Callable[[Context], Awaitable[list[Reply]]]:
+def _with_code(example: str, action: Action) -> Callback:
     """A command whose first argument is a ticket code; the rest of the text is passed along."""
 
-    async def handle(ctx: Context) -> list[Reply]:
-        if ctx.services.tickets is None:
+    async def handle(ctx: Context, m: Match) -> list[Reply]:
+        svc = ctx.services.tickets
+        if svc is None:
             return [Reply("工单功能暂未启用。")]
-        code = tf.find_code(ctx.args[0]) if ctx.args else None
+        code = tf.find_code(m.args[0]) if m.args else None
         if code is None:
             return _usage(example)
-        parts = ctx.raw_rest.split(maxsplit=1)  # free text as written: "，" stays "，"
+        parts = m.raw_rest.split(maxsplit=1)  # free text as written: "，" stays "，"
         rest = parts[1].strip() if len(parts) > 1 else ""
         try:
-            return [Reply(t) for t in await action(ctx, code, rest)]
+            return [Reply(t) for t in await action(svc, ctx, code, rest)]
         except TicketError as exc:
             return [Reply(str(exc))]
 
     return handle
 
 
-async def _query(ctx: Context, code: str, rest: str) -> list[str]:
-    return await tf.query(ctx.services.tickets, ctx.actor, code, rest)
+async def _query(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.query(svc, ctx.actor, code, rest)
 
 
-async def _rate(ctx: Context, code: str, rest: str) -> list[str]:
+async def _rate(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
     level, _, comment = rest.partition(" ")
-    return await tf.rate(ctx.services.tickets, ctx.actor, code, level, comment.strip())
+    return await tf.rate(svc, ctx.actor, code, level, comment.strip())
 
 
-async def _sign(ctx: Context, code: str, rest: str) -> list[str]:
-    return await tf.sign(ctx.services.tickets, ctx.actor, code)
+async def _sign(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.sign(svc, ctx.actor, code)
 
 
-async def _return(ctx: Context, code: str, rest: str) -> list[str]:
+async def _return(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
     if not rest:
         return [f"请说明退单理由，例如：/退单 {code} 不属于本部门职责，建议派往区交通运输局"]
-    return await tf.return_ticket(ctx.services.tickets, ctx.actor, code, rest)
+    return await tf.return_ticket(svc, ctx.actor, code, rest)
 
 
-async def _reply(ctx: Context, code: str, rest: str) -> list[str]:
-    return await tf.reply(ctx.services.tickets, ctx.actor, code, rest)
+async def _reply(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.reply(svc, ctx.actor, code, rest)
 
 
-async def _extend(ctx: Context, code: str, rest: str) -> list[str]:
+async def _extend(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
     days_text, _, reason = rest.partition(" ")
     days = int(days_text) if days_text.isdigit() else tf.parse_days(days_text)
-    return await tf.extend(ctx.services.tickets, ctx.actor, code, days, reason.strip())
+    return await tf.extend(svc, ctx.actor, code, days, reason.strip())
 
 
-async def _urge(ctx: Context, code: str, rest: str) -> list[str]:
-    return await tf.urge(ctx.services.tickets, ctx.actor, code, rest)
+async def _urge(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.urge(svc, ctx.actor, code, rest)
 
 
-async def _dispatch(ctx: Context, code: str, rest: str) -> list[str]:
-    name = await ctx.services.tickets.dispatch(code, ctx.actor, rest or None)
+async def _dispatch(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    name = await svc.dispatch(code, ctx.actor, rest or None)
     return [f"已将工单 {code} 派往{name}。"]
 
 
-async def _merge(ctx: Context, code: str, rest: str) -> list[str]:
+async def _merge(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
     into = tf.find_code(rest)
     if into is None:
         return ["格式：/合并 重复的工单编号 保留的工单编号"]
-    await ctx.services.tickets.merge(code, into, ctx.actor)
+    await svc.merge(code, into, ctx.actor)
     return [f"已将工单 {code} 合并到 {into}，反映人将一并收到办理结果和回访。"]
 
 
-async def _approve_ext(ctx: Context, code: str, rest: str) -> list[str]:
-    return [f"工单 {code}：" + await ctx.services.tickets.decide_extension(code, ctx.actor, True, rest)]
+async def _approve_ext(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return [f"工单 {code}：" + await svc.decide_extension(code, ctx.actor, True, rest)]
 
 
-async def _reject_ext(ctx: Context, code: str, rest: str) -> list[str]:
-    return [f"工单 {code}：" + await ctx.services.tickets.decide_extension(code, ctx.actor, False, rest)]
+async def _reject_ext(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return [f"工单 {code}：" + await svc.decide_extension(code, ctx.actor, False, rest)]
 
 
-async def _rework(ctx: Context, code: str, rest: str) -> list[str]:
-    await ctx.services.tickets.rework(code, ctx.actor, rest)
+async def _rework(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    await svc.rework(code, ctx.actor, rest)
     return [f"已将工单 {code} 发回重办，办理部门已收到通知。"]
 
 
-async def _callback(ctx: Context, code: str, rest: str) -> list[str]:
-    await ctx.services.tickets.record_callback(code, ctx.actor, rest)
+async def _callback(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    await svc.record_callback(code, ctx.actor, rest)
     return [f"已登记工单 {code} 的整改回访。"]
 
 
-async def _rectified(ctx: Context, code: str, rest: str) -> list[str]:
-    await ctx.services.tickets.rectified(code, ctx.actor, rest)
+async def _rectified(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    await svc.rectified(code, ctx.actor, rest)
     return [f"已登记工单 {code} 整改完成，已请反映人重新评价。"]
 
 
-async def _archive(ctx: Context, code: str, rest: str) -> list[str]:
-    await ctx.services.tickets.archive(code, ctx.actor)
+async def _archive(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    await svc.archive(code, ctx.actor)
     return [f"工单 {code} 已归档。"]
 
 
-async def _history(ctx: Context, code: str, rest: str) -> list[str]:
+async def _history(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
     if ctx.actor.person_id is None:
-        return await tf.query(ctx.services.tickets, ctx.actor, code, rest)
-    return await tf.history_lines(ctx.services.tickets, code)
+        return await tf.query(svc, ctx.actor, code, rest)
+    return await tf.history_lines(svc, code)
 
 
-async def _queue(ctx: Context) -> list[Reply]:
+def _tickets(ctx: Context) -> TicketService:
     svc = ctx.services.tickets
+    assert svc is not None, "ticket commands are registered only when the ticket flows are"
+    return svc
+
+
+async def _queue(ctx: Context, m: Match) -> list[Reply]:
+    svc = _tickets(ctx)
     if not ctx.actor.roles & DISPATCHERS:
         tickets = await svc.department_todo(ctx.actor)
         if not tickets:
@@ -140,21 +146,10 @@ async def _queue(ctx: Context) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-async def todo_line(tickets: TicketService | None, actor: Actor) -> str:
-    """The tickets part of /待办: how many wait for this person, and where to see them."""
-    if tickets is None or not actor.person_id:
-        return ""
-    n = await tickets.waiting_for(actor)
-    if not n:
-        return ""
-    what = "待派单" if actor.roles & DISPATCHERS else "本部门待办"
-    return f"另有 {n} 张{what}工单，发送 /工单队列 查看。"
-
-
-async def _stats(ctx: Context) -> list[Reply]:
+async def _stats(ctx: Context, m: Match) -> list[Reply]:
     if not ctx.actor.roles & STATS_ROLES:
         return [Reply("抱歉，查询统计需要督办人员或部门负责人身份。")]
-    return [Reply(t) for t in await tf.stats(ctx.services.tickets, ctx.actor, " ".join(ctx.args))]
+    return [Reply(t) for t in await tf.stats(_tickets(ctx), ctx.actor, " ".join(m.args))]
 
 
 def handlers() -> list[Handler]:

@@ -1,4 +1,4 @@
-"""Ticket actions as chat answers: used by the "/" commands and by NLU-routed intents alike.
+"""The tickets' chat face: ticket actions as chat answers, for the "/" commands and NLU-routed intents alike.
 
 Each function takes the service, the actor and plain arguments, and returns the lines to say;
 a refused action (TicketError) becomes its message, never a stack trace.
@@ -10,18 +10,19 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from integrations.flows import FlowCall, FlowRegistry
+from integrations.contract import FlowCall, IntentRegistry, Outcome, StartConversation, texts
+from integrations.intents import SPECS
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor
 from nlu.entities import MOBILE, rating_level
+from nlu.numerals import chinese_number
 from office_flows.tickets.codes import CODE
-from office_flows.tickets.rules import LEVEL_OF
-from office_flows.tickets.service import TicketError, TicketService, fmt_time
+from office_flows.tickets.rules import INTENT_KINDS, LEVEL_OF
+from office_flows.tickets.service import DISPATCHERS, TicketError, TicketService, fmt_time
 from office_flows.tickets.states import LABELS, Status
 from office_flows.tickets.stats import METRICS, compute
 
 _DAYS = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:个)?(?:工作日|天|日)")
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _VERBS = re.compile(r"^(?:请|麻烦)?(?:签收|退单|退回|回复|办结|答复|申请延期|延期|催办|催一下|重办)[:：，,\s]*")
 EVENT_LABELS = {
     "accept": "受理",
@@ -56,17 +57,7 @@ def find_code(text: str) -> str | None:
 
 def parse_days(text: str) -> int | None:
     m = _DAYS.search(text)
-    if not m:
-        return None
-    raw = m.group(1)
-    if raw.isdigit():
-        return int(raw)
-    if raw.startswith("十"):
-        return 10 + _CN.get(raw[1:], 0) if len(raw) > 1 else 10
-    if "十" in raw:
-        tens, _, ones = raw.partition("十")
-        return _CN.get(tens, 1) * 10 + _CN.get(ones, 0)
-    return _CN.get(raw)
+    return chinese_number(m.group(1)) if m else None
 
 
 def remainder(text: str, code: str | None) -> str:
@@ -203,8 +194,28 @@ async def history_lines(svc: TicketService, code: str) -> list[str]:
     return ["\n".join(lines)]
 
 
-def register(flows: FlowRegistry, svc: TicketService) -> None:
-    """NLU intents → ticket actions. (complain/report/… start the intake conversation in bot/.)"""
+INTAKE = "ticket_intake"  # the bot's intake conversation, opened for complain/report/request_help/…
+
+
+def intake_start(call: FlowCall) -> Outcome:
+    """A new appeal: the bot's intake conversation takes it from here, prefilled from this message."""
+    entities = {k: v for k, v in call.entities.items() if k in ("address", "phone")}
+    return Outcome(
+        start=StartConversation(
+            INTAKE, {"kind": INTENT_KINDS[call.spec.name], "text": call.written, "entities": entities}
+        )
+    )
+
+
+def register(flows: IntentRegistry, svc: TicketService) -> None:
+    """NLU intents → ticket actions; new appeals (complain, report, …) → the intake conversation."""
+
+    async def appeal(call: FlowCall) -> Outcome:
+        return intake_start(call)
+
+    for intent in INTENT_KINDS:
+        if SPECS[intent].flow == "tickets":  # ask_service is the knowledge base's
+            flows.register(intent, appeal)
 
     def code_of(call: FlowCall) -> str:
         return str(call.entities.get("ticket_id") or find_code(call.text) or "")
@@ -253,4 +264,15 @@ def register(flows: FlowRegistry, svc: TicketService) -> None:
         "urge_ticket": urge_ticket,
         "query_stats": query_stats,
     }.items():
-        flows.register(name, fn)
+        flows.register(name, texts(fn))
+
+
+async def todo_line(tickets: TicketService | None, actor: Actor) -> str:
+    """The tickets part of /待办: how many wait for this person, and where to see them."""
+    if tickets is None or not actor.person_id:
+        return ""
+    n = await tickets.waiting_for(actor)
+    if not n:
+        return ""
+    what = "待派单" if actor.roles & DISPATCHERS else "本部门待办"
+    return f"另有 {n} 张{what}工单，发送 /工单队列 查看。"

@@ -1,0 +1,87 @@
+"""Documents' chat face (公文): to-do lists, approve, return, hand over or consult, progress."""
+
+from __future__ import annotations
+
+import re
+
+from integrations.contract import FlowCall, IntentRegistry, texts
+from integrations.office_common import after, message_of, run
+from integrations.tickets import todo_line
+from kernel.identity import Actor
+from nlu.entities import DOC_ID
+from office_flows.documents.service import fmt
+from office_flows.office import Office
+from office_flows.tickets.service import TicketService
+
+# 加签 is told apart from 转交 by these words; anything else that hands a document over is 转交.
+CONSULT_WORDS = re.compile(r"加签|征求|会签意见|提意见|把关|看看意见|听听意见")
+
+
+async def todo_with_tickets(office: Office, tickets: TicketService | None, actor: Actor) -> str:
+    text = await run(lambda: todo_text(office, actor))
+    line = await todo_line(tickets, actor)
+    return f"{text}\n{line}" if line else text
+
+
+async def todo_text(office: Office, actor: Actor) -> str:
+    items = await office.documents.todo(actor)
+    if not items:
+        return "您目前没有待办公文。"
+    lines = [f"您有 {len(items)} 件待办公文（按紧急程度和时限排序）："]
+    for i, it in enumerate(items, start=1):
+        behalf = f"，代{it.on_behalf_of}" if it.on_behalf_of else ""
+        how = {"all": "会签", "any": "或签", "consult": "加签征求意见"}.get(it.mode, "审批")
+        lines.append(
+            f"{i}. [{it.urgency}] {it.doc_id}《{it.title}》— {it.step}（{how}{behalf}），"
+            f"自 {fmt(it.since)} 起，时限 {fmt(it.due_at)}"
+        )
+    lines.append("回复“/同意 文号 意见”“/退回 文号 理由”“/转交 文号 姓名”或“/加签 文号 姓名”办理。")
+    return "\n".join(lines)
+
+
+async def delegate_text(office: Office, actor: Actor, doc_id: str, person: str, comment: str, consult: bool) -> str:
+    if consult:
+        return (await office.documents.consult(actor, doc_id, person, comment)).message
+    return (await office.documents.transfer(actor, doc_id, person, comment)).message
+
+
+def register(registry: IntentRegistry, office: Office, tickets: TicketService | None = None) -> None:
+    async def list_todo(call: FlowCall) -> list[str]:
+        return [await todo_with_tickets(office, tickets, call.actor)]
+
+    async def approve(call: FlowCall) -> list[str]:
+        comment = after(DOC_ID, call.written)
+        doc_id = str(call.entities["doc_id"])
+        return [await run(lambda: message_of(office.documents.approve(call.actor, doc_id, comment)))]
+
+    async def reject(call: FlowCall) -> list[str]:
+        reason = after(DOC_ID, call.written)
+        previous = "上一步" in call.text or "上一环节" in call.text
+        reason = re.sub(r"^(退回)?(到)?(上一步|上一环节)[，,。\s]*", "", reason)
+        docs = office.documents
+        doc_id = str(call.entities["doc_id"])
+        return [await run(lambda: message_of(docs.reject(call.actor, doc_id, reason, to_previous=previous)))]
+
+    async def delegate(call: FlowCall) -> list[str]:
+        consult = bool(CONSULT_WORDS.search(call.text))
+        doc_id, person = str(call.entities["doc_id"]), str(call.entities["person"])
+        answer = await run(lambda: delegate_text(office, call.actor, doc_id, person, "", consult))
+        hint = (
+            "（按“加签”理解：对方提出意见后任务回到您这里；如要把任务整个交给对方，请用 /转交。）"
+            if consult
+            else "（按“转交”理解：任务由对方办理；如只想征求对方意见，请说“加签”或用 /加签。）"
+        )
+        return [answer + hint]
+
+    async def query(call: FlowCall) -> list[str]:
+        doc_id = str(call.entities["doc_id"])
+        return [await run(lambda: message_of(office.documents.query(call.actor, doc_id)))]
+
+    for intent, handler in {
+        "list_todo": list_todo,
+        "approve_document": approve,
+        "reject_document": reject,
+        "delegate_task": delegate,
+        "query_document": query,
+    }.items():
+        registry.register(intent, texts(handler))

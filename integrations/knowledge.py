@@ -1,0 +1,84 @@
+"""The knowledge base's chat face: answer with a card, offer the closest entries as choices, or decline
+honestly (logged for editors, a ticket or a person offered)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
+from integrations.handoff import MISSES_KEY, HandoffDesk
+from knowledge_base.policy import Decision
+from knowledge_base.service import AskResult, Card, KnowledgeBase, KnowledgeBaseUnavailable
+
+CHOICE_KEY = "kb_choices"  # the entries offered as numbered choices: [[kind, entry_id], …]
+MISS_KEY = "kb_last_miss"  # the last declined question: "登记工单" next turns it into a 咨询 ticket
+DECLINE = (
+    "抱歉，这个问题我暂时没有找到准确的答案，已记录下来交给工作人员完善。您可以：\n"
+    "1. 换个说法再问一次，例如说明要办的事项名称；\n"
+    "2. 回复“登记工单”，把诉求登记为 12345 工单由相关部门处理；\n"
+    "3. 回复“人工”转人工客服，或直接拨打 12345 热线。"
+)
+NOT_READY = "知识库正在准备中，请稍后再试；急事请拨打 12345 热线。"
+GONE = "这条内容刚刚下线了，请换个说法再问一次。"
+
+
+@dataclass
+class CardAnswer(Answer):
+    """An answer that is a knowledge-base entry: channels render the card (text, and HTML where they can)."""
+
+    card: Card | None = None
+
+
+@dataclass
+class KnowledgeAnswers:
+    kb: KnowledgeBase
+    handoff: HandoffDesk
+
+    async def lookup(self, call: FlowCall) -> AskResult | None:
+        """One retrieval (off the event loop, logged like any question); None while the index is not ready."""
+        try:
+            return await self.kb.ask(call.text, channel=call.actor.channel, sender=call.actor.sender)
+        except KnowledgeBaseUnavailable:
+            return None
+
+    async def answer(self, call: FlowCall, result: AskResult | None = None) -> Outcome:
+        """Answer the question of ``call``; ``result`` when the caller already looked it up."""
+        result = result if result is not None else await self.lookup(call)
+        if result is None:
+            return Outcome.say(NOT_READY)
+        call.session.pop(CHOICE_KEY, None)
+        if result.decision is not Decision.DECLINE:
+            call.session.pop(MISSES_KEY, None)  # failures count only in a row
+        if result.decision is Decision.ANSWER and result.cards:
+            card = result.cards[0]
+            return Outcome([CardAnswer("", card=card)])
+        if result.decision is Decision.SUGGEST:
+            call.session[CHOICE_KEY] = [[h.kind, h.entry_id] for h in result.hits]
+            lines = ["您想咨询的是不是以下内容？请回复序号："]
+            lines += [f"{n}. {h.title}" for n, h in enumerate(result.hits, start=1)]
+            lines.append("都不是的话，可以换个说法再问。")
+            choices = [Choice(f"{n}. {h.title}", str(n)) for n, h in enumerate(result.hits, start=1)]
+            return Outcome([Answer("\n".join(lines), choices)])
+        call.session[MISS_KEY] = call.text[:500]
+        declined = Outcome([Answer(DECLINE, [Choice("登记工单", "登记工单"), Choice("转人工", "人工")])])
+        return await self.handoff.after_decline(call, declined)
+
+    async def pick(self, session: SessionData, n: int) -> Outcome:
+        """The person picked offered choice ``n`` (1-based)."""
+        raw = session.get(CHOICE_KEY)
+        choices = raw if isinstance(raw, list) else []
+        if not 1 <= n <= len(choices):
+            return Outcome.say(f"请回复 1 到 {len(choices)} 之间的数字，或直接输入新的问题。")
+        kind, entry_id = choices[n - 1]
+        session.pop(CHOICE_KEY, None)
+        card = await self.kb.choose(str(kind), int(entry_id))
+        if card is None:
+            return Outcome.say(GONE)
+        return Outcome([CardAnswer("", card=card)])
+
+
+def register(flows: IntentRegistry, answers: KnowledgeAnswers) -> None:
+    async def ask_service(call: FlowCall) -> Outcome:
+        return await answers.answer(call)
+
+    flows.register("ask_service", ask_service)
