@@ -15,7 +15,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from aiohttp import web
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.appkeys import CLOCK, DB
@@ -24,9 +23,8 @@ from admin.hot_topics import hot_topics, place_of
 from admin.web import render, xlsx_response
 from kernel.clock import SHANGHAI
 from kernel.db import Database
-from office_flows.directory.models import Department
-from office_flows.tickets.models import Rectification, Ticket, TicketRating
-from office_flows.tickets.states import LABELS, OPEN, Status
+from office_flows.tickets import queries
+from office_flows.tickets.states import LABELS, Status
 from office_flows.tickets.stats import METRICS, compute, compute_series, drill_down
 
 T = TypeVar("T")
@@ -61,19 +59,6 @@ def period_of(request: web.Request) -> Period:
     return Period(start, end)
 
 
-async def _names(s: AsyncSession) -> dict[str, str]:
-    return dict((await s.execute(select(Department.code, Department.name))).all())
-
-
-async def by_status(s: AsyncSession, p: Period) -> list[tuple[str, str, int]]:
-    q = (
-        select(Ticket.department_code, Ticket.status, func.count())
-        .where(Ticket.created_at >= p.start, Ticket.created_at < p.end)
-        .group_by(Ticket.department_code, Ticket.status)
-    )
-    return [(d or "", st, int(n)) for d, st, n in (await s.execute(q)).all()]
-
-
 async def _in_session(db: Database, fn: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async with db.session() as s:
         return await fn(s)
@@ -99,37 +84,15 @@ async def trend(db: Database, end: datetime, now: datetime) -> list[dict[str, An
     return out
 
 
-async def overdue(s: AsyncSession, now: datetime) -> list[Ticket]:
-    q = (
-        select(Ticket)
-        .where(Ticket.status.in_([x.value for x in OPEN]), Ticket.deadline_at < now)
-        .order_by(Ticket.deadline_at)
-        .limit(LIST_LIMIT)
-    )
-    return list(await s.scalars(q))
-
-
-async def bad_ratings(s: AsyncSession, p: Period) -> list[tuple[TicketRating, str, Rectification | None]]:
-    q = (
-        select(TicketRating, Ticket.code, Rectification)
-        .join(Ticket, Ticket.id == TicketRating.ticket_id)
-        .outerjoin(Rectification, Rectification.ticket_id == TicketRating.ticket_id)
-        .where(TicketRating.level <= 2, TicketRating.at >= p.start, TicketRating.at < p.end)
-        .order_by(TicketRating.at.desc())
-        .limit(LIST_LIMIT)
-    )
-    return [(r, code, rect) for r, code, rect in (await s.execute(q)).all()]
-
-
 async def load(db: Database, p: Period, now: datetime) -> dict[str, Any]:
     """All sections; the month's rates and the trend run beside the small queries (own connections)."""
 
     async def small(s: AsyncSession) -> dict[str, Any]:
         return {
-            "names": await _names(s),
-            "status_rows": await by_status(s, p),
-            "overdue": await overdue(s, now),
-            "bad": await bad_ratings(s, p),
+            "names": await queries.names_in(s),
+            "status_rows": await queries.counts_by_status(s, p.start, p.end),
+            "overdue": await queries.overdue(s, now, LIST_LIMIT),
+            "bad": await queries.bad_ratings(s, p.start, p.end, LIST_LIMIT),
             "topics": await hot_topics(s, now),
         }
 
@@ -171,8 +134,8 @@ async def drill(request: web.Request) -> web.Response:
     now = request.app[CLOCK].now()
     async with request.app[DB].session() as s:
         codes = await drill_down(s, metric, p.start, p.end, now, department, part)
-        tickets = list(await s.scalars(select(Ticket).where(Ticket.code.in_(codes[:LIST_LIMIT])).order_by(Ticket.code)))
-        names = await _names(s)
+        tickets = await queries.by_codes(s, codes[:LIST_LIMIT])
+        names = await queries.names_in(s)
     if request.query.get("format") == "xlsx":
         return xlsx_response(
             f"{METRICS[metric].label}-明细.xlsx",
@@ -211,8 +174,8 @@ async def topic(request: web.Request) -> web.Response:
     if not codes:
         raise web.HTTPBadRequest(text="缺少工单号（codes=GD…,GD…）")
     async with request.app[DB].session() as s:
-        tickets = list(await s.scalars(select(Ticket).where(Ticket.code.in_(codes)).order_by(Ticket.code)))
-        names = await _names(s)
+        tickets = await queries.by_codes(s, codes)
+        names = await queries.names_in(s)
     return render(
         request,
         "topic.html",

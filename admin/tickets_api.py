@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 
 from admin.api_auth import api_actor, error, json_body
 from admin.appkeys import TICKETS
 from admin.guard import SUPERVISE, TICKET_API, route
+from integrations.tickets import rating_text
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor
 from office_flows.tickets.models import Ticket
@@ -132,7 +132,7 @@ async def _action(request: web.Request) -> web.Response:
     code = request.match_info["code"]
     try:
         await action(svc, actor, code, body)
-        t, _ = await svc.history(code)
+        t, _ = await svc.queries.history(code)
     except TicketError as exc:
         return error(_status_of(exc), str(exc))
     except (TypeError, ValueError) as exc:
@@ -149,12 +149,12 @@ async def _rate(request: web.Request) -> web.Response:
         return error(400, f"rating 必须是：{'、'.join(RATINGS.values())}")
     citizen = Actor(_text(body, "channel") or "phone", _text(body, "sender"), frozenset(), name=api.name)
     try:
-        message = await request.app[TICKETS].rate(
+        rated = await request.app[TICKETS].rate(
             request.match_info["code"], citizen, LEVEL_OF[label], _text(body, "comment")
         )
     except TicketError as exc:
         return error(_status_of(exc), str(exc))
-    return web.json_response({"message": message})
+    return web.json_response({"message": rating_text(rated), "rectification": rated.rectification_opened})
 
 
 async def _get(request: web.Request) -> web.Response:
@@ -162,7 +162,7 @@ async def _get(request: web.Request) -> web.Response:
     svc = request.app[TICKETS]
     code = request.match_info["code"]
     try:
-        t, events = await svc.history(code)
+        t, events = await svc.queries.history(code)
     except TicketError as exc:
         return error(_status_of(exc), str(exc))
     staff = actor.roles & DISPATCHERS or actor.department_code in (t.departments_seen or [])
@@ -186,21 +186,15 @@ async def _get(request: web.Request) -> web.Response:
 
 async def _list(request: web.Request) -> web.Response:
     actor = await api_actor(request)
-    q = select(Ticket).order_by(Ticket.created_at.desc())
-    status = request.query.get("status")
-    if status:
-        q = q.where(Ticket.status == status)
-    department = request.query.get("department")
+    department = request.query.get("department", "")
     if not actor.roles & DISPATCHERS:
         department = actor.department_code or "-"
-    if department:
-        q = q.where(Ticket.department_code == department)
     try:
         limit = min(int(request.query.get("limit", "100")), MAX_LIST)
     except ValueError:
         return error(400, "limit 必须是整数")
-    async with request.app[TICKETS].db.session() as s:
-        rows = list(await s.scalars(q.limit(limit)))
+    queries = request.app[TICKETS].queries
+    rows = await queries.listing(status=request.query.get("status", ""), department=department, limit=limit)
     return web.json_response({"tickets": [ticket_json(t) for t in rows]})
 
 

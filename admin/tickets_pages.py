@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
 
 from admin import audit
 from admin.appkeys import CLOCK, DB, TICKETS
 from admin.guard import DISPATCH, principal, route
 from admin.web import back, form, render
-from office_flows.directory.models import Department
 from office_flows.tickets.service import TicketError
 
 
 async def queue(request: web.Request) -> web.Response:
-    tickets = await request.app[TICKETS].queue(limit=200)
-    async with request.app[DB].session() as s:
-        depts = list(await s.execute(select(Department.code, Department.name).where(Department.active.is_(True))))
-    names = dict(depts)
-    return render(request, "tickets.html", tickets=tickets, departments=depts, names=names)
+    tickets = await request.app[TICKETS].queries.queue(limit=200)
+    names = await request.app[TICKETS].queries.department_names(active_only=True)
+    return render(request, "tickets.html", tickets=tickets, departments=list(names.items()), names=names)
 
 
 async def _audited(request: web.Request, code: str, action: str, detail: dict[str, str]) -> None:

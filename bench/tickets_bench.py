@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from bench.common import percentile, run_bulk_benchmark
+from govchat.migrate import upgrade
 from kernel.clock import SHANGHAI, FakeClock
-from kernel.db import Database, upgrade
+from kernel.db import Database
 from kernel.identity import Actor, Role
 from kernel.scheduler import Ticker
 from office_flows.directory.demo import load_demo_directory

@@ -6,12 +6,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 from weakref import WeakValueDictionary
 
 from sqlalchemy import select
 
 from bot.models import ChatSession
+from integrations.contract import SessionData
 from kernel.clock import Clock
 from kernel.db import Database
 
@@ -23,7 +23,7 @@ class SessionStore:
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
 
     @asynccontextmanager
-    async def open(self, channel: str, sender: str) -> AsyncIterator[dict[str, Any]]:
+    async def open(self, channel: str, sender: str) -> AsyncIterator[SessionData]:
         """Yield the sender's session data; saved, if it changed, when the block ends without error.
 
         ``updated_at`` is therefore the time of the last change, not of the last message."""
@@ -37,7 +37,7 @@ class SessionStore:
                 row = await s.scalar(
                     select(ChatSession).where(ChatSession.channel == channel, ChatSession.sender == sender)
                 )
-                data: dict[str, Any] = dict(row.data) if row is not None else {}
+                data: SessionData = dict(row.data) if row is not None else {}
             before = json.dumps(data, sort_keys=True, ensure_ascii=False)
             yield data
             if json.dumps(data, sort_keys=True, ensure_ascii=False) == before:

@@ -125,13 +125,13 @@ def _tickets(ctx: Context) -> TicketService:
 async def _queue(ctx: Context, m: Match) -> list[Reply]:
     svc = _tickets(ctx)
     if not ctx.actor.roles & DISPATCHERS:
-        tickets = await svc.department_todo(ctx.actor)
+        tickets = await svc.queries.department_todo(ctx.actor)
         if not tickets:
             return [Reply("您所在部门目前没有待办工单。" if ctx.actor.person_id else "这个命令需要工作人员身份。")]
         lines = ["本部门待办工单（按期限排序）："]
         lines += [f"· {t.code}（{t.kind}）期限 {fmt_time(t.deadline_at)}：{t.content[:30]}" for t in tickets]
         return [Reply("\n".join(lines))]
-    tickets = await svc.queue()
+    tickets = await svc.queries.queue()
     if not tickets:
         return [Reply("目前没有待派单的工单。")]
     lines = ["待派单工单："]

@@ -155,7 +155,7 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from kernel.db import upgrade_sync
+    from govchat.migrate import upgrade_sync
 
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -17,12 +17,13 @@ from admin.accounts import configure_hashing
 from bot.bot import Bot
 from bot.services import BotServices
 from bot.sessions import SessionStore
+from govchat.migrate import upgrade
 from integrations.handoff import HandoffDesk
 from integrations.knowledge import KnowledgeAnswers
 from integrations.wiring import build_registry
 from kernel.clock import Clock, SystemClock
 from kernel.config import Settings
-from kernel.db import Database, upgrade
+from kernel.db import Database
 from kernel.identity import StaticRoles
 from kernel.scheduler import Ticker
 from knowledge_base import demo, lexicon, store

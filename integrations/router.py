@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from integrations.contract import Entities, EntityValue
 from integrations.intents import SPECS, IntentSpec, Need
 from kernel.identity import ROLE_LABELS, Role
 
@@ -15,17 +16,21 @@ FALLBACK = "nlu_fallback"
 class Decision:
     action: str  # "flow", "ask", "denied", "unsure"
     spec: IntentSpec | None = None
-    entities: dict[str, Any] = field(default_factory=dict)
+    entities: Entities = field(default_factory=dict)
     need: Need | None = None
     message: str = ""
     options: list[IntentSpec] = field(default_factory=list)
 
 
-def entity_values(entities: list[dict[str, Any]]) -> dict[str, Any]:
+def entity_values(entities: Sequence[Mapping[str, object]]) -> Entities:
     """First value per entity type (the order in the text)."""
-    out: dict[str, Any] = {}
+    out: Entities = {}
     for e in entities:
-        out.setdefault(e["entity"], e["value"])
+        value = e.get("value")
+        if isinstance(value, EntityValue):
+            out.setdefault(str(e["entity"]), value)
+        elif value is not None:
+            out.setdefault(str(e["entity"]), str(value))
     return out
 
 
@@ -37,7 +42,7 @@ def denied_message(spec: IntentSpec, roles: frozenset[Role]) -> str:
     )
 
 
-def decide_for(spec: IntentSpec, entities: dict[str, Any], roles: frozenset[Role]) -> Decision:
+def decide_for(spec: IntentSpec, entities: Entities, roles: frozenset[Role]) -> Decision:
     if not roles & spec.roles:
         return Decision("denied", spec, entities, message=denied_message(spec, roles))
     for need in spec.needs:
@@ -50,7 +55,7 @@ def route(
     intent: str,
     confidence: float,
     ranking: list[tuple[str, float]],
-    entities: list[dict[str, Any]],
+    entities: Sequence[Mapping[str, object]],
     roles: frozenset[Role],
     threshold: float,
 ) -> Decision:

@@ -7,8 +7,8 @@ a refused action (TicketError) becomes its message, never a stack trace.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
-from typing import Any
 
 from integrations.contract import FlowCall, IntentRegistry, Outcome, StartConversation, texts
 from integrations.intents import SPECS
@@ -17,10 +17,11 @@ from kernel.identity import Actor
 from nlu.entities import MOBILE, rating_level
 from nlu.numerals import chinese_number
 from office_flows.tickets.codes import CODE
+from office_flows.tickets.queries import TicketStatusView
 from office_flows.tickets.rules import INTENT_KINDS, LEVEL_OF
-from office_flows.tickets.service import DISPATCHERS, TicketError, TicketService, fmt_time
+from office_flows.tickets.service import DISPATCHERS, RatingResult, TicketError, TicketService, fmt_time
 from office_flows.tickets.states import LABELS, Status
-from office_flows.tickets.stats import METRICS, compute
+from office_flows.tickets.stats import METRICS, compute_for
 
 _DAYS = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:个)?(?:工作日|天|日)")
 _VERBS = re.compile(r"^(?:请|麻烦)?(?:签收|退单|退回|回复|办结|答复|申请延期|延期|催办|催一下|重办)[:：，,\s]*")
@@ -68,26 +69,53 @@ def remainder(text: str, code: str | None) -> str:
     return rest.strip(" ：:，,。")
 
 
-async def _run(coro: Any) -> Any:
+async def _run(coro: Awaitable[list[str]]) -> list[str]:
     try:
         return await coro
     except TicketError as exc:
         return [str(exc)]
 
 
+def status_text(code: str, view: TicketStatusView | None) -> str:
+    if view is None:
+        # The same answer for "no such ticket" and "not yours": ids must not be probed.
+        return f"没有查到您名下编号为 {code} 的工单。请核对编号；如用电话登记，请回复“/工单 {code} 登记时的手机号”。"
+    lines = [
+        f"工单 {view.code}（{view.kind}）",
+        f"状态：{LABELS[view.status]}",
+        f"办理部门：{view.department}",
+        f"办理期限：{fmt_time(view.deadline_at)}" + ("（计时暂停）" if view.paused else ""),
+        f"最近更新：{fmt_time(view.last_update)}",
+    ]
+    if view.result and view.status in {Status.ANSWERED, Status.VISITED, Status.ARCHIVED}:
+        lines.append(f"办理结果：{view.result}")
+    if view.status == Status.MERGED:
+        lines.append(f"已合并到工单 {view.merged_into} 一并办理。")
+    return "\n".join(lines)
+
+
+def rating_text(result: RatingResult) -> str:
+    if result.rectification_opened:
+        return (
+            f"已收到您的评价：{result.label}。非常抱歉没有让您满意，"
+            f"我们已启动整改：1 个工作日内回访您，15 个工作日内完成整改，届时您可以重新评价一次。"
+        )
+    return f"已收到您的评价：{result.label}。感谢您对 12345 热线工作的支持！"
+
+
 async def query(svc: TicketService, actor: Actor, code: str, phone: str = "") -> list[str]:
-    return [await svc.status_for(code, actor, phone)]
+    return [status_text(code, await svc.queries.status(code, actor, phone))]
 
 
 async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: str, comment: str = "") -> list[str]:
     label = rating_level(level_text)
     if label is None:
         return ["请告诉我您的评价：非常满意、满意、基本满意、不满意，还是非常不满意？"]
-    code = code or await svc.latest_awaiting_rating(actor)
+    code = code or await svc.queries.latest_awaiting_rating(actor)
     if code is None:
         return ["没有找到需要您评价的工单。如有工单编号，请回复“/评价 工单编号 满意”。"]
     try:
-        return [await svc.rate(code, actor, LEVEL_OF[label], comment)]
+        return [rating_text(await svc.rate(code, actor, LEVEL_OF[label], comment))]
     except TicketError as exc:
         return [str(exc)]
 
@@ -162,15 +190,10 @@ def month_range(text: str, now: datetime) -> tuple[datetime, datetime, str]:
 
 
 async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
-    from sqlalchemy import select
-
-    from office_flows.directory.models import Department
-
     now = svc.clock.now()
     start, end, label = month_range(text, now)
-    async with svc.db.session() as s:
-        table = await compute(s, start, end, now)
-        names = dict((await s.execute(select(Department.code, Department.name))).all())
+    table = await compute_for(svc.db, start, end, now)
+    names = await svc.queries.department_names()
     if not table:
         return [f"{label}暂无工单统计数据。"]
     lines = [f"{label}工单统计（按部门）："]
@@ -186,7 +209,7 @@ async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
 
 
 async def history_lines(svc: TicketService, code: str) -> list[str]:
-    t, events = await svc.history(code)
+    t, events = await svc.queries.history(code)
     lines = [f"工单 {t.code}（{t.kind}，{LABELS[Status(t.status)]}）办理记录："]
     for e in events:
         what = EVENT_LABELS.get(e.action, e.action)
@@ -271,7 +294,7 @@ async def todo_line(tickets: TicketService | None, actor: Actor) -> str:
     """The tickets part of /待办: how many wait for this person, and where to see them."""
     if tickets is None or not actor.person_id:
         return ""
-    n = await tickets.waiting_for(actor)
+    n = await tickets.queries.waiting_for(actor)
     if not n:
         return ""
     what = "待派单" if actor.roles & DISPATCHERS else "本部门待办"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.clock import SHANGHAI, Clock
@@ -20,6 +20,7 @@ from office_flows.directory.models import Department
 from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_of, people_with_role
 from office_flows.tickets import codes
+from office_flows.tickets.errors import TicketError, TicketForbidden, TicketNotFound
 from office_flows.tickets.models import (
     Rectification,
     Ticket,
@@ -28,26 +29,22 @@ from office_flows.tickets.models import (
     TicketExtension,
     TicketRating,
 )
+from office_flows.tickets.queries import DISPATCHERS, TicketQueries, department_name, owns
 from office_flows.tickets.rules import KINDS, RATINGS, TicketRules
 from office_flows.tickets.states import LABELS, OPEN, IllegalTransition, Status, check
 
-DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 STATS_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})
 MAX_TEXT = 2000
 DUPLICATE_WINDOW = timedelta(days=30)
 
 
-class TicketError(ValueError):
-    """A refused ticket action; the message is for people (Chinese)."""
-
-
-class TicketNotFound(TicketError):
-    pass
-
-
-class TicketForbidden(TicketError):
-    pass
+@dataclass(frozen=True)
+class RatingResult:
+    code: str
+    level: int
+    label: str
+    rectification_opened: bool  # a bad first rating opens a rectification (整改) and one re-rating
 
 
 class Router(Protocol):
@@ -96,6 +93,7 @@ class TicketService:
         self.clock = clock
         self.rules = rules
         self.router = router
+        self.queries = TicketQueries(db)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -173,9 +171,7 @@ class TicketService:
             raise TicketForbidden(f"工单 {t.code} 不在您所在部门办理，不能{what}。")
 
     async def department_name(self, s: AsyncSession, code: str) -> str:
-        if not code:
-            return "未派单"
-        return await s.scalar(select(Department.name).where(Department.code == code)) or code
+        return await department_name(s, code)
 
     async def notify_role(self, s: AsyncSession, role: Role, text: str, *, kind: str, ref: str) -> None:
         for pid in await people_with_role(s, role):
@@ -508,65 +504,13 @@ class TicketService:
 
     # --- citizens -----------------------------------------------------------------------------
 
-    async def owns(self, s: AsyncSession, t: Ticket, channel: str, sender: str, phone: str = "") -> bool:
-        q = select(TicketCitizen.id).where(TicketCitizen.ticket_id == t.id)
-        mine = and_(TicketCitizen.channel == channel, TicketCitizen.sender == sender)
-        q = q.where(or_(mine, TicketCitizen.phone == phone) if phone else mine)
-        return (await s.scalar(q.limit(1))) is not None
-
-    async def status_for(self, code: str, actor: Actor, phone: str = "") -> str:
-        """Status, department, deadline and last update — only for the ticket's citizens or its staff."""
-        async with self.db.session() as s:
-            try:
-                t = await self._get(s, code, lock=False)
-            except TicketError:
-                t = None
-            staff_ok = t is not None and (
-                actor.roles & DISPATCHERS
-                or (actor.department_code and actor.department_code in (t.departments_seen or []))
-            )
-            if t is None or not (staff_ok or await self.owns(s, t, actor.channel, actor.sender, phone)):
-                # The same answer for "no such ticket" and "not yours": ids must not be probed.
-                return (
-                    f"没有查到您名下编号为 {code} 的工单。请核对编号；"
-                    f"如用电话登记，请回复“/工单 {code} 登记时的手机号”。"
-                )
-            dept = await self.department_name(s, t.department_code)
-            last = await s.scalar(select(func.max(TicketEvent.at)).where(TicketEvent.ticket_id == t.id))
-            lines = [
-                f"工单 {t.code}（{t.kind}）",
-                f"状态：{LABELS[Status(t.status)]}",
-                f"办理部门：{dept}",
-                f"办理期限：{fmt_time(t.deadline_at)}" + ("（计时暂停）" if t.paused_at else ""),
-                f"最近更新：{fmt_time(last)}",
-            ]
-            if t.result and t.status in {Status.ANSWERED, Status.VISITED, Status.ARCHIVED}:
-                lines.append(f"办理结果：{t.result}")
-            if t.status == Status.MERGED:
-                lines.append(f"已合并到工单 {t.duplicate_of} 一并办理。")
-            return "\n".join(lines)
-
-    async def latest_awaiting_rating(self, actor: Actor) -> str | None:
-        async with self.db.session() as s:
-            return await s.scalar(
-                select(Ticket.code)
-                .join(TicketCitizen, TicketCitizen.ticket_id == Ticket.id)
-                .where(
-                    TicketCitizen.channel == actor.channel,
-                    TicketCitizen.sender == actor.sender,
-                    Ticket.status.in_([Status.ANSWERED.value, Status.VISITED.value]),
-                )
-                .order_by(Ticket.updated_at.desc())
-                .limit(1)
-            )
-
-    async def rate(self, code: str, actor: Actor, level: int, comment: str = "") -> str:
+    async def rate(self, code: str, actor: Actor, level: int, comment: str = "") -> RatingResult:
         if level not in RATINGS:
             raise TicketError("评价请选择：非常满意、满意、基本满意、不满意、非常不满意。")
         comment = _clip(comment, "评价意见")
         async with self.db.session() as s:
             t = await self._get(s, code)
-            if not await self.owns(s, t, actor.channel, actor.sender):
+            if not await owns(s, t, actor.channel, actor.sender):
                 raise TicketForbidden(f"只有工单 {t.code} 的反映人可以评价。")
             rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
             rated = await s.scalar(
@@ -595,13 +539,10 @@ class TicketService:
             )
             await self._move(s, t, action, actor, comment, level=level, label=RATINGS[level], round=round_)
             t.rating_due_at = None
-            if level <= 2 and rect is None:
+            opened = level <= 2 and rect is None
+            if opened:
                 await self._open_rectification(s, t, level, comment)
-                return (
-                    f"已收到您的评价：{RATINGS[level]}。非常抱歉没有让您满意，"
-                    f"我们已启动整改：1 个工作日内回访您，15 个工作日内完成整改，届时您可以重新评价一次。"
-                )
-            return f"已收到您的评价：{RATINGS[level]}。感谢您对 12345 热线工作的支持！"
+            return RatingResult(t.code, level, RATINGS[level], rectification_opened=opened)
 
     async def _open_rectification(self, s: AsyncSession, t: Ticket, level: int, comment: str) -> None:
         cal = await calendar_for(s)
@@ -705,52 +646,3 @@ class TicketService:
             t = await self._get(s, code)
             t.closed_at = self.clock.now()
             await self._move(s, t, "archive", actor, "归档")
-
-    async def history(self, code: str) -> tuple[Ticket, list[TicketEvent]]:
-        async with self.db.session() as s:
-            t = await self._get(s, code, lock=False)
-            events = list(
-                await s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))
-            )
-            return t, events
-
-    async def queue(self, limit: int = 10) -> list[Ticket]:
-        """Tickets waiting for a dispatcher, oldest first."""
-        async with self.db.session() as s:
-            return list(
-                await s.scalars(select(Ticket).where(_awaiting_dispatch()).order_by(Ticket.created_at).limit(limit))
-            )
-
-    async def department_todo(self, actor: Actor, limit: int = 10) -> list[Ticket]:
-        if not actor.department_code:
-            return []
-        async with self.db.session() as s:
-            return list(
-                await s.scalars(
-                    select(Ticket).where(_open_in(actor.department_code)).order_by(Ticket.deadline_at).limit(limit)
-                )
-            )
-
-    async def waiting_for(self, actor: Actor) -> int:
-        """How many tickets wait for this person to act: the dispatch queue for a dispatcher, else the
-        open tickets of their department (for the summary of /待办)."""
-        if actor.roles & DISPATCHERS:
-            where = _awaiting_dispatch()
-        elif actor.department_code:
-            where = _open_in(actor.department_code)
-        else:
-            return 0
-        async with self.db.session() as s:
-            return int(await s.scalar(select(func.count()).select_from(Ticket).where(where)) or 0)
-
-
-def _awaiting_dispatch() -> ColumnElement[bool]:
-    return Ticket.status == Status.ACCEPTED.value
-
-
-def _open_in(department_code: str) -> ColumnElement[bool]:
-    """A department's tickets that wait for it to act."""
-    return and_(
-        Ticket.department_code == department_code,
-        Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
-    )

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from kernel.db import Database
 from office_flows.tickets.models import Ticket, TicketRating
 from office_flows.tickets.states import Status
 
@@ -150,6 +151,14 @@ async def drill_down(
         where.append(~m.good)
     q = select(Ticket.code).select_from(_from(m)).where(*where).order_by(Ticket.code).distinct().limit(limit)
     return list(await s.scalars(q))
+
+
+async def compute_for(
+    db: Database, start: datetime, end: datetime, now: datetime, department: str | None = None
+) -> dict[str, dict[str, dict[str, float | int | None]]]:
+    """``compute`` in its own read transaction."""
+    async with db.session() as s:
+        return await compute(s, start, end, now, department)
 
 
 async def compute_series(

@@ -28,7 +28,9 @@ ROOM = "!operators:localhost"
 async def rt(sqlite_settings: Settings, clock) -> AsyncIterator[Runtime]:
     runtime = await kb_runtime(sqlite_settings, clock)
     runtime.bot.services.identity = DirectoryIdentity(runtime.db, StaticRoles(f"{OP}=operator"))
-    runtime.bot.services.handoff.config = HandoffConfig(fail_limit=2, operators_channel="matrix", operators_address=ROOM)
+    runtime.bot.services.handoff.config = HandoffConfig(
+        fail_limit=2, operators_channel="matrix", operators_address=ROOM
+    )
     yield runtime
     await runtime.close()
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kernel.db import Database, downgrade_sync, upgrade_sync
+from govchat.migrate import downgrade_sync, upgrade_sync
+from kernel.db import Database
 from knowledge_base import store
 from knowledge_base.importers import faq_table, gdzwfw
 from knowledge_base.importers.rows import ImportFailed

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from govchat.migrate import downgrade_sync, upgrade
 from govchat.models import metadata
-from kernel.db import downgrade_sync, upgrade
 
 
 def _diff(sync_conn):  # type: ignore[no-untyped-def]

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from govchat.migrate import upgrade
 from kernel.clock import FakeClock
-from kernel.db import Database, upgrade
+from kernel.db import Database
 from kernel.outbox import OutboxMessage
 from office_flows.common import OfficeError
 from office_flows.documents import reminders
