@@ -34,7 +34,7 @@ class Settings:
     database_url: str = _setting(
         "",
         "DATABASE_URL",
-        "SQLAlchemy async URL; empty means SQLite at DATA_DIR/kernel.db. "
+        "SQLAlchemy async URL; empty means SQLite at DATA_DIR/govchat.db. "
         "Example: postgresql+asyncpg://user@127.0.0.1:5432/govchat",
     )
     host: str = _setting("127.0.0.1", "GOVCHAT_HOST", "Address the web server listens on.")
@@ -218,7 +218,7 @@ class Settings:
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'kernel.db').resolve()}"
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'govchat.db').resolve()}"
 
     @property
     def matrix_enabled(self) -> bool:

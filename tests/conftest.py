@@ -88,7 +88,7 @@ CHEAP_PASSWORDS: dict[str, Any] = {"password_time_cost": 1, "password_memory_kib
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every storage test runs on SQLite and on PostgreSQL; each PostgreSQL test gets its own database."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'kernel.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'govchat.db'}"
         return
     server = request.getfixturevalue("pg_server")
     name = f"gc_{uuid.uuid4().hex[:12]}"

@@ -14,7 +14,7 @@ from knowledge_base.retriever import EntryHit
 
 def test_defaults_use_sqlite_in_data_dir(tmp_path: Path):
     s = load_settings(environ={"GOVCHAT_DATA_DIR": str(tmp_path)})
-    assert s.effective_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'kernel.db'}"
+    assert s.effective_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'govchat.db'}"
     assert s.port == 8080 and s.demo_data is True
 
 
