@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from admin.login_throttle import LoginThrottle
     from kernel.clock import Clock
     from kernel.db import Database
     from kernel.identity import Role
     from knowledge_base.index_manager import IndexManager
     from knowledge_base.service import KnowledgeBase
+    from nlu.service import NluService
     from office_flows.tickets.service import TicketService
 
 DB: web.AppKey[Database] = web.AppKey("db")
@@ -22,5 +25,9 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 LOGIN_THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("login_throttle")
 KB: web.AppKey[KnowledgeBase] = web.AppKey("kb")
 INDEX: web.AppKey[IndexManager] = web.AppKey("index")
+# The chat's NLU service as it is now (None when NLU is off), and its confidence threshold: the hit test
+# runs the chat's own arbitration.
+NLU: web.AppKey[Callable[[], NluService | None]] = web.AppKey("nlu")
+NLU_THRESHOLD: web.AppKey[float] = web.AppKey("nlu_threshold")
 # (method, path template) -> roles that may call it; filled by admin.guard.route
 ROUTE_ROLES: web.AppKey[dict[tuple[str, str], frozenset[Role]]] = web.AppKey("route_roles")

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 
 from aiohttp import web
 
 from admin import audit
-from admin.appkeys import CLOCK, DB, INDEX, KB
+from admin.appkeys import CLOCK, DB, INDEX, KB, NLU, NLU_THRESHOLD
 from admin.guard import EDITORS, principal, route
 from admin.kb_ops import FIELD_LABELS, KIND_LABELS, KbOps, diff, editable, unanswered_groups
 from admin.web import back, form, render
+from integrations.arbitration import Verdict, arbitrate
+from kernel.identity import Role
 from knowledge_base import store
 from knowledge_base.importers import faq_table
 from knowledge_base.importers.rows import ImportReport, RowProblem
 from knowledge_base.models import EntryKind
+from knowledge_base.normalize import clean_input
+from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import KnowledgeBaseUnavailable
 from knowledge_base.store import KbError
+from nlu.client import NluUnavailable
 
 
 def ops_of(request: web.Request) -> KbOps:
@@ -154,15 +160,34 @@ async def rollback_entry(request: web.Request) -> web.Response:
     raise back(f"/admin/kb/{kind}/{entry_id}", f"已恢复为第 {e.version} 版草稿；提交审核并发布后生效")
 
 
+async def chat_verdict(request: web.Request, question: str, decision: KbDecision) -> Verdict:
+    """What the chat would do with ``question`` for a citizen: the chat's own arbitration, NLU included."""
+    nlu = request.app[NLU]()
+    understood = None
+    if nlu is not None:
+        with contextlib.suppress(NluUnavailable):
+            understood = await nlu.understand(clean_input(question))
+
+    async def kb() -> KbDecision:
+        return decision
+
+    citizen = frozenset({Role.CITIZEN})
+    return await arbitrate(clean_input(question), understood, citizen, request.app[NLU_THRESHOLD], kb)
+
+
 async def hittest(request: web.Request) -> web.Response:
     question = request.query.get("q", "").strip()
-    result, error = None, ""
+    result, error, verdict, understood = None, "", None, None
     if question:
         try:
             result = ops_of(request).hittest(question)
+            verdict = await chat_verdict(request, question, KbDecision(result["decision"]))
+            understood = verdict.route
         except KnowledgeBaseUnavailable as exc:
             error = str(exc)
-    return render(request, "kb_hittest.html", q=question, result=result, error=error)
+    return render(
+        request, "kb_hittest.html", q=question, result=result, error=error, verdict=verdict, understood=understood
+    )
 
 
 async def unanswered(request: web.Request) -> web.Response:

@@ -6,6 +6,8 @@ import re
 
 from bot.handlers import Context, Match
 from bot.messages import Reply
+from integrations.intents import STAFF, SUPERVISORS
+from kernel.identity import Actor
 
 WELCOME = (
     "您好！我是梅江区 12345 政务服务智能助手。您可以直接问我办事问题，例如：\n"
@@ -24,10 +26,29 @@ HELP = (
     "提问时说清楚要办的事，例如“新生儿怎么上户口”。"
 )
 THANKS = "不客气！还有其他问题随时问我。"
+STAFF_HELP = (
+    "\n\n工作人员还可以：\n"
+    "· 公文：说“我的待办”“同意 FW-2026-015 意见”“退回 FW-2026-015 理由”“请刘洋加签 FW-2026-015”；\n"
+    "· 会议：说“明天下午三点在三楼会议室开会，请李娜参加”“我的会议”；\n"
+    "· 工单：/工单队列 查看本部门或待派单工单，/签收 /回复 /延期 办理工单；\n"
+    "完整命令列表：/办公帮助。"
+)
+SUPERVISOR_HELP = "\n督办：说“本月工单统计”或 /统计，/催办 工单编号。"
+NOTHING_PENDING = "好的。目前没有需要取消的操作，还有什么可以帮您？"
+JUNK = "我没有看懂这条消息。请用文字描述您要咨询或反映的事情，例如“办居住证要带什么材料”或“我要投诉楼下噪音”。"
 
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|thanks|thank you|唔该)[你您啦了!！~。.]*$", re.I)
 _HUMAN = re.compile(r"^(人工|转人工|人工客服|找人工)$")
+_HELP = re.compile(
+    r"^(帮助|菜单|功能|help|帮我看看你能做什么|你能做什么|你会什么|有什么功能|怎么用)[?？呀吗。.!！]*$", re.I
+)
+_CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|冇嘢了|唔使了|唔要了|cancel)[吧啦了。.!！]*$", re.I)
+_MARKUP = re.compile(
+    r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:|\b(select|insert|update|delete|drop|union)\b.+\b(from|into|table|select|set)\b",
+    re.I,
+)
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]")
 
 
 def is_greeting(ctx: Context) -> bool:
@@ -46,8 +67,45 @@ async def welcome(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(WELCOME)]
 
 
+def help_for(actor: Actor) -> str:
+    """The help for the speaker's role: citizens see the hotline, staff also the mobile office."""
+    text = HELP
+    if actor.has(*STAFF):
+        text += STAFF_HELP
+    if actor.has(*SUPERVISORS):
+        text += SUPERVISOR_HELP
+    return text
+
+
+def wants_help(ctx: Context) -> bool:
+    return bool(_HELP.match(ctx.text))
+
+
 async def help_text(ctx: Context, m: Match) -> list[Reply]:
-    return [Reply(HELP)]
+    return [Reply(help_for(ctx.actor))]
+
+
+def is_cancel(ctx: Context) -> bool:
+    return bool(_CANCEL.match(ctx.text))
+
+
+OFFERS = ("nlu_clarify", "kb_choices", "entity_pick")  # choices offered earlier that a "取消" drops
+
+
+async def nothing_to_cancel(ctx: Context, m: Match) -> list[Reply]:
+    """ "取消" reached here: no dialogue or follow-up was waiting (those take it first); offered choices go."""
+    if any(ctx.session.pop(key, None) is not None for key in OFFERS):
+        return [Reply("好的，已取消。还有什么可以帮您？")]
+    return [Reply(NOTHING_PENDING)]
+
+
+def is_junk(ctx: Context) -> bool:
+    """Emoji or punctuation only, markup, or code: nothing a citizen or civil servant would write."""
+    return not _MEANINGFUL.search(ctx.text) or bool(_MARKUP.search(ctx.message.text))
+
+
+async def junk(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(JUNK)]
 
 
 async def thanks(ctx: Context, m: Match) -> list[Reply]:

@@ -31,6 +31,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
     tickets = ticket_commands.handlers() if services.tickets is not None else []
     return [
         *handoff.handoff_handlers(),
+        MessageHandler(basic.is_junk, basic.junk),
         CommandHandler({"帮助", "help", "start", "菜单"}, basic.help_text),
         *conversations.values(),  # an open dialogue owns the next message
         *tickets,
@@ -39,8 +40,11 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(basic.wants_human, handoff.start_handoff),
         *office,
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
+        MessageHandler(nlu_handlers.has_pending_pick, nlu_handlers.pick_entity),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),
+        MessageHandler(basic.is_cancel, basic.nothing_to_cancel),
+        MessageHandler(basic.wants_help, basic.help_text),
         MessageHandler(lambda ctx: True, nlu_handlers.understand_and_route),
     ]
 

@@ -42,6 +42,11 @@ class Match:
     args: tuple[str, ...] = ()
     raw_rest: str = ""  # a command's arguments as written (punctuation kept), for free text
 
+    def tail(self, skip: int) -> str:
+        """The arguments after the first ``skip``, as written (full-width punctuation kept)."""
+        parts = self.raw_rest.split(maxsplit=skip)
+        return parts[skip].strip() if len(parts) > skip else ""
+
 
 MATCHED = Match()
 

@@ -15,12 +15,16 @@ from bot.answers import deliver, run_intent
 from bot.handlers import Context, Match
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
+from integrations.arbitration import Action, arbitrate
+from integrations.chat import OUT_OF_SCOPE
+from integrations.context import PICK
 from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS
 from integrations.knowledge import CHOICE_KEY, DECLINE
-from integrations.router import Decision, decide_for, route
+from integrations.router import Decision, decide_for
 from integrations.tickets import INTAKE
 from knowledge_base.policy import Decision as KbDecision
+from knowledge_base.service import AskResult
 from nlu.client import NluUnavailable
 from nlu.entities import DOC_ID, MEETING_ID, MOBILE, rating_level, valid_ticket_id
 from nlu.timeparse import parse_time
@@ -98,6 +102,26 @@ async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
     return await _act(ctx, decide_for(spec, entities, ctx.actor.roles))
 
 
+def has_pending_pick(ctx: Context) -> bool:
+    return bool(ctx.session.get(PICK)) and picked_number(ctx.text) is not None
+
+
+async def pick_entity(ctx: Context, m: Match) -> list[Reply]:
+    """The speaker picked one of their pending items offered for an ID-less sentence."""
+    raw = ctx.session.pop(PICK)
+    state = raw if isinstance(raw, dict) else {}
+    options = [str(o) for o in state.get("options", [])]
+    n = picked_number(ctx.text)
+    assert n is not None
+    if not 1 <= n <= len(options):
+        ctx.session[PICK] = state
+        return [Reply(f"请回复 1 到 {len(options)} 之间的序号，或回复“取消”。")]
+    before = state.get("entities")
+    entities: Entities = {**(before if isinstance(before, dict) else {}), str(state["entity"]): options[n - 1]}
+    spec = SPECS[str(state.get("intent"))]
+    return await _act(ctx, decide_for(spec, entities, ctx.actor.roles), text=str(state.get("text", "")))
+
+
 def has_pending_clarify(ctx: Context) -> bool:
     return bool(ctx.session.get(CLARIFY)) and picked_number(ctx.text) is not None
 
@@ -117,6 +141,9 @@ async def pick_clarified(ctx: Context, m: Match) -> list[Reply]:
     return await _act(ctx, decision, text=str(state.get("text", "")))
 
 
+OUT_OF_SCOPE_OFFER = "\n如需反映诉求，请回复“登记工单”；需要人工服务请回复“人工”，或拨打 12345 热线。"
+
+
 async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
     nlu = ctx.services.nlu
     u = None
@@ -125,23 +152,33 @@ async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
             u = await nlu.understand(ctx.text)
     knowledge = ctx.services.knowledge
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
-    if u is None:  # NLU switched off, or down: the KB, and tickets that say plainly what they are
-        if ticket_intake.explicit_request(ctx.text):
-            return await ctx.conversations[INTAKE].open(ctx, ticket_intake.explicit_start(ctx))
-        replies = await deliver(ctx, await knowledge.answer(call))
-        down = nlu is not None and ctx.session.get(CHOICE_KEY) is None
+    if u is None and ticket_intake.explicit_request(ctx.text):  # NLU off or down: a plainly filed ticket
+        return await ctx.conversations[INTAKE].open(ctx, ticket_intake.explicit_start(ctx))
+    looked_up: list[AskResult | None] = []
+
+    async def kb_decision() -> KbDecision | None:
+        looked_up.append(await knowledge.lookup(call))  # one retrieval, off the event loop, logged
+        found = looked_up[-1]
+        return found.decision if found is not None else None
+
+    verdict = await arbitrate(ctx.text, u, ctx.actor.roles, ctx.services.nlu_threshold, kb_decision)
+    result = looked_up[-1] if looked_up else None
+    if verdict.action is Action.KNOWLEDGE:
+        replies = await deliver(ctx, await knowledge.answer(call, result))
+        down = u is None and nlu is not None and ctx.session.get(CHOICE_KEY) is None
         if down and replies and replies[0].text.startswith(DECLINE[:12]):
             replies[0].text += "\n" + DEGRADED
         return replies
-    d = route(u.intent, u.confidence, u.ranking, u.entities, ctx.actor.roles, ctx.services.nlu_threshold)
-    if d.action != "unsure":
-        return await _act(ctx, d)
-    # Unsure of the intent: a question the KB knows is the likeliest reading. One retrieval, off the loop.
-    result = await knowledge.lookup(call)
-    if result is None or result.decision is not KbDecision.DECLINE or not d.options:
-        return await deliver(ctx, await knowledge.answer(call, result))
-    ctx.session[CLARIFY] = {"options": [s.name for s in d.options], "entities": d.entities, "text": ctx.text}
-    lines = ["我不太确定您的意思，您是想："]
-    lines += [f"{n}. {s.label}" for n, s in enumerate(d.options, start=1)]
-    lines.append("请回复序号，或换个说法。")
-    return [Reply("\n".join(lines), buttons=[Button(s.label, str(n)) for n, s in enumerate(d.options, start=1)])]
+    if verdict.action is Action.OUT_OF_SCOPE:
+        buttons = [Button("登记工单", "登记工单"), Button("转人工", "人工")]
+        return [Reply(OUT_OF_SCOPE + OUT_OF_SCOPE_OFFER, buttons=buttons)]
+    d = verdict.route
+    assert d is not None
+    if verdict.action is Action.CLARIFY:
+        ctx.session[CLARIFY] = {"options": [s.name for s in d.options], "entities": d.entities, "text": ctx.text}
+        lines = ["我不太确定您的意思，您是想："]
+        lines += [f"{n}. {s.label}" for n, s in enumerate(d.options, start=1)]
+        lines.append("请回复序号，或换个说法。")
+        buttons = [Button(s.label, str(n)) for n, s in enumerate(d.options, start=1)]
+        return [Reply("\n".join(lines), buttons=buttons)]
+    return await _act(ctx, d)

@@ -44,7 +44,7 @@ async def cmd_todo(ctx: Context, m: Match) -> list[Reply]:
 async def cmd_approve(ctx: Context, m: Match) -> list[Reply]:
     if not m.args:
         return _usage("/同意 FW-2026-015 请办公室印发")
-    comment = " ".join(m.args[1:])
+    comment = m.tail(1)
     return [Reply(await run(lambda: message_of(_office(ctx).documents.approve(ctx.actor, m.args[0], comment))))]
 
 
@@ -53,7 +53,7 @@ async def cmd_reject(ctx: Context, m: Match) -> list[Reply]:
         return _usage("/退回 FW-2026-015 理由（退回上一环节：/退回 FW-2026-015 上一步 理由）")
     rest = m.args[1:]
     previous = bool(rest) and rest[0] in ("上一步", "上一环节")
-    reason = " ".join(rest[1:] if previous else rest)
+    reason = m.tail(2 if previous else 1)
     docs = _office(ctx).documents
     return [Reply(await run(lambda: message_of(docs.reject(ctx.actor, m.args[0], reason, to_previous=previous))))]
 
@@ -62,7 +62,7 @@ def _delegate_cmd(consult: bool) -> Callback:
     async def cb(ctx: Context, m: Match) -> list[Reply]:
         if len(m.args) < 2:
             return _usage(f"/{'加签' if consult else '转交'} FW-2026-015 李娜 说明（可省略）")
-        doc_id, person, comment = m.args[0], m.args[1], " ".join(m.args[2:])
+        doc_id, person, comment = m.args[0], m.args[1], m.tail(2)
         return [Reply(await run(lambda: delegate_text(_office(ctx), ctx.actor, doc_id, person, comment, consult)))]
 
     return cb
@@ -77,7 +77,7 @@ async def cmd_query(ctx: Context, m: Match) -> list[Reply]:
 async def cmd_resubmit(ctx: Context, m: Match) -> list[Reply]:
     if not m.args:
         return _usage("/重新提交 FW-2026-015 修改后的正文（正文不变可省略）")
-    body = " ".join(m.args[1:])
+    body = m.tail(1)
     return [Reply(await run(lambda: message_of(_office(ctx).documents.resubmit(ctx.actor, m.args[0], body))))]
 
 
@@ -142,7 +142,7 @@ def _rsvp_cmd(accept: bool) -> Callback:
     async def cb(ctx: Context, m: Match) -> list[Reply]:
         if not m.args:
             return _usage("/参加 HY-2026-0042" if accept else "/请假 HY-2026-0042 出差")
-        reason = " ".join(m.args[1:])
+        reason = m.tail(1)
         return [Reply(await run(rsvp_text(_office(ctx), ctx.actor, m.args[0], accept, reason)))]
 
     return cb
@@ -151,14 +151,14 @@ def _rsvp_cmd(accept: bool) -> Callback:
 async def cmd_cancel_meeting(ctx: Context, m: Match) -> list[Reply]:
     if not m.args:
         return _usage("/取消会议 HY-2026-0042 原因（可省略）")
-    reason = " ".join(m.args[1:])
+    reason = m.tail(1)
     return [Reply(await run(lambda: message_of(_office(ctx).meetings.cancel(ctx.actor, m.args[0], reason))))]
 
 
 async def cmd_reschedule(ctx: Context, m: Match) -> list[Reply]:
     if len(m.args) < 2:
         return _usage("/改期 HY-2026-0042 后天上午十点")
-    t = parse_time(" ".join(m.args[1:]), _office(ctx).clock.now())
+    t = parse_time(m.tail(1), _office(ctx).clock.now())
     if t is None:
         return [Reply("没有识别到新的会议时间，例如：/改期 HY-2026-0042 后天上午十点")]
     return [Reply(await run(lambda: message_of(_office(ctx).meetings.reschedule(ctx.actor, m.args[0], t.value))))]
@@ -167,7 +167,7 @@ async def cmd_reschedule(ctx: Context, m: Match) -> list[Reply]:
 async def cmd_minutes(ctx: Context, m: Match) -> list[Reply]:
     if len(m.args) < 2:
         return _usage("/纪要 HY-2026-0042 会议决定……")
-    text = " ".join(m.args[1:])
+    text = m.tail(1)
     return [Reply(await run(lambda: message_of(_office(ctx).meetings.attach_minutes(ctx.actor, m.args[0], text))))]
 
 
@@ -182,7 +182,7 @@ async def cmd_publish(ctx: Context, m: Match) -> list[Reply]:
     if len(m.args) < 3:
         return _usage("/发通知 对象（部门或人员，用、分隔） 标题 正文……")
     targets = [t for t in re.split(r"[、,，]", m.args[0]) if t]
-    title, body = m.args[1], " ".join(m.args[2:])
+    title, body = m.args[1], m.tail(2)
     return [Reply(await run(lambda: message_of(_office(ctx).notices.publish(ctx.actor, targets, title, body))))]
 
 

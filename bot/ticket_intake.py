@@ -1,48 +1,102 @@
-"""Ticket intake as a conversation: what happened → where → since when → phone → read back → ticket.
+"""Ticket intake as validated slot filling: what happened → where → since when → phone → read back → ticket.
 
 Opened by ``integrations.tickets`` for the NLU intents complain/report/request_help/suggest/praise
 (``StartConversation("ticket_intake", …)``), by "登记工单"/"我要投诉", or after the knowledge base declined
-a question (then it is a 咨询 ticket). Nothing is written until the citizen confirms; "取消" works at
-every step; an abandoned dialogue expires. See INTAKE.md for the diagram.
+a question (then it is a 咨询 ticket). Every slot has a validator (a place, a time, a phone each look like
+one); an answer that is a question the knowledge base can answer is an interruption: it is answered and
+the intake resumes where it was, saying so. Any single field, the type included, can be corrected in
+words at any step ("地点改成江北路 3 号", "类型是投诉"); "修改" at the read-back asks which field. The type
+comes from the citizen's own words when they name one. Nothing is written until the citizen confirms;
+"取消" works at every step; an abandoned dialogue expires. See INTAKE.md for the diagram.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.answers import deliver
 from bot.conversation import END, ConversationHandler, ConversationState, Step, on_command, on_text
 from bot.handlers import Context, Match, is_command
+from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
+from integrations.arbitration import is_question
+from integrations.contract import FlowCall
+from integrations.intents import SPECS
 from integrations.knowledge import MISS_KEY
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
+from knowledge_base.policy import Decision
 from nlu.entities import LANDLINE, MOBILE
+from nlu.timeparse import parse_time
 from office_flows.tickets.service import TicketError
 
 NAME = INTAKE
 STEPS = ("content", "address", "since", "phone")
 SKIP = {"表扬": {"since"}, "咨询": {"since", "address"}}
+KINDS = ("投诉", "举报", "求助", "建议", "表扬", "咨询")
 QUESTIONS = {
     "content": "请简要描述您要反映的问题：发生了什么？",
     "address": "请问具体地点在哪里？（例如：梅江区江南路 28 号；不涉及地点请回复“无”）",
     "since": "这个情况从什么时候开始的？（例如：上周开始、每天晚上 10 点后；不清楚可回复“不清楚”）",
     "phone": "请留下手机号码，方便办理部门联系和回访。（回复“匿名”可匿名反映，但将无法电话回访）",
+    "kind": "请问要登记成哪一类？投诉、举报、求助、建议、表扬，还是咨询？",
+}
+FIELD_LABELS = {"kind": "类型", "content": "内容", "address": "地点", "since": "时间", "phone": "电话"}
+FIX_ORDER = ("kind", "content", "address", "since", "phone")
+HINTS = {
+    "address": (
+        "这看起来不像一个地点。请告诉我具体位置，例如“梅江区江南路 28 号”“金山小区 3 栋门口”；不涉及地点请回复“无”。"
+    ),
+    "since": "这看起来不像一个时间。请说说从什么时候开始，例如“上周开始”“每天晚上 10 点后”；不清楚可回复“不清楚”。",
 }
 _TRIGGER = re.compile(
     r"^(?:我要|我想|我需要|想)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
 )
-_CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|不登记了|cancel)[。.!！]*$", re.I)
-_YES = re.compile(r"^(确认|确定|是的?|对|没问题|提交|好的?|可以|ok)[。.!！]*$", re.I)
-_EDIT = re.compile(r"^(修改|重填|重新填写?|不对)[。.!！]*$")
-_NONE = re.compile(r"^(无|没有|不涉及|不清楚|不知道|不记得|略)[。.!！]*$")
+_CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|不登记了|唔登记了|cancel)[吧啦了。.!！]*$", re.I)
+_YES = re.compile(r"^(确认|确定|是的?|对的?|冇问题|没问题|提交|好的?|可以|ok|得|啱)[。.!！啦了]*$", re.I)
+_EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
+_NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
 _ENTRY = re.compile(r"^(登记工单|我要投诉|投诉|我要登记|我要反映|我要举报|我要求助)$")
 # "我要投诉……" with its content: unmistakably a ticket even without NLU; a question about complaining is not.
 _EXPLICIT = re.compile(r"^(?:我要|我想)(?:投诉|举报|求助|反映|提建议|建议)")
 _QUESTION = re.compile(r"怎么|怎样|如何|哪里|哪个|什么|多少|吗|[?？]")
-_KIND_WORDS = (("举报", "举报"), ("求助", "求助"), ("建议", "建议"), ("表扬", "表扬"), ("投诉", "投诉"))
+# The citizen's own word for the type wins over the NLU's reading.
+_KIND_WORDS = (
+    ("举报", "举报"),
+    ("求助", "求助"),
+    ("建议", "建议"),
+    ("表扬", "表扬"),
+    ("投诉", "投诉"),
+    ("咨询", "咨询"),
+)
+_CORRECTION = re.compile(
+    r"^(?:把|将)?(?P<field>类型|类别|种类|地点|地址|位置|时间|电话|手机号?码?|号码|联系电话|内容|问题|情况)"
+    r"(?:应该|应)?(?:改成|改为|换成|更正为|是|为|：|:)\s*(?P<value>.+)$"
+)
+_FIELD_WORDS = {
+    "类型": "kind",
+    "类别": "kind",
+    "种类": "kind",
+    "地点": "address",
+    "地址": "address",
+    "位置": "address",
+    "时间": "since",
+    "内容": "content",
+    "问题": "content",
+    "情况": "content",
+}
+# What a place and a time look like (validators): markers of an address, of a moment or a period.
+_PLACE = re.compile(
+    r"[路街巷道弄号栋幢楼层室村镇乡区市县]|小区|花园|广场|公园|学校|小学|中学|医院|市场|商场|大厦|工地|桥|站|"
+    r"门口|旁边|附近|对面|社区|路口|酒店|餐厅|店|厂|公司|大院|新村|屋村|苑|城|湾|岭|坑|塘|围|排|墟"
+)
+_TIME = re.compile(
+    r"[天周月年日号点时]|星期|礼拜|早上|上午|中午|下午|晚上|夜里|半夜|凌晨|以来|开始|一直|最近|经常|每次|"
+    r"昨|前|今|刚才|刚刚|去年|上个|这几|几天|好久|长期|成日|琴日|寻日|旧年|而家|头先"
+)
 
 
 def _mask(phone: str) -> str:
@@ -55,7 +109,8 @@ def _answered(data: Mapping[str, object]) -> list[str]:
 
 
 def _mark(data: dict[str, object], step: str) -> None:
-    data["answered"] = [*_answered(data), step]
+    if step not in _answered(data):
+        data["answered"] = [*_answered(data), step]
 
 
 def _kind(data: Mapping[str, object]) -> str:
@@ -63,6 +118,8 @@ def _kind(data: Mapping[str, object]) -> str:
 
 
 def _next(data: Mapping[str, object]) -> str:
+    if data.get("editing"):
+        return "confirm"
     for step in STEPS:
         if step not in _answered(data) and step not in SKIP.get(_kind(data), set()):
             return step
@@ -81,20 +138,43 @@ def _summary(data: Mapping[str, object]) -> Reply:
         lines.append(f"地点：{data.get('address') or '—'}")
     if "since" not in SKIP.get(kind, set()):
         lines.append(f"时间：{data.get('since') or '—'}")
-    lines += [f"电话：{phone}", "确认提交请回复“确认”，修改请回复“修改”，放弃请回复“取消”。"]
+    lines += [
+        f"电话：{phone}",
+        "确认提交请回复“确认”；要改哪一项可直接说，例如“地点改成江南路 28 号”“类型是投诉”，"
+        "或回复“修改”；放弃请回复“取消”。",
+    ]
     buttons = [Button("确认", "确认"), Button("修改", "修改"), Button("取消", "取消")]
     return Reply("\n".join(lines), buttons=buttons)
 
 
 def _ask(conv: ConversationState, before: list[Reply] | None = None) -> Step:
     """Ask for the next missing field (or read everything back), after ``before``."""
+    conv.data.pop("tries", None)
     step = _next(conv.data)
     ask = _summary(conv.data) if step == "confirm" else Reply(QUESTIONS[step] + "\n（回复“取消”可放弃登记）")
     return Step([*(before or []), ask], step)
 
 
+def kind_in(text: str) -> str | None:
+    """The type the citizen named ("我要投诉…" → 投诉), or None."""
+    return next((kind for word, kind in _KIND_WORDS if word in text), None)
+
+
 def _kind_of(text: str) -> str:
-    return next((kind for word, kind in _KIND_WORDS if word in text), "投诉")
+    return kind_in(text) or "投诉"
+
+
+def looks_like_place(text: str) -> bool:
+    return bool(_NONE.match(text) or _PLACE.search(text))
+
+
+def looks_like_time(text: str, now: datetime) -> bool:
+    return bool(_NONE.match(text) or _TIME.search(text) or parse_time(text, now) is not None)
+
+
+def _phone_of(text: str) -> str | None:
+    found = MOBILE.search(text) or LANDLINE.search(text)
+    return found.group(0) if found else None
 
 
 def initial_data(kind: str, text: str, entities: Mapping[str, object]) -> dict[str, object]:
@@ -115,12 +195,24 @@ def initial_data(kind: str, text: str, entities: Mapping[str, object]) -> dict[s
     return data
 
 
+def _noted(data: Mapping[str, object]) -> str:
+    """Read back what was taken from the first message, so a wrong guess can be corrected at once."""
+    parts = [f"类型：{_kind(data)}"]
+    if data.get("address"):
+        parts.append(f"地点：{data['address']}")
+    if data.get("phone"):
+        parts.append(f"电话：{_mask(str(data['phone']))}")
+    return "已记下 " + "；".join(parts) + "（不对可随时说“类型是…”“地点改成…”）。"
+
+
 async def _open(ctx: Context, start: Mapping[str, object], conv: ConversationState) -> Step:
     """Opened from outside the chain: ``start`` has the kind, the citizen's words and NLU entities."""
     entities = start.get("entities")
-    kind = str(start.get("kind") or "投诉")
-    conv.data = initial_data(kind, str(start.get("text") or ""), entities if isinstance(entities, dict) else {})
-    return _ask(conv, [Reply(f"好的，我来帮您登记{kind}工单，会转交相关部门办理。")])
+    text = str(start.get("text") or "")
+    kind = kind_in(text) or str(start.get("kind") or "投诉")
+    conv.data = initial_data(kind, text, entities if isinstance(entities, dict) else {})
+    intro = f"好的，我来帮您登记{kind}工单，会转交相关部门办理。" + _noted(conv.data)
+    return _ask(conv, [Reply(intro)])
 
 
 def explicit_request(text: str) -> bool:
@@ -133,6 +225,41 @@ def explicit_request(text: str) -> bool:
 def explicit_start(ctx: Context) -> dict[str, object]:
     """The opening data for an explicit request (see ``explicit_request``)."""
     return {"kind": _kind_of(ctx.text), "text": tidy_text(ctx.message.text), "entities": {}}
+
+
+# --- interruptions -------------------------------------------------------------------------------
+
+
+async def _interruption(ctx: Context, conv: ConversationState) -> Step | None:
+    """A question the knowledge base answers with confidence: answer it, then resume where we were."""
+    if not is_question(ctx.text):
+        return None
+    call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
+    result = await ctx.services.knowledge.lookup(call)
+    if result is None or result.decision is not Decision.ANSWER:
+        return None
+    answer = await deliver(ctx, await ctx.services.knowledge.answer(call, result))
+    state = conv.state
+    resume = _summary(conv.data) if state == "confirm" else Reply(f"我们继续刚才的登记：{QUESTIONS[state]}")
+    return Step([*answer, resume], state)
+
+
+async def _invalid(ctx: Context, conv: ConversationState, step: str) -> Step:
+    """An answer that does not look like the slot: an interruption, or asked again once, then taken."""
+    interrupted = await _interruption(ctx, conv)
+    if interrupted is not None:
+        return interrupted
+    tries = int(str(conv.data.get("tries") or 0)) + 1
+    if tries >= 2:  # asked twice: take the citizen's words as they are (staff will read them)
+        return await _store(ctx, conv, step, tidy_text(ctx.message.text)[:200])
+    conv.data["tries"] = tries
+    return Step([Reply(HINTS[step])], step)
+
+
+async def _store(ctx: Context, conv: ConversationState, step: str, value: str) -> Step:
+    conv.data[step] = value
+    _mark(conv.data, step)
+    return _ask(conv)
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -149,34 +276,39 @@ async def _enter(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 
 async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    if _kind(conv.data) != "咨询":
+        interrupted = await _interruption(ctx, conv)
+        if interrupted is not None:
+            return interrupted
     if len(ctx.text) < 4:
         return Step([Reply("描述得再具体一点好吗？例如：哪里、什么问题、造成了什么影响。")], conv.state)
-    conv.data["content"] = tidy_text(ctx.message.text)
-    _mark(conv.data, "content")
-    return _ask(conv)
+    return await _store(ctx, conv, "content", tidy_text(ctx.message.text))
 
 
-async def _free_step(ctx: Context, m: Match, conv: ConversationState) -> Step:
-    step = conv.state
-    conv.data[step] = "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200]
-    _mark(conv.data, step)
-    return _ask(conv)
+async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    if not looks_like_place(ctx.text):
+        return await _invalid(ctx, conv, "address")
+    return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
+
+
+async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    if not looks_like_time(ctx.text, ctx.services.clock.now()):
+        return await _invalid(ctx, conv, "since")
+    return await _store(ctx, conv, "since", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
 
 
 async def _phone(ctx: Context, m: Match, conv: ConversationState) -> Step:
     if _ANON.search(ctx.text):
         conv.data["anonymous"] = True
-        conv.data["phone"] = ""
-    else:
-        found = MOBILE.search(ctx.text) or LANDLINE.search(ctx.text)
-        assert found is not None
-        conv.data["phone"] = found.group(0)
-    _mark(conv.data, "phone")
-    return _ask(conv)
-
-
-def _is_phone(ctx: Context) -> bool:
-    return bool(_ANON.search(ctx.text) or MOBILE.search(ctx.text) or LANDLINE.search(ctx.text))
+        return await _store(ctx, conv, "phone", "")
+    phone = _phone_of(ctx.text)
+    if phone is None:
+        interrupted = await _interruption(ctx, conv)
+        if interrupted is not None:
+            return interrupted
+        return Step([Reply("没有识别到手机号码，请输入 11 位手机号（如 13800138000），或回复“匿名”。")], "phone")
+    conv.data["anonymous"] = False
+    return await _store(ctx, conv, "phone", phone)
 
 
 async def _confirm(ctx: Context, m: Match, conv: ConversationState) -> Step:
@@ -197,10 +329,10 @@ async def _confirm(ctx: Context, m: Match, conv: ConversationState) -> Step:
             actor=ctx.actor,
         )
     except TicketError as exc:
-        return Step([Reply(f"{exc}\n请回复“修改”重新填写，或“取消”放弃。")], conv.state)
+        return Step([Reply(f"{exc}\n请说要改哪一项（例如“内容改成……”），或回复“取消”放弃。")], conv.state)
     lines = [
         f"已为您登记工单 {created.code}（{created.kind}），{created.deadline_text}。",
-        f"可随时回复“/工单 {created.code}”查询进度，办结后会通知您并请您评价。",
+        f"可随时回复“/工单 {created.code}”或“我的工单”查询进度，办结后会通知您并请您评价。",
     ]
     if created.dispatched_to:
         lines.insert(1, f"已派往：{created.dispatched_to}。")
@@ -209,9 +341,86 @@ async def _confirm(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return Step([Reply("\n".join(lines))], END)
 
 
+def _fields(data: Mapping[str, object]) -> list[str]:
+    skipped = SKIP.get(_kind(data), set())
+    return [f for f in FIX_ORDER if f not in skipped]
+
+
 async def _edit(ctx: Context, m: Match, conv: ConversationState) -> Step:
-    conv.data = {"kind": _kind(conv.data), "answered": [], "content": "", "address": "", "since": "", "phone": ""}
-    return _ask(conv, [Reply("好的，我们重新填写。")])
+    fields = _fields(conv.data)
+    lines = ["请问要修改哪一项？请回复序号或名称："]
+    lines += [f"{n}. {FIELD_LABELS[f]}" for n, f in enumerate(fields, start=1)]
+    buttons = [Button(FIELD_LABELS[f], FIELD_LABELS[f]) for f in fields]
+    return Step([Reply("\n".join(lines), buttons=buttons)], "fix")
+
+
+def _field_named(text: str, data: Mapping[str, object]) -> str | None:
+    fields = _fields(data)
+    n = picked_number(text)
+    if n is not None:
+        return fields[n - 1] if 1 <= n <= len(fields) else None
+    word = text.strip("。.!！ ")
+    if word.startswith(("电话", "手机", "号码", "联系电话")):
+        return "phone"
+    field = _FIELD_WORDS.get(word)
+    return field if field in fields else None
+
+
+async def _fix(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    field = _field_named(ctx.text, conv.data)
+    if field is None:  # typed text that names no field: ask again, never guess
+        return Step(
+            [Reply("没有对应的项目，请回复序号或名称（类型、内容、地点、时间、电话），或回复“确认”提交。")], "fix"
+        )
+    conv.data["editing"] = True
+    if field == "kind":
+        return Step([Reply(QUESTIONS["kind"])], "kind")
+    return Step([Reply(QUESTIONS[field])], field)
+
+
+async def _back_to_summary(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    return Step([_summary(conv.data)], "confirm")
+
+
+async def _kind_answer(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    kind = kind_in(ctx.text)
+    if kind is None:
+        return Step([Reply(QUESTIONS["kind"])], "kind")
+    conv.data["kind"] = kind
+    return _ask(conv, [Reply(f"好的，类型改为{kind}。")])
+
+
+async def _correct(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    """ "地点改成江北路 3 号", "类型是投诉", "电话改成 139…": change one field, then go on where we were."""
+    found = _CORRECTION.match(ctx.text)
+    assert found is not None
+    word, value = found.group("field"), found.group("value").strip()
+    raw = _CORRECTION.match(tidy_text(ctx.message.text))
+    written = raw.group("value").strip() if raw else value
+    field = "phone" if word.startswith(("电话", "手机", "号码", "联系电话")) else _FIELD_WORDS[word]
+    if field == "kind":
+        kind = kind_in(value)
+        if kind is None:
+            return Step([Reply("类型可以是：" + "、".join(KINDS) + "。请再说一次，例如“类型是投诉”。")], conv.state)
+        conv.data["kind"] = kind
+        said = f"好的，类型改为{kind}。"
+    elif field == "phone":
+        phone = _phone_of(value)
+        if phone is None:
+            return Step([Reply("没有识别到电话号码，例如“电话改成 13800138000”。")], conv.state)
+        conv.data["phone"], conv.data["anonymous"] = phone, False
+        said = f"好的，电话改为 {_mask(phone)}。"
+    else:
+        conv.data[field] = written[: 2000 if field == "content" else 200]
+        said = f"好的，{FIELD_LABELS[field]}改为：{conv.data[field]}。"
+    _mark(conv.data, field)
+    if conv.state in ("confirm", "fix", "kind"):
+        conv.data["editing"] = True
+    return _ask(conv, [Reply(said)])
+
+
+def _is_correction(ctx: Context) -> bool:
+    return bool(_CORRECTION.match(ctx.text))
 
 
 async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:
@@ -219,11 +428,16 @@ async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 
 async def _reprompt(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    interrupted = await _interruption(ctx, conv)
+    if interrupted is not None:
+        return interrupted
     state = conv.state
     if state == "confirm":
-        return Step([Reply("请回复“确认”提交，“修改”重新填写，或“取消”放弃。")], state)
+        return Step([Reply("请回复“确认”提交；要改哪一项可直接说（例如“地点改成……”），或回复“取消”放弃。")], state)
     if state == "phone":
         return Step([Reply("没有识别到手机号码，请输入 11 位手机号（如 13800138000），或回复“匿名”。")], state)
+    if state == "fix":
+        return Step([Reply("请回复要修改的项目序号或名称（类型、内容、地点、时间、电话）。")], state)
     return Step([Reply(QUESTIONS.get(state, "请继续填写。"))], state)
 
 
@@ -240,15 +454,20 @@ def build(timeout: timedelta) -> ConversationHandler:
         ],
         states={
             "content": [on_text(_text, _content)],
-            "address": [on_text(_text, _free_step)],
-            "since": [on_text(_text, _free_step)],
-            "phone": [on_text(_is_phone, _phone)],
+            "address": [on_text(_text, _address)],
+            "since": [on_text(_text, _since)],
+            "phone": [on_text(_text, _phone)],
             "confirm": [
                 on_text(lambda c: bool(_YES.match(c.text)), _confirm),
                 on_text(lambda c: bool(_EDIT.match(c.text)), _edit),
             ],
+            "fix": [on_text(lambda c: bool(_YES.match(c.text)), _back_to_summary), on_text(_text, _fix)],
+            "kind": [on_text(_text, _kind_answer)],
         },
-        fallbacks=[on_text(lambda c: bool(_CANCEL.match(c.text)), _cancel)],
+        fallbacks=[
+            on_text(lambda c: bool(_CANCEL.match(c.text)), _cancel),
+            on_text(_is_correction, _correct),
+        ],
         reprompt=_reprompt,
         opener=_open,
         timeout=timeout,

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from admin import console, office_api
 from admin.api_auth import parse_tokens
-from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, TICKETS
+from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, NLU, NLU_THRESHOLD, TICKETS
 from bot.appkeys import BOT
 from bot.channels import rest, webchat
 from bot.channels.matrix.channel import MatrixConfig
@@ -57,6 +57,8 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app[CLOCK] = runtime.clock
     app[KB] = runtime.kb
     app[INDEX] = runtime.index
+    app[NLU] = lambda: runtime.bot.services.nlu
+    app[NLU_THRESHOLD] = runtime.bot.services.nlu_threshold
     rest.setup(app)
     console.setup(app)  # admin console pages and /api (tickets, kb), behind one guard
     webchat.setup(app)

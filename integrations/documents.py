@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from integrations.contract import FlowCall, IntentRegistry, texts
-from integrations.office_common import after, message_of, run
+from integrations.context import offer
+from integrations.contract import FlowCall, IntentRegistry, Outcome, texts
+from integrations.office_common import after, message_of, reason_of, run, strip_lead
 from integrations.tickets import todo_line
 from kernel.identity import Actor
 from nlu.entities import DOC_ID
@@ -49,39 +50,54 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
     async def list_todo(call: FlowCall) -> list[str]:
         return [await todo_with_tickets(office, tickets, call.actor)]
 
-    async def approve(call: FlowCall) -> list[str]:
-        comment = after(DOC_ID, call.written)
-        doc_id = str(call.entities["doc_id"])
-        return [await run(lambda: message_of(office.documents.approve(call.actor, doc_id, comment)))]
+    async def doc_of(call: FlowCall) -> str | Outcome:
+        """The document named, else the speaker's only pending one, else a choice among them."""
+        if call.entities.get("doc_id"):
+            return str(call.entities["doc_id"])
+        items = await office.documents.todo(call.actor)
+        if not items:
+            return Outcome.say("您目前没有待办公文。如要处理其他公文，请说明文号（如 FW-2026-015）。")
+        if len(items) == 1:
+            return items[0].doc_id
+        return offer(call, "doc_id", [(it.doc_id, f"{it.doc_id}《{it.title}》— {it.step}") for it in items], "待办公文")
 
-    async def reject(call: FlowCall) -> list[str]:
-        reason = after(DOC_ID, call.written)
+    async def approve(call: FlowCall) -> Outcome:
+        doc_id = await doc_of(call)
+        if isinstance(doc_id, Outcome):
+            return doc_id
+        comment = after(DOC_ID, call.written) if call.entities.get("doc_id") else strip_lead(call.written)
+        return Outcome.say(await run(lambda: message_of(office.documents.approve(call.actor, doc_id, comment))))
+
+    async def reject(call: FlowCall) -> Outcome:
+        doc_id = await doc_of(call)
+        if isinstance(doc_id, Outcome):
+            return doc_id
+        reason = after(DOC_ID, call.written) if call.entities.get("doc_id") else call.written
         previous = "上一步" in call.text or "上一环节" in call.text
-        reason = re.sub(r"^(退回)?(到)?(上一步|上一环节)[，,。\s]*", "", reason)
+        reason = reason_of(re.sub(r"^(退回)?(到)?(上一步|上一环节)[，,。\s]*", "", reason))
         docs = office.documents
-        doc_id = str(call.entities["doc_id"])
-        return [await run(lambda: message_of(docs.reject(call.actor, doc_id, reason, to_previous=previous)))]
+        return Outcome.say(await run(lambda: message_of(docs.reject(call.actor, doc_id, reason, to_previous=previous))))
 
-    async def delegate(call: FlowCall) -> list[str]:
+    async def delegate(call: FlowCall) -> Outcome:
+        doc_id = await doc_of(call)
+        if isinstance(doc_id, Outcome):
+            return doc_id
         consult = bool(CONSULT_WORDS.search(call.text))
-        doc_id, person = str(call.entities["doc_id"]), str(call.entities["person"])
+        person = str(call.entities["person"])
         answer = await run(lambda: delegate_text(office, call.actor, doc_id, person, "", consult))
         hint = (
             "（按“加签”理解：对方提出意见后任务回到您这里；如要把任务整个交给对方，请用 /转交。）"
             if consult
             else "（按“转交”理解：任务由对方办理；如只想征求对方意见，请说“加签”或用 /加签。）"
         )
-        return [answer + hint]
+        return Outcome.say(answer + hint)
 
     async def query(call: FlowCall) -> list[str]:
         doc_id = str(call.entities["doc_id"])
         return [await run(lambda: message_of(office.documents.query(call.actor, doc_id)))]
 
-    for intent, handler in {
-        "list_todo": list_todo,
-        "approve_document": approve,
-        "reject_document": reject,
-        "delegate_task": delegate,
-        "query_document": query,
-    }.items():
-        registry.register(intent, texts(handler))
+    registry.register("list_todo", texts(list_todo))
+    registry.register("query_document", texts(query))
+    registry.register("approve_document", approve)
+    registry.register("reject_document", reject)
+    registry.register("delegate_task", delegate)

@@ -15,6 +15,7 @@ EVERYONE: frozenset[Role] = frozenset(Role)
 class Need:
     entity: str
     question: str
+    from_context: bool = False  # the flow may take it from context (the speaker's only pending item)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class IntentSpec:
 
 _TICKET = Need("ticket_id", "请问是哪张工单？请发送工单编号（GD 开头，如 GD2026111800123）。")
 _DOC = Need("doc_id", "请问是哪份公文？请发送文号（如 FW-2026-015 或 SW-2026-015）。")
+# Acting on "my" pending item: without an ID the flow takes the only one, or offers them as choices.
+_MY_DOC = Need(_DOC.entity, _DOC.question, from_context=True)
+_MY_TICKET = Need(_TICKET.entity, _TICKET.question, from_context=True)
 _MEETING = Need("meeting_id", "请问是哪个会议？请发送会议编号（如 HY-2026-0042）。")
 
 SPECS: dict[str, IntentSpec] = {
@@ -39,7 +43,7 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("request_help", "求助", "tickets"),
         IntentSpec("suggest", "建议", "tickets"),
         IntentSpec("praise", "表扬", "tickets"),
-        IntentSpec("query_ticket", "查询工单进度", "tickets", needs=(_TICKET,)),
+        IntentSpec("query_ticket", "查询工单进度", "tickets"),  # without a code: the citizen's own tickets
         IntentSpec(
             "rate_service",
             "评价办理结果",
@@ -52,10 +56,10 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("goodbye", "道别", "chat"),
         IntentSpec("out_of_scope", "闲聊", "chat"),
         IntentSpec("list_todo", "查看待办", "documents", STAFF),
-        IntentSpec("approve_document", "同意公文", "documents", STAFF, (_DOC,)),
-        IntentSpec("reject_document", "退回公文", "documents", STAFF, (_DOC,)),
+        IntentSpec("approve_document", "同意公文", "documents", STAFF, (_MY_DOC,)),
+        IntentSpec("reject_document", "退回公文", "documents", STAFF, (_MY_DOC,)),
         IntentSpec(
-            "delegate_task", "转交或加签", "documents", STAFF, (_DOC, Need("person", "请问要交给谁？请告诉我姓名。"))
+            "delegate_task", "转交或加签", "documents", STAFF, (Need("person", "请问要交给谁？请告诉我姓名。"), _MY_DOC)
         ),
         IntentSpec("query_document", "查询公文", "documents", STAFF, (_DOC,)),
         IntentSpec(
@@ -64,9 +68,9 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("cancel_meeting", "取消会议", "meetings", STAFF, (_MEETING,)),
         IntentSpec("query_meetings", "查询会议", "meetings", STAFF),
         IntentSpec("rsvp_meeting", "回复会议邀请", "meetings", STAFF, (_MEETING,)),
-        IntentSpec("accept_ticket", "签收工单", "tickets", STAFF, (_TICKET,)),
-        IntentSpec("return_ticket", "退回工单", "tickets", STAFF, (_TICKET,)),
-        IntentSpec("reply_ticket", "回复工单", "tickets", STAFF, (_TICKET,)),
+        IntentSpec("accept_ticket", "签收工单", "tickets", STAFF, (_MY_TICKET,)),
+        IntentSpec("return_ticket", "退回工单", "tickets", STAFF, (_MY_TICKET,)),
+        IntentSpec("reply_ticket", "回复工单", "tickets", STAFF, (_MY_TICKET,)),
         IntentSpec("extend_ticket", "申请延期", "tickets", STAFF, (_TICKET,)),
         IntentSpec("urge_ticket", "催办工单", "tickets", SUPERVISORS, (_TICKET,)),
         IntentSpec("query_stats", "查询统计", "statistics", SUPERVISORS),

@@ -38,3 +38,15 @@ def after(pattern: re.Pattern[str], text: str) -> str:
 
 def strip_lead(text: str) -> str:
     return _LEAD.sub("", text).strip()
+
+
+# The verb that made the sentence an approval or a return is not part of the comment or the reason.
+_VERB = re.compile(
+    r"^(?:我|我们)?(?:就|先)?(?:请|麻烦)?"
+    r"(?:同意|批准|通过|可以|没问题|退回去?|打回去?|驳回|退回给?\S{0,4}?修改|不同意|退)(?:了|吧|啊)?[\s，,。：:；;！!]*"
+)
+
+
+def reason_of(text: str) -> str:
+    """A free-text comment or reason as written, without a leading verb ("退回去，标题要改" → "标题要改")."""
+    return _VERB.sub("", strip_lead(text), count=1).strip()

@@ -46,7 +46,7 @@ def decide_for(spec: IntentSpec, entities: Entities, roles: frozenset[Role]) -> 
     if not roles & spec.roles:
         return Decision("denied", spec, entities, message=denied_message(spec, roles))
     for need in spec.needs:
-        if need.entity not in entities:
+        if need.entity not in entities and not need.from_context:
             return Decision("ask", spec, entities, need=need, message=need.question)
     return Decision("flow", spec, entities)
 
@@ -61,6 +61,11 @@ def route(
 ) -> Decision:
     spec = SPECS.get(intent)
     if spec is None or intent == FALLBACK or confidence < threshold:
-        options = [SPECS[name] for name, _ in ranking if name in SPECS and roles & SPECS[name].roles]
+        # Small talk is never offered as a choice: nobody needs a menu to say hello.
+        options = [
+            SPECS[name]
+            for name, _ in ranking
+            if name in SPECS and roles & SPECS[name].roles and SPECS[name].flow != "chat"
+        ]
         return Decision("unsure", entities=entity_values(entities), options=options[:3])
     return decide_for(spec, entity_values(entities), roles)

@@ -7,20 +7,21 @@ a refused action (TicketError) becomes its message, never a stack trace.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from integrations.contract import FlowCall, IntentRegistry, Outcome, StartConversation, texts
+from integrations.context import offer
+from integrations.contract import FlowCall, FlowHandler, IntentRegistry, Outcome, StartConversation, texts
 from integrations.intents import SPECS
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor
-from nlu.entities import MOBILE, rating_level
+from nlu.entities import MOBILE, rating_level, rating_reason
 from nlu.numerals import chinese_number
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.queries import TicketStatusView
 from office_flows.tickets.rules import INTENT_KINDS, LEVEL_OF
 from office_flows.tickets.service import DISPATCHERS, RatingResult, TicketError, TicketService, fmt_time
-from office_flows.tickets.states import LABELS, Status
+from office_flows.tickets.states import LABELS, OPEN, Status
 from office_flows.tickets.stats import METRICS, compute_for
 
 _DAYS = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:个)?(?:工作日|天|日)")
@@ -91,7 +92,28 @@ def status_text(code: str, view: TicketStatusView | None) -> str:
         lines.append(f"办理结果：{view.result}")
     if view.status == Status.MERGED:
         lines.append(f"已合并到工单 {view.merged_into} 一并办理。")
+    if view.rectification_due is not None:
+        lines.append(
+            f"整改：您的评价不满意，已启动整改，将于 {fmt_time(view.rectification_due)} 前完成，届时可重新评价一次。"
+        )
     return "\n".join(lines)
+
+
+async def my_tickets(svc: TicketService, actor: Actor) -> list[str]:
+    """ "我的工单": a citizen's own tickets with status and deadline; staff are asked for a code."""
+    if actor.person_id is not None:
+        return ["请问是哪张工单？请发送工单编号（GD 开头，如 GD2026111800123）；本部门待办请发送 /工单队列。"]
+    tickets = await svc.queries.citizen_tickets(actor)
+    if not tickets:
+        return ["没有查到您登记过的工单。如用电话或其他方式登记过，请发送工单编号（GD 开头，共 15 位）查询。"]
+    if len(tickets) == 1:
+        return await query(svc, actor, tickets[0].code)
+    lines = [f"您有 {len(tickets)} 张工单（最近的在前）："]
+    for t in tickets:
+        deadline = f"，期限 {fmt_time(t.deadline_at)}" if t.deadline_at and Status(t.status) in OPEN else ""
+        lines.append(f"· {t.code}（{t.kind}）{LABELS[Status(t.status)]}{deadline}：{t.content[:20]}")
+    lines.append("发送工单编号可查看详情和办理结果。")
+    return ["\n".join(lines)]
 
 
 def rating_text(result: RatingResult) -> str:
@@ -246,26 +268,53 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
     async def query_ticket(call: FlowCall) -> list[str]:
         m = MOBILE.search(call.text)
         phone = call.entities.get("phone") or (m.group(0) if m else "")
-        return await query(svc, call.actor, code_of(call), str(phone or ""))
+        code = code_of(call)
+        if not code:
+            return await my_tickets(svc, call.actor)
+        return await query(svc, call.actor, code, str(phone or ""))
 
     async def rate_service(call: FlowCall) -> list[str]:
         code = code_of(call) or None
-        return await rate(svc, call.actor, code, str(call.entities.get("rating") or call.text))
+        said = re.sub(r"(?i)gd\d{13}", "", call.written)
+        reason = rating_reason(said)
+        return await rate(svc, call.actor, code, str(call.entities.get("rating") or call.text), reason)
 
-    async def accept_ticket(call: FlowCall) -> list[str]:
-        return await sign(svc, call.actor, code_of(call))
-
-    async def return_(call: FlowCall) -> list[str]:
+    async def ticket_of(call: FlowCall) -> str | Outcome:
+        """The ticket named, else the department's only open one, else a choice among them."""
         code = code_of(call)
-        reason = remainder(call.text, code)
+        if code:
+            return code
+        open_ = await svc.queries.department_todo(call.actor)
+        if not open_:
+            return Outcome.say("本部门目前没有待办工单。如要处理其他工单，请说明工单编号（GD 开头，共 15 位）。")
+        if len(open_) == 1:
+            return open_[0].code
+        return offer(call, "ticket_id", [(x.code, f"{x.code}（{x.kind}）{x.content[:20]}") for x in open_], "待办工单")
+
+    def on_ticket(fn: Callable[[FlowCall, str], Awaitable[list[str]]]) -> FlowHandler:
+        async def run(call: FlowCall) -> Outcome:
+            code = await ticket_of(call)
+            if isinstance(code, Outcome):
+                return code
+            return Outcome.say(*await fn(call, code))
+
+        return run
+
+    async def accept_ticket(call: FlowCall, code: str) -> list[str]:
+        return await sign(svc, call.actor, code)
+
+    async def return_(call: FlowCall, code: str) -> list[str]:
+        reason = remainder(call.written, code)
         if not reason:
             return [f"请说明退单理由，例如：/退单 {code} 不属于本部门职责"]
         return await return_ticket(svc, call.actor, code, reason)
 
-    async def reply_ticket(call: FlowCall) -> list[str]:
-        code = code_of(call)
-        result = remainder(call.text, code)
-        return await reply(svc, call.actor, code, result)
+    async def reply_ticket(call: FlowCall, code: str) -> list[str]:
+        return await reply(svc, call.actor, code, remainder(call.written, code))
+
+    flows.register("accept_ticket", on_ticket(accept_ticket))
+    flows.register("return_ticket", on_ticket(return_))
+    flows.register("reply_ticket", on_ticket(reply_ticket))
 
     async def extend_ticket(call: FlowCall) -> list[str]:
         code = code_of(call)
@@ -280,9 +329,6 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
     for name, fn in {
         "query_ticket": query_ticket,
         "rate_service": rate_service,
-        "accept_ticket": accept_ticket,
-        "return_ticket": return_,
-        "reply_ticket": reply_ticket,
         "extend_ticket": extend_ticket,
         "urge_ticket": urge_ticket,
         "query_stats": query_stats,

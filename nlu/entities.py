@@ -67,6 +67,22 @@ def rating_level(text: str) -> str | None:
     return RATING_WORDS[m.group(0)] if m else None
 
 
+_REASON_LEAD = re.compile(r"^[\s,，。.;；:：!！、]*(?:因为|原因是|理由是|理由|原因)?[\s,，:：]*")
+_RATING_LEAD = re.compile(r"^(?:我|本人)?(?:的)?(?:评价|打分|给个?)?(?:是|为|：|:)?\s*")
+
+
+def rating_reason(text: str) -> str:
+    """What a citizen said besides the rating ("不满意，昨晚12点还是很吵" → "昨晚12点还是很吵"),
+    as written (full-width punctuation kept); empty when the message is only the rating."""
+    m = _RATING_RE.search(text)
+    if m is None:
+        return ""
+    before = _RATING_LEAD.sub("", text[: m.start()]).strip(" ，,。")
+    after = _REASON_LEAD.sub("", text[m.end() :]).strip()
+    rest = "，".join(part for part in (before, after) if part)
+    return rest.rstrip("。.!！ ")
+
+
 def _span(entity: str, value: Any, start: int, end: int, **extra: Any) -> dict[str, Any]:
     return {"entity": entity, "value": value, "start": start, "end": end, **extra}
 

@@ -95,6 +95,16 @@ class TicketQueries:
                 rectification_due=rect_due,
             )
 
+    async def citizen_tickets(self, actor: Actor, limit: int = 10) -> list[Ticket]:
+        """A citizen's own tickets, newest first: filed from this chat address, or with a phone number
+        they gave on a ticket filed from here (so a ticket filed by phone or on another channel shows too)."""
+        async with self.db.session() as s:
+            mine = and_(TicketCitizen.channel == actor.channel, TicketCitizen.sender == actor.sender)
+            phones = select(TicketCitizen.phone).where(mine, TicketCitizen.phone != "")
+            ids = select(TicketCitizen.ticket_id).where(or_(mine, TicketCitizen.phone.in_(phones)))
+            q = select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.created_at.desc()).limit(limit)
+            return list(await s.scalars(q))
+
     async def latest_awaiting_rating(self, actor: Actor) -> str | None:
         async with self.db.session() as s:
             return await s.scalar(

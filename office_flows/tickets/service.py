@@ -539,6 +539,16 @@ class TicketService:
             )
             await self._move(s, t, action, actor, comment, level=level, label=RATINGS[level], round=round_)
             t.rating_due_at = None
+            if t.handler_person_id is not None:
+                said = f"：{comment}" if comment else ""
+                await notify_person(
+                    s,
+                    t.handler_person_id,
+                    f"您办理的工单 {t.code} 收到评价：{RATINGS[level]}{said}。",
+                    kind="ticket_rating",
+                    ref=t.code,
+                    now=self.clock.now(),
+                )
             opened = level <= 2 and rect is None
             if opened:
                 await self._open_rectification(s, t, level, comment)

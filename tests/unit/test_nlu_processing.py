@@ -109,8 +109,14 @@ def test_citizen_cannot_approve():
 
 
 def test_missing_entity_is_asked_for():
-    d = route("approve_document", 0.95, [], [], STAFF, 0.5)
+    d = route("query_document", 0.95, [], [], STAFF, 0.5)
     assert d.action == "ask" and d.message.startswith("请问是哪份公文")
+
+
+def test_an_id_the_context_can_give_is_left_to_the_flow():
+    """"同意" without a document number: the flow takes the speaker's only pending document (or offers them)."""
+    d = route("approve_document", 0.95, [], [], STAFF, 0.5)
+    assert d.action == "flow" and d.spec is not None and d.spec.name == "approve_document"
 
 
 def test_complete_intent_goes_to_its_flow():

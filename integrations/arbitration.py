@@ -1,0 +1,96 @@
+"""One arbitration point between the NLU and the knowledge base, used by the chat and the console's
+hit test alike, so that what an editor sees is what a citizen gets.
+
+The NLU's intent, its entities and the knowledge base's own decision on its best answer are weighed
+here: an action intent (approve, complain, book…) is routed with its role and entity checks; a
+confident KB answer wins over small talk or out-of-scope for anything phrased as a question; an
+unsure intent is read as a question when the KB knows one, else offered as choices; what nobody can
+answer is declined (the KB logs it for editors) with a ticket or a person offered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from integrations.router import Decision, route
+from kernel.identity import Role
+from knowledge_base.policy import Decision as KbDecision
+from nlu.service import Understanding
+
+# A question in Mandarin, Cantonese or Hakka wording (the KB may know the answer).
+QUESTION = re.compile(
+    r"怎么|怎样|如何|哪里|哪儿|哪个|哪些|什么|啥|多少|多久|几时|几多|点样|点办|点算|边度|边个|咩|乜|"
+    r"么个|麽个|样般|吗|呢[?？。]?$|[?？]|能不能|可不可以|可以不|要不要|是否|有冇|有没有|需要|手续|材料|"
+    r"办理|申请|要带|去哪"
+)
+KB_FIRST = frozenset({"out_of_scope", "greet", "thank", "goodbye"})  # small talk the KB may overrule
+
+
+class Action(StrEnum):
+    INTENT = "intent"  # run the routed intent (its flow)
+    ASK = "ask"  # ask for a missing entity
+    DENIED = "denied"  # the speaker's role may not use the intent
+    KNOWLEDGE = "knowledge"  # answer from the KB (answer, choices or an honest decline)
+    CLARIFY = "clarify"  # offer the likeliest intents as numbered choices
+    OUT_OF_SCOPE = "out_of_scope"  # not a service question and the KB knows nothing: decline politely
+
+
+LABELS = {
+    Action.INTENT: "按意图办理",
+    Action.ASK: "追问缺少的信息",
+    Action.DENIED: "身份不符，拒绝",
+    Action.KNOWLEDGE: "知识库回答",
+    Action.CLARIFY: "请用户在几个意图中选择",
+    Action.OUT_OF_SCOPE: "超出服务范围（记入未答问题，并提供登记工单或转人工）",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: Action
+    route: Decision | None  # the router's decision (None when the NLU is off or down)
+    kb: KbDecision | None  # the KB's decision, when it was consulted
+    why: str  # for the console: the reason, in Chinese
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.action]
+
+
+KbCheck = Callable[[], Awaitable[KbDecision | None]]
+
+
+def is_question(text: str) -> bool:
+    return bool(QUESTION.search(text))
+
+
+async def arbitrate(
+    text: str, understood: Understanding | None, roles: frozenset[Role], threshold: float, kb: KbCheck
+) -> Verdict:
+    """Decide what the chat does with ``text``; ``kb`` consults the knowledge base (at most once)."""
+    if understood is None:
+        return Verdict(Action.KNOWLEDGE, None, None, "语义理解不可用：按办事咨询回答")
+    d = route(understood.intent, understood.confidence, understood.ranking, understood.entities, roles, threshold)
+    if d.action == "denied":
+        return Verdict(Action.DENIED, d, None, "该意图需要工作人员身份")
+    if d.action == "ask":
+        return Verdict(Action.ASK, d, None, "意图明确但缺少必要信息")
+    if d.action == "flow":
+        assert d.spec is not None
+        if d.spec.name not in KB_FIRST:
+            return Verdict(Action.INTENT, d, None, f"意图“{d.spec.label}”，置信度 {understood.confidence:.2f}")
+        if d.spec.name != "out_of_scope" and not is_question(text):
+            return Verdict(Action.INTENT, d, None, f"寒暄（{d.spec.label}）")
+        decision = await kb()
+        if decision in (KbDecision.ANSWER, KbDecision.SUGGEST):
+            return Verdict(Action.KNOWLEDGE, d, decision, f"意图为“{d.spec.label}”，但知识库有答案，以知识库为准")
+        if d.spec.name == "out_of_scope":
+            return Verdict(Action.OUT_OF_SCOPE, d, decision, "超出服务范围，知识库也没有答案")
+        return Verdict(Action.INTENT, d, decision, f"寒暄（{d.spec.label}），知识库没有答案")
+    decision = await kb()
+    if decision is not KbDecision.DECLINE or not d.options:
+        return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定：按办事咨询回答")
+    return Verdict(Action.CLARIFY, d, decision, "意图不确定，知识库也没有把握：请用户选择")
