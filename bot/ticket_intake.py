@@ -230,25 +230,27 @@ def explicit_start(ctx: Context) -> dict[str, object]:
 # --- interruptions -------------------------------------------------------------------------------
 
 
-async def _interruption(ctx: Context, conv: ConversationState) -> Step | None:
-    """A question the knowledge base answers with confidence: answer it, then resume where we were."""
+async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = True) -> Step | None:
+    """A question in the middle of the intake: answered when the knowledge base knows it with confidence,
+    else set aside politely; either way the intake resumes where it was, saying so, and nothing is stored.
+    ``aside=False`` (the content step, where a question may be the appeal itself) only takes KB answers."""
     if not is_question(ctx.text):
         return None
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
     result = await ctx.services.knowledge.lookup(call)
-    if result is None or result.decision is not Decision.ANSWER:
-        return None
-    answer = await deliver(ctx, await ctx.services.knowledge.answer(call, result))
     state = conv.state
     resume = _summary(conv.data) if state == "confirm" else Reply(f"我们继续刚才的登记：{QUESTIONS[state]}")
-    return Step([*answer, resume], state)
+    if result is not None and result.decision is Decision.ANSWER:
+        answer = await deliver(ctx, await ctx.services.knowledge.answer(call, result))
+        return Step([*answer, resume], state)
+    if not aside:
+        return None
+    later = f"您问的“{tidy_text(ctx.message.text)[:40]}”，我暂时没有准确答案，登记完成后可以再问我或拨打 12345 咨询。"
+    return Step([Reply(later), resume], state)
 
 
 async def _invalid(ctx: Context, conv: ConversationState, step: str) -> Step:
-    """An answer that does not look like the slot: an interruption, or asked again once, then taken."""
-    interrupted = await _interruption(ctx, conv)
-    if interrupted is not None:
-        return interrupted
+    """An answer that does not look like the slot: asked again once with an example, then taken as said."""
     tries = int(str(conv.data.get("tries") or 0)) + 1
     if tries >= 2:  # asked twice: take the citizen's words as they are (staff will read them)
         return await _store(ctx, conv, step, tidy_text(ctx.message.text)[:200])
@@ -277,7 +279,7 @@ async def _enter(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
     if _kind(conv.data) != "咨询":
-        interrupted = await _interruption(ctx, conv)
+        interrupted = await _interruption(ctx, conv, aside=False)
         if interrupted is not None:
             return interrupted
     if len(ctx.text) < 4:
@@ -286,12 +288,18 @@ async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 
 async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    interrupted = await _interruption(ctx, conv)
+    if interrupted is not None:
+        return interrupted
     if not looks_like_place(ctx.text):
         return await _invalid(ctx, conv, "address")
     return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
 
 
 async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    interrupted = await _interruption(ctx, conv)
+    if interrupted is not None:
+        return interrupted
     if not looks_like_time(ctx.text, ctx.services.clock.now()):
         return await _invalid(ctx, conv, "since")
     return await _store(ctx, conv, "since", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
