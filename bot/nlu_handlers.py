@@ -23,6 +23,7 @@ from integrations.intents import SPECS
 from integrations.knowledge import CHOICE_KEY, DECLINE
 from integrations.router import Decision, decide_for
 from integrations.tickets import INTAKE
+from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
 from nlu.client import NluUnavailable
@@ -67,7 +68,13 @@ async def _act(ctx: Context, d: Decision, text: str | None = None) -> list[Reply
         return [Reply(d.message)]
     if d.action == "ask":
         assert d.need is not None
-        ctx.session[PENDING] = {"intent": d.spec.name, "entities": d.entities, "awaiting": d.need.entity, "tries": 0}
+        ctx.session[PENDING] = {
+            "intent": d.spec.name,
+            "entities": d.entities,
+            "awaiting": d.need.entity,
+            "tries": 0,
+            "text": text if text is not None else tidy_text(ctx.message.text),
+        }
         return [Reply(d.message + "\n（回复“取消”可放弃本次操作）")]
     return await run_intent(ctx, d.spec, d.entities, text)
 
@@ -99,7 +106,9 @@ async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
     ctx.session.pop(PENDING)
     before = pending.get("entities")
     entities: Entities = {**(before if isinstance(before, dict) else {}), awaiting: value}
-    return await _act(ctx, decide_for(spec, entities, ctx.actor.roles))
+    # The request as first said (its comment, reason or details), then what this turn added.
+    said = "，".join(x for x in (str(pending.get("text") or ""), tidy_text(ctx.message.text)) if x)
+    return await _act(ctx, decide_for(spec, entities, ctx.actor.roles), text=said)
 
 
 def has_pending_pick(ctx: Context) -> bool:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 
-from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler
+from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
 from integrations.documents import delegate_text, todo_with_tickets
-from integrations.meetings import BOOKING, book_offered, book_text, rsvp_text
+from integrations.meetings import BOOKING, adds_to_draft, book_offered, book_text, continue_draft, has_draft, rsvp_text
 from integrations.office_common import message_of, run
+from knowledge_base.normalize import tidy_text
 from nlu.timeparse import parse_time
 from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES
 from office_flows.office import Office
@@ -127,6 +128,23 @@ async def cmd_book(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(await run(lambda: book_text(_office(ctx), ctx.actor, text, ctx.session, {})))]
 
 
+def has_booking_draft(ctx: Context) -> bool:
+    """A booking under way (time or room missing) and this turn adds to it."""
+    office = ctx.services.office
+    if office is None or is_command(ctx.text):
+        return False
+    now = ctx.services.clock.now()
+    return has_draft(ctx.session, now) and adds_to_draft(ctx.text, _rooms_cache(office), now)
+
+
+def _rooms_cache(office: Office) -> list[str]:
+    return office.meetings.known_room_names()
+
+
+async def continue_booking(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(await continue_draft(_office(ctx), ctx.actor, ctx.session, tidy_text(ctx.message.text)))]
+
+
 def has_booking_choice(ctx: Context) -> bool:
     return BOOKING in ctx.session and (picked_number(ctx.text) is not None or bool(_CANCEL.match(ctx.text)))
 
@@ -219,6 +237,7 @@ async def cmd_help(ctx: Context, m: Match) -> list[Reply]:
 def handlers() -> list[Handler]:
     return [
         MessageHandler(has_booking_choice, choose_booking),
+        MessageHandler(has_booking_draft, continue_booking),
         CommandHandler({"办公帮助", "办公"}, cmd_help),
         CommandHandler({"待办", "我的待办"}, cmd_todo),
         CommandHandler({"同意"}, cmd_approve),

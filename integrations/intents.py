@@ -48,7 +48,14 @@ SPECS: dict[str, IntentSpec] = {
             "rate_service",
             "评价办理结果",
             "tickets",
-            needs=(Need("rating", "请问您对办理结果的评价是：非常满意、满意、基本满意、不满意，还是非常不满意？"),),
+            # The flow asks for the rating itself; the answer, with its reason, comes back as rate_service.
+            needs=(
+                Need(
+                    "rating",
+                    "请问您对办理结果的评价是：非常满意、满意、基本满意、不满意，还是非常不满意？",
+                    from_context=True,
+                ),
+            ),
         ),
         IntentSpec("human_agent", "转人工", "chat"),
         IntentSpec("greet", "打招呼", "chat"),
@@ -63,7 +70,12 @@ SPECS: dict[str, IntentSpec] = {
         ),
         IntentSpec("query_document", "查询公文", "documents", STAFF, (_DOC,)),
         IntentSpec(
-            "book_meeting", "预约会议", "meetings", STAFF, (Need("time", "请问会议定在什么时间？例如“明天下午三点”。"),)
+            "book_meeting",
+            "预约会议",
+            "meetings",
+            STAFF,
+            # The flow asks for the time (or room) itself and keeps what was said for the next turn.
+            (Need("time", "请问会议定在什么时间？例如“明天下午三点”。", from_context=True),),
         ),
         IntentSpec("cancel_meeting", "取消会议", "meetings", STAFF, (_MEETING,)),
         IntentSpec("query_meetings", "查询会议", "meetings", STAFF),

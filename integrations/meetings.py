@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from integrations.contract import Entities, FlowCall, IntentRegistry, SessionData, texts
 from integrations.office_common import Action, after, message_of, run, strip_lead
+from kernel.clock import SHANGHAI
 from kernel.identity import Actor
-from nlu.booking import parse_booking
+from nlu.booking import match_room, parse_booking
 from nlu.entities import MEETING_ID
 from nlu.timeparse import parse_time
-from office_flows.meetings.service import DEFAULT_MINUTES, Request
+from office_flows.meetings.service import DEFAULT_MINUTES, Booking, Request
 from office_flows.office import Office
 
 BOOKING = "office_booking"  # alternatives offered after a conflict: a reply with a number books one
+DRAFT = "office_booking_draft"  # a booking waiting for its time or room: {"text", "time", "at"}
+DRAFT_TTL = timedelta(minutes=10)
 DECLINE_WORDS = re.compile(r"请假|不参加|不能参加|无法参加|参加不了|去不了|来不了")
 
 
+def _warnings(booking: Booking, when: datetime) -> str:
+    notes = []
+    if booking.non_working_day:
+        notes.append(f"{when.astimezone(SHANGHAI):%m月%d日}不是工作日")
+    if booking.outside_office_hours:
+        notes.append("会议时间不在办公时间（08:30–12:00、14:30–17:30）内")
+    return (
+        f"（提示：{'，'.join(notes)}，请确认参会人能到场；如需改期请说“/改期 {booking.outcome.ref} 新时间”。）"
+        if notes
+        else ""
+    )
+
+
 async def book_text(office: Office, actor: Actor, text: str, session: SessionData, entities: Entities) -> str:
+    """Book from a sentence; what is missing (time or room) is asked for, and what was given is kept
+    in the session (``DRAFT``) so the next turn only has to add it."""
     now = office.clock.now()
     when: datetime | None = None
     if entities.get("time"):
@@ -26,12 +44,15 @@ async def book_text(office: Office, actor: Actor, text: str, session: SessionDat
     else:
         t = parse_time(text, now)
         when = t.value if t else None
-    if when is None:
-        return "请说明会议时间，例如：明天下午三点在三楼会议室开一小时会，请李娜参加，议题是汛期值班。"
-    parsed = parse_booking(text, await office.meetings.room_names())
-    room = parsed.room or (str(entities["room"]) if entities.get("room") else "")
-    if not room:
-        return "请说明在哪间会议室，可选：" + "、".join(await office.meetings.room_names()) + "。"
+    rooms = await office.meetings.room_names()
+    parsed = parse_booking(text, rooms)
+    room = parsed.room or (match_room(str(entities["room"]), rooms) if entities.get("room") else None)
+    if when is None or not room:
+        session[DRAFT] = {"text": text, "time": when.isoformat() if when else "", "at": now.isoformat()}
+        if when is None:
+            return "请说明会议时间，例如：明天下午三点在三楼会议室开一小时会，请李娜参加，议题是汛期值班。"
+        return f"好的，{when.astimezone(SHANGHAI):%m月%d日 %H:%M}。请问在哪间会议室？可选：" + "、".join(rooms) + "。"
+    session.pop(DRAFT, None)
     people = parsed.people or ([str(entities["person"])] if entities.get("person") else [])
     req = Request(when, parsed.minutes or DEFAULT_MINUTES, room, people, parsed.topic)
     booking = await office.meetings.book(actor, req)
@@ -40,7 +61,36 @@ async def book_text(office: Office, actor: Actor, text: str, session: SessionDat
     else:
         session.pop(BOOKING, None)
     note = "" if parsed.minutes else f"（未说明时长，按 {DEFAULT_MINUTES} 分钟预约）"
-    return booking.outcome.message + note
+    return booking.outcome.message + note + _warnings(booking, when)
+
+
+def has_draft(session: SessionData, now: datetime) -> bool:
+    """A booking waiting for its time or room, started within the last ten minutes."""
+    raw = session.get(DRAFT)
+    if not isinstance(raw, dict):
+        return False
+    try:
+        started = datetime.fromisoformat(str(raw.get("at")))
+    except ValueError:
+        return False
+    return now - started <= DRAFT_TTL
+
+
+def adds_to_draft(text: str, rooms: list[str], now: datetime) -> bool:
+    """Does this turn add a room, a time, people or a duration to the booking under way?"""
+    parsed = parse_booking(text, rooms)
+    return bool(parsed.room or parsed.people or parsed.minutes or parse_time(text, now) is not None)
+
+
+async def continue_draft(office: Office, actor: Actor, session: SessionData, text: str) -> str:
+    """The next turn of a booking: what it adds joins what was already said."""
+    raw = session.pop(DRAFT, None)
+    draft = raw if isinstance(raw, dict) else {}
+    entities: Entities = {}
+    if draft.get("time") and parse_time(text, office.clock.now()) is None:
+        entities["time"] = str(draft["time"])
+    merged = f"{draft.get('text', '')}，{text}".strip("，")
+    return await run(lambda: book_text(office, actor, merged, session, entities))
 
 
 async def book_offered(office: Office, actor: Actor, session: SessionData, n: int) -> str:

@@ -36,6 +36,14 @@ class CalendarOverride(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+def within_office_hours(start: datetime, end: datetime) -> bool:
+    """Whether [start, end] lies inside one of the office periods of its day (Shanghai time)."""
+    a, b = start.astimezone(SHANGHAI), end.astimezone(SHANGHAI)
+    if a.date() != b.date():
+        return False
+    return any(p0 <= a.time() and b.time() <= p1 for p0, p1 in PERIODS)
+
+
 def _package_years() -> frozenset[int]:
     try:
         import chinese_calendar

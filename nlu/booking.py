@@ -28,6 +28,39 @@ class BookingText:
     topic: str = ""
 
 
+_FLOOR = re.compile(r"^([0-9零〇一二两三四五六七八九十]{1,3})(楼|层)")
+_GENERIC = {"会议室", "会商室", "室", "会议厅"}
+
+
+def _room_aliases(name: str) -> set[str]:
+    """Ways people name a room: the full name, without its floor, its floor alone, the floor in digits."""
+    aliases = {name}
+    m = _FLOOR.match(name)
+    if m:
+        floor, rest = m.group(0), name[m.end() :]
+        digits = str(chinese_number(m.group(1))) + m.group(2)
+        aliases |= {rest, floor, digits, digits + rest, floor + "的" + rest}
+        if rest not in _GENERIC:
+            aliases.add(floor + "会议室")
+    return {a for a in aliases if a and a not in _GENERIC}
+
+
+def match_room(text: str, room_names: list[str]) -> str | None:
+    """The room a sentence names: the full name, else a distinctive part that fits exactly one room
+    ("大会议室", "五楼", "5楼" → 五楼大会议室)."""
+    for name in sorted(room_names, key=len, reverse=True):
+        if name in text:
+            return name
+    owners: dict[str, set[str]] = {}
+    for name in room_names:
+        for alias in _room_aliases(name):
+            owners.setdefault(alias, set()).add(name)
+    for alias in sorted(owners, key=len, reverse=True):
+        if len(owners[alias]) == 1 and alias in text:
+            return next(iter(owners[alias]))
+    return None
+
+
 def parse_booking(text: str, room_names: list[str]) -> BookingText:
     out = BookingText()
     m = _HOURS.search(text)
@@ -37,10 +70,7 @@ def parse_booking(text: str, room_names: list[str]) -> BookingText:
         out.minutes = 30
     elif (m := _MINUTES.search(text)) is not None:
         out.minutes = chinese_number(m.group(1))
-    for name in sorted(room_names, key=len, reverse=True):
-        if name in text:
-            out.room = name
-            break
+    out.room = match_room(text, room_names)
     m = _PEOPLE.search(text)
     if m:
         out.people = [p for p in _SPLIT.split(m.group(1)) if p]

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.clock import SHANGHAI, Clock
 from kernel.db import Database, claim
 from kernel.identity import Actor
+from kernel.workdays import WorkCalendar, within_office_hours
 from office_flows.common import OfficeError, Outcome, find_person, person_required
 from office_flows.counters import next_value
 from office_flows.directory.models import Person
@@ -80,17 +81,25 @@ class Request:
 class Booking:
     outcome: Outcome
     alternatives: list[Request] = field(default_factory=list)
+    non_working_day: bool = False  # booked on a weekend or holiday (the calendar with its overrides)
+    outside_office_hours: bool = False  # starts or ends outside 08:30–12:00 / 14:30–17:30
 
 
 class MeetingService:
     def __init__(self, db: Database, clock: Clock, reminders: Reminders | None = None) -> None:
         self.db = db
         self.clock = clock
+        self._room_names: list[str] = []
         self.reminders = reminders or Reminders()
 
     async def room_names(self) -> list[str]:
         async with self.db.session() as s:
-            return list(await s.scalars(select(Room.name).where(Room.active.is_(True))))
+            self._room_names = list(await s.scalars(select(Room.name).where(Room.active.is_(True))))
+        return list(self._room_names)
+
+    def known_room_names(self) -> list[str]:
+        """The active rooms as last read by ``room_names`` (for quick checks that cannot wait on the database)."""
+        return list(self._room_names)
 
     async def book(self, actor: Actor, req: Request) -> Booking:
         """Book, or explain the conflict and offer the nearest free alternatives (nothing is written then)."""
@@ -148,13 +157,17 @@ class MeetingService:
                         ref=m.meeting_id,
                         now=now,
                     )
-            names = "、".join(p.name for p in people if p.id != pid) or "（无其他参会人）"
+            names = "、".join(p.name for p in people if p.id != pid)
+            invited = f"已向{names}发出邀请。" if names else "本次没有邀请其他参会人。"
+            calendar = await WorkCalendar.load(s)
             return Booking(
                 Outcome(
                     f"已预约会议 {m.meeting_id}：{when(m.starts_at)}–{end.astimezone(SHANGHAI).strftime('%H:%M')}，"
-                    f"{room.name}，议题“{m.topic}”。已向{names}发出邀请。",
+                    f"{room.name}，议题“{m.topic}”。{invited}",
                     m.meeting_id,
-                )
+                ),
+                non_working_day=not calendar.is_workday(req.start.astimezone(SHANGHAI).date()),
+                outside_office_hours=not within_office_hours(req.start, end),
             )
 
     async def rsvp(self, actor: Actor, meeting_id: str, accept: bool, reason: str = "") -> Outcome:

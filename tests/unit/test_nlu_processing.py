@@ -114,7 +114,7 @@ def test_missing_entity_is_asked_for():
 
 
 def test_an_id_the_context_can_give_is_left_to_the_flow():
-    """"同意" without a document number: the flow takes the speaker's only pending document (or offers them)."""
+    """ "同意" without a document number: the flow takes the speaker's only pending document (or offers them)."""
     d = route("approve_document", 0.95, [], [], STAFF, 0.5)
     assert d.action == "flow" and d.spec is not None and d.spec.name == "approve_document"
 

@@ -245,6 +245,12 @@ class MatrixChannel:
             return
         self._joined_at_ms[room_id] = int(self.now().timestamp() * 1000)
         await self.client.join(room_id)
+        direct = any(
+            isinstance(e, InviteMemberEvent) and e.state_key == self.config.user_id and e.content.get("is_direct")
+            for e in state
+        )
+        if direct and inviter:  # the person opened a direct chat with the bot: their notifications go here
+            await self._remember_dm(inviter, room_id)
 
     async def _on_room(self, room_id: str, events: list[Any]) -> None:
         for event in events:  # one room in order; rooms run concurrently
@@ -268,10 +274,11 @@ class MatrixChannel:
         return room is not None and room.member_count == 2 and room_id != self.config.operators_room
 
     async def _remember_dm(self, user_id: str, room_id: str) -> None:
-        """The room a user already talks to the bot in is where their notifications go."""
+        """The direct chat a person last wrote in is where their notifications go (one conversation per
+        person: a room the bot opened earlier gives way to the one the person actually uses)."""
         if self._known_dms.get(user_id) == room_id:
             return
-        if await self.store.dm_room(user_id) is None:
+        if await self.store.dm_room(user_id) != room_id:
             await self.store.remember_dm(user_id, room_id)
         self._known_dms[user_id] = room_id
 
@@ -328,7 +335,7 @@ class MatrixChannel:
         if address.startswith("!"):
             return address
         room = await self.store.dm_room(address)
-        if room is not None:
+        if room is not None and not self._left(room, address):
             return room
         resp = await self.client.room_create(is_direct=True, invite=[address], preset=RoomPreset.trusted_private_chat)
         if isinstance(resp, RoomCreateError):
@@ -336,6 +343,13 @@ class MatrixChannel:
             return None
         await self.store.remember_dm(address, resp.room_id)
         return str(resp.room_id)
+
+    def _left(self, room_id: str, user_id: str) -> bool:
+        """The person is known to have left the room (a room the bot has not synced yet counts as kept)."""
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return False
+        return user_id not in room.users and user_id not in getattr(room, "invited_users", {})
 
     # --- the notification outbox ---
 
