@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import machine_speed, percentile, write_result
-from nlu.emergency import EmergencyClassifier, Tuning, normalise, repair, rules
+from nlu.emergency import EmergencyClassifier, Tuning, decide, normalise, repair, rules
 from nlu.emergency_model import NONE, TRAIN_FILE, EmergencyModel, load_examples
 
 ROOT = Path(__file__).resolve().parent
@@ -40,14 +40,14 @@ def _ratio(a: int, b: int) -> float | None:
 
 def score(rows: list[dict[str, Any]], predicted: list[tuple[bool, str | None]]) -> dict[str, Any]:
     """Recall and precision overall, recall per kind, both per style, and the kind accuracy."""
-    tp = sum(1 for r, (e, _) in zip(rows, predicted) if r["emergency"] and e)
-    fp = sum(1 for r, (e, _) in zip(rows, predicted) if not r["emergency"] and e)
-    fn = sum(1 for r, (e, _) in zip(rows, predicted) if r["emergency"] and not e)
-    kind_ok = sum(1 for r, (e, k) in zip(rows, predicted) if r["emergency"] and e and k == r["kind"])
+    tp = sum(1 for r, (e, _) in zip(rows, predicted, strict=True) if r["emergency"] and e)
+    fp = sum(1 for r, (e, _) in zip(rows, predicted, strict=True) if not r["emergency"] and e)
+    fn = sum(1 for r, (e, _) in zip(rows, predicted, strict=True) if r["emergency"] and not e)
+    kind_ok = sum(1 for r, (e, k) in zip(rows, predicted, strict=True) if r["emergency"] and e and k == r["kind"])
     per_kind: dict[str, dict[str, int]] = defaultdict(lambda: {"n": 0, "found": 0, "kind_right": 0})
     per_near: dict[str, dict[str, int]] = defaultdict(lambda: {"n": 0, "false_alarms": 0})
     per_style: dict[str, dict[str, int]] = defaultdict(lambda: {"emergencies": 0, "found": 0, "lookalikes": 0, "fp": 0})
-    for r, (e, k) in zip(rows, predicted):
+    for r, (e, k) in zip(rows, predicted, strict=True):
         st = per_style[r["style"]]
         if r["emergency"]:
             pk = per_kind[r["kind"]]
@@ -107,19 +107,24 @@ def evaluate(runs: int, out: Path) -> dict[str, Any]:
     train_s = time.perf_counter() - start
     combined = EmergencyClassifier(model)
     rules_only = EmergencyClassifier(None)
-    result: dict[str, Any] = {"eval_set": str(EVAL.relative_to(ROOT.parent)), "train_set": "nlu/data/emergency_train.jsonl"}
+    result: dict[str, Any] = {
+        "eval_set": str(EVAL.relative_to(ROOT.parent)),
+        "train_set": "nlu/data/emergency_train.jsonl",
+    }
     result["training_examples"] = len(load_examples())
     result["model_training_s"] = round(train_s, 3)
     result["tuning"] = vars(combined.tuning)
     verdicts = [combined.classify(r["text"]) for r in rows]
     result["combined"] = score(rows, [(v.emergency, v.kind) for v in verdicts])
-    result["rules_only"] = score(rows, [(v.emergency, v.kind) for v in map(rules_only.classify, (r["text"] for r in rows))])
+    result["rules_only"] = score(
+        rows, [(v.emergency, v.kind) for v in map(rules_only.classify, (r["text"] for r in rows))]
+    )
     result["model_only"] = score(
         rows, [(p >= 0.5, k) for p, k in (model.predict(repair(normalise(r["text"]))) for r in rows)]
     )
     result["errors"] = [
         {"text": r["text"], "expected": r["kind"] if r["emergency"] else None, "got": v.kind, "score": v.score}
-        for r, v in zip(rows, verdicts)
+        for r, v in zip(rows, verdicts, strict=True)
         if r["emergency"] != v.emergency or (v.emergency and v.kind != r["kind"])
     ]
     result["latency"] = latency(combined, [r["text"] for r in rows], runs)
@@ -127,6 +132,10 @@ def evaluate(runs: int, out: Path) -> dict[str, Any]:
     result["machine"] = machine_speed()
     write_result(result, out)
     return result
+
+
+def _figures(s: dict[str, Any]) -> str:
+    return f"recall {s['recall']} precision {s['precision']} missed {s['missed']} fp {s['false_alarms']}"
 
 
 def tune(folds: int, seed: int) -> None:
@@ -137,7 +146,9 @@ def tune(folds: int, seed: int) -> None:
     probs: dict[int, tuple[float, str | None]] = {}
     for f in range(folds):
         held = set(order[f::folds])
-        model = EmergencyModel.train((r["text"], r["kind"] if r["emergency"] else NONE) for i, r in enumerate(rows) if i not in held)
+        model = EmergencyModel.train(
+            (r["text"], r["kind"] if r["emergency"] else NONE) for i, r in enumerate(rows) if i not in held
+        )
         for i in held:
             probs[i] = model.predict(repair(normalise(rows[i]["text"])))
     ruled = [rules(repair(normalise(r["text"]))) for r in rows]
@@ -145,20 +156,18 @@ def tune(folds: int, seed: int) -> None:
     for threshold in (0.7, 0.8, 0.9, 1.0, 1.1, 1.2):
         for weight in (0.0, 1.0, 1.5, 2.0, 2.5, 3.0):
             for alone in (0.7, 0.8, 0.9, 0.95):
-                t = Tuning(threshold, weight, alone)
-                predicted = []
-                for i, rr in enumerate(ruled):
-                    p, mk = probs[i]
-                    if rr.hazard > 0:
-                        predicted.append((rr.score + weight * (p - 0.5) >= threshold, rr.kind))
-                    else:
-                        predicted.append((p >= alone, mk))
-                s = score(rows, predicted)
-                # Recall first (a missed fire costs more than a false alarm), precision second.
-                best.append((2 * (s["recall"] or 0) + (s["precision"] or 0), t, s))
+                for alone_damp in (0.5, 1.0, 9.0):
+                    t = Tuning(threshold, weight, alone, alone_damp)
+                    predicted = [decide(rr, *probs[i], t)[:2] for i, rr in enumerate(ruled)]
+                    s = score(rows, predicted)
+                    # Recall first (a missed fire costs more than a false alarm), precision second.
+                    best.append((2 * (s["recall"] or 0) + (s["precision"] or 0), t, s))
+    shipped = Tuning()
+    s = score(rows, [decide(rr, *probs[i], shipped)[:2] for i, rr in enumerate(ruled)])
+    print(f"shipped {shipped}: {_figures(s)}")
     best.sort(key=lambda b: -b[0])
     for value, t, s in best[:8]:
-        print(f"{value:.4f} {t} recall {s['recall']} precision {s['precision']} missed {s['missed']} fp {s['false_alarms']}")
+        print(f"{value:.4f} {t} {_figures(s)}")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from bot import basic_handlers as basic
 from bot import kb_handlers, nlu_handlers, office_commands, ticket_commands, ticket_intake
 from bot.conversation import ConversationHandler
+from bot.emergency_handler import EmergencyFirst
 from bot.guard import problem_with
 from bot.handlers import CommandHandler, Context, ConversationOpener, Handler, MessageHandler
 from bot.handoff import handlers as handoff
@@ -30,6 +31,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
     office = office_commands.handlers() if services.office is not None else []
     tickets = ticket_commands.handlers() if services.tickets is not None else []
     return [
+        EmergencyFirst(),  # life-and-safety emergencies before everything else (bot/emergency_handler.py)
         *handoff.handoff_handlers(),
         MessageHandler(basic.is_junk, basic.junk),
         CommandHandler({"帮助", "help", "start", "菜单"}, basic.help_text),

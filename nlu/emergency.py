@@ -118,7 +118,8 @@ def normalise(text: str) -> str:
 # Cue words whose homophone typos are repaired: a span of the same length sharing at least one
 # character with the word, whose other characters sound the same without tones (着伙 → 着火).
 REPAIRABLE = (
-    "着火 失火 起火 火势 火灾 鱼塘 昏迷 晕倒 呼吸 救护车 心脏病 心脏 农药 鼠药 安眠药 抢劫 打劫 砍人 拿刀 持刀 绑架 打架 "
+    "着火 失火 起火 火势 火灾 鱼塘 昏迷 晕倒 呼吸 救护车 心脏病 心脏 农药 鼠药 安眠药 "
+    "抢劫 打劫 砍人 拿刀 持刀 绑架 打架 "
     "燃气 煤气 泄漏 漏气 车祸 相撞 撞车 受伤 溺水 落水 掉进 电梯 被困 倒塌 楼塌 救命 流血 出血"
 ).split()
 
@@ -203,7 +204,10 @@ def _cues(*pairs: tuple[str, float]) -> tuple[Cue, ...]:
 # Hazard cues per kind. 1.0 = the words alone say "emergency now"; 0.5 = a hazard that needs an urgency cue.
 HAZARDS: dict[str, tuple[Cue, ...]] = {
     "fire": _cues(
-        (r"(?<![不唔])着火|失火|起火|火烛|着咗火|火烧屋|烧起来|烧起嚟|烧咗起|火烧起|起大火|着大火|自燃|纵火|发生火灾", 1.0),
+        (
+            r"(?<![不唔])着火|失火|起火|火烛|着咗火|火烧屋|烧起来|烧起嚟|烧咗起|火烧起|起大火|着大火|自燃|纵火|发生火灾",
+            1.0,
+        ),
         (r"火势|火苗|火很大|火好大|火很猛|火好猛|火越烧|烧得好大|烧过来|烧到|火窜|冒火|火灾[!！]|在烧|烧着了", 0.8),
         (r"浓烟|黑烟|冒烟|都是烟|系烟|全是烟|好大烟|烟很大|烟好大|烟大到|烧焦|烧紧|火灾|火警|山火|爆炸", 0.6),
     ),
@@ -214,7 +218,10 @@ HAZARDS: dict[str, tuple[Cue, ...]] = {
         (r"心脏病(发|犯)|心脏病发作|中风|脑溢血|嘴歪|抽搐|抽筋|口吐白|白泡|翻白|反白", 0.9),
         (r"大出血|血流不止|止不住|止唔到|流唔停|血一直|流(了)?(好|很)多血|割腕|血喷", 1.0),
         (r"好多血|很多血|出血|流血", 0.7),
-        (r"喘不[上过]气|抖唔到气|出唔到气|呼吸(很|好)?困难|噎住|噎着|鲠到|哽(住|亲|到)|卡住喉咙|嘴唇发紫|脸都紫|憋红", 0.9),
+        (
+            r"喘不[上过]气|抖唔到气|出唔到气|呼吸(很|好)?困难|噎住|噎着|鲠到|哽(住|亲|到)|卡住喉咙|嘴唇发紫|脸都紫|憋红",
+            0.9,
+        ),
         (r"(喝|食|吃|误服|误喝|吞)(了|咗)?.{0,4}(农药|鼠药|安眠药|洗洁精|消毒水|一整瓶药|药丸)|毒蛇咬|烧炭了", 1.0),
         (r"农药|鼠药|老鼠药|安眠药|洗洁精|一整瓶药|药丸|食错嘢|中毒|烧炭|毒蛇|野生蘑菇|上吐下泻", 0.7),
         (r"羊水破|要生了|就快生|快要生|就嚟生|马上要生|要生孩子", 0.9),
@@ -240,7 +247,10 @@ HAZARDS: dict[str, tuple[Cue, ...]] = {
         (r"车祸|撞车|相撞|撞咗|翻车|侧翻|追尾|撞上|撞了|交通事故", 0.7),
     ),
     "drowning": _cues(
-        (r"溺水|遇溺|落水(?![渠管口道沟])|跌咗?落(河|海|塘|水(?![渠管口道沟]))|跳江|跳河|沉下去|沉咗|浮不起|浮唔起|冇再浮|没浮上", 1.0),
+        (
+            r"溺水|遇溺|落水(?![渠管口道沟])|跌咗?落(河|海|塘|水(?![渠管口道沟]))|跳江|跳河|沉下去|沉咗|浮不起|浮唔起|冇再浮|没浮上",
+            1.0,
+        ),
         (r"掉进(了)?.{0,2}(河|水里|水中|塘|海|水库|江|池)|跌落(河|塘|海)|被浪卷走|俾浪卷走|卷走|冲走", 1.0),
         (r"(河|水库|江|海|塘|池)边?.{0,6}(掉下去|跌落去|跌咗落去|掉进去|跌咗落去)", 0.9),
         (r"(河|水|海|江)里.{0,4}(挣扎|救命)|挣扎|浸紧", 0.6),
@@ -264,10 +274,19 @@ URGENCY = _cues(
 
 # Contexts that make a hazard word something other than an emergency now.
 DAMPENERS = _cues(
-    (r"怎么办理|怎样办理|如何办理|办理|怎么申请|申请|报名|培训|课程|讲座|宣传|演练|演习|预防|防范|防溺水|防遇溺|预案|方案|制度", 1.2),
+    (
+        r"怎么办理|怎样办理|如何办理|办理|怎么申请|申请|报名|培训|课程|讲座|宣传|演练|演习|预防|防范|防溺水|防遇溺|预案|方案|制度",
+        1.2,
+    ),
     (r"经常|总是|成日|老是|每天|日日|天天", 0.6),
-    (r"理赔|索偿|保险|报销|补贴|补助|赔钱|赔偿|谁赔|怎么赔|点样赔|费|开户|报装|过户|年检|维保|安检|检查|验收|许可|证[明书]?", 1.0),
-    (r"怎么办证|办证|什么材料|材料|流程|手续|地址在哪|在哪里|去哪里|去哪|哪里|边度|几点|几时|电话是多少|多少钱|几多钱", 0.8),
+    (
+        r"理赔|索偿|保险|报销|补贴|补助|赔钱|赔偿|谁赔|怎么赔|点样赔|费|开户|报装|过户|年检|维保|安检|检查|验收|许可|证[明书]?",
+        1.0,
+    ),
+    (
+        r"怎么办证|办证|什么材料|材料|流程|手续|地址在哪|在哪里|去哪里|去哪|哪里|边度|几点|几时|电话是多少|多少钱|几多钱",
+        0.8,
+    ),
     (r"投诉|举报|反映|建议|调解|报案|鉴定|追回", 0.8),
     (r"以前|去年|上个月|上个礼拜|上只月|上周|上次|之前|昨天|昨晚|前几天|好几天|那次|之后|以后|后的|后保险", 1.0),
     (r"新闻|电影|电视|视频|段子|节目|小说|游戏|听说", 1.2),
@@ -294,10 +313,11 @@ class Verdict:
 
 @dataclass(frozen=True)
 class RuleResult:
-    score: float
-    hazard: float
+    score: float  # hazard + urgency − dampening
+    hazard: float  # 0 when no hazard cue matched
     kind: str | None
     cues: tuple[str, ...]
+    damp: float = 0.0  # the contrary contexts alone (a question, the past, a procedure …)
 
 
 def rules(text: str) -> RuleResult:
@@ -314,13 +334,13 @@ def rules(text: str) -> RuleResult:
         if weights:
             weights.sort(reverse=True)
             per_kind[kind] = weights[0] + 0.3 * sum(weights[1:3])
+    damp = sum(w for p, w in DAMPENERS if p.search(text))
     if not per_kind:
-        return RuleResult(0.0, 0.0, None, ())
+        return RuleResult(0.0, 0.0, None, (), damp)
     hazard = max(per_kind.values()) + 0.2 * (len(per_kind) - 1)
     urgency = sum(w for p, w in URGENCY if p.search(text))
-    damp = sum(w for p, w in DAMPENERS if p.search(text))
     kind = _pick_kind(per_kind)
-    return RuleResult(hazard + urgency - damp, hazard, kind, tuple(cues))
+    return RuleResult(hazard + urgency - damp, hazard, kind, tuple(cues), damp)
 
 
 def _pick_kind(per_kind: dict[str, float]) -> str:
@@ -334,7 +354,20 @@ def _pick_kind(per_kind: dict[str, float]) -> str:
 class Tuning:
     threshold: float = 1.0  # combined score at or above which a message is an emergency
     model_weight: float = 1.5  # how much the model's (p − ½) moves the rule score
-    model_alone: float = 0.8  # with no hazard cue at all, the model alone must be this sure
+    model_alone: float = 0.8  # with no hazard cue at all, the model alone must be this sure …
+    model_alone_damp: float = 1.0  # … and the contrary contexts must stay below this
+
+
+def decide(r: RuleResult, prob: float, model_kind: str | None, t: Tuning) -> tuple[bool, str | None, float]:
+    """Rules and model together: (emergency, kind, combined score)."""
+    score = r.score + t.model_weight * (prob - 0.5)
+    if r.hazard > 0:
+        emergency, kind = score >= t.threshold, r.kind
+    else:
+        emergency, kind = prob >= t.model_alone and r.damp < t.model_alone_damp, model_kind
+    if kind is None:
+        emergency = False
+    return emergency, kind if emergency else None, score
 
 
 class EmergencyClassifier:
@@ -353,17 +386,8 @@ class EmergencyClassifier:
             prob, model_kind = self.model.predict(norm)
         else:
             prob, model_kind = 0.5, None
-        t = self.tuning
-        score = r.score + t.model_weight * (prob - 0.5)
-        if r.hazard > 0:
-            emergency = score >= t.threshold
-            kind = r.kind
-        else:
-            emergency = self.model is not None and prob >= t.model_alone
-            kind = model_kind
-        if emergency and kind is None:
-            emergency = False
-        return Verdict(emergency, kind if emergency else None, round(score, 3), round(r.score, 3), prob, r.cues)
+        emergency, kind, score = decide(r, prob, model_kind, self.tuning)
+        return Verdict(emergency, kind, round(score, 3), round(r.score, 3), prob, r.cues)
 
 
 @functools.lru_cache(maxsize=1)

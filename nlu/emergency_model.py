@@ -83,11 +83,14 @@ class EmergencyModel:
             if j is not None:
                 feats[j] = (1.0 + math.log(count)) * self.idf[j]
         norm2 = math.sqrt(sum(v * v for v in feats.values())) or 1.0
-        logits = [b + sum(row[j] * v for j, v in feats.items()) / norm2 for row, b in zip(self.coef, self.intercept)]
+        logits = [
+            b + sum(row[j] * v for j, v in feats.items()) / norm2
+            for row, b in zip(self.coef, self.intercept, strict=True)
+        ]
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
         total = sum(exps)
-        probs = {k: e / total for k, e in zip(self.classes, exps)}
+        probs = {k: e / total for k, e in zip(self.classes, exps, strict=True)}
         p_none = probs.get(NONE, 0.0)
         kinds = [(p, k) for k, p in probs.items() if k != NONE]
         kind = max(kinds)[1] if kinds else None

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.outbox import notify_address
 from office_flows.handoff.models import CLOSED, OPEN, RETURNED, TAKEN, WAITING, Handoff, HandoffMessage
 
 KIND = "handoff"
+URGENT = "emergency"  # reason prefix of a conversation flagged as an emergency (office_flows/handoff/urgent.py)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,15 @@ class HandoffConfig:
     fail_limit: int = 3  # declined questions in a row before a human takes over; 0 = never automatically
     operators_channel: str = ""  # where new waiting conversations are announced (e.g. "matrix")
     operators_address: str = ""  # e.g. the operators' Matrix room id
+
+
+def is_urgent(reason: str) -> bool:
+    return reason.startswith(URGENT)
+
+
+_WHY = {"asked": "市民要求人工服务"}
+# Emergencies first in the queue, then the oldest.
+_QUEUE_ORDER = (case((Handoff.reason.startswith(URGENT), 0), else_=1), Handoff.id)
 
 
 async def open_for(s: AsyncSession, channel: str, sender: str) -> Handoff | None:
@@ -50,7 +60,7 @@ async def start(
     await s.flush()
     await note(s, h, "citizen", text, now)
     if cfg.operators_channel and cfg.operators_address:
-        why = "市民要求人工服务" if reason == "asked" else "连续多个问题未能回答"
+        why = "【紧急】疑似紧急警情" if is_urgent(reason) else _WHY.get(reason, "连续多个问题未能回答")
         announce = f"新的人工转接 #{h.id}（{why}）：{channel} {sender}\n最近一句：{text}\n回复 /接入 {h.id} 接入对话。"
         await notify_address(
             s, cfg.operators_channel, cfg.operators_address, announce, kind=KIND, ref=str(h.id), now=now
@@ -59,7 +69,7 @@ async def start(
 
 
 async def waiting(s: AsyncSession) -> list[Handoff]:
-    return list(await s.scalars(select(Handoff).where(Handoff.status == WAITING).order_by(Handoff.id)))
+    return list(await s.scalars(select(Handoff).where(Handoff.status == WAITING).order_by(*_QUEUE_ORDER)))
 
 
 async def taken_by(s: AsyncSession, channel: str, operator: str) -> Handoff | None:
@@ -81,7 +91,7 @@ async def take(
 ) -> Handoff | None:
     """Claim a waiting handoff (the oldest when no id is given); None if it is gone or someone was faster."""
     q = select(Handoff).where(Handoff.status == WAITING)
-    q = q.where(Handoff.id == handoff_id) if handoff_id is not None else q.order_by(Handoff.id).limit(1)
+    q = q.where(Handoff.id == handoff_id) if handoff_id is not None else q.order_by(*_QUEUE_ORDER).limit(1)
     h = await s.scalar(q.with_for_update())
     if h is None:
         return None
