@@ -42,6 +42,7 @@ from knowledge_base.normalize import EMPTY_DIALECT
 from knowledge_base.policy import Thresholds
 from knowledge_base.retriever import MAIN, USE, FusionParams
 from knowledge_base.service import KnowledgeBase
+from nlu.emergency import default_classifier
 from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
@@ -231,6 +232,7 @@ async def build_runtime(
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
             office=office,
         )
+        await asyncio.to_thread(default_classifier)  # the emergency model trains (1–2 s) before any message
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
     except BaseException:
         await db.dispose()

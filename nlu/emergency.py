@@ -35,70 +35,19 @@ from knowledge_base.normalize import to_simplified
 if TYPE_CHECKING:
     from nlu.emergency_model import EmergencyModel
 
-# --- the kinds and what the citizen is told -----------------------------------------------------
+# --- the kinds and whom to call -----------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Kind:
-    code: str
-    label: str  # 火灾, 医疗急症, …
-    numbers: tuple[str, ...]  # whom to call, most important first
-    advice: str  # safety advice while help is on the way
-
-
-NUMBER_NAMES = {"110": "110 报警电话", "119": "119 火警电话", "120": "120 急救电话", "122": "122 交通事故报警电话"}
-
-KINDS: dict[str, Kind] = {
-    "fire": Kind(
-        "fire",
-        "火灾",
-        ("119",),
-        "请立即离开着火区域，用湿毛巾捂住口鼻、弯腰低姿沿安全出口撤离，不要乘坐电梯，不要返回取物；"
-        "被困时关紧房门、用湿布堵住门缝，到窗口或阳台呼救。",
-    ),
-    "medical": Kind(
-        "medical",
-        "医疗急症",
-        ("120",),
-        "请让病人平躺、保持呼吸道通畅，不要随意搬动摔伤或车祸的伤者；如病人没有呼吸、心跳，"
-        "按 120 调度员的指导进行心肺复苏；出血时用干净布料用力按压伤口；中毒时保留药瓶或食物。",
-    ),
-    "crime": Kind(
-        "crime",
-        "治安或刑事警情",
-        ("110",),
-        "请先确保自身安全，尽快离开危险地点或躲到安全、可锁门的地方，不要与持械人员正面对抗；"
-        "记住对方的外貌特征、车牌和逃跑方向。",
-    ),
-    "gas": Kind(
-        "gas",
-        "燃气泄漏",
-        ("119",),
-        "请不要开关任何电器和电灯、不要使用明火、不要在室内打电话；立即关闭燃气总阀，打开门窗通风，"
-        "迅速离开现场，到室外安全地点再拨打电话，并通知燃气公司。",
-    ),
-    "traffic": Kind(
-        "traffic",
-        "交通事故有人受伤",
-        ("122", "120"),
-        "请开启危险报警闪光灯、在来车方向放置警告标志，人员撤到护栏外等安全地点；"
-        "不要随意搬动受伤人员（车辆起火等危险情况除外），出血时按压止血。",
-    ),
-    "drowning": Kind(
-        "drowning",
-        "溺水",
-        ("110", "119", "120"),
-        "请立即大声呼救，向落水者抛救生圈、绳子、竹竿等漂浮物施救，不会游泳不要下水，不要手拉手施救；"
-        "救上岸后如没有呼吸，按 120 调度员的指导进行心肺复苏。",
-    ),
-    "trapped": Kind(
-        "trapped",
-        "人员被困",
-        ("119",),
-        "被困电梯时请按紧急呼叫按钮、拨打电梯内的救援电话，不要扒门或攀爬；水浸被困请往高处转移，"
-        "不要涉水或驾车通过积水；房屋倒塌时远离危墙，保存体力，敲击管道发出求救信号。",
-    ),
+# The number(s) to call per kind, most important first (the wording is in integrations/emergency.py).
+NUMBERS: dict[str, tuple[str, ...]] = {
+    "fire": ("119",),
+    "medical": ("120",),
+    "crime": ("110",),
+    "gas": ("119",),
+    "traffic": ("122", "120"),  # a traffic accident with injuries
+    "drowning": ("110", "119", "120"),
+    "trapped": ("119",),  # lift, collapsed building, flood
 }
+KINDS = tuple(NUMBERS)
 
 # When several hazards are named, the reply leads with the most specific one
 # (a traffic accident with injuries is "traffic": 122 and 120; a burning flat with someone inside is "fire").
@@ -311,7 +260,7 @@ class Verdict:
 
     @property
     def numbers(self) -> tuple[str, ...]:
-        return KINDS[self.kind].numbers if self.kind else ()
+        return NUMBERS[self.kind] if self.kind else ()
 
 
 @dataclass(frozen=True)

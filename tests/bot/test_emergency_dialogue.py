@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bot import FAILURE
-from bot.emergency_handler import FLAGGED, KEPT, NO_OPERATORS, OPERATOR_HERE
 from bot.messages import Incoming
 from govchat.runtime import Runtime
+from integrations.emergency import FLAGGED, KEPT, NO_OPERATORS, OPERATOR_HERE
 from kernel.config import Settings
 from kernel.identity import StaticRoles
 from kernel.outbox import take_pending
@@ -51,7 +51,7 @@ async def rig(sqlite_settings: Settings, clock) -> AsyncIterator[tuple[Runtime, 
     parser = Parser()
     rt.bot.services.nlu = NluService(parser, clock)
     rt.bot.services.identity = DirectoryIdentity(rt.db, StaticRoles(f"{OP}=operator"))
-    rt.bot.services.handoff = HandoffConfig(fail_limit=3, operators_channel="matrix", operators_address=ROOM)
+    rt.bot.services.handoff.config = HandoffConfig(fail_limit=3, operators_channel="matrix", operators_address=ROOM)
     yield rt, parser
     await rt.close()
 
@@ -180,7 +180,7 @@ async def test_gas_advice_and_an_operator_taking_the_urgent_conversation_first(r
 
 async def test_without_human_handoff_the_citizen_is_told_to_call_12345(rig):
     rt, _ = rig
-    rt.bot.services.handoff = None
+    rt.bot.services.handoff.config = None
     (reply,) = await say(rt, "c7", "有人溺水了，快来救")
     assert "110 报警电话、119 火警电话和 120 急救电话" in reply and NO_OPERATORS in reply
     assert await handoffs(rt) == []

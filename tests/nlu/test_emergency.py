@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from nlu.emergency import KINDS, EmergencyClassifier, default_classifier, normalise, repair
+from nlu.emergency import NUMBERS, EmergencyClassifier, default_classifier, normalise, repair
 
 EMERGENCIES = [
     # (text, kind)
@@ -84,7 +84,7 @@ def test_emergencies_are_recognised_with_their_kind(clf, text, kind):
     v = clf.classify(text)
     assert v.emergency, (text, v)
     assert v.kind == kind, (text, v)
-    assert v.numbers == KINDS[kind].numbers
+    assert v.numbers == NUMBERS[kind]
 
 
 @pytest.mark.parametrize("text", LOOKALIKES)
@@ -95,14 +95,15 @@ def test_lookalikes_are_not_emergencies(clf, text):
 
 
 def test_numbers_per_kind():
-    assert KINDS["fire"].numbers == ("119",)
-    assert KINDS["medical"].numbers == ("120",)
-    assert KINDS["crime"].numbers == ("110",)
-    assert KINDS["gas"].numbers == ("119",)
-    assert KINDS["traffic"].numbers == ("122", "120")
-    assert KINDS["drowning"].numbers == ("110", "119", "120")
-    assert KINDS["trapped"].numbers == ("119",)
-    assert "不要开关" in KINDS["gas"].advice and "打开门窗通风" in KINDS["gas"].advice and "离开" in KINDS["gas"].advice
+    assert NUMBERS == {
+        "fire": ("119",),
+        "medical": ("120",),
+        "crime": ("110",),
+        "gas": ("119",),
+        "traffic": ("122", "120"),
+        "drowning": ("110", "119", "120"),
+        "trapped": ("119",),
+    }
 
 
 def test_homophone_typos_are_repaired_but_function_words_are_not():
