@@ -31,3 +31,4 @@ bench: bootstrap
 	.venv/bin/python -m bench.admin_bench
 	.venv/bin/python -m bench.router_bench
 	.venv/bin/python -m bench.matrix_bench
+	.venv/bin/python -m bench.emergency_bench
