@@ -165,6 +165,10 @@ def tune(folds: int, seed: int) -> None:
     shipped = Tuning()
     s = score(rows, [decide(rr, *probs[i], shipped)[:2] for i, rr in enumerate(ruled)])
     print(f"shipped {shipped}: {_figures(s)}")
+    for i, rr in enumerate(ruled):
+        got, _kind, value = decide(rr, *probs[i], shipped)
+        if got != rows[i]["emergency"]:
+            print(f"  {'missed' if rows[i]['emergency'] else 'false alarm'} ({value:.2f}): {rows[i]['text']}")
     best.sort(key=lambda b: -b[0])
     for value, t, s in best[:8]:
         print(f"{value:.4f} {t} {_figures(s)}")
