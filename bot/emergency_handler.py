@@ -4,8 +4,8 @@ A message the classifier (``nlu/emergency.py``: rules plus a model) takes for a 
 gets one immediate reply, worded in ``integrations/emergency.py`` (the number(s) to call, the hotline's
 transfer wording, safety advice), and the conversation is flagged as an urgent handoff; nothing else
 runs: no KB answer, no ticket. An open dialogue (e.g. a ticket intake) is left exactly as it was in the
-session and resumes once the handoff ends. Commands and an operator's words to the citizen they hold
-are never taken for an emergency.
+session and resumes once the handoff ends. Commands and hotline operators' messages (they handle
+emergencies, and relay words like 煤气泄漏 to citizens) are never taken for an emergency.
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ class EmergencyFirst:
         return EmergencyMatch(verdict=verdict)
 
     async def _operator_relaying(self, ctx: Context) -> bool:
-        """An operator holding a conversation writes to the citizen (OperatorRelay), not about themselves."""
-        if not ctx.actor.has(Role.OPERATOR, Role.ADMIN):
+        """Hotline operators handle emergencies, they do not report them (e.g. discussing one in their room);
+        an administrator holding a conversation writes to the citizen (OperatorRelay)."""
+        if ctx.actor.has(Role.OPERATOR):
+            return True
+        if not ctx.actor.has(Role.ADMIN):
             return False
         async with ctx.services.db.session() as s:
             return await handoff_service.taken_by(s, ctx.message.channel, ctx.message.sender) is not None

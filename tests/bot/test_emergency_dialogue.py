@@ -178,6 +178,13 @@ async def test_gas_advice_and_an_operator_taking_the_urgent_conversation_first(r
     assert await tickets(rt) == 0
 
 
+async def test_an_operator_discussing_an_emergency_is_not_reporting_one(rig):
+    rt, _ = rig
+    replies = await say(rt, OP, "3号楼着火了，谁去跟进一下", channel="matrix")
+    assert all("【紧急】" not in r for r in replies)
+    assert await handoffs(rt) == []
+
+
 async def test_without_human_handoff_the_citizen_is_told_to_call_12345(rig):
     rt, _ = rig
     rt.bot.services.handoff.config = None
