@@ -38,12 +38,9 @@ async def book_text(office: Office, actor: Actor, text: str, session: SessionDat
     """Book from a sentence; what is missing (time or room) is asked for, and what was given is kept
     in the session (``DRAFT``) so the next turn only has to add it."""
     now = office.clock.now()
-    when: datetime | None = None
-    if entities.get("time"):
-        when = datetime.fromisoformat(str(entities["time"]))
-    else:
-        t = parse_time(text, now)
-        when = t.value if t else None
+    # The whole sentence first ("这周日凌晨三点"): the NLU may have tagged only part of the time expression.
+    t = parse_time(text, now)
+    when = t.value if t else (datetime.fromisoformat(str(entities["time"])) if entities.get("time") else None)
     rooms = await office.meetings.room_names()
     parsed = parse_booking(text, rooms)
     room = parsed.room or (match_room(str(entities["room"]), rooms) if entities.get("room") else None)
