@@ -10,6 +10,7 @@ from integrations.office_common import after, message_of, reason_of, run, strip_
 from integrations.tickets import todo_line
 from kernel.identity import Actor
 from nlu.entities import DOC_ID
+from office_flows.common import OfficeError
 from office_flows.documents.service import fmt
 from office_flows.office import Office
 from office_flows.tickets.service import TicketService
@@ -54,7 +55,10 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
         """The document named, else the speaker's only pending one, else a choice among them."""
         if call.entities.get("doc_id"):
             return str(call.entities["doc_id"])
-        items = await office.documents.todo(call.actor)
+        try:
+            items = await office.documents.todo(call.actor)
+        except OfficeError as exc:
+            return Outcome.say(str(exc))
         if not items:
             return Outcome.say("您目前没有待办公文。如要处理其他公文，请说明文号（如 FW-2026-015）。")
         if len(items) == 1:
