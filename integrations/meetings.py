@@ -12,12 +12,14 @@ from kernel.identity import Actor
 from nlu.booking import match_room, parse_booking
 from nlu.entities import MEETING_ID
 from nlu.timeparse import parse_time
+from office_flows.common import person_required
 from office_flows.meetings.service import DEFAULT_MINUTES, Booking, Request
 from office_flows.office import Office
 
 BOOKING = "office_booking"  # alternatives offered after a conflict: a reply with a number books one
 DRAFT = "office_booking_draft"  # a booking waiting for its time or room: {"text", "time", "at"}
 DRAFT_TTL = timedelta(minutes=10)
+_NAMED_ROOM = re.compile(r"([^\s在到去用订，,。、；;：:]{1,6}(?:会议室|会商室))")
 DECLINE_WORDS = re.compile(r"请假|不参加|不能参加|无法参加|参加不了|去不了|来不了")
 
 
@@ -41,13 +43,18 @@ async def book_text(office: Office, actor: Actor, text: str, session: SessionDat
     # The whole sentence first ("这周日凌晨三点"): the NLU may have tagged only part of the time expression.
     t = parse_time(text, now)
     when = t.value if t else (datetime.fromisoformat(str(entities["time"])) if entities.get("time") else None)
+    person_required(actor)  # only people of the directory book rooms: say so before asking for details
     rooms = await office.meetings.room_names()
     parsed = parse_booking(text, rooms)
     room = parsed.room or (match_room(str(entities["room"]), rooms) if entities.get("room") else None)
+    named = _NAMED_ROOM.search(text)
+    room = room or (named.group(1) if named else None)  # an unknown room: the service says which exist
     if when is None or not room:
         session[DRAFT] = {"text": text, "time": when.isoformat() if when else "", "at": now.isoformat()}
         if when is None:
             return "请说明会议时间，例如：明天下午三点在三楼会议室开一小时会，请李娜参加，议题是汛期值班。"
+        if not rooms:
+            return "目前没有可预约的会议室，请联系办公室。"
         return f"好的，{when.astimezone(SHANGHAI):%m月%d日 %H:%M}。请问在哪间会议室？可选：" + "、".join(rooms) + "。"
     session.pop(DRAFT, None)
     people = parsed.people or ([str(entities["person"])] if entities.get("person") else [])
