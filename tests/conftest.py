@@ -1,8 +1,9 @@
-"""Shared fixtures: databases (SQLite and the machine's PostgreSQL), the clock, the encoder."""
+"""Fixtures for every test: databases (SQLite and the machine's PostgreSQL), the clock, the encoder, Synapse.
+
+Plain helpers live in tests/support/ (env.py: paths and skip-or-fail; the rigs; the dialogue kit)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,72 +13,17 @@ import pytest
 
 from kernel.clock import FakeClock
 from kernel.config import Settings, load_settings
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("GOVCHAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
-PG_ADMIN_URL = os.environ.get("GOVCHAT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-MODEL_CACHE = Path(os.environ.get("GOVCHAT_TEST_MODEL_DIR", ROOT / ".cache" / "models"))
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def need_or_skip(ok: bool, reason: str) -> None:
-    """Skip with a reason on a laptop; in CI a missing part is a failure, never a skip."""
-    if not ok:
-        if IN_CI:
-            pytest.fail(f"required in CI: {reason}")
-        pytest.skip(reason)
-
-
-def shared_file(*parts: str) -> Path:
-    path = SHARED_DATA.joinpath(*parts)
-    need_or_skip(path.is_file(), f"reference data not present: {path} (only in the project's workspace)")
-    return path
-
-
-# --- a real Matrix homeserver (session-wide; see tests/synapse_fixture.py) ---------------------
-
-from tests.synapse_fixture import synapse  # noqa: E402, F401
+from tests.support.env import MODEL_CACHE, PG_ADMIN_URL, need_or_skip, pg_admin, pg_available
+from tests.support.synapse_fixture import synapse  # noqa: F401  (a real Matrix homeserver, session-wide)
 
 # --- databases ---------------------------------------------------------------------------------
-
-
-def _pg_available() -> bool:
-    import asyncio
-
-    import asyncpg
-
-    async def probe() -> bool:
-        try:
-            conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
-        except (OSError, asyncpg.PostgresError):
-            return False
-        await conn.close()
-        return True
-
-    return asyncio.run(probe())
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """The PostgreSQL server's base URL (asyncpg driver), after checking it answers."""
-    need_or_skip(_pg_available(), f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+    need_or_skip(pg_available(), f"PostgreSQL not reachable at {PG_ADMIN_URL}")
     return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-
-
-def _pg_admin(sql: str) -> None:
-    """Run one statement (CREATE/DROP DATABASE) outside any transaction."""
-    import asyncio
-
-    import asyncpg
-
-    async def run() -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
 
 
 # Tests only: argon2 at its cheapest, so that each console sign-in costs microseconds, not 50 ms of CPU.
@@ -92,9 +38,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     server = request.getfixturevalue("pg_server")
     name = f"gc_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
+    pg_admin(f'CREATE DATABASE "{name}"')
     yield f"{server}/{name}"
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""Operators' handoff queue in the console: take a waiting citizen, reply, hand back — relayed through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from admin.models import AuditEntry
+from bot.messages import Incoming
+from govchat.app import RUNTIME, create_app
+from govchat.runtime import Runtime, build_runtime
+from kernel.config import Settings
+from kernel.outbox import take_pending
+from office_flows.handoff.models import Handoff
+from tests.support.admin_rig import login, seed
+
+
+@pytest.fixture
+async def client(sqlite_settings: Settings, clock: Any) -> AsyncIterator[TestClient[Any, Any]]:
+    runtime = await build_runtime(sqlite_settings, clock=clock, load_model=False)
+    await seed(runtime)
+    async with TestClient(TestServer(create_app(runtime, background=False))) as c:
+        yield c
+
+
+async def say(rt: Runtime, text: str) -> list[str]:
+    return [r.text for r in await rt.bot.process(Incoming("rest", "web-1", text))]
+
+
+async def inbox(rt: Runtime) -> list[str]:
+    async with rt.db.session() as s:
+        return [r.text for r in await take_pending(s, ["rest"], rt.clock.now(), address="web-1")]
+
+
+async def post(client: TestClient[Any, Any], path: str, csrf: str, **data: str) -> str:
+    resp = await client.post(path, data={"_csrf": csrf, **data}, allow_redirects=False)
+    assert resp.status == 302, (path, resp.status, await resp.text())
+    return unquote(resp.headers["Location"])
+
+
+async def test_operator_takes_replies_and_hands_back_from_the_console(client: TestClient[Any, Any]) -> None:
+    rt = client.app[RUNTIME]
+    assert "转接人工客服" in (await say(rt, "人工"))[0]
+    await say(rt, "我的社保卡丢了怎么补办")
+
+    csrf = await login(client, "operator")
+    page = await (await client.get("/admin/handoff")).text()
+    assert "#1" in page and "我的社保卡丢了怎么补办" in page and "排队中" in page
+
+    assert "已接入 #1" in await post(client, "/admin/handoff/1/take", csrf)
+    assert any("已接入" in t for t in await inbox(rt))
+    assert await say(rt, "补办要带什么材料") == []  # a person holds the conversation: the bot is silent
+    assert "补办要带什么材料" in await (await client.get("/admin/handoff")).text()
+
+    assert "回复内容不能为空" in await post(client, "/admin/handoff/1/reply", csrf, text="  ")
+    assert "已回复 #1" in await post(client, "/admin/handoff/1/reply", csrf, text="请带身份证到社保窗口补办")
+    assert await inbox(rt) == ["【人工客服】请带身份证到社保窗口补办"]
+
+    admin_csrf = await login(client, "admin")  # another operator cannot speak in someone else's conversation
+    assert "您没有接入 #1" in await post(client, "/admin/handoff/1/reply", admin_csrf, text="插话")
+    assert "已不在排队中" in await post(client, "/admin/handoff/1/take", admin_csrf)
+    assert await inbox(rt) == []
+
+    csrf = await login(client, "operator")
+    assert "已交还智能助手" in await post(client, "/admin/handoff/1/return", csrf)
+    assert any("已结束本次对话" in t for t in await inbox(rt))
+    assert "当前没有排队或进行中的人工对话" in await (await client.get("/admin/handoff")).text()
+    assert await say(rt, "居住证怎么办理") != []  # the bot answers again
+
+    async with rt.db.session() as s:
+        h = await s.scalar(select(Handoff))
+        assert h is not None and h.status == "returned" and h.operator == "operator" and h.operator_channel == "console"
+        actions = [
+            (e.actor, e.action) for e in await s.scalars(select(AuditEntry).where(AuditEntry.action.like("handoff.%")))
+        ]
+    assert actions == [
+        ("console:operator", "handoff.take"),
+        ("console:operator", "handoff.reply"),
+        ("console:operator", "handoff.return"),
+    ]
+
+
+async def test_only_operators_and_admins_see_the_queue(client: TestClient[Any, Any]) -> None:
+    for user, status in [("dispatcher", 403), ("editor", 403), ("supervisor", 403), ("operator", 200), ("admin", 200)]:
+        await login(client, user)
+        assert (await client.get("/admin/handoff", allow_redirects=False)).status == status, user

@@ -1,0 +1,195 @@
+"""The Matrix channel against the recording nio double: no homeserver needed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+from nio import RoomSendError
+
+from bot.channels.matrix.channel import ENCRYPTED, MatrixChannel, MatrixConfig
+from bot.channels.matrix.render import addressed_text, text_to_html
+from govchat.runtime import Runtime
+from kernel.config import Settings
+from kernel.identity import StaticRoles
+from kernel.outbox import OutboxMessage, notify_address
+from office_flows.directory.resolver import DirectoryIdentity
+from tests.support.kb_rig import QUESTION, kb_runtime
+from tests.support.matrix_double import FakeNioClient
+
+BOT = "@govchat:localhost"
+ALICE = "@alice:localhost"
+DM = "!dm-alice:localhost"
+CFG = MatrixConfig(homeserver="http://hs", user_id=BOT, password="pw", max_backoff=0.01)
+
+
+@pytest.fixture
+async def rt(sqlite_settings: Settings, clock) -> AsyncIterator[Runtime]:
+    runtime = await kb_runtime(sqlite_settings, clock)
+    runtime.bot.services.identity = DirectoryIdentity(runtime.db, StaticRoles("@op:localhost=operator"))
+    yield runtime
+    await runtime.close()
+
+
+class Synced(MatrixChannel):
+    """The channel with each sync waited out, so tests can look at what was sent."""
+
+    async def sync_once(self) -> None:
+        await super().sync_once()
+        await self.drain()
+
+
+async def channel(rt: Runtime, client: FakeNioClient, cfg: MatrixConfig = CFG) -> MatrixChannel:
+    ch = Synced(client, cfg, rt.db, rt.bot.process, rt.clock.now)
+    await ch.login()
+    return ch
+
+
+async def test_dm_question_answered_with_html_card_and_typing(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    ch = await channel(rt, client, replace(CFG, typing_after=0))
+    await ch.sync_once()  # first sync: position only
+    client.feed_text(DM, ALICE, QUESTION)
+    await ch.sync_once()
+    ((room, content),) = client.sent
+    assert room == DM and "【居住证办理】" in content["body"]
+    assert content["format"] == "org.matrix.custom.html" and "<b>所需材料：</b>" in content["formatted_body"]
+    assert client.typing == [(DM, True), (DM, False)]
+    # The filter (no presence, typing, receipts, nor the bot's own echoes) was uploaded once, then named.
+    ((definition),) = client.filters
+    assert definition["room"]["timeline"] == {"not_senders": [BOT]} and client.sync_filter == "0"
+
+
+async def test_first_sync_ignores_history_and_restart_neither_replays_nor_loses(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    client.feed_text(DM, ALICE, "你好")  # before the bot ever ran
+    ch = await channel(rt, client)
+    await ch.sync_once()
+    assert client.sent == []
+    client.feed_text(DM, ALICE, "谢谢")
+    await ch.sync_once()
+    assert len(client.sent) == 1
+    await ch.stop()
+    client.feed_text(DM, ALICE, QUESTION)  # sent while the bot is down
+    assert client.typing == []  # quick answers need no typing notice
+    restarted = await channel(rt, client)
+    assert restarted.next_batch == ch.next_batch and client.device_id == "DEV1"
+    await restarted.sync_once()
+    assert len(client.sent) == 2 and "【居住证办理】" in client.sent[1][1]["body"]
+    await restarted.sync_once()
+    assert len(client.sent) == 2
+
+
+async def test_group_room_answers_only_when_addressed(rt):
+    client = FakeNioClient(BOT)
+    client.add_room("!g:localhost", ALICE, "@bob:localhost")
+    ch = await channel(rt, client)
+    await ch.sync_once()
+    client.feed_text("!g:localhost", ALICE, "你好")
+    client.feed_text("!g:localhost", ALICE, "!gc 你好")
+    client.feed_text("!g:localhost", ALICE, "govchat: 谢谢")
+    await ch.sync_once()
+    assert len(client.replies_to("!g:localhost")) == 2
+
+
+def test_addressing_and_escaping():
+    assert addressed_text("!gc 你好", {}, BOT, "!gc") == "你好"
+    assert addressed_text("@govchat:localhost 你好", {}, BOT, "!gc") == "你好"
+    assert addressed_text("请问", {"m.mentions": {"user_ids": [BOT]}}, BOT, "!gc") == "请问"
+    assert addressed_text("大家好", {}, BOT, "!gc") is None
+    assert text_to_html("<script>\n1") == "&lt;script&gt;<br>1"
+
+
+async def test_invites_only_from_allowed_inviters(rt):
+    client = FakeNioClient(BOT)
+    ch = await channel(rt, client)
+    client.invite("!ok:localhost", ALICE)
+    client.invite("!no:evil.example", "@mallory:evil.example")
+    await ch.sync_once()
+    assert client.joined == ["!ok:localhost"] and client.left == ["!no:evil.example"]
+    assert MatrixConfig("h", BOT, allowed_inviters="@x:other").may_invite("@x:other")
+
+
+async def test_rate_limit_waits_and_encrypted_room_gets_plain_notice(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    ch = await channel(rt, client)
+    await ch.sync_once()
+    client.send_errors = [RoomSendError("slow down", "M_LIMIT_EXCEEDED", retry_after_ms=5)]
+    client.feed_encrypted(DM, ALICE)
+    client.feed_encrypted(DM, ALICE)
+    await ch.sync_once()
+    assert [c for _, c in client.sent] == [{"msgtype": "m.notice", "body": ENCRYPTED}]
+
+
+async def test_sync_errors_back_off_then_recover(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    client.sync_errors = 2
+    ch = await channel(rt, client)
+    await ch.start()
+    await ch.ready.wait()
+    client.feed_text(DM, ALICE, "你好")
+    for _ in range(200):
+        if client.sent:
+            break
+        await asyncio.sleep(0.01)
+    await ch.stop()
+    assert len(client.sent) == 1
+
+
+async def test_outbox_rows_delivered_to_a_remembered_dm(rt):
+    client = FakeNioClient(BOT)
+    ch = await channel(rt, client)
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", ALICE, "您的工单已受理", kind="t", now=rt.clock.now())
+        await notify_address(s, "*", ALICE, "第二条", kind="t", now=rt.clock.now())
+        await notify_address(s, "*", "demo-zhangwei", "不是 Matrix 地址", kind="t", now=rt.clock.now())
+    assert await ch.deliver_outbox() == 2
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", ALICE, "第三条", kind="t", now=rt.clock.now())
+    assert await ch.deliver_outbox() == 1
+    assert client.created == ["!dm1:localhost"]
+    assert client.replies_to("!dm1:localhost") == ["您的工单已受理", "第二条", "第三条"]
+    async with rt.db.session() as s:
+        left = await s.get(OutboxMessage, 3)
+        assert left is not None and left.delivered_at is None
+
+
+async def test_failed_delivery_is_retried(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    ch = await channel(rt, client)
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", DM, "提醒", kind="t", now=rt.clock.now())
+    client.send_errors = [RoomSendError("forbidden", "M_FORBIDDEN")]
+    assert await ch.deliver_outbox() == 0
+    assert await ch.deliver_outbox() == 1
+    assert client.replies_to(DM) == ["提醒"]
+
+
+async def test_notifications_reuse_the_dm_the_user_already_talks_in(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    ch = await channel(rt, client)
+    await ch.sync_once()
+    client.feed_text(DM, ALICE, "你好")
+    await ch.sync_once()
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", ALICE, "通知", kind="t", now=rt.clock.now())
+    assert await ch.deliver_outbox() == 1
+    assert client.created == [] and client.replies_to(DM)[-1] == "通知"
+
+
+async def test_a_restarted_channel_reports_ready(rt):
+    client = FakeNioClient(BOT)
+    ch = await channel(rt, client)
+    await ch.sync_once()
+    restarted = await channel(rt, client)
+    await restarted.start()
+    await asyncio.wait_for(restarted.ready.wait(), 5)
+    await restarted.stop()

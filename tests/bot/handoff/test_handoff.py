@@ -1,0 +1,115 @@
+"""Human handoff through the bot: any channel's citizen, an operator on Matrix, nothing lost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot.messages import Incoming
+from govchat.app import create_app
+from govchat.runtime import Runtime
+from kernel.config import Settings
+from kernel.identity import StaticRoles
+from kernel.outbox import take_pending
+from office_flows.directory.resolver import DirectoryIdentity
+from office_flows.handoff.models import Handoff, HandoffMessage
+from office_flows.handoff.service import HandoffConfig
+from tests.support.kb_rig import QUESTION, kb_runtime
+
+OP = "@op:localhost"
+ROOM = "!operators:localhost"
+
+
+@pytest.fixture
+async def rt(sqlite_settings: Settings, clock) -> AsyncIterator[Runtime]:
+    runtime = await kb_runtime(sqlite_settings, clock)
+    runtime.bot.services.identity = DirectoryIdentity(runtime.db, StaticRoles(f"{OP}=operator"))
+    runtime.bot.services.handoff.config = HandoffConfig(
+        fail_limit=2, operators_channel="matrix", operators_address=ROOM
+    )
+    yield runtime
+    await runtime.close()
+
+
+async def say(rt: Runtime, channel: str, sender: str, text: str) -> list[str]:
+    return [r.text for r in await rt.bot.process(Incoming(channel, sender, text))]
+
+
+async def inbox(rt: Runtime, channel: str, address: str) -> list[str]:
+    async with rt.db.session() as s:
+        return [r.text for r in await take_pending(s, [channel], rt.clock.now(), address=address)]
+
+
+async def test_handoff_round_trip_relays_both_ways_and_keeps_everything(rt):
+    assert "正在为您转接人工客服" in (await say(rt, "rest", "web-1", "人工"))[0]
+    (announce,) = await inbox(rt, "matrix", ROOM)
+    assert "/接入 1" in announce and "web-1" in announce
+    assert "人工客服接入后会看到" in (await say(rt, "rest", "web-1", "我的社保卡丢了"))[0]
+    assert "排队等待" in (await say(rt, "matrix", OP, "/排队"))[0]
+
+    taken = (await say(rt, "matrix", OP, "/接入 1"))[0]
+    assert "[市民] 人工" in taken and "[市民] 我的社保卡丢了" in taken
+    assert any("已接入" in t for t in await inbox(rt, "rest", "web-1"))
+
+    assert await say(rt, "rest", "web-1", QUESTION) == []  # a human owns it: the bot is silent
+    assert await inbox(rt, "matrix", OP) == [f"【#1 市民】{QUESTION}"]
+    assert await say(rt, "matrix", OP, "您好，请带身份证到服务大厅") == []
+    assert await inbox(rt, "rest", "web-1") == ["【人工客服】您好，请带身份证到服务大厅"]
+
+    assert "已交还" in (await say(rt, "matrix", OP, "/结束"))[0]
+    assert any("已结束本次对话" in t for t in await inbox(rt, "rest", "web-1"))
+    assert "【居住证办理】" in (await say(rt, "rest", "web-1", QUESTION))[0]  # the bot answers again
+
+    async with rt.db.session() as s:
+        h = await s.scalar(select(Handoff))
+        assert h is not None and h.status == "returned" and h.operator == OP
+        authors = [m.author for m in await s.scalars(select(HandoffMessage).order_by(HandoffMessage.id))]
+    assert authors == ["citizen", "citizen", "system", "citizen", "operator", "system"]
+
+
+async def test_repeated_failures_hand_over_and_citizen_may_leave_the_queue(rt):
+    assert "没有找到准确的答案" in (await say(rt, "matrix", "@c:localhost", "火星移民怎么申请"))[0]
+    assert "转接人工客服" in (await say(rt, "matrix", "@c:localhost", "月球户口怎么办"))[0]
+    async with rt.db.session() as s:
+        h = await s.scalar(select(Handoff))
+        assert h is not None and h.reason == "failures" and h.status == "waiting"
+    assert "已退出人工排队" in (await say(rt, "matrix", "@c:localhost", "取消"))[0]
+    assert "【居住证办理】" in (await say(rt, "matrix", "@c:localhost", QUESTION))[0]
+
+
+async def test_an_answer_resets_the_failure_count(rt):
+    await say(rt, "rest", "c2", "火星移民怎么申请")
+    await say(rt, "rest", "c2", QUESTION)
+    assert "没有找到准确的答案" in (await say(rt, "rest", "c2", "月球户口怎么办"))[0]
+
+
+async def test_operator_commands_are_for_operators_only_and_take_is_checked(rt):
+    assert "仅限人工客服" in (await say(rt, "rest", "c3", "/接入 1"))[0]
+    assert "没有这个排队编号" in (await say(rt, "matrix", OP, "/接入 99"))[0]
+    assert "请输入排队编号" in (await say(rt, "matrix", OP, "/接入 abc"))[0]
+    assert "当前没有排队" in (await say(rt, "matrix", OP, "/排队"))[0]
+    await say(rt, "rest", "c3", "人工")
+    await say(rt, "rest", "c4", "人工")
+    assert "已接入 #1" in (await say(rt, "matrix", OP, "/接入"))[0]
+    assert "请先 /结束" in (await say(rt, "matrix", OP, "/接入 2"))[0]
+
+
+async def test_web_chat_polls_operator_replies(rt):
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(rt, background=False)))
+    await client.start_server()
+    try:
+        await say(rt, "rest", "web-9", "人工")
+        await say(rt, "matrix", OP, "/接入 1")
+        await say(rt, "matrix", OP, "请问您要办什么业务？")
+        resp = await client.get("/webhooks/rest/outbox", params={"sender": "web-9"})
+        texts = [m["text"] for m in await resp.json()]
+        assert texts[-1] == "【人工客服】请问您要办什么业务？"
+        again = await client.get("/webhooks/rest/outbox", params={"sender": "web-9"})
+        assert await again.json() == []
+        assert (await client.get("/webhooks/rest/outbox")).status == 400
+    finally:
+        await client.close()

@@ -1,0 +1,209 @@
+"""Table-driven office dialogues through the bot: (who, says) → the answer contains …
+
+Explicit commands need no NLU; free text goes through a recorded NLU double (what Rasa returns for
+these sentences) into the flows registered with FlowRegistry. Each table is one story, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.messages import Incoming
+from govchat.runtime import Runtime, build_runtime
+from kernel.clock import FakeClock
+from kernel.config import Settings
+from kernel.outbox import OutboxMessage
+from nlu.service import NluService, preprocess
+from office_flows.documents.models import Document
+from office_flows.meetings.models import MeetingEvent
+
+from tests.support.office_rig import SENDERS, seed_demo
+
+
+def _parse(intent: str, **entities: str) -> dict[str, Any]:
+    return {
+        "intent": {"name": intent, "confidence": 0.93},
+        "intent_ranking": [{"name": intent, "confidence": 0.93}],
+        "entities": [{"entity": k, "value": v, "start": 0, "end": 0} for k, v in entities.items()],
+    }
+
+
+RECORDED = {
+    "我有哪些待办": _parse("list_todo"),
+    "同意 FW-2026-001，请办公室印发": _parse("approve_document"),
+    "把 FW-2026-001 转给刘洋办理": _parse("delegate_task", person="刘洋"),
+    "FW-2026-001 想征求一下王强的意见": _parse("delegate_task", person="王强"),
+    "FW-2026-001 现在到哪了": _parse("query_document"),
+    "请赖科长对 FW-2026-001 加签": _parse("delegate_task", person="赖科长"),
+    "退回 FW-2026-001，缺少附件": _parse("reject_document"),
+    "明天下午三点在三楼会议室开一小时会，请李娜、刘洋参加，议题是汛期值班": _parse("book_meeting", room="三楼会议室"),
+    "HY-2026-0001 我请假，出差": _parse("rsvp_meeting"),
+    "我最近有什么会": _parse("query_meetings"),
+}
+
+
+class Recorded:
+    async def parse(self, text: str) -> dict[str, Any]:
+        table = {preprocess(k): v for k, v in RECORDED.items()}
+        return table.get(text, _parse("nlu_fallback"))
+
+
+@pytest.fixture
+async def rt(sqlite_settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
+    runtime = await build_runtime(sqlite_settings, clock=clock, load_model=False)
+    await seed_demo(runtime.db, clock)
+    runtime.bot.services.nlu = NluService(Recorded(), clock)
+    yield runtime
+    await runtime.close()
+
+
+async def talk(rt: Runtime, who: str, text: str) -> str:
+    replies = await rt.bot.process(Incoming("rest", SENDERS.get(who, who), text))
+    return "\n".join(r.text for r in replies)
+
+
+async def play(rt: Runtime, table: list[tuple[str, str, str]]) -> None:
+    for who, says, expected in table:
+        answer = await talk(rt, who, says)
+        assert expected in answer, f"{who}: {says!r} → {answer!r}"
+
+
+DOCUMENTS = [
+    (
+        "张伟",
+        "/发文 加急 关于汛期值班的通知 各单位请做好汛期值班",
+        "已登记发文 FW-2026-001《关于汛期值班的通知》（加急）",
+    ),
+    ("张伟", "/发文 机密 标题 正文", "只处理非涉密公文"),
+    ("张伟", "/发文 只有标题", "用法"),
+    ("demo-nobody", "/待办", "仅限机关工作人员"),
+    ("李娜", "/待办", "[加急] FW-2026-001《关于汛期值班的通知》— 核稿"),
+    ("刘洋", "/同意 FW-2026-001", "您不是当前办理人"),
+    ("李娜", "/同意 FW-2026-999", "没有找到公文 FW-2026-999"),
+    ("李娜", "/同意", "用法"),
+    ("李娜", "/同意 FW-2026-001 核稿无误", "已送刘洋、赖建国、黄志强会签"),
+    ("李娜", "/同意 FW-2026-001", "不能重复办理"),
+    ("刘洋", "/公文 FW-2026-001", "· 赖建国：会签，待办"),
+    # Progress is for the circulation, the drafting department and supervisors, not every civil servant.
+    ("demo-yechunmei", "/公文 FW-2026-001", "您不在公文 FW-2026-001 的办理人员之列"),
+    ("钟丽", "/公文 FW-2026-001", "您不在公文 FW-2026-001 的办理人员之列"),
+    ("demo-guyuehua", "/公文 FW-2026-001", "当前环节：会签"),  # a supervisor
+    ("陈静", "/公文 FW-2026-001", "您不在"),  # a deputy district head outside the chain
+    ("刘洋", "/加签 FW-2026-001 张伟 请核对数据", "任务回到您这里"),
+    ("刘洋", "/待办", "没有待办"),
+    ("张伟", "/同意 FW-2026-001 数据无误", "回到刘洋处继续办理"),
+    ("刘洋", "/同意 FW-2026-001", "还需赖建国、黄志强同意"),
+    ("赖建国", "/转交 FW-2026-001 钟丽 请你处理", "转交钟丽办理"),
+    ("钟丽", "/公文 FW-2026-001", "· 钟丽：会签，待办"),  # now in the circulation
+    ("钟丽", "/退回 FW-2026-001", "退回需要写明理由"),
+    ("钟丽", "/退回 FW-2026-001 请补充值班表", "退回拟稿人张伟修改，理由：请补充值班表"),
+    ("黄志强", "/同意 FW-2026-001", "已退回拟稿人修改"),
+    ("张伟", "/重新提交 FW-2026-001 各单位请做好汛期值班，附值班表。", "第 2 轮"),
+    ("李娜", "/同意 FW-2026-001", "会签"),
+    ("刘洋", "/同意 FW-2026-001", "还需"),
+    ("赖建国", "/同意 FW-2026-001", "还需黄志强"),
+    ("黄志强", "/退回 FW-2026-001 上一步 请李娜再核", "退回上一环节“核稿”"),
+    ("李娜", "/同意 FW-2026-001 已再核", "会签"),
+    ("刘洋", "/同意 FW-2026-001", "还需"),
+    ("赖建国", "/同意 FW-2026-001", "还需"),
+    ("黄志强", "/同意 FW-2026-001", "已送王强办理（签发）"),
+    ("王强", "/同意 FW-2026-001 请办公室印发", "已签发，文号 梅江府办〔2026〕1号"),
+    ("王强", "/同意 FW-2026-001", "已签发（文号 梅江府办〔2026〕1号），当前无需办理"),
+    ("王强", "/验章 FW-2026-001", "验证通过"),
+    ("张伟", "/收文 平件 市政府关于防汛的通知 请各区落实", "已送王强办理（拟办）"),
+    ("王强", "/同意 SW-2026-001 请李娜或刘洋承办", "已送李娜、刘洋或签（承办）"),
+    ("刘洋", "/同意 SW-2026-001 已落实", "已办结"),
+    ("李娜", "/同意 SW-2026-001", "已办结"),
+]
+
+
+async def test_document_commands(rt: Runtime) -> None:
+    await play(rt, DOCUMENTS)
+    async with rt.db.session() as s:
+        await s.execute(update(Document).where(Document.doc_id == "FW-2026-001").values(title="关于放假的通知"))
+    await play(rt, [("张伟", "/验章 FW-2026-001", "验证失败：签章与内容不符")])
+
+
+FREE_TEXT = [
+    ("张伟", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+    ("李娜", "我有哪些待办", "FW-2026-001《关于汛期值班的通知》"),
+    ("李娜", "FW-2026-001 想征求一下王强的意见", "按“加签”理解"),
+    ("王强", "同意 FW-2026-001，请办公室印发", "回到李娜处"),
+    ("李娜", "把 FW-2026-001 转给刘洋办理", "按“转交”理解"),
+    ("刘洋", "FW-2026-001 现在到哪了", "当前环节：核稿"),
+    ("刘洋", "请赖科长对 FW-2026-001 加签", "已请赖建国就 FW-2026-001 提出意见"),
+    ("赖建国", "/同意 FW-2026-001 可以", "回到刘洋处"),
+    ("刘洋", "退回 FW-2026-001，缺少附件", "理由：缺少附件"),
+    ("demo-nobody", "我有哪些待办", "需要工作人员身份"),
+    ("张伟", "明天下午三点在三楼会议室开一小时会，请李娜、刘洋参加，议题是汛期值班", "已预约会议 HY-2026-0001"),
+    ("刘洋", "HY-2026-0001 我请假，出差", "请假（出差）"),
+    ("李娜", "我最近有什么会", "HY-2026-0001 11月19日 15:00 三楼会议室“汛期值班”（待回复）"),
+]
+
+
+async def test_free_text(rt: Runtime) -> None:
+    await play(rt, FREE_TEXT)
+
+
+MEETINGS = [
+    (
+        "张伟",
+        "/预约会议 明天下午三点在三楼会议室开一小时会，请李娜、刘洋参加，议题是汛期值班",
+        "已预约会议 HY-2026-0001",
+    ),
+    (
+        "王强",
+        "/预约会议 明天下午三点半在三楼会议室开半小时会，请刘洋参加，议题是预算",
+        "三楼会议室已被会议 HY-2026-0001 占用",
+    ),
+    ("王强", "5", "请回复 1 到"),
+    ("王强", "1", "已预约会议 HY-2026-0002：11月19日 16:00–16:30，三楼会议室"),
+    ("陈静", "/预约会议 明天下午三点在三楼会议室开会，议题是调研", "1. 11月19日 15:00 二楼小会议室"),
+    ("陈静", "1", "二楼小会议室"),
+    ("古月华", "/预约会议 明天下午三点在火星会议室开会", "请说明在哪间会议室"),
+    ("古月华", "/预约会议 昨天下午三点在三楼会议室开会", "已经过去"),
+    ("古月华", "/预约会议 明天上午十点在三楼会议室开会，请张三参加", "通讯录中没有找到“张三”"),
+    ("刘洋", "/请假 HY-2026-0001", "请假需要写明理由"),
+    ("刘洋", "/请假 HY-2026-0001 出差", "请假（出差）"),
+    ("李娜", "/参加 HY-2026-0001", "已回复会议 HY-2026-0001“汛期值班”（11月19日 15:00）：参加"),
+    ("黄志强", "/参加 HY-2026-0001", "不在会议 HY-2026-0001 的参会名单"),
+    ("李娜", "/参加 HY-2026-0099", "没有找到会议 HY-2026-0099"),
+    ("李娜", "/取消会议 HY-2026-0001", "只有会议发起人张伟"),
+    ("张伟", "/纪要 HY-2026-0001 决定加强值班", "尚未结束"),
+    ("张伟", "/改期 HY-2026-0001 后天上午十点", "已将会议 HY-2026-0001 改到 11月20日 10:00，已通知 2 位参会人"),
+    ("张伟", "/我的会议", "HY-2026-0001 11月20日 10:00 三楼会议室"),
+    ("张伟", "/取消会议 HY-2026-0001 临时有变", "已取消会议 HY-2026-0001，已通知 2 位参会人"),
+    ("李娜", "/参加 HY-2026-0001", "已取消"),
+]
+
+
+async def test_meeting_commands(rt: Runtime) -> None:
+    await play(rt, MEETINGS)
+    async with rt.db.session() as s:
+        texts = list(await s.scalars(select(OutboxMessage.text).where(OutboxMessage.ref == "HY-2026-0001")))
+    assert any("会议邀请" in t for t in texts) and any("已取消，原因：临时有变" in t for t in texts)
+    async with rt.db.session() as s:
+        trail = (await s.execute(select(MeetingEvent.actor, MeetingEvent.action, MeetingEvent.comment))).all()
+    assert ("刘洋", "decline", "出差") in trail and ("张伟", "cancel", "临时有变") in trail
+
+
+NOTICES = [
+    ("王强", "/发通知 梅江区人民政府办公室、赖建国 关于节前安全检查的通知 请各科室于周五前完成自查。", "送达 4 人"),
+    ("张伟", "/我的通知", "TZ-2026-001《关于节前安全检查的通知》"),
+    ("张伟", "/通知 TZ-2026-001", "请各科室于周五前完成自查"),
+    ("张伟", "/签收情况 TZ-2026-001", "只有发布人"),
+    ("王强", "/签收情况 TZ-2026-001", "已读 1 人，未读 3 人"),
+    ("王强", "/催阅 TZ-2026-001", "已提醒 3 位未读人员"),
+    ("黄志强", "/通知 TZ-2026-001", "不是发给您的"),
+    ("王强", "/发通知 不存在的部门 标题 正文", "没有找到部门或人员“不存在的部门”"),
+    ("张伟", "/我的通知", "没有未读通知"),
+    ("张伟", "/办公帮助", "/加签 文号 姓名（征求对方意见后回到您这里）"),
+]
+
+
+async def test_notice_commands(rt: Runtime) -> None:
+    await play(rt, NOTICES)

@@ -1,0 +1,108 @@
+"""NLU processing without Rasa: time expressions, Chinese numbers, entity validation, preprocessing, the jieba dictionary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from kernel.clock import SHANGHAI
+from nlu.entities import postprocess, rating_level, valid_ticket_id
+from nlu.numerals import chinese_number
+from nlu.service import preprocess
+from nlu.timeparse import parse_time
+
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("明天下午三点在三楼会议室开会", "2026-11-19T15:00:00+08:00"),
+        ("下周一上午", "2026-11-23T09:00:00+08:00"),
+        ("后天", "2026-11-20T09:00:00+08:00"),
+        ("3点半", "2026-11-18T15:30:00+08:00"),
+        ("三点一刻", "2026-11-18T15:15:00+08:00"),
+        ("25号上午10点", "2026-11-25T10:00:00+08:00"),
+        ("12月1日下午两点半", "2026-12-01T14:30:00+08:00"),
+        ("周一", "2026-11-23T09:00:00+08:00"),  # this week's Monday has passed
+        ("本周五", "2026-11-20T09:00:00+08:00"),
+        ("今晚八点", "2026-11-18T20:00:00+08:00"),
+        ("10点30分", "2026-11-18T10:30:00+08:00"),
+        ("15:45", "2026-11-18T15:45:00+08:00"),
+    ],
+)
+def test_time_expressions(text, iso):
+    m = parse_time(text, NOW)
+    assert m is not None and m.value.isoformat() == iso
+    assert m.value.tzinfo is not None
+
+
+def test_no_time_and_impossible_times():
+    assert parse_time("请帮我查一下工单", NOW) is None
+    assert parse_time("2月30日", NOW) is None
+    assert parse_time("25点", NOW) is None
+
+
+def test_relative_to_the_injected_clock():
+    later = datetime(2026, 12, 31, 18, 0, tzinfo=SHANGHAI)
+    m = parse_time("明天上午九点", later)
+    assert m is not None and m.value.isoformat() == "2027-01-01T09:00:00+08:00"
+
+
+@pytest.mark.parametrize(("raw", "n"), [("十五", 15), ("二十", 20), ("三", 3), ("12", 12), ("二十三", 23)])
+def test_chinese_numbers(raw, n):
+    assert chinese_number(raw) == n
+
+
+@pytest.mark.parametrize(
+    ("ticket", "ok"), [("GD2026111800123", True), ("GD2026133200123", False), ("GD202611180012", False)]
+)
+def test_ticket_id_format_and_date(ticket, ok):
+    assert valid_ticket_id(ticket) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("非常满意", "非常满意"),
+        ("很不满意", "非常不满意"),
+        ("一般般吧", "基本满意"),
+        ("给个好评", "满意"),
+        ("不太满意", "不满意"),
+        ("今天天气", None),
+    ],
+)
+def test_rating_levels(text, level):
+    assert rating_level(text) == level
+
+
+def test_postprocess_validates_ids_resolves_time_and_maps_rating():
+    text = "同意FW-2026-015，另外GD2026139900123不对，HY-2026-0042明天下午三点，电话13812345678，很满意"
+    rasa = [
+        {"entity": "doc_id", "value": "FW-2026-015", "start": 2, "end": 13},
+        {"entity": "ticket_id", "value": "GD2026139900123", "start": 16, "end": 31},  # month 13: invalid
+        {"entity": "rating", "value": "很满意", "start": len(text) - 3, "end": len(text)},
+    ]
+    got = {(e["entity"], e["value"]) for e in postprocess(rasa, text, NOW)}
+    assert ("doc_id", "FW-2026-015") in got
+    assert ("meeting_id", "HY-2026-0042") in got
+    assert ("phone", "13812345678") in got
+    assert ("rating", "非常满意") in got
+    assert ("time", "2026-11-19T15:00:00+08:00") in got
+    assert not any(k == "ticket_id" for k, _ in got)
+
+
+def test_preprocess_keeps_ids_and_punctuation():
+    assert preprocess("同意 ＦＷ-2026-015，請辦公室印發") == "同意 FW-2026-015,请办公室印发"
+
+
+def test_dictionary_keeps_manual_entries_and_adds_short_kb_names(tmp_path):
+    from nlu.dictionary_gen import render
+
+    manual = tmp_path / "manual.txt"
+    manual.write_text("三楼会议室 2000 n\n居住证 3000 n\n", encoding="utf-8")
+    text = render(
+        [("居住证", "n"), ("梅江区民政局", "nt"), ("一个非常非常非常长的事项名称超过十二个字", "n"), ("x", "n")], manual
+    )
+    assert text.splitlines() == ["三楼会议室 2000 n", "居住证 3000 n", "梅江区民政局 2000 nt"]
