@@ -1,4 +1,4 @@
-"""Moved to tests/support/matrix_people.py; this name stays for bench/matrix_bench.py and scripts/ until they import the new one."""
+"""Moved to tests/support/matrix_people.py; kept for bench/matrix_bench.py and scripts/ (they import this name)."""
 
 from tests.support.matrix_people import Speaker
 

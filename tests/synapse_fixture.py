@@ -1,4 +1,4 @@
-"""Moved to tests/support/synapse_fixture.py; this name stays for bench/matrix_bench.py and scripts/ until they import the new one."""
+"""Moved to tests/support/synapse_fixture.py; kept for bench/matrix_bench.py and scripts/ (they import this name)."""
 
 from tests.support.synapse_fixture import MatrixUser, SynapseServer, ensure_synapse_venv
 

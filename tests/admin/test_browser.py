@@ -16,8 +16,8 @@ from aiohttp import web
 from govchat.app import create_app
 from govchat.runtime import build_runtime
 from kernel.config import Settings
-from tests.support.env import ROOT, need_or_skip
 from tests.support.admin_rig import PASSWORD, seed, seed_rated_tickets
+from tests.support.env import ROOT, need_or_skip
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

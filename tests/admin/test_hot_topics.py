@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from admin.hot_topics import UNKNOWN_PLACE, hot_topics, place_of
-from bench.tickets_bench import NOW, _rows
 from office_flows.directory.demo import load_demo_directory
 from office_flows.tickets.models import Ticket
+from tests.support.tickets_data import NOW, ticket_rows
 
 
 def test_place_is_the_address_up_to_its_road_or_community() -> None:
@@ -30,7 +30,7 @@ async def test_same_complaint_at_the_same_place_is_one_topic(database: Any) -> N
         ("梅江区西街9号", "路灯不亮"),
         ("梅江区北路1号", "夜间施工噪音扰民"),  # same complaint, another place
     ]
-    rows, _ = _rows(len(reports) + 1, random.Random(1))
+    rows, _ = ticket_rows(len(reports) + 1, random.Random(1))
     for i, (row, (address, content)) in enumerate(zip(rows, reports, strict=False)):
         row.update(address=address, content=content, created_at=NOW - timedelta(days=1, minutes=i))
     rows[-1].update(address="梅江区东路1号", content="东路工地夜间施工噪音扰民", created_at=NOW - timedelta(days=30))

@@ -14,7 +14,6 @@ from govchat.app import create_app
 from govchat.runtime import build_runtime
 from kernel.clock import FakeClock
 from kernel.config import Settings
-
 from tests.support.office_rig import seed_demo
 
 TOKENS = "t-zw=MJ001,t-ln=MJ002,t-wq=MJ003,t-ly=MJ004,t-lj=MJ011,t-hz=MJ020,t-admin=MJ900"

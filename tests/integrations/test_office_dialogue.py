@@ -20,7 +20,6 @@ from kernel.outbox import OutboxMessage
 from nlu.service import NluService, preprocess
 from office_flows.documents.models import Document
 from office_flows.meetings.models import MeetingEvent
-
 from tests.support.office_rig import SENDERS, seed_demo
 
 

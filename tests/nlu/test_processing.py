@@ -1,4 +1,4 @@
-"""NLU processing without Rasa: time expressions, Chinese numbers, entity validation, preprocessing, the jieba dictionary."""
+"""NLU processing without Rasa: time expressions, numbers, entity validation, preprocessing, the jieba dictionary."""
 
 from __future__ import annotations
 

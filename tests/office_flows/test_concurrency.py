@@ -24,7 +24,6 @@ from office_flows.documents.models import DocEvent, Document, Step
 from office_flows.meetings.service import Request
 from office_flows.office import Office
 from tests.support.env import pg_admin
-
 from tests.support.office_rig import office_for, seed_demo, who
 
 

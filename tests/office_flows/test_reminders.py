@@ -13,7 +13,6 @@ from kernel.outbox import OutboxMessage
 from kernel.scheduler import Ticker
 from office_flows.meetings.service import Request
 from office_flows.office import build_office
-
 from tests.support.office_rig import seed_demo, who
 
 

@@ -18,7 +18,6 @@ from office_flows.directory.store import person_by
 from office_flows.documents.chains import ChainError, save_chain
 from office_flows.documents.models import DocEvent, Document
 from office_flows.office import Office
-
 from tests.support.office_rig import office_for, seed_demo, who
 
 

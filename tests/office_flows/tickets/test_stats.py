@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.tickets_bench import NOW, _rows
 from office_flows.directory.demo import load_demo_directory
 from office_flows.tickets.models import Ticket, TicketRating
 from office_flows.tickets.stats import METRICS, compute, compute_series
+from tests.support.tickets_data import NOW, ticket_rows
 
 
 async def test_series_equals_compute_per_week(database: Any) -> None:
-    tickets, ratings = _rows(600, random.Random(3))
+    tickets, ratings = ticket_rows(600, random.Random(3))
     async with database.session() as s:
         await load_demo_directory(s)
         await s.execute(insert(Ticket), tickets)
