@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from govchat.migrate import downgrade_sync, upgrade_sync
 from kernel.db import Database
 from knowledge_base import store
 from knowledge_base.importers import faq_table, gdzwfw
@@ -17,13 +15,6 @@ from knowledge_base.importers.rows import ImportFailed
 from knowledge_base.models import EntryVersion, Faq, SearchText, ServiceItem, StatusChange
 
 ITEM = {"name": "居住证办理", "aliases": ["办居住证"], "department": "梅州市公安局梅江分局", "materials": ["身份证"]}
-
-
-async def test_migrations_go_down_and_up_again(settings):
-    url = settings.effective_database_url
-    await asyncio.to_thread(upgrade_sync, url)
-    await asyncio.to_thread(downgrade_sync, url, "base")
-    await asyncio.to_thread(upgrade_sync, url)
 
 
 async def test_entry_lifecycle_and_versions(database: Database, clock):
