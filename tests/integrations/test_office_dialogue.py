@@ -1,4 +1,4 @@
-"""Table-driven office dialogues through the bot: (who, says) → the answer contains …
+"""Table-driven office dialogues through the bot: (who, says, what the bot answers), checked by verify_dialog.
 
 Explicit commands need no NLU; free text goes through a recorded NLU double (what Rasa returns for
 these sentences) into the flows registered with FlowRegistry. Each table is one story, in order.
@@ -7,68 +7,44 @@ these sentences) into the flows registered with FlowRegistry. Each table is one 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
-from bot.messages import Incoming
 from govchat.runtime import Runtime, build_runtime
 from kernel.clock import FakeClock
 from kernel.config import Settings
 from kernel.outbox import OutboxMessage
-from nlu.service import NluService, preprocess
+from nlu.service import NluService
 from office_flows.documents.models import Document
 from office_flows.meetings.models import MeetingEvent
+from tests.support.dialogue import verify_dialog
+from tests.support.nlu_double import RecordedParser, nlu_result
 from tests.support.office_rig import SENDERS, seed_demo
 
-
-def _parse(intent: str, **entities: str) -> dict[str, Any]:
-    return {
-        "intent": {"name": intent, "confidence": 0.93},
-        "intent_ranking": [{"name": intent, "confidence": 0.93}],
-        "entities": [{"entity": k, "value": v, "start": 0, "end": 0} for k, v in entities.items()],
-    }
-
-
 RECORDED = {
-    "我有哪些待办": _parse("list_todo"),
-    "同意 FW-2026-001，请办公室印发": _parse("approve_document"),
-    "把 FW-2026-001 转给刘洋办理": _parse("delegate_task", person="刘洋"),
-    "FW-2026-001 想征求一下王强的意见": _parse("delegate_task", person="王强"),
-    "FW-2026-001 现在到哪了": _parse("query_document"),
-    "请赖科长对 FW-2026-001 加签": _parse("delegate_task", person="赖科长"),
-    "退回 FW-2026-001，缺少附件": _parse("reject_document"),
-    "明天下午三点在三楼会议室开一小时会，请李娜、刘洋参加，议题是汛期值班": _parse("book_meeting", room="三楼会议室"),
-    "HY-2026-0001 我请假，出差": _parse("rsvp_meeting"),
-    "我最近有什么会": _parse("query_meetings"),
+    "我有哪些待办": nlu_result("list_todo", 0.93),
+    "同意 FW-2026-001，请办公室印发": nlu_result("approve_document", 0.93),
+    "把 FW-2026-001 转给刘洋办理": nlu_result("delegate_task", 0.93, {"person": "刘洋"}),
+    "FW-2026-001 想征求一下王强的意见": nlu_result("delegate_task", 0.93, {"person": "王强"}),
+    "FW-2026-001 现在到哪了": nlu_result("query_document", 0.93),
+    "请赖科长对 FW-2026-001 加签": nlu_result("delegate_task", 0.93, {"person": "赖科长"}),
+    "退回 FW-2026-001，缺少附件": nlu_result("reject_document", 0.93),
+    "明天下午三点在三楼会议室开一小时会，请李娜、刘洋参加，议题是汛期值班": nlu_result(
+        "book_meeting", 0.93, {"room": "三楼会议室"}
+    ),
+    "HY-2026-0001 我请假，出差": nlu_result("rsvp_meeting", 0.93),
+    "我最近有什么会": nlu_result("query_meetings", 0.93),
 }
-
-
-class Recorded:
-    async def parse(self, text: str) -> dict[str, Any]:
-        table = {preprocess(k): v for k, v in RECORDED.items()}
-        return table.get(text, _parse("nlu_fallback"))
 
 
 @pytest.fixture
 async def rt(sqlite_settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
     runtime = await build_runtime(sqlite_settings, clock=clock, load_model=False)
     await seed_demo(runtime.db, clock)
-    runtime.bot.services.nlu = NluService(Recorded(), clock)
+    runtime.bot.services.nlu = NluService(RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback", 0.93)), clock)
     yield runtime
     await runtime.close()
-
-
-async def talk(rt: Runtime, who: str, text: str) -> str:
-    replies = await rt.bot.process(Incoming("rest", SENDERS.get(who, who), text))
-    return "\n".join(r.text for r in replies)
-
-
-async def play(rt: Runtime, table: list[tuple[str, str, str]]) -> None:
-    for who, says, expected in table:
-        answer = await talk(rt, who, says)
-        assert expected in answer, f"{who}: {says!r} → {answer!r}"
 
 
 DOCUMENTS = [
@@ -121,10 +97,10 @@ DOCUMENTS = [
 
 
 async def test_document_commands(rt: Runtime) -> None:
-    await play(rt, DOCUMENTS)
+    await verify_dialog(rt, DOCUMENTS, names=SENDERS)
     async with rt.db.session() as s:
         await s.execute(update(Document).where(Document.doc_id == "FW-2026-001").values(title="关于放假的通知"))
-    await play(rt, [("张伟", "/验章 FW-2026-001", "验证失败：签章与内容不符")])
+    await verify_dialog(rt, [("张伟", "/验章 FW-2026-001", "验证失败：签章与内容不符")], names=SENDERS)
 
 
 FREE_TEXT = [
@@ -145,7 +121,7 @@ FREE_TEXT = [
 
 
 async def test_free_text(rt: Runtime) -> None:
-    await play(rt, FREE_TEXT)
+    await verify_dialog(rt, FREE_TEXT, names=SENDERS)
 
 
 MEETINGS = [
@@ -181,7 +157,7 @@ MEETINGS = [
 
 
 async def test_meeting_commands(rt: Runtime) -> None:
-    await play(rt, MEETINGS)
+    await verify_dialog(rt, MEETINGS, names=SENDERS)
     async with rt.db.session() as s:
         texts = list(await s.scalars(select(OutboxMessage.text).where(OutboxMessage.ref == "HY-2026-0001")))
     assert any("会议邀请" in t for t in texts) and any("已取消，原因：临时有变" in t for t in texts)
@@ -205,4 +181,4 @@ NOTICES = [
 
 
 async def test_notice_commands(rt: Runtime) -> None:
-    await play(rt, NOTICES)
+    await verify_dialog(rt, NOTICES, names=SENDERS)

@@ -26,7 +26,7 @@ can read a ticket code or a button from them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -98,19 +98,27 @@ def check_turn(n: int, total: int, turn: Turn, who: str, channel: str, texts: li
 
 
 async def verify_dialog(
-    bot_or_rt: Any, turns: Sequence[TurnLike], *, channel: str = "rest", sender: str = "citizen"
+    bot_or_rt: Any,
+    turns: Sequence[TurnLike],
+    *,
+    channel: str = "rest",
+    sender: str = "citizen",
+    names: Mapping[str, str] | None = None,
 ) -> list[list[str]]:
     """Play the turns through ``Bot.process`` (a Bot, or a Runtime's bot) and check every reply.
 
-    Returns the reply texts of each turn."""
+    `names` maps the speakers written in the table (张伟) to their sender ids (demo-zhangwei); a speaker not in
+    it is a sender id. Returns the reply texts of each turn."""
     __tracebackhide__ = True
     bot = getattr(bot_or_rt, "bot", bot_or_rt)
     table = [as_turn(t) for t in turns]
     answers: list[list[str]] = []
     for n, turn in enumerate(table, start=1):
         who, where = turn.who or sender, turn.channel or channel
-        texts = [r.text for r in await bot.process(Incoming(where, who, turn.says))]
-        check_turn(n, len(table), turn, who, where, texts)
+        sender_id = (names or {}).get(who, who)
+        texts = [r.text for r in await bot.process(Incoming(where, sender_id, turn.says))]
+        shown = who if sender_id == who else f"{who} ({sender_id})"
+        check_turn(n, len(table), turn, shown, where, texts)
         answers.append(texts)
     return answers
 
