@@ -11,13 +11,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from admin.models import AuditEntry
-from bot.messages import Incoming
 from govchat.app import RUNTIME, create_app
 from govchat.runtime import Runtime, build_runtime
 from kernel.config import Settings
 from kernel.outbox import take_pending
 from office_flows.handoff.models import Handoff
 from tests.support.admin_rig import login, seed
+from tests.support.dialogue import verify_dialog
 
 
 @pytest.fixture
@@ -26,10 +26,6 @@ async def client(sqlite_settings: Settings, clock: Any) -> AsyncIterator[TestCli
     await seed(runtime)
     async with TestClient(TestServer(create_app(runtime, background=False))) as c:
         yield c
-
-
-async def say(rt: Runtime, text: str) -> list[str]:
-    return [r.text for r in await rt.bot.process(Incoming("rest", "web-1", text))]
 
 
 async def inbox(rt: Runtime) -> list[str]:
@@ -45,8 +41,9 @@ async def post(client: TestClient[Any, Any], path: str, csrf: str, **data: str) 
 
 async def test_operator_takes_replies_and_hands_back_from_the_console(client: TestClient[Any, Any]) -> None:
     rt = client.app[RUNTIME]
-    assert "转接人工客服" in (await say(rt, "人工"))[0]
-    await say(rt, "我的社保卡丢了怎么补办")
+    await verify_dialog(
+        rt, [("人工", "正在为您转接人工客服"), ("我的社保卡丢了怎么补办", "人工客服接入后会看到")], sender="web-1"
+    )
 
     csrf = await login(client, "operator")
     page = await (await client.get("/admin/handoff")).text()
@@ -54,7 +51,8 @@ async def test_operator_takes_replies_and_hands_back_from_the_console(client: Te
 
     assert "已接入 #1" in await post(client, "/admin/handoff/1/take", csrf)
     assert any("已接入" in t for t in await inbox(rt))
-    assert await say(rt, "补办要带什么材料") == []  # a person holds the conversation: the bot is silent
+    # a person holds the conversation: the bot is silent
+    await verify_dialog(rt, [("补办要带什么材料", [])], sender="web-1")
     assert "补办要带什么材料" in await (await client.get("/admin/handoff")).text()
 
     assert "回复内容不能为空" in await post(client, "/admin/handoff/1/reply", csrf, text="  ")
@@ -70,7 +68,9 @@ async def test_operator_takes_replies_and_hands_back_from_the_console(client: Te
     assert "已交还智能助手" in await post(client, "/admin/handoff/1/return", csrf)
     assert any("已结束本次对话" in t for t in await inbox(rt))
     assert "当前没有排队或进行中的人工对话" in await (await client.get("/admin/handoff")).text()
-    assert await say(rt, "居住证怎么办理") != []  # the bot answers again
+    await verify_dialog(
+        rt, [("居住证怎么办理", "请带身份证到政务服务中心办理")], sender="web-1"
+    )  # the bot answers again
 
     async with rt.db.session() as s:
         h = await s.scalar(select(Handoff))

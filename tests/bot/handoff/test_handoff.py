@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,7 +10,6 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.messages import Incoming
 from govchat.app import create_app
 from govchat.runtime import Runtime
 from kernel.config import Settings
@@ -18,6 +18,7 @@ from kernel.outbox import take_pending
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.handoff.models import Handoff, HandoffMessage
 from office_flows.handoff.service import HandoffConfig
+from tests.support.dialogue import Expect, Turn, verify_dialog
 from tests.support.kb_rig import QUESTION, kb_runtime
 
 OP = "@op:localhost"
@@ -35,8 +36,9 @@ async def rt(sqlite_settings: Settings, clock) -> AsyncIterator[Runtime]:
     await runtime.close()
 
 
-async def say(rt: Runtime, channel: str, sender: str, text: str) -> list[str]:
-    return [r.text for r in await rt.bot.process(Incoming(channel, sender, text))]
+def op(says: str, expect: Expect) -> Turn:
+    """A turn of the operator, on Matrix."""
+    return Turn(says, expect, who=OP, channel="matrix")
 
 
 async def inbox(rt: Runtime, channel: str, address: str) -> list[str]:
@@ -45,24 +47,29 @@ async def inbox(rt: Runtime, channel: str, address: str) -> list[str]:
 
 
 async def test_handoff_round_trip_relays_both_ways_and_keeps_everything(rt):
-    assert "正在为您转接人工客服" in (await say(rt, "rest", "web-1", "人工"))[0]
+    await verify_dialog(rt, [("web-1", "人工", "正在为您转接人工客服")])
     (announce,) = await inbox(rt, "matrix", ROOM)
     assert "/接入 1" in announce and "web-1" in announce
-    assert "人工客服接入后会看到" in (await say(rt, "rest", "web-1", "我的社保卡丢了"))[0]
-    assert "排队等待" in (await say(rt, "matrix", OP, "/排队"))[0]
-
-    taken = (await say(rt, "matrix", OP, "/接入 1"))[0]
-    assert "[市民] 人工" in taken and "[市民] 我的社保卡丢了" in taken
+    answers = await verify_dialog(
+        rt,
+        [
+            ("web-1", "我的社保卡丢了", "人工客服接入后会看到"),
+            op("/排队", "排队等待"),
+            op("/接入 1", re.compile(r"\[市民\] 人工[\s\S]*\[市民\] 我的社保卡丢了")),
+        ],
+    )
+    [taken] = answers[2]
+    assert "已接入" in taken
     assert any("已接入" in t for t in await inbox(rt, "rest", "web-1"))
 
-    assert await say(rt, "rest", "web-1", QUESTION) == []  # a human owns it: the bot is silent
+    await verify_dialog(rt, [("web-1", QUESTION, [])])  # a human owns it: the bot is silent
     assert await inbox(rt, "matrix", OP) == [f"【#1 市民】{QUESTION}"]
-    assert await say(rt, "matrix", OP, "您好，请带身份证到服务大厅") == []
+    await verify_dialog(rt, [op("您好，请带身份证到服务大厅", [])])
     assert await inbox(rt, "rest", "web-1") == ["【人工客服】您好，请带身份证到服务大厅"]
 
-    assert "已交还" in (await say(rt, "matrix", OP, "/结束"))[0]
+    await verify_dialog(rt, [op("/结束", "已交还")])
     assert any("已结束本次对话" in t for t in await inbox(rt, "rest", "web-1"))
-    assert "【居住证办理】" in (await say(rt, "rest", "web-1", QUESTION))[0]  # the bot answers again
+    await verify_dialog(rt, [("web-1", QUESTION, "【居住证办理】")])  # the bot answers again
 
     async with rt.db.session() as s:
         h = await s.scalar(select(Handoff))
@@ -72,39 +79,57 @@ async def test_handoff_round_trip_relays_both_ways_and_keeps_everything(rt):
 
 
 async def test_repeated_failures_hand_over_and_citizen_may_leave_the_queue(rt):
-    assert "没有找到准确的答案" in (await say(rt, "matrix", "@c:localhost", "火星移民怎么申请"))[0]
-    assert "转接人工客服" in (await say(rt, "matrix", "@c:localhost", "月球户口怎么办"))[0]
+    citizen = "@c:localhost"
+    await verify_dialog(
+        rt,
+        [("火星移民怎么申请", "没有找到准确的答案"), ("月球户口怎么办", "转接人工客服")],
+        channel="matrix",
+        sender=citizen,
+    )
     async with rt.db.session() as s:
         h = await s.scalar(select(Handoff))
         assert h is not None and h.reason == "failures" and h.status == "waiting"
-    assert "已退出人工排队" in (await say(rt, "matrix", "@c:localhost", "取消"))[0]
-    assert "【居住证办理】" in (await say(rt, "matrix", "@c:localhost", QUESTION))[0]
+    await verify_dialog(
+        rt, [("取消", "已退出人工排队"), (QUESTION, "【居住证办理】")], channel="matrix", sender=citizen
+    )
 
 
 async def test_an_answer_resets_the_failure_count(rt):
-    await say(rt, "rest", "c2", "火星移民怎么申请")
-    await say(rt, "rest", "c2", QUESTION)
-    assert "没有找到准确的答案" in (await say(rt, "rest", "c2", "月球户口怎么办"))[0]
+    await verify_dialog(
+        rt,
+        [
+            ("火星移民怎么申请", "没有找到准确的答案"),
+            (QUESTION, "【居住证办理】"),
+            ("月球户口怎么办", "没有找到准确的答案"),
+        ],
+        sender="c2",
+    )
 
 
 async def test_operator_commands_are_for_operators_only_and_take_is_checked(rt):
-    assert "仅限人工客服" in (await say(rt, "rest", "c3", "/接入 1"))[0]
-    assert "没有这个排队编号" in (await say(rt, "matrix", OP, "/接入 99"))[0]
-    assert "请输入排队编号" in (await say(rt, "matrix", OP, "/接入 abc"))[0]
-    assert "当前没有排队" in (await say(rt, "matrix", OP, "/排队"))[0]
-    await say(rt, "rest", "c3", "人工")
-    await say(rt, "rest", "c4", "人工")
-    assert "已接入 #1" in (await say(rt, "matrix", OP, "/接入"))[0]
-    assert "请先 /结束" in (await say(rt, "matrix", OP, "/接入 2"))[0]
+    await verify_dialog(
+        rt,
+        [
+            ("c3", "/接入 1", "仅限人工客服"),
+            op("/接入 99", "没有这个排队编号"),
+            op("/接入 abc", "请输入排队编号"),
+            op("/排队", "当前没有排队"),
+            ("c3", "人工", "正在为您转接人工客服"),
+            ("c4", "人工", "正在为您转接人工客服"),
+            op("/接入", "已接入 #1"),
+            op("/接入 2", "请先 /结束"),
+        ],
+    )
 
 
 async def test_web_chat_polls_operator_replies(rt):
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(rt, background=False)))
     await client.start_server()
     try:
-        await say(rt, "rest", "web-9", "人工")
-        await say(rt, "matrix", OP, "/接入 1")
-        await say(rt, "matrix", OP, "请问您要办什么业务？")
+        await verify_dialog(
+            rt,
+            [("web-9", "人工", "正在为您转接人工客服"), op("/接入 1", "已接入 #1"), op("请问您要办什么业务？", [])],
+        )
         resp = await client.get("/webhooks/rest/outbox", params={"sender": "web-9"})
         texts = [m["text"] for m in await resp.json()]
         assert texts[-1] == "【人工客服】请问您要办什么业务？"
