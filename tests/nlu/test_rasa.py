@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from bot.messages import Incoming
 from govchat.runtime import build_runtime
 from kernel.config import load_settings
 from nlu.client import RasaClient
@@ -22,6 +21,7 @@ from nlu.server import RasaServer
 from nlu.service import NluService
 from nlu.training import PROJECT_DIR, train
 from office_flows.directory.demo import load_demo_directory
+from tests.support.dialogue import verify_dialog
 from tests.support.env import ROOT, need_or_skip
 
 pytestmark = pytest.mark.slow
@@ -93,23 +93,24 @@ async def test_eval_set_floor(nlu):
     assert report["out_of_scope_not_ticket"] >= 0.9
 
 
+LINA = "demo-lina"
+
+
 async def test_rasa_dies_bot_degrades_then_recovers(rasa_server, tmp_path, clock):
     settings = load_settings(environ={}, data_dir=str(tmp_path), demo_data=False)
     rt = await build_runtime(settings, clock=clock, load_model=False)
     client = RasaClient(rasa_server.url, timeout=3)
     rt.bot.services.nlu = NluService(client, clock)
     async with rt.db.session() as s:
-        await load_demo_directory(s)  # "demo-lina" speaks as 李娜, staff of 区政府办
+        await load_demo_directory(s)  # LINA speaks as 李娜, staff of 区政府办
     try:
-        ok = await rt.bot.process(Incoming("rest", "demo-lina", "同意 FW-2026-015，请办公室印发"))
-        assert "没有找到公文 FW-2026-015" in ok[0].text  # understood, routed to the document flow
+        # understood, routed to the document flow
+        await verify_dialog(rt, [("同意 FW-2026-015，请办公室印发", "没有找到公文 FW-2026-015")], sender=LINA)
         restarts = rasa_server.restarts
         assert rasa_server.pid is not None
         os.killpg(rasa_server.pid, signal.SIGKILL)
         await asyncio.sleep(0.5)
-        down = await rt.bot.process(Incoming("rest", "demo-lina", "同意 FW-2026-016"))
-        assert "智能语义理解暂时不可用" in down[0].text
-        assert "我能帮您" in (await rt.bot.process(Incoming("rest", "demo-lina", "/帮助")))[0].text
+        await verify_dialog(rt, [("同意 FW-2026-016", "智能语义理解暂时不可用"), ("/帮助", "我能帮您")], sender=LINA)
         recovered = False
         for _ in range(600):  # the supervisor restarts it (about 30 s; minutes on a loaded 2-core machine)
             if rasa_server.restarts > restarts:
@@ -121,8 +122,7 @@ async def test_rasa_dies_bot_degrades_then_recovers(rasa_server, tmp_path, clock
                     pass
             await asyncio.sleep(1)
         assert recovered, f"Rasa was not back after 600 s (restarts: {rasa_server.restarts})"
-        back = await rt.bot.process(Incoming("rest", "demo-lina", "同意 FW-2026-017，请办公室印发"))
-        assert "没有找到公文 FW-2026-017" in back[0].text
+        await verify_dialog(rt, [("同意 FW-2026-017，请办公室印发", "没有找到公文 FW-2026-017")], sender=LINA)
     finally:
         await client.close()
         await rt.close()
