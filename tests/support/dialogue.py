@@ -85,12 +85,6 @@ def check_turn(n: int, total: int, turn: Turn, who: str, channel: str, texts: li
         f"{', '.join(_show(p) for p in wanted) or '(none)'}\n"
         f"  got {len(texts)}:\n{got}"
     )
-    import os  # TEMP-DISCOVERY
-
-    if os.environ.get("DISCOVER"):  # TEMP-DISCOVERY
-        ok = len(texts) == len(wanted) and all(_matches(p, x) for p, x in zip(wanted, texts))  # TEMP-DISCOVERY
-        print(("OK  " if ok else "BAD ") + head.replace("\n", "\n      "))  # TEMP-DISCOVERY
-        return  # TEMP-DISCOVERY
     assert not any(FAILURE in t for t in texts), f"the bot answered with its failure reply (a handler raised)\n{head}"
     assert len(texts) == len(wanted), f"wrong number of replies\n{head}"
     for i, (p, t) in enumerate(zip(wanted, texts, strict=True), start=1):
