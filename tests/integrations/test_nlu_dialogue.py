@@ -80,7 +80,20 @@ DIALOGUES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "sender", "turns"), DIALOGUES, ids=[d[0] for d in DIALOGUES])
+# Behaviour that changed on main and is reported, pinned as before until it is decided; strict: fixing it fails
+# this marker, so it comes off.
+CHANGED = {
+    "unsure: clarification with choices, then pick": pytest.mark.xfail(
+        strict=True,
+        reason="since main 5129a44 the unclear sentence becomes the report's content (asks 具体地点), "
+        "where e1690b9 asked what happened (发生了什么)",
+    )
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "sender", "turns"), [pytest.param(*d, id=d[0], marks=CHANGED.get(d[0], ())) for d in DIALOGUES]
+)
 async def test_dialogue(rig, name, sender, turns):
     rt, _ = rig
     await verify_dialog(rt, turns, sender=sender)
