@@ -23,6 +23,7 @@ from tests.support.nlu_double import RecordedParser, nlu_result
 RECORDED: dict[str, dict[str, Any]] = {
     "同意 FW-2026-015，请办公室印发": nlu_result("approve_document"),
     "同意这个文": nlu_result("approve_document"),
+    "这个文到哪了": nlu_result("query_document"),
     "我要投诉隔壁工地半夜施工": nlu_result("complain"),
     "讲个笑话听听": nlu_result("out_of_scope"),
     "GD2026111800123办得怎么样了": nlu_result("query_ticket"),
@@ -55,9 +56,18 @@ DIALOGUES = [
     (
         "missing doc id is asked for, then completed",
         "staff-1",
-        [("同意这个文", "请问是哪份公文"), ("FW-2026-016", "未登记为工作人员")],
+        [("这个文到哪了", "请问是哪份公文"), ("FW-2026-016", "未登记为工作人员")],
     ),
-    ("missing ticket id, cancelled", "citizen-2", [("我的工单到哪一步了", "请问是哪张工单"), ("取消", "已取消")]),
+    (
+        "approval without a doc id: the flow looks for the speaker's documents, which needs a directory person",
+        "staff-1",
+        [("同意这个文", "未登记为工作人员")],
+    ),
+    (
+        "ticket status without an id: the citizen's own tickets are listed (none yet)",
+        "citizen-2",
+        [("我的工单到哪一步了", "没有查到您登记过的工单")],
+    ),
     ("complaint starts the ticket dialogue", "citizen-3", [("我要投诉隔壁工地半夜施工", ["登记投诉工单", "具体地点"])]),
     ("chatter never becomes a ticket", "citizen-4", [("讲个笑话听听", "超出了我的服务范围")]),
     (
@@ -80,14 +90,21 @@ DIALOGUES = [
 ]
 
 
-# Behaviour that changed on main and is reported, pinned as before until it is decided; strict: fixing it fails
-# this marker, so it comes off.
+# A fault and a behaviour change that came with main's refactoring, reported: strict, so that the fix fails the
+# marker and it comes off.
 CHANGED = {
+    "approval without a doc id: the flow looks for the speaker's documents, which needs a directory person": (
+        pytest.mark.xfail(
+            strict=True,
+            reason="since main 382f314 an approval without a document id crashes for staff outside the directory: "
+            "integrations/documents.py doc_of() calls documents.todo(), whose OfficeError is not caught",
+        )
+    ),
     "unsure: clarification with choices, then pick": pytest.mark.xfail(
         strict=True,
         reason="since main 5129a44 the unclear sentence becomes the report's content (asks 具体地点), "
         "where e1690b9 asked what happened (发生了什么)",
-    )
+    ),
 }
 
 
