@@ -20,7 +20,9 @@ def nlu_result(
         entities = [{"entity": k, "value": v, "start": 0, "end": 0} for k, v in entities.items()]
     return {
         "intent": {"name": intent, "confidence": conf},
-        "intent_ranking": [{"name": n, "confidence": c} for n, c in (ranking or [(intent, conf)])],
+        "intent_ranking": [
+            {"name": n, "confidence": c} for n, c in (ranking if ranking is not None else [(intent, conf)])
+        ],
         "entities": entities or [],
     }
 
@@ -33,10 +35,10 @@ class RecordedParser:
         self.recorded = {preprocess(k): v for k, v in recorded.items()}
         self.fallback = fallback if fallback is not None else nlu_result("nlu_fallback", 0.2)
         self.down = False
-        self.calls = 0
+        self.calls: list[str] = []  # the texts parsed, in order
 
     async def parse(self, text: str) -> dict[str, Any]:
-        self.calls += 1
+        self.calls.append(text)
         if self.down:
             raise NluUnavailable("connection refused")
         return self.recorded.get(text, self.fallback)
