@@ -19,7 +19,8 @@ from tests.support.nlu_double import RecordedParser, nlu_result
 from tests.support.synapse_fixture import SynapseServer
 
 APPROVE = "同意 FW-2026-015，请办公室印发"
-RECORDED = {APPROVE: nlu_result("approve_document"), "我的工单到哪一步了": nlu_result("query_ticket")}
+COMPLAINT = "我要投诉隔壁工地半夜施工，吵得睡不着"
+RECORDED = {APPROVE: nlu_result("approve_document"), COMPLAINT: nlu_result("complain")}
 
 
 @pytest.fixture
@@ -67,11 +68,11 @@ async def test_restart_mid_conversation_answers_once_and_replays_nothing(rt, syn
     cfg = bot_config(synapse, bot)
     async with running_bot(rt, cfg):
         room = await citizen.dm_with(bot.user_id)
-        await citizen.say(room, "我的工单到哪一步了")
-        await citizen.expect(room, "请问是哪张工单")  # the bot now waits for a ticket id
-    await citizen.say(room, "GD2026111800123")  # sent while the bot is down
+        await citizen.say(room, COMPLAINT)
+        await citizen.expect(room, "具体地点")  # the intake now waits for the place
+    await citizen.say(room, "梅江区江南路28号")  # sent while the bot is down
     async with running_bot(rt, cfg):
-        await citizen.expect(room, "GD2026111800123")  # continued where it stopped
+        await citizen.expect(room, "什么时候开始")  # continued where it stopped
         assert await citizen.quiet_for(3) == []  # answered once, nothing old replayed
     await citizen.close()
 
