@@ -90,14 +90,9 @@ DIALOGUES = [
 ]
 
 
-# Behaviour changes that came with main's refactoring, reported: strict, so that a fix fails the marker and it
+# A behaviour change that came with main's refactoring, reported: strict, so that a fix fails the marker and it
 # comes off.
 CHANGED = {
-    "staff books: reaches the meeting flow (which needs a directory person)": pytest.mark.xfail(
-        strict=True,
-        reason="since main 9514596 a booking by staff outside the directory asks for a room, offering an empty "
-        "list ('可选：。'), where it was refused (未登记为工作人员)",
-    ),
     "unsure: clarification with choices, then pick": pytest.mark.xfail(
         strict=True,
         reason="since main 5129a44 the unclear sentence becomes the report's content (asks 具体地点), "
