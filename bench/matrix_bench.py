@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import free_port, machine_speed, percentile, write_result
-from tests.matrix_people import Speaker
-from tests.synapse_fixture import SynapseServer, ensure_synapse_venv
+from tests.support.matrix_people import Speaker
+from tests.support.synapse_fixture import SynapseServer, ensure_synapse_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQS = ROOT / "knowledge_base" / "demo" / "faqs.json"

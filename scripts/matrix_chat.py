@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.matrix_people import Speaker  # noqa: E402
-from tests.synapse_fixture import MatrixUser  # noqa: E402
+from tests.support.matrix_people import Speaker  # noqa: E402
+from tests.support.synapse_fixture import MatrixUser  # noqa: E402
 
 
 async def chat(url: str, me: MatrixUser, bot_id: str, folder: Path) -> None:

