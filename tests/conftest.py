@@ -14,6 +14,7 @@ import pytest
 from kernel.clock import FakeClock
 from kernel.config import Settings, load_settings
 from tests.support.env import MODEL_CACHE, PG_ADMIN_URL, need_or_skip, pg_admin, pg_available
+from tests.support.rasa import rasa_model, rasa_server  # noqa: F401  (the real Rasa server, session-wide)
 from tests.support.synapse_fixture import synapse  # noqa: F401  (a real Matrix homeserver, session-wide)
 
 # --- databases ---------------------------------------------------------------------------------

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,46 +14,13 @@ from govchat.runtime import build_runtime
 from kernel.config import load_settings
 from nlu.client import RasaClient
 from nlu.evaluation import evaluate_nlu, read_nlu_cases
-from nlu.rasa_env import RasaEnvError, ensure_rasa_env, find_python310
 from nlu.server import RasaServer
 from nlu.service import NluService
-from nlu.training import PROJECT_DIR, train
 from office_flows.directory.demo import load_demo_directory
 from tests.support.dialogue import verify_dialog
-from tests.support.env import ROOT, need_or_skip
+from tests.support.env import ROOT
 
 pytestmark = pytest.mark.slow
-MODELS = Path(os.environ.get("GOVCHAT_TEST_NLU_MODELS", Path.home() / ".cache" / "govchat" / "nlu-models"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def rasa_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    settings = load_settings()
-    try:
-        find_python310(settings.rasa_python)
-    except RasaEnvError as exc:
-        need_or_skip(False, str(exc))
-    rasa = ensure_rasa_env(settings.rasa_venv.expanduser(), python=settings.rasa_python, progress=print)
-    model, _ = train(rasa, MODELS, progress=print)
-    yield rasa, model
-
-
-@pytest.fixture(scope="module")
-async def rasa_server(
-    rasa_model: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[RasaServer]:
-    rasa, model = rasa_model
-    log = tmp_path_factory.mktemp("rasa") / "rasa.log"
-    server = RasaServer(rasa, model, port=_free_port(), project=PROJECT_DIR, log_file=log)
-    await server.start(timeout=240)
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

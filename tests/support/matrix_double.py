@@ -27,6 +27,7 @@ class FakeNioClient:
         self.rooms: dict[str, MatrixRoom] = {}
         self.timeline: list[tuple[str, Any]] = []  # (room_id, event), the "server" history
         self.invites: list[tuple[str, str]] = []  # (room_id, inviter) not yet seen by a sync
+        self.direct_invites = False  # invites arrive as direct chats (m.room.member is_direct)
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.typing: list[tuple[str, bool]] = []
         self.joined: list[str] = []
@@ -124,7 +125,7 @@ class FakeNioClient:
                         "type": "m.room.member",
                         "sender": inviter,
                         "state_key": self.user_id,
-                        "content": {"membership": "invite"},
+                        "content": {"membership": "invite", **({"is_direct": True} if self.direct_invites else {})},
                     }
                 )
             ]

@@ -185,6 +185,51 @@ async def test_notifications_reuse_the_dm_the_user_already_talks_in(rt):
     assert client.created == [] and client.replies_to(DM)[-1] == "通知"
 
 
+async def test_the_chat_the_person_uses_wins_over_a_room_the_bot_opened(rt):
+    """A notification before the person ever wrote opens a DM; once they write in their own chat with the
+    bot, later notifications go there (one conversation per person), and the bot opens no more rooms."""
+    client = FakeNioClient(BOT)
+    ch = await channel(rt, client)
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", ALICE, "新工单", kind="t", now=rt.clock.now())
+    assert await ch.deliver_outbox() == 1
+    assert client.created == ["!dm1:localhost"]
+    await ch.sync_once()  # the first sync only skips history
+    client.add_room(DM, ALICE)  # the chat Alice opened with the bot herself
+    client.feed_text(DM, ALICE, "你好")
+    await ch.sync_once()
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", ALICE, "待办提醒", kind="t", now=rt.clock.now())
+    assert await ch.deliver_outbox() == 1
+    assert client.created == ["!dm1:localhost"]
+    assert client.replies_to(DM)[-1] == "待办提醒"
+    assert client.replies_to("!dm1:localhost") == ["新工单"]
+
+
+async def test_a_direct_invite_is_remembered_for_notifications(rt):
+    client = FakeNioClient(BOT)
+    ch = await channel(rt, client)
+    client.invites.append((DM, ALICE))
+    client.direct_invites = True
+    await ch.sync_once()
+    assert await ch.store.dm_room(ALICE) == DM
+
+
+async def test_a_room_the_person_left_is_replaced(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    ch = await channel(rt, client)
+    await ch.sync_once()  # the first sync only skips history
+    client.feed_text(DM, ALICE, "你好")
+    await ch.sync_once()
+    client.rooms[DM].remove_member(ALICE)  # Alice left the chat
+    async with rt.db.session() as s:
+        await notify_address(s, "matrix", ALICE, "会议提醒", kind="t", now=rt.clock.now())
+    assert await ch.deliver_outbox() == 1
+    assert client.created == ["!dm1:localhost"]
+    assert client.replies_to("!dm1:localhost") == ["会议提醒"]
+
+
 async def test_a_restarted_channel_reports_ready(rt):
     client = FakeNioClient(BOT)
     ch = await channel(rt, client)

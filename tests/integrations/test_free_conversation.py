@@ -1,0 +1,467 @@
+"""Free conversation against the real Rasa server, the real embedding model and the demo district: colloquial,
+misspelt, Cantonese- and Hakka-worded turns, interruptions and corrections (issue 16). Each table is checked
+with the dialogue kit: exact reply counts, their content, and never the generic failure reply.
+
+Every test builds its own demo district (SQLite) on the FakeClock's Wednesday 2026-11-18 09:00, so the tables
+inside one test run in order and may build on each other (a ticket filed, then rated)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from govchat.runtime import Runtime, build_runtime
+from kernel.config import load_settings
+from knowledge_base.models import UnansweredQuestion
+from nlu.client import RasaClient
+from nlu.server import RasaServer
+from nlu.service import NluService
+from office_flows.tickets.models import Ticket, TicketRating
+from tests.support.dialogue import verify_dialog
+
+pytestmark = pytest.mark.slow
+
+ANY = re.compile(r"[\s\S]")  # one reply, whatever it says (the kit still rejects the failure reply)
+INTAKE_PLACE = "具体地点在哪里"
+INTAKE_TIME = "从什么时候开始"
+INTAKE_PHONE = "留下手机号码"
+READ_BACK = "请核对您要登记的工单"
+# A question mid-intake: answered (or set aside), then the same step is asked again.
+ANSWERED_THEN_RESUMED = [ANY, re.compile("我们继续刚才的登记[\\s\\S]*地点")]
+
+
+@pytest.fixture
+async def rt(tmp_path: Path, encoder: Any, clock: Any, rasa_server: RasaServer) -> AsyncIterator[Runtime]:
+    settings = load_settings(environ={}, data_dir=str(tmp_path), demo_data=True)
+    runtime = await build_runtime(settings, clock=clock, encoder=encoder)
+    client = RasaClient(rasa_server.url, timeout=10)
+    runtime.bot.services.nlu = NluService(client, clock)
+    yield runtime
+    await client.close()
+    await runtime.close()
+
+
+async def tickets_of(rt: Runtime) -> list[Ticket]:
+    async with rt.db.session() as s:
+        return list(await s.scalars(select(Ticket).order_by(Ticket.id)))
+
+
+def code_in(replies: list[list[str]]) -> str:
+    found = re.search(r"GD\d{13}", "\n".join("\n".join(r) for r in replies))
+    assert found, replies
+    return found.group(0)
+
+
+# --- 1. one arbitration between the NLU and the knowledge base -----------------------------------------
+
+
+ARBITRATION = [
+    (
+        "a question the NLU may call out of scope: the KB's confident answer wins",
+        "a1",
+        [("怎么申请养狗证", "犬只登记")],
+    ),
+    ("short colloquial wording", "a2", [("狗证怎么办", "犬只登记")]),
+    ("Cantonese wording", "a3", [("养狗要唔要办证㗎？点样办", "犬只登记")]),
+    ("Hakka wording", "a4", [("𠊎想办狗证，爱带么个材料", "犬只登记")]),
+    ("a greeting with a question in it is answered", "a5", [("你好，请问居住证怎么办", "居住证")]),
+    ("a plain greeting is greeted", "a6", [("你好", "您好")]),
+    ("thanks", "a7", [("多谢晒", "不客气")]),
+    (
+        "chatter: declined with a ticket or a person offered",
+        "a8",
+        [("讲个笑话听听", re.compile("超出了我的服务范围[\\s\\S]*登记工单[\\s\\S]*人工"))],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in ARBITRATION])
+async def test_arbitration(rt, name, sender, turns):
+    await verify_dialog(rt, turns, sender=sender)
+
+
+async def test_every_decline_reaches_the_unanswered_queue(rt):
+    await verify_dialog(rt, [("讲个笑话听听", "超出了我的服务范围")], sender="a9")
+    async with rt.db.session() as s:
+        logged = list(await s.scalars(select(UnansweredQuestion.question)))
+    assert "讲个笑话听听" in logged
+
+
+# --- 2. intake as validated slot filling with interruptions --------------------------------------------
+
+
+async def test_intake_keeps_fields_apart_through_a_question_and_a_correction(rt):
+    replies = await verify_dialog(
+        rt,
+        [
+            ("我要投诉，小区楼下烧烤店每天半夜很吵", ["登记投诉工单", INTAKE_PLACE]),
+            # a new question is answered (or set aside), never stored as the place
+            ("小孩读小学要怎么报名", ANSWERED_THEN_RESUMED),
+            ("江北路那个工地", INTAKE_TIME),
+            ("差不多上个月开始", INTAKE_PHONE),
+            ("13800138000", READ_BACK),
+            ("地点改成江北路 3 号", ["地点改为：江北路 3 号", READ_BACK]),
+            ("确认", "已为您登记工单"),
+        ],
+        sender="i1",
+    )
+    [t] = await tickets_of(rt)
+    assert (t.kind, t.address, t.since) == ("投诉", "江北路 3 号", "差不多上个月开始"), replies
+    assert "烧烤店" in t.content
+
+
+INTAKES = [
+    (
+        "the citizen's own word sets the type (投诉, not 举报)",
+        "i2",
+        [("我要投诉隔壁工地半夜施工", ["类型：投诉", INTAKE_PLACE])],
+    ),
+    (
+        "Cantonese complaint with a typo",
+        "i3",
+        [("我要头诉，楼下大排档晚晚嘈到三点", ["登记投诉工单", INTAKE_PLACE])],
+    ),
+    (
+        "a time that is not a time is asked again, then taken",
+        "i4",
+        [
+            ("我要投诉江南路28号的KTV噪音扰民", ["登记投诉工单", INTAKE_TIME]),
+            ("好吵好吵", "不像一个时间"),
+            ("好吵好吵", INTAKE_PHONE),
+        ],
+    ),
+    (
+        "a place that is not a place is asked again",
+        "i5",
+        [("我要投诉楼上天天装修好吵", ["登记投诉工单", INTAKE_PLACE]), ("没完没了", "不像一个地点")],
+    ),
+    (
+        "the type is corrected in words at the read-back",
+        "i6",
+        [
+            ("我要举报有人在梅江边电鱼", ["登记举报工单", INTAKE_PLACE]),
+            ("梅江桥下面", INTAKE_TIME),
+            ("今天早上", INTAKE_PHONE),
+            ("匿名", READ_BACK),
+            ("类型是投诉", ["类型改为投诉", re.compile("类型：投诉")]),
+        ],
+    ),
+    (
+        "修改 asks which field; a typed field name is matched, never option 1 by default",
+        "i7",
+        [
+            ("我要投诉菜市场门口乱摆卖", ["登记投诉工单", INTAKE_PLACE]),
+            ("东山菜市场门口", INTAKE_TIME),
+            ("最近一个月", INTAKE_PHONE),
+            ("13900001111", READ_BACK),
+            ("修改", "要修改哪一项"),
+            ("随便", "没有对应的项目"),
+            ("电话", INTAKE_PHONE),
+            ("13900002222", re.compile("电话：139\\*\\*\\*\\*2222")),
+        ],
+    ),
+    (
+        "cancel at any step writes nothing",
+        "i8",
+        [("我要投诉公交车司机开车好猛", ["登记投诉工单", INTAKE_PLACE]), ("算了", "已取消登记")],
+    ),
+    (
+        "a phone number correction mid-way",
+        "i9",
+        [
+            ("我要投诉小区物业乱收停车费", ["登记投诉工单", INTAKE_PLACE]),
+            ("电话是13712345678", ["电话改为 137****5678", INTAKE_PLACE]),
+            ("金山花园", INTAKE_TIME),
+            ("上个礼拜", READ_BACK),
+        ],
+    ),
+    (
+        "Hakka request for help",
+        "i10",
+        [("𠊎屋下停水三日了，爱请你们帮忙", ["登记求助工单", INTAKE_PLACE])],
+    ),
+    (
+        "a declined question becomes a 咨询 ticket on request",
+        "i11",
+        [
+            ("火星上的房子怎么办产权证", "没有找到准确的答案"),
+            ("登记工单", ["登记为咨询工单", INTAKE_PHONE]),
+        ],
+    ),
+    (
+        "no place: 无 is fine",
+        "i12",
+        [("我想提个建议，政务大厅周末也开放就好了", ["登记建议工单", INTAKE_PLACE]), ("无", INTAKE_TIME)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in INTAKES])
+async def test_intake(rt, name, sender, turns):
+    await verify_dialog(rt, turns, sender=sender)
+
+
+async def test_cancelled_intake_writes_nothing(rt):
+    await verify_dialog(
+        rt, [("我要投诉公交车司机开车好猛", ["登记投诉工单", INTAKE_PLACE]), ("不用了", "已取消登记")], sender="i13"
+    )
+    assert await tickets_of(rt) == []
+
+
+# --- 3. ratings keep their reason ----------------------------------------------------------------------
+
+
+async def _answered_ticket(rt: Runtime, sender: str) -> str:
+    replies = await verify_dialog(
+        rt,
+        [
+            ("我要投诉江南路烧烤店半夜油烟噪音", ["登记投诉工单", INTAKE_PLACE]),
+            ("江南路 88 号", INTAKE_TIME),
+            ("每天晚上", INTAKE_PHONE),
+            ("13800138000", READ_BACK),
+            ("确认", "已为您登记工单"),
+        ],
+        sender=sender,
+    )
+    code = code_in(replies)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} MJ-CGJ", "已派"),
+            ("demo-zhuli", f"/签收 {code}", "已签收"),
+            ("demo-zhuli", f"/回复 {code} 已约谈店主，要求晚上十点后停止营业", "已回复"),
+        ],
+    )
+    return code
+
+
+async def test_a_free_text_rating_keeps_its_reason_and_the_status_tells_of_rectification(rt):
+    code = await _answered_ticket(rt, "r1")
+    await verify_dialog(
+        rt,
+        [
+            ("不满意，昨晚12点还是很吵", "已启动整改"),
+            (f"/工单 {code}", re.compile("整改：[\\s\\S]*前完成")),
+        ],
+        sender="r1",
+    )
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+    assert rating is not None and rating.comment == "昨晚12点还是很吵"
+
+
+async def test_a_cantonese_rating_keeps_its_reason(rt):
+    await _answered_ticket(rt, "r2")
+    await verify_dialog(rt, [("唔满意，仲系好嘈", "已启动整改")], sender="r2")
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+    assert rating is not None and rating.comment == "仲系好嘈"
+
+
+async def test_a_good_rating_thanks(rt):
+    await _answered_ticket(rt, "r3")
+    await verify_dialog(rt, [("非常满意，处理得很快", "感谢")], sender="r3")
+
+
+# --- 4. global words -----------------------------------------------------------------------------------
+
+
+GLOBAL = [
+    ("取消 with nothing pending: neutral", "g1", [("取消", "没有需要取消的操作")]),
+    ("算了 with nothing pending", "g2", [("算了", "没有需要取消的操作")]),
+    ("Cantonese 唔使了", "g3", [("唔使了", "没有需要取消的操作")]),
+    ("帮助 without a slash: the citizen's help", "g4", [("帮助", "登记 12345 工单")]),
+    (
+        "菜单 for a civil servant includes the mobile office",
+        "demo-lina",
+        [("菜单", re.compile("登记 12345 工单[\\s\\S]*工作人员还可以"))],
+    ),
+    ("a civil servant's 取消 is not a meeting cancellation", "demo-liuyang", [("取消", "没有需要取消的操作")]),
+]
+
+
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in GLOBAL])
+async def test_global_words(rt, name, sender, turns):
+    await verify_dialog(rt, turns, sender=sender)
+
+
+# --- 5. context: approvals and tickets without an ID ----------------------------------------------------
+
+
+async def test_the_only_pending_document_is_the_one_approved(rt):
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "已登记发文 FW-2026-001"),
+            ("demo-lina", "这个通知我看过了，没问题，同意", "已同意 FW-2026-001"),
+        ],
+    )
+
+
+async def test_several_pending_documents_are_offered_as_choices(rt):
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+            ("demo-zhangwei", "/发文 关于节前安全检查的通知 请各单位开展检查", "FW-2026-002"),
+            ("demo-lina", "同意", re.compile("2 件待办公文[\\s\\S]*1\\. FW-2026-001[\\s\\S]*2\\. FW-2026-002")),
+            ("demo-lina", "2", "已同意 FW-2026-002"),
+        ],
+    )
+
+
+async def test_a_return_keeps_its_reason_without_the_verb(rt):
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+            ("demo-lina", "FW-2026-001 退回去，标题要改", "退回"),
+            ("demo-zhangwei", "/公文 FW-2026-001", "标题要改"),
+        ],
+    )
+
+
+async def test_baguan_means_consult(rt):
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+            ("demo-lina", "FW-2026-001 请王强把关一下", "加签"),
+        ],
+    )
+
+
+async def test_sign_for_the_only_open_ticket(rt):
+    replies = await verify_dialog(
+        rt,
+        [
+            ("我要投诉江北路有人乱倒建筑垃圾", ["登记投诉工单", INTAKE_PLACE]),
+            ("江北路 5 号旁边", INTAKE_TIME),
+            ("前天晚上", INTAKE_PHONE),
+            ("匿名", READ_BACK),
+            ("确认", "已为您登记工单"),
+        ],
+        sender="t1",
+    )
+    code = code_in(replies)
+    await verify_dialog(
+        rt, [("demo-zhongli", f"/派单 {code} MJ-CGJ", "已派"), ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}")]
+    )
+
+
+# --- 6. citizens' own tickets --------------------------------------------------------------------------
+
+
+async def test_citizens_list_their_own_tickets(rt):
+    await verify_dialog(rt, [("我的工单", "没有查到您登记过的工单")], sender="m1")
+    for what in ("我要投诉江南路的路灯坏了", "我要投诉金山小区垃圾没人收"):
+        await verify_dialog(
+            rt,
+            [
+                (what, ["登记投诉工单", INTAKE_PLACE]),
+                ("无", INTAKE_TIME),
+                ("不清楚", INTAKE_PHONE),
+                ("匿名", READ_BACK),
+                ("确认", "已为您登记工单"),
+            ],
+            sender="m1",
+        )
+    await verify_dialog(
+        rt,
+        [
+            ("我的工单", re.compile("您有 2 张工单[\\s\\S]*垃圾[\\s\\S]*路灯")),
+            ("我嘅投诉有冇进展", re.compile("您有 2 张工单")),
+        ],
+        sender="m1",
+    )
+
+
+# --- 7. meetings keep their slots --------------------------------------------------------------------
+
+
+MEETINGS = [
+    (
+        "the time is kept while the room is asked for; a room by its distinctive part",
+        "demo-wangqiang",
+        [
+            ("明天上午十点开个会", "请问在哪间会议室"),
+            ("大会议室", re.compile("已预约会议 HY-2026-\\d+：11月19日 10:00[\\s\\S]*五楼大会议室")),
+        ],
+    ),
+    (
+        "a Sunday booking gets a warning",
+        "demo-lina",
+        [("周日下午三点在三楼会议室开会", re.compile("已预约会议[\\s\\S]*不是工作日"))],
+    ),
+    (
+        "03:00 gets a warning",
+        "demo-liuyang",
+        [("明天凌晨三点在二楼小会议室开会", re.compile("已预约会议[\\s\\S]*不在办公时间"))],
+    ),
+    (
+        "an invitation to nobody is worded properly",
+        "demo-zhangwei",
+        [("后天下午三点在四楼视频会商室开会", re.compile("本次没有邀请其他参会人"))],
+    ),
+    (
+        "an unknown room is refused with the list",
+        "demo-laijianguo",
+        [("明天下午三点在火星会议室开会", re.compile("没有名为“火星会议室”的会议室[\\s\\S]*三楼会议室"))],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in MEETINGS])
+async def test_meetings(rt, name, sender, turns):
+    await verify_dialog(rt, turns, sender=sender)
+
+
+# --- 8. junk and small talk ----------------------------------------------------------------------------
+
+
+JUNK = [
+    ("emoji only", "j1", [("😀😀😀", "我没有看懂这条消息")]),
+    ("markup", "j2", [("<script>alert(1)</script>", "我没有看懂这条消息")]),
+    ("SQL", "j3", [("select * from users; drop table users", "我没有看懂这条消息")]),
+    ("punctuation only", "j4", [("？？？", "我没有看懂这条消息")]),
+    (
+        "a vague sentence never offers small talk as a choice",
+        "j5",
+        [("那个东西怎么弄", re.compile("^(?![\\s\\S]*(闲聊|打招呼|道别|致谢))"))],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in JUNK])
+async def test_junk(rt, name, sender, turns):
+    await verify_dialog(rt, turns, sender=sender)
+
+
+# --- 9. emergencies first, also in dialect --------------------------------------------------------------
+
+
+EMERGENCIES = [
+    ("fire in Cantonese", "e1", [("救命！屋企火烛啊", "119")]),
+    ("a person not breathing, Hakka", "e2", [("𠊎阿爸冇气了，快来人", "120")]),
+    ("gas leak", "e3", [("厨房煤气漏好大阵味", "119")]),
+    ("a look-alike is not an emergency", "e4", [("消防证怎么办", re.compile("^(?![\\s\\S]*紧急)"))]),
+]
+
+
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in EMERGENCIES])
+async def test_emergencies(rt, name, sender, turns):
+    await verify_dialog(rt, turns, sender=sender)
+
+
+async def test_an_emergency_mid_intake_opens_no_ticket(rt):
+    await verify_dialog(
+        rt,
+        [("我要投诉楼上装修好吵", ["登记投诉工单", INTAKE_PLACE]), ("楼上着火了，好大烟", re.compile("119"))],
+        sender="e5",
+    )
+    assert await tickets_of(rt) == []
