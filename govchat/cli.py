@@ -307,8 +307,33 @@ def cmd_kb_eval(args: argparse.Namespace) -> int:
     cases = read_eval_file(Path(args.data))
 
     async def body(rt: Any) -> int:
-        report = evaluate(rt.kb, cases, mode=args.mode, misses=args.misses)
+        report = evaluate(rt.kb, cases, mode=args.mode or rt.kb.default_mode(), misses=args.misses)
         print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_kb_train_ranker(args: argparse.Namespace) -> int:
+    from knowledge_base.ranker.train import train_ranker
+
+    async def body(rt: Any) -> int:
+        snap = rt.index.snapshot
+        now = rt.clock.now()
+        stamp = f"v{snap.kb_version}-{now:%Y%m%dT%H%M%S}"
+        _progress(f"在知识库版本 {snap.kb_version}（{len(snap.entries)} 个条目）上训练相关性模型…")
+        ranker = await asyncio.to_thread(
+            train_ranker,
+            snap,
+            stamp=stamp,
+            trained_at=now.isoformat(timespec="seconds"),
+            seed=args.seed,
+            limit=args.limit,
+            progress=_progress,
+        )
+        await rt.index.install_ranker(ranker)
+        print(json.dumps(ranker.meta, ensure_ascii=False, indent=2))
+        _progress(f"训练完成，用时 {ranker.meta['seconds']} 秒；模型已存入 {rt.settings.index_dir / 'ranker'}")
         return 0
 
     return asyncio.run(_with_runtime(args, body))
@@ -442,9 +467,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--data", required=True)
     ev.add_argument(
         "--mode",
-        choices=["fused", "lexical", "dense", "dense-main", "dense-use"],  # knowledge_base.retriever.MODES
-        default="fused",
-        help="fused：全部融合；lexical：仅词法；dense：全部向量模型；dense-main / dense-use：单个向量模型",
+        choices=["learned", "fused", "lexical", "dense", "dense-main", "dense-use"],  # retriever.MODES + learned
+        default=None,
+        help="learned：融合候选经相关性模型打分（已训练时的默认）；fused：融合分数阈值；lexical：仅词法；"
+        "dense：全部向量模型；dense-main / dense-use：单个向量模型",
     )
     ev.add_argument(
         "--misses",
@@ -455,6 +481,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_kb_eval)
 
     kb.add_parser("reindex", help="强制与数据库核对并重建索引").set_defaults(func=cmd_kb_reindex)
+    trk = kb.add_parser("train-ranker", help="用已发布知识库自身的结构训练相关性与可答性模型，存入索引目录")
+    trk.add_argument("--seed", type=int, default=0)
+    trk.add_argument("--limit", type=int, default=12000, help="最多用多少个训练问题")
+    trk.set_defaults(func=cmd_kb_train_ranker)
 
     nlu = sub.add_parser("nlu", help="Rasa 语义理解").add_subparsers(dest="nlu_command", required=True)
     tr = nlu.add_parser("train", help="训练 NLU 模型（训练数据和配置未变时跳过）")

@@ -39,7 +39,8 @@ from knowledge_base.encoder import (
 )
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.normalize import EMPTY_DIALECT
-from knowledge_base.policy import Thresholds
+from knowledge_base.policy import LearnedThresholds, Thresholds
+from knowledge_base.ranker.retrain import BackgroundTrainer
 from knowledge_base.retriever import MAIN, USE, FusionParams
 from knowledge_base.service import KnowledgeBase
 from nlu.emergency import default_classifier
@@ -157,6 +158,12 @@ async def seed(db: Database, clock: Clock, settings: Settings, progress: Progres
                 progress(f"已载入演示知识库：事项 {report['items']['created']} 个，问答 {report['faqs']['created']} 条")
 
 
+def learned_thresholds_of(settings: Settings) -> LearnedThresholds | None:
+    if not settings.kb_ranker:
+        return None
+    return LearnedThresholds(answer=settings.ranker_answer, suggest=settings.ranker_suggest)
+
+
 def thresholds_of(settings: Settings) -> Thresholds:
     return Thresholds(
         answer=settings.answer_threshold, suggest=settings.suggest_threshold, margin=settings.answer_margin
@@ -200,10 +207,18 @@ async def build_runtime(
         encoders: list[tuple[str, Encoder]] = [
             (channel, CoalescingEncoder(enc)) for channel, enc in ((MAIN, encoder), (USE, second)) if enc is not None
         ]
-        index = IndexManager(db, clock, index_dir=settings.index_dir, encoders=encoders, params=fusion_params(settings))
+        index = IndexManager(
+            db,
+            clock,
+            index_dir=settings.index_dir,
+            encoders=encoders,
+            params=fusion_params(settings),
+            ranker=settings.kb_ranker,
+        )
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
-        kb = KnowledgeBase(db, clock, index, thresholds_of(settings))
+        index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
+        kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
         router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
         ticker = Ticker(clock, settings.scheduler_seconds)

@@ -66,6 +66,23 @@ class Settings:
         "GOVCHAT_ANSWER_MARGIN",
         "Minimum lead of the best entry over the runner-up for a direct answer; a closer race offers choices instead.",
     )
+    kb_ranker: bool = _setting(
+        True,
+        "GOVCHAT_KB_RANKER",
+        "Decide with the learned relevance stage when one is trained (govchat kb train-ranker); "
+        "off: fused-score thresholds.",
+    )
+    ranker_answer: float = _setting(
+        0.5, "GOVCHAT_RANKER_ANSWER", "Learned probability at or above which the bot answers directly."
+    )
+    ranker_suggest: float = _setting(
+        0.2, "GOVCHAT_RANKER_SUGGEST", "Summed probability of the offered choices at or above which they are offered."
+    )
+    ranker_retrain_publishes: int = _setting(
+        20,
+        "GOVCHAT_RANKER_RETRAIN_PUBLISHES",
+        "Retrain the learned stage in the background after this many publishes (0: never automatically).",
+    )
     dense_weight: float = _setting(
         0.75,
         "GOVCHAT_DENSE_WEIGHT",

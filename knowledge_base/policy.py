@@ -50,3 +50,46 @@ def decide(hits: list[EntryHit], t: Thresholds) -> tuple[Decision, list[EntryHit
     if top.fused >= t.answer and clear_lead:
         return Decision.ANSWER, [top]
     return Decision.SUGGEST, ranked[: t.choices]
+
+
+@dataclass(frozen=True)
+class LearnedThresholds:
+    """The three tiers on the learned stage's calibrated probability (knowledge_base.ranker).
+
+    ``answer``: the best entry's probability at or above which it is answered directly (chosen on dev
+    for ≥ 90 % precision); ``suggest``: the summed probability of the offered choices at or above which
+    they are offered (the right entry is among them ≥ 80 % of the time on dev); below, decline.
+    """
+
+    answer: float
+    suggest: float
+    choices: int = 3
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """What the policy needs to know about the question itself."""
+
+    # One content word (社保, 补贴, 公积金): too vague to answer, whatever the scores.
+    one_word: bool
+    # Whether the best entry's texts contain the question's key object (its most informative word).
+    top_covers_key: bool
+    # Whether any offered choice contains it.
+    choices_cover_key: bool
+
+
+def decide_learned(hits: list[EntryHit], t: LearnedThresholds, shape: QuestionShape) -> tuple[Decision, list[EntryHit]]:
+    """Hits come ranked by probability. Answer only a confident, covering, non-vague match; offer the
+    closest few when together they are likely to hold the answer (or the question is one vague word
+    that they cover); otherwise decline."""
+    ranked = distinct_hits(hits)
+    if not ranked:
+        return Decision.DECLINE, []
+    shown = ranked[: t.choices]
+    best = ranked[0].prob or 0.0
+    mass = min(1.0, sum(h.prob or 0.0 for h in shown))
+    if best >= t.answer and shape.top_covers_key and not shape.one_word:
+        return Decision.ANSWER, [ranked[0]]
+    if mass >= t.suggest or (shape.one_word and shape.choices_cover_key):
+        return Decision.SUGGEST, shown
+    return Decision.DECLINE, shown

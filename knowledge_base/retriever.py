@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +57,13 @@ class EntryHit:
     dense: float = 0.0
     fused: float = 0.0
     matched_text: str = ""
+    # For the learned stage (knowledge_base.ranker): the best raw cosine of the main dense model, the id
+    # of the text that gave the fused score, whether the variant penalty applied, and the calibrated
+    # probability that this entry answers the question (None until a ranker scored it).
+    cosine: float = 0.0
+    matched_id: int = -1
+    penalised: bool = False
+    prob: float | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -155,6 +163,11 @@ class SearchSnapshot:
     params: FusionParams = field(default_factory=FusionParams)
     # Normalised texts indexed for more than one entry.
     shared_texts: frozenset[str] = frozenset()
+    # Text ids of each entry, and the learned relevance stage (knowledge_base.ranker) if one is loaded.
+    entry_texts: dict[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+    ranker: Any = None
+    # Values derived lazily from this snapshot (the ranker's per-entry token sets).
+    derived: dict[str, Any] = field(default_factory=dict)
 
     @property
     def vectors(self) -> VectorIndex | None:
@@ -172,7 +185,17 @@ class SearchSnapshot:
         """(text, lexical score, raw cosine per dense channel) for the pooled top-k of every retriever used."""
         return self._pooled(self.normalise(question), mode, params or self.params)
 
-    def _pooled(self, query: str, mode: str, p: FusionParams) -> list[Candidate]:
+    def _pooled(
+        self,
+        query: str,
+        mode: str,
+        p: FusionParams,
+        *,
+        qvecs_given: Sequence[np.ndarray | None] | None = None,
+        excluded: Collection[int] = frozenset(),
+    ) -> list[Candidate]:
+        """``qvecs_given``: query vectors already encoded (ranker training encodes in batches);
+        ``excluded``: text ids left out of the pool (leave-one-out training queries)."""
         if not query:
             return []
         lex_w, dense_w = p.weights(mode, self.channels)
@@ -187,12 +210,17 @@ class SearchSnapshot:
             pool.update(self.bm25.top(lex_all, p.candidates))
         qvecs = []
         dense_text = dense_query(query)
-        for ch, w in zip(self.dense, dense_w, strict=True):
-            qvec = ch.encoder.encode([dense_text])[0] if w > 0 else None
+        for n, (ch, w) in enumerate(zip(self.dense, dense_w, strict=True)):
+            if w <= 0:
+                qvec = None
+            elif qvecs_given is not None:
+                qvec = qvecs_given[n]
+            else:
+                qvec = ch.encoder.encode([dense_text])[0]
             qvecs.append(qvec)
             if qvec is not None:
-                pool.update(i for i, _ in ch.vectors.search(qvec, p.candidates))
-        ids = [i for i in pool if i in self.texts and self.texts[i].key in self.entries]
+                pool.update(i for i, _ in ch.vectors.search(qvec, p.candidates + len(excluded)))
+        ids = [i for i in pool if i in self.texts and self.texts[i].key in self.entries and i not in excluded]
         cos: list[dict[int, float]] = [
             ch.vectors.scores_for(q, ids) if q is not None else {} for ch, q in zip(self.dense, qvecs, strict=True)
         ]
@@ -205,7 +233,21 @@ class SearchSnapshot:
         """Ranked entries; mode is one of MODES (all but "fused" are for measurement)."""
         p = params or self.params
         query = self.normalise(question)  # once: it segments the question for the dialect boundaries
-        cands = self._pooled(query, mode, p)
+        return self.search_normalised(query, k, mode=mode, params=p)
+
+    def search_normalised(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        mode: str = "fused",
+        params: FusionParams | None = None,
+        qvecs: Sequence[np.ndarray | None] | None = None,
+        excluded: Collection[int] = frozenset(),
+    ) -> list[EntryHit]:
+        """``search`` on an already normalised question (see ``_pooled`` for ``qvecs`` and ``excluded``)."""
+        p = params or self.params
+        cands = self._pooled(query, mode, p, qvecs_given=qvecs, excluded=excluded)
         return fuse(self.entries, cands, p, mode, self.channels, shared=self.shared_texts, cues=question_cues(query))[
             :k
         ]
@@ -250,9 +292,12 @@ def fuse(
             fused -= p.shared_text_penalty
         hit.lexical = max(hit.lexical, lex)
         hit.dense = max(hit.dense, dense_mix / dense_total)
+        if cosines and cosines[0] is not None:
+            hit.cosine = max(hit.cosine, cosines[0])
         if fused > hit.fused:
             hit.fused = fused
             hit.matched_text = t.text
+            hit.matched_id = t.id
         row = best[key]
         for n, score in enumerate([lex, *dense]):
             row[n] = max(row[n], score)
@@ -264,6 +309,7 @@ def fuse(
         for key, hit in hits.items():
             if variant_mismatch(entries[key].actions, cues):
                 hit.fused -= p.variant_penalty
+                hit.penalised = True
     return sorted(hits.values(), key=lambda h: (-h.fused, h.kind, h.entry_id))
 
 
@@ -277,6 +323,9 @@ def build_snapshot(
 ) -> SearchSnapshot:
     bm25 = Bm25Index([(t.id, t.text) for t in texts])
     owners = Counter(text for text, _key in {(t.text, t.key) for t in texts})
+    by_entry: dict[tuple[str, int], list[int]] = {}
+    for t in texts:
+        by_entry.setdefault(t.key, []).append(t.id)
     return SearchSnapshot(
         kb_version=kb_version,
         texts={t.id: t for t in texts},
@@ -286,4 +335,5 @@ def build_snapshot(
         dialect=dialect,
         params=params,
         shared_texts=frozenset(text for text, n in owners.items() if n > 1),
+        entry_texts={key: tuple(ids) for key, ids in by_entry.items()},
     )

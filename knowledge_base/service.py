@@ -14,8 +14,10 @@ from kernel.db import Database
 from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import EntryKind, UnansweredQuestion
-from knowledge_base.policy import Decision, Thresholds, decide
-from knowledge_base.retriever import EntryHit
+from knowledge_base.policy import Decision, LearnedThresholds, Thresholds, decide, decide_learned
+from knowledge_base.ranker.features import question_profile, question_shape
+from knowledge_base.ranker.rerank import rerank
+from knowledge_base.retriever import EntryHit, SearchSnapshot
 
 
 @dataclass
@@ -45,12 +47,21 @@ class KnowledgeBaseUnavailable(RuntimeError):
 
 class KnowledgeBase:
     def __init__(
-        self, db: Database, clock: Clock, index: IndexManager, thresholds: Thresholds, *, query_threads: int = 16
+        self,
+        db: Database,
+        clock: Clock,
+        index: IndexManager,
+        thresholds: Thresholds,
+        *,
+        learned: LearnedThresholds | None = None,
+        query_threads: int = 16,
     ) -> None:
         self.db = db
         self.clock = clock
         self.index = index
         self.thresholds = thresholds
+        # The learned stage decides whenever the snapshot carries a trained ranker (None: score thresholds).
+        self.learned = learned
         # Enough threads that questions arriving together meet in the encoder and share a batch;
         # the shared default pool (cpu + 4 threads) would cap a batch at a handful.
         self._pool = ThreadPoolExecutor(max_workers=query_threads, thread_name_prefix="kb-query")
@@ -64,13 +75,53 @@ class KnowledgeBase:
             raise KnowledgeBaseUnavailable("知识库索引尚未就绪")
         return snap.search(question, k, mode=mode)
 
-    def classify(self, question: str) -> tuple[str, Decision, list[EntryHit]]:
-        """Pure retrieval and decision, no side effects (for hit tests and evaluation)."""
+    def _snapshot(self) -> SearchSnapshot:
         snap = self.index.snapshot
         if snap is None:
             raise KnowledgeBaseUnavailable("知识库索引尚未就绪")
-        hits = snap.search(question, 10)
-        decision, shown = decide(hits, self.thresholds)
+        return snap
+
+    def default_mode(self) -> str:
+        snap = self.index.snapshot
+        return "learned" if snap is not None and snap.ranker is not None and self.learned is not None else "fused"
+
+    def decide(
+        self, question: str, *, k: int = 10, mode: str | None = None
+    ) -> tuple[Decision, list[EntryHit], list[EntryHit]]:
+        """(decision, hits to show, all ranked hits). ``mode`` "learned": fused candidates scored by the
+        learned stage, probability thresholds; "fused" and the measurement modes: score thresholds."""
+        snap = self._snapshot()
+        mode = mode or self.default_mode()
+        query = snap.normalise(question)
+        if mode != "learned":
+            hits = snap.search_normalised(query, k, mode=mode)
+            decision, shown = decide(hits, self.thresholds)
+            return decision, shown, hits
+        if snap.ranker is None or self.learned is None:
+            raise KnowledgeBaseUnavailable("相关性模型尚未训练（govchat kb train-ranker）")
+        hits = snap.search_normalised(query, k)
+        ranked = rerank(snap, snap.ranker, query, hits)
+        ranked += hits[len(ranked) :]
+        shape = question_shape(snap, question_profile(snap, query), ranked, self.learned.choices)
+        decision, shown = decide_learned(ranked, self.learned, shape)
+        return decision, shown, ranked
+
+    def policy_description(self, mode: str) -> dict[str, Any]:
+        if mode == "learned" and self.learned is not None:
+            snap = self.index.snapshot
+            meta = snap.ranker.meta if snap is not None and snap.ranker is not None else {}
+            return {
+                "answer_probability": self.learned.answer,
+                "suggest_probability": self.learned.suggest,
+                "ranker": {k: meta.get(k) for k in ("kb_version", "trained_at", "questions", "pairs", "seconds")},
+            }
+        t = self.thresholds
+        return {"answer": t.answer, "suggest": t.suggest, "margin": t.margin}
+
+    def classify(self, question: str) -> tuple[str, Decision, list[EntryHit]]:
+        """Pure retrieval and decision, no side effects (for hit tests and evaluation)."""
+        snap = self._snapshot()
+        decision, shown, _ = self.decide(question)
         return snap.normalise(question), decision, shown
 
     async def ask(self, question: str, *, channel: str = "", sender: str = "") -> AskResult:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge_base.models import (
@@ -99,6 +100,29 @@ async def bump_kb_version(session: AsyncSession) -> int:
         session.add(KbState(key=KB_VERSION_KEY, value=1))
         await session.flush()
     return await kb_version(session)
+
+
+RANKER_CLAIM_KEY = "ranker_claim"
+
+
+async def claim_ranker_training(session: AsyncSession, version: int) -> bool:
+    """Claim the retraining of the learned stage for a KB version: True for exactly one worker.
+
+    A claim that never finished (the worker died) is superseded by the next publish's version.
+    """
+    result = await session.execute(
+        update(KbState).where(KbState.key == RANKER_CLAIM_KEY, KbState.value < version).values(value=version)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        return True
+    if await session.scalar(select(KbState.value).where(KbState.key == RANKER_CLAIM_KEY)) is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(KbState(key=RANKER_CLAIM_KEY, value=version))
+    except IntegrityError:  # another worker inserted it first
+        return False
+    return True
 
 
 # --- entries -----------------------------------------------------------------------------------

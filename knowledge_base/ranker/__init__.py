@@ -1,0 +1,1 @@
+"""The learned relevance and answerability stage after candidate retrieval (issue 17)."""
