@@ -230,15 +230,18 @@ class KbOps:
             return e
 
     def hittest(self, question: str) -> dict[str, Any]:
-        normalized, decision, shown = self.kb.classify(question)
-        hits = self.kb.search(question, 10)
+        decision, shown, hits = self.kb.decide(question)
+        mode = self.kb.default_mode()
+        feats = self.kb.features_of(question, hits) if mode == "learned" else [{} for _ in hits]
         t = self.kb.thresholds
         return {
             "question": question,
-            "normalized": normalized,
+            "normalized": self.kb.index.snapshot.normalise(question) if self.kb.index.snapshot else question,
             "decision": decision.value,
             "shown": [h.key for h in shown],
+            "mode": mode,
             "thresholds": {"answer": t.answer, "suggest": t.suggest, "margin": t.margin},
+            "policy": self.kb.policy_description(mode),
             "dense_available": bool(self.index.encoders),
             "candidates": [
                 {
@@ -248,9 +251,11 @@ class KbOps:
                     "lexical": round(h.lexical, 4),
                     "dense": round(h.dense, 4),
                     "fused": round(h.fused, 4),
+                    "prob": None if h.prob is None else round(h.prob, 4),
+                    "features": {k: round(v, 3) for k, v in f.items()},
                     "matched_text": h.matched_text,
                 }
-                for h in hits
+                for h, f in zip(hits, feats, strict=True)
             ],
         }
 

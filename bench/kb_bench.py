@@ -68,6 +68,22 @@ def build_index(data_dir: Path) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
+def train_ranker(data_dir: Path) -> dict[str, Any]:
+    """`govchat kb train-ranker` in a child process: wall time and peak memory of the whole command."""
+    script = (
+        "import resource,subprocess,sys,time,json\n"
+        "t=time.perf_counter()\n"
+        f"r=subprocess.run({GOVCHAT!r}+['kb','train-ranker'],capture_output=True,text=True)\n"
+        "assert r.returncode==0, r.stderr\n"
+        "meta=json.loads(r.stdout)\n"
+        "print(json.dumps({'seconds':time.perf_counter()-t,'training_seconds':meta['seconds'],"
+        "'questions':meta['questions'],'pairs':meta['pairs'],"
+        "'peak_rss_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=_env(data_dir), capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
 async def _stream(session: Any, url: str, questions: list[str], sender: str) -> list[float]:
     times = []
     for q in questions:
@@ -93,9 +109,9 @@ async def rest_latency(port: int, questions: list[str], clients: int) -> dict[st
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95), "qps": len(times) / wall}
 
 
-def serve_and_measure(data_dir: Path, questions: list[str], runs: int) -> dict[str, Any]:
+def serve_and_measure(data_dir: Path, questions: list[str], runs: int, *, learned: bool = True) -> dict[str, Any]:
     port = free_port()
-    env = _env(data_dir) | {"GOVCHAT_PORT": str(port)}
+    env = _env(data_dir) | {"GOVCHAT_PORT": str(port), "GOVCHAT_KB_RANKER": "1" if learned else "0"}
     proc = subprocess.Popen([*GOVCHAT, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 180
@@ -121,18 +137,20 @@ def serve_and_measure(data_dir: Path, questions: list[str], runs: int) -> dict[s
         proc.wait(timeout=30)
 
 
-async def quality(data_dir: Path, eval_file: Path) -> dict[str, Any]:
+QUALITY_MODES = ("lexical", "dense-main", "fused", "learned")
+
+
+async def quality(data_dir: Path, eval_file: Path, modes: tuple[str, ...] = QUALITY_MODES) -> dict[str, Any]:
+    """Every mode on the same index in one run: today's pipeline (fused) beside the learned stage."""
     from govchat.runtime import build_runtime
     from kernel.config import load_settings
     from knowledge_base.evaluation import evaluate, read_eval_file
 
-    # USE is off in the product (it weighs 0); it is loaded here only to keep "USE alone" on record.
-    rt = await build_runtime(load_settings(data_dir=str(data_dir), demo_data=False, use_encoder=True))
+    rt = await build_runtime(load_settings(data_dir=str(data_dir), demo_data=False))
     try:
         cases = read_eval_file(eval_file)
         out = {}
-        # "dense" fuses every dense model without the lexical score; dense-main is e5 alone, dense-use USE alone.
-        for mode in ("lexical", "dense-main", "dense-use", "dense", "fused"):
+        for mode in modes:
             r = evaluate(rt.kb, cases, mode=mode)
             r.pop("sample_misses")
             out[mode] = r
@@ -191,11 +209,27 @@ def similarity(pairs_limit: int) -> dict[str, Any]:
     return out
 
 
+def both_latencies(data_dir: Path, questions: list[str], runs: int) -> dict[str, Any]:
+    """Today's pipeline and the learned stage, each in its own server on the same index, in one run."""
+    return {
+        "fused": serve_and_measure(data_dir, questions, runs, learned=False),
+        "learned": serve_and_measure(data_dir, questions, runs, learned=True),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--pairs", type=int, default=3000)
-    ap.add_argument("--eval", default=str(ROOT / "bench" / "data" / "kb_eval_gd_test.jsonl"))
+    ap.add_argument(
+        "--eval",
+        nargs="+",
+        default=[
+            str(ROOT / "bench" / "data" / "kb_eval_gd_test.jsonl"),
+            str(ROOT / "bench" / "data" / "kb_eval_gd_frozen.jsonl"),
+        ],
+        help="question sets (the first also supplies the latency questions); the frozen set: final figures only",
+    )
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "kb.json"))
     ap.add_argument(
         "--quality-only",
@@ -212,18 +246,20 @@ def main() -> int:
     if args.quality_only or args.latency_only:
         previous = json.loads(Path(args.out).read_text(encoding="utf-8"))
         if args.quality_only:
-            previous["quality"] = asyncio.run(quality(Path(args.quality_only), Path(args.eval)))
+            previous["quality"] = {
+                Path(e).stem: asyncio.run(quality(Path(args.quality_only), Path(e))) for e in args.eval
+            }
             previous["quality_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         if args.latency_only:
-            questions = [json.loads(x)["question"] for x in Path(args.eval).read_text().splitlines() if x.strip()]
-            previous["rest_latency"] = serve_and_measure(Path(args.latency_only), questions[:200], args.runs)
+            questions = [json.loads(x)["question"] for x in Path(args.eval[0]).read_text().splitlines() if x.strip()]
+            previous["rest_latency"] = both_latencies(Path(args.latency_only), questions[:200], args.runs)
             previous["rest_latency_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         write_result(previous, args.out)
         return 0
     if not CATALOGUE.is_file():
         print(f"reference data not found: {CATALOGUE}", file=sys.stderr)
         return 2
-    questions = [json.loads(line)["question"] for line in Path(args.eval).read_text().splitlines() if line.strip()]
+    questions = [json.loads(line)["question"] for line in Path(args.eval[0]).read_text().splitlines() if line.strip()]
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -232,10 +268,12 @@ def main() -> int:
         data_dir = Path(tmp)
         print("building index …", file=sys.stderr)
         result["index_build"] = build_index(data_dir)
+        print("training the learned stage …", file=sys.stderr)
+        result["ranker_training"] = train_ranker(data_dir)
         print("quality …", file=sys.stderr)
-        result["quality"] = asyncio.run(quality(data_dir, Path(args.eval)))
+        result["quality"] = {Path(e).stem: asyncio.run(quality(data_dir, Path(e))) for e in args.eval}
         print("REST latency …", file=sys.stderr)
-        result["rest_latency"] = serve_and_measure(data_dir, questions[:200], args.runs)
+        result["rest_latency"] = both_latencies(data_dir, questions[:200], args.runs)
     print("similarity pairs …", file=sys.stderr)
     result["similarity"] = similarity(args.pairs)
     result["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

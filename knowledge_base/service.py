@@ -15,8 +15,8 @@ from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import EntryKind, UnansweredQuestion
 from knowledge_base.policy import Decision, LearnedThresholds, Thresholds, decide, decide_learned
-from knowledge_base.ranker.features import question_profile, question_shape
-from knowledge_base.ranker.rerank import rerank
+from knowledge_base.ranker.features import FEATURES, features, question_profile, question_shape
+from knowledge_base.ranker.rerank import DEPTH, rerank
 from knowledge_base.retriever import EntryHit, SearchSnapshot
 
 
@@ -105,6 +105,17 @@ class KnowledgeBase:
         shape = question_shape(snap, question_profile(snap, query), ranked, self.learned.choices)
         decision, shown = decide_learned(ranked, self.learned, shape)
         return decision, shown, ranked
+
+    def features_of(self, question: str, hits: list[EntryHit]) -> list[dict[str, float]]:
+        """The learned stage's features behind each hit (for the console's hit test)."""
+        snap = self._snapshot()
+        query = snap.normalise(question)
+        fused_order = sorted(hits[:DEPTH], key=lambda h: -h.fused)
+        rows = features(snap, question_profile(snap, query), fused_order)
+        by_key = {
+            h.key: dict(zip(FEATURES, map(float, row), strict=True)) for h, row in zip(fused_order, rows, strict=True)
+        }
+        return [by_key.get(h.key, {}) for h in hits]
 
     def policy_description(self, mode: str) -> dict[str, Any]:
         if mode == "learned" and self.learned is not None:

@@ -1,9 +1,10 @@
 """Retraining the learned stage in the background after enough editor publishes.
 
 Every publish bumps the KB version. After a poll, when the served snapshot is ``every`` versions or
-more ahead of the ranker's training version, one worker (claimed in the database) trains a new ranker
-on that snapshot in a thread; the old one keeps answering until ``IndexManager.install_ranker`` swaps
-the new one in and stores it, and the other workers load it on their next poll.
+more ahead of the ranker's training version (or no ranker was ever trained and the KB has at least
+``min_entries`` entries), one worker (claimed in the database) trains a new ranker on that snapshot in a
+thread; the old one keeps answering until ``IndexManager.install_ranker`` swaps the new one in and
+stores it, and the other workers load it on their next poll.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from govchat.clock import Clock
-from govchat.db import Database
+from kernel.clock import Clock
+from kernel.db import Database
 from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.ranker.model import Ranker
@@ -29,12 +30,22 @@ def _train(snap: SearchSnapshot, stamp: str, trained_at: str) -> Ranker:
 
 
 class BackgroundTrainer:
-    def __init__(self, db: Database, clock: Clock, index: IndexManager, *, every: int, train: Trainer = _train) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        index: IndexManager,
+        *,
+        every: int,
+        train: Trainer = _train,
+        min_entries: int = 10,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.index = index
         self.every = every
         self.train = train
+        self.min_entries = min_entries
         self.task: asyncio.Task[None] | None = None
 
     def due(self) -> SearchSnapshot | None:
@@ -42,8 +53,9 @@ class BackgroundTrainer:
         snap = self.index.snapshot
         if self.every <= 0 or snap is None or (self.task is not None and not self.task.done()):
             return None
-        trained = snap.ranker.kb_version if snap.ranker is not None else 0
-        return snap if snap.kb_version - trained >= self.every else None
+        if snap.ranker is None:  # never trained: train once there is something to learn from
+            return snap if len(snap.entries) >= self.min_entries else None
+        return snap if snap.kb_version - snap.ranker.kb_version >= self.every else None
 
     async def maybe_train(self) -> bool:
         """Start a background training when one is due and this worker wins the claim."""

@@ -13,7 +13,7 @@ from knowledge_base.ranker.features import FEATURES, features, question_profile,
 from knowledge_base.ranker.model import Ranker
 from knowledge_base.ranker.pairs import colloquial, is_positive, training_questions
 from knowledge_base.ranker.train import build_training_set
-from knowledge_base.retriever import EntryHit, EntryInfo, FusionParams, IndexedText, build_snapshot
+from knowledge_base.retriever import EntryHit, EntryInfo, FusionParams, IndexedText, SearchSnapshot, build_snapshot
 
 ITEMS = [
     # (entry id, name, catalogue name, source code)
@@ -26,7 +26,7 @@ ITEMS = [
 ]
 
 
-def _snapshot():  # type: ignore[no-untyped-def]
+def _snapshot() -> SearchSnapshot:
     texts: list[IndexedText] = []
     entries: list[EntryInfo] = []
     tid = 0
@@ -45,7 +45,7 @@ def _snapshot():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def snap():  # type: ignore[no-untyped-def]
+def snap() -> SearchSnapshot:
     return _snapshot()
 
 
