@@ -73,7 +73,7 @@ class Settings:
         "off: fused-score thresholds.",
     )
     ranker_answer: float = _setting(
-        0.58, "GOVCHAT_RANKER_ANSWER", "Learned probability at or above which the bot answers directly."
+        0.57, "GOVCHAT_RANKER_ANSWER", "Learned probability at or above which the bot answers directly."
     )
     ranker_suggest: float = _setting(
         0.46, "GOVCHAT_RANKER_SUGGEST", "Summed probability of the offered choices at or above which they are offered."

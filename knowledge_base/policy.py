@@ -76,6 +76,8 @@ class QuestionShape:
     top_covers_key: bool
     # Whether any offered choice contains it.
     choices_cover_key: bool
+    # Whether any content word of the question occurs in some text of the KB (天气, 火星 alone: none does).
+    knows_a_word: bool = True
 
 
 def decide_learned(hits: list[EntryHit], t: LearnedThresholds, shape: QuestionShape) -> tuple[Decision, list[EntryHit]]:
@@ -86,10 +88,14 @@ def decide_learned(hits: list[EntryHit], t: LearnedThresholds, shape: QuestionSh
     if not ranked:
         return Decision.DECLINE, []
     shown = ranked[: t.choices]
+    if not shape.knows_a_word:  # nothing in the KB speaks of anything the question says
+        return Decision.DECLINE, shown
     best = ranked[0].prob or 0.0
     mass = min(1.0, sum(h.prob or 0.0 for h in shown))
-    if best >= t.answer and shape.top_covers_key and not shape.one_word:
+    if shape.one_word:  # 社保, 补贴: choices when they contain the word, never a direct answer
+        return (Decision.SUGGEST if shape.choices_cover_key else Decision.DECLINE), shown
+    if best >= t.answer and shape.top_covers_key:
         return Decision.ANSWER, [ranked[0]]
-    if mass >= t.suggest or (shape.one_word and shape.choices_cover_key):
+    if mass >= t.suggest:
         return Decision.SUGGEST, shown
     return Decision.DECLINE, shown

@@ -112,6 +112,8 @@ class FusionParams:
     # does not ask for one, or named for residents of a region the question does not name while it names
     # another (knowledge_base.query.variant_mismatch).
     variant_penalty: float = 0.05
+    # Add the catalogue's formal verbs for colloquial ones to the BM25 query (knowledge_base.query.service_verbs).
+    verb_expansion: bool = True
 
     def with_weights(self, weights: dict[str, float]) -> FusionParams:
         return replace(self, dense=tuple(replace(c, weight=weights.get(c.channel, c.weight)) for c in self.dense))
@@ -200,7 +202,7 @@ class SearchSnapshot:
             return []
         lex_w, dense_w = p.weights(mode, self.channels)
         lex_all = self.bm25.scores(query)
-        expanded = lexical_expansion(query)
+        expanded = lexical_expansion(query) if p.verb_expansion else query
         if expanded != query:
             # Formal verbs for colloquial ones (knowledge_base.query.service_verbs) can only add: a text
             # keeps the better of its scores with and without them.

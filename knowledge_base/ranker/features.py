@@ -186,10 +186,11 @@ def question_shape(
     one_word = bool(words) and all(w in longest for w in words) and len(profile.query) <= len(longest) + 1
 
     def covers(h: EntryHit) -> bool:
-        return key is None or _covered(key, entry_terms(snap, h.key))
+        return key is not None and _covered(key, entry_terms(snap, h.key))
 
     return QuestionShape(
         one_word=one_word,
         top_covers_key=bool(ranked) and covers(ranked[0]),
         choices_cover_key=any(covers(h) for h in ranked[:choices]),
+        knows_a_word=any(len(t) >= 2 for t in profile.known),
     )

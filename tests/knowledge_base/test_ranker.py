@@ -185,3 +185,15 @@ def test_training_set_labels_and_a_fitted_ranker_prefers_the_target(snap):
     probs = ranker.predict(features(snap, question_profile(snap, query), hits))
     assert probs.shape == (len(hits),) and np.all((probs >= 0) & (probs <= 1))
     assert hits[int(np.argmax(probs))].entry_id == 5
+
+
+def test_policy_declines_when_the_kb_knows_no_word_of_the_question():
+    unknown = QuestionShape(one_word=False, top_covers_key=False, choices_cover_key=False, knows_a_word=False)
+    assert decide_learned([_hit(1, 0.9), _hit(2, 0.5)], T, unknown)[0] is Decision.DECLINE
+
+
+def test_question_shape_of_a_question_the_kb_has_no_word_for(snap):
+    query = snap.normalise("公积金")
+    profile = question_profile(snap, query)
+    shape = question_shape(snap, profile, snap.search_normalised(query, 5))
+    assert shape.one_word and not shape.knows_a_word and not shape.choices_cover_key
