@@ -88,9 +88,11 @@ def decide_learned(hits: list[EntryHit], t: LearnedThresholds, shape: QuestionSh
     if not ranked:
         return Decision.DECLINE, []
     shown = ranked[: t.choices]
-    if not shape.knows_a_word:  # nothing in the KB speaks of anything the question says
-        return Decision.DECLINE, shown
     best = ranked[0].prob or 0.0
+    if not shape.knows_a_word and best < t.answer:
+        # Nothing in the KB speaks of anything the question says, and the model is not confident either
+        # (a confident one keeps its choices: dialect words unknown to the KB, measured on dev).
+        return Decision.DECLINE, shown
     mass = min(1.0, sum(h.prob or 0.0 for h in shown))
     if shape.one_word:  # 社保, 补贴: choices when they contain the word, never a direct answer
         return (Decision.SUGGEST if shape.choices_cover_key else Decision.DECLINE), shown

@@ -189,7 +189,9 @@ def test_training_set_labels_and_a_fitted_ranker_prefers_the_target(snap):
 
 def test_policy_declines_when_the_kb_knows_no_word_of_the_question():
     unknown = QuestionShape(one_word=False, top_covers_key=False, choices_cover_key=False, knows_a_word=False)
-    assert decide_learned([_hit(1, 0.9), _hit(2, 0.5)], T, unknown)[0] is Decision.DECLINE
+    assert decide_learned([_hit(1, 0.5), _hit(2, 0.3)], T, unknown)[0] is Decision.DECLINE
+    # A confident model still offers choices (never an answer: no key object is covered).
+    assert decide_learned([_hit(1, 0.9), _hit(2, 0.05)], T, unknown)[0] is Decision.SUGGEST
 
 
 def test_question_shape_of_a_question_the_kb_has_no_word_for(snap):
