@@ -140,8 +140,8 @@ def choose(
 
 
 async def score_dev(data_dir: Path, eval_file: Path) -> list[Scored]:
-    from kernel.config import load_settings
     from govchat.runtime import build_runtime
+    from kernel.config import load_settings
     from knowledge_base.ranker.features import features, question_profile, question_shape
     from knowledge_base.ranker.rerank import DEPTH
 

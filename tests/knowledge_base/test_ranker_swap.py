@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from govchat.runtime import Runtime, build_runtime
 from kernel.clock import FakeClock
 from kernel.config import Settings
-from govchat.runtime import Runtime, build_runtime
 from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.policy import Decision
