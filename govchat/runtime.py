@@ -217,7 +217,8 @@ async def build_runtime(
         )
         report = await index.sync(progress=progress)
         progress(f"知识库索引就绪：版本 {report.kb_version}，{report.texts} 条检索文本")
-        index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
+        if settings.kb_ranker:  # GOVCHAT_KB_RANKER=0: neither decide with nor train the learned stage
+            index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
         router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)

@@ -51,7 +51,9 @@ class BackgroundTrainer:
     def due(self) -> SearchSnapshot | None:
         """The snapshot to train on, when enough publishes happened since the ranker's training."""
         snap = self.index.snapshot
-        if self.every <= 0 or snap is None or (self.task is not None and not self.task.done()):
+        if not self.index.use_ranker or self.every <= 0 or snap is None:
+            return None
+        if self.task is not None and not self.task.done():
             return None
         if snap.ranker is None:  # never trained: train once there is something to learn from
             return snap if len(snap.entries) >= self.min_entries else None

@@ -121,3 +121,10 @@ async def test_background_retrain_keeps_the_old_model_until_the_new_one_is_ready
     assert new is not None and new.stamp.startswith(f"v{trained[0]}-")
     # Stored for the other workers: a fresh index manager on the same folder loads the new stamp.
     assert Ranker.stored_stamp(rt.settings.index_dir) == new.stamp
+
+
+async def test_no_background_training_when_the_learned_stage_is_off(rt: Runtime, clock: FakeClock) -> None:
+    rt.index.use_ranker = False
+    trainer = BackgroundTrainer(rt.db, clock, rt.index, every=1, min_entries=1)
+    await _publish_one(rt, "新事项三", clock)
+    assert trainer.due() is None and not await trainer.maybe_train()
