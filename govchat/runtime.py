@@ -161,7 +161,9 @@ async def seed(db: Database, clock: Clock, settings: Settings, progress: Progres
 def learned_thresholds_of(settings: Settings) -> LearnedThresholds | None:
     if not settings.kb_ranker:
         return None
-    return LearnedThresholds(answer=settings.ranker_answer, suggest=settings.ranker_suggest)
+    return LearnedThresholds(
+        answer=settings.ranker_answer, suggest=settings.ranker_suggest, unknown_min_fused=settings.suggest_threshold
+    )
 
 
 def thresholds_of(settings: Settings) -> Thresholds:

@@ -150,3 +150,31 @@ async def test_guangdong_catalogue_quality(tmp_path: Path, encoder: Any, clock: 
     assert report["hit@3"] >= 0.9, report
     assert report["unanswerable_declined"] >= 0.75, report
     assert report["answerable_declined"] <= 0.1, report
+
+
+async def test_demo_with_the_learned_stage(demo_dir: Path, encoder: Any, clock: Any):
+    """The demo district with a ranker trained on it: vague words get choices, chatter is declined, and the
+    team's demo questions keep their floors (the learned stage decides, it does not reorder)."""
+    from knowledge_base.policy import Decision
+    from knowledge_base.ranker.train import train_ranker
+
+    settings = load_settings(environ={}, data_dir=str(demo_dir), demo_data=True)
+    rt = await build_runtime(settings, clock=clock, encoder=encoder)
+    try:
+        snap = rt.index.snapshot
+        assert snap is not None
+        ranker = train_ranker(snap, stamp="demo", trained_at=clock.now().isoformat())
+        await rt.index.install_ranker(ranker)
+        assert rt.kb.default_mode() == "learned"
+        assert rt.kb.decide("社保")[0] is Decision.SUGGEST
+        assert rt.kb.decide("给我讲个笑话吧")[0] is Decision.DECLINE
+        report = evaluate(rt.kb, read_eval_file(ROOT / "bench" / "data" / "kb_eval_demo.jsonl"), mode="learned")
+        assert report["hit@1"] >= 0.85, report
+        assert report["answerable_declined"] <= 0.1, report
+        assert (report["unanswerable_answered"] or 0) <= 0.25, report
+    finally:
+        # The other tests of this module share the folder: leave it without a ranker.
+        import shutil
+
+        shutil.rmtree(settings.index_dir / "ranker", ignore_errors=True)
+        await rt.close()
