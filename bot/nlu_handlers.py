@@ -21,7 +21,7 @@ from integrations.context import PICK
 from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS
 from integrations.knowledge import CHOICE_KEY, DECLINE
-from integrations.router import Decision, decide_for
+from integrations.router import Decision, decide_for, entity_values
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
@@ -161,8 +161,14 @@ async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
             u = await nlu.understand(ctx.text)
     knowledge = ctx.services.knowledge
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
-    if u is None and ticket_intake.explicit_request(ctx.text):  # NLU off or down: a plainly filed ticket
-        return await ctx.conversations[INTAKE].open(ctx, ticket_intake.explicit_start(ctx))
+    named = ticket_intake.kind_in(ctx.text)
+    if ticket_intake.explicit_request(ctx.text) and (named is not None or u is None):
+        # "我要投诉……" with its content: the citizen named the appeal, so the intake takes it whatever the NLU
+        # (or its absence) makes of it; NLU entities (a place, a phone) still prefill it.
+        start = ticket_intake.explicit_start(ctx)
+        if u is not None:
+            start["entities"] = {k: v for k, v in entity_values(u.entities).items() if k in ("address", "phone")}
+        return await ctx.conversations[INTAKE].open(ctx, start)
     looked_up: list[AskResult | None] = []
 
     async def kb_decision() -> KbDecision | None:

@@ -172,6 +172,20 @@ def looks_like_time(text: str, now: datetime) -> bool:
     return bool(_NONE.match(text) or _TIME.search(text) or parse_time(text, now) is not None)
 
 
+_PLACE_TAIL = re.compile(
+    r"(?:[0-9０-９一二三四五六七八九十]+|路|街|巷|道|大道|号|栋|幢|座|楼|层|室|村|镇|区|小区|花园|广场|市场|公园|桥|站)*"
+)
+
+
+def whole_place(text: str, value: str) -> str:
+    """The NLU may tag only the head of a place ("江北" of "江北路 5 号"): extend it over the place's tail."""
+    at = text.find(value)
+    if at < 0:
+        return value
+    tail = _PLACE_TAIL.match(text, at + len(value))
+    return value + (tail.group(0) if tail else "")
+
+
 def _phone_of(text: str) -> str | None:
     found = MOBILE.search(text) or LANDLINE.search(text)
     return found.group(0) if found else None
@@ -185,7 +199,7 @@ def initial_data(kind: str, text: str, entities: Mapping[str, object]) -> dict[s
         data["content"] = text.strip()
         _mark(data, "content")
     if entities.get("address"):
-        data["address"] = str(entities["address"])
+        data["address"] = whole_place(text, str(entities["address"]))
         _mark(data, "address")
     m = MOBILE.search(text)
     phone = entities.get("phone") or (m.group(0) if m else "")

@@ -93,4 +93,6 @@ async def arbitrate(
     decision = await kb()
     if decision is not KbDecision.DECLINE or not d.options:
         return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定：按办事咨询回答")
+    if is_question(text):  # an unknown question is declined honestly (logged, ticket or person offered)
+        return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定的提问，知识库也没有答案：如实说明并记录")
     return Verdict(Action.CLARIFY, d, decision, "意图不确定，知识库也没有把握：请用户选择")

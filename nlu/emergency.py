@@ -308,15 +308,19 @@ class Tuning:
     model_weight: float = 1.5  # how much the model's (p − ½) moves the rule score
     model_alone: float = 0.8  # with no hazard cue at all, the model alone must be this sure …
     model_alone_damp: float = 1.0  # … and the contrary contexts must stay below this
+    model_alone_chars: int = 4  # … and the message must be long enough to describe something ("算了" is not)
 
 
-def decide(r: RuleResult, prob: float, model_kind: str | None, t: Tuning) -> tuple[bool, str | None, float]:
+def decide(
+    r: RuleResult, prob: float, model_kind: str | None, t: Tuning, length: int = 99
+) -> tuple[bool, str | None, float]:
     """Rules and model together: (emergency, kind, combined score)."""
     score = r.score + t.model_weight * (prob - 0.5)
     if r.hazard > 0:
         emergency, kind = score >= t.threshold, r.kind
     else:
-        emergency, kind = prob >= t.model_alone and r.damp < t.model_alone_damp, model_kind
+        sure = prob >= t.model_alone and r.damp < t.model_alone_damp
+        emergency, kind = sure and length >= t.model_alone_chars, model_kind
     if kind is None:
         emergency = False
     return emergency, kind if emergency else None, score
@@ -338,7 +342,8 @@ class EmergencyClassifier:
             prob, model_kind = self.model.predict(norm)
         else:
             prob, model_kind = 0.5, None
-        emergency, kind, score = decide(r, prob, model_kind, self.tuning)
+        length = len(re.sub(r"[\W_]", "", norm))
+        emergency, kind, score = decide(r, prob, model_kind, self.tuning, length)
         return Verdict(emergency, kind, round(score, 3), round(r.score, 3), prob, r.cues)
 
 

@@ -81,8 +81,8 @@ ARBITRATION = [
 
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in ARBITRATION])
-async def test_arbitration(rt, name, sender, turns):
-    await verify_dialog(rt, turns, sender=sender)
+async def test_arbitration(shared, name, sender, turns):
+    await verify_dialog(shared, turns, sender=sender)
 
 
 async def test_every_decline_reaches_the_unanswered_queue(rt):
@@ -202,8 +202,8 @@ INTAKES = [
 
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in INTAKES])
-async def test_intake(rt, name, sender, turns):
-    await verify_dialog(rt, turns, sender=sender)
+async def test_intake(shared, name, sender, turns):
+    await verify_dialog(shared, turns, sender=sender)
 
 
 async def test_cancelled_intake_writes_nothing(rt):
@@ -220,8 +220,7 @@ async def _answered_ticket(rt: Runtime, sender: str) -> str:
     replies = await verify_dialog(
         rt,
         [
-            ("我要投诉江南路烧烤店半夜油烟噪音", ["登记投诉工单", INTAKE_PLACE]),
-            ("江南路 88 号", INTAKE_TIME),
+            ("我要投诉江南路烧烤店半夜油烟噪音", [re.compile("登记投诉工单[\\s\\S]*地点：江南路"), INTAKE_TIME]),
             ("每天晚上", INTAKE_PHONE),
             ("13800138000", READ_BACK),
             ("确认", "已为您登记工单"),
@@ -286,8 +285,8 @@ GLOBAL = [
 
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in GLOBAL])
-async def test_global_words(rt, name, sender, turns):
-    await verify_dialog(rt, turns, sender=sender)
+async def test_global_words(shared, name, sender, turns):
+    await verify_dialog(shared, turns, sender=sender)
 
 
 # --- 5. context: approvals and tickets without an ID ----------------------------------------------------
@@ -340,8 +339,8 @@ async def test_sign_for_the_only_open_ticket(rt):
     replies = await verify_dialog(
         rt,
         [
-            ("我要投诉江北路有人乱倒建筑垃圾", ["登记投诉工单", INTAKE_PLACE]),
-            ("江北路 5 号旁边", INTAKE_TIME),
+            # the NLU tags "江北"; the product reads back the whole place
+            ("我要投诉江北路有人乱倒建筑垃圾", [re.compile("登记投诉工单[\\s\\S]*地点：江北路（"), INTAKE_TIME]),
             ("前天晚上", INTAKE_PHONE),
             ("匿名", READ_BACK),
             ("确认", "已为您登记工单"),
@@ -359,7 +358,7 @@ async def test_sign_for_the_only_open_ticket(rt):
 
 async def test_citizens_list_their_own_tickets(rt):
     await verify_dialog(rt, [("我的工单", "没有查到您登记过的工单")], sender="m1")
-    for what in ("我要投诉江南路的路灯坏了", "我要投诉金山小区垃圾没人收"):
+    for what in ("我要投诉路灯坏了一个月没人修", "我要投诉垃圾好几天没人收"):
         await verify_dialog(
             rt,
             [
@@ -438,8 +437,8 @@ JUNK = [
 
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in JUNK])
-async def test_junk(rt, name, sender, turns):
-    await verify_dialog(rt, turns, sender=sender)
+async def test_junk(shared, name, sender, turns):
+    await verify_dialog(shared, turns, sender=sender)
 
 
 # --- 9. emergencies first, also in dialect --------------------------------------------------------------
@@ -454,8 +453,8 @@ EMERGENCIES = [
 
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in EMERGENCIES])
-async def test_emergencies(rt, name, sender, turns):
-    await verify_dialog(rt, turns, sender=sender)
+async def test_emergencies(shared, name, sender, turns):
+    await verify_dialog(shared, turns, sender=sender)
 
 
 async def test_an_emergency_mid_intake_opens_no_ticket(rt):
