@@ -29,6 +29,7 @@ RECORDED: dict[str, dict[str, Any]] = {
     "GD2026111800123办得怎么样了": nlu_result("query_ticket"),
     "我的工单到哪一步了": nlu_result("query_ticket"),
     "那个东西怎么弄": nlu_result("nlu_fallback", 0.3, ranking=[("complain", 0.3), ("report", 0.2), ("suggest", 0.1)]),
+    "楼下那个事情": nlu_result("nlu_fallback", 0.3, ranking=[("complain", 0.3), ("report", 0.2), ("suggest", 0.1)]),
     "请问居住证办理要带什么材料": nlu_result("ask_service", 0.9),
     "明天下午三点三楼会议室开会": nlu_result(
         "book_meeting", 0.9, [{"entity": "room", "value": "三楼会议室", "start": 6, "end": 11}]
@@ -79,7 +80,12 @@ DIALOGUES = [
     (
         "unsure: clarification with choices, then pick: what was said is kept as the report's content",
         "citizen-7",
-        [("那个东西怎么弄", "您是想"), ("2", ["登记举报工单", "具体地点"])],
+        [("楼下那个事情", "您是想"), ("2", ["登记举报工单", "具体地点"])],
+    ),
+    (
+        "unsure of a question the KB cannot answer: declined honestly, not a menu of intents",
+        "citizen-9",
+        [("那个东西怎么弄", re.compile("没有找到准确的答案[\\s\\S]*登记工单[\\s\\S]*人工"))],
     ),
     ("citizen cannot book a meeting", "citizen-8", [("明天下午三点三楼会议室开会", "需要工作人员身份")]),
     (
