@@ -51,6 +51,8 @@ class Speaker:
 
     async def pump(self, wait_ms: int = 500) -> None:
         resp = await self.client.sync(timeout=wait_ms, since=self.client.next_batch)
+        for room_id in getattr(getattr(resp, "rooms", None), "invite", {}):
+            await self.client.join(room_id)  # a chat the bot opened (a client shows it; the try-it tools join it)
         for room_id, info in getattr(getattr(resp, "rooms", None), "join", {}).items():
             for e in info.timeline.events:
                 if isinstance(e, RoomMessageText) and e.sender != self.user.user_id:
