@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from govchat.runtime import Runtime, build_runtime
+from kernel.clock import FakeClock
 from kernel.config import load_settings
 from knowledge_base.models import UnansweredQuestion
 from nlu.client import RasaClient
@@ -35,15 +36,35 @@ READ_BACK = "请核对您要登记的工单"
 ANSWERED_THEN_RESUMED = [ANY, re.compile("我们继续刚才的登记[\\s\\S]*地点")]
 
 
-@pytest.fixture
-async def rt(tmp_path: Path, encoder: Any, clock: Any, rasa_server: RasaServer) -> AsyncIterator[Runtime]:
-    settings = load_settings(environ={}, data_dir=str(tmp_path), demo_data=True)
+async def _district(data_dir: Path, encoder: Any, rasa_server: RasaServer) -> AsyncIterator[Runtime]:
+    clock = FakeClock()
+    settings = load_settings(environ={}, data_dir=str(data_dir), demo_data=True)
     runtime = await build_runtime(settings, clock=clock, encoder=encoder)
     client = RasaClient(rasa_server.url, timeout=10)
     runtime.bot.services.nlu = NluService(client, clock)
-    yield runtime
-    await client.close()
-    await runtime.close()
+    try:
+        yield runtime
+    finally:
+        await client.close()
+        await runtime.close()
+
+
+@pytest.fixture(scope="module")
+async def shared(
+    tmp_path_factory: pytest.TempPathFactory, encoder: Any, rasa_server: RasaServer
+) -> AsyncIterator[Runtime]:
+    """One demo district for the tables whose speakers do not meet (each table has its own senders)."""
+    district = _district(tmp_path_factory.mktemp("shared"), encoder, rasa_server)
+    yield await anext(district)
+    await district.aclose()
+
+
+@pytest.fixture
+async def rt(tmp_path: Path, encoder: Any, rasa_server: RasaServer) -> AsyncIterator[Runtime]:
+    """A fresh demo district, for tests that count what was written or whose people meet."""
+    district = _district(tmp_path, encoder, rasa_server)
+    yield await anext(district)
+    await district.aclose()
 
 
 async def tickets_of(rt: Runtime) -> list[Ticket]:
@@ -464,3 +485,50 @@ async def test_an_emergency_mid_intake_opens_no_ticket(rt):
         sender="e5",
     )
     assert await tickets_of(rt) == []
+
+
+# --- 10. more dialect and typos across the flows ---------------------------------------------------------
+
+
+DIALECT = [
+    ("Cantonese service question", "x1", [("居住证要带咩材料", "居住证")]),
+    ("Hakka service question", "x2", [("𠊎爱办居住证，爱带么个", "居住证")]),
+    ("a typo in the item name", "x3", [("营业执找多久能办好", "营业执照")]),
+    ("a Cantonese greeting around a question", "x4", [("你好，请问点样办港澳通行证", "港澳通行证")]),
+    (
+        "a Cantonese complaint opens the intake",
+        "x5",
+        [("我想投诉，隔篱装修日日嘈到夜晚十点", ["登记投诉工单", INTAKE_PLACE])],
+    ),
+    (
+        "Cantonese cancel mid-intake",
+        "x6",
+        [("我要投诉楼下麻将馆通宵开台", ["登记投诉工单", INTAKE_PLACE]), ("唔登记了", "已取消登记")],
+    ),
+    (
+        "Cantonese yes at the read-back",
+        "x7",
+        [
+            ("我要投诉小区门口的垃圾桶好耐冇人清", ["登记投诉工单", INTAKE_PLACE]),
+            ("无", INTAKE_TIME),
+            ("唔清楚", INTAKE_PHONE),
+            ("匿名", READ_BACK),
+            ("得", "已为您登记工单"),
+        ],
+    ),
+    (
+        "地址 is the place too",
+        "x8",
+        [
+            ("我要投诉有人占用消防通道停车", ["登记投诉工单", INTAKE_PLACE]),
+            ("地址改成金山花园 3 栋", ["地点改为：金山花园 3 栋", INTAKE_TIME]),
+        ],
+    ),
+    ("Cantonese: my tickets (none yet)", "x9", [("我嘅工单点样呀", "没有查到您登记过的工单")]),
+    ("Cantonese thanks", "x10", [("唔该晒", "不客气")]),
+]
+
+
+@pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in DIALECT])
+async def test_dialect(shared, name, sender, turns):
+    await verify_dialog(shared, turns, sender=sender)
