@@ -102,7 +102,12 @@ class TicketQueries:
             mine = and_(TicketCitizen.channel == actor.channel, TicketCitizen.sender == actor.sender)
             phones = select(TicketCitizen.phone).where(mine, TicketCitizen.phone != "")
             ids = select(TicketCitizen.ticket_id).where(or_(mine, TicketCitizen.phone.in_(phones)))
-            q = select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.created_at.desc()).limit(limit)
+            q = (
+                select(Ticket)
+                .where(Ticket.id.in_(ids))
+                .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                .limit(limit)
+            )
             return list(await s.scalars(q))
 
     async def latest_awaiting_rating(self, actor: Actor) -> str | None:

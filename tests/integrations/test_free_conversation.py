@@ -252,7 +252,7 @@ async def _answered_ticket(rt: Runtime, sender: str) -> str:
     await verify_dialog(
         rt,
         [
-            ("demo-zhongli", f"/派单 {code} MJ-CGJ", "已派"),
+            ("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"),
             ("demo-zhuli", f"/签收 {code}", "已签收"),
             ("demo-zhuli", f"/回复 {code} 已约谈店主，要求晚上十点后停止营业", "已回复"),
         ],
@@ -370,7 +370,7 @@ async def test_sign_for_the_only_open_ticket(rt):
     )
     code = code_in(replies)
     await verify_dialog(
-        rt, [("demo-zhongli", f"/派单 {code} MJ-CGJ", "已派"), ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}")]
+        rt, [("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"), ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}")]
     )
 
 
