@@ -308,7 +308,8 @@ class Tuning:
     model_weight: float = 1.5  # how much the model's (p − ½) moves the rule score
     model_alone: float = 0.8  # with no hazard cue at all, the model alone must be this sure …
     model_alone_damp: float = 1.0  # … and the contrary contexts must stay below this
-    model_alone_chars: int = 4  # … and the message must be long enough to describe something ("算了" is not)
+    # … and long enough to describe something: the shortest cue-less emergency in the training set has 6
+    model_alone_chars: int = 6
 
 
 def decide(

@@ -493,7 +493,7 @@ async def test_an_emergency_mid_intake_opens_no_ticket(rt):
 DIALECT = [
     ("Cantonese service question", "x1", [("居住证要带咩材料", "居住证")]),
     ("Hakka service question", "x2", [("𠊎爱办居住证，爱带么个", "居住证")]),
-    ("a typo in the item name", "x3", [("营业执找多久能办好", "营业执照")]),
+    ("a typo in the item name", "x3", [("营业执找多久能办好", "市场监督管理局")]),
     ("a Cantonese greeting around a question", "x4", [("你好，请问点样办港澳通行证", "港澳通行证")]),
     (
         "a Cantonese complaint opens the intake",

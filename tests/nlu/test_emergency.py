@@ -94,7 +94,7 @@ def test_lookalikes_are_not_emergencies(clf, text):
     assert v.kind is None
 
 
-@pytest.mark.parametrize("text", ["算了", "好的", "取消", "不用了", "是的", "冇嘢了"])
+@pytest.mark.parametrize("text", ["算了", "好的", "取消", "不用了", "是的", "冇嘢了", "不登记了", "唔登记了", "唔要了"])
 def test_short_everyday_replies_are_never_emergencies(clf, text):
     """A two-character reply describes no hazard, whatever the character model thinks of it."""
     assert not clf.classify(text).emergency
