@@ -27,6 +27,7 @@ from tests.support.dialogue import verify_dialog
 
 pytestmark = pytest.mark.slow
 
+WEB = "web"  # the chat page: the channel on which the demo people are signed in
 ANY = re.compile(r"[\s\S]")  # one reply, whatever it says (the kit still rejects the failure reply)
 INTAKE_PLACE = "具体地点在哪里"
 INTAKE_TIME = "从什么时候开始"
@@ -103,11 +104,11 @@ ARBITRATION = [
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in ARBITRATION])
 async def test_arbitration(shared, name, sender, turns):
-    await verify_dialog(shared, turns, sender=sender)
+    await verify_dialog(shared, turns, sender=sender, channel=WEB)
 
 
 async def test_every_decline_reaches_the_unanswered_queue(rt):
-    await verify_dialog(rt, [("讲个笑话听听", "超出了我的服务范围")], sender="a9")
+    await verify_dialog(rt, [("讲个笑话听听", "超出了我的服务范围")], sender="a9", channel=WEB)
     async with rt.db.session() as s:
         logged = list(await s.scalars(select(UnansweredQuestion.question)))
     assert "讲个笑话听听" in logged
@@ -130,6 +131,7 @@ async def test_intake_keeps_fields_apart_through_a_question_and_a_correction(rt)
             ("确认", "已为您登记工单"),
         ],
         sender="i1",
+        channel=WEB,
     )
     [t] = await tickets_of(rt)
     assert (t.kind, t.address, t.since) == ("投诉", "江北路 3 号", "差不多上个月开始"), replies
@@ -224,12 +226,15 @@ INTAKES = [
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in INTAKES])
 async def test_intake(shared, name, sender, turns):
-    await verify_dialog(shared, turns, sender=sender)
+    await verify_dialog(shared, turns, sender=sender, channel=WEB)
 
 
 async def test_cancelled_intake_writes_nothing(rt):
     await verify_dialog(
-        rt, [("我要投诉公交车司机开车好猛", ["登记投诉工单", INTAKE_PLACE]), ("不用了", "已取消登记")], sender="i13"
+        rt,
+        [("我要投诉公交车司机开车好猛", ["登记投诉工单", INTAKE_PLACE]), ("不用了", "已取消登记")],
+        sender="i13",
+        channel=WEB,
     )
     assert await tickets_of(rt) == []
 
@@ -247,6 +252,7 @@ async def _answered_ticket(rt: Runtime, sender: str) -> str:
             ("确认", "已为您登记工单"),
         ],
         sender=sender,
+        channel=WEB,
     )
     code = code_in(replies)
     await verify_dialog(
@@ -256,6 +262,7 @@ async def _answered_ticket(rt: Runtime, sender: str) -> str:
             ("demo-zhuli", f"/签收 {code}", "已签收"),
             ("demo-zhuli", f"/回复 {code} 已约谈店主，要求晚上十点后停止营业", "已回复"),
         ],
+        channel=WEB,
     )
     return code
 
@@ -269,6 +276,7 @@ async def test_a_free_text_rating_keeps_its_reason_and_the_status_tells_of_recti
             (f"/工单 {code}", re.compile("整改：[\\s\\S]*前完成")),
         ],
         sender="r1",
+        channel=WEB,
     )
     async with rt.db.session() as s:
         rating = await s.scalar(select(TicketRating))
@@ -277,7 +285,7 @@ async def test_a_free_text_rating_keeps_its_reason_and_the_status_tells_of_recti
 
 async def test_a_cantonese_rating_keeps_its_reason(rt):
     await _answered_ticket(rt, "r2")
-    await verify_dialog(rt, [("唔满意，仲系好嘈", "已启动整改")], sender="r2")
+    await verify_dialog(rt, [("唔满意，仲系好嘈", "已启动整改")], sender="r2", channel=WEB)
     async with rt.db.session() as s:
         rating = await s.scalar(select(TicketRating))
     assert rating is not None and rating.comment == "仲系好嘈"
@@ -285,7 +293,7 @@ async def test_a_cantonese_rating_keeps_its_reason(rt):
 
 async def test_a_good_rating_thanks(rt):
     await _answered_ticket(rt, "r3")
-    await verify_dialog(rt, [("非常满意，处理得很快", "感谢")], sender="r3")
+    await verify_dialog(rt, [("非常满意，处理得很快", "感谢")], sender="r3", channel=WEB)
 
 
 # --- 4. global words -----------------------------------------------------------------------------------
@@ -307,7 +315,7 @@ GLOBAL = [
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in GLOBAL])
 async def test_global_words(shared, name, sender, turns):
-    await verify_dialog(shared, turns, sender=sender)
+    await verify_dialog(shared, turns, sender=sender, channel=WEB)
 
 
 # --- 5. context: approvals and tickets without an ID ----------------------------------------------------
@@ -320,6 +328,7 @@ async def test_the_only_pending_document_is_the_one_approved(rt):
             ("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "已登记发文 FW-2026-001"),
             ("demo-lina", "这个通知我看过了，没问题，同意", "已同意 FW-2026-001"),
         ],
+        channel=WEB,
     )
 
 
@@ -332,6 +341,7 @@ async def test_several_pending_documents_are_offered_as_choices(rt):
             ("demo-lina", "同意", re.compile("2 件待办公文[\\s\\S]*1\\. FW-2026-001[\\s\\S]*2\\. FW-2026-002")),
             ("demo-lina", "2", "已同意 FW-2026-002"),
         ],
+        channel=WEB,
     )
 
 
@@ -343,6 +353,7 @@ async def test_a_return_keeps_its_reason_without_the_verb(rt):
             ("demo-lina", "FW-2026-001 退回去，标题要改", "退回"),
             ("demo-zhangwei", "/公文 FW-2026-001", "标题要改"),
         ],
+        channel=WEB,
     )
 
 
@@ -353,6 +364,7 @@ async def test_baguan_means_consult(rt):
             ("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
             ("demo-lina", "FW-2026-001 请王强把关一下", "加签"),
         ],
+        channel=WEB,
     )
 
 
@@ -367,10 +379,13 @@ async def test_sign_for_the_only_open_ticket(rt):
             ("确认", "已为您登记工单"),
         ],
         sender="t1",
+        channel=WEB,
     )
     code = code_in(replies)
     await verify_dialog(
-        rt, [("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"), ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}")]
+        rt,
+        [("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"), ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}")],
+        channel=WEB,
     )
 
 
@@ -378,7 +393,7 @@ async def test_sign_for_the_only_open_ticket(rt):
 
 
 async def test_citizens_list_their_own_tickets(rt):
-    await verify_dialog(rt, [("我的工单", "没有查到您登记过的工单")], sender="m1")
+    await verify_dialog(rt, [("我的工单", "没有查到您登记过的工单")], sender="m1", channel=WEB)
     for what in ("我要投诉路灯坏了一个月没人修", "我要投诉垃圾好几天没人收"):
         await verify_dialog(
             rt,
@@ -390,6 +405,7 @@ async def test_citizens_list_their_own_tickets(rt):
                 ("确认", "已为您登记工单"),
             ],
             sender="m1",
+            channel=WEB,
         )
     await verify_dialog(
         rt,
@@ -398,6 +414,7 @@ async def test_citizens_list_their_own_tickets(rt):
             ("我嘅投诉有冇进展", re.compile("您有 2 张工单")),
         ],
         sender="m1",
+        channel=WEB,
     )
 
 
@@ -438,7 +455,7 @@ MEETINGS = [
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in MEETINGS])
 async def test_meetings(rt, name, sender, turns):
-    await verify_dialog(rt, turns, sender=sender)
+    await verify_dialog(rt, turns, sender=sender, channel=WEB)
 
 
 # --- 8. junk and small talk ----------------------------------------------------------------------------
@@ -459,7 +476,7 @@ JUNK = [
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in JUNK])
 async def test_junk(shared, name, sender, turns):
-    await verify_dialog(shared, turns, sender=sender)
+    await verify_dialog(shared, turns, sender=sender, channel=WEB)
 
 
 # --- 9. emergencies first, also in dialect --------------------------------------------------------------
@@ -475,7 +492,7 @@ EMERGENCIES = [
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in EMERGENCIES])
 async def test_emergencies(shared, name, sender, turns):
-    await verify_dialog(shared, turns, sender=sender)
+    await verify_dialog(shared, turns, sender=sender, channel=WEB)
 
 
 async def test_an_emergency_mid_intake_opens_no_ticket(rt):
@@ -483,6 +500,7 @@ async def test_an_emergency_mid_intake_opens_no_ticket(rt):
         rt,
         [("我要投诉楼上装修好吵", ["登记投诉工单", INTAKE_PLACE]), ("楼上着火了，好大烟", re.compile("119"))],
         sender="e5",
+        channel=WEB,
     )
     assert await tickets_of(rt) == []
 
@@ -531,4 +549,4 @@ DIALECT = [
 
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in DIALECT])
 async def test_dialect(shared, name, sender, turns):
-    await verify_dialog(shared, turns, sender=sender)
+    await verify_dialog(shared, turns, sender=sender, channel=WEB)
