@@ -9,11 +9,12 @@ from typing import Any
 from aiohttp import web
 
 from admin.api_auth import api_actor, error, json_body
-from admin.appkeys import TICKETS
-from admin.guard import SUPERVISE, TICKET_API, route
+from admin.appkeys import CLOCK, TICKETS
+from admin.guard import PUBLIC, SUPERVISE, TICKET_API, route
 from integrations.tickets import rating_text
 from kernel.clock import SHANGHAI
-from kernel.identity import Actor
+from kernel.credentials import INTEGRATIONS, authenticate, presents_credential
+from kernel.identity import Actor, Role
 from office_flows.tickets.models import Ticket
 from office_flows.tickets.rules import LEVEL_OF, RATINGS
 from office_flows.tickets.service import (
@@ -141,16 +142,33 @@ async def _action(request: web.Request) -> web.Response:
 
 
 async def _rate(request: web.Request) -> web.Response:
-    """A citizen's rating through an integration (e.g. the phone system's IVR), on the citizen's behalf."""
-    api = await api_actor(request)
+    """A citizen's rating collected by an integration allowed to (the phone system's IVR), for its caller.
+
+    Staff tokens and console sessions are refused: ratings are the citizen's. The integration proves itself
+    with its own credential (kernel/credentials.py) and names its user as ``sender``; the rating counts only
+    if that user (on the integration's channel) filed the ticket."""
+    raw = await request.read()
+    integration = authenticate(request.app[INTEGRATIONS], request.headers, raw, request.app[CLOCK].now().timestamp())
+    if integration is None:
+        if presents_credential(request.headers) or request.cookies:
+            return error(403, "评价只能由市民本人或获准收集评价的系统（如热线语音评价）提交，工作人员不能代为评价")
+        return error(401, "需要获准收集评价的集成凭据")
+    if not integration.may_collect_ratings:
+        return error(403, f"集成 {integration.name} 无权收集评价")
     body = await json_body(request)
-    label = _text(body, "rating")
+    label, sender = _text(body, "rating"), _text(body, "sender")
     if label not in LEVEL_OF:
         return error(400, f"rating 必须是：{'、'.join(RATINGS.values())}")
-    citizen = Actor(_text(body, "channel") or "phone", _text(body, "sender"), frozenset(), name=api.name)
+    if not sender:
+        return error(400, "请提供 sender（来电市民在该系统中的编号，例如来电号码）")
+    citizen = Actor(integration.channel, sender, frozenset({Role.CITIZEN}))
     try:
         rated = await request.app[TICKETS].rate(
-            request.match_info["code"], citizen, LEVEL_OF[label], _text(body, "comment")
+            request.match_info["code"],
+            citizen,
+            LEVEL_OF[label],
+            _text(body, "comment"),
+            collected_via=f"integration:{integration.name}",
         )
     except TicketError as exc:
         return error(_status_of(exc), str(exc))
@@ -253,5 +271,6 @@ def setup(app: web.Application) -> None:
     route(app, "GET", "/api/tickets/stats", _stats, SUPERVISE)
     route(app, "GET", "/api/tickets/stats/drill", _drill, SUPERVISE)
     route(app, "GET", "/api/tickets/{code}", _get, TICKET_API)
-    route(app, "POST", "/api/tickets/{code}/rating", _rate, TICKET_API)
+    # PUBLIC to the guard: the handler itself accepts only an integration allowed to collect ratings
+    route(app, "POST", "/api/tickets/{code}/rating", _rate, PUBLIC)
     route(app, "POST", "/api/tickets/{code}/{action}", _action, TICKET_API)

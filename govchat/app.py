@@ -11,11 +11,12 @@ from aiohttp import web
 from admin import console, office_api
 from admin.api_auth import parse_tokens
 from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, NLU, NLU_THRESHOLD, TICKETS
-from bot.appkeys import BOT
+from bot.appkeys import BOT, CHAT_SIGNER, DEMO_MODE, INTEGRATIONS, PUBLIC_DEMO
 from bot.channels import rest, webchat
 from bot.channels.matrix.channel import MatrixConfig
 from govchat.runtime import Runtime
 from kernel.config import Settings
+from kernel.proxy import TRUSTED_PROXIES, parse_proxies
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
 
@@ -51,6 +52,12 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app = web.Application(client_max_size=256 * 1024)
     app[RUNTIME] = runtime
     app[BOT] = runtime.bot
+    app[INTEGRATIONS] = runtime.integrations
+    assert runtime.chat_signer is not None
+    app[CHAT_SIGNER] = runtime.chat_signer
+    app[TRUSTED_PROXIES] = parse_proxies(runtime.settings.trusted_proxies)
+    app[DEMO_MODE] = runtime.settings.demo
+    app[PUBLIC_DEMO] = runtime.settings.allow_public_demo
     app[DB] = runtime.db
     app[TICKETS] = runtime.tickets
     app[API_TOKENS] = parse_tokens(runtime.settings.api_tokens)

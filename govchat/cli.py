@@ -17,7 +17,7 @@ from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
 from govchat.cli_directory import add_directory_commands
 from govchat.cli_office import add_office_commands
-from kernel.config import ConfigError, Settings, load_settings, settings_markdown, settings_table
+from kernel.config import ConfigError, Settings, load_settings, settings_markdown, settings_table, shown_value
 from kernel.logging_setup import configure_logging
 
 # --- commands ----------------------------------------------------------------------------------
@@ -33,6 +33,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings(config_file=args.config, data_dir=args.data_dir, **overrides)
     if args.no_demo:
         settings = Settings(**{**settings.__dict__, "demo_data": False})
+    try:
+        settings.check_exposure()
+    except ConfigError as exc:
+        _progress(str(exc))
+        return 2
 
     async def make() -> web.Application:
         nlu = await _start_nlu_or_degrade(settings)
@@ -170,7 +175,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     settings = _settings(args)
     for name, env, default, doc in settings_table():
-        print(f"{env:<30} = {getattr(settings, name)!s:<40} # {doc} (default: {default!r})")
+        print(f"{env:<30} = {shown_value(name, getattr(settings, name)):<40} # {doc} (default: {default!r})")
     return 0
 
 

@@ -22,12 +22,18 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 
 async def with_runtime(
-    args: argparse.Namespace, body: Callable[[Any], Awaitable[int]], *, load_model: bool = True
+    args: argparse.Namespace,
+    body: Callable[[Any], Awaitable[int]],
+    *,
+    load_model: bool = True,
+    seed_demo: bool = True,
 ) -> int:
-    """Build the runtime (storage, KB, bot) from the command's settings, run ``body``, close it."""
+    """Build the runtime (storage, KB, bot) from the command's settings, run ``body``, close it.
+
+    ``seed_demo=False`` (directory commands): a fresh database never gets demo people this way."""
     from govchat.runtime import build_runtime
 
-    runtime = await build_runtime(settings_of(args), load_model=load_model, progress=progress)
+    runtime = await build_runtime(settings_of(args), load_model=load_model, progress=progress, seed_demo=seed_demo)
     try:
         return await body(runtime)
     finally:

@@ -16,6 +16,7 @@ class _Rollback(Exception):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from govchat.runtime import link_channels
     from office_flows.directory.importer import import_directory, read_text
 
     paths = [p for p in (args.departments, args.people) if p]
@@ -33,7 +34,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = None
         try:
             async with rt.db.session() as s:
-                report = await import_directory(s, dept_text, people_text, by=args.actor)
+                report = await import_directory(
+                    s, dept_text, people_text, by=args.actor, channels=link_channels(rt.settings, rt.integrations)
+                )
                 if report.errors or args.dry_run:
                     raise _Rollback
         except _Rollback:
@@ -46,26 +49,56 @@ def cmd_import(args: argparse.Namespace) -> int:
         progress("试运行：校验通过，未写入任何数据。" if args.dry_run else "通讯录导入完成。")
         return 0
 
-    return asyncio.run(with_runtime(args, body, load_model=False))
+    return asyncio.run(with_runtime(args, body, load_model=False, seed_demo=False))
 
 
 def cmd_link(args: argparse.Namespace) -> int:
+    from govchat.runtime import link_channels
     from office_flows.directory.store import DirectoryError, link_identity
 
     async def body(rt: Any) -> int:
         try:
             async with rt.db.session() as s:
-                await link_identity(s, args.person, args.channel, args.address, by=args.actor)
+                await link_identity(
+                    s,
+                    args.person,
+                    args.channel,
+                    args.address,
+                    by=args.actor,
+                    channels=link_channels(rt.settings, rt.integrations),
+                )
         except DirectoryError as exc:
             progress(str(exc))
             return 1
         progress(f"已关联：{args.channel}:{args.address} → {args.person}")
         return 0
 
-    return asyncio.run(with_runtime(args, body, load_model=False))
+    return asyncio.run(with_runtime(args, body, load_model=False, seed_demo=False))
+
+
+def cmd_demo_remove(args: argparse.Namespace) -> int:
+    """Take the demo district out of a database: demo people unlinked and deactivated, demo KB archived."""
+    from knowledge_base.demo import archive_demo
+    from office_flows.directory.demo import remove_demo_directory
+
+    async def body(rt: Any) -> int:
+        async with rt.db.session() as s:
+            report = await remove_demo_directory(s)
+            archived = await archive_demo(s, now=rt.clock.now(), actor=args.actor)
+        progress(
+            f"已移除演示数据：停用演示人员 {report.people} 人，删除其聊天账号关联 {report.identities} 个，"
+            f"停用演示部门 {report.departments} 个，归档演示知识库条目 {archived} 条。"
+        )
+        return 0
+
+    return asyncio.run(with_runtime(args, body, load_model=False, seed_demo=False))
 
 
 def add_directory_commands(sub: Any) -> None:
+    demo = sub.add_parser("demo", help="演示数据").add_subparsers(dest="demo_command", required=True)
+    remove = demo.add_parser("remove", help="从数据库中移除演示人员（停用并解除聊天账号关联）和演示知识库")
+    remove.add_argument("--actor", default="cli-admin")
+    remove.set_defaults(func=cmd_demo_remove)
     d = sub.add_parser("directory", help="通讯录：部门、人员、聊天账号").add_subparsers(
         dest="directory_command", required=True
     )
@@ -77,7 +110,7 @@ def add_directory_commands(sub: Any) -> None:
     imp.set_defaults(func=cmd_import)
     link = d.add_parser("link", help="把一个聊天账号关联到人员（之后以该人员身份和角色说话）")
     link.add_argument("person", help="工号")
-    link.add_argument("channel", help="matrix、rest、web，或 * 表示所有渠道")
+    link.add_argument("channel", help="经过认证的渠道：matrix，或允许声明工作人员身份的集成渠道")
     link.add_argument("address", help="聊天账号，例如 @zhangsan:gov.local")
     link.add_argument("--actor", default="cli-admin")
     link.set_defaults(func=cmd_link)

@@ -9,7 +9,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,9 +23,11 @@ from integrations.knowledge import KnowledgeAnswers
 from integrations.wiring import build_registry
 from kernel.clock import Clock, SystemClock
 from kernel.config import Settings
+from kernel.credentials import WEB, Integration, parse_integrations, staff_channels
 from kernel.db import Database
 from kernel.identity import StaticRoles
 from kernel.scheduler import Ticker
+from kernel.secrets_store import Signer, deployment_secret
 from knowledge_base import demo, lexicon, store
 from knowledge_base.batching import CoalescingEncoder
 from knowledge_base.encoder import (
@@ -77,6 +79,8 @@ class Runtime:
     ticker: Ticker
     nlu: NluRuntime | None = None
     office: Office | None = None
+    integrations: dict[str, Integration] = field(default_factory=dict)
+    chat_signer: Signer | None = None
 
     async def close(self) -> None:
         self.kb.close()
@@ -132,14 +136,18 @@ async def open_database(settings: Settings) -> Database:
     return Database(settings.effective_database_url)
 
 
-async def seed(db: Database, clock: Clock, settings: Settings, progress: Progress = _quiet) -> None:
-    """First-run content: the dialect lexicons and, when the KB is empty, the demo district."""
+async def seed(
+    db: Database, clock: Clock, settings: Settings, progress: Progress = _quiet, *, with_demo: bool = True
+) -> None:
+    """First-run content: the dialect lexicons and, in demo mode when the KB is empty, the demo district.
+
+    ``with_demo=False`` (directory commands) never loads demo people or KB."""
     async with db.session() as s:
         if settings.dialect_lexicons:  # the first start loads the lists; an upgrade follows changed ones
             added, updated, deleted = await store.sync_shipped_dialect_words(s, lexicon.shipped_pairs())
             if added or updated or deleted:
                 progress(f"客家话、粤语词表：新增 {added} 条，修改 {updated} 条，删除 {deleted} 条")
-    if settings.demo_data:
+    if settings.load_demo_data and with_demo:
         async with db.session() as s:
             if await directory_is_empty(s):
                 d = await load_demo_directory(s)
@@ -195,13 +203,20 @@ async def build_runtime(
     load_model: bool = True,
     nlu: NluRuntime | None = None,
     progress: Progress = _quiet,
+    seed_demo: bool = True,
 ) -> Runtime:
-    """Storage, KB and bot. The NLU is passed in (or started by the app) because it is a child process."""
+    """Storage, KB and bot. The NLU is passed in (or started by the app) because it is a child process.
+
+    ``seed_demo=False``: load no demo data whatever the mode (commands other than ``serve``)."""
     clock = clock or SystemClock()
     configure_hashing(settings.password_time_cost, settings.password_memory_kib)
+    integrations = parse_integrations(settings.rest_integrations)
     db = await open_database(settings)
     try:
-        await seed(db, clock, settings, progress)
+        await seed(db, clock, settings, progress, with_demo=seed_demo)
+        # Web chat identities are signed with the deployment's key (shared by workers, in the database); the
+        # mode is part of the purpose, so an identity issued by a demo sign-in is worthless in production.
+        signer = Signer(await deployment_secret(db, "web-chat", clock.now()), f"web-chat/{settings.mode}")
         if encoder is None and load_model:
             encoder = await asyncio.to_thread(load_encoder, settings, progress)
         second = await asyncio.to_thread(load_second_encoder, settings, progress) if load_model else None
@@ -244,7 +259,9 @@ async def build_runtime(
             knowledge=answers,
             handoff=desk,
             nlu=nlu_service(nlu, clock, index),
-            identity=DirectoryIdentity(db, StaticRoles(settings.sender_roles)),
+            identity=DirectoryIdentity(
+                db, StaticRoles(settings.sender_roles), staff_channels=identity_channels(settings, integrations)
+            ),
             nlu_threshold=settings.nlu_threshold,
             tickets=tickets,
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
@@ -255,7 +272,19 @@ async def build_runtime(
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu, office)
+    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu, office, integrations, signer)
+
+
+def identity_channels(settings: Settings, integrations: dict[str, Integration]) -> frozenset[str]:
+    """Channels whose senders may be people of the directory: Matrix, integrations allowed to assert staff,
+    and the web chat only in demo mode (its only staff identities are the demo sign-in's)."""
+    channels = staff_channels(integrations.values())
+    return channels if settings.demo else channels - {WEB}
+
+
+def link_channels(settings: Settings, integrations: dict[str, Integration]) -> frozenset[str]:
+    """Channels an admin may link a person on (directory link and import): those that authenticate users."""
+    return identity_channels(settings, integrations) - {WEB}
 
 
 def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> NluService | None:

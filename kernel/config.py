@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 EMBEDDING_RUNTIMES = ("torchscript", "torchscript-int8", "eager")
+MODES = ("demo", "production")
 
 
 class ConfigError(ValueError):
@@ -103,7 +104,21 @@ class Settings:
     max_message_chars: int = _setting(
         2000, "GOVCHAT_MAX_MESSAGE_CHARS", "Longest message accepted from a chat channel."
     )
-    demo_data: bool = _setting(True, "GOVCHAT_DEMO_DATA", "Load the demo knowledge base when it is empty.")
+    mode: str = _setting(
+        "demo",
+        "GOVCHAT_MODE",
+        "demo (the demo district: demo people, KB and a demo sign-in on the chat page, marked 演示模式) or "
+        "production (no demo people or KB are ever loaded, no demo sign-in). Production set-ups set this one "
+        "setting; see docs/security.md.",
+    )
+    allow_public_demo: bool = _setting(
+        False,
+        "GOVCHAT_ALLOW_PUBLIC_DEMO",
+        "Allow demo mode on a non-loopback address (refused by default: anyone could sign in as a demo person).",
+    )
+    demo_data: bool = _setting(
+        True, "GOVCHAT_DEMO_DATA", "In demo mode, load the demo directory and knowledge base when they are empty."
+    )
     rasa_url: str = _setting(
         "", "RASA_URL", "URL of an external Rasa server; empty means govchat starts and supervises its own."
     )
@@ -204,6 +219,20 @@ class Settings:
     notice_remind_hours: float = _setting(
         24.0, "GOVCHAT_NOTICE_REMIND_HOURS", "Hours after publishing that the unread of a notice are reminded once."
     )
+    rest_integrations: str = _setting(
+        "",
+        "GOVCHAT_REST_INTEGRATIONS",
+        "Integrations allowed on the REST channel, each with its own credential: "
+        "'name=channel:bearer|hmac:SECRET[:staff+ratings]', comma-separated. The integration speaks only for "
+        "its channel's users; 'staff' lets it assert directory identities linked on that channel, 'ratings' "
+        "lets it collect citizens' ratings (the phone system's IVR). See docs/security.md.",
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "GOVCHAT_TRUSTED_PROXIES",
+        "Comma list of proxy addresses (e.g. 127.0.0.1) whose X-Forwarded-For and X-Forwarded-Proto are "
+        "believed; empty means the socket address is the client and no header is trusted.",
+    )
     api_tokens: str = _setting(
         "",
         "GOVCHAT_API_TOKENS",
@@ -264,7 +293,46 @@ class Settings:
             raise ConfigError("GOVCHAT_PASSWORD_TIME_COST must be ≥ 1 and GOVCHAT_PASSWORD_MEMORY_KIB ≥ 64")
         if self.embedding_runtime not in EMBEDDING_RUNTIMES:
             raise ConfigError(f"GOVCHAT_EMBEDDING_RUNTIME must be one of {', '.join(EMBEDDING_RUNTIMES)}")
+        if self.mode not in MODES:
+            raise ConfigError(f"GOVCHAT_MODE must be one of {', '.join(MODES)}")
+        from kernel.credentials import CredentialError, parse_integrations
+        from kernel.identity import StaticRoles
+
+        try:
+            parse_integrations(self.rest_integrations)
+            StaticRoles(self.sender_roles)
+        except (CredentialError, ValueError) as exc:
+            raise ConfigError(str(exc)) from None
         return self
+
+    def check_exposure(self) -> None:
+        """Demo mode hands out demo identities to anyone who asks: only on loopback, unless overridden."""
+        if self.demo and not is_loopback(self.host) and not self.allow_public_demo:
+            raise ConfigError(
+                f"演示模式不能在非本机地址 {self.host} 上运行：任何人都能以演示人员身份登录。"
+                "生产环境请设置 GOVCHAT_MODE=production（见 docs/security.md）；"
+                "确需公开演示请设置 GOVCHAT_ALLOW_PUBLIC_DEMO=1。"
+            )
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == "demo"
+
+    @property
+    def load_demo_data(self) -> bool:
+        """Demo people, rooms, chains and KB are loaded only in demo mode, and never in production."""
+        return self.demo and self.demo_data
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _coerce(raw: Any, target: Any, name: str) -> Any:
@@ -284,6 +352,22 @@ def _coerce(raw: Any, target: Any, name: str) -> Any:
         return kind(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name}: cannot read {raw!r} as {kind.__name__}") from exc
+
+
+SECRET_FIELDS = frozenset({"matrix_password", "matrix_access_token", "api_tokens", "rest_integrations"})
+
+
+def shown_value(name: str, value: Any) -> str:
+    """A setting's value fit to print: secrets masked, a database URL without its password."""
+    text = str(value)
+    if name in SECRET_FIELDS:
+        return "***" if text else ""
+    if name == "database_url" and "@" in text and "://" in text:
+        scheme, rest = text.split("://", 1)
+        auth, host = rest.rsplit("@", 1)
+        user = auth.split(":", 1)[0]
+        return f"{scheme}://{user}{':***' if ':' in auth else ''}@{host}"
+    return text
 
 
 def settings_table() -> list[tuple[str, str, str, str]]:

@@ -67,16 +67,34 @@ class IdentityResolver(Protocol):
 
 
 class StaticRoles:
-    """Roles from a "sender=role+role,sender2=role" string; unknown senders are citizens."""
+    """Roles from a "channel:sender=role+role,…" string; unknown senders are citizens.
+
+    The channel is part of the key: ``matrix:@op:example.gov=operator`` makes that Matrix user an operator and
+    nobody else, whatever they call themselves on another channel. A bare Matrix id (``@op:example.gov``) means
+    the Matrix channel; any other entry must name its channel."""
 
     def __init__(self, spec: str = "") -> None:
-        self._map: dict[str, frozenset[Role]] = {}
+        self._map: dict[tuple[str, str], frozenset[Role]] = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
-            sender, _, roles = part.partition("=")
-            self._map[sender.strip()] = frozenset(Role(r.strip()) for r in roles.split("+") if r.strip())
+            who, _, roles = part.rpartition("=")
+            who = who.strip()
+            if who.startswith("@"):
+                channel, sender = "matrix", who
+            else:
+                channel, _, sender = who.partition(":")
+                if not sender:
+                    raise ValueError(
+                        f"GOVCHAT_SENDER_ROLES: {who!r} must name its channel, e.g. matrix:@op:example.gov=operator"
+                    )
+            self._map[(channel.strip(), sender.strip())] = frozenset(
+                Role(r.strip()) for r in roles.split("+") if r.strip()
+            )
+
+    def channels(self) -> frozenset[str]:
+        return frozenset(c for c, _ in self._map)
 
     async def roles_of(self, channel: str, sender: str) -> frozenset[Role]:
-        return self._map.get(sender, frozenset({Role.CITIZEN}))
+        return self._map.get((channel, sender), frozenset({Role.CITIZEN}))
 
     async def whois(self, channel: str, sender: str) -> Actor:
         return Actor(channel, sender, await self.roles_of(channel, sender))

@@ -8,7 +8,7 @@ delivered; a row for a person goes to every chat address linked to that person.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, Text, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,9 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # A client that polls (web chat, integrations) holds a row until it acknowledges it; unacknowledged,
+    # the row is offered again after this time (at-least-once; clients drop duplicates by id).
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 async def notify_address(
@@ -88,3 +91,47 @@ async def pending_for_person(s: AsyncSession, person_id: int) -> list[OutboxMess
             .order_by(OutboxMessage.id)
         )
     )
+
+
+async def lease_pending(
+    s: AsyncSession,
+    channel: str,
+    now: datetime,
+    lease: timedelta,
+    *,
+    address: str | None = None,
+    limit: int = 100,
+) -> list[OutboxMessage]:
+    """Undelivered rows of exactly this channel (never "*"), not leased to another poll right now.
+
+    Each is leased until ``now + lease`` (a conditional UPDATE: two workers never hand out one row at once);
+    ``acknowledge`` marks it delivered, and an unacknowledged row is offered again when the lease ends."""
+    q = select(OutboxMessage).where(
+        OutboxMessage.delivered_at.is_(None),
+        OutboxMessage.channel == channel,
+        or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
+    )
+    if address is not None:
+        q = q.where(OutboxMessage.address == address)
+    candidates = list(await s.scalars(q.order_by(OutboxMessage.id).limit(limit)))
+    free = and_(
+        OutboxMessage.delivered_at.is_(None),
+        or_(OutboxMessage.leased_until.is_(None), OutboxMessage.leased_until <= now),
+    )
+    return [row for row in candidates if await claim(s, OutboxMessage, row.id, free, leased_until=now + lease)]
+
+
+async def acknowledge(
+    s: AsyncSession, channel: str, ids: list[int], now: datetime, *, address: str | None = None
+) -> int:
+    """Mark these rows delivered, but only those of ``channel`` (and ``address``): nobody acknowledges,
+    and so hides, someone else's messages."""
+    if not ids:
+        return 0
+    q = update(OutboxMessage).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.channel == channel, OutboxMessage.delivered_at.is_(None)
+    )
+    if address is not None:
+        q = q.where(OutboxMessage.address == address)
+    result = await s.execute(q.values(delivered_at=now).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,18 +1,41 @@
-"""Rasa-compatible REST channel: POST /webhooks/rest/webhook {"sender", "message"} → [{"recipient_id", "text"}]."""
+"""Rasa-compatible REST channel: POST /webhooks/rest/webhook {"sender", "message"} → [{"recipient_id", "text"}].
+
+Who speaks is decided by authentication, never by the body:
+
+- an **integration** (``GOVCHAT_REST_INTEGRATIONS``) proves itself with its bearer token or an HMAC of the
+  body (kernel/credentials.py); its ``sender`` is then "that integration's user X", on the integration's own
+  channel, and is a person of the directory only if the integration may assert staff identities;
+- anyone else is an **anonymous web visitor**: the server gives them a random identity in a signed cookie
+  (``govchat_chat``) that they cannot choose; the ``sender`` they send is only echoed back as a label.
+
+The outbox (``GET /webhooks/rest/outbox``) gives the same caller the messages for its own users only, with
+ids; a message is delivered when the client acknowledges it (``POST /webhooks/rest/outbox/ack``), otherwise
+it comes back after ``LEASE``.
+"""
 
 from __future__ import annotations
 
 import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 
-from bot.appkeys import BOT
+from bot.appkeys import BOT, CHAT_SIGNER, INTEGRATIONS
 from bot.guard import BINARY
 from bot.messages import Incoming, Reply
-from kernel.outbox import take_pending
+from kernel.credentials import WEB, Integration, authenticate, presents_credential
+from kernel.outbox import acknowledge, lease_pending
+from kernel.proxy import is_secure
 
 MAX_BODY = 64 * 1024
-CHANNEL = "rest"
+MAX_DEPTH = 20
+CHANNEL = "rest"  # the endpoint's name; messages arrive on the caller's channel (an integration's, or "web")
+COOKIE = "govchat_chat"
+COOKIE_AGE = 180 * 24 * 3600
+LEASE = timedelta(seconds=60)
+MAX_ACK = 500
 
 
 def _bad_request(text: str) -> web.Response:
@@ -28,6 +51,79 @@ def reply_json(recipient: str, reply: Reply) -> dict[str, object]:
     return out
 
 
+@dataclass(frozen=True)
+class Caller:
+    channel: str
+    integration: Integration | None = None
+    visitor: str | None = None  # the web visitor's server-issued identity
+    new_cookie: str | None = None  # set on the response when the visitor had none (or a forged one)
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def parse_json(raw: bytes) -> object:
+    """The body as JSON, or ValueError with a Chinese message (bad encoding, bad JSON, too deep)."""
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError('请求体必须是 UTF-8 编码的 JSON，例如 {"sender": "u1", "message": "你好"}') from None
+    except RecursionError:
+        raise ValueError(f"请求体嵌套过深（最多 {MAX_DEPTH} 层）") from None
+    if too_deep(body):
+        raise ValueError(f"请求体嵌套过深（最多 {MAX_DEPTH} 层）")
+    return body
+
+
+def caller_of(request: web.Request, raw: bytes) -> Caller:
+    """The authenticated caller; Unauthorized when a credential is presented but proves nothing."""
+    app = request.app
+    if presents_credential(request.headers):
+        now = app[BOT].services.clock.now().timestamp()
+        integration = authenticate(app[INTEGRATIONS], request.headers, raw, now)
+        if integration is None:
+            raise Unauthorized
+        return Caller(integration.channel, integration=integration)
+    signer = app[CHAT_SIGNER]
+    token = request.cookies.get(COOKIE, "")
+    visitor = signer.unsign(token) if token else None
+    if visitor is not None:
+        return Caller(WEB, visitor=visitor)
+    visitor = "v-" + secrets.token_urlsafe(18)
+    return Caller(WEB, visitor=visitor, new_cookie=signer.sign(visitor))
+
+
+def set_visitor_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    response.set_cookie(
+        COOKIE, token, httponly=True, samesite="Strict", path="/", max_age=COOKIE_AGE, secure=is_secure(request)
+    )
+
+
+def _unauthorized() -> web.Response:
+    return web.json_response({"error": "集成凭据无效：请检查令牌或签名（及时间戳）"}, status=401)
+
+
+def _respond(request: web.Request, caller: Caller, payload: object) -> web.Response:
+    response = web.json_response(payload)
+    if caller.new_cookie is not None:
+        set_visitor_cookie(request, response, caller.new_cookie)
+    return response
+
+
 async def webhook(request: web.Request) -> web.Response:
     if request.content_length is not None and request.content_length > MAX_BODY:
         return _bad_request("请求体过大")
@@ -35,41 +131,92 @@ async def webhook(request: web.Request) -> web.Response:
     if len(raw) > MAX_BODY:
         return _bad_request("请求体过大")
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _bad_request('请求体必须是 UTF-8 编码的 JSON，例如 {"sender": "u1", "message": "你好"}')
+        caller = caller_of(request, raw)
+    except Unauthorized:
+        return _unauthorized()
+    try:
+        body = parse_json(raw)
+    except ValueError as exc:
+        return _bad_request(str(exc))
     if not isinstance(body, dict):
         return _bad_request("请求体必须是 JSON 对象")
-    sender = body.get("sender") or "default"
-    if not isinstance(sender, str) or len(sender) > 255:
+    label = body.get("sender")
+    if label is not None and (not isinstance(label, str) or len(label) > 255 or "\x00" in label):
         return _bad_request("sender 必须是不超过 255 个字符的字符串")
+    if caller.integration is not None:
+        if not label:
+            return _bad_request("集成调用必须提供 sender（该集成自己的用户编号）")
+        sender = label
+    else:
+        assert caller.visitor is not None
+        sender = caller.visitor  # the label the page sends is never an identity
+    recipient = label or sender
     message = body.get("message")
     if message is None:
         message = ""
     if not isinstance(message, str):
-        return web.json_response([reply_json(sender, Reply(BINARY))])
-    replies = await request.app[BOT].process(Incoming(channel=CHANNEL, sender=sender, text=message))
-    return web.json_response([reply_json(sender, r) for r in replies])
+        return _respond(request, caller, [reply_json(recipient, Reply(BINARY))])
+    replies = await request.app[BOT].process(Incoming(channel=caller.channel, sender=sender, text=message))
+    return _respond(request, caller, [reply_json(recipient, r) for r in replies])
 
 
 async def outbox(request: web.Request) -> web.Response:
-    """Messages waiting for a web/REST sender (operator replies in a handoff, notifications); claimed once."""
-    sender = request.query.get("sender", "")
-    if not sender or len(sender) > 255:
-        return _bad_request("请提供 sender 参数（不超过 255 个字符）")
+    """Messages waiting for the caller's own users (operator replies in a handoff, notifications).
+
+    Each has an ``id``; it is delivered once the client acknowledges it, and comes back after ``LEASE``
+    otherwise (a client that drops the connection loses nothing)."""
+    try:
+        caller = caller_of(request, await request.read())
+    except Unauthorized:
+        return _unauthorized()
+    address = caller.visitor
+    if caller.integration is not None:
+        address = request.query.get("sender") or None
+        if address is not None and len(address) > 255:
+            return _bad_request("sender 参数不能超过 255 个字符")
     bot = request.app[BOT]
     db = bot.services.db
-    if db is None:
-        return web.json_response([])
+    if db is None or caller.new_cookie is not None:  # a brand-new visitor has nothing waiting
+        return _respond(request, caller, [])
     async with db.session() as s:
-        rows = await take_pending(s, [CHANNEL], bot.services.clock.now(), address=sender)
-        out = [{"recipient_id": sender, "text": r.text, "kind": r.kind} for r in rows]
-    return web.json_response(out)
+        rows = await lease_pending(s, caller.channel, bot.services.clock.now(), LEASE, address=address)
+        out = [{"id": r.id, "recipient_id": r.address, "text": r.text, "kind": r.kind} for r in rows]
+    return _respond(request, caller, out)
+
+
+async def ack(request: web.Request) -> web.Response:
+    """``{"ids": [1, 2]}``: these messages reached the user; only the caller's own messages are marked."""
+    raw = await request.read()
+    if len(raw) > MAX_BODY:
+        return _bad_request("请求体过大")
+    try:
+        caller = caller_of(request, raw)
+    except Unauthorized:
+        return _unauthorized()
+    try:
+        body = parse_json(raw)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    ids = body.get("ids") if isinstance(body, dict) else None
+    if (
+        not isinstance(ids, list)
+        or len(ids) > MAX_ACK
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids)
+    ):
+        return _bad_request(f'请提供 {{"ids": [消息编号, …]}}（正整数，最多 {MAX_ACK} 个）')
+    bot = request.app[BOT]
+    db = bot.services.db
+    if db is None or caller.new_cookie is not None:
+        return _respond(request, caller, {"acknowledged": 0})
+    async with db.session() as s:
+        done = await acknowledge(s, caller.channel, ids, bot.services.clock.now(), address=caller.visitor)
+    return _respond(request, caller, {"acknowledged": done})
 
 
 def setup(app: web.Application) -> None:
     app.router.add_post("/webhooks/rest/webhook", webhook)
     app.router.add_get("/webhooks/rest/outbox", outbox)
+    app.router.add_post("/webhooks/rest/outbox/ack", ack)
     app.router.add_get("/webhooks/rest/", _status)
 
 

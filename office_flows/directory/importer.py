@@ -1,7 +1,10 @@
 """CSV import of departments and people: validated whole, applied in one transaction, upsert by code.
 
 departments: 编码,名称,上级编码,文号前缀
-people:      工号,姓名,部门编码,职务,角色,手机,聊天账号   (聊天账号: "matrix:@a:hs.gov;*:demo-a", ";"-separated)
+people:      工号,姓名,部门编码,职务,角色,手机,聊天账号   (聊天账号: "matrix:@a:hs.gov;app:zhangsan", ";"-separated)
+
+A chat account names a channel that authenticates its users (Matrix, or an integration allowed to assert
+staff identities); "*" (every channel) is refused.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from office_flows.directory.models import ChatIdentity, Department, Person
-from office_flows.directory.store import DirectoryError, parse_roles
+from office_flows.directory.store import DirectoryError, check_link_channel, parse_roles
 
 DEPT_HEADERS = ("编码", "名称", "上级编码", "文号前缀")
 PEOPLE_HEADERS = ("工号", "姓名", "部门编码", "职务", "角色", "手机", "聊天账号")
@@ -41,19 +44,26 @@ def _rows(text: str, headers: tuple[str, ...], what: str, report: ImportReport) 
     return [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
 
 
-def _identities(spec: str) -> list[tuple[str, str]]:
+def _identities(spec: str, channels: frozenset[str]) -> list[tuple[str, str]]:
     out = []
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         channel, sep, address = part.partition(":")
         if not sep or not address:
             raise DirectoryError(f"聊天账号“{part}”格式应为 渠道:账号，例如 matrix:@zhangsan:gov.local")
+        check_link_channel(channel.strip(), channels)
         out.append((channel.strip(), address.strip()))
     return out
 
 
 async def import_directory(
-    s: AsyncSession, departments_csv: str = "", people_csv: str = "", *, by: str = "import"
+    s: AsyncSession,
+    departments_csv: str = "",
+    people_csv: str = "",
+    *,
+    by: str = "import",
+    channels: frozenset[str] = frozenset({"matrix"}),
 ) -> ImportReport:
+    """``channels``: the channels a chat account may name (those that authenticate their users)."""
     """Validate everything first; write only when no row has an error (the caller's transaction)."""
     report = ImportReport()
     depts = _rows(departments_csv, DEPT_HEADERS, "部门表", report) if departments_csv else []
@@ -88,7 +98,7 @@ async def import_directory(
             report.errors.append(f"人员表第 {n} 行“手机”：{phone} 不是有效的手机号")
         try:
             parse_roles(row.get("角色", "") or "staff")
-            _identities(row.get("聊天账号", ""))
+            _identities(row.get("聊天账号", ""), channels)
         except DirectoryError as exc:
             report.errors.append(f"人员表第 {n} 行：{exc}")
     if report.errors:
@@ -118,7 +128,7 @@ async def import_directory(
         person.phone = row.get("手机", "")
         person.active = True
         await s.flush()
-        for channel, address in _identities(row.get("聊天账号", "")):
+        for channel, address in _identities(row.get("聊天账号", ""), channels):
             link = await s.scalar(
                 select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.address == address)
             )

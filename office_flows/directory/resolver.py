@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from kernel.credentials import MATRIX, WEB
 from kernel.db import Database
 from kernel.identity import Actor, Role, StaticRoles
 from office_flows.directory.store import person_for_address
 
 
 class DirectoryIdentity:
-    """Looks the sender up in the directory; falls back to the static map, then to citizen."""
+    """Looks the sender up in the directory; falls back to the static map, then to citizen.
 
-    def __init__(self, db: Database, static: StaticRoles | None = None) -> None:
+    Only channels that authenticate their users (``staff_channels``: Matrix, the web chat's server-issued
+    identities, integrations allowed to assert staff) can make a sender a person; on any other channel every
+    sender is a citizen, whatever the directory says."""
+
+    def __init__(
+        self,
+        db: Database,
+        static: StaticRoles | None = None,
+        staff_channels: frozenset[str] = frozenset({MATRIX, WEB}),
+    ) -> None:
         self.db = db
         self.static = static or StaticRoles()
+        self.staff_channels = staff_channels
 
     async def whois(self, channel: str, sender: str) -> Actor:
+        if channel not in self.staff_channels:
+            return Actor(channel, sender, frozenset({Role.CITIZEN}))
         async with self.db.session() as s:
             person = await person_for_address(s, channel, sender)
         if person is None:

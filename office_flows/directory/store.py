@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.identity import Role
@@ -59,10 +59,9 @@ async def person_for_address(s: AsyncSession, channel: str, address: str) -> Per
         .join(ChatIdentity, ChatIdentity.person_id == Person.id)
         .where(
             ChatIdentity.address == address,
-            or_(ChatIdentity.channel == channel, ChatIdentity.channel == ANY_CHANNEL),
+            ChatIdentity.channel == channel,  # never "*": an address speaks only on the channel that proved it
             Person.active.is_(True),
         )
-        .order_by(ChatIdentity.channel.desc())  # an exact channel wins over "*"
         .limit(1)
     )
     return await _info(s, row) if row is not None else None
@@ -127,8 +126,27 @@ async def acting_for(s: AsyncSession, delegate_id: int, at: datetime) -> list[in
     return list(rows)
 
 
-async def link_identity(s: AsyncSession, person_code: str, channel: str, address: str, *, by: str) -> None:
-    """Make a chat address speak as a person (an admin's act); replaces an earlier link of that address."""
+def check_link_channel(channel: str, channels: frozenset[str]) -> None:
+    """A link names one channel that authenticates its users; "*" and unauthenticated channels are refused."""
+    if channel == ANY_CHANNEL:
+        raise DirectoryError("不能关联到所有渠道（*）：请写明经过认证的渠道，例如 matrix:@zhangsan:gov.local")
+    if channel not in channels:
+        raise DirectoryError(f"渠道“{channel}”不认证用户身份，不能关联工作人员（可用：{'、'.join(sorted(channels))}）")
+
+
+async def link_identity(
+    s: AsyncSession,
+    person_code: str,
+    channel: str,
+    address: str,
+    *,
+    by: str,
+    channels: frozenset[str] = frozenset({"matrix"}),
+) -> None:
+    """Make a chat address speak as a person (an admin's act); replaces an earlier link of that address.
+
+    ``channels``: those that authenticate their users (Matrix, integrations allowed to assert staff)."""
+    check_link_channel(channel, channels)
     person = await s.scalar(select(Person).where(Person.code == person_code))
     if person is None:
         raise DirectoryError(f"没有工号为 {person_code} 的人员。")

@@ -107,6 +107,8 @@ class TicketRating(Base):
     department_code: Mapped[str] = mapped_column(String(32), default="")
     handler_person_id: Mapped[int | None] = mapped_column(nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # how the rating was collected: "chat:web", "chat:matrix", "integration:ivr" (the phone system), …
+    collected_via: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Rectification(Base):

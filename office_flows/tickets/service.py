@@ -34,6 +34,15 @@ from office_flows.tickets.rules import KINDS, RATINGS, TicketRules
 from office_flows.tickets.states import LABELS, OPEN, IllegalTransition, Status, check
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+def _shown_name(actor: Actor | None) -> str:
+    """The name in a ticket's history: a citizen is "市民" (their chat address is never shown to staff)."""
+    if actor is None:
+        return "系统"
+    return actor.display if actor.person_id is not None or actor.name else "市民"
+
+
 STATS_ROLES = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})
 MAX_TEXT = 2000
 DUPLICATE_WINDOW = timedelta(days=30)
@@ -117,7 +126,10 @@ class TicketService:
                 from_status=data.pop("from_status", t.status),
                 to_status=t.status,
                 actor=actor.key if actor else "system",
-                actor_name=actor.display if actor else "系统",
+                # a citizen is "市民" to staff: their chat address (a channel id) is never shown
+                actor_name=(actor.display if actor.person_id is not None or actor.name else "市民")
+                if actor
+                else "系统",
                 department_code=t.department_code,
                 comment=comment,
                 data=data,
@@ -504,14 +516,25 @@ class TicketService:
 
     # --- citizens -----------------------------------------------------------------------------
 
-    async def rate(self, code: str, actor: Actor, level: int, comment: str = "") -> RatingResult:
+    async def rate(
+        self, code: str, actor: Actor, level: int, comment: str = "", *, collected_via: str = ""
+    ) -> RatingResult:
+        """The citizen's own rating, from their authenticated channel (or an integration allowed to collect
+        ratings, e.g. the IVR, speaking for its caller). Staff never rate; ``collected_via`` records how it
+        was collected (default: ``chat:<channel>``). Someone who does not own the ticket learns nothing
+        about it, not even whether it exists."""
+        if actor.person_id is not None or actor.roles - {Role.CITIZEN}:
+            raise TicketForbidden("评价只能由市民本人提交，工作人员不能代为评价。")
         if level not in RATINGS:
             raise TicketError("评价请选择：非常满意、满意、基本满意、不满意、非常不满意。")
         comment = _clip(comment, "评价意见")
         async with self.db.session() as s:
-            t = await self._get(s, code)
-            if not await owns(s, t, actor.channel, actor.sender):
-                raise TicketForbidden(f"只有工单 {t.code} 的反映人可以评价。")
+            try:
+                t: Ticket | None = await self._get(s, code)
+            except TicketNotFound:
+                t = None
+            if t is None or not await owns(s, t, actor.channel, actor.sender):
+                raise TicketForbidden(f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。")
             rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
             rated = await s.scalar(
                 select(func.count())
@@ -524,8 +547,10 @@ class TicketService:
                 action, round_ = "rerate", 2
             elif rect is not None and rect.done_at is None:
                 raise TicketError(f"工单 {t.code} 正在整改，整改完成后可以重新评价一次。")
+            elif t.status in OPEN:
+                raise TicketError(f"工单 {t.code} 还在办理中，答复后才能评价。")
             else:
-                raise TicketError(f"工单 {t.code} 已评价过，不能重复评价。")
+                raise TicketError(f"工单 {t.code} 已评价过（或已过评价期限），不能重复评价。")
             s.add(
                 TicketRating(
                     ticket_id=t.id,
@@ -535,6 +560,7 @@ class TicketService:
                     department_code=t.department_code,
                     handler_person_id=t.handler_person_id,
                     at=self.clock.now(),
+                    collected_via=(collected_via or f"chat:{actor.channel}")[:64],
                 )
             )
             await self._move(s, t, action, actor, comment, level=level, label=RATINGS[level], round=round_)

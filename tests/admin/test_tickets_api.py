@@ -15,6 +15,7 @@ from kernel.config import Settings
 from office_flows.directory.demo import load_demo_directory
 
 TOKENS = "t-disp=MJ010,t-zj=MJ021,t-cg=MJ091,t-sup=MJ011"
+IVR = "ivr-token-0123456789abcdef"  # the phone system, allowed to collect its callers' ratings
 
 
 def auth(token: str) -> dict[str, str]:
@@ -23,7 +24,11 @@ def auth(token: str) -> dict[str, str]:
 
 @pytest.fixture
 async def client(settings: Settings, clock) -> AsyncIterator[TestClient[Any, Any]]:
-    runtime = await build_runtime(replace(settings, api_tokens=TOKENS), clock=clock, load_model=False)
+    runtime = await build_runtime(
+        replace(settings, api_tokens=TOKENS, rest_integrations=f"ivr=phone:bearer:{IVR}:ratings"),
+        clock=clock,
+        load_model=False,
+    )
     async with runtime.db.session() as s:
         await load_demo_directory(s)
     async with TestClient(TestServer(create_app(runtime, background=False))) as c:
@@ -69,11 +74,10 @@ async def test_api_loop_rights_and_errors(client: TestClient[Any, Any]) -> None:
     assert decided.status == 200
     replied = await client.post(f"/api/tickets/{code}/reply", json={"result": "已清理占道摊点"}, headers=auth("t-cg"))
     assert (await replied.json())["status"] == "answered"
-    rated = await client.post(
-        f"/api/tickets/{code}/rating",
-        json={"rating": "满意", "channel": "phone", "sender": "13900001111"},
-        headers=auth("t-disp"),
-    )
+    rating = {"rating": "满意", "sender": "13900001111"}
+    staff = await client.post(f"/api/tickets/{code}/rating", json=rating, headers=auth("t-disp"))
+    assert staff.status == 403  # staff never rate on the citizen's behalf (issue 15)
+    rated = await client.post(f"/api/tickets/{code}/rating", json=rating, headers=auth(IVR))  # the phone IVR
     assert rated.status == 200, await rated.text()
 
     detail = await (await client.get(f"/api/tickets/{code}", headers=auth("t-sup"))).json()

@@ -60,8 +60,8 @@ async def seed_rated_tickets(rt: Runtime) -> dict[str, list[str]]:
     async with rt.db.session() as s:
         await load_demo_directory(s)
     identity = rt.bot.services.identity
-    dispatcher = await identity.whois("rest", "demo-zhongli")
-    worker = await identity.whois("rest", "demo-zhuli")
+    dispatcher = await identity.whois("web", "demo-zhongli")
+    worker = await identity.whois("web", "demo-zhuli")
     codes: dict[str, list[str]] = {"good": [], "bad": []}
     for i, (level, outcome) in enumerate([(4, "good"), (5, "good"), (2, "bad")]):
         citizen = f"rater-{i}"

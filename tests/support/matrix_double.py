@@ -29,6 +29,7 @@ class FakeNioClient:
         self.invites: list[tuple[str, str]] = []  # (room_id, inviter) not yet seen by a sync
         self.direct_invites = False  # invites arrive as direct chats (m.room.member is_direct)
         self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.tx_ids: list[str | None] = []
         self.typing: list[tuple[str, bool]] = []
         self.joined: list[str] = []
         self.left: list[str] = []
@@ -151,10 +152,16 @@ class FakeNioClient:
         return SimpleNamespace()
 
     async def room_send(
-        self, room_id: str, message_type: str, content: dict[str, Any], ignore_unverified_devices: bool = False
+        self,
+        room_id: str,
+        message_type: str,
+        content: dict[str, Any],
+        tx_id: str | None = None,
+        ignore_unverified_devices: bool = False,
     ) -> Any:
         if self.send_errors:
             return self.send_errors.pop(0)
+        self.tx_ids.append(tx_id)
         self.sent.append((room_id, content))
         return SimpleNamespace(event_id=f"$sent{len(self.sent)}")
 

@@ -57,4 +57,4 @@ def office_for(db: Database, clock: FakeClock, tmp_path: Path) -> Office:
 
 
 async def who(db: Database, name: str) -> Actor:
-    return await DirectoryIdentity(db).whois("rest", SENDERS.get(name, name))
+    return await DirectoryIdentity(db).whois("web", SENDERS.get(name, name))

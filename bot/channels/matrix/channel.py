@@ -317,10 +317,15 @@ class MatrixChannel:
 
     # --- sending ---
 
-    async def send(self, room_id: str, content: dict[str, Any], attempts: int = 6) -> bool:
-        """Send, waiting out M_LIMIT_EXCEEDED as the homeserver asks."""
+    async def send(self, room_id: str, content: dict[str, Any], attempts: int = 6, tx_id: str | None = None) -> bool:
+        """Send, waiting out M_LIMIT_EXCEEDED as the homeserver asks.
+
+        ``tx_id``: the same id for a retried send, so the homeserver keeps one event (outbox rows use
+        their row id: a row sent, then given back because the answer was lost, is not shown twice)."""
         for _ in range(attempts):
-            resp = await self.client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True)
+            resp = await self.client.room_send(
+                room_id, "m.room.message", content, tx_id=tx_id, ignore_unverified_devices=True
+            )
             if not isinstance(resp, RoomSendError):
                 return True
             if resp.status_code == "M_LIMIT_EXCEEDED":
@@ -359,7 +364,7 @@ class MatrixChannel:
         failed = []
         for row_id, address, text in rows:
             room = await self.room_for(address)
-            if room is None or not await self.send(room, content_of(Reply(text))):
+            if room is None or not await self.send(room, content_of(Reply(text)), tx_id=f"govchat-outbox-{row_id}"):
                 failed.append(row_id)
         if failed:  # give the rows back so the next round retries them
             async with self.db.session() as s:

@@ -89,7 +89,7 @@ async def test_unknown_question_is_declined_and_logged(client, settings):
     async with runtime.db.session() as s:
         logged = (await s.scalars(select(UnansweredQuestion))).all()
     assert [q.question for q in logged] == ["明天会下雨吗"]
-    assert logged[0].channel == "rest" and logged[0].sender_hash
+    assert logged[0].channel == "web" and logged[0].sender_hash  # an anonymous visitor of the web chat
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from kernel.identity import Role
 from office_flows.directory.demo import load_demo_directory
 from office_flows.directory.importer import import_directory
 from office_flows.directory.models import Delegation
 from office_flows.directory.resolver import DirectoryIdentity
-from office_flows.directory.store import acting_for, link_identity, people_of, person_by
+from office_flows.directory.store import DirectoryError, acting_for, link_identity, people_of, person_by
 
 DEPTS = "编码,名称,上级编码,文号前缀\nA,甲局,,甲\nB,乙局,,乙\n"
 PEOPLE = (
@@ -28,8 +30,10 @@ async def test_import_links_identity_and_roles(database):
     assert actor.name == "张一" and actor.department_code == "A" and actor.has(Role.HEAD)
     assert (await resolver.whois("rest", "@p1:hs")).roles == {Role.CITIZEN}  # other channel: not linked
     async with database.session() as s:
-        await link_identity(s, "P2", "*", "li-er", by="admin")
-    assert (await resolver.whois("web", "li-er")).roles == {Role.STAFF}
+        with pytest.raises(DirectoryError, match="不能关联到所有渠道"):  # no more links on every channel
+            await link_identity(s, "P2", "*", "li-er", by="admin")
+        await link_identity(s, "P2", "matrix", "@li-er:hs", by="admin")
+    assert (await resolver.whois("matrix", "@li-er:hs")).roles == {Role.STAFF}
 
 
 async def test_bad_rows_write_nothing_and_name_row_and_field(database):

@@ -1,0 +1,49 @@
+"""0011: security: deployment secrets, outbox leases (acknowledged delivery), how a rating was collected.
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "kernel_secrets",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=255), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_kernel_secrets")),
+    )
+    with op.batch_alter_table("notify_outbox") as batch:
+        batch.add_column(sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("ticket_ratings") as batch:
+        batch.add_column(sa.Column("collected_via", sa.String(length=64), nullable=False, server_default=""))
+    # Links on "*" spoke for a sender on every channel, including unauthenticated ones. A Matrix id keeps its
+    # link on Matrix, the demo's links move to the web chat (reached only through the demo sign-in), the rest go.
+    for target, condition in (
+        ("matrix", "address LIKE '@%'"),
+        ("web", "created_by = 'demo' AND address LIKE 'demo-%'"),
+    ):
+        op.execute(
+            f"UPDATE dir_identities SET channel = '{target}' WHERE channel = '*' AND {condition} "
+            f"AND NOT EXISTS (SELECT 1 FROM dir_identities AS d WHERE d.channel = '{target}' "
+            "AND d.address = dir_identities.address)"
+        )
+    op.execute("DELETE FROM dir_identities WHERE channel = '*'")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ticket_ratings") as batch:
+        batch.drop_column("collected_via")
+    with op.batch_alter_table("notify_outbox") as batch:
+        batch.drop_column("leased_until")
+    op.drop_table("kernel_secrets")
