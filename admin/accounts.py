@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin.models import AdminAccount
+from admin.models import AdminAccount, AdminSession
+from kernel.db import Database
 from kernel.identity import ROLE_LABELS, Role
 from office_flows.directory.store import person_by
 
 CONSOLE_ROLES = (Role.EDITOR, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, Role.HEAD, Role.ADMIN)
 _hasher = PasswordHasher()
+
+
+T = TypeVar("T")
+HASHING_SLOTS = 2  # argon2 runs in threads, at most this many at once per worker (64 MiB each by default)
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+async def _off_loop(fn: Callable[..., T], *args: str) -> T:
+    """Run an argon2 call in a thread, a bounded number at a time: the event loop keeps serving the chat."""
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(HASHING_SLOTS)
+    async with slots:
+        return await asyncio.to_thread(fn, *args)
+
+
+async def hash_password(password: str) -> str:
+    return await _off_loop(_hasher.hash, password)
 
 
 def configure_hashing(time_cost: int, memory_kib: int) -> None:
@@ -91,7 +115,7 @@ async def create_account(
     account = AdminAccount(
         username=username,
         display_name=display_name or username,
-        password_hash=_hasher.hash(password),
+        password_hash=await hash_password(password),
         roles="+".join(sorted(r.value for r in roles)),
         person_id=person_id,
         active=True,
@@ -109,22 +133,31 @@ async def reset_password(s: AsyncSession, username: str, *, now: datetime, passw
         raise AccountError(f"没有用户 {username}")
     password = password or generate_password()
     check_password(password)
-    account.password_hash = _hasher.hash(password)
+    account.password_hash = await hash_password(password)
     account.updated_at = now
+    # a reset ends every session of the account: whoever knew the old password is signed out
+    await s.execute(delete(AdminSession).where(AdminSession.account_id == account.id))
     return NewAccount(account, password)
 
 
-async def authenticate(s: AsyncSession, username: str, password: str) -> AdminAccount | None:
-    account = await s.scalar(select(AdminAccount).where(AdminAccount.username == username.strip()))
+async def authenticate(db: Database, username: str, password: str) -> AdminAccount | None:
+    """The active account with this name and password, or None.
+
+    The hash is checked off the event loop and outside any transaction (on SQLite a transaction holds the
+    process's write queue: argon2 inside one would stall every chat message)."""
+    async with db.session() as s:
+        account = await s.scalar(select(AdminAccount).where(AdminAccount.username == username.strip()))
     if account is None or not account.active:
-        _hasher.hash(password)  # same cost either way: no user enumeration by timing
+        await hash_password(password)  # same cost either way: no user enumeration by timing
         return None
     try:
-        _hasher.verify(account.password_hash, password)
+        await _off_loop(_hasher.verify, account.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
+        new_hash = await hash_password(password)
+        async with db.session() as s:
+            await s.execute(update(AdminAccount).where(AdminAccount.id == account.id).values(password_hash=new_hash))
     return account
 
 

@@ -1,8 +1,15 @@
-"""Failed sign-ins, counted per account name and client address, slow down password guessing.
+"""Sign-in limits kept in the database: shared by every worker, and not bypassed by parallel requests.
 
-Per pair rather than per account: someone guessing at ``admin`` from one address does not lock the real
-admin out from theirs. Kept in memory (no table): a restart forgets the counts, and an attacker cannot
-cause one.
+Each attempt is written (``pending``) and committed *before* the password is checked, then counted: the
+n-th of 40 parallel guesses sees at least n attempts, so no more than the limit are ever evaluated.
+Three limits apply:
+
+- per account name and client address: 5 failures in 15 minutes (someone guessing from one address);
+- per account name, from any address: 20 in 15 minutes (a guesser spread over many addresses);
+- all failed (or still running) sign-ins together: 120 a minute (argon2 costs CPU: a flood of guesses must
+  not starve the chat; argon2 itself runs in a bounded thread pool, admin/accounts.py).
+
+The client address comes from ``kernel.proxy.client_address`` (a forwarded header only from a trusted proxy).
 """
 
 from __future__ import annotations
@@ -10,46 +17,121 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import String, delete, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
-@dataclass
-class _Failures:
-    first: datetime
-    count: int
+from kernel.db import Base, BigId, Database, UTCDateTime
+
+PENDING, FAILED, OK = "pending", "failed", "ok"
+
+
+class LoginAttempt(Base):
+    __tablename__ = "admin_login_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    outcome: Mapped[str] = mapped_column(String(8))
+
+
+@dataclass(frozen=True)
+class Admission:
+    """An attempt that may go ahead (``attempt_id``), or must wait (``wait``)."""
+
+    attempt_id: int | None
+    wait: timedelta | None
 
 
 class LoginThrottle:
-    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=15), max_keys: int = 10_000) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        limit: int = 5,
+        account_limit: int = 20,
+        window: timedelta = timedelta(minutes=15),
+        global_limit: int = 120,
+        global_window: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self.db = db
         self.limit = limit
+        self.account_limit = account_limit
         self.window = window
-        self.max_keys = max_keys
-        self._failures: dict[tuple[str, str], _Failures] = {}
+        self.global_limit = global_limit
+        self.global_window = global_window
 
-    def wait(self, username: str, address: str, now: datetime) -> timedelta | None:
-        """How long this pair must wait before another try, or None when it may try now."""
-        f = self._failures.get(_key(username, address))
-        if f is None or f.count < self.limit:
-            return None
-        left = f.first + self.window - now
-        return left if left > timedelta(0) else None
+    async def admit(self, username: str, address: str, now: datetime) -> Admission:
+        """Record the attempt, then decide: refused attempts are not evaluated (and count as failures)."""
+        name, address = _name(username), address[:64]
+        async with self.db.session() as s:
+            await s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - self.window))
+            row = LoginAttempt(username=name, address=address, at=now, outcome=PENDING)
+            s.add(row)
+            await s.flush()
+            attempt_id = row.id
+        async with self.db.session() as s:
+            not_ok = LoginAttempt.outcome != OK
+            since = now - self.window  # an attempt leaves the window exactly `window` after it was made
+            pair = (
+                await s.execute(
+                    select(func.count(), func.min(LoginAttempt.at)).where(
+                        LoginAttempt.username == name,
+                        LoginAttempt.address == address,
+                        LoginAttempt.at > since,
+                        LoginAttempt.id <= attempt_id,
+                        not_ok,
+                    )
+                )
+            ).one()
+            account = (
+                await s.execute(
+                    select(func.count(), func.min(LoginAttempt.at)).where(
+                        LoginAttempt.username == name, LoginAttempt.at > since, LoginAttempt.id <= attempt_id, not_ok
+                    )
+                )
+            ).one()
+            overall = (
+                await s.execute(
+                    select(func.count(), func.min(LoginAttempt.at)).where(
+                        LoginAttempt.at > now - self.global_window, LoginAttempt.id <= attempt_id, not_ok
+                    )
+                )
+            ).one()
+        waits = [
+            first + span - now
+            for (count, first), limit, span in (
+                (pair, self.limit, self.window),
+                (account, self.account_limit, self.window),
+                (overall, self.global_limit, self.global_window),
+            )
+            if count > limit and first is not None
+        ]
+        if waits:
+            await self._finish(attempt_id, FAILED)
+            return Admission(None, max(max(waits), timedelta(seconds=1)))
+        return Admission(attempt_id, None)
 
-    def failed(self, username: str, address: str, now: datetime) -> None:
-        key = _key(username, address)
-        f = self._failures.get(key)
-        if f is None or now - f.first >= self.window:
-            if len(self._failures) >= self.max_keys:
-                self._forget_stale(now)
-            self._failures[key] = _Failures(now, 1)
-        else:
-            f.count += 1
+    async def failed(self, attempt_id: int) -> None:
+        await self._finish(attempt_id, FAILED)
 
-    def succeeded(self, username: str, address: str) -> None:
-        self._failures.pop(_key(username, address), None)
+    async def succeeded(self, attempt_id: int, username: str, address: str) -> None:
+        """A right password clears this pair's failures (the account's other addresses keep theirs)."""
+        async with self.db.session() as s:
+            await s.execute(
+                delete(LoginAttempt).where(
+                    LoginAttempt.username == _name(username),
+                    LoginAttempt.address == address[:64],
+                    LoginAttempt.id != attempt_id,
+                    LoginAttempt.outcome != OK,
+                )
+            )
+            await s.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(outcome=OK))
 
-    def _forget_stale(self, now: datetime) -> None:
-        stale = [k for k, f in self._failures.items() if now - f.first >= self.window]
-        for k in stale or list(self._failures)[: self.max_keys // 10]:  # bounded memory under a flood
-            del self._failures[k]
+    async def _finish(self, attempt_id: int, outcome: str) -> None:
+        async with self.db.session() as s:
+            await s.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(outcome=outcome))
 
 
-def _key(username: str, address: str) -> tuple[str, str]:
-    return username.strip().lower(), address
+def _name(username: str) -> str:
+    return username.strip().lower()[:64]

@@ -15,6 +15,7 @@ from admin.guard import ADMINS, CONSOLE, PUBLIC, close_session, open_session, pr
 from admin.login_throttle import LoginThrottle
 from admin.models import AdminAccount, AuditEntry
 from admin.web import HERE, back, form, render
+from kernel.proxy import client_address
 
 STATIC = {
     "console.css": (HERE / "static" / "console.css", "text/css"),
@@ -47,21 +48,22 @@ async def login(request: web.Request) -> web.Response:
     username, nxt = f.get("username", ""), _safe_next(f.get("next", ""))
     if _cross_site(request):
         return _login_again(request, 403, nxt, "", "请求来源不明，请直接打开登录页面登录。")
-    now, address = request.app[CLOCK].now(), request.remote or ""
+    now, address = request.app[CLOCK].now(), client_address(request)
     throttle = request.app[LOGIN_THROTTLE]
-    wait = throttle.wait(username, address, now)
-    if wait is not None:
-        minutes = max(1, math.ceil(wait.total_seconds() / 60))
-        error = f"登录失败次数过多，请 {minutes} 分钟后再试；忘记密码请联系管理员重置。"
+    admission = await throttle.admit(username, address, now)
+    if admission.attempt_id is None:
+        assert admission.wait is not None
+        minutes = max(1, math.ceil(admission.wait.total_seconds() / 60))
+        error = f"登录尝试过多，请 {minutes} 分钟后再试；忘记密码请联系管理员重置。"
         return _login_again(request, 429, nxt, username, error)
+    account = await authenticate(request.app[DB], username, f.get("password", ""))
     async with request.app[DB].session() as s:
-        account = await authenticate(s, username, f.get("password", ""))
         action = "login" if account is not None else "login.failed"
         audit.record(s, actor=f"console:{username.strip()[:60]}", action=action, obj=address, now=now)
     if account is None:
-        throttle.failed(username, address, now)
+        await throttle.failed(admission.attempt_id)
         return _login_again(request, 401, nxt, username, "用户名或密码不正确，或账号已停用。")
-    throttle.succeeded(username, address)
+    await throttle.succeeded(admission.attempt_id, username, address)
     response = web.HTTPFound(nxt)
     await open_session(request, account, response)
     raise response
@@ -177,7 +179,7 @@ async def audit_page(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    app[LOGIN_THROTTLE] = LoginThrottle()
+    app[LOGIN_THROTTLE] = LoginThrottle(app[DB])
     route(app, "GET", "/admin/login", login_page, PUBLIC)
     route(app, "POST", "/admin/login", login, PUBLIC)
     route(app, "GET", "/admin/static/{name}", static, PUBLIC)

@@ -38,9 +38,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# One citizen: the web chat's identity is the signed cookie the server hands out (kept for 127.0.0.1).
+_CITIZEN: list[aiohttp.CookieJar] = []
+
+
+def _citizen() -> aiohttp.CookieJar:
+    if not _CITIZEN:
+        _CITIZEN.append(aiohttp.CookieJar(unsafe=True))
+    return _CITIZEN[0]
+
+
 async def _chat(base: str, text: str) -> str:
-    async with aiohttp.ClientSession() as http:
-        resp = await http.post(f"{base}/webhooks/rest/webhook", json={"sender": "citizen-b", "message": text})
+    async with aiohttp.ClientSession(cookie_jar=_citizen()) as http:
+        resp = await http.post(f"{base}/webhooks/rest/webhook", json={"message": text})
         return " ".join(m.get("text", "") for m in await resp.json())
 
 
@@ -149,8 +159,8 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
             await page.screenshot(path=str(ARTIFACTS / "handoff.png"), full_page=True)
             await page.click("#return-1")
             await page.wait_for_selector("text=当前没有排队或进行中的人工对话")
-            async with aiohttp.ClientSession() as http:
-                resp = await http.get(f"{base}/webhooks/rest/outbox", params={"sender": "citizen-b"})
+            async with aiohttp.ClientSession(cookie_jar=_citizen()) as http:
+                resp = await http.get(f"{base}/webhooks/rest/outbox")
                 relayed = [m["text"] for m in await resp.json()]
             assert "【人工客服】请带身份证到社保窗口补办" in relayed
             await browser.close()

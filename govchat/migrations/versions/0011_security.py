@@ -1,4 +1,5 @@
-"""0011: security: deployment secrets, outbox leases (acknowledged delivery), how a rating was collected.
+"""0011: security: deployment secrets, sign-in attempts shared by workers, outbox leases (acknowledged
+delivery), how a rating was collected.
 
 Revision ID: 0011
 Revises: 0010
@@ -14,6 +15,8 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -23,6 +26,17 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_kernel_secrets")),
     )
+    op.create_table(
+        "admin_login_attempts",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(length=8), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_admin_login_attempts")),
+    )
+    op.create_index(op.f("ix_admin_login_attempts_username"), "admin_login_attempts", ["username"])
+    op.create_index(op.f("ix_admin_login_attempts_at"), "admin_login_attempts", ["at"])
     with op.batch_alter_table("notify_outbox") as batch:
         batch.add_column(sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("ticket_ratings") as batch:
@@ -47,3 +61,4 @@ def downgrade() -> None:
     with op.batch_alter_table("notify_outbox") as batch:
         batch.drop_column("leased_until")
     op.drop_table("kernel_secrets")
+    op.drop_table("admin_login_attempts")
