@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -18,11 +18,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.appkeys import CLOCK, DB
-from admin.guard import SUPERVISE, route
+from admin.guard import SUPERVISE, principal, route
 from admin.hot_topics import hot_topics, place_of
 from admin.web import render, xlsx_response
 from kernel.clock import SHANGHAI
 from kernel.db import Database
+from kernel.identity import Role
 from office_flows.tickets import queries
 from office_flows.tickets.states import LABELS, Status
 from office_flows.tickets.stats import METRICS, compute, compute_series, drill_down
@@ -104,6 +105,35 @@ async def load(db: Database, p: Period, now: datetime) -> dict[str, Any]:
     return {**data, "metrics": metrics, "trend": weekly}
 
 
+def scope_of(request: web.Request) -> str | None:
+    """None for supervisors and admins (every department); a department head's own department code ("" when
+    the account is linked to no department: they see nothing)."""
+    actor = principal(request).actor
+    if actor.has(Role.SUPERVISOR, Role.ADMIN):
+        return None
+    return actor.department_code or ""
+
+
+async def _scoped(db: Database, data: dict[str, Any], dept: str | None) -> dict[str, Any]:
+    """The dashboard's sections cut to one department (a department head's view)."""
+    if dept is None:
+        return data
+    data["status_rows"] = [r for r in data["status_rows"] if r[0] == dept]
+    data["overdue"] = [t for t in data["overdue"] if t.department_code == dept]
+    data["bad"] = [b for b in data["bad"] if b[0].department_code == dept]
+    data["metrics"] = {d: v for d, v in data["metrics"].items() if d == dept}
+    codes = [c for t in data["topics"] for c in t.codes]
+    async with db.session() as s:
+        own = {t.code for t in await queries.by_codes(s, codes) if t.department_code == dept} if codes else set()
+    topics = []
+    for t in data["topics"]:
+        mine = [c for c in t.codes if c in own]
+        if mine:
+            topics.append(replace(t, codes=mine))
+    data["topics"] = topics
+    return data
+
+
 def _pivot(rows: list[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for dept, status, n in rows:
@@ -113,7 +143,7 @@ def _pivot(rows: list[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
 
 async def page(request: web.Request) -> web.Response:
     p = period_of(request)
-    data = await load(request.app[DB], p, request.app[CLOCK].now())
+    data = await _scoped(request.app[DB], await load(request.app[DB], p, request.app[CLOCK].now()), scope_of(request))
     return render(
         request,
         "dashboard.html",
@@ -131,6 +161,9 @@ async def drill(request: web.Request) -> web.Response:
     if metric not in METRICS or part not in {"all", "good", "bad"}:
         raise web.HTTPBadRequest(text=f"metric 须为 {'、'.join(METRICS)}；part 须为 all、good 或 bad")
     department = request.query.get("department") or None
+    scope = scope_of(request)
+    if scope is not None:
+        department = scope  # a department head drills into their own department only
     now = request.app[CLOCK].now()
     async with request.app[DB].session() as s:
         codes = await drill_down(s, metric, p.start, p.end, now, department, part)
@@ -173,8 +206,9 @@ async def topic(request: web.Request) -> web.Response:
     codes = [c for c in request.query.get("codes", "").split(",") if CODE.fullmatch(c)][:LIST_LIMIT]
     if not codes:
         raise web.HTTPBadRequest(text="缺少工单号（codes=GD…,GD…）")
+    scope = scope_of(request)
     async with request.app[DB].session() as s:
-        tickets = await queries.by_codes(s, codes)
+        tickets = [t for t in await queries.by_codes(s, codes) if scope is None or t.department_code == scope]
         names = await queries.names_in(s)
     return render(
         request,
@@ -193,7 +227,7 @@ def _rate_cell(v: dict[str, Any]) -> str:
 async def export(request: web.Request) -> web.Response:
     table = request.match_info["table"]
     p = period_of(request)
-    data = await load(request.app[DB], p, request.app[CLOCK].now())
+    data = await _scoped(request.app[DB], await load(request.app[DB], p, request.app[CLOCK].now()), scope_of(request))
     names = data["names"]
     if table == "metrics":
         header = (

@@ -23,6 +23,7 @@ from admin.accounts import roles_of
 from admin.appkeys import API_TOKENS, CLOCK, DB, ROUTE_ROLES
 from admin.models import AdminAccount, AdminSession
 from kernel.identity import Actor, Role
+from kernel.proxy import is_secure
 from office_flows.directory.store import person_by
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -91,7 +92,7 @@ async def open_session(request: web.Request, account: AdminAccount, response: we
         samesite="Strict",
         path="/",
         max_age=int(SESSION_TTL.total_seconds()),
-        secure=request.secure,
+        secure=is_secure(request),  # TLS at the socket, or at a trusted proxy (X-Forwarded-Proto: https)
     )
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from admin.guard import ADMINS, DISPATCH, EDITORS, HANDOFF, PRINCIPAL, SUPERVISE, Principal
+from kernel.appkeys import DEMO_MODE
 from kernel.clock import SHANGHAI
 from kernel.identity import ROLE_LABELS
 
@@ -47,7 +48,13 @@ def render(request: web.Request, template: str, *, http_status: int = 200, **ctx
     p: Principal | None = request.get(PRINCIPAL)
     nav = [(href, label) for href, label, roles in NAV if p is not None and p.roles & roles]
     html = env.get_template(template).render(
-        me=p, csrf=p.csrf if p else "", nav=nav, path=request.path, flash=request.query.get("msg", ""), **ctx
+        me=p,
+        csrf=p.csrf if p else "",
+        nav=nav,
+        path=request.path,
+        flash=request.query.get("msg", ""),
+        demo=request.app.get(DEMO_MODE, False),
+        **ctx,
     )
     return web.Response(text=html, content_type="text/html", status=http_status)
 
@@ -68,6 +75,9 @@ def lines(text: str) -> list[str]:
     return [x.strip() for x in text.replace("\r", "").split("\n") if x.strip()]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def xlsx_response(filename: str, header: list[str], rows: list[list[Any]]) -> web.Response:
     from urllib.parse import quote
 
@@ -78,6 +88,11 @@ def xlsx_response(filename: str, header: list[str], rows: list[list[Any]]) -> we
     ws.append(header)
     for r in rows:
         ws.append(r)
+    for row in ws.iter_rows():
+        for cell in row:
+            # Citizens write ticket texts and rating comments: "=HYPERLINK(…)" must stay text, never a formula.
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_START:
+                cell.data_type = "s"
     buf = io.BytesIO()
     wb.save(buf)
     return web.Response(

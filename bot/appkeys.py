@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from kernel.appkeys import DEMO_MODE, PUBLIC_DEMO
 from kernel.credentials import INTEGRATIONS as CREDENTIALS_KEY
 
 if TYPE_CHECKING:
@@ -16,7 +17,5 @@ BOT: web.AppKey[Bot] = web.AppKey("bot")
 # The REST channel's integrations by name (GOVCHAT_REST_INTEGRATIONS) and the web chat's identity signer.
 INTEGRATIONS = CREDENTIALS_KEY
 CHAT_SIGNER: web.AppKey[Signer] = web.AppKey("chat_signer")
-# Demo mode (GOVCHAT_MODE=demo): the 演示模式 banner and the chat page's demo sign-in; the sign-in answers
-# loopback clients only unless GOVCHAT_ALLOW_PUBLIC_DEMO is set.
-DEMO_MODE: web.AppKey[bool] = web.AppKey("demo_mode", bool)
-PUBLIC_DEMO: web.AppKey[bool] = web.AppKey("public_demo", bool)
+
+__all__ = ["BOT", "CHAT_SIGNER", "DEMO_MODE", "INTEGRATIONS", "PUBLIC_DEMO"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -38,6 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         _progress(str(exc))
         return 2
+    os.umask(0o077)  # everything the server writes (database, keys, logs, indexes) is its account's alone
 
     async def make() -> web.Application:
         nlu = await _start_nlu_or_degrade(settings)
@@ -67,11 +69,26 @@ async def _first_admin(runtime: Any) -> None:
 
     async with runtime.db.session() as s:
         made = await ensure_first_admin(s, now=runtime.clock.now())
-    if made is not None:
-        _progress(
-            f"已创建管理后台首个账号：用户名 admin，密码 {made.password}\n"
-            "（只显示这一次；忘记时运行 govchat admin reset-password admin）"
-        )
+    if made is None:
+        return
+    # Shown once, on the terminal only: stderr is the service's log under systemd or docker.
+    if show_on_terminal(
+        f"已创建管理后台首个账号：用户名 admin，密码 {made.password}\n"
+        "（只显示这一次，不写入日志；忘记时运行 govchat admin reset-password admin）\n"
+    ):
+        _progress("已在终端显示管理后台首个账号 admin 的密码（未写入日志）。")
+    else:
+        _progress("已创建管理后台首个账号 admin；没有终端可显示密码，请在终端运行 govchat admin reset-password admin。")
+
+
+def show_on_terminal(text: str) -> bool:
+    """Write to the controlling terminal (never to stdout/stderr, which may be a log); False without one."""
+    try:
+        with open("/dev/tty", "w", encoding="utf-8") as tty:
+            tty.write(text)
+        return True
+    except OSError:
+        return False
 
 
 async def _start_nlu_or_degrade(settings: Settings) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +25,7 @@ from integrations.wiring import build_registry
 from kernel.clock import Clock, SystemClock
 from kernel.config import Settings
 from kernel.credentials import WEB, Integration, parse_integrations, staff_channels
-from kernel.db import Database
+from kernel.db import Database, sqlite_file
 from kernel.identity import StaticRoles
 from kernel.scheduler import Ticker
 from kernel.secrets_store import Signer, deployment_secret
@@ -131,9 +132,23 @@ def load_encoder(settings: Settings, progress: Progress = _quiet) -> Encoder:
 
 
 async def open_database(settings: Settings) -> Database:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
+    db_file = sqlite_file(settings.effective_database_url)
+    if db_file is not None and not db_file.exists():
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(db_file, os.O_WRONLY | os.O_CREAT, 0o600))  # password hashes, citizens' phones
     await upgrade(settings.effective_database_url)
+    if db_file is not None:
+        for path in (db_file, db_file.with_name(db_file.name + "-wal"), db_file.with_name(db_file.name + "-shm")):
+            if path.exists():
+                path.chmod(0o600)
     return Database(settings.effective_database_url)
+
+
+def private_dir(path: Path) -> None:
+    """The data folder (database, keys, indexes, logs) is the service account's alone: 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
 
 
 async def seed(

@@ -53,7 +53,8 @@ class Sealer:
         if self._keys is None:
             priv_path, pub_path = self.key_dir / PRIVATE_FILE, self.key_dir / PUBLIC_FILE
             if not priv_path.is_file():
-                self.key_dir.mkdir(parents=True, exist_ok=True)
+                self.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self.key_dir.chmod(0o700)
                 # SM2 wants d in [1, n-2] ((1 + d) must be invertible mod n); 64 random hex digits could miss it.
                 private = "%064x" % (secrets.randbelow(_ORDER - 2) + 1)
                 public = sm2.CryptSM2(private_key=private, public_key="")._kg(

@@ -120,3 +120,30 @@ def test_config_masks_secrets(monkeypatch, capsys, tmp_path):
     out = capsys.readouterr().out
     assert "hunter2" not in out and "tok-secret" not in out and "pg-secret" not in out
     assert "postgresql+asyncpg://gov:***@db:5432/govchat" in out
+
+
+async def test_data_folder_and_database_are_private(sqlite_settings, clock):
+    rt = await build_runtime(sqlite_settings, clock=clock, load_model=False)
+    try:
+        assert sqlite_settings.data_dir.stat().st_mode & 0o777 == 0o700
+        db_file = sqlite_settings.data_dir / "govchat.db"
+        db_file = db_file if db_file.exists() else next(sqlite_settings.data_dir.glob("*.db"))
+        assert db_file.stat().st_mode & 0o777 == 0o600
+    finally:
+        await rt.close()
+
+
+async def test_first_admin_password_goes_to_the_terminal_not_the_log(sqlite_settings, clock, monkeypatch, capsys):
+    from govchat import cli
+
+    shown: list[str] = []
+    rt = await build_runtime(sqlite_settings, clock=clock, load_model=False)
+    try:
+        monkeypatch.setattr(cli, "show_on_terminal", lambda text: shown.append(text) or False)
+        await cli._first_admin(rt)
+    finally:
+        await rt.close()
+    out = capsys.readouterr()
+    password = shown[0].split("密码 ", 1)[1].split("\n", 1)[0]
+    assert password and password not in out.err + out.out
+    assert "reset-password" in out.err
