@@ -77,7 +77,7 @@ async def list_waiting(ctx: Context, m: Match) -> list[Reply]:
     lines = ["排队等待人工服务的市民："]
     for h in rows:
         waited = max(0, int((ctx.services.clock.now() - h.created_at).total_seconds() // 60))
-        lines.append(f"#{h.id} {h.channel} {h.sender}（已等待 {waited} 分钟）")
+        lines.append(f"#{h.id} {h.channel} 渠道的市民（已等待 {waited} 分钟）")
     lines.append("回复 /接入 编号 接入对话。")
     return [Reply("\n".join(lines))]
 
@@ -99,7 +99,7 @@ async def take(ctx: Context, m: Match) -> list[Reply]:
         h = await service.take(s, wanted, channel, me, ctx.actor.display, ctx.services.clock.now())
         if h is None:
             return [Reply("没有这个排队编号，或已被其他客服接入。回复 /排队 查看当前排队。")]
-        lines = [f"已接入 #{h.id}（{h.channel} {h.sender}）。之前的对话："]
+        lines = [f"已接入 #{h.id}（{h.channel} 渠道的市民）。之前的对话："]
         lines += [f"[{AUTHORS.get(m.author, m.author)}] {m.text}" for m in await service.transcript(s, h)]
         lines.append("直接输入文字即回复市民；回复 /结束 交还智能助手。")
     return [Reply("\n".join(lines))]

@@ -61,7 +61,9 @@ async def start(
     await note(s, h, "citizen", text, now)
     if cfg.operators_channel and cfg.operators_address:
         why = "【紧急】疑似紧急警情" if is_urgent(reason) else _WHY.get(reason, "连续多个问题未能回答")
-        announce = f"新的人工转接 #{h.id}（{why}）：{channel} {sender}\n最近一句：{text}\n回复 /接入 {h.id} 接入对话。"
+        announce = (
+            f"新的人工转接 #{h.id}（{why}）：{channel} 渠道的市民\n最近一句：{text}\n回复 /接入 {h.id} 接入对话。"
+        )
         await notify_address(
             s, cfg.operators_channel, cfg.operators_address, announce, kind=KIND, ref=str(h.id), now=now
         )
