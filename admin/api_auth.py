@@ -12,6 +12,7 @@ from aiohttp import web
 
 from admin.guard import principal
 from kernel.identity import Actor
+from kernel.jsonbody import BadJson, parse_json
 
 
 def parse_tokens(spec: str) -> dict[str, str]:
@@ -35,11 +36,11 @@ async def api_actor(request: web.Request) -> Actor:
 
 async def json_body(request: web.Request) -> dict[str, object]:
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = parse_json(await request.read())
+    except BadJson as exc:
+        message = str(exc) if "嵌套" in str(exc) or "空字符" in str(exc) else "请求体必须是 UTF-8 编码的 JSON 对象"
         raise web.HTTPBadRequest(
-            text=json.dumps({"error": "请求体必须是 UTF-8 编码的 JSON 对象"}, ensure_ascii=False),
-            content_type="application/json",
+            text=json.dumps({"error": message}, ensure_ascii=False), content_type="application/json"
         ) from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(

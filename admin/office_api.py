@@ -141,11 +141,16 @@ async def book(request: web.Request, actor: Actor, body: dict[str, Any]) -> Any:
     if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
         raise OfficeError("字段 people 必须是姓名列表。")
     minutes = body.get("minutes", DEFAULT_MINUTES)
-    if not isinstance(minutes, int):
-        raise OfficeError("字段 minutes 必须是整数（分钟）。")
-    start = datetime.fromisoformat(_str(body, "start"))
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= 24 * 60:
+        raise OfficeError("字段 minutes 必须是 5 到 1440 之间的整数（分钟）。")
+    try:
+        start = datetime.fromisoformat(_str(body, "start"))
+    except ValueError:
+        raise OfficeError("字段 start 须为 ISO 时间，例如 2026-11-19T15:00:00+08:00。") from None
     if start.tzinfo is None:
         raise OfficeError("字段 start 必须带时区，例如 2026-11-19T15:00:00+08:00。")
+    if not 2000 <= start.year <= 2100:
+        raise OfficeError("字段 start 须在 2000 年到 2100 年之间。")
     req = Request(start, minutes, _str(body, "room"), people, _str(body, "topic", ""))
     booking = await _office(request).meetings.book(actor, req)
     out: dict[str, Any] = {"message": booking.outcome.message, "meeting_id": booking.outcome.ref}

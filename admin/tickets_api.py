@@ -136,7 +136,7 @@ async def _action(request: web.Request) -> web.Response:
         t, _ = await svc.queries.history(code)
     except TicketError as exc:
         return error(_status_of(exc), str(exc))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         return error(400, f"参数有误：{exc}")
     return web.json_response(ticket_json(t))
 
@@ -208,9 +208,11 @@ async def _list(request: web.Request) -> web.Response:
     if not actor.roles & DISPATCHERS:
         department = actor.department_code or "-"
     try:
-        limit = min(int(request.query.get("limit", "100")), MAX_LIST)
+        limit = int(request.query.get("limit", "100"))
     except ValueError:
         return error(400, "limit 必须是整数")
+    if not 1 <= limit <= MAX_LIST:
+        return error(400, f"limit 必须在 1 到 {MAX_LIST} 之间")
     queries = request.app[TICKETS].queries
     rows = await queries.listing(status=request.query.get("status", ""), department=department, limit=limit)
     return web.json_response({"tickets": [ticket_json(t) for t in rows]})
@@ -224,6 +226,8 @@ def _period(request: web.Request) -> tuple[datetime, datetime]:
         raise web.HTTPBadRequest(
             text='{"error": "需要 from 和 to 参数，格式 YYYY-MM-DD（to 不含当天）"}', content_type="application/json"
         ) from None
+    if not (2000 <= start.year <= 2100 and 2000 <= end.year <= 2100):
+        raise web.HTTPBadRequest(text='{"error": "日期须在 2000 年到 2100 年之间"}', content_type="application/json")
     if end <= start or end - start > timedelta(days=400):
         raise web.HTTPBadRequest(text='{"error": "统计区间无效或超过 400 天"}', content_type="application/json")
     return start, end

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from admin import console, office_api
 from admin.api_auth import parse_tokens
@@ -19,6 +20,7 @@ from kernel.config import Settings
 from kernel.proxy import TRUSTED_PROXIES, is_secure, parse_proxies
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def _health(request: web.Request) -> web.Response:
@@ -69,8 +71,35 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
 
 
+def _refusal(request: web.Request, status: int, message: str) -> web.Response:
+    if request.path.startswith(("/api", "/webhooks", "/chat/")):
+        return web.json_response({"error": message}, status=status)
+    return web.Response(text=message, status=status, content_type="text/plain")
+
+
+@web.middleware
+async def _input_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Malformed input is the caller's mistake (4xx with a reason), never a 5xx: NUL characters in the address,
+    nesting too deep, numbers or dates out of range, values the database cannot store, a missing field."""
+    if "\x00" in request.path or "\x00" in request.query_string or "%00" in request.raw_path:
+        return _refusal(request, 400, "请求地址含有空字符（\\u0000），无法处理")
+    try:
+        return await handler(request)
+    except RecursionError:
+        return _refusal(request, 400, "请求嵌套过深，无法处理")
+    except OverflowError:
+        return _refusal(request, 400, "数值或日期超出允许的范围")
+    except IntegrityError:
+        return _refusal(request, 409, "缺少必填字段，或与已有数据冲突")
+    except DBAPIError as exc:
+        code = str(getattr(exc.orig, "sqlstate", "") or getattr(exc.orig, "pgcode", "") or "")
+        if code.startswith("22") or isinstance(exc, DataError):  # SQLSTATE class 22: data exception
+            return _refusal(request, 400, "输入含有无法保存的字符或超出范围的值")
+        raise
+
+
 def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
-    app = web.Application(client_max_size=256 * 1024)
+    app = web.Application(client_max_size=256 * 1024, middlewares=[_input_errors])
     app.on_response_prepare.append(_security_headers)
     app[RUNTIME] = runtime
     app[BOT] = runtime.bot

@@ -15,7 +15,6 @@ it comes back after ``LEASE``.
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,11 +25,11 @@ from bot.appkeys import BOT, CHAT_SIGNER, INTEGRATIONS
 from bot.guard import BINARY
 from bot.messages import Incoming, Reply
 from kernel.credentials import WEB, Integration, authenticate, presents_credential
+from kernel.jsonbody import parse_json as kernel_parse_json
 from kernel.outbox import acknowledge, lease_pending
 from kernel.proxy import is_secure
 
 MAX_BODY = 64 * 1024
-MAX_DEPTH = 20
 CHANNEL = "rest"  # the endpoint's name; messages arrive on the caller's channel (an integration's, or "web")
 COOKIE = "govchat_chat"
 COOKIE_AGE = 180 * 24 * 3600
@@ -63,30 +62,9 @@ class Unauthorized(Exception):
     pass
 
 
-def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
-
-
 def parse_json(raw: bytes) -> object:
-    """The body as JSON, or ValueError with a Chinese message (bad encoding, bad JSON, too deep)."""
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError('请求体必须是 UTF-8 编码的 JSON，例如 {"sender": "u1", "message": "你好"}') from None
-    except RecursionError:
-        raise ValueError(f"请求体嵌套过深（最多 {MAX_DEPTH} 层）") from None
-    if too_deep(body):
-        raise ValueError(f"请求体嵌套过深（最多 {MAX_DEPTH} 层）")
-    return body
+    """The body as JSON, or ValueError with a Chinese message (bad encoding, bad JSON, too deep, NUL)."""
+    return kernel_parse_json(raw, example='{"sender": "u1", "message": "你好"}', allow_nul=True)
 
 
 def caller_of(request: web.Request, raw: bytes) -> Caller:
