@@ -1,14 +1,20 @@
-"""Loads and saves per-sender session data (short transactions, one lock per sender)."""
+"""Loads and saves per-sender session data, one sender at a time.
+
+On PostgreSQL the sender's row is locked (``SELECT … FOR UPDATE``) for the whole message, so two workers
+never run one sender's dialogue at once: a double "确认" sent to two workers makes one ticket. SQLite has a
+single writer and one process; there a lock per sender in the process is enough."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from weakref import WeakValueDictionary
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.models import ChatSession
 from integrations.contract import SessionData
@@ -33,6 +39,10 @@ class SessionStore:
             lock = asyncio.Lock()
             self._locks[key] = lock
         async with lock:
+            if not self.db.is_sqlite:
+                async with self._locked_row(channel, sender) as locked:
+                    yield locked
+                return
             async with self.db.session() as s:
                 row = await s.scalar(
                     select(ChatSession).where(ChatSession.channel == channel, ChatSession.sender == sender)
@@ -52,3 +62,25 @@ class SessionStore:
                 else:
                     row.data = data
                     row.updated_at = now
+
+    @asynccontextmanager
+    async def _locked_row(self, channel: str, sender: str) -> AsyncIterator[SessionData]:
+        """The sender's data under a transaction-scoped advisory lock (no row needed to lock a newcomer)."""
+        digest = hashlib.blake2b(f"{channel}\x1f{sender}".encode(), digest_size=8, person=b"govchat-sess").digest()
+        key = int.from_bytes(digest, "big", signed=True)
+        async with self.db.sessions() as s, s.begin():
+            await s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            row = await s.scalar(
+                select(ChatSession).where(ChatSession.channel == channel, ChatSession.sender == sender)
+            )
+            loaded: SessionData = copy.deepcopy(row.data) if row is not None else {}  # never alias the row
+            before = json.dumps(loaded, sort_keys=True, ensure_ascii=False)
+            yield loaded
+            if json.dumps(loaded, sort_keys=True, ensure_ascii=False) == before:
+                return
+            now = self.clock.now()
+            if row is None:
+                s.add(ChatSession(channel=channel, sender=sender, data=loaded, created_at=now, updated_at=now))
+            else:
+                row.data = loaded
+                row.updated_at = now
