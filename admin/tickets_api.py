@@ -9,8 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from admin.api_auth import api_actor, error, json_body
-from admin.appkeys import CLOCK, TICKETS
-from admin.guard import PUBLIC, SUPERVISE, TICKET_API, route
+from admin.appkeys import CLOCK, DB, TICKETS
+from admin.guard import PUBLIC, SUPERVISE, TICKET_API, principal, route
+from admin.idempotency import once
 from integrations.tickets import rating_text
 from kernel.clock import SHANGHAI
 from kernel.credentials import INTEGRATIONS, authenticate, presents_credential
@@ -82,6 +83,16 @@ async def _create(request: web.Request) -> web.Response:
     if actor.person_id is None:
         return error(403, "需要工作人员令牌")
     body = await json_body(request)
+    return await once(
+        request.app[DB],
+        request,
+        principal(request).audit_name,
+        request.app[CLOCK].now(),
+        lambda: _do_create(request, actor, body),
+    )
+
+
+async def _do_create(request: web.Request, actor: Actor, body: dict[str, Any]) -> web.Response:
     svc = request.app[TICKETS]
     try:
         phone = _text(body, "phone")

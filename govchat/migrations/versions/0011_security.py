@@ -1,5 +1,5 @@
-"""0011: security: deployment secrets, sign-in attempts shared by workers, outbox leases (acknowledged
-delivery), how a rating was collected.
+"""0011: security: deployment secrets, sign-in attempts shared by workers, idempotency keys, outbox leases
+(acknowledged delivery), how a rating was collected; links on "*" are gone.
 
 Revision ID: 0011
 Revises: 0010
@@ -37,6 +37,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_admin_login_attempts_username"), "admin_login_attempts", ["username"])
     op.create_index(op.f("ix_admin_login_attempts_at"), "admin_login_attempts", ["at"])
+    op.create_table(
+        "api_idempotency",
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_api_idempotency")),
+    )
+    op.create_index(op.f("ix_api_idempotency_created_at"), "api_idempotency", ["created_at"])
     with op.batch_alter_table("notify_outbox") as batch:
         batch.add_column(sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("ticket_ratings") as batch:
@@ -62,3 +71,4 @@ def downgrade() -> None:
         batch.drop_column("leased_until")
     op.drop_table("kernel_secrets")
     op.drop_table("admin_login_attempts")
+    op.drop_table("api_idempotency")
