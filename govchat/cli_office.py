@@ -85,6 +85,18 @@ def cmd_tick(args: argparse.Namespace) -> int:
     return asyncio.run(with_runtime(args, body, load_model=False))
 
 
+def cmd_rotate_seal(args: argparse.Namespace) -> int:
+    from office_flows.documents.seal import rotate_seal_key
+
+    async def body(rt: Any) -> int:
+        async with rt.db.session() as s:
+            key_id = await rotate_seal_key(s, rt.clock.now())
+        progress(f"已启用新的印章密钥 {key_id}；旧密钥保留，已签章的公文仍可验证。")
+        return 0
+
+    return asyncio.run(with_runtime(args, body, load_model=False, seed_demo=False))
+
+
 def add_office_commands(sub: Any) -> None:
     o = sub.add_parser("office", help="移动办公：公文验章、审批链、提醒").add_subparsers(
         dest="office_command", required=True
@@ -92,6 +104,8 @@ def add_office_commands(sub: Any) -> None:
     v = o.add_parser("verify", help="验证公文的电子印章（内容被改动则验证失败）")
     v.add_argument("doc_id", help="如 FW-2026-015")
     v.set_defaults(func=cmd_verify)
+    rotate = o.add_parser("rotate-seal-key", help="启用新的印章密钥（全部署共用；旧密钥保留以验证旧公文）")
+    rotate.set_defaults(func=cmd_rotate_seal)
     chains = o.add_parser("chains", help="审批链（按部门和公文类型，版本化）").add_subparsers(
         dest="chains_command", required=True
     )

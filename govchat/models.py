@@ -13,6 +13,7 @@ from knowledge_base import models as _kb_models  # noqa: F401
 from office_flows import counters as _counter_models  # noqa: F401
 from office_flows.directory import models as _directory_models  # noqa: F401
 from office_flows.documents import models as _document_models  # noqa: F401
+from office_flows.documents import seal as _seal_models  # noqa: F401
 from office_flows.handoff import models as _handoff_models  # noqa: F401
 from office_flows.meetings import models as _meeting_models  # noqa: F401
 from office_flows.notices import models as _notice_models  # noqa: F401

@@ -42,7 +42,7 @@ from office_flows.documents.models import (
     Document,
     Step,
 )
-from office_flows.documents.seal import Sealer, Verdict
+from office_flows.documents.seal import Sealer, Verdict, load_key_ring
 
 URGENCIES = ("特急", "加急", "平件")
 CLASSIFIED = ("秘密", "机密", "绝密")
@@ -319,6 +319,7 @@ class DocumentService:
             doc = await self._get(s, doc_id)
             payload = seal_payload(doc)
             key, sig = doc.seal_key, doc.seal_signature
+            await load_key_ring(s, self.sealer, self.clock.now())  # a seal made on any worker, with any old key
         if copy:
             unknown = set(copy) - set(payload)
             if unknown:
@@ -453,6 +454,7 @@ class DocumentService:
             doc.number = f"{prefix}〔{year}〕{n}号"
         doc.status = ISSUED if doc.kind == "FW" else FILED
         doc.issued_at = now
+        await load_key_ring(s, self.sealer, now)  # the deployment's one active key, shared by workers
         doc.seal_key = self.sealer.key_id
         doc.seal_signature = self.sealer.sign(seal_payload(doc))
         s.add(

@@ -1,5 +1,5 @@
-"""0011: security: deployment secrets, sign-in attempts shared by workers, idempotency keys, outbox leases
-(acknowledged delivery), how a rating was collected; links on "*" are gone.
+"""0011: security: deployment secrets, sign-in attempts shared by workers, idempotency keys, the seal key ring,
+outbox leases (acknowledged delivery), how a rating was collected; links on "*" are gone.
 
 Revision ID: 0011
 Revises: 0010
@@ -46,6 +46,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_api_idempotency")),
     )
     op.create_index(op.f("ix_api_idempotency_created_at"), "api_idempotency", ["created_at"])
+    op.create_table(
+        "seal_keys",
+        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("public", sa.String(length=256), nullable=False),
+        sa.Column("private", sa.String(length=128), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key_id", name=op.f("pk_seal_keys")),
+    )
     with op.batch_alter_table("notify_outbox") as batch:
         batch.add_column(sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("ticket_ratings") as batch:
@@ -72,3 +81,4 @@ def downgrade() -> None:
     op.drop_table("kernel_secrets")
     op.drop_table("admin_login_attempts")
     op.drop_table("api_idempotency")
+    op.drop_table("seal_keys")
