@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Incoming:
-    channel: str  # "rest", "web", "matrix", …
+    channel: str  # "web", "matrix", an integration's channel, …
     sender: str
     text: str
+    client: str = ""  # the client's network address when the channel knows it (rate limits)
 
 
 @dataclass(frozen=True)

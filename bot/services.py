@@ -11,6 +11,7 @@ from integrations.knowledge import KnowledgeAnswers
 from kernel.clock import Clock
 from kernel.db import Database
 from kernel.identity import IdentityResolver, StaticRoles
+from kernel.sms import SmsGateway
 from nlu.service import NluService
 from office_flows.office import Office
 from office_flows.tickets.service import TicketService
@@ -29,3 +30,4 @@ class BotServices:
     office: Office | None = None  # documents, meetings, notices
     tickets: TicketService | None = None
     intake_timeout: timedelta = timedelta(minutes=30)
+    sms: SmsGateway | None = None  # one-time codes for ticket lookups by phone (None: not available)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.handlers import Callback, CommandHandler, Context, Handler, Match
+from bot import ticket_lookup
+from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler
 from bot.messages import Reply
 from integrations import tickets as tf
 from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, TicketService, fmt_time
@@ -37,7 +38,7 @@ def _with_code(example: str, action: Action) -> Callback:
 
 
 async def _query(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
-    return await tf.query(svc, ctx.actor, code, rest)
+    return await ticket_lookup.look_up(svc, ctx, code, rest)
 
 
 async def _rate(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
@@ -112,7 +113,7 @@ async def _archive(svc: TicketService, ctx: Context, code: str, rest: str) -> li
 
 async def _history(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
     if ctx.actor.person_id is None:
-        return await tf.query(svc, ctx.actor, code, rest)
+        return await ticket_lookup.look_up(svc, ctx, code, rest)
     return await tf.history_lines(svc, code)
 
 
@@ -171,6 +172,7 @@ def handlers() -> list[Handler]:
         ({"归档"}, "/归档 GD2026111800123", _archive),
         ({"工单记录"}, "/工单记录 GD2026111800123", _history),
     ]
-    out: list[Handler] = [CommandHandler(names, _with_code(example, action)) for names, example, action in table]
+    out: list[Handler] = [MessageHandler(ticket_lookup.has_pending_code, ticket_lookup.check_code)]
+    out += [CommandHandler(names, _with_code(example, action)) for names, example, action in table]
     out += [CommandHandler({"工单队列", "部门工单"}, _queue), CommandHandler({"统计", "工单统计"}, _stats)]
     return out

@@ -29,6 +29,7 @@ from kernel.db import Database, sqlite_file
 from kernel.identity import StaticRoles
 from kernel.scheduler import Ticker
 from kernel.secrets_store import Signer, deployment_secret
+from kernel.sms import ConsoleSms
 from knowledge_base import demo, lexicon, store
 from knowledge_base.batching import CoalescingEncoder
 from knowledge_base.encoder import (
@@ -281,6 +282,7 @@ async def build_runtime(
             tickets=tickets,
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
             office=office,
+            sms=ConsoleSms() if settings.demo else None,  # production: plug an SMS gateway in here
         )
         await asyncio.to_thread(default_classifier)  # the emergency model trains (1–2 s) before any message
         bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)

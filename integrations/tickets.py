@@ -15,7 +15,7 @@ from integrations.contract import FlowCall, FlowHandler, IntentRegistry, Outcome
 from integrations.intents import SPECS
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor
-from nlu.entities import MOBILE, rating_level, rating_reason
+from nlu.entities import rating_level, rating_reason
 from nlu.numerals import chinese_number
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.queries import TicketStatusView
@@ -266,12 +266,12 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return str(call.entities.get("ticket_id") or find_code(call.text) or "")
 
     async def query_ticket(call: FlowCall) -> list[str]:
-        m = MOBILE.search(call.text)
-        phone = call.entities.get("phone") or (m.group(0) if m else "")
+        # A phone number in the text proves nothing: only the owner's session (or a phone verified by a
+        # one-time code, "/工单 编号 手机号") sees a ticket.
         code = code_of(call)
         if not code:
             return await my_tickets(svc, call.actor)
-        return await query(svc, call.actor, code, str(phone or ""))
+        return await query(svc, call.actor, code)
 
     async def rate_service(call: FlowCall) -> list[str]:
         code = code_of(call) or None

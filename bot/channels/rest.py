@@ -27,7 +27,7 @@ from bot.messages import Incoming, Reply
 from kernel.credentials import WEB, Integration, authenticate, presents_credential
 from kernel.jsonbody import parse_json as kernel_parse_json
 from kernel.outbox import acknowledge, lease_pending
-from kernel.proxy import is_secure
+from kernel.proxy import client_address, is_secure
 
 MAX_BODY = 64 * 1024
 CHANNEL = "rest"  # the endpoint's name; messages arrive on the caller's channel (an integration's, or "web")
@@ -134,7 +134,8 @@ async def webhook(request: web.Request) -> web.Response:
         message = ""
     if not isinstance(message, str):
         return _respond(request, caller, [reply_json(recipient, Reply(BINARY))])
-    replies = await request.app[BOT].process(Incoming(channel=caller.channel, sender=sender, text=message))
+    incoming = Incoming(channel=caller.channel, sender=sender, text=message, client=client_address(request))
+    replies = await request.app[BOT].process(incoming)
     return _respond(request, caller, [reply_json(recipient, r) for r in replies])
 
 

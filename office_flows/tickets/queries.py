@@ -96,12 +96,12 @@ class TicketQueries:
             )
 
     async def citizen_tickets(self, actor: Actor, limit: int = 10) -> list[Ticket]:
-        """A citizen's own tickets, newest first: filed from this chat address, or with a phone number
-        they gave on a ticket filed from here (so a ticket filed by phone or on another channel shows too)."""
+        """A citizen's own tickets, newest first: those filed from (or joined by) this chat address. A phone
+        number typed into a ticket proves nothing (anyone can type anyone's number), so it does not widen
+        the list; a phone verified by a one-time code opens one ticket at a time (bot/ticket_lookup.py)."""
         async with self.db.session() as s:
             mine = and_(TicketCitizen.channel == actor.channel, TicketCitizen.sender == actor.sender)
-            phones = select(TicketCitizen.phone).where(mine, TicketCitizen.phone != "")
-            ids = select(TicketCitizen.ticket_id).where(or_(mine, TicketCitizen.phone.in_(phones)))
+            ids = select(TicketCitizen.ticket_id).where(mine)
             q = (
                 select(Ticket)
                 .where(Ticket.id.in_(ids))
@@ -109,6 +109,18 @@ class TicketQueries:
                 .limit(limit)
             )
             return list(await s.scalars(q))
+
+    async def phone_filed(self, code: str, phone: str) -> bool:
+        """Whether this phone filed (or joined) the ticket: the only phones a lookup code is ever sent to."""
+        if not phone:
+            return False
+        async with self.db.session() as s:
+            q = (
+                select(TicketCitizen.id)
+                .join(Ticket, Ticket.id == TicketCitizen.ticket_id)
+                .where(Ticket.code == code.strip().upper(), TicketCitizen.phone == phone)
+            )
+            return (await s.scalar(q.limit(1))) is not None
 
     async def latest_awaiting_rating(self, actor: Actor) -> str | None:
         async with self.db.session() as s:

@@ -1,5 +1,5 @@
-"""0011: security: deployment secrets, sign-in attempts shared by workers, idempotency keys, the seal key ring,
-outbox leases (acknowledged delivery), how a rating was collected; links on "*" are gone.
+"""0011: security: deployment secrets, sign-in attempts shared by workers, idempotency keys, rate limits,
+the seal key ring, outbox leases (acknowledged delivery), how a rating was collected; links on "*" are gone.
 
 Revision ID: 0011
 Revises: 0010
@@ -47,6 +47,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_api_idempotency_created_at"), "api_idempotency", ["created_at"])
     op.create_table(
+        "rate_events",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("bucket", sa.String(length=160), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_events")),
+    )
+    op.create_index(op.f("ix_rate_events_bucket"), "rate_events", ["bucket"])
+    op.create_index(op.f("ix_rate_events_at"), "rate_events", ["at"])
+    op.create_table(
         "seal_keys",
         sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.Column("public", sa.String(length=256), nullable=False),
@@ -82,3 +91,4 @@ def downgrade() -> None:
     op.drop_table("admin_login_attempts")
     op.drop_table("api_idempotency")
     op.drop_table("seal_keys")
+    op.drop_table("rate_events")
