@@ -132,7 +132,7 @@ async def resubmit(request: web.Request, actor: Actor, body: dict[str, Any]) -> 
 
 async def verify(request: web.Request, actor: Actor, body: dict[str, Any]) -> Any:
     """GET verifies the stored document; POST a copy's fields (e.g. {"body": "…"}) to check that copy."""
-    v = await _office(request).documents.verify(_doc(request), body or None)
+    v = await _office(request).documents.verify(_doc(request), body or None, actor)
     return {"doc_id": _doc(request).upper(), "valid": v.ok, "message": v.reason}
 
 

@@ -16,6 +16,7 @@ from office_flows.handoff.service import HandoffConfig
 
 SESSION_KEY = "handoff"
 MISSES_KEY = "kb_misses"  # declined questions in a row
+QUEUE_FULL = "抱歉，人工客服排队人数已满，请稍后再试，或拨打 12345 热线（7×24 小时）。"
 NOT_AVAILABLE = "人工客服暂未开通。请拨打 12345 热线联系人工客服（7×24 小时）。"
 QUEUED = "好的，正在为您转接人工客服，请稍候。您可以继续描述问题，人工客服接入后都会看到。\n（回复“取消”可退出排队）"
 AFTER_FAILURES = "抱歉，连续几个问题我都没能回答好，已为您转接人工客服，请稍候。您可以继续描述问题。"
@@ -30,9 +31,12 @@ class HandoffDesk:
     async def start(self, channel: str, sender: str, text: str, session: SessionData, reason: str = "asked") -> Outcome:
         if self.config is None:
             return Outcome.say(NOT_AVAILABLE)
-        async with self.db.session() as s:
-            h = await service.start(s, self.config, channel, sender, reason, text, self.clock.now())
-            session[SESSION_KEY] = h.id
+        try:
+            async with self.db.session() as s:
+                h = await service.start(s, self.config, channel, sender, reason, text, self.clock.now())
+                session[SESSION_KEY] = h.id
+        except service.QueueFull:
+            return Outcome.say(QUEUE_FULL)
         session.pop(MISSES_KEY, None)
         return Outcome.say(QUEUED if reason == "asked" else AFTER_FAILURES)
 

@@ -76,6 +76,10 @@ def fmt(t: datetime | None) -> str:
     return t.astimezone(SHANGHAI).strftime("%m月%d日 %H:%M") if t else "—"
 
 
+def _refuse() -> None:
+    raise OfficeError("无权查看", 403)
+
+
 class DocumentService:
     def __init__(self, db: Database, clock: Clock, calendar: WorkingCalendar | None, sealer: Sealer) -> None:
         self.db = db
@@ -313,10 +317,20 @@ class DocumentService:
             doc = await self._get(s, doc_id)
             return list(await s.scalars(select(DocEvent).where(DocEvent.document_id == doc.id).order_by(DocEvent.id)))
 
-    async def verify(self, doc_id: str, copy: dict[str, Any] | None = None) -> Verdict:
-        """Verify the stored document, or a copy of it (fields given in ``copy`` replace the stored ones)."""
+    async def verify(self, doc_id: str, copy: dict[str, Any] | None = None, actor: Actor | None = None) -> Verdict:
+        """Verify the stored document (anyone may: the answer is only "valid" or not), or a copy of it
+        (fields given in ``copy`` replace the stored ones). Checking a copy confirms or refutes a guess of
+        the text, so it is only for those who may read the document (``actor``); anyone else gets the same
+        answer as for a document that does not exist."""
         async with self.db.session() as s:
-            doc = await self._get(s, doc_id)
+            doc = await s.scalar(select(Document).where(Document.doc_id == doc_id.upper()))
+            if doc is not None and copy:
+                try:
+                    await self._may_read(s, doc, actor, person_required(actor)) if actor else _refuse()
+                except OfficeError:
+                    doc = None
+            if doc is None:
+                raise OfficeError(f"没有找到公文 {doc_id}，请核对文号（如 FW-2026-015）。", 404)
             payload = seal_payload(doc)
             key, sig = doc.seal_key, doc.seal_signature
             await load_key_ring(s, self.sealer, self.clock.now())  # a seal made on any worker, with any old key

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.outbox import notify_address
@@ -24,6 +24,11 @@ class HandoffConfig:
     fail_limit: int = 3  # declined questions in a row before a human takes over; 0 = never automatically
     operators_channel: str = ""  # where new waiting conversations are announced (e.g. "matrix")
     operators_address: str = ""  # e.g. the operators' Matrix room id
+    max_waiting: int = 200  # a longer queue takes no one new (urgent cases still join): a flood cannot grow it
+
+
+class QueueFull(Exception):
+    """The waiting queue is at its bound; the citizen is told to call the hotline instead."""
 
 
 def is_urgent(reason: str) -> bool:
@@ -55,6 +60,10 @@ async def start(
     existing = await open_for(s, channel, sender)
     if existing is not None:
         return existing
+    if not is_urgent(reason):
+        waiting = await s.scalar(select(func.count()).select_from(Handoff).where(Handoff.status == WAITING))
+        if (waiting or 0) >= cfg.max_waiting:
+            raise QueueFull
     h = Handoff(channel=channel, sender=sender, status=WAITING, reason=reason, created_at=now)
     s.add(h)
     await s.flush()
