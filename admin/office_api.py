@@ -2,25 +2,24 @@
 
 Callers authenticate like the ticket API: ``Authorization: Bearer <token>`` names a person of the
 directory (``GOVCHAT_API_TOKENS``), whose steps, meetings and notices the same domain rules then guard.
-Calendar apps cannot send headers, so the iCalendar feed also takes ``?token=`` and serves only the
-token's own person (or anyone to an admin).
+Calendar apps cannot send headers, so the iCalendar feed takes ``?token=``: a read-only, revocable calendar
+token of its own person (admin/calendar_tokens.py), never an API token.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
+from admin import calendar_tokens
 from admin.api_auth import api_actor
-from admin.appkeys import API_TOKENS
 from admin.guard import PUBLIC
 from admin.guard import route as guarded_route
 from kernel.identity import Actor, Role
+from kernel.jsonbody import BadJson, parse_json
 from office_flows.common import OfficeError, Outcome
 from office_flows.directory.store import person_by
 from office_flows.meetings.ics import feed
@@ -43,9 +42,9 @@ def route(fn: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
         body: dict[str, Any] = {}
         if request.can_read_body:
             try:
-                raw = json.loads((await request.read()).decode("utf-8") or "{}")
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                return _error("请求体必须是 UTF-8 编码的 JSON 对象。", 400)
+                raw = parse_json(await request.read() or b"{}")
+            except BadJson as exc:
+                return _error(str(exc), 400)
             if not isinstance(raw, dict):
                 return _error("请求体必须是 JSON 对象。", 400)
             body = raw
@@ -189,23 +188,42 @@ async def receipts(request: web.Request, actor: Actor, _body: dict[str, Any]) ->
 
 
 async def calendar(request: web.Request) -> web.StreamResponse:
-    """The person's meetings as iCalendar; calendars subscribe without chat headers, by staff number."""
+    """The person's meetings as iCalendar; calendars subscribe without chat headers, with the person's own
+    read-only calendar token (``POST /api/office/calendar/token``), never an API token."""
     office = _office(request)
     code = request.match_info["person_code"]
-    token = request.query.get("token", "")
-    owner = next((c for t, c in request.app[API_TOKENS].items() if token and hmac.compare_digest(t, token)), None)
+    owner = await calendar_tokens.owner_of(office.db, request.query.get("token", ""))
     if owner is None:
-        return _error("需要有效的访问令牌（?token=…）。", 401)
+        return _error("需要有效的日历订阅令牌（?token=…，由 POST /api/office/calendar/token 获取）。", 401)
     if owner != code:
-        async with office.db.session() as s:
-            caller = await person_by(s, code=owner)
-        if caller is None or Role.ADMIN not in caller.roles:
-            return _error("只能订阅本人的会议日历。", 403)
+        return _error("只能订阅本人的会议日历。", 403)
     try:
         name, meetings = await office.meetings.calendar_of(code)
     except OfficeError as exc:
         return _error(str(exc), exc.status)
     return web.Response(body=feed(name, meetings, office.clock.now()), content_type="text/calendar", charset="utf-8")
+
+
+async def _person_code(request: web.Request, actor: Actor) -> str:
+    if actor.person_id is None:
+        raise OfficeError("日历订阅需要通讯录中的人员身份。", 403)
+    async with _office(request).db.session() as s:
+        person = await person_by(s, id=actor.person_id)
+    if person is None:
+        raise OfficeError("日历订阅需要通讯录中的人员身份。", 403)
+    return person.code
+
+
+async def calendar_token(request: web.Request, actor: Actor, body: dict[str, Any]) -> Any:
+    """A new read-only calendar token for the caller (the previous one stops working)."""
+    code = await _person_code(request, actor)
+    token = await calendar_tokens.issue(_office(request).db, code, _office(request).clock.now())
+    return {"url": f"/api/office/calendar/{code}.ics?token={token}", "token": token}
+
+
+async def revoke_calendar_token(request: web.Request, actor: Actor, body: dict[str, Any]) -> Any:
+    code = await _person_code(request, actor)
+    return {"revoked": await calendar_tokens.revoke(_office(request).db, code)}
 
 
 # Every directory role may call the office API; the domain rules then decide per step, meeting and notice.
@@ -238,5 +256,7 @@ def setup(app: web.Application, office: Office) -> None:
     add("POST", "/api/office/notices", publish)
     add("GET", "/api/office/notices/{notice_id}", read_notice)
     add("GET", "/api/office/notices/{notice_id}/receipts", receipts)
-    # Calendar apps send no headers: the feed checks its ?token= itself.
+    add("POST", "/api/office/calendar/token", calendar_token)
+    add("DELETE", "/api/office/calendar/token", revoke_calendar_token)
+    # Calendar apps send no headers: the feed checks its ?token= (a calendar token) itself.
     guarded_route(app, "GET", "/api/office/calendar/{person_code}.ics", calendar, PUBLIC)

@@ -1,5 +1,6 @@
 """Imports every table module so that Base.metadata knows all tables (for Alembic)."""
 
+from admin import calendar_tokens as _calendar_models  # noqa: F401
 from admin import idempotency as _idempotency_models  # noqa: F401
 from admin import login_throttle as _login_models  # noqa: F401
 from admin import models as _admin_models  # noqa: F401

@@ -91,14 +91,22 @@ async def test_meeting_api_and_calendar(client: TestClient[Any, Any]) -> None:
     st, body = await call(client, "POST", "/api/office/meetings/HY-2026-0001/rsvp", "t-ln", accept=False, reason="出差")
     assert st == 200 and "请假" in body["message"]
     assert (await client.get("/api/office/calendar/MJ002.ics")).status == 401
-    assert (await client.get("/api/office/calendar/MJ002.ics?token=t-zw")).status == 403
-    r = await client.get("/api/office/calendar/MJ002.ics?token=t-ln")
+    # the feed takes its own read-only calendar token, never an API token (issue 15)
+    assert (await client.get("/api/office/calendar/MJ002.ics?token=t-ln")).status == 401
+    _, zw = await call(client, "POST", "/api/office/calendar/token", "t-zw")
+    _, ln = await call(client, "POST", "/api/office/calendar/token", "t-ln")
+    assert (await client.get(f"/api/office/calendar/MJ002.ics?token={zw['token']}")).status == 403
+    r = await client.get(ln["url"])
     text = await r.text()
     assert r.status == 200 and r.content_type == "text/calendar"
     assert "BEGIN:VEVENT" in text and "SUMMARY:汛期值班" in text and "UID:HY-2026-0001@govchat" in text
     st, body = await call(client, "POST", "/api/office/meetings/HY-2026-0001/cancel", "t-zw", reason="改日")
     assert st == 200
-    assert "STATUS:CANCELLED" in await (await client.get("/api/office/calendar/MJ001.ics?token=t-admin")).text()
+    assert "STATUS:CANCELLED" in await (await client.get(zw["url"])).text()
+    _, again = await call(client, "POST", "/api/office/calendar/token", "t-zw")  # a new token revokes the old
+    assert (await client.get(zw["url"])).status == 401 and (await client.get(again["url"])).status == 200
+    st, _ = await call(client, "DELETE", "/api/office/calendar/token", "t-zw")
+    assert st == 200 and (await client.get(again["url"])).status == 401
 
 
 async def test_notice_api(client: TestClient[Any, Any]) -> None:

@@ -1,5 +1,6 @@
 """0011: security: deployment secrets, sign-in attempts shared by workers, idempotency keys, rate limits,
-the seal key ring, outbox leases (acknowledged delivery), how a rating was collected; links on "*" are gone.
+the seal key ring, calendar tokens, outbox leases (acknowledged delivery), how a rating was collected;
+links on "*" are gone.
 
 Revision ID: 0011
 Revises: 0010
@@ -47,6 +48,14 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_api_idempotency_created_at"), "api_idempotency", ["created_at"])
     op.create_table(
+        "calendar_tokens",
+        sa.Column("person_code", sa.String(length=32), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("person_code", name=op.f("pk_calendar_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_calendar_tokens_token_hash")),
+    )
+    op.create_table(
         "rate_events",
         sa.Column("id", BigId, autoincrement=True, nullable=False),
         sa.Column("bucket", sa.String(length=160), nullable=False),
@@ -92,3 +101,4 @@ def downgrade() -> None:
     op.drop_table("api_idempotency")
     op.drop_table("seal_keys")
     op.drop_table("rate_events")
+    op.drop_table("calendar_tokens")
