@@ -14,7 +14,7 @@ from admin.guard import PUBLIC, SUPERVISE, TICKET_API, principal, route
 from admin.idempotency import once
 from integrations.tickets import rating_text
 from kernel.clock import SHANGHAI
-from kernel.credentials import INTEGRATIONS, authenticate, presents_credential
+from kernel.credentials import INTEGRATIONS, MATRIX, RESERVED_CHANNELS, WEB, authenticate, presents_credential
 from kernel.identity import Actor, Role
 from office_flows.tickets.models import Ticket
 from office_flows.tickets.rules import LEVEL_OF, RATINGS
@@ -94,6 +94,10 @@ async def _create(request: web.Request) -> web.Response:
 
 async def _do_create(request: web.Request, actor: Actor, body: dict[str, Any]) -> web.Response:
     svc = request.app[TICKETS]
+    channel = body.get("channel") or "phone"
+    if channel in (MATRIX, WEB) or channel in RESERVED_CHANNELS - {"phone"} or not isinstance(channel, str):
+        # a chat identity is the citizen's own: staff must not file in its name (and so own, and rate, for it)
+        return error(400, "channel 只能是电话等集成渠道（默认 phone），不能是网页或 Matrix 等市民聊天渠道")
     try:
         phone = _text(body, "phone")
         created = await svc.create(
@@ -103,7 +107,7 @@ async def _do_create(request: web.Request, actor: Actor, body: dict[str, Any]) -
             since=_text(body, "since"),
             phone=phone,
             anonymous=bool(body.get("anonymous")),
-            channel=_text(body, "channel") or "phone",
+            channel=channel,
             sender=_text(body, "sender") or (phone or f"anonymous-{actor.sender}"),
             actor=actor,
         )

@@ -22,7 +22,7 @@ from aiohttp import web
 # Channels the product itself authenticates; an integration can never speak for them.
 MATRIX = "matrix"
 WEB = "web"  # the web chat page: a server-issued, signed session identity
-RESERVED_CHANNELS = frozenset({MATRIX, WEB, "rest", "console", "api", "*", "", "phone-api"})
+RESERVED_CHANNELS = frozenset({MATRIX, WEB, "rest", "console", "api", "*", ""})
 AUTH_KINDS = ("bearer", "hmac")
 FLAGS = ("staff", "ratings")
 MIN_SECRET = 16

@@ -127,3 +127,14 @@ async def test_citizen_ids_are_not_shown_to_staff(client: TestClient[Any, Any]) 
         t = await s.scalar(select(Ticket).where(Ticket.code == code))
         names = list(await s.scalars(select(TicketEvent.actor_name).where(TicketEvent.ticket_id == t.id)))  # type: ignore[union-attr]
     assert "v-secret-citizen-id" not in names
+
+
+async def test_staff_cannot_file_in_a_chat_identitys_name(client: TestClient[Any, Any]) -> None:
+    """Otherwise a clerk could file a ticket for their own anonymous browser and then rate it as a citizen."""
+    body = {"kind": "投诉", "content": "小区门口占道经营，晚上很吵", "phone": PHONE}
+    for channel in ("web", "matrix", "rest", "*"):
+        resp = await client.post(
+            "/api/tickets", json={**body, "channel": channel, "sender": "v-mine"}, headers=auth("t-disp")
+        )
+        assert resp.status == 400, channel
+    assert (await client.post("/api/tickets", json=body, headers=auth("t-disp"))).status == 201
