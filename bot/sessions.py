@@ -12,20 +12,26 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from weakref import WeakValueDictionary
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from bot.models import ChatSession
 from integrations.contract import SessionData
 from kernel.clock import Clock
 from kernel.db import Database
 
+IDLE = timedelta(days=30)  # a conversation untouched this long is forgotten (sessions stay bounded)
+SWEEP_EVERY = timedelta(hours=1)
+
 
 class SessionStore:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, idle: timedelta = IDLE) -> None:
         self.db = db
         self.clock = clock
+        self.idle = idle
+        self._swept: datetime | None = None
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
 
     @asynccontextmanager
@@ -62,6 +68,16 @@ class SessionStore:
                 else:
                     row.data = data
                     row.updated_at = now
+
+    async def sweep(self, now: datetime) -> int:
+        """Forget sessions idle for ``idle`` (at most once an hour): every anonymous visitor gets a fresh
+        identity, so without this the table would only grow. A scheduler tick (see govchat/runtime.py)."""
+        if self._swept is not None and now - self._swept < SWEEP_EVERY:
+            return 0
+        self._swept = now
+        async with self.db.session() as s:
+            result = await s.execute(delete(ChatSession).where(ChatSession.updated_at < now - self.idle))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     @asynccontextmanager
     async def _locked_row(self, channel: str, sender: str) -> AsyncIterator[SessionData]:

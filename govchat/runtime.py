@@ -285,7 +285,9 @@ async def build_runtime(
             sms=ConsoleSms() if settings.demo else None,  # production: plug an SMS gateway in here
         )
         await asyncio.to_thread(default_classifier)  # the emergency model trains (1–2 s) before any message
-        bot = Bot(services, SessionStore(db, clock), max_chars=settings.max_message_chars)
+        sessions = SessionStore(db, clock)
+        ticker.register("sessions", sessions.sweep)
+        bot = Bot(services, sessions, max_chars=settings.max_message_chars)
     except BaseException:
         await db.dispose()
         raise

@@ -34,3 +34,21 @@ async def test_a_double_confirmation_on_two_workers_makes_one_ticket(settings, c
     finally:
         await a.close()
         await b.close()
+
+
+async def test_idle_sessions_are_forgotten(sqlite_settings, clock):
+    from datetime import timedelta
+
+    from bot.models import ChatSession
+
+    rt = await build_runtime(dataclasses.replace(sqlite_settings, nlu_enabled=False), clock=clock, load_model=False)
+    try:
+        await rt.bot.process(Incoming("web", "v-old", "人工"))  # leaves session data behind
+        clock.advance(timedelta(days=31))
+        await rt.bot.process(Incoming("web", "v-new", "人工"))
+        fired = await rt.ticker.tick()
+        assert fired["sessions"] == 1
+        async with rt.db.session() as s:
+            assert list(await s.scalars(select(ChatSession.sender))) == ["v-new"]
+    finally:
+        await rt.close()
