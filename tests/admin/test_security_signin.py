@@ -16,7 +16,7 @@ from admin import accounts
 from govchat.app import create_app
 from govchat.runtime import Runtime, build_runtime
 from kernel.config import Settings
-from tests.integration.admin_helpers import PASSWORD, login, seed
+from tests.support.admin_rig import PASSWORD, login, seed
 
 
 @pytest.fixture

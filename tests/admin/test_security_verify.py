@@ -13,7 +13,7 @@ from govchat.app import create_app
 from govchat.runtime import build_runtime
 from kernel.clock import FakeClock
 from kernel.config import Settings
-from tests.integration.office_rig import seed_demo
+from tests.support.office_rig import seed_demo
 
 TOKENS = "t-zw=MJ001,t-ln=MJ002,t-wq=MJ003,t-ly=MJ004,t-lj=MJ011,t-hz=MJ020,t-zeng=MJ030"
 BODY = "各单位：请做好汛期值班，值班电话 12345。"

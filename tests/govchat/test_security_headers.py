@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from govchat.app import create_app
 from govchat.runtime import build_runtime
-from tests.integration.admin_helpers import PASSWORD, seed
+from tests.support.admin_rig import PASSWORD, seed
 
 
 async def _client(settings, clock, fresh=True, **changes):  # type: ignore[no-untyped-def]

@@ -42,7 +42,7 @@ async def rig(sqlite_settings: Settings, clock) -> AsyncIterator[tuple[Runtime, 
     rt = await kb_runtime(sqlite_settings, clock)
     parser = RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback", 0.2, ranking=[("ask_service", 0.2)]))
     rt.bot.services.nlu = NluService(parser, clock)
-    rt.bot.services.identity = StaticRoles("staff-1=staff")
+    rt.bot.services.identity = StaticRoles("rest:staff-1=staff")  # the channel is part of the key (issue 15)
     yield rt, parser
     await rt.close()
 

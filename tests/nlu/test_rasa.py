@@ -70,12 +70,16 @@ async def test_rasa_dies_bot_degrades_then_recovers(rasa_server, tmp_path, clock
         await load_demo_directory(s)  # LINA speaks as 李娜, staff of 区政府办
     try:
         # understood, routed to the document flow
-        await verify_dialog(rt, [("同意 FW-2026-015，请办公室印发", "没有找到公文 FW-2026-015")], sender=LINA)
+        await verify_dialog(
+            rt, [("同意 FW-2026-015，请办公室印发", "没有找到公文 FW-2026-015")], sender=LINA, channel="web"
+        )
         restarts = rasa_server.restarts
         assert rasa_server.pid is not None
         os.killpg(rasa_server.pid, signal.SIGKILL)
         await asyncio.sleep(0.5)
-        await verify_dialog(rt, [("同意 FW-2026-016", "智能语义理解暂时不可用"), ("/帮助", "我能帮您")], sender=LINA)
+        await verify_dialog(
+            rt, [("同意 FW-2026-016", "智能语义理解暂时不可用"), ("/帮助", "我能帮您")], sender=LINA, channel="web"
+        )
         recovered = False
         for _ in range(600):  # the supervisor restarts it (about 30 s; minutes on a loaded 2-core machine)
             if rasa_server.restarts > restarts:
@@ -87,7 +91,9 @@ async def test_rasa_dies_bot_degrades_then_recovers(rasa_server, tmp_path, clock
                     pass
             await asyncio.sleep(1)
         assert recovered, f"Rasa was not back after 600 s (restarts: {rasa_server.restarts})"
-        await verify_dialog(rt, [("同意 FW-2026-017，请办公室印发", "没有找到公文 FW-2026-017")], sender=LINA)
+        await verify_dialog(
+            rt, [("同意 FW-2026-017，请办公室印发", "没有找到公文 FW-2026-017")], sender=LINA, channel="web"
+        )
     finally:
         await client.close()
         await rt.close()

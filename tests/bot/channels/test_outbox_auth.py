@@ -13,7 +13,7 @@ from office_flows.directory.demo import load_demo_directory
 from office_flows.directory.notify import notify_person
 from office_flows.directory.store import person_by
 from tests.bot.channels.rest_rig import APP_TOKEN, OA_TOKEN, runtime_of, served
-from tests.matrix_double import FakeNioClient
+from tests.support.matrix_double import FakeNioClient
 
 APP = {"Authorization": f"Bearer {APP_TOKEN}"}
 OA = {"Authorization": f"Bearer {OA_TOKEN}"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -123,18 +124,18 @@ async def test_operator_commands_are_for_operators_only_and_take_is_checked(rt):
 
 
 async def test_web_chat_polls_operator_replies(rt):
+    """The page's own (cookie) identity reads its messages; each stays until acknowledged by id (issue 15)."""
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(rt, background=False)))
     await client.start_server()
     try:
-        await verify_dialog(
-            rt,
-            [("web-9", "人工", "正在为您转接人工客服"), op("/接入 1", "已接入 #1"), op("请问您要办什么业务？", [])],
-        )
-        resp = await client.get("/webhooks/rest/outbox", params={"sender": "web-9"})
-        texts = [m["text"] for m in await resp.json()]
-        assert texts[-1] == "【人工客服】请问您要办什么业务？"
-        again = await client.get("/webhooks/rest/outbox", params={"sender": "web-9"})
-        assert await again.json() == []
-        assert (await client.get("/webhooks/rest/outbox")).status == 400
+        await client.post("/webhooks/rest/webhook", json={"message": "人工"})
+        await verify_dialog(rt, [op("/接入 1", "已接入 #1"), op("请问您要办什么业务？", [])])
+        messages = await (await client.get("/webhooks/rest/outbox")).json()
+        assert messages[-1]["text"] == "【人工客服】请问您要办什么业务？"
+        assert await (await client.get("/webhooks/rest/outbox")).json() == []  # leased to the first poll
+        ack = await client.post("/webhooks/rest/outbox/ack", json={"ids": [m["id"] for m in messages]})
+        assert (await ack.json())["acknowledged"] == len(messages)
+        rt.clock.advance(timedelta(minutes=5))
+        assert await (await client.get("/webhooks/rest/outbox")).json() == []  # delivered: never again
     finally:
         await client.close()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.messages import Incoming
 from office_flows.handoff.models import Handoff
 from office_flows.handoff.service import HandoffConfig
-from tests.kb_rig import kb_runtime
+from tests.support.kb_rig import kb_runtime
 
 
 async def test_a_full_queue_takes_no_one_new(sqlite_settings, clock):
