@@ -6,7 +6,10 @@ import re
 
 from bot.handlers import Context, Match
 from bot.messages import Reply
+from bot.nlu_handlers import CLARIFY
+from integrations.context import PICK
 from integrations.intents import STAFF, SUPERVISORS
+from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
 
 WELCOME = (
@@ -89,7 +92,7 @@ def is_cancel(ctx: Context) -> bool:
     return bool(_CANCEL.match(ctx.text))
 
 
-OFFERS = ("nlu_clarify", "kb_choices", "entity_pick")  # choices offered earlier that a "取消" drops
+OFFERS = (CLARIFY, CHOICE_KEY, PICK)  # choices offered earlier that a "取消" drops
 
 
 async def nothing_to_cancel(ctx: Context, m: Match) -> list[Reply]:

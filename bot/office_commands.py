@@ -134,11 +134,7 @@ def has_booking_draft(ctx: Context) -> bool:
     if office is None or is_command(ctx.text):
         return False
     now = ctx.services.clock.now()
-    return has_draft(ctx.session, now) and adds_to_draft(ctx.text, _rooms_cache(office), now)
-
-
-def _rooms_cache(office: Office) -> list[str]:
-    return office.meetings.known_room_names()
+    return has_draft(ctx.session, now) and adds_to_draft(ctx.text, office.meetings.known_room_names(), now)
 
 
 async def continue_booking(ctx: Context, m: Match) -> list[Reply]:
