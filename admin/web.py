@@ -14,6 +14,7 @@ from admin.guard import ADMINS, DISPATCH, EDITORS, HANDOFF, PRINCIPAL, SUPERVISE
 from kernel.appkeys import DEMO_MODE
 from kernel.clock import SHANGHAI
 from kernel.identity import ROLE_LABELS
+from kernel.spreadsheet import mark_xlsx_text
 
 HERE = Path(__file__).resolve().parent
 NAV = [
@@ -75,9 +76,6 @@ def lines(text: str) -> list[str]:
     return [x.strip() for x in text.replace("\r", "").split("\n") if x.strip()]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def xlsx_response(filename: str, header: list[str], rows: list[list[Any]]) -> web.Response:
     from urllib.parse import quote
 
@@ -88,11 +86,8 @@ def xlsx_response(filename: str, header: list[str], rows: list[list[Any]]) -> we
     ws.append(header)
     for r in rows:
         ws.append(r)
-    for row in ws.iter_rows():
-        for cell in row:
-            # Citizens write ticket texts and rating comments: "=HYPERLINK(…)" must stay text, never a formula.
-            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_START:
-                cell.data_type = "s"
+    # Citizens write ticket texts and rating comments: "=HYPERLINK(…)" must stay text, never a formula.
+    mark_xlsx_text(ws)
     buf = io.BytesIO()
     wb.save(buf)
     return web.Response(

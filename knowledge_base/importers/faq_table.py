@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.spreadsheet import csv_rows, from_csv_cell, mark_xlsx_text
 from knowledge_base import store
 from knowledge_base.importers.rows import ImportReport, RowProblem, text_field
 from knowledge_base.models import EntryKind, Faq, ServiceItem
@@ -40,7 +41,7 @@ def read_table(path: Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            raw_rows = list(csv.reader(fh))
+            raw_rows = [[from_csv_cell(c) for c in r] for r in csv.reader(fh)]
     elif suffix == ".xlsx":
         from openpyxl import load_workbook
 
@@ -174,7 +175,7 @@ def write_table(rows: Iterable[list[str]], path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         buf = io.StringIO()
-        csv.writer(buf).writerows(rows)
+        csv.writer(buf).writerows(csv_rows(rows))
         path.write_text(buf.getvalue(), encoding="utf-8-sig")
     elif suffix == ".xlsx":
         from openpyxl import Workbook
@@ -184,6 +185,7 @@ def write_table(rows: Iterable[list[str]], path: Path) -> None:
         ws.title = "常见问题"
         for r in rows:
             ws.append(r)
+        mark_xlsx_text(ws)  # an editor's "=…" or "-…" stays the text it is
         wb.save(path)
     else:
         raise ValueError(f"不支持的文件类型：{suffix}（请用 .csv 或 .xlsx）")

