@@ -19,6 +19,7 @@ from kernel.proxy import client_address
 
 STATIC = {
     "console.css": (HERE / "static" / "console.css", "text/css"),
+    "dashboard.js": (HERE / "static" / "dashboard.js", "text/javascript"),
     "echarts.min.js": (HERE / "static" / "node_modules" / "echarts" / "dist" / "echarts.min.js", "text/javascript"),
 }
 

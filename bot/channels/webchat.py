@@ -27,6 +27,11 @@ async def page(_request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 
+async def script(_request: web.Request) -> web.Response:
+    js = (resources.files("bot") / "static" / "chat.js").read_text(encoding="utf-8")
+    return web.Response(text=js, content_type="text/javascript", charset="utf-8")
+
+
 def demo_signin_allowed(request: web.Request) -> bool:
     if not request.app.get(DEMO_MODE, False):
         return False
@@ -91,6 +96,7 @@ async def demo_signin(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/", page)
     app.router.add_get("/chat", page)
+    app.router.add_get("/chat/chat.js", script)
     app.router.add_get("/chat/config", config)
     app.router.add_post("/chat/demo-signin", demo_signin)
 

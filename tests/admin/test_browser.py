@@ -74,6 +74,9 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            # the strict CSP (no inline script) blocks nothing the console needs
+            blocked: list[str] = []
+            page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
             # sign in
             await page.goto(f"{base}/admin/kb")
             assert "/admin/login" in page.url
@@ -120,6 +123,8 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
             await page.goto(f"{base}/admin/dashboard")
             assert await page.evaluate("typeof window.echarts") == "object"
             await page.wait_for_selector("#chart-rates canvas")
+            await page.wait_for_selector("#chart-trend canvas")
+            assert not blocked, blocked
             await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
             # drill down from 满意率 (2 of 3 satisfied) to the tickets behind it
             rate = page.locator("a.rate[data-metric=satisfaction_rate]")

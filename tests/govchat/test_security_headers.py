@@ -27,8 +27,15 @@ async def test_every_page_says_no_framing_no_sniffing_and_its_sources(sqlite_set
             resp = await client.get(path, allow_redirects=False)
             assert resp.headers["X-Frame-Options"] == "DENY", path
             assert resp.headers["X-Content-Type-Options"] == "nosniff"
-            assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+            csp = resp.headers["Content-Security-Policy"]
+            assert "frame-ancestors 'none'" in csp
+            assert "script-src 'self';" in csp  # no inline script runs: an injected <script> is inert
         assert "演示模式" in await (await client.get("/admin/login")).text()
+        # the pages carry no inline script (their scripts are files of this origin)
+        for path in ("/chat",):
+            assert "<script>" not in await (await client.get(path)).text()
+        script = await client.get("/chat/chat.js")
+        assert script.status == 200 and script.content_type == "text/javascript"
     finally:
         await client.close()
 
