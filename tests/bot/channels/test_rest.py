@@ -130,4 +130,6 @@ async def test_chat_page_is_served(client):
     resp = await client.get("/")
     assert resp.status == 200
     html = await resp.text()
-    assert "/webhooks/rest/webhook" in html and "政务服务智能助手" in html
+    assert "政务服务" in html and '<script src="/chat/chat.js">' in html
+    script = await (await client.get("/chat/chat.js")).text()
+    assert "/webhooks/rest/webhook" in script and "政务服务智能助手" in script
