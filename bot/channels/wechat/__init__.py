@@ -1,0 +1,1 @@
+"""WeChat official account and WeCom channels."""
