@@ -123,6 +123,10 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     webchat.setup(app)
     if runtime.office is not None:
         office_api.setup(app, runtime.office)
+    if runtime.settings.wechat_enabled or runtime.settings.wecom_enabled:
+        from bot.channels.wechat import wiring as wechat
+
+        wechat.setup(app, wechat.build(runtime.settings, runtime.bot), background=background)
     app.router.add_get("/healthz", _health)
 
     async def index_sync(app: web.Application) -> AsyncIterator[None]:

@@ -24,7 +24,7 @@ from integrations.knowledge import KnowledgeAnswers
 from integrations.wiring import build_registry
 from kernel.clock import Clock, SystemClock
 from kernel.config import Settings
-from kernel.credentials import WEB, Integration, parse_integrations, staff_channels
+from kernel.credentials import WEB, WECOM, Integration, parse_integrations, staff_channels
 from kernel.db import Database, sqlite_file
 from kernel.identity import StaticRoles
 from kernel.scheduler import Ticker
@@ -296,8 +296,9 @@ async def build_runtime(
 
 def identity_channels(settings: Settings, integrations: dict[str, Integration]) -> frozenset[str]:
     """Channels whose senders may be people of the directory: Matrix, integrations allowed to assert staff,
-    and the web chat only in demo mode (its only staff identities are the demo sign-in's)."""
-    channels = staff_channels(integrations.values())
+    the WeCom app when configured (its UserIDs are proved by WeCom's signature), and the web chat only in demo
+    mode (its only staff identities are the demo sign-in's). Never the WeChat official account."""
+    channels = staff_channels(integrations.values()) | ({WECOM} if settings.wecom_enabled else set())
     return channels if settings.demo else channels - {WEB}
 
 

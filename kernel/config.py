@@ -164,6 +164,43 @@ class Settings:
     matrix_operators_room: str = _setting(
         "", "GOVCHAT_MATRIX_OPERATORS_ROOM", "Room id (!abc:example.gov) where operators see waiting handoffs."
     )
+    # --- WeChat official account (citizens) and WeCom app (civil servants); docs/wechat.md ---
+    wechat_token: str = _setting(
+        "",
+        "GOVCHAT_WECHAT_TOKEN",
+        "Official account: the Token of the server configuration; empty disables the channel.",
+    )
+    wechat_app_id: str = _setting("", "GOVCHAT_WECHAT_APP_ID", "Official account: AppID (wx…).")
+    wechat_app_secret: str = _setting(
+        "",
+        "GOVCHAT_WECHAT_APP_SECRET",
+        "Official account: AppSecret (for the access token and customer-service messages).",
+    )
+    wechat_aes_key: str = _setting(
+        "",
+        "GOVCHAT_WECHAT_AES_KEY",
+        "Official account: the 43-character EncodingAESKey; set it for safe or compatible mode (plaintext posts are "
+        "then refused), leave empty for plaintext mode.",
+    )
+    wechat_api_base: str = _setting(
+        "https://api.weixin.qq.com", "GOVCHAT_WECHAT_API_BASE", "Official account API base URL."
+    )
+    wecom_corp_id: str = _setting(
+        "", "GOVCHAT_WECOM_CORP_ID", "WeCom: the CorpID (ww…); empty disables the WeCom channel."
+    )
+    wecom_agent_id: int = _setting(0, "GOVCHAT_WECOM_AGENT_ID", "WeCom: the app's AgentId.")
+    wecom_secret: str = _setting("", "GOVCHAT_WECOM_SECRET", "WeCom: the app's Secret (for the app's access token).")
+    wecom_token: str = _setting("", "GOVCHAT_WECOM_TOKEN", "WeCom: the Token of the app's message callback.")
+    wecom_aes_key: str = _setting(
+        "", "GOVCHAT_WECOM_AES_KEY", "WeCom: the 43-character EncodingAESKey of the app's message callback."
+    )
+    wecom_api_base: str = _setting("https://qyapi.weixin.qq.com", "GOVCHAT_WECOM_API_BASE", "WeCom API base URL.")
+    wechat_reply_seconds: float = _setting(
+        4.0,
+        "GOVCHAT_WECHAT_REPLY_SECONDS",
+        "Seconds the bot has for a passive reply (both platforms wait 5); a later answer goes through the outbox "
+        "and the message API.",
+    )
     handoff_fail_limit: int = _setting(
         3, "GOVCHAT_HANDOFF_FAIL_LIMIT", "Unanswered questions in a row after which a citizen is handed to a human."
     )
@@ -271,6 +308,14 @@ class Settings:
         return bool(self.matrix_homeserver and self.matrix_user_id)
 
     @property
+    def wechat_enabled(self) -> bool:
+        return bool(self.wechat_token and self.wechat_app_id)
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(self.wecom_corp_id)
+
+    @property
     def model_dir(self) -> Path:
         return self.data_dir / "models"
 
@@ -295,6 +340,17 @@ class Settings:
             raise ConfigError(f"GOVCHAT_EMBEDDING_RUNTIME must be one of {', '.join(EMBEDDING_RUNTIMES)}")
         if self.mode not in MODES:
             raise ConfigError(f"GOVCHAT_MODE must be one of {', '.join(MODES)}")
+        if self.wechat_enabled and self.wechat_aes_key and len(self.wechat_aes_key) != 43:
+            raise ConfigError("GOVCHAT_WECHAT_AES_KEY (EncodingAESKey) must have 43 characters")
+        if self.wecom_enabled and not (
+            self.wecom_agent_id > 0 and self.wecom_secret and self.wecom_token and len(self.wecom_aes_key) == 43
+        ):
+            raise ConfigError(
+                "WeCom needs GOVCHAT_WECOM_AGENT_ID, GOVCHAT_WECOM_SECRET, GOVCHAT_WECOM_TOKEN and a 43-character "
+                "GOVCHAT_WECOM_AES_KEY"
+            )
+        if not 0.5 <= self.wechat_reply_seconds <= 4.5:
+            raise ConfigError("GOVCHAT_WECHAT_REPLY_SECONDS must lie in [0.5, 4.5] (the platforms wait 5 seconds)")
         from kernel.credentials import CredentialError, parse_integrations
         from kernel.identity import StaticRoles
 
@@ -354,7 +410,20 @@ def _coerce(raw: Any, target: Any, name: str) -> Any:
         raise ConfigError(f"setting {name}: cannot read {raw!r} as {kind.__name__}") from exc
 
 
-SECRET_FIELDS = frozenset({"matrix_password", "matrix_access_token", "api_tokens", "rest_integrations"})
+SECRET_FIELDS = frozenset(
+    {
+        "matrix_password",
+        "matrix_access_token",
+        "api_tokens",
+        "rest_integrations",
+        "wechat_token",
+        "wechat_app_secret",
+        "wechat_aes_key",
+        "wecom_secret",
+        "wecom_token",
+        "wecom_aes_key",
+    }
+)
 
 
 def shown_value(name: str, value: Any) -> str:

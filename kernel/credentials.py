@@ -22,7 +22,9 @@ from aiohttp import web
 # Channels the product itself authenticates; an integration can never speak for them.
 MATRIX = "matrix"
 WEB = "web"  # the web chat page: a server-issued, signed session identity
-RESERVED_CHANNELS = frozenset({MATRIX, WEB, "rest", "console", "api", "*", ""})
+WECHAT = "wechat"  # the official account: a citizen's OpenID, proved by WeChat's signature (citizens only)
+WECOM = "wecom"  # the WeCom app: a civil servant's UserID, proved by WeCom's signature
+RESERVED_CHANNELS = frozenset({MATRIX, WEB, WECHAT, WECOM, "rest", "console", "api", "*", ""})
 AUTH_KINDS = ("bearer", "hmac")
 FLAGS = ("staff", "ratings")
 MIN_SECRET = 16

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+# Channels whose senders are citizens and nothing else, whatever the directory or the static map says: the
+# WeChat official account (an OpenID is anyone with WeChat who follows the account).
+CITIZEN_ONLY = frozenset({"wechat"})
+
 
 class Role(StrEnum):
     CITIZEN = "citizen"
@@ -86,6 +90,8 @@ class StaticRoles:
                     raise ValueError(
                         f"GOVCHAT_SENDER_ROLES: {who!r} must name its channel, e.g. matrix:@op:example.gov=operator"
                     )
+                if channel.strip() in CITIZEN_ONLY:
+                    raise ValueError(f"GOVCHAT_SENDER_ROLES: {who!r}: senders on {channel} are always citizens")
             self._map[(channel.strip(), sender.strip())] = frozenset(
                 Role(r.strip()) for r in roles.split("+") if r.strip()
             )
@@ -94,6 +100,8 @@ class StaticRoles:
         return frozenset(c for c, _ in self._map)
 
     async def roles_of(self, channel: str, sender: str) -> frozenset[Role]:
+        if channel in CITIZEN_ONLY:
+            return frozenset({Role.CITIZEN})
         return self._map.get((channel, sender), frozenset({Role.CITIZEN}))
 
     async def whois(self, channel: str, sender: str) -> Actor:

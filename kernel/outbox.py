@@ -8,6 +8,7 @@ delivered; a row for a person goes to every chat address linked to that person.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, Text, and_, or_, select, update
@@ -50,21 +51,25 @@ async def take_pending(
     address: str | None = None,
     limit: int = 100,
     any_prefix: str = "",
+    with_any: bool = True,
+    skip: Collection[str] = (),
 ) -> list[OutboxMessage]:
     """Claim undelivered rows for these channels (and "*"), oldest first, marking them delivered.
 
-    ``any_prefix`` limits the "*" rows to addresses this channel can reach (Matrix ids start with "@").
-    The claim is a conditional UPDATE per row, so two workers never deliver the same row twice.
+    ``any_prefix`` limits the "*" rows to addresses this channel can reach (Matrix ids start with "@");
+    ``with_any=False`` leaves them out altogether; ``skip``: addresses not to take now (a platform that will
+    accept their messages only later). The claim is a conditional UPDATE per row, so two workers never
+    deliver the same row twice.
     """
     any_rows = OutboxMessage.channel == ANY_CHANNEL
     if any_prefix:
         any_rows = and_(any_rows, OutboxMessage.address.startswith(any_prefix, autoescape=True))
-    q = select(OutboxMessage).where(
-        OutboxMessage.delivered_at.is_(None),
-        or_(OutboxMessage.channel.in_(channels), any_rows),
-    )
+    mine = OutboxMessage.channel.in_(channels)
+    q = select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None), or_(mine, any_rows) if with_any else mine)
     if address is not None:
         q = q.where(OutboxMessage.address == address)
+    if skip:
+        q = q.where(OutboxMessage.address.not_in(list(skip)))
     candidates = list(await s.scalars(q.order_by(OutboxMessage.id).limit(limit)))
     taken = []
     for row in candidates:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kernel.credentials import MATRIX, WEB
 from kernel.db import Database
-from kernel.identity import Actor, Role, StaticRoles
+from kernel.identity import CITIZEN_ONLY, Actor, Role, StaticRoles
 from office_flows.directory.store import person_for_address
 
 
@@ -13,7 +13,8 @@ class DirectoryIdentity:
 
     Only channels that authenticate their users (``staff_channels``: Matrix, the web chat's server-issued
     identities, integrations allowed to assert staff) can make a sender a person; on any other channel every
-    sender is a citizen, whatever the directory says."""
+    sender is a citizen, whatever the directory says; and on a citizens-only channel (the WeChat official
+    account) every sender is a citizen whatever the configuration."""
 
     def __init__(
         self,
@@ -23,10 +24,10 @@ class DirectoryIdentity:
     ) -> None:
         self.db = db
         self.static = static or StaticRoles()
-        self.staff_channels = staff_channels
+        self.staff_channels = staff_channels - CITIZEN_ONLY
 
     async def whois(self, channel: str, sender: str) -> Actor:
-        if channel not in self.staff_channels:
+        if channel not in self.staff_channels or channel in CITIZEN_ONLY:
             return Actor(channel, sender, frozenset({Role.CITIZEN}))
         async with self.db.session() as s:
             person = await person_for_address(s, channel, sender)

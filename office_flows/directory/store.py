@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.identity import Role
+from kernel.identity import CITIZEN_ONLY, Role
 from office_flows.directory.models import ChatIdentity, Delegation, Department, Person
 
 ANY_CHANNEL = "*"
@@ -130,6 +130,8 @@ def check_link_channel(channel: str, channels: frozenset[str]) -> None:
     """A link names one channel that authenticates its users; "*" and unauthenticated channels are refused."""
     if channel == ANY_CHANNEL:
         raise DirectoryError("不能关联到所有渠道（*）：请写明经过认证的渠道，例如 matrix:@zhangsan:gov.local")
+    if channel in CITIZEN_ONLY:
+        raise DirectoryError(f"渠道“{channel}”（微信公众号）只服务市民，不能关联工作人员；请用企业微信（wecom）")
     if channel not in channels:
         raise DirectoryError(f"渠道“{channel}”不认证用户身份，不能关联工作人员（可用：{'、'.join(sorted(channels))}）")
 
