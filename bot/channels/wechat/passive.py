@@ -72,6 +72,10 @@ class PassiveReplies:
         self._work: OrderedDict[str, _Work] = OrderedDict()
         self._late_tasks: set[asyncio.Task[None]] = set()
 
+    def seen(self, key: str) -> bool:
+        """This message came before (the platform is retrying it)."""
+        return key in self._work
+
     async def answer(self, key: str, address: str, work: Callable[[], Awaitable[list[Reply]]]) -> list[Reply] | None:
         """The replies to give now, or None ("success"; anything to say comes later or was said already)."""
         entry = self._work.get(key)

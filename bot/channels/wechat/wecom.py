@@ -161,8 +161,9 @@ class WeComApp:
             return plain("")
         key = f"{userid}:{fields.get('TaskId', '')}:{fields.get('EventKey', '')}:{fields.get('CreateTime', '')}"
         incoming = Incoming(CHANNEL, userid, command)
+        retry = self.passive.seen(key)
         replies = await self.passive.answer(key, userid, lambda: self.process(incoming))
-        if replies:  # the answer goes as an app message; the passive reply can only update the card
+        if replies and not retry:  # the answer goes as an app message; the passive reply can only update the card
             await self.passive.late(userid, replies)
         if not command.startswith(ACTIONS["approve"]):
             return plain("")  # 查看 changes nothing; 退回 first asks for the reason (typed as /退回 … 理由)
