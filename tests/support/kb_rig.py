@@ -12,6 +12,12 @@ QUESTION = "请问居住证办理要带什么材料"
 
 async def kb_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     rt = await build_runtime(settings, clock=clock, load_model=False)
+    await publish_item(rt)
+    return rt
+
+
+async def publish_item(rt: Runtime) -> None:
+    """The one published entry (居住证办理), indexed."""
     async with rt.db.session() as s:
         item = await store.create_entry(
             s,
@@ -28,4 +34,3 @@ async def kb_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         )
         await store.publish_now(s, "item", item, actor="t", now=rt.clock.now(), comment="")
     await rt.index.sync()
-    return rt

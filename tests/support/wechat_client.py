@@ -4,14 +4,18 @@ send them, and the replies read back (decrypted and checked)."""
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.bot import FAILURE
 from bot.channels.wechat.crypto import MsgCrypt, signature
 from bot.channels.wechat.xmlmsg import build, parse
 from kernel.clock import Clock
+from tests.support.dialogue import TurnLike, as_turn, expected_list
 
 TOKEN = "govchatWechatToken"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"  # the WXBizMsgCrypt sample key: any 43 characters do
@@ -148,3 +152,38 @@ class WeComPlatform:
                 "ResponseCode": "response-code-1",
             },
         )
+
+
+async def verify_passive_dialog(
+    say: Callable[[str, str], Awaitable[str]],
+    turns: Sequence[TurnLike],
+    *,
+    sender: str = "citizen",
+    names: Mapping[str, str] | None = None,
+    where: str = "wechat",
+) -> list[str]:
+    """A dialogue table (tests/support/dialogue.py) played through a platform's passive replies.
+
+    One passive message carries every reply of a turn, so the expected replies are matched in order inside
+    it; a turn that expects no reply gets "success". Never the bot's failure reply. Returns each turn's text."""
+    __tracebackhide__ = True
+    table = [as_turn(t) for t in turns]
+    out: list[str] = []
+    for n, turn in enumerate(table, start=1):
+        who = turn.who or sender
+        address = (names or {}).get(who, who)
+        text = await say(address, turn.says)
+        wanted = expected_list(turn.expect)
+        head = f"turn {n} of {len(table)}: {who} on {where} said {turn.says!r}; got {text!r}"
+        assert FAILURE not in text, f"the bot answered with its failure reply\n{head}"
+        assert bool(text) == bool(wanted), f"expected {len(wanted)} replies\n{head}"
+        pos = 0
+        for p in wanted:
+            found = p.search(text, pos) if isinstance(p, re.Pattern) else None
+            at = (
+                found.end() if found else (text.find(p, pos) + len(p) if isinstance(p, str) and p in text[pos:] else -1)
+            )
+            assert at >= 0, f"expected {p!r} (in order)\n{head}"
+            pos = at
+        out.append(text)
+    return out

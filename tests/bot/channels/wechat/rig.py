@@ -42,7 +42,14 @@ class Rig:
 
 @asynccontextmanager
 async def served(
-    tmp_path: Path, db_url: str, clock: FakeClock, recorded: dict[str, Any], *, safe_mode: bool = True, **extra: Any
+    tmp_path: Path,
+    db_url: str,
+    clock: FakeClock,
+    recorded: dict[str, Any],
+    *,
+    safe_mode: bool = True,
+    nlu_fallback_conf: float = 0.95,
+    **extra: Any,
 ) -> AsyncIterator[Rig]:
     fake = FakeWeixin()
     async with running(fake) as base:
@@ -67,7 +74,9 @@ async def served(
         )
         rt = await build_runtime(settings, clock=clock, load_model=False)
         await seed_demo(rt.db, clock)
-        rt.bot.services.nlu = NluService(RecordedParser(recorded, fallback=nlu_result("nlu_fallback")), clock)
+        rt.bot.services.nlu = NluService(
+            RecordedParser(recorded, fallback=nlu_result("nlu_fallback", nlu_fallback_conf)), clock
+        )
         async with TestClient(TestServer(create_app(rt, background=False))) as client:
             yield Rig(
                 rt,
