@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.channels.wechat.api import Unreachable
 from bot.channels.wechat.official import WELCOME
+from bot.messages import Incoming, Reply
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.outbox import OutboxMessage
 from office_flows.tickets.models import TicketRating
@@ -128,7 +129,7 @@ async def test_slow_answer_comes_later_and_retries_are_answered_once(tmp_path: P
         gate, calls = asyncio.Event(), []
         real = channel.process
 
-        async def slow(incoming):  # type: ignore[no-untyped-def]
+        async def slow(incoming: Incoming) -> list[Reply]:
             calls.append(incoming.text)
             await gate.wait()
             return await real(incoming)
