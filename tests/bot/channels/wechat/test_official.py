@@ -17,7 +17,7 @@ from bot.channels.wechat.api import Unreachable
 from bot.channels.wechat.official import WELCOME
 from bot.messages import Incoming, Reply
 from kernel.clock import SHANGHAI, FakeClock
-from kernel.outbox import OutboxMessage
+from kernel.outbox import OutboxMessage, notify_address
 from office_flows.tickets.models import TicketRating
 from tests.bot.channels.wechat.rig import Rig, served
 from tests.support.dialogue import verify_dialog as _verify_dialog
@@ -150,8 +150,6 @@ async def test_platform_down_loses_nothing(tmp_path: Path, clock: FakeClock) -> 
     async with served(tmp_path, db_url, clock, RECORDED) as rig:
         rig.fake.followers.add(CITIZEN)
         async with rig.rt.db.session() as s:
-            from kernel.outbox import notify_address
-
             for n in (1, 2):
                 await notify_address(s, "wechat", CITIZEN, f"您的工单进展 {n}", kind="ticket_progress", now=clock.now())
         rig.fake.down = True
@@ -184,3 +182,29 @@ async def test_platform_down_loses_nothing(tmp_path: Path, clock: FakeClock) -> 
         assert await rig.deliver() == 1
         assert rig.fake.texts_to(CITIZEN)[-1] == "请对办理结果评价"
         assert rig.fake.problems == []
+
+
+async def test_the_delivery_loop_retries_until_the_platform_is_back(tmp_path: Path, clock: FakeClock) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'l.db'}"
+    async with served(tmp_path, db_url, clock, RECORDED) as rig:
+        rig.fake.followers.add(CITIZEN)
+        rig.fake.down = True
+        delivery = rig.channels.deliveries[0]
+        delivery.every, delivery.max_backoff = 0.01, 0.05
+        loop = asyncio.create_task(delivery.run_forever())
+        try:
+            async with rig.rt.db.session() as s:
+                await notify_address(s, "wechat", CITIZEN, "工单已办结", kind="ticket_answered", now=clock.now())
+            for _ in range(500):
+                if delivery.failures >= 3:
+                    break
+                await asyncio.sleep(0.01)
+            assert delivery.failures >= 3 and rig.fake.texts_to(CITIZEN) == []
+            rig.fake.down = False
+            for _ in range(500):
+                if rig.fake.texts_to(CITIZEN):
+                    break
+                await asyncio.sleep(0.01)
+            assert rig.fake.texts_to(CITIZEN) == ["工单已办结"]
+        finally:
+            loop.cancel()
