@@ -82,7 +82,7 @@ async def through_channel(official: OfficialPlatform, texts: list[str], clients:
     async def sender(n: int, part: list[str]) -> None:
         nonlocal late
         for i, text in enumerate(part):
-            openid = f"o-bench-{tag}-{n}-{i % 20}"  # 20 citizens per sender, each with a session
+            openid = f"o-bench-{tag}-{n}-{i}"  # each message opens a conversation (no dialogue left open)
             t = time.perf_counter()
             reply = await official.say(openid, text)
             times.append((time.perf_counter() - t) * 1000)
@@ -98,7 +98,7 @@ async def through_bot(rt: Runtime, texts: list[str], clients: int, tag: str) -> 
     async def sender(n: int, part: list[str]) -> None:
         for i, text in enumerate(part):
             t = time.perf_counter()
-            await rt.bot.process(Incoming("wechat", f"o-direct-{tag}-{n}-{i % 20}", text))
+            await rt.bot.process(Incoming("wechat", f"o-direct-{tag}-{n}-{i}", text))
             times.append((time.perf_counter() - t) * 1000)
 
     await asyncio.gather(*(sender(n, texts[n::clients]) for n in range(clients)))
@@ -145,6 +145,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 official = OfficialPlatform(client, clock, fake.app_id, aes_key=AES_KEY)
                 await official.say("o-warmup", texts[0])  # first parse and first encode load lazily
                 await rt.bot.process(Incoming("wechat", "o-warmup-2", texts[1]))
+                sample = []
+                for i, text in enumerate(texts[:: max(1, len(texts) // 12)]):
+                    t = time.perf_counter()
+                    reply = await official.say(f"o-sample-{i}", text)
+                    ms = round((time.perf_counter() - t) * 1000, 1)
+                    sample.append({"says": text, "ms": ms, "reply": reply.replace("\n", " ")[:60]})
+                result["sample"] = sample
                 for clients in (1, args.clients):
                     channel, direct = [], []
                     for run in range(args.runs):
