@@ -54,5 +54,5 @@ def text_reply(to_user: str, from_user: str, created: int, content: str) -> str:
 
 
 def encrypted_envelope(encrypt: str, msg_signature: str, timestamp: str, nonce: str) -> str:
-    """The reply of safe mode and WeCom: the ciphertext with its signature."""
-    return build({"Encrypt": encrypt, "MsgSignature": msg_signature, "TimeStamp": timestamp, "Nonce": nonce})
+    """The reply of safe mode and WeCom: the ciphertext with its signature (the samples' layout: TimeStamp bare)."""
+    return build({"Encrypt": encrypt, "MsgSignature": msg_signature, "TimeStamp": int(timestamp), "Nonce": nonce})
