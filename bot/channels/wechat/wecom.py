@@ -7,8 +7,8 @@ The sender's UserID speaks on channel "wecom": linked in the directory (``govcha
 
 Approval to-dos from the outbox go out as template cards (button_interaction) with 同意 / 退回 / 查看; a
 click comes back as a ``template_card_event`` whose key names the action and the document, and runs the
-same chat command (/同意, /退回, /公文) as if typed. The click's passive reply greys the card's buttons; the
-command's answer follows as an app message.
+same chat command (/同意, /退回, /公文) as if typed. When 同意 went through, the click's passive reply turns
+the card's buttons into a greyed "已同意"; the command's answer (or why not) follows as an app message.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ KEY_PREFIX = "gc"
 # A card button's action → the chat command it runs (the document id follows).
 ACTIONS = {"approve": "/同意", "reject": "/退回", "view": "/公文"}
 BUTTONS = (("approve", "同意", 1), ("reject", "退回", 2), ("view", "查看", 3))
+# How the document flow says an approval went through (a stage's step, or a 加签 opinion).
+APPROVED = ("已同意", "已将您的意见（同意）")
 # Outbox rows that ask the person to act on a document: they become cards.
 ACTIONABLE = ("待办公文", "转交给您办理", "征求您的意见")
 _DOC_ID = re.compile(r"^[A-Za-z]{1,8}-\d{4}-\d{1,6}$")
@@ -165,15 +167,16 @@ class WeComApp:
         replies = await self.passive.answer(key, userid, lambda: self.process(incoming))
         if replies and not retry:  # the answer goes as an app message; the passive reply can only update the card
             await self.passive.late(userid, replies)
-        if not command.startswith(ACTIONS["approve"]):
-            return plain("")  # 查看 changes nothing; 退回 first asks for the reason (typed as /退回 … 理由)
+        approved = command.startswith(ACTIONS["approve"]) and any(r.text.startswith(APPROVED) for r in replies or [])
+        if not approved:  # 查看 changes nothing; 退回 first asks for the reason; a refused 同意 leaves the card as is
+            return plain("")
         update: dict[str, str | int] = {
             "ToUserName": userid,
             "FromUserName": self.config.corp_id,
             "CreateTime": int(self.now().timestamp()),
             "MsgType": "update_button",
         }
-        body = build(update).replace("</xml>", f"<Button><ReplaceName>{cdata('已处理')}</ReplaceName></Button></xml>")
+        body = build(update).replace("</xml>", f"<Button><ReplaceName>{cdata('已同意')}</ReplaceName></Button></xml>")
         return xml_response(sealed(self.crypt, body, self.now()))
 
 

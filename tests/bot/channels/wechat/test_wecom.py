@@ -70,7 +70,7 @@ async def test_civil_servant_approves_from_a_card(tmp_path: Path, db_url: str, c
 
         status, reply = await wecom.click("lina", card, "同意")
         assert status == 200 and reply is not None
-        assert reply["MsgType"] == "update_button" and reply["ReplaceName"] == "已处理"
+        assert reply["MsgType"] == "update_button" and reply["ReplaceName"] == "已同意"
         await rig.deliver()
         assert "已送刘洋、赖建国、黄志强会签" in rig.fake.texts_to("lina")[-1]
         async with rig.rt.db.session() as s:
@@ -82,7 +82,8 @@ async def test_civil_servant_approves_from_a_card(tmp_path: Path, db_url: str, c
         status, _ = await wecom.click("lina", card, "同意")
         assert status == 200 and await rig.deliver() == 0 and len(rig.fake.sent) == sent, rig.fake.sent[sent - 2 :]
         clock.advance(timedelta(minutes=1))
-        await wecom.click("lina", card, "同意")
+        status, reply = await wecom.click("lina", card, "同意")
+        assert status == 200 and reply is None  # refused: the card stays as it was
         await rig.deliver()
         assert "不能重复办理" in rig.fake.texts_to("lina")[-1]
         assert rig.fake.problems == []
