@@ -40,7 +40,7 @@ BUTTONS = (("approve", "同意", 1), ("reject", "退回", 2), ("view", "查看",
 # How the document flow says an approval went through (a stage's step, or a 加签 opinion).
 APPROVED = ("已同意", "已将您的意见（同意）")
 # Outbox rows that ask the person to act on a document: they become cards.
-ACTIONABLE = ("待办公文", "转交给您办理", "征求您的意见")
+ACTIONABLE = ("待办公文", "转交给您办理", "征求您的意见", "请尽快办理")
 _DOC_ID = re.compile(r"^[A-Za-z]{1,8}-\d{4}-\d{1,6}$")
 _TASK_ID = re.compile(r"[^A-Za-z0-9_\-@]")
 

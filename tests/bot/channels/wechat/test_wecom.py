@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.channels.wechat.delivery import Pending
+from bot.channels.wechat.wecom import approval_card, command_of, is_card
 from govchat.runtime import identity_channels, link_channels
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.identity import Role, StaticRoles
@@ -115,3 +117,23 @@ async def test_wechat_senders_are_never_staff(tmp_path: Path, clock: FakeClock) 
         actor = await resolver.whois("wechat", "demo-lina")
         assert actor.roles == frozenset({Role.CITIZEN}) and actor.person_id is None
         assert "需要" in await rig.official.say("demo-lina", "/派单 GD2026092900001 梅江区住房和城乡建设局")
+
+
+def test_which_outbox_rows_become_cards() -> None:
+    def row(kind: str, text: str, ref: str = "FW-2026-001") -> Pending:
+        return Pending(1, "lina", kind, ref, text)
+
+    assert is_card(row("document", "您有一份待办公文：FW-2026-001《关于汛期值班的通知》（加急，核稿）。"))
+    assert is_card(row("document", "张伟 将 FW-2026-001《通知》（核稿）转交给您办理。"))
+    assert is_card(row("doc_reminder", "提醒：FW-2026-001《通知》（核稿）已超过办理时限 10月9日 17:00，请尽快办理。"))
+    assert not is_card(row("document", "FW-2026-001《通知》已签发，文号 梅江府办〔2026〕1号，并加盖电子印章。"))
+    assert not is_card(row("doc_returned", "您拟稿的 FW-2026-001《通知》被 李娜 退回"))
+    assert not is_card(row("ticket_dispatched", "您有一份待办公文", ref="GD2026092900001"))
+    card = approval_card(Pending(7, "lina", "document", "FW-2026-001", "您有一份待办公文：…"))
+    assert card["task_id"] == "gc-FW-2026-001-7"
+    assert [command_of(b["key"]) for b in card["button_list"]] == [
+        "/同意 FW-2026-001",
+        "/退回 FW-2026-001",
+        "/公文 FW-2026-001",
+    ]
+    assert command_of("gc:approve:FW-2026-001 ; /发文 x") is None and command_of("other:approve:FW-2026-001") is None
