@@ -58,7 +58,7 @@ def one_text(replies: list[Reply]) -> str | None:
 
 @dataclass
 class _Work:
-    task: asyncio.Task[list[Reply]]
+    task: asyncio.Future[list[Reply]]
     address: str
     late: bool = False
 
@@ -75,6 +75,13 @@ class PassiveReplies:
     def seen(self, key: str) -> bool:
         """This message came before (the platform is retrying it)."""
         return key in self._work
+
+    def remember(self, key: str) -> None:
+        """A message answered without the bot (its retries are then recognised)."""
+        if key not in self._work:
+            done: asyncio.Future[list[Reply]] = asyncio.get_running_loop().create_future()
+            done.set_result([])
+            self._work[key] = _Work(done, "")
 
     async def answer(self, key: str, address: str, work: Callable[[], Awaitable[list[Reply]]]) -> list[Reply] | None:
         """The replies to give now, or None ("success"; anything to say comes later or was said already)."""
@@ -95,7 +102,7 @@ class PassiveReplies:
             return None
         return None if entry.late else replies
 
-    def _hand_over(self, entry: _Work, task: asyncio.Task[list[Reply]]) -> None:
+    def _hand_over(self, entry: _Work, task: asyncio.Future[list[Reply]]) -> None:
         if task.cancelled() or task.exception() is not None:
             log.error("a late WeChat answer failed", exc_info=task.exception() if not task.cancelled() else None)
             return

@@ -7,7 +7,8 @@ The sender's UserID speaks on channel "wecom": linked in the directory (``govcha
 
 Approval to-dos from the outbox go out as template cards (button_interaction) with 同意 / 退回 / 查看; a
 click comes back as a ``template_card_event`` whose key names the action and the document, and runs the
-same chat command (/同意, /退回, /公文) as if typed. When 同意 went through, the click's passive reply turns
+same chat command (/同意, /公文) as if typed; 退回 asks for the reason, and the person's next text runs
+``/退回 文号 理由``. When 同意 went through, the click's passive reply turns
 the card's buttons into a greyed "已同意"; the command's answer (or why not) follows as an app message.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -33,6 +34,10 @@ from kernel.db import Database
 CHANNEL = WECOM
 PATH = "/wechat/wecom"
 ONLY_TEXT = "抱歉，目前只能处理文字消息。"
+ASK_REASON = "请直接回复退回 {doc} 的理由（例如“请补充经费来源”），回复“取消”则不退回。"
+NOT_RETURNED = "好的，{doc} 未退回。"
+CANCEL_WORDS = frozenset({"取消", "算了", "不退了", "不退回"})
+REASON_WAIT = timedelta(minutes=10)
 KEY_PREFIX = "gc"
 # A card button's action → the chat command it runs (the document id follows).
 ACTIONS = {"approve": "/同意", "reject": "/退回", "view": "/公文"}
@@ -97,6 +102,17 @@ class WeComApp:
         self.now = now
         self.crypt = MsgCrypt(config.token, config.encoding_aes_key, config.corp_id)
         self.passive = PassiveReplies(late_writer(db, CHANNEL, now), config.reply_budget)
+        self._reasons: dict[str, tuple[str, datetime]] = {}  # UserID → (document, since): 退回 awaiting a reason
+
+    def _with_reason(self, userid: str, text: str) -> str | Reply:
+        """After a 退回 click, the person's next plain text is the reason: it becomes ``/退回 文号 理由``."""
+        waiting = self._reasons.pop(userid, None)
+        if waiting is None or self.now() - waiting[1] > REASON_WAIT or text.lstrip().startswith("/"):
+            return text
+        doc = waiting[0]
+        if text.strip().rstrip("。.!！") in CANCEL_WORDS:
+            return Reply(NOT_RETURNED.format(doc=doc))
+        return f"{ACTIONS['reject']} {doc} {text.strip()}"
 
     def _query(self, request: web.Request) -> tuple[str, str, str] | None:
         q = request.query
@@ -145,15 +161,19 @@ class WeComApp:
 
     async def _answer(self, fields: dict[str, str], userid: str) -> list[Reply] | None:
         kind = fields.get("MsgType", "")
+        key = fields.get("MsgId") or f"{userid}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
         if kind == "event":
             if fields.get("Event") != "click" or not fields.get("EventKey"):
                 return None  # entering the app, location reports, subscriptions: nothing to say
             said = fields["EventKey"]
         elif kind == "text":
-            said = fields.get("Content", "")
+            content = fields.get("Content", "")
+            turned = content if self.passive.seen(key) else self._with_reason(userid, content)
+            if isinstance(turned, Reply):
+                return [turned]
+            said = turned
         else:
             return [Reply(ONLY_TEXT)]
-        key = fields.get("MsgId") or f"{userid}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
         incoming = Incoming(CHANNEL, userid, said)
         return await self.passive.answer(key, userid, lambda: self.process(incoming))
 
@@ -162,13 +182,20 @@ class WeComApp:
         if command is None:
             return plain("")
         key = f"{userid}:{fields.get('TaskId', '')}:{fields.get('EventKey', '')}:{fields.get('CreateTime', '')}"
-        incoming = Incoming(CHANNEL, userid, command)
         retry = self.passive.seen(key)
+        if command.startswith(ACTIONS["reject"]):  # a return needs its reason: ask, and take the next text
+            doc = command.split()[1]
+            self._reasons[userid] = (doc, self.now())
+            if not retry:
+                self.passive.remember(key)
+                await self.passive.late(userid, [Reply(ASK_REASON.format(doc=doc))])
+            return plain("")
+        incoming = Incoming(CHANNEL, userid, command)
         replies = await self.passive.answer(key, userid, lambda: self.process(incoming))
         if replies and not retry:  # the answer goes as an app message; the passive reply can only update the card
             await self.passive.late(userid, replies)
         approved = command.startswith(ACTIONS["approve"]) and any(r.text.startswith(APPROVED) for r in replies or [])
-        if not approved:  # 查看 changes nothing; 退回 first asks for the reason; a refused 同意 leaves the card as is
+        if not approved:  # 查看 changes nothing; a refused 同意 leaves the card as it was
             return plain("")
         update: dict[str, str | int] = {
             "ToUserName": userid,

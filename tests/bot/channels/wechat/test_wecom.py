@@ -65,10 +65,11 @@ async def test_civil_servant_approves_from_a_card(tmp_path: Path, db_url: str, c
         await rig.deliver()
         assert "FW-2026-001" in rig.fake.texts_to("lina")[-1]  # ... and the document's state comes as a message
 
-        status, reply = await wecom.click("lina", card, "退回")
+        status, reply = await wecom.click("lina", card, "退回")  # asks for the reason ...
         assert status == 200 and reply is None
         await rig.deliver()
-        assert "退回需要写明理由" in rig.fake.texts_to("lina")[-1]
+        assert "请直接回复退回 FW-2026-001 的理由" in rig.fake.texts_to("lina")[-1]
+        assert await wecom.say("lina", "取消") == "好的，FW-2026-001 未退回。"  # ... and she changes her mind
 
         status, reply = await wecom.click("lina", card, "同意")
         assert status == 200 and reply is not None
@@ -88,6 +89,25 @@ async def test_civil_servant_approves_from_a_card(tmp_path: Path, db_url: str, c
         assert status == 200 and reply is None  # refused: the card stays as it was
         await rig.deliver()
         assert "不能重复办理" in rig.fake.texts_to("lina")[-1]
+        assert rig.fake.problems == []
+
+
+async def test_return_from_a_card_takes_the_reason_next(tmp_path: Path, clock: FakeClock) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    async with served(tmp_path, db_url, clock, {}) as rig:
+        async with rig.rt.db.session() as s:
+            channels = link_channels(rig.rt.settings, rig.rt.integrations)
+            await link_identity(s, "MJ002", "wecom", "lina", by="admin", channels=channels)
+        await verify_dialog(rig.rt, [("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001")])
+        await rig.deliver()
+        (card,) = rig.fake.cards_to("lina")
+        await rig.wecom.click("lina", card, "退回")
+        await rig.deliver()
+        assert "理由" in rig.fake.texts_to("lina")[-1]
+        answer = await rig.wecom.say("lina", "请补充值班表")
+        assert answer == "已将 FW-2026-001 退回拟稿人张伟修改，理由：请补充值班表。"
+        # The wait is over: the next text is an ordinary message again.
+        assert "FW-2026-001" not in await rig.wecom.say("lina", "/待办")
         assert rig.fake.problems == []
 
 
