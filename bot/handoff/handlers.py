@@ -11,9 +11,10 @@ import re
 from bot.answers import deliver
 from bot.handlers import MATCHED, CommandHandler, Context, Handler, Match
 from bot.messages import Reply
-from integrations.handoff import SESSION_KEY
+from integrations.handoff import SESSION_KEY, reserved_line
 from kernel.identity import Role
 from office_flows.handoff import service
+from office_flows.handoff import skills as desk_skills
 from office_flows.handoff.models import CLOSED, TAKEN, WAITING
 
 STILL_WAITING = "已记录，人工客服接入后会看到您的消息。（回复“取消”可退出排队）"
@@ -60,7 +61,13 @@ class CitizenInHandoff:
                 return [Reply(LEFT_QUEUE)]
             await service.from_citizen(s, h, _raw(ctx), now)
             status = h.status
-        return [] if status == TAKEN else [Reply(STILL_WAITING)]
+            desk = None
+            if status == WAITING and not h.skill:
+                said = [m.text for m in await service.transcript(s, h) if m.author == "citizen"]
+                desk = await ctx.services.handoff.reconsider(s, h, said)
+        if status == TAKEN:
+            return []
+        return [Reply(STILL_WAITING + ("\n" + desk if desk else ""))]
 
 
 def _is_operator(ctx: Context) -> bool:
@@ -77,7 +84,8 @@ async def list_waiting(ctx: Context, m: Match) -> list[Reply]:
     lines = ["排队等待人工服务的市民："]
     for h in rows:
         waited = max(0, int((ctx.services.clock.now() - h.created_at).total_seconds() // 60))
-        lines.append(f"#{h.id} {h.channel} 渠道的市民（已等待 {waited} 分钟）")
+        desk = f"【{h.skill}专席】" if h.skill else ""
+        lines.append(f"{desk}#{h.id} {h.channel} 渠道的市民（已等待 {waited} 分钟）")
     lines.append("回复 /接入 编号 接入对话。")
     return [Reply("\n".join(lines))]
 
@@ -96,7 +104,18 @@ async def take(ctx: Context, m: Match) -> list[Reply]:
         current = await service.taken_by(s, channel, me)
         if current is not None:
             return [Reply(f"您正在处理 #{current.id}，请先 /结束 再接入下一位。")]
-        h = await service.take(s, wanted, channel, me, ctx.actor.display, ctx.services.clock.now())
+        try:
+            h = await service.take(
+                s,
+                wanted,
+                channel,
+                me,
+                ctx.actor.display,
+                ctx.services.clock.now(),
+                skill_wait=ctx.services.handoff.skill_wait,
+            )
+        except service.Reserved as r:
+            return [Reply(reserved_line(wanted or 0, r.skill, r.minutes_left))]
         if h is None:
             return [Reply("没有这个排队编号，或已被其他客服接入。回复 /排队 查看当前排队。")]
         lines = [f"已接入 #{h.id}（{h.channel} 渠道的市民）。之前的对话："]
@@ -136,12 +155,43 @@ class OperatorRelay:
         return []
 
 
+SKILLS_USAGE = (
+    "用法：/坐席技能 查看自己的技能；管理员：/坐席技能 客服地址 粤语,客家话（“无”为清空），"
+    "例如 /坐席技能 @op:example.gov 粤语"
+)
+
+
+async def operator_skills(ctx: Context, m: Match) -> list[Reply]:
+    """/坐席技能: an operator sees their skills; an admin sets anyone's (a Matrix id, or channel:address)."""
+    if ctx.actor is None or not ctx.actor.has(Role.OPERATOR, Role.ADMIN):
+        return [Reply(OPERATORS_ONLY)]
+    now, me = ctx.services.clock.now(), ctx.message
+    if not m.args:
+        async with ctx.services.db.session() as s:
+            mine = await desk_skills.skills_of(s, me.channel, me.sender)
+        return [Reply(f"您的坐席技能：{'、'.join(sorted(mine)) or '无'}\n{SKILLS_USAGE}")]
+    if not ctx.actor.has(Role.ADMIN):
+        return [Reply("设置坐席技能仅限管理员。")]
+    who = m.args[0]
+    channel, address = ("matrix", who) if who.startswith("@") else who.partition(":")[::2]
+    if not channel or not address:
+        return [Reply(f"客服地址无效：{who}\n{SKILLS_USAGE}")]
+    try:
+        wanted = desk_skills.parse(" ".join(m.args[1:]))
+    except desk_skills.SkillError as e:
+        return [Reply(str(e))]
+    async with ctx.services.db.session() as s:
+        stored = await desk_skills.set_skills(s, channel, address, wanted, now, by=ctx.actor.key)
+    return [Reply(f"已设置 {who} 的坐席技能：{'、'.join(stored) or '无'}")]
+
+
 def handoff_handlers() -> list[Handler]:
     """First in the chain: open handoffs own the citizen's and the operator's messages."""
     return [
         CommandHandler({"排队"}, list_waiting),
         CommandHandler({"接入"}, take),
         CommandHandler({"结束"}, end),
+        CommandHandler({"坐席技能"}, operator_skills),
         CitizenInHandoff(),
         OperatorRelay(),
     ]
