@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from knowledge_base.index_manager import IndexManager
     from knowledge_base.service import KnowledgeBase
     from nlu.service import NluService
+    from office_flows.handoff.service import HandoffConfig
+    from office_flows.quality.service import QualityService
     from office_flows.tickets.service import TicketService
 
 DB: web.AppKey[Database] = web.AppKey("db")
@@ -29,5 +31,7 @@ INDEX: web.AppKey[IndexManager] = web.AppKey("index")
 # runs the chat's own arbitration.
 NLU: web.AppKey[Callable[[], NluService | None]] = web.AppKey("nlu")
 NLU_THRESHOLD: web.AppKey[float] = web.AppKey("nlu_threshold")
+HANDOFF_CONFIG: web.AppKey[HandoffConfig] = web.AppKey("handoff_config")
+QUALITY: web.AppKey[QualityService] = web.AppKey("quality")
 # (method, path template) -> roles that may call it; filled by admin.guard.route
 ROUTE_ROLES: web.AppKey[dict[tuple[str, str], frozenset[Role]]] = web.AppKey("route_roles")

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 
 from bot import basic_handlers as basic
-from bot import kb_handlers, nlu_handlers, office_commands, ticket_commands, ticket_intake
+from bot import kb_handlers, nlu_handlers, office_commands, quality_commands, ticket_commands, ticket_intake
 from bot.conversation import ConversationHandler
 from bot.emergency_handler import EmergencyFirst
 from bot.guard import problem_with
@@ -30,6 +30,7 @@ def default_conversations(services: BotServices) -> dict[str, ConversationHandle
 def default_handlers(services: BotServices, conversations: Mapping[str, ConversationHandler]) -> list[Handler]:
     office = office_commands.handlers() if services.office is not None else []
     tickets = ticket_commands.handlers() if services.tickets is not None else []
+    tickets += quality_commands.handlers() if services.quality is not None else []
     return [
         EmergencyFirst(),  # life-and-safety emergencies before everything else (bot/emergency_handler.py)
         *handoff.handoff_handlers(),

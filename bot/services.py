@@ -8,6 +8,7 @@ from datetime import timedelta
 from integrations.contract import IntentRegistry
 from integrations.handoff import HandoffDesk
 from integrations.knowledge import KnowledgeAnswers
+from integrations.quality import QualityDesk
 from kernel.clock import Clock
 from kernel.db import Database
 from kernel.identity import IdentityResolver, StaticRoles
@@ -31,3 +32,4 @@ class BotServices:
     tickets: TicketService | None = None
     intake_timeout: timedelta = timedelta(minutes=30)
     sms: SmsGateway | None = None  # one-time codes for ticket lookups by phone (None: not available)
+    quality: QualityDesk | None = None  # automatic quality inspection (/质检)

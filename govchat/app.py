@@ -11,13 +11,14 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from admin import console, office_api
 from admin.api_auth import parse_tokens
-from admin.appkeys import API_TOKENS, CLOCK, DB, INDEX, KB, NLU, NLU_THRESHOLD, TICKETS
+from admin.appkeys import API_TOKENS, CLOCK, DB, HANDOFF_CONFIG, INDEX, KB, NLU, NLU_THRESHOLD, QUALITY, TICKETS
 from bot.appkeys import BOT, CHAT_SIGNER, DEMO_MODE, INTEGRATIONS, PUBLIC_DEMO
 from bot.channels import rest, webchat
 from bot.channels.matrix.channel import MatrixConfig
 from govchat.runtime import Runtime
 from kernel.config import Settings
 from kernel.proxy import TRUSTED_PROXIES, is_secure, parse_proxies
+from office_flows.handoff.service import HandoffConfig
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -112,6 +113,9 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app[PUBLIC_DEMO] = runtime.settings.allow_public_demo
     app[DB] = runtime.db
     app[TICKETS] = runtime.tickets
+    app[HANDOFF_CONFIG] = runtime.bot.services.handoff.config or HandoffConfig()
+    if runtime.quality is not None:
+        app[QUALITY] = runtime.quality
     app[API_TOKENS] = parse_tokens(runtime.settings.api_tokens)
     app[CLOCK] = runtime.clock
     app[KB] = runtime.kb

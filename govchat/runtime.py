@@ -19,8 +19,10 @@ from bot.bot import Bot
 from bot.services import BotServices
 from bot.sessions import SessionStore
 from govchat.migrate import upgrade
+from govchat.quality_wiring import build_quality
 from integrations.handoff import HandoffDesk
 from integrations.knowledge import KnowledgeAnswers
+from integrations.quality import QualityDesk
 from integrations.wiring import build_registry
 from kernel.clock import Clock, SystemClock
 from kernel.config import Settings
@@ -56,6 +58,7 @@ from office_flows.documents.chains import ChainError, chains_are_empty, load_dem
 from office_flows.handoff.service import HandoffConfig
 from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
 from office_flows.office import Office, build_office
+from office_flows.quality.service import QualityService
 from office_flows.routing.service import Router
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
@@ -83,6 +86,7 @@ class Runtime:
     office: Office | None = None
     integrations: dict[str, Integration] = field(default_factory=dict)
     chat_signer: Signer | None = None
+    quality: QualityService | None = None
 
     async def close(self) -> None:
         self.kb.close()
@@ -266,6 +270,9 @@ async def build_runtime(
             timedelta(hours=settings.notice_remind_hours),
         )
         ticker.register("office", office.tick)
+        quality = build_quality(db, clock, settings, router, encoder)
+        tickets.closed_listeners.append(quality.after_close)
+        ticker.register("quality", quality.tick)
         desk = HandoffDesk(db, clock, handoff_config(settings))
         answers = KnowledgeAnswers(kb, desk)
         services = BotServices(
@@ -283,6 +290,7 @@ async def build_runtime(
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
             office=office,
             sms=ConsoleSms() if settings.demo else None,  # production: plug an SMS gateway in here
+            quality=QualityDesk(db, clock, quality),
         )
         await asyncio.to_thread(default_classifier)  # the emergency model trains (1–2 s) before any message
         sessions = SessionStore(db, clock)
@@ -291,7 +299,7 @@ async def build_runtime(
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu, office, integrations, signer)
+    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu, office, integrations, signer, quality)
 
 
 def identity_channels(settings: Settings, integrations: dict[str, Integration]) -> frozenset[str]:
@@ -317,5 +325,9 @@ def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> Nl
 def handoff_config(settings: Settings) -> HandoffConfig:
     room = settings.matrix_operators_room if settings.matrix_enabled else ""
     return HandoffConfig(
-        fail_limit=settings.handoff_fail_limit, operators_channel="matrix" if room else "", operators_address=room
+        fail_limit=settings.handoff_fail_limit,
+        operators_channel="matrix" if room else "",
+        operators_address=room,
+        skill_wait_minutes=settings.handoff_skill_wait_minutes,
+        minutes_per_citizen=settings.handoff_minutes_per_citizen,
     )

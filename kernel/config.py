@@ -204,6 +204,16 @@ class Settings:
     handoff_fail_limit: int = _setting(
         3, "GOVCHAT_HANDOFF_FAIL_LIMIT", "Unanswered questions in a row after which a citizen is handed to a human."
     )
+    handoff_skill_wait_minutes: float = _setting(
+        5.0,
+        "GOVCHAT_HANDOFF_SKILL_WAIT_MINUTES",
+        "Minutes a handoff needing a skill (a Cantonese or Hakka desk) waits for a skilled operator first.",
+    )
+    handoff_minutes_per_citizen: float = _setting(
+        4.0,
+        "GOVCHAT_HANDOFF_MINUTES_PER_CITIZEN",
+        "Minutes per citizen for the wait estimate until 30 days of handoffs give an average.",
+    )
     dialect_lexicons: bool = _setting(
         True, "GOVCHAT_DIALECT_LEXICONS", "Seed the Hakka and Cantonese lexicons into the KB when empty."
     )
@@ -296,6 +306,22 @@ class Settings:
         "GOVCHAT_ROUTER_MIN_CONFIDENCE",
         "Router confidence below which no department is proposed (alternatives are still shown).",
     )
+    # --- quality inspection ---
+    quality_rules: str = _setting(
+        "",
+        "GOVCHAT_QUALITY_RULES",
+        "JSON file of the quality-inspection rules (enabled, severity, parameters); empty means the shipped "
+        "office_flows/quality/default_rules.json.",
+    )
+    quality_scorer: str = _setting(
+        "bigram",
+        "GOVCHAT_QUALITY_SCORER",
+        "Model score of answer relevance: bigram (character-bigram cosine, no model) or encoder (the KB sentence "
+        "encoder's cosine; its threshold is not calibrated on labels).",
+    )
+    quality_sample_per_cell: int = _setting(
+        3, "GOVCHAT_QUALITY_SAMPLE_PER_CELL", "Findings drawn per rule and department for human review."
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -332,6 +358,10 @@ class Settings:
             raise ConfigError("GOVCHAT_USE_WEIGHT must lie in [0, 1], and with GOVCHAT_DENSE_WEIGHT sum to at most 1")
         if self.max_message_chars < 1:
             raise ConfigError("GOVCHAT_MAX_MESSAGE_CHARS must be positive")
+        if self.quality_scorer not in ("bigram", "encoder"):
+            raise ConfigError("GOVCHAT_QUALITY_SCORER must be bigram or encoder")
+        if self.handoff_skill_wait_minutes < 0 or self.handoff_minutes_per_citizen <= 0:
+            raise ConfigError("GOVCHAT_HANDOFF_SKILL_WAIT_MINUTES must be ≥ 0 and MINUTES_PER_CITIZEN > 0")
         if not 0 <= self.router_min_confidence <= 1:
             raise ConfigError("GOVCHAT_ROUTER_MIN_CONFIDENCE must lie in [0, 1]")
         if self.password_time_cost < 1 or self.password_memory_kib < 64:

@@ -16,9 +16,12 @@ from typing import Protocol
 
 
 class Scorer(Protocol):
-    name: str
+    key: str  # which threshold of the answer_relevance rule applies ("bigram", "encoder")
+    name: str  # shown with every score
 
-    def score(self, question: str, answer: str) -> float: ...
+    def score_many(self, pairs: list[tuple[str, str]]) -> list[float]:
+        """(question, answer) pairs → relatedness in [0, 1]; CPU work, run in a worker thread."""
+        ...
 
 
 def _bigrams(text: str) -> Counter[str]:
@@ -27,7 +30,11 @@ def _bigrams(text: str) -> Counter[str]:
 
 
 class BigramScorer:
+    key = "bigram"
     name = "字面相关度（字二元组余弦）"
+
+    def score_many(self, pairs: list[tuple[str, str]]) -> list[float]:
+        return [self.score(q, a) for q, a in pairs]
 
     def score(self, question: str, answer: str) -> float:
         q, a = _bigrams(question), _bigrams(answer)

@@ -8,6 +8,7 @@ scheduler tick, which picks up whatever is due in batches (closed tickets, ended
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -65,6 +66,10 @@ class QualityService:
         self.rules = R.load_rules(self.config.rules_path)
         self.judge = judge
         self.scorer: Scorer = scorer or BigramScorer()
+
+    def label(self, rule: str) -> str:
+        cfg = self.rules.get(rule)
+        return cfg.label if cfg else rule
 
     # --- running ------------------------------------------------------------------------------
 
@@ -157,8 +162,9 @@ class QualityService:
             dict((await s.execute(select(Person.id, Person.name).where(Person.id.in_(people)))).all()) if people else {}
         )
         existing = await self._existing(s, TICKET, [t.code for t in tickets])
+        models = await self._scores([(t.content, t.result) for t in tickets])
         out = []
-        for t in tickets:
+        for t, model in zip(tickets, models, strict=True):
             rect = rects.get(t.id)
             facts = R.TicketFacts(
                 code=t.code,
@@ -182,11 +188,7 @@ class QualityService:
                 callback_at=rect.callback_at if rect else None,
             )
             ctx = self._context()
-            hits = R.inspect_ticket(facts, ctx)
-            model = None
-            if t.result:
-                model, hit = self._relevance(t.content, t.result)
-                hits += hit
+            hits = R.inspect_ticket(facts, ctx) + self._relevance(t.content, t.result, model)
             closed = t.answered_at or t.closed_at or t.updated_at
             await self._store(
                 s,
@@ -205,20 +207,33 @@ class QualityService:
             out.append(len(hits))
         return out
 
-    def _relevance(self, question: str, answer: str) -> tuple[float | None, list[R.Hit]]:
+    async def _scores(self, pairs: list[tuple[str, str]]) -> list[float | None]:
+        """The model score of each (question, answer); None where there is no answer or the rule is off."""
         cfg = self.rules.get("answer_relevance")
-        if cfg is None or not cfg.enabled:
-            return None, []
-        value = round(float(self.scorer.score(question, answer)), 3)
-        if value >= float(cfg.params.get("min_score", 0.12)):
-            return value, []
-        hit = R.Hit(
-            cfg.name,
-            cfg.severity,
-            f"答复与诉求的相关度 {value:.2f} 低于 {cfg.params.get('min_score', 0.12)}（{self.scorer.name}）",
-            {"quote": answer, "question": question, "score": value, "model": self.scorer.name},
-        )
-        return value, [hit]
+        wanted = [i for i, (q, a) in enumerate(pairs) if q and a] if cfg is not None and cfg.enabled else []
+        out: list[float | None] = [None] * len(pairs)
+        if wanted:
+            values = await asyncio.to_thread(self.scorer.score_many, [pairs[i] for i in wanted])
+            for i, v in zip(wanted, values, strict=True):
+                out[i] = round(float(v), 3)
+        return out
+
+    def _relevance(self, question: str, answer: str, value: float | None) -> list[R.Hit]:
+        cfg = self.rules.get("answer_relevance")
+        if cfg is None or not cfg.enabled or value is None:
+            return []
+        limits = cfg.params.get("min_score", {})
+        limit = float(limits.get(self.scorer.key, 0.0) if isinstance(limits, dict) else limits)
+        if value >= limit:
+            return []
+        return [
+            R.Hit(
+                cfg.name,
+                cfg.severity,
+                f"答复与诉求的相关度 {value:.2f} 低于 {limit}（{self.scorer.name}）",
+                {"quote": answer, "question": question, "score": value, "model": self.scorer.name},
+            )
+        ]
 
     async def _conversations(self, s: AsyncSession, handoffs: Sequence[Handoff], now: datetime) -> list[int]:
         if not handoffs:
@@ -231,16 +246,18 @@ class QualityService:
         for m in rows:
             lines.setdefault(m.handoff_id, []).append(R.Line(m.author, m.text, m.created_at))
         existing = await self._existing(s, CONVERSATION, [str(i) for i in ids])
-        out = []
+        texts = []
         for h in handoffs:
+            said = lines.get(h.id, [])
+            asked = "\n".join(x.text for x in said if x.author == "citizen")
+            texts.append((asked, "\n".join(x.text for x in said if x.author == "operator")))
+        models = await self._scores(texts)
+        out = []
+        for h, model, (asked, answered) in zip(handoffs, models, texts, strict=True):
             said = lines.get(h.id, [])
             facts = R.ConversationFacts(str(h.id), h.created_at, h.taken_at, h.ended_at, tuple(said), now)
             ctx = self._context()
-            hits = R.inspect_conversation(facts, ctx)
-            asked = "\n".join(x.text for x in said if x.author == "citizen")
-            answered = "\n".join(x.text for x in said if x.author == "operator")
-            model, more = self._relevance(asked, answered) if asked and answered else (None, [])
-            hits += more
+            hits = R.inspect_conversation(facts, ctx) + self._relevance(asked, answered, model)
             await self._store(
                 s,
                 existing.get(str(h.id)),

@@ -4,6 +4,7 @@ updates the deadlines and writes the notifications it causes (kernel.outbox)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -103,6 +104,12 @@ class TicketService:
         self.rules = rules
         self.router = router
         self.queries = TicketQueries(db)
+        # Called with the code after an answer or an archiving is committed (quality inspection runs there).
+        self.closed_listeners: list[Callable[[str], Awaitable[None]]] = []
+
+    async def _closed(self, code: str) -> None:
+        for listener in self.closed_listeners:
+            await listener(code)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -485,6 +492,7 @@ class TicketService:
                 f"例如回复“/评价 {t.code} 满意”。",
                 kind="ticket_answered",
             )
+        await self._closed(code)
 
     async def request_extension(self, code: str, actor: Actor, days: int, reason: str) -> None:
         reason = _clip(reason, "延期理由")
@@ -682,3 +690,4 @@ class TicketService:
             t = await self._get(s, code)
             t.closed_at = self.clock.now()
             await self._move(s, t, "archive", actor, "归档")
+        await self._closed(code)

@@ -54,9 +54,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quality_inspections")),
         sa.UniqueConstraint("subject", "ref", name="uq_quality_inspections_subject"),
     )
-    op.create_index(
-        "ix_quality_inspections_month_department", "quality_inspections", ["month", "department_code"]
-    )
+    op.create_index("ix_quality_inspections_month_department", "quality_inspections", ["month", "department_code"])
     op.create_index(op.f("ix_quality_inspections_operator"), "quality_inspections", ["operator"])
     op.create_table(
         "quality_findings",
