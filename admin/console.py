@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin import dashboard, handoff_pages, kb_api, kb_pages, openapi, pages_auth, tickets_api, tickets_pages
+from admin import (
+    dashboard,
+    handoff_pages,
+    kb_api,
+    kb_pages,
+    openapi,
+    pages_auth,
+    quality_pages,
+    tickets_api,
+    tickets_pages,
+)
 from admin.appkeys import ROUTE_ROLES
 from admin.guard import PUBLIC, guard, route
 
@@ -24,4 +34,5 @@ def setup(app: web.Application) -> None:
     tickets_pages.setup(app)
     handoff_pages.setup(app)
     dashboard.setup(app)
+    quality_pages.setup(app)
     openapi.setup(app)

@@ -25,6 +25,7 @@ NAV = [
     ("/admin/tickets", "工单派发", DISPATCH),
     ("/admin/handoff", "人工转接", HANDOFF),
     ("/admin/dashboard", "督办看板", SUPERVISE),
+    ("/admin/quality", "质检", SUPERVISE),
     ("/admin/accounts", "账号管理", ADMINS),
     ("/admin/audit", "操作日志", ADMINS),
 ]

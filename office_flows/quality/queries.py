@@ -10,7 +10,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from office_flows.directory.models import Department
+from office_flows.handoff.models import Handoff, HandoffMessage
 from office_flows.quality.models import MUST, UPHELD, Finding, Inspection
+from office_flows.tickets.models import Ticket
 
 DIMENSIONS = {"department": Inspection.department_code, "operator": Inspection.operator, "month": Inspection.month}
 _HAS_MUST = case((Inspection.must_fix > 0, 1), else_=0)
@@ -182,3 +184,15 @@ async def totals(s: AsyncSession, month: str | None = None) -> dict[str, float]:
         "advice": int(advice or 0),
         "with_must_fix": int(with_must or 0),
     }
+
+
+async def ticket(s: AsyncSession, code: str) -> Ticket | None:
+    return await s.scalar(select(Ticket).where(Ticket.code == code))
+
+
+async def conversation(s: AsyncSession, handoff_id: int) -> tuple[Handoff, list[HandoffMessage]] | None:
+    h = await s.get(Handoff, handoff_id)
+    if h is None:
+        return None
+    rows = await s.scalars(select(HandoffMessage).where(HandoffMessage.handoff_id == h.id).order_by(HandoffMessage.id))
+    return h, list(rows)

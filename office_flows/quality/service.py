@@ -332,43 +332,51 @@ class QualityService:
     # --- human review -------------------------------------------------------------------------
 
     async def draw_sample(self, month: str, per_cell: int | None = None) -> int:
-        """Mark up to ``per_cell`` not yet sampled findings of each (rule, department) of the month for review;
-        the pick is a stable hash of the finding's id, so drawing again adds to a cell only what it lacks."""
-        per = per_cell if per_cell is not None else self.config.sample_per_cell
-        if per < 1 or per > 50:
-            raise QualityError("每类抽样数量应在 1 到 50 之间")
         async with self.db.session() as s:
-            rows = (
-                await s.execute(
-                    select(Finding, Inspection.department_code, Inspection.subject)
-                    .join(Inspection, Inspection.id == Finding.inspection_id)
-                    .where(Inspection.month == month)
-                )
-            ).all()
-            cells: dict[tuple[str, str], list[Finding]] = {}
-            for f, dept, subject in rows:
-                cells.setdefault((f.rule, dept or subject), []).append(f)
-            added = 0
-            for found in cells.values():
-                have = sum(1 for f in found if f.sampled)
-                fresh = sorted(
-                    (f for f in found if not f.sampled), key=lambda f: hashlib.sha1(str(f.id).encode()).hexdigest()
-                )
-                for f in fresh[: max(0, per - have)]:
-                    f.sampled = True
-                    added += 1
-            return added
+            return await draw_sample(s, month, per_cell if per_cell is not None else self.config.sample_per_cell)
 
     async def record_verdict(self, finding_id: int, verdict: str, note: str, reviewer: str) -> Finding:
-        if verdict not in VERDICTS:
-            raise QualityError("复核结论只能是“成立”或“不成立”")
-        note = note.strip()
-        if len(note) > 500:
-            raise QualityError("复核说明最长 500 字")
         async with self.db.session() as s:
-            f = await s.get(Finding, finding_id)
-            if f is None:
-                raise QualityError(f"没有编号为 {finding_id} 的质检发现")
-            f.verdict, f.verdict_note, f.reviewer, f.reviewed_at = verdict, note, reviewer[:100], self.clock.now()
+            return await record_verdict(s, finding_id, verdict, note, reviewer, self.clock.now())
+
+
+async def draw_sample(s: AsyncSession, month: str, per: int) -> int:
+    """Mark up to ``per`` not yet sampled findings of each (rule, department) of the month for review; the pick
+    is a stable hash of the finding's id, so drawing again adds to a cell only what it lacks."""
+    if per < 1 or per > 50:
+        raise QualityError("每类抽样数量应在 1 到 50 之间")
+    rows = (
+        await s.execute(
+            select(Finding, Inspection.department_code, Inspection.subject)
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .where(Inspection.month == month)
+        )
+    ).all()
+    cells: dict[tuple[str, str], list[Finding]] = {}
+    for f, dept, subject in rows:
+        cells.setdefault((f.rule, dept or subject), []).append(f)
+    added = 0
+    for found in cells.values():
+        have = sum(1 for f in found if f.sampled)
+        fresh = sorted((f for f in found if not f.sampled), key=lambda f: hashlib.sha1(str(f.id).encode()).hexdigest())
+        for f in fresh[: max(0, per - have)]:
             f.sampled = True
-            return f
+            added += 1
+    return added
+
+
+async def record_verdict(
+    s: AsyncSession, finding_id: int, verdict: str, note: str, reviewer: str, now: datetime
+) -> Finding:
+    """A reviewer's 成立 / 不成立 with a note, inside the caller's transaction."""
+    if verdict not in VERDICTS:
+        raise QualityError("复核结论只能是“成立”或“不成立”")
+    note = note.strip()
+    if len(note) > 500:
+        raise QualityError("复核说明最长 500 字")
+    f = await s.get(Finding, finding_id)
+    if f is None:
+        raise QualityError(f"没有编号为 {finding_id} 的质检发现")
+    f.verdict, f.verdict_note, f.reviewer, f.reviewed_at = verdict, note, reviewer[:100], now
+    f.sampled = True
+    return f
