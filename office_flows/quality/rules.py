@@ -37,21 +37,34 @@ class RuleConfig:
     params: dict[str, Any]
 
 
-def load_rules(path: Path | None = None) -> dict[str, RuleConfig]:
-    """The rules file (``path``, or the shipped defaults), checked: unknown rules and bad severities are errors."""
+def _read(path: Path | None) -> dict[str, Any]:
     try:
-        raw = (
-            path.read_text(encoding="utf-8")
-            if path
-            else (resources.files(__package__) / "default_rules.json").read_text(encoding="utf-8")
-        )
+        if path is None:
+            raw = (resources.files(__package__) / "default_rules.json").read_text(encoding="utf-8")
+        else:
+            raw = path.read_text(encoding="utf-8")
         data = json.loads(raw)
     except (OSError, json.JSONDecodeError) as e:
         raise RuleError(f"质检规则文件无法读取：{e}") from e
+    if not isinstance(data, dict):
+        raise RuleError("质检规则文件应为一个 JSON 对象：规则名 → 设置")
+    return data
+
+
+def load_rules(path: Path | None = None) -> dict[str, RuleConfig]:
+    """The shipped rules, overlaid by the file ``path`` names (a rule's settings and params are merged, so the
+    file only states what it changes); unknown rules and bad severities are errors."""
+    data = _read(None)
+    for name, spec in (_read(path) if path else {}).items():
+        if name not in data:
+            raise RuleError(f"质检规则文件中有未知规则：{name}")
+        if not isinstance(spec, dict):
+            raise RuleError(f"规则 {name} 的设置应为 JSON 对象")
+        merged = {**data[name], **spec}
+        merged["params"] = {**data[name].get("params", {}), **spec.get("params", {})}
+        data[name] = merged
     out: dict[str, RuleConfig] = {}
     for name, spec in data.items():
-        if name not in TICKET_RULES and name not in CONVERSATION_RULES and name != "answer_relevance":
-            raise RuleError(f"质检规则文件中有未知规则：{name}")
         severity = spec.get("severity", MUST)
         if severity not in (MUST, ADVICE):
             raise RuleError(f"规则 {name} 的级别应为 must 或 advice，而不是 {severity}")
