@@ -15,6 +15,7 @@ from bot.handoff import handlers as handoff
 from bot.messages import Incoming, Reply
 from bot.services import BotServices
 from bot.sessions import SessionStore
+from kernel.identity import Role
 from knowledge_base.normalize import clean_input
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class Bot:
             actor = await self.services.identity.whois(message.channel, message.sender)
             async with self.sessions.open(message.channel, message.sender) as session:
                 ctx = Context(message, session, self.services, actor, text, conversations=self.conversations)
+                if actor.has(Role.CITIZEN):
+                    self.services.handoff.remember_dialect(session, text)  # for a later handoff's desk
                 replies: list[Reply] = []
                 for handler in self.handlers:
                     match = await handler.check(ctx)

@@ -20,6 +20,7 @@ from office_flows.handoff.models import WAITING, Handoff
 from office_flows.handoff.service import HandoffConfig, Wait
 
 SESSION_KEY = "handoff"
+DIALECT_KEY = "dialect"  # the desk the citizen's earlier messages asked for (set only when one did)
 MISSES_KEY = "kb_misses"  # declined questions in a row
 QUEUE_FULL = "抱歉，人工客服排队人数已满，请稍后再试，或拨打 12345 热线（7×24 小时）。"
 NOT_AVAILABLE = "人工客服暂未开通。请拨打 12345 热线联系人工客服（7×24 小时）。"
@@ -53,9 +54,10 @@ class HandoffDesk:
         if self.config is None:
             return Outcome.say(NOT_AVAILABLE)
         now = self.clock.now()
+        skill = desk_for(text) or str(session.get(DIALECT_KEY, ""))
         try:
             async with self.db.session() as s:
-                h = await service.start(s, self.config, channel, sender, reason, text, now, skill=desk_for(text))
+                h = await service.start(s, self.config, channel, sender, reason, text, now, skill=skill)
                 session[SESSION_KEY] = h.id
                 wait = await service.wait_of(s, self.config, h, now)
                 skill = h.skill
@@ -63,6 +65,15 @@ class HandoffDesk:
             return Outcome.say(QUEUE_FULL)
         session.pop(MISSES_KEY, None)
         return Outcome.say((QUEUED if reason == "asked" else AFTER_FAILURES) + "\n" + wait_line(skill, wait))
+
+    def remember_dialect(self, session: SessionData, text: str) -> None:
+        """Note the desk a citizen's message asks for, so that a later plain "人工" still goes to it. The session
+        is written only when a message is in a dialect (most messages change nothing)."""
+        if self.config is None or SESSION_KEY in session:
+            return
+        skill = desk_for(text)
+        if skill and session.get(DIALECT_KEY) != skill:
+            session[DIALECT_KEY] = skill
 
     @property
     def skill_wait(self) -> timedelta:

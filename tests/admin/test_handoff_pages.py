@@ -89,3 +89,28 @@ async def test_only_operators_and_admins_see_the_queue(client: TestClient[Any, A
     for user, status in [("dispatcher", 403), ("editor", 403), ("supervisor", 403), ("operator", 200), ("admin", 200)]:
         await login(client, user)
         assert (await client.get("/admin/handoff", allow_redirects=False)).status == status, user
+
+
+async def test_admin_sets_skills_and_console_take_respects_the_desk(client: TestClient[Any, Any]) -> None:
+    """A Cantonese conversation waits for the console operator with 粤语; another operator is told why."""
+    rt = client.app[RUNTIME]
+    admin_csrf = await login(client, "admin")
+    said = await post(client, "/admin/handoff/skills", admin_csrf, operator="operator", skills="粤语，企业服务")
+    assert "已设置 console:operator 的坐席技能：粤语、企业服务" in said
+    assert "太长" in await post(client, "/admin/handoff/skills", admin_csrf, operator="operator", skills="很" * 20)
+    said = await post(client, "/admin/handoff/skills", admin_csrf, operator="@hak:localhost", skills="客家话")
+    assert "matrix:@hak:localhost" in said
+    page = await (await client.get("/admin/handoff")).text()
+    assert "粤语、企业服务" in page and "matrix:@hak:localhost" in page and 'id="skills-form"' in page
+
+    await verify_dialog(rt, [("唔该，我想问下点样补办身份证，你哋喺边度", "没有找到准确的答案")], sender="yue-1")
+    await verify_dialog(rt, [("人工", "已为您安排粤语坐席")], sender="yue-1")
+    page = await (await client.get("/admin/handoff")).text()
+    assert "粤语专席" in page
+    # the admin (no skill) may not take it yet; the operator with 粤语 may
+    assert "#1 为粤语专席对话" in await post(client, "/admin/handoff/1/take", admin_csrf)
+    csrf = await login(client, "operator")
+    assert "skills-form" not in await (await client.get("/admin/handoff")).text()  # only admins edit skills
+    assert "已接入 #1" in await post(client, "/admin/handoff/1/take", csrf)
+    resp = await client.post("/admin/handoff/skills", data={"_csrf": csrf, "operator": "x", "skills": "粤语"})
+    assert resp.status == 403
