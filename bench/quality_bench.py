@@ -99,7 +99,7 @@ def evaluate(cases: list[dict[str, Any]], rules: dict[str, R.RuleConfig]) -> dic
     def pr(c: Counter[str]) -> dict[str, Any]:
         p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else None
         r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else None
-        return {"precision": round(p, 3) if p is not None else None, "recall": round(r, 3) if r is not None else None, **c}
+        return {"precision": None if p is None else round(p, 3), "recall": None if r is None else round(r, 3), **c}
 
     return {
         "cases": len(cases),
@@ -118,8 +118,8 @@ REPLIES = [
 
 
 async def _timed_run(n: int, seed: int) -> tuple[float, int]:
-    from kernel.config import Settings
     from govchat.runtime import open_database
+    from kernel.config import Settings
     from office_flows.tickets.models import Ticket, TicketRating
     from tests.support.tickets_data import NOW, ticket_rows
 
