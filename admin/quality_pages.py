@@ -5,6 +5,7 @@ the reviewers' verdicts (成立 / 不成立), from which each rule's precision i
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aiohttp import web
 
@@ -14,7 +15,8 @@ from admin.guard import SUPERVISE, principal, route
 from admin.web import back, form, render
 from integrations.quality import evidence_text
 from office_flows.quality import queries, service
-from office_flows.quality.models import CONVERSATION, SEVERITY_LABELS, TICKET
+from office_flows.quality.models import CONVERSATION, SEVERITY_LABELS, TICKET, Inspection
+from office_flows.quality.queries import FindingRow
 from office_flows.quality.service import QualityError, month_of
 
 PAGE = "/admin/quality"
@@ -116,8 +118,10 @@ async def conversation_page(request: web.Request) -> web.Response:
     return _subject(request, f"人工对话 #{raw}", found, handoff=handoff, messages=messages)
 
 
-def _subject(request: web.Request, title: str, found: object, **ctx: object) -> web.Response:
-    insp, rows = found if isinstance(found, tuple) else (None, [])
+def _subject(
+    request: web.Request, title: str, found: tuple[Inspection, list[FindingRow]] | None, **ctx: Any
+) -> web.Response:
+    insp, rows = found if found is not None else (None, [])
     return render(
         request,
         "quality_subject.html",
