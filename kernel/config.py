@@ -252,6 +252,21 @@ class Settings:
         "GOVCHAT_TICKET_AUTO_DISPATCH",
         "Router confidence at or above which a new ticket is dispatched without a dispatcher; 0 = never.",
     )
+    ticket_return_reasons: str = _setting(
+        "非本部门职责,不属本辖区,诉求不清无法办理,重复诉求,涉法涉诉,其他",
+        "GOVCHAT_TICKET_RETURN_REASONS",
+        "Reasons a department may give for a 退单 (dispatch objection), comma-separated; the dispatcher reviews each.",
+    )
+    ticket_review_hours: float = _setting(
+        4.0,
+        "GOVCHAT_TICKET_REVIEW_HOURS",
+        "Working hours the dispatchers have to review a dispatch objection (退单审核) before supervisors are told.",
+    )
+    ticket_assist_days: int = _setting(
+        5,
+        "GOVCHAT_TICKET_ASSIST_DAYS",
+        "Working days an assisting department (协办) has for its part of a co-handled ticket (capped by the lead's).",
+    )
     ticket_intake_minutes: int = _setting(
         30, "GOVCHAT_TICKET_INTAKE_MINUTES", "An unfinished ticket dialogue is dropped after this many minutes."
     )

@@ -62,6 +62,9 @@ class Ticket(Base):
     sign_reminded: Mapped[bool] = mapped_column(Boolean, default=False)
     on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # answered by the deadline
     signed_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # 首接负责: who first accepted the citizen's contact (an operator, an integration, or the bot's channel)
+    first_contact: Mapped[str] = mapped_column(String(100), default="")
+    first_contact_name: Mapped[str] = mapped_column(String(100), default="")
 
 
 class TicketCitizen(Base):
@@ -149,3 +152,49 @@ class TicketSequence(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketObjection(Base):
+    """退单: a department's objection to a dispatch, with a reason from the configured list, reviewed by the
+    dispatchers (accepted and re-dispatched, or rejected with a ruling) by its own deadline."""
+
+    __tablename__ = "ticket_objections"
+    __table_args__ = (Index("ix_ticket_objections_department_raised", "department_code", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    department_code: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(50))
+    text: Mapped[str] = mapped_column(Text, default="")
+    raised_by: Mapped[str] = mapped_column(String(100))
+    raised_by_name: Mapped[str] = mapped_column(String(50), default="")
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    review_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending accepted rejected
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_by_name: Mapped[str] = mapped_column(String(50), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ruling: Mapped[str] = mapped_column(Text, default="")
+    redispatched_to: Mapped[str] = mapped_column(String(32), default="")
+    overdue_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TicketAssist(Base):
+    """协办: an assisting department of a co-handled ticket, with its own sign-for, deadline and part of the
+    answer; the lead department (``Ticket.department_code``, 主办) answers the citizen."""
+
+    __tablename__ = "ticket_assists"
+    __table_args__ = (UniqueConstraint("ticket_id", "department_code", name="uq_ticket_assists_ticket_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    department_code: Mapped[str] = mapped_column(String(32), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sign_deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    signed_by: Mapped[str] = mapped_column(String(100), default="")
+    part: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_by_name: Mapped[str] = mapped_column(String(50), default="")
