@@ -198,8 +198,7 @@ async def _get(request: web.Request) -> web.Response:
         t, events = await svc.queries.history(code)
     except TicketError as exc:
         return error(_status_of(exc), str(exc))
-    staff = actor.roles & DISPATCHERS or actor.department_code in (t.departments_seen or [])
-    if not staff:
+    if not await svc.queries.may_see(t, actor):
         return error(404, f"没有找到工单 {code}")
     out = ticket_json(t)
     out["events"] = [

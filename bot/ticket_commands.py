@@ -51,9 +51,23 @@ async def _sign(svc: TicketService, ctx: Context, code: str, rest: str) -> list[
 
 
 async def _return(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
-    if not rest:
-        return [f"请说明退单理由，例如：/退单 {code} 不属于本部门职责，建议派往区交通运输局"]
     return await tf.return_ticket(svc, ctx.actor, code, rest)
+
+
+async def _review(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.review_return(svc, ctx.actor, code, rest)
+
+
+async def _accept_return(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.review_return(svc, ctx.actor, code, f"同意 {rest}")
+
+
+async def _reject_return(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.review_return(svc, ctx.actor, code, f"驳回 {rest}")
+
+
+async def _assist(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    return await tf.assist(svc, ctx.actor, code, rest.replace("，", " ").replace("、", " ").split())
 
 
 async def _reply(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
@@ -71,8 +85,7 @@ async def _urge(svc: TicketService, ctx: Context, code: str, rest: str) -> list[
 
 
 async def _dispatch(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
-    name = await svc.dispatch(code, ctx.actor, rest or None)
-    return [f"已将工单 {code} 派往{name}。"]
+    return await tf.dispatch(svc, ctx.actor, code, rest)
 
 
 async def _merge(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
@@ -130,19 +143,36 @@ async def _queue(ctx: Context, m: Match) -> list[Reply]:
         if not tickets:
             return [Reply("您所在部门目前没有待办工单。" if ctx.actor.person_id else "这个命令需要工作人员身份。")]
         lines = ["本部门待办工单（按期限排序）："]
-        lines += [f"· {t.code}（{t.kind}）期限 {fmt_time(t.deadline_at)}：{t.content[:30]}" for t in tickets]
+        lines += [
+            f"· {t.code}（{t.kind}）{'协办，' if t.department_code != ctx.actor.department_code else ''}"
+            f"期限 {fmt_time(t.deadline_at)}：{t.content[:30]}"
+            for t in tickets
+        ]
         return [Reply("\n".join(lines))]
     tickets = await svc.queries.queue()
+    names = await svc.queries.department_names()
+    pending = await svc.queries.objections()
+    review = [
+        f"· {r.code} 被{names.get(r.objection.department_code, r.objection.department_code)}退单"
+        f"（{r.objection.reason}），审核期限 {fmt_time(r.objection.review_due_at)}"
+        for r in pending[:10]
+    ]
+    if not tickets and not review:
+        return [Reply("目前没有待派单的工单，也没有待审核的退单。")]
+    lines = ["待审核退单：", *review, "审核：/审核退单 工单编号 同意 改派部门｜驳回 裁定意见"] if review else []
     if not tickets:
-        return [Reply("目前没有待派单的工单。")]
-    lines = ["待派单工单："]
+        return [Reply("\n".join(lines))]
+    lines.append("待派单工单：")
     for t in tickets:
         line = f"· {t.code}（{t.kind}）{t.content[:30]}"
         if t.proposed_department:
-            line += f"\n  建议：{t.proposed_department}（置信度 {t.proposal_confidence or 0:.0%}）"
+            proposed = names.get(t.proposed_department, t.proposed_department)
+            line += f"\n  建议：{proposed}（置信度 {t.proposal_confidence or 0:.0%}）"
         if t.duplicate_of:
             line += f"\n  疑似重复：{t.duplicate_of}"
         lines.append(line)
+    if svc.router_note():
+        lines.append(svc.router_note())
     lines.append("派单：/派单 工单编号 [部门]（不写部门即采纳建议）")
     return [Reply("\n".join(lines))]
 
@@ -158,7 +188,11 @@ def handlers() -> list[Handler]:
         ({"工单", "查询工单"}, "/工单 GD2026111800123 [登记时的手机号]", _query),
         ({"评价"}, "/评价 GD2026111800123 满意 [意见]", _rate),
         ({"签收"}, "/签收 GD2026111800123", _sign),
-        ({"退单"}, "/退单 GD2026111800123 理由", _return),
+        ({"退单"}, "/退单 GD2026111800123 理由 说明", _return),
+        ({"审核退单"}, "/审核退单 GD2026111800123 同意 改派部门 | 驳回 裁定意见", _review),
+        ({"同意退单"}, "/同意退单 GD2026111800123 改派部门 [意见]", _accept_return),
+        ({"驳回退单"}, "/驳回退单 GD2026111800123 裁定意见", _reject_return),
+        ({"协办"}, "/协办 GD2026111800123 部门 [部门…]", _assist),
         ({"回复", "办结"}, "/回复 GD2026111800123 办理结果", _reply),
         ({"延期"}, "/延期 GD2026111800123 5 理由", _extend),
         ({"催办"}, "/催办 GD2026111800123 [意见]", _urge),

@@ -17,10 +17,10 @@ from office_flows.directory import models as _directory_models  # noqa: F401
 from office_flows.documents import models as _document_models  # noqa: F401
 from office_flows.documents import seal as _seal_models  # noqa: F401
 from office_flows.handoff import models as _handoff_models  # noqa: F401
-from office_flows.routing import catalogue as _catalogue_models  # noqa: F401
 from office_flows.meetings import models as _meeting_models  # noqa: F401
 from office_flows.notices import models as _notice_models  # noqa: F401
 from office_flows.quality import models as _quality_models  # noqa: F401
+from office_flows.routing import catalogue as _catalogue_models  # noqa: F401
 from office_flows.tickets import models as _ticket_models  # noqa: F401
 
 metadata = Base.metadata

@@ -59,6 +59,7 @@ from office_flows.handoff.service import HandoffConfig
 from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
 from office_flows.office import Office, build_office
 from office_flows.quality.service import QualityService
+from office_flows.routing import catalogue
 from office_flows.routing.service import Router
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
@@ -258,6 +259,9 @@ async def build_runtime(
             index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
         router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
+        async with db.session() as s:  # the dispatch catalogue in force maps the router's categories
+            cat = await catalogue.ensure(s, at=clock.now(), fallback=None if settings.demo else router.departments)
+        router.use_catalogue(cat.department_map())
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
         ticker = Ticker(clock, settings.scheduler_seconds)
         ticker.register("tickets", TicketTicker(tickets))

@@ -18,6 +18,7 @@ from kernel.identity import Actor
 from nlu.entities import rating_level, rating_reason
 from nlu.numerals import chinese_number
 from office_flows.tickets.codes import CODE
+from office_flows.tickets.errors import NoDepartment
 from office_flows.tickets.queries import TicketStatusView
 from office_flows.tickets.rules import INTENT_KINDS, LEVEL_OF
 from office_flows.tickets.service import DISPATCHERS, RatingResult, TicketError, TicketService, fmt_time
@@ -31,6 +32,11 @@ EVENT_LABELS = {
     "dispatch": "派单",
     "sign": "签收",
     "return": "退单",
+    "objection_accept": "同意退单并改派",
+    "objection_reject": "驳回退单",
+    "assist": "指定协办",
+    "assist_sign": "协办签收",
+    "assist_reply": "协办意见",
     "reply": "回复办结",
     "rate": "评价",
     "unrated": "未评价",
@@ -145,6 +151,11 @@ async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: s
 async def sign(svc: TicketService, actor: Actor, code: str) -> list[str]:
     async def go() -> list[str]:
         t = await svc.sign(code, actor)
+        if t.lead:
+            return [
+                f"已签收工单 {t.code} 的协办任务（主办：{t.lead}）。协办期限：{fmt_time(t.deadline_at)}。\n"
+                f"内容：{t.content[:200]}\n请回复“/回复 {t.code} 协办意见”提交贵单位的办理情况。"
+            ]
         return [
             f"已签收工单 {t.code}（{t.kind}）。办理期限：{fmt_time(t.deadline_at)}。\n内容：{t.content[:200]}\n"
             f"办结后请回复“/回复 {t.code} 办理结果”；需要延期请回复“/延期 {t.code} 天数 理由”。"
@@ -154,18 +165,81 @@ async def sign(svc: TicketService, actor: Actor, code: str) -> list[str]:
     return out
 
 
-async def return_ticket(svc: TicketService, actor: Actor, code: str, reason: str) -> list[str]:
+def reasons_text(svc: TicketService) -> str:
+    return "、".join(f"{i}.{r}" for i, r in enumerate(svc.rules.return_reasons, start=1))
+
+
+async def return_ticket(svc: TicketService, actor: Actor, code: str, rest: str) -> list[str]:
+    """退单: "理由 说明" where 理由 is one of the configured reasons (or its number)."""
+    reason, _, text = rest.strip().partition(" ")
+    if not reason:
+        return [
+            f"请说明退单理由和说明，例如：/退单 {code} 非本部门职责 夜间施工噪音属城管执法职责\n"
+            f"可选理由：{reasons_text(svc)}"
+        ]
+
     async def go() -> list[str]:
-        await svc.return_(code, actor, reason)
-        return [f"已退回工单 {code}，理由：{reason}。派单员将重新派单。"]
+        o = await svc.return_(code, actor, reason, text.strip())
+        return [
+            f"已对工单 {code} 提出退单（{o.reason}）：{o.text}。派单员将于 {fmt_time(o.review_due_at)} 前审核，"
+            "审核结果会通知您。"
+        ]
 
     out: list[str] = await _run(go())
     return out
 
 
+async def review_return(svc: TicketService, actor: Actor, code: str, rest: str) -> list[str]:
+    """退单审核: "同意 [部门] [意见]" re-dispatches; "驳回 裁定意见" sends it back to the department."""
+    verdict, _, tail = rest.strip().partition(" ")
+    tail = tail.strip()
+    if verdict not in ("同意", "驳回"):
+        return [f"格式：/审核退单 {code} 同意 改派部门 [意见]，或 /审核退单 {code} 驳回 裁定意见"]
+
+    async def go() -> list[str]:
+        if verdict == "驳回":
+            name = await svc.review_objection(code, actor, False, tail)
+            return [f"已驳回工单 {code} 的退单，已通知{name}继续办理并重新签收。裁定意见：{tail}"]
+        department, _, ruling = tail.partition(" ")
+        name = await svc.review_objection(code, actor, True, ruling.strip(), department or None)
+        return [f"已同意工单 {code} 的退单，并改派{name}。"]
+
+    try:
+        return await go()
+    except NoDepartment as exc:
+        return [f"{exc}例如：/审核退单 {code} 同意 城管局"]
+    except TicketError as exc:
+        return [str(exc)]
+
+
+async def assist(svc: TicketService, actor: Actor, code: str, departments: list[str]) -> list[str]:
+    if not departments:
+        return [f"请写明协办部门，例如：/协办 {code} 市场监管局 生态环境局"]
+
+    async def go() -> list[str]:
+        names = await svc.cohandling.assign(code, actor, departments)
+        return [
+            f"已为工单 {code} 指定协办部门：{'、'.join(names)}。各协办部门签收并提交意见后，由主办部门统一答复市民。"
+        ]
+
+    out: list[str] = await _run(go())
+    return out
+
+
+async def dispatch(svc: TicketService, actor: Actor, code: str, department: str) -> list[str]:
+    try:
+        name = await svc.dispatch(code, actor, department or None)
+    except NoDepartment as exc:
+        return [f"{exc}例如：/派单 {code} 城管局"]
+    except TicketError as exc:
+        return [str(exc)]
+    return [f"已将工单 {code} 派往{name}。"]
+
+
 async def reply(svc: TicketService, actor: Actor, code: str, result: str) -> list[str]:
     async def go() -> list[str]:
-        await svc.reply(code, actor, result)
+        if await svc.reply(code, actor, result):
+            return [f"已提交工单 {code} 的协办意见，主办部门将汇总后答复市民。"]
         return [f"已回复工单 {code} 并办结，已通知反映人评价。"]
 
     out: list[str] = await _run(go())
@@ -233,6 +307,11 @@ async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
 async def history_lines(svc: TicketService, code: str) -> list[str]:
     t, events = await svc.queries.history(code)
     lines = [f"工单 {t.code}（{t.kind}，{LABELS[Status(t.status)]}）办理记录："]
+    if t.first_contact_name:
+        lines.append(f"首接负责：{t.first_contact_name}")
+    for a in await svc.cohandling.views(code):
+        state = "已提交意见" if a.answered_at else ("已签收" if a.signed_at else "待签收")
+        lines.append(f"协办：{a.department}（{state}，期限 {fmt_time(a.deadline_at)}）")
     for e in events:
         what = EVENT_LABELS.get(e.action, e.action)
         lines.append(f"{fmt_time(e.at)} {what} · {e.actor_name}" + (f"：{e.comment[:60]}" if e.comment else ""))
@@ -304,10 +383,7 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return await sign(svc, call.actor, code)
 
     async def return_(call: FlowCall, code: str) -> list[str]:
-        reason = remainder(call.written, code)
-        if not reason:
-            return [f"请说明退单理由，例如：/退单 {code} 不属于本部门职责"]
-        return await return_ticket(svc, call.actor, code, reason)
+        return await return_ticket(svc, call.actor, code, remainder(call.written, code))
 
     async def reply_ticket(call: FlowCall, code: str) -> list[str]:
         return await reply(svc, call.actor, code, remainder(call.written, code))

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -117,15 +118,13 @@ class Catalogue:
         return partial.pop() if len(partial) == 1 else None
 
     def candidates(self, typed: str) -> list[str]:
-        """Departments whose name or alias shares a part with the typed name (for "您是指…？")."""
+        """Departments whose name or an alias looks like the typed name (for "您是指…？"), best first."""
         key = _NOISE.sub("", typed)
-        stems = {key[i : i + 2] for i in range(len(key) - 1)} - {"梅江", "江区", "区人"}
         scored = []
         for e in self.departments:
-            text = e.name + "".join(e.aliases)
-            hits = sum(1 for s in stems if s in text)
-            if hits:
-                scored.append((-hits, e.name))
+            best = max(SequenceMatcher(None, key, w).ratio() for w in (e.name, *e.aliases))
+            if best >= 0.5:
+                scored.append((-best, e.name))
         return [n for _, n in sorted(scored)[:3]]
 
     def entry(self, name: str) -> DepartmentEntry | None:

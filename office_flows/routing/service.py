@@ -49,7 +49,10 @@ class Proposal:
     def describe(self) -> str:
         """One line for the dispatcher, in Chinese."""
         if self.reason == NO_MODEL:
-            return "暂无分派建议（尚未训练分派模型），请调度员指定承办部门。"
+            return (
+                "暂无分派建议：尚未训练分派模型（govchat tickets router train --data 历史工单.jsonl），"
+                "请派单员指定承办部门。"
+            )
         others = "、".join(f"{a.category} {a.confidence:.0%}" for a in self.alternatives[1:])
         if not self.proposed:
             return f"分派把握不足，请调度员指定承办部门。可能的类别：{self.alternatives_text()}"
@@ -79,6 +82,14 @@ class Router:
             missing = departments.unmapped(model.labels)
             if missing:
                 log.warning("department map %s has no department for: %s", departments.source, ", ".join(missing))
+
+    @property
+    def ready(self) -> bool:
+        return self.model is not None
+
+    def use_catalogue(self, departments: DepartmentMap) -> None:
+        """Map categories through the dispatch catalogue in force (loaded from the database, edited in the console)."""
+        self.departments = departments
 
     @classmethod
     def from_settings(cls, settings: Any) -> Router:

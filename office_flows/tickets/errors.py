@@ -13,3 +13,11 @@ class TicketNotFound(TicketError):
 
 class TicketForbidden(TicketError):
     pass
+
+
+class NoDepartment(TicketError):
+    """A dispatch names no department and the ticket has no proposal: the caller says how to name one."""
+
+
+class DepartmentUnknown(TicketError):
+    """A typed department name matches no department or alias of the dispatch catalogue."""

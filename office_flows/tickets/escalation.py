@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from kernel.db import Database, claim
 from kernel.identity import Role
 from kernel.workdays import calendar_for
-from office_flows.tickets.models import Ticket, TicketRating
+from office_flows.tickets.models import Ticket, TicketObjection, TicketRating
 from office_flows.tickets.service import TicketService, fmt_time
 from office_flows.tickets.states import Status
 
@@ -30,7 +30,46 @@ class TicketTicker:
         self.db: Database = service.db
 
     async def __call__(self, now: datetime) -> int:
-        return await self.escalate(now) + await self.sign_reminders(now) + await self.close_rating_window(now)
+        return (
+            await self.escalate(now)
+            + await self.sign_reminders(now)
+            + await self.close_rating_window(now)
+            + await self.overdue_reviews(now)
+        )
+
+    async def overdue_reviews(self, now: datetime) -> int:
+        """A 退单 not reviewed by its deadline: the supervisors are told once."""
+        svc = self.service
+        async with self.db.session() as s:
+            rows = list(
+                await s.scalars(
+                    select(TicketObjection)
+                    .where(
+                        TicketObjection.status == "pending",
+                        TicketObjection.review_due_at <= now,
+                        TicketObjection.overdue_notified.is_(False),
+                    )
+                    .limit(BATCH)
+                )
+            )
+            fired = 0
+            for o in rows:
+                if not await claim(
+                    s, TicketObjection, o.id, TicketObjection.overdue_notified.is_(False), overdue_notified=True
+                ):
+                    continue
+                fired += 1
+                code = await s.scalar(select(Ticket.code).where(Ticket.id == o.ticket_id))
+                dept = await svc.department_name(s, o.department_code)
+                await svc.notify_role(
+                    s,
+                    Role.SUPERVISOR,
+                    f"【退单审核超时】工单 {code} 被{dept}退单（{o.reason}），"
+                    f"审核期限 {fmt_time(o.review_due_at)} 已过，请督促派单员审核。",
+                    kind="ticket_review_overdue",
+                    ref=code or "",
+                )
+        return fired
 
     async def escalate(self, now: datetime) -> int:
         fired = 0

@@ -12,14 +12,27 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.clock import SHANGHAI
 from kernel.db import Database
 from kernel.identity import Actor, Role
 from office_flows.directory.models import Department
 from office_flows.tickets.errors import TicketNotFound
-from office_flows.tickets.models import Rectification, Ticket, TicketCitizen, TicketEvent, TicketRating
+from office_flows.tickets.models import (
+    Rectification,
+    Ticket,
+    TicketAssist,
+    TicketCitizen,
+    TicketEvent,
+    TicketObjection,
+    TicketRating,
+)
 from office_flows.tickets.states import OPEN, Status
 
 DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def fmt_time(at: datetime | None) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else "—"
 
 
 def awaiting_dispatch() -> ColumnElement[bool]:
@@ -27,11 +40,27 @@ def awaiting_dispatch() -> ColumnElement[bool]:
 
 
 def open_in(department_code: str) -> ColumnElement[bool]:
-    """A department's tickets that wait for it to act."""
+    """A department's tickets that wait for it to act: those it leads, and those it assists (协办) whose part
+    it has not given yet."""
+    assisting = select(TicketAssist.ticket_id).where(
+        TicketAssist.department_code == department_code, TicketAssist.answered_at.is_(None)
+    )
     return and_(
-        Ticket.department_code == department_code,
+        or_(Ticket.department_code == department_code, Ticket.id.in_(assisting)),
         Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value]),
     )
+
+
+async def staff_may_see(s: AsyncSession, t: Ticket, actor: Actor) -> bool:
+    if actor.roles & DISPATCHERS:
+        return True
+    dept = actor.department_code
+    if not dept:
+        return False
+    if dept in (t.departments_seen or []):
+        return True
+    q = select(TicketAssist.id).where(TicketAssist.ticket_id == t.id, TicketAssist.department_code == dept)
+    return (await s.scalar(q.limit(1))) is not None
 
 
 async def department_name(s: AsyncSession, code: str) -> str:
@@ -63,6 +92,13 @@ class TicketStatusView:
     rectification_due: datetime | None  # an open rectification after a bad rating
 
 
+@dataclass(frozen=True)
+class ObjectionRow:
+    objection: TicketObjection
+    code: str
+    content: str
+
+
 class TicketQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -72,10 +108,7 @@ class TicketQueries:
         (ticket codes must not be probed)."""
         async with self.db.session() as s:
             t = await s.scalar(select(Ticket).where(Ticket.code == code.strip().upper()))
-            staff_ok = t is not None and bool(
-                actor.roles & DISPATCHERS
-                or (actor.department_code and actor.department_code in (t.departments_seen or []))
-            )
+            staff_ok = t is not None and await staff_may_see(s, t, actor)
             if t is None or not (staff_ok or await owns(s, t, actor.channel, actor.sender, phone)):
                 return None
             last = await s.scalar(select(func.max(TicketEvent.at)).where(TicketEvent.ticket_id == t.id))
@@ -94,6 +127,11 @@ class TicketQueries:
                 merged_into=t.duplicate_of or "",
                 rectification_due=rect_due,
             )
+
+    async def may_see(self, t: Ticket, actor: Actor) -> bool:
+        """Staff who may see a ticket: dispatchers, and departments that handled, handle or assist it."""
+        async with self.db.session() as s:
+            return await staff_may_see(s, t, actor)
 
     async def citizen_tickets(self, actor: Actor, limit: int = 10) -> list[Ticket]:
         """A citizen's own tickets, newest first: those filed from (or joined by) this chat address. A phone
@@ -184,6 +222,31 @@ class TicketQueries:
             q = q.where(Ticket.department_code == department)
         async with self.db.session() as s:
             return list(await s.scalars(q.limit(max(0, limit))))
+
+    async def objections(self, *, pending_only: bool = True, limit: int = 200) -> list[ObjectionRow]:
+        """退单 for review (oldest first) or all of them (newest first), with the ticket's code and text."""
+        q = select(TicketObjection, Ticket.code, Ticket.content).join(Ticket, Ticket.id == TicketObjection.ticket_id)
+        if pending_only:
+            q = q.where(TicketObjection.status == "pending").order_by(TicketObjection.review_due_at)
+        else:
+            q = q.order_by(TicketObjection.raised_at.desc())
+        async with self.db.session() as s:
+            return [ObjectionRow(o, code, content) for o, code, content in (await s.execute(q.limit(limit))).all()]
+
+    async def objection_counts(self, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
+        """{department: {"total", "accepted", "rejected", "pending"}} for the 退单 raised in [start, end)."""
+        q = (
+            select(TicketObjection.department_code, TicketObjection.status, func.count())
+            .where(TicketObjection.raised_at >= start, TicketObjection.raised_at < end)
+            .group_by(TicketObjection.department_code, TicketObjection.status)
+        )
+        out: dict[str, dict[str, int]] = {}
+        async with self.db.session() as s:
+            for dept, status, n in (await s.execute(q)).all():
+                row = out.setdefault(dept, {"total": 0, "accepted": 0, "rejected": 0, "pending": 0})
+                row[status] = row.get(status, 0) + int(n)
+                row["total"] += int(n)
+        return out
 
     async def department_names(self, *, active_only: bool = False) -> dict[str, str]:
         q = select(Department.code, Department.name)

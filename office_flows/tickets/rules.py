@@ -30,6 +30,9 @@ class TicketRules:
     auto_dispatch: float = 0.0
     callback_days: int = 1  # rectification: return call within 1 working day
     rectify_days: int = 15  # rectification within 15 working days
+    return_reasons: tuple[str, ...] = ("非本部门职责", "不属本辖区", "诉求不清无法办理", "重复诉求", "涉法涉诉", "其他")
+    review_hours: float = 4.0  # the dispatchers' review of a 退单
+    assist_days: int = 5  # an assisting department's part (协办)
 
     @classmethod
     def from_settings(cls, s: Settings) -> TicketRules:
@@ -46,8 +49,14 @@ class TicketRules:
             stopped = frozenset(Status(x.strip()) for x in s.ticket_clock_stopped.split("+") if x.strip())
         except ValueError as exc:
             raise ConfigError(f"GOVCHAT_TICKET_CLOCK_STOPPED: {exc}") from exc
+        reasons = tuple(r.strip() for r in s.ticket_return_reasons.replace("，", ",").split(",") if r.strip())
+        if not reasons:
+            raise ConfigError("GOVCHAT_TICKET_RETURN_REASONS: at least one reason is needed")
         return cls(
             workdays=workdays,
+            return_reasons=reasons,
+            review_hours=s.ticket_review_hours,
+            assist_days=s.ticket_assist_days,
             sign_hours=s.ticket_sign_hours,
             clock_stopped=stopped,
             remind_hours=s.ticket_remind_hours,
@@ -56,6 +65,14 @@ class TicketRules:
             raise_after=s.ticket_raise_after,
             auto_dispatch=s.ticket_auto_dispatch,
         )
+
+
+def return_reason(rules: TicketRules, word: str) -> str | None:
+    """The configured 退单 reason a typed word names: the reason itself or its number in the list (1, 2, …)."""
+    word = word.strip()
+    if word.isdigit() and 1 <= int(word) <= len(rules.return_reasons):
+        return rules.return_reasons[int(word) - 1]
+    return word if word in rules.return_reasons else None
 
 
 RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.clock import SHANGHAI, Clock
+from kernel.clock import Clock
 from kernel.db import Database
 from kernel.identity import Actor, Role
 from kernel.outbox import notify_address
@@ -20,21 +20,29 @@ from kernel.workdays import WorkingCalendar, calendar_for
 from office_flows.directory.models import Department
 from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_of, people_with_role
+from office_flows.routing import catalogue
 from office_flows.tickets import codes
-from office_flows.tickets.errors import TicketError, TicketForbidden, TicketNotFound
+from office_flows.tickets.cohandling import CoHandling, assist_for
+from office_flows.tickets.errors import DepartmentUnknown, NoDepartment, TicketError, TicketForbidden, TicketNotFound
 from office_flows.tickets.models import (
     Rectification,
     Ticket,
     TicketCitizen,
     TicketEvent,
     TicketExtension,
+    TicketObjection,
     TicketRating,
 )
-from office_flows.tickets.queries import DISPATCHERS, TicketQueries, department_name, owns
-from office_flows.tickets.rules import KINDS, RATINGS, TicketRules
+from office_flows.tickets.queries import DISPATCHERS, TicketQueries, department_name, fmt_time, owns
+from office_flows.tickets.rules import KINDS, RATINGS, TicketRules, return_reason
 from office_flows.tickets.states import LABELS, OPEN, IllegalTransition, Status, check
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+NO_MODEL_NOTE = (
+    "暂无分派建议：尚未训练分派模型。管理员可用历史工单训练："
+    "govchat tickets router train --data 历史工单.jsonl（每行 text、label），重启服务后生效；"
+    "演示模式首次启动时会用演示训练集自动训练。"
+)
 
 
 def _shown_name(actor: Actor | None) -> str:
@@ -62,6 +70,20 @@ class Router(Protocol):
 
     def propose(self, text: str) -> Any: ...
 
+    @property
+    def ready(self) -> bool: ...
+
+    def use_catalogue(self, departments: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class Signed:
+    code: str
+    kind: str
+    content: str
+    deadline_at: datetime | None  # the lead's handling deadline, or an assisting department's own
+    lead: str  # the lead department's name when the signer assists (协办), else ""
+
 
 @dataclass(frozen=True)
 class Created:
@@ -73,8 +95,11 @@ class Created:
     dispatched_to: str  # department name when auto-dispatched
 
 
-def fmt_time(at: datetime | None) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else "—"
+def first_contact_name(actor: Actor | None, channel: str) -> str:
+    """首接负责: the person who took the contact, else the channel's assistant that did."""
+    if actor is not None and actor.person_id is not None:
+        return f"{actor.display}（{actor.department_name or actor.department_code or '工作人员'}）"[:100]
+    return f"智能助手（{channel or '聊天'}渠道）"
 
 
 def _clip(text: str, what: str) -> str:
@@ -106,10 +131,17 @@ class TicketService:
         self.queries = TicketQueries(db)
         # Called with the code after an answer or an archiving is committed (quality inspection runs there).
         self.closed_listeners: list[Callable[[str], Awaitable[None]]] = []
+        self.cohandling = CoHandling(self)
 
     async def _closed(self, code: str) -> None:
         for listener in self.closed_listeners:
             await listener(code)
+
+    def router_note(self) -> str:
+        """Why there is no department proposal and how to get one ("" when the router has a model)."""
+        if self.router is not None and self.router.ready:
+            return ""
+        return NO_MODEL_NOTE
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -121,6 +153,15 @@ class TicketService:
         if ticket is None:
             raise TicketNotFound(f"没有找到工单 {code}，请核对编号（GD 开头，共 15 位）。")
         return ticket
+
+    async def get_for_update(self, s: AsyncSession, code: str, *, lock: bool = True) -> Ticket:
+        """The ticket row (locked on PostgreSQL) for a transaction of a collaborator (co-handling)."""
+        return await self._get(s, code, lock=lock)
+
+    async def move(
+        self, s: AsyncSession, t: Ticket, action: str, actor: Actor | None, comment: str = "", **data: Any
+    ) -> None:
+        await self._move(s, t, action, actor, comment, **data)
 
     def record_event(
         self, s: AsyncSession, t: Ticket, action: str, actor: Actor | None, comment: str = "", **data: Any
@@ -257,6 +298,8 @@ class TicketService:
                 proposal_confidence=proposal.confidence if proposal and proposal.category else None,
                 duplicate_of=duplicate,
                 departments_seen=[],
+                first_contact=(actor.key if actor and actor.person_id is not None else f"channel:{channel}")[:100],
+                first_contact_name=first_contact_name(actor, channel),
                 created_at=now,
                 updated_at=now,
             )
@@ -309,28 +352,42 @@ class TicketService:
         self._require(actor, DISPATCHERS, "派单")
         async with self.db.session() as s:
             t = await self._get(s, code)
-            target = await self._resolve_department(s, department) if department else t.proposed_department
+            target = await self.resolve_department(s, department) if department else t.proposed_department
             if not target:
-                raise TicketError(
-                    f"工单 {t.code} 没有分类建议，请指明派往哪个部门，例如：/派单 {t.code} 区住房和城乡建设局"
-                )
-            await self._dispatch(s, t, actor, target, comment)
+                raise NoDepartment(f"工单 {t.code} 没有分类建议，请指明派往哪个部门。")
+            if t.status == Status.OBJECTED.value:  # re-dispatching a returned ticket accepts the objection
+                await self._decide_objection(s, t, actor, True, comment or "同意退单，改派", target)
+            else:
+                await self._dispatch(s, t, actor, target, comment)
             return await self.department_name(s, target)
 
-    async def _resolve_department(self, s: AsyncSession, name_or_code: str) -> str:
+    async def resolve_department(self, s: AsyncSession, name_or_code: str) -> str:
+        """A department's code from what a dispatcher typed: its code, its name, or a name or alias of the
+        dispatch catalogue (城管局 → 梅江区城市管理和综合执法局)."""
         key = name_or_code.strip()
+        active = Department.active.is_(True)
         dept = await s.scalar(
-            select(Department).where(or_(Department.code == key, Department.name == key), Department.active.is_(True))
+            select(Department.code).where(or_(Department.code == key, Department.name == key), active)
         )
-        if dept is None:
-            candidates = list(await s.scalars(select(Department).where(Department.name.contains(key)).limit(3)))
-            if len(candidates) == 1:
-                return candidates[0].code
-            hint = f"（您是指：{'、'.join(c.name for c in candidates)}？）" if candidates else ""
-            raise TicketError(f"没有找到部门“{key}”{hint}")
-        return dept.code
+        if dept is not None:
+            return dept
+        cat = await catalogue.current(s)
+        named = cat.match(key) if cat else None
+        if named:
+            dept = await s.scalar(select(Department.code).where(Department.name == named, active))
+            if dept is not None:
+                return dept
+        guesses = cat.candidates(key) if cat else []
+        if not guesses:
+            guesses = list(
+                await s.scalars(select(Department.name).where(Department.name.contains(key), active).limit(3))
+            )
+        hint = f"（您是指：{'、'.join(guesses)}？）" if guesses else ""
+        raise DepartmentUnknown(f"没有找到部门“{key}”{hint}")
 
-    async def _dispatch(self, s: AsyncSession, t: Ticket, actor: Actor | None, dept: str, comment: str) -> None:
+    async def _dispatch(
+        self, s: AsyncSession, t: Ticket, actor: Actor | None, dept: str, comment: str, action: str = "dispatch"
+    ) -> None:
         overridden = bool(t.proposed_department) and dept != t.proposed_department
         t.department_code = dept
         seen = list(t.departments_seen or [])
@@ -348,7 +405,7 @@ class TicketService:
         if t.deadline_at is None:
             d = cal.add_workdays(now, self.rules.workdays[t.kind])
             self._set_deadline(t, cal, d.at, d.beyond_known)
-        await self._move(s, t, "dispatch", actor, comment, department=dept, overridden=overridden)
+        await self._move(s, t, action, actor, comment, department=dept, overridden=overridden)
         name = await self.department_name(s, dept)
         await self.notify_department(
             s,
@@ -435,46 +492,142 @@ class TicketService:
 
     # --- department ---------------------------------------------------------------------------
 
-    async def sign(self, code: str, actor: Actor) -> Ticket:
+    async def sign(self, code: str, actor: Actor) -> Signed:
+        """签收 by the lead department, or by an assisting department for its part (协办签收)."""
         async with self.db.session() as s:
             t = await self._get(s, code)
+            assist = await assist_for(s, t, actor)
+            if assist is not None:
+                await self.cohandling.sign(s, t, assist, actor)
+                lead = await self.department_name(s, t.department_code)
+                return Signed(t.code, t.kind, t.content, assist.deadline_at, lead)
             self._require_department(actor, t, "签收")
             now = self.clock.now()
             t.signed_at = now
             t.signed_on_time = t.sign_deadline_at is None or now <= t.sign_deadline_at
             t.handler_person_id = actor.person_id
             await self._move(s, t, "sign", actor, "签收")
-            return t
+            return Signed(t.code, t.kind, t.content, t.deadline_at, "")
 
-    async def return_(self, code: str, actor: Actor, reason: str) -> None:
-        reason = _clip(reason, "退单理由")
-        if not reason:
-            raise TicketError("退单需要说明理由，例如：/退单 GD2026111800123 不属于本部门职责，建议派往区交通运输局")
+    async def return_(self, code: str, actor: Actor, reason: str, text: str = "") -> TicketObjection:
+        """退单: the department objects to the dispatch with a reason from the configured list (and its own
+        words); the ticket waits for the dispatchers' review (``review_objection``) by its own deadline."""
+        listed = return_reason(self.rules, reason)
+        if listed is None:
+            options = "、".join(f"{i}.{r}" for i, r in enumerate(self.rules.return_reasons, start=1))
+            raise TicketError(f"退单理由须从以下选择（可写序号）：{options}。")
+        text = _clip(text, "退单说明")
+        if len(text) < 4:
+            raise TicketError("请写明退单说明（至少 4 个字），例如该诉求应由哪个部门办理、依据是什么。")
         async with self.db.session() as s:
             t = await self._get(s, code)
             self._require_department(actor, t, "退单")
-            t.return_count += 1
             dept = t.department_code
-            await self._move(s, t, "return", actor, reason, department=dept)
-            t.department_code = ""
-            t.handler_person_id = None
+            now = self.clock.now()
+            cal = await calendar_for(s)
+            objection = TicketObjection(
+                ticket_id=t.id,
+                department_code=dept,
+                reason=listed,
+                text=text,
+                raised_by=actor.key,
+                raised_by_name=_shown_name(actor),
+                raised_at=now,
+                review_due_at=cal.add_work_hours(now, self.rules.review_hours).at,
+            )
+            await self._move(s, t, "return", actor, f"{listed}：{text}", department=dept, reason=listed)
+            t.return_count += 1
+            s.add(objection)
+            await s.flush()
             await self.notify_role(
                 s,
                 Role.DISPATCHER,
-                f"工单 {t.code} 被{await self.department_name(s, dept)}退回：{reason}。请重新派单。",
+                f"工单 {t.code} 被{await self.department_name(s, dept)}退单（{listed}）：{text}。\n"
+                f"请于 {fmt_time(objection.review_due_at)} 前审核：同意并改派“/审核退单 {t.code} 同意 部门”，"
+                f"或驳回“/审核退单 {t.code} 驳回 裁定意见”。",
                 kind="ticket_returned",
                 ref=t.code,
             )
             if t.return_count >= self.rules.raise_after:
                 await self._raise(s, t, f"已被退回 {t.return_count} 次")
+            return objection
 
-    async def reply(self, code: str, actor: Actor, result: str) -> None:
+    async def review_objection(
+        self, code: str, actor: Actor, accept: bool, ruling: str = "", department: str | None = None
+    ) -> str:
+        """The dispatchers' review of a 退单: accept and re-dispatch (to ``department``, else the router's
+        proposal), or reject with a ruling, back to the objecting department. Returns the department's name."""
+        self._require(actor, DISPATCHERS, "审核退单")
+        ruling = _clip(ruling, "审核意见")
+        if not accept and len(ruling) < 4:
+            raise TicketError("驳回退单须写明裁定意见（至少 4 个字），例如该诉求为何属于该部门职责。")
+        async with self.db.session() as s:
+            t = await self._get(s, code)
+            target = ""
+            if accept:
+                target = await self.resolve_department(s, department) if department else t.proposed_department
+                if not target:
+                    raise NoDepartment(f"同意退单须指明改派的部门，工单 {t.code} 没有分类建议。")
+            await self._decide_objection(s, t, actor, accept, ruling, target)
+            return await self.department_name(s, target or t.department_code)
+
+    async def _decide_objection(
+        self, s: AsyncSession, t: Ticket, actor: Actor, accept: bool, ruling: str, target: str
+    ) -> None:
+        objection = await s.scalar(
+            select(TicketObjection)
+            .where(TicketObjection.ticket_id == t.id, TicketObjection.status == "pending")
+            .order_by(TicketObjection.id.desc())
+            .limit(1)
+        )
+        if objection is None or t.status != Status.OBJECTED.value:
+            try:
+                check("objection_accept", t.status)
+            except IllegalTransition as exc:
+                raise TicketError(f"工单 {t.code}：{exc}") from None
+            raise TicketError(f"工单 {t.code} 没有待审核的退单。")
+        objecting = objection.department_code
+        if accept and target == objecting:
+            raise TicketError(f"同意退单须改派到其他部门，不能再派回{await self.department_name(s, objecting)}。")
+        now = self.clock.now()
+        objection.status = "accepted" if accept else "rejected"
+        objection.decided_by, objection.decided_by_name = actor.key, _shown_name(actor)
+        objection.decided_at, objection.ruling = now, ruling
+        if accept:
+            objection.redispatched_to = target
+            await self._dispatch(s, t, actor, target, ruling or "同意退单，改派", action="objection_accept")
+            verdict = f"退单审核：同意，已改派{await self.department_name(s, target)}。{ruling}"
+        else:
+            cal = await calendar_for(s)
+            t.dispatched_at = now
+            t.sign_deadline_at = cal.add_work_hours(now, self.rules.sign_hours).at
+            t.signed_at, t.signed_on_time, t.sign_reminded, t.handler_person_id = None, None, False, None
+            await self._move(s, t, "objection_reject", actor, ruling, department=objecting)
+            verdict = (
+                f"退单审核：驳回，请继续办理并于 {fmt_time(t.sign_deadline_at)} 前重新签收（/签收 {t.code}）。"
+                f"裁定意见：{ruling}"
+            )
+        await self.notify_department(s, objecting, f"工单 {t.code} {verdict}", kind="ticket_review", ref=t.code)
+
+    async def reply(self, code: str, actor: Actor, result: str) -> bool:
+        """回复办结 by the lead department (after every assisting department's part), or an assisting
+        department's part (协办意见). Returns True for an assisting part."""
         result = _clip(result, "办理结果")
         if len(result) < 4:
             raise TicketError("请写明办理结果，例如：/回复 GD2026111800123 已责令施工单位停止夜间施工。")
         async with self.db.session() as s:
             t = await self._get(s, code)
+            assist = await assist_for(s, t, actor)
+            if assist is not None:
+                await self.cohandling.answer(s, t, assist, actor, result)
+                return True
             self._require_department(actor, t, "回复")
+            parts, missing = await self.cohandling.parts_or_missing(s, t)
+            if missing and t.status == Status.HANDLING.value:
+                raise TicketError(
+                    f"工单 {t.code} 的协办部门尚未提交协办意见：{'、'.join(missing)}。"
+                    f"请待其提交后再统一答复市民（可请派单员催办：/催办 {t.code}）。"
+                )
             now = self.clock.now()
             t.result = result
             t.answered_at = now
@@ -484,15 +637,18 @@ class TicketService:
             t.next_escalation_at = None
             await self._move(s, t, "reply", actor, result)
             dept = await self.department_name(s, t.department_code)
+            assisted = "".join(f"\n协办部门 {name}：{part}" for name, part in parts)
             await self._notify_citizens(
                 s,
                 t,
-                f"您的工单 {t.code} 已办结。\n办理部门：{dept}\n办理结果：{result}\n"
+                f"您的工单 {t.code} 已办结。\n办理部门：{dept}{'（主办）' if parts else ''}\n办理结果：{result}"
+                f"{assisted}\n"
                 f"请对办理结果评价：非常满意、满意、基本满意、不满意、非常不满意（可附意见），"
                 f"例如回复“/评价 {t.code} 满意”。",
                 kind="ticket_answered",
             )
         await self._closed(code)
+        return False
 
     async def request_extension(self, code: str, actor: Actor, days: int, reason: str) -> None:
         reason = _clip(reason, "延期理由")

@@ -113,16 +113,17 @@ async def test_closed_loop_scenario(rt: Runtime) -> None:
             # illegal: already handling
             ("demo-yechunmei", f"/签收 {code}", "当前状态为“办理中”，不能签收"),
             ("demo-yechunmei", f"/退单 {code}", "请说明退单理由"),
-            ("demo-yechunmei", f"/退单 {code} 夜间施工噪音属城管执法职责", "已退回"),
+            ("demo-yechunmei", f"/退单 {code} 不归我们管 夜间施工噪音", "退单理由须从以下选择"),
+            ("demo-yechunmei", f"/退单 {code} 非本部门职责 夜间施工噪音属城管执法职责", "已对工单"),
         ],
     )
-    assert "重新派单" in await inbox(rt, "demo-zhongli")
+    assert "/审核退单" in await inbox(rt, "demo-zhongli")
 
     rt.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
     await verify_dialog(
         rt,
         [
-            ("demo-zhongli", f"/派单 {code} 梅江区城市管理和综合执法局", "已将工单"),
+            ("demo-zhongli", f"/审核退单 {code} 同意 城管局", "并改派梅江区城市管理和综合执法局"),
             ("demo-zhuli", f"/签收 {code}", "已签收"),
             ("demo-zhuli", f"/回复 {code} 已责令施工单位停止夜间施工并处罚款", "已回复"),
         ],
@@ -152,7 +153,19 @@ async def test_closed_loop_scenario(rt: Runtime) -> None:
     )
 
     # Every step is in the history; the citizen sees status but not the staff history.
-    steps = ["受理", "派单", "签收", "退单", "回复办结", "评价", "启动整改", "整改回访", "整改完成", "重新评价"]
+    steps = [
+        "受理",
+        "派单",
+        "签收",
+        "退单",
+        "同意退单并改派",
+        "回复办结",
+        "评价",
+        "启动整改",
+        "整改回访",
+        "整改完成",
+        "重新评价",
+    ]
     await verify_dialog(
         rt,
         [
@@ -289,7 +302,7 @@ async def test_returned_three_times_is_raised(rt: Runtime) -> None:
             rt,
             [
                 ("demo-zhongli", f"/派单 {code} {dept}", "已将工单"),
-                (staff, f"/退单 {code} 不属于本部门", "已退回"),
+                (staff, f"/退单 {code} 1 不属于本部门职责", "已对工单"),
             ],
         )
     assert "提级" in await inbox(rt, "demo-laijianguo")
@@ -358,7 +371,7 @@ async def test_router_proposal_is_shown_accepted_or_auto_dispatched(rt: Runtime)
     router = Router(RouterModel.train(examples), load_department_map(None))
     rt.tickets.router = router
     code = await file_complaint(rt)
-    await verify_dialog(rt, [("demo-zhongli", "/工单队列", re.compile(r"MJ-ZJJ[\s\S]*置信度"))])
+    await verify_dialog(rt, [("demo-zhongli", "/工单队列", re.compile(r"建议：梅江区住房和城乡建设局（置信度"))])
     assert "建议分派：梅江区住房和城乡建设局" in await inbox(rt, "demo-zhongli")
     # accepts the proposal
     await verify_dialog(rt, [("demo-zhongli", f"/派单 {code}", "派往梅江区住房和城乡建设局")])

@@ -49,9 +49,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_ticket_objections_ticket_id"), "ticket_objections", ["ticket_id"])
     op.create_index(op.f("ix_ticket_objections_review_due_at"), "ticket_objections", ["review_due_at"])
     op.create_index(op.f("ix_ticket_objections_status"), "ticket_objections", ["status"])
-    op.create_index(
-        "ix_ticket_objections_department_raised", "ticket_objections", ["department_code", "raised_at"]
-    )
+    op.create_index("ix_ticket_objections_department_raised", "ticket_objections", ["department_code", "raised_at"])
     op.create_table(
         "ticket_assists",
         sa.Column("id", BigId, autoincrement=True, nullable=False),

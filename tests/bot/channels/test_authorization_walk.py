@@ -38,7 +38,7 @@ def commands(code: str, doc: str) -> list[str]:
     t = [
         f"/派单 {code} 梅江区城市管理和综合执法局",
         f"/签收 {code}",
-        f"/退单 {code} 不归我们管",
+        f"/退单 {code} 1 不归我们管",
         f"/回复 {code} 已处理完毕",
         f"/延期 {code} 5 需要协调",
         f"/催办 {code} 快点",
