@@ -60,6 +60,7 @@ def ticket_json(t: Ticket) -> dict[str, Any]:
         "escalation": t.escalation,
         "raised": t.raised,
         "on_time": t.on_time,
+        "first_contact": t.first_contact_name,
     }
 
 
@@ -119,10 +120,28 @@ async def _do_create(request: web.Request, actor: Actor, body: dict[str, Any]) -
     )
 
 
+def _decision(body: dict[str, Any]) -> bool:
+    value = body.get("decision")
+    if value not in ("accept", "reject"):
+        raise TicketError("decision 须为 accept（同意退单并改派）或 reject（驳回退单）")
+    return value == "accept"
+
+
+def _names(body: dict[str, Any], key: str) -> list[str]:
+    value = body.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TicketError(f"字段 {key} 必须是部门名称的列表")
+    return [v for v in value if v.strip()]
+
+
 ACTIONS: dict[str, Action] = {
     "dispatch": lambda svc, a, code, b: svc.dispatch(code, a, _text(b, "department") or None, _text(b, "comment")),
     "sign": lambda svc, a, code, b: svc.sign(code, a),
-    "return": lambda svc, a, code, b: svc.return_(code, a, _text(b, "reason")),
+    "return": lambda svc, a, code, b: svc.return_(code, a, _text(b, "reason"), _text(b, "text")),
+    "objection-review": lambda svc, a, code, b: svc.review_objection(
+        code, a, _decision(b), _text(b, "ruling"), _text(b, "department") or None
+    ),
+    "assist": lambda svc, a, code, b: svc.cohandling.assign(code, a, _names(b, "departments")),
     "reply": lambda svc, a, code, b: svc.reply(code, a, _text(b, "result")),
     "extension": lambda svc, a, code, b: svc.request_extension(code, a, int(b.get("days") or 0), _text(b, "reason")),
     "extension-decision": lambda svc, a, code, b: svc.decide_extension(
@@ -201,6 +220,17 @@ async def _get(request: web.Request) -> web.Response:
     if not await svc.queries.may_see(t, actor):
         return error(404, f"没有找到工单 {code}")
     out = ticket_json(t)
+    out["assists"] = [
+        {
+            "department": a.department_code,
+            "department_name": a.department,
+            "deadline_at": _iso(a.deadline_at),
+            "signed_at": _iso(a.signed_at),
+            "answered_at": _iso(a.answered_at),
+            "part": a.part,
+        }
+        for a in await svc.cohandling.views(code)
+    ]
     out["events"] = [
         {
             "action": e.action,
@@ -282,12 +312,50 @@ async def _drill(request: web.Request) -> web.Response:
     return web.json_response({"metric": metric, "part": part, "tickets": codes})
 
 
+async def _objections(request: web.Request) -> web.Response:
+    """Dispatch objections: pending ones for review (oldest deadline first), or all with ``all=1``; and the
+    count per department for a period (``from``/``to``, default this month)."""
+    actor = await api_actor(request)
+    if not actor.roles & DISPATCHERS:
+        return error(403, "查看退单审核需要派单员或督办人员权限")
+    queries = request.app[TICKETS].queries
+    rows = await queries.objections(pending_only=request.query.get("all") != "1")
+    if "from" in request.query or "to" in request.query:
+        start, end = _period(request)
+    else:
+        local = request.app[CLOCK].now().astimezone(SHANGHAI)
+        start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        end = (start + timedelta(days=32)).replace(day=1)
+    return web.json_response(
+        {
+            "objections": [
+                {
+                    "code": r.code,
+                    "department": r.objection.department_code,
+                    "reason": r.objection.reason,
+                    "text": r.objection.text,
+                    "raised_by": r.objection.raised_by_name,
+                    "raised_at": _iso(r.objection.raised_at),
+                    "review_due_at": _iso(r.objection.review_due_at),
+                    "status": r.objection.status,
+                    "ruling": r.objection.ruling,
+                    "redispatched_to": r.objection.redispatched_to or None,
+                }
+                for r in rows
+            ],
+            "per_department": await queries.objection_counts(start, end),
+            "reasons": list(request.app[TICKETS].rules.return_reasons),
+        }
+    )
+
+
 def setup(app: web.Application) -> None:
     # Coarse rights here (any ticket role); TicketService checks each action against the actor.
     route(app, "POST", "/api/tickets", _create, TICKET_API)
     route(app, "GET", "/api/tickets", _list, TICKET_API)
     route(app, "GET", "/api/tickets/stats", _stats, SUPERVISE)
     route(app, "GET", "/api/tickets/stats/drill", _drill, SUPERVISE)
+    route(app, "GET", "/api/tickets/objections", _objections, TICKET_API)
     route(app, "GET", "/api/tickets/{code}", _get, TICKET_API)
     # PUBLIC to the guard: the handler itself accepts only an integration allowed to collect ratings
     route(app, "POST", "/api/tickets/{code}/rating", _rate, PUBLIC)

@@ -582,7 +582,7 @@ class TicketService:
         )
         if objection is None or t.status != Status.OBJECTED.value:
             try:
-                check("objection_accept", t.status)
+                check("objection_accept" if accept else "objection_reject", t.status)
             except IllegalTransition as exc:
                 raise TicketError(f"工单 {t.code}：{exc}") from None
             raise TicketError(f"工单 {t.code} 没有待审核的退单。")

@@ -101,3 +101,60 @@ async def test_api_loop_rights_and_errors(client: TestClient[Any, Any]) -> None:
     assert (await drill.json())["tickets"] == [code]
     assert (await client.get("/api/tickets/stats?from=2026-11-01&to=2026-12-01", headers=auth("t-cg"))).status == 403
     assert (await client.get("/api/tickets/stats?from=x", headers=auth("t-sup"))).status == 400
+
+
+async def test_api_objection_review_and_co_handling(client: TestClient[Any, Any]) -> None:
+    created = await client.post(
+        "/api/tickets",
+        json={"kind": "投诉", "content": "江南路夜市烧烤油烟大，还占道经营到凌晨", "address": "梅江区江南路"},
+        headers=auth("t-disp"),
+    )
+    code = (await created.json())["code"]
+    detail = await (await client.get(f"/api/tickets/{code}", headers=auth("t-disp"))).json()
+    assert detail["first_contact"] == "钟丽（梅江区政务服务数据管理局）"  # 首接负责: the operator who took the call
+    sent = await client.post(f"/api/tickets/{code}/dispatch", json={"department": "住建局"}, headers=auth("t-disp"))
+    assert sent.status == 200 and (await sent.json())["department"] == "MJ-ZJJ"  # an alias of the catalogue
+    assert (await client.post(f"/api/tickets/{code}/sign", headers=auth("t-zj"))).status == 200
+    bad = await client.post(
+        f"/api/tickets/{code}/return", json={"reason": "不想办", "text": "占道归城管"}, headers=auth("t-zj")
+    )
+    assert bad.status == 409 and "退单理由须从以下选择" in (await bad.json())["error"]
+    ret = await client.post(
+        f"/api/tickets/{code}/return",
+        json={"reason": "非本部门职责", "text": "占道经营属城管执法"},
+        headers=auth("t-zj"),
+    )
+    assert ret.status == 200 and (await ret.json())["status"] == "objected"
+    listed = await (await client.get("/api/tickets/objections", headers=auth("t-disp"))).json()
+    assert [(o["code"], o["department"], o["reason"], o["status"]) for o in listed["objections"]] == [
+        (code, "MJ-ZJJ", "非本部门职责", "pending")
+    ]
+    assert listed["per_department"]["MJ-ZJJ"]["pending"] == 1 and "其他" in listed["reasons"]
+    assert (await client.get("/api/tickets/objections", headers=auth("t-zj"))).status == 403
+    wrong = await client.post(
+        f"/api/tickets/{code}/objection-review", json={"decision": "maybe"}, headers=auth("t-disp")
+    )
+    assert wrong.status == 409 and "decision" in (await wrong.json())["error"]
+    ok = await client.post(
+        f"/api/tickets/{code}/objection-review",
+        json={"decision": "accept", "department": "城管局", "ruling": "同意"},
+        headers=auth("t-disp"),
+    )
+    body = await ok.json()
+    assert ok.status == 200 and body["status"] == "dispatched" and body["department"] == "MJ-CGJ"
+    again = await client.post(
+        f"/api/tickets/{code}/objection-review",
+        json={"decision": "reject", "ruling": "不同意退单"},
+        headers=auth("t-disp"),
+    )
+    assert again.status == 409 and "不能驳回退单" in (await again.json())["error"]
+
+    assisted = await client.post(
+        f"/api/tickets/{code}/assist", json={"departments": ["市监局"]}, headers=auth("t-disp")
+    )
+    assert assisted.status == 200
+    assert (await client.post(f"/api/tickets/{code}/sign", headers=auth("t-cg"))).status == 200
+    early = await client.post(f"/api/tickets/{code}/reply", json={"result": "已清理占道摊点"}, headers=auth("t-cg"))
+    assert early.status == 409 and "梅江区市场监督管理局" in (await early.json())["error"]
+    detail = await (await client.get(f"/api/tickets/{code}", headers=auth("t-disp"))).json()
+    assert [(a["department"], a["signed_at"], a["part"]) for a in detail["assists"]] == [("MJ-SJJ", None, "")]
