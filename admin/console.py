@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin import (
+    catalogue_pages,
     dashboard,
     handoff_pages,
     kb_api,
@@ -16,6 +17,7 @@ from admin import (
     tickets_pages,
 )
 from admin.appkeys import ROUTE_ROLES
+from admin.errors import console_errors
 from admin.guard import PUBLIC, guard, route
 
 
@@ -25,6 +27,7 @@ async def _to_home(_request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app[ROUTE_ROLES] = {}
+    app.middlewares.insert(0, console_errors)  # outermost: every /admin error becomes a styled page
     app.middlewares.append(guard)
     route(app, "GET", "/admin", _to_home, PUBLIC)
     pages_auth.setup(app)
@@ -32,6 +35,7 @@ def setup(app: web.Application) -> None:
     kb_pages.setup(app)
     kb_api.setup(app)
     tickets_pages.setup(app)
+    catalogue_pages.setup(app)
     handoff_pages.setup(app)
     dashboard.setup(app)
     quality_pages.setup(app)

@@ -173,11 +173,7 @@ def _refuse(request: web.Request, status: int, message: str) -> web.Response:
         return web.json_response({"error": message}, status=status)
     if status == 401:
         raise web.HTTPFound(f"/admin/login?next={quote(request.path_qs)}")
-    body = (
-        f'<!doctype html><meta charset="utf-8"><title>无权访问</title><p>{message}</p>'
-        '<p><a href="/admin/">返回首页</a></p>'
-    )
-    return web.Response(text=body, status=status, content_type="text/html")
+    return web.Response(text=message, status=status, content_type="text/plain")  # styled by admin.errors
 
 
 async def _csrf_ok(request: web.Request, p: Principal) -> bool:

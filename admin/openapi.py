@@ -17,7 +17,15 @@ SUMMARIES = {
     ("GET", "/api/tickets/stats/drill"): "指标明细工单号（metric、part、from、to、department）",
     ("GET", "/api/tickets/{code}"): "工单详情与流转记录",
     ("POST", "/api/tickets/{code}/rating"): "代市民评价",
-    ("POST", "/api/tickets/{code}/{action}"): "工单操作：dispatch、sign、return、reply、extension、merge、archive 等",
+    ("POST", "/api/tickets/{code}/{action}"): (
+        "工单操作：dispatch、sign、return（reason、text）、"
+        "objection-review（decision accept/reject、department、ruling）、assist（departments）、"
+        "reply、extension、merge、archive 等"
+    ),
+    ("GET", "/api/tickets/objections"): "退单审核：待审核的退单（all=1 全部）和各部门退单数（from、to）",
+    ("GET", "/api/tickets/catalogue"): "派单目录（当前版本与版本历史）",
+    ("PUT", "/api/tickets/catalogue"): "保存派单目录为新版本（departments、categories、note）",
+    ("POST", "/api/tickets/catalogue/restore"): "恢复派单目录的某一版本（version），保存为新版本",
     ("GET", "/api/kb/{kind}"): "知识条目列表（q、status）",
     ("POST", "/api/kb/{kind}"): "新建知识条目（草稿）",
     ("GET", "/api/kb/{kind}/{id}"): "知识条目详情、已发布内容与版本",

@@ -23,6 +23,7 @@ NAV = [
     ("/admin/kb/unanswered", "未答问题", EDITORS),
     ("/admin/kb/import", "批量导入导出", EDITORS),
     ("/admin/tickets", "工单派发", DISPATCH),
+    ("/admin/catalogue", "派单目录", DISPATCH),
     ("/admin/handoff", "人工转接", HANDOFF),
     ("/admin/dashboard", "督办看板", SUPERVISE),
     ("/admin/quality", "质检", SUPERVISE),

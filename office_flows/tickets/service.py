@@ -143,6 +143,11 @@ class TicketService:
             return ""
         return NO_MODEL_NOTE
 
+    def catalogue_changed(self, departments: Any) -> None:
+        """A new dispatch catalogue version: the router proposes departments through it from now on."""
+        if self.router is not None:
+            self.router.use_catalogue(departments)
+
     # --- helpers ------------------------------------------------------------------------------
 
     async def _get(self, s: AsyncSession, code: str, *, lock: bool = True) -> Ticket:

@@ -28,6 +28,7 @@ SAMPLE = {
     "action": "sign",
     "fmt": "csv",
     "table": "metrics",
+    "version": "1",
     "doc_id": "FW-2026-001",
     "meeting_id": "HY-2026-0001",
     "notice_id": "TZ-2026-001",
