@@ -26,7 +26,7 @@ from kernel.db import Database
 from kernel.identity import Role
 from office_flows.tickets import queries
 from office_flows.tickets.states import LABELS, Status
-from office_flows.tickets.stats import METRICS, compute, compute_series, drill_down
+from office_flows.tickets.stats import METRICS, SMALL_SAMPLE, compute, compute_series, drill_down
 
 T = TypeVar("T")
 TREND_WEEKS = 8
@@ -150,7 +150,9 @@ async def page(request: web.Request) -> web.Response:
         p=p,
         statuses=[(s.value, LABELS[s]) for s in Status],
         pivot=_pivot(data.pop("status_rows")),
-        metric_labels={k: m.label for k, m in METRICS.items()},
+        metric_labels={k: m.caption for k, m in METRICS.items()},
+        metrics_def=METRICS,
+        small_sample=SMALL_SAMPLE,
         **data,
     )
 
@@ -172,7 +174,7 @@ async def drill(request: web.Request) -> web.Response:
     if request.query.get("format") == "xlsx":
         return xlsx_response(
             f"{METRICS[metric].label}-明细.xlsx",
-            ["工单号", "类别", "状态", "部门", "受理时间", "办理时限", "内容"],
+            ["工单号", "类别", "状态", "部门", "受理时间", "办理时限", "发回重办次数", "内容"],
             [
                 [
                     t.code,
@@ -181,10 +183,12 @@ async def drill(request: web.Request) -> web.Response:
                     names.get(t.department_code, t.department_code),
                     t.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
                     t.deadline_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if t.deadline_at else "",
+                    t.rework_count,
                     t.content,
                 ]
                 for t in tickets
             ],
+            sheet=f"{METRICS[metric].label}{METRICS[metric].part_label(part)}"[:31],
         )
     return render(
         request,
@@ -220,32 +224,36 @@ async def topic(request: web.Request) -> web.Response:
     )
 
 
-def _rate_cell(v: dict[str, Any]) -> str:
-    return "" if v["rate"] is None else f"{v['rate'] * 100:.1f}%"
+def _rate_cell(v: dict[str, Any]) -> float | None:
+    """A rate as a number (0.875), shown with a percent format in the sheet; empty when nothing counted."""
+    return None if v["rate"] is None else round(float(v["rate"]), 4)
 
 
 async def export(request: web.Request) -> web.Response:
     table = request.match_info["table"]
+    percent: set[int] = set()
     p = period_of(request)
     data = await _scoped(request.app[DB], await load(request.app[DB], p, request.app[CLOCK].now()), scope_of(request))
     names = data["names"]
     if table == "metrics":
-        header = (
-            ["部门"] + [f"{m.label}" for m in METRICS.values()] + [f"{m.label}（达标/总数）" for m in METRICS.values()]
-        )
-        rows = [
-            [names.get(d, d or "（未派单）")]
-            + [_rate_cell(v[k]) for k in METRICS]
-            + [f"{v[k]['good']}/{v[k]['total']}" for k in METRICS]
-            for d, v in sorted(data["metrics"].items())
-        ]
+        header = ["部门"]
+        for m in METRICS.values():
+            header += [m.caption, f"{m.label}·{m.hit_label}", f"{m.label}·计入总数"]
+        rows = []
+        for d, v in sorted(data["metrics"].items()):
+            row: list[Any] = [names.get(d, d or "（未派单）")]
+            for k in METRICS:
+                row += [_rate_cell(v[k]), v[k]["good"], v[k]["total"]]
+            rows.append(row)
+        percent = {1 + 3 * i for i in range(len(METRICS))}
     elif table == "status":
         pivot = _pivot(data["status_rows"])
         header = ["部门"] + [LABELS[s] for s in Status]
         rows = [[names.get(d, d or "（未派单）")] + [pivot[d].get(s.value, 0) for s in Status] for d in sorted(pivot)]
     elif table == "trend":
-        header = ["周（起）"] + [m.label for m in METRICS.values()]
-        rows = [[r["week"]] + ["" if r[k] is None else f"{r[k] * 100:.1f}%" for k in METRICS] for r in data["trend"]]
+        header = ["周（起）"] + [m.caption for m in METRICS.values()]
+        rows = [[r["week"]] + [r[k] for k in METRICS] for r in data["trend"]]
+        percent = set(range(1, len(METRICS) + 1))
     elif table == "overdue":
         header = ["工单号", "部门", "状态", "办理时限", "内容"]
         rows = [
@@ -274,7 +282,12 @@ async def export(request: web.Request) -> web.Response:
         ]
     else:
         raise web.HTTPNotFound(text="没有这个表格")
-    return xlsx_response(f"督办看板-{table}-{p.start.date()}.xlsx", header, rows)
+    return xlsx_response(
+        f"督办看板-{table}-{p.start.date()}.xlsx", header, rows, sheet=SHEETS[table], percent_columns=percent
+    )
+
+
+SHEETS = {"metrics": "考核指标", "status": "工单状态", "trend": "周趋势", "overdue": "超期工单", "bad": "不满意评价"}
 
 
 def setup(app: web.Application) -> None:

@@ -290,6 +290,7 @@ async def _stats(request: web.Request) -> web.Response:
             "from": start.isoformat(),
             "to": end.isoformat(),
             "metrics": {k: m.label for k, m in METRICS.items()},
+            "lower_is_better": [k for k, m in METRICS.items() if m.lower_is_better],
             "departments": table,
         }
     )

@@ -78,18 +78,45 @@ def lines(text: str) -> list[str]:
     return [x.strip() for x in text.replace("\r", "").split("\n") if x.strip()]
 
 
-def xlsx_response(filename: str, header: list[str], rows: list[list[Any]]) -> web.Response:
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def xlsx_response(
+    filename: str,
+    header: list[str],
+    rows: list[list[Any]],
+    *,
+    sheet: str = "数据",
+    percent_columns: set[int] | None = None,
+) -> web.Response:
+    """One named sheet; numbers stay numbers (rates in ``percent_columns`` get a percent format), the header is
+    frozen and each column is sized to its content."""
     from urllib.parse import quote
 
     from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
+    ws.title = sheet[:31]
     ws.append(header)
     for r in rows:
         ws.append(r)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
     # Citizens write ticket texts and rating comments: "=HYPERLINK(…)" must stay text, never a formula.
     mark_xlsx_text(ws)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if percent_columns and cell.column - 1 in percent_columns and isinstance(cell.value, int | float):
+                cell.number_format = "0.0%"
+    for i, column in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, 500)), start=1):
+        widest = max((_width(c.value) for c in column), default=8)
+        ws.column_dimensions[get_column_letter(i)].width = min(max(widest + 2, 8), 60)
     buf = io.BytesIO()
     wb.save(buf)
     return web.Response(

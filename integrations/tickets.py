@@ -298,7 +298,8 @@ async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
         for key, metric in METRICS.items():
             cell = table[dept][key]
             rate = "—" if cell["rate"] is None else f"{float(cell['rate']):.0%}"
-            cells.append(f"{metric.label} {rate}（{cell['good']}/{cell['total']}）")
+            few = "，样本过少" if metric.sample_note(int(cell["total"] or 0)) else ""
+            cells.append(f"{metric.caption} {rate}（{metric.hit_label} {cell['good']}/{cell['total']}{few}）")
         lines.append(f"· {names.get(dept, dept or '未派单')}：" + "；".join(cells))
     lines.append("口径说明见 docs/tickets.md；明细可在管理后台或 GET /api/tickets/stats/drill 查看。")
     return ["\n".join(lines)]

@@ -23,17 +23,46 @@ from office_flows.tickets.states import Status
 Clause = ColumnElement[bool]
 
 
+SMALL_SAMPLE = 10  # a rate over fewer counted tickets (or ratings) is shown with "样本过少"
+
+
 @dataclass(frozen=True)
 class Metric:
+    """``good`` is the numerator's condition. For most metrics the numerator is the good side; for
+    ``lower_is_better`` ones (发回重办率) it counts the problems, and the drill-down's labels say so."""
+
     key: str
     label: str
     rating_based: bool
     base: Callable[[datetime, datetime, datetime], Clause]
     good: Clause
+    lower_is_better: bool = False
+    hit_label: str = "达标"  # what the numerator's tickets are (drill-down part=good)
+    miss_label: str = "未达标"  # the rest of the counted tickets (part=bad)
 
     @property
     def department(self) -> Any:
         return TicketRating.department_code if self.rating_based else Ticket.department_code
+
+    @property
+    def unit(self) -> str:
+        return "次评价" if self.rating_based else "张工单"
+
+    @property
+    def problem_part(self) -> str:
+        """The drill-down part that lists the tickets a supervisor acts on."""
+        return "good" if self.lower_is_better else "bad"
+
+    @property
+    def caption(self) -> str:
+        return f"{self.label}（越低越好）" if self.lower_is_better else self.label
+
+    def part_label(self, part: str) -> str:
+        return {"all": "全部计入", "good": self.hit_label, "bad": self.miss_label}[part]
+
+    def sample_note(self, total: int) -> str:
+        """How few the rate rests on, when it is few ("1 张工单，样本过少")."""
+        return f"{total} {self.unit}，样本过少" if 0 < total < SMALL_SAMPLE else ""
 
 
 def _in(col: Any, start: datetime, end: datetime) -> Clause:
@@ -89,6 +118,9 @@ METRICS: dict[str, Metric] = {
                 _in(Ticket.answered_at, a, b), and_(Ticket.rework_count > 0, _in(Ticket.updated_at, a, b))
             ),
             Ticket.rework_count > 0,
+            lower_is_better=True,
+            hit_label="发回重办过",
+            miss_label="未发回重办",
         ),
     ]
 }
