@@ -9,6 +9,7 @@ import asyncio
 import functools
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -60,7 +61,9 @@ from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_
 from office_flows.office import Office, build_office
 from office_flows.quality.service import QualityService
 from office_flows.routing import catalogue
-from office_flows.routing.service import Router
+from office_flows.routing.model import METADATA_FILE, RouterModel
+from office_flows.routing.service import Router, model_dir
+from office_flows.tickets import demo_history
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
 from office_flows.tickets.service import TicketService
@@ -182,9 +185,32 @@ async def seed(
                 except ChainError as exc:  # a custom directory without the demo people
                     progress(f"未载入演示审批链：{exc}")
         async with db.session() as s:
+            await catalogue.ensure(s, at=clock.now())
+            if await demo_history.tickets_are_empty(s):
+                started = time.perf_counter()
+                h = await demo_history.load_demo_history(s, TicketRules.from_settings(settings), clock.now())
+                progress(
+                    f"已载入演示工单历史：{h.tickets} 张（退单 {h.objections} 次，协办 {h.assists} 个，"
+                    f"评价 {h.ratings} 条），用时 {time.perf_counter() - started:.1f} 秒"
+                )
+        async with db.session() as s:
             if await demo.kb_is_empty(s):
                 report = await demo.load_demo(s, now=clock.now())
                 progress(f"已载入演示知识库：事项 {report['items']['created']} 个，问答 {report['faqs']['created']} 条")
+
+
+def train_demo_router(settings: Settings, progress: Progress = _quiet) -> bool:
+    """Demo mode, first start: no routing model yet → train one from the team-written demo training set, so
+    that dispatchers see proposals at once. A model that exists (trained on real tickets) is never replaced."""
+    folder = model_dir(settings.data_dir)
+    if (folder / METADATA_FILE).is_file():
+        return False
+    examples = demo_history.demo_training_examples()
+    progress(f"演示模式：尚无分派模型，用演示训练集（{len(examples)} 条）训练…")
+    model = RouterModel.train(examples)
+    model.save(folder)
+    progress(f"分派模型已训练（{model.metadata['training_seconds']} 秒），保存在 {folder}")
+    return True
 
 
 def learned_thresholds_of(settings: Settings) -> LearnedThresholds | None:
@@ -258,6 +284,8 @@ async def build_runtime(
         if settings.kb_ranker:  # GOVCHAT_KB_RANKER=0: neither decide with nor train the learned stage
             index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
+        if settings.load_demo_data and seed_demo:
+            await asyncio.to_thread(train_demo_router, settings, progress)
         router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
         async with db.session() as s:  # the dispatch catalogue in force maps the router's categories
             cat = await catalogue.ensure(s, at=clock.now(), fallback=None if settings.demo else router.departments)

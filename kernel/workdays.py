@@ -71,6 +71,7 @@ class WorkCalendar:
         self.overrides = dict(overrides or {})
         self.package_years = _package_years()
         self.override_years = frozenset(d.year for d in self.overrides)
+        self._workdays: dict[date, bool] = {}  # the statutory calendar is slow to ask; days do not change
 
     @classmethod
     async def load(cls, s: AsyncSession) -> WorkCalendar:
@@ -83,11 +84,16 @@ class WorkCalendar:
     def is_workday(self, d: date) -> bool:
         if d in self.overrides:
             return self.overrides[d]
-        if d.year in self.package_years:
-            import chinese_calendar
+        known = self._workdays.get(d)
+        if known is None:
+            if d.year in self.package_years:
+                import chinese_calendar
 
-            return bool(chinese_calendar.is_workday(d))
-        return d.weekday() < 5
+                known = bool(chinese_calendar.is_workday(d))
+            else:
+                known = d.weekday() < 5
+            self._workdays[d] = known
+        return known
 
     def _beyond(self, days: Iterable[date]) -> bool:
         return any(not self.known(d) for d in days)
