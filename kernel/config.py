@@ -117,7 +117,10 @@ class Settings:
         "Allow demo mode on a non-loopback address (refused by default: anyone could sign in as a demo person).",
     )
     demo_data: bool = _setting(
-        True, "GOVCHAT_DEMO_DATA", "In demo mode, load the demo directory and knowledge base when they are empty."
+        True,
+        "GOVCHAT_DEMO_DATA",
+        "In demo mode, load the demo directory, knowledge base and ticket history when they are empty, and train "
+        "the router from the demo training set when no model exists.",
     )
     rasa_url: str = _setting(
         "", "RASA_URL", "URL of an external Rasa server; empty means govchat starts and supervises its own."

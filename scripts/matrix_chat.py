@@ -60,7 +60,7 @@ async def print_replies(speaker: Speaker, room: str) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("account", help="citizen、zhangwei、zhongli、wangqiang")
+    ap.add_argument("account", help="citizen、zhangwei、zhongli、zhuli、wangqiang")
     ap.add_argument("--data-dir", default=os.environ.get("GOVCHAT_DATA_DIR", "data"))
     ap.add_argument("--homeserver", default="http://127.0.0.1:8008")
     args = ap.parse_args()

@@ -5,8 +5,9 @@
 
 Synapse (from PyPI, in its own venv, loopback only) keeps its data in DATA_DIR/synapse-try, so rooms,
 accounts and the bot's sync position survive a restart of either process. Accounts: the bot
-(@govchat:localhost), a citizen, and three civil servants linked to people of the demo directory:
-张伟 (staff), 钟丽 (12345 dispatcher) and 王强 (department head). Their passwords are in
+(@govchat:localhost), a citizen, and four civil servants linked to people of the demo directory:
+张伟 (staff), 钟丽 (12345 dispatcher), 朱立 (handler at 城管局, which receives citizen complaints) and 王强
+(department head), so the whole ticket loop (complaint → dispatch → sign → 退单/answer → rating) can be played. Their passwords are in
 DATA_DIR/synapse-try/accounts.json for any Matrix client pointed at the printed homeserver URL.
 """
 
@@ -27,7 +28,14 @@ sys.path.insert(0, str(ROOT))
 from tests.support.synapse_fixture import SynapseServer, ensure_synapse_venv  # noqa: E402
 
 # account → the demo directory person it speaks as ("" = a citizen)
-ACCOUNTS = {"govchat": "", "citizen": "", "zhangwei": "MJ001", "zhongli": "MJ010", "wangqiang": "MJ003"}
+ACCOUNTS = {
+    "govchat": "",
+    "citizen": "",
+    "zhangwei": "MJ001",
+    "zhongli": "MJ010",  # 12345 dispatcher: /工单队列, /派单 GD… 城管局, /审核退单, /协办
+    "zhuli": "MJ091",  # handler at 城管局, which receives most citizen complaints: /签收, /退单, /回复
+    "wangqiang": "MJ003",
+}
 
 
 def accounts(server: SynapseServer, folder: Path) -> dict[str, dict[str, str]]:
@@ -89,7 +97,9 @@ def main() -> int:
             role = "机器人" if name == "govchat" else (f"工号 {person}" if person else "群众")
             print(f"    {users[name]['user_id']:<28} {role}")
         print(f"    密码见 {folder / 'accounts.json'}")
-        print("==> 另开一个终端对话，例如：.venv/bin/python scripts/matrix_chat.py citizen（或 zhangwei、zhongli）")
+        print(
+            "==> 另开一个终端对话，例如：.venv/bin/python scripts/matrix_chat.py citizen（或 zhangwei、zhongli、zhuli）"
+        )
         print("==> 按 Ctrl-C 停止", flush=True)
         serve.wait()
         return serve.returncode or 0
