@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.clock import SHANGHAI
@@ -334,6 +334,12 @@ class HistoryBuilder:
         return life
 
 
+def _table(model: Any) -> Table:
+    """The model's Core table: Core executemany is several times faster than the ORM's bulk path."""
+    table: Table = model.__table__
+    return table
+
+
 def _created_times(rng: random.Random, now: datetime, count: int, days: int) -> list[datetime]:
     """More calls on weekdays and in office hours; a few in the evening."""
     out = []
@@ -371,7 +377,7 @@ async def load_demo_history(
     for r in rows:  # every row names every column (one executemany)
         for name in nullable:
             r.setdefault(name, None)
-    table = Ticket.__table__
+    table = _table(Ticket)
     returned = await s.execute(insert(table).returning(table.c.id, table.c.code), rows)  # Core: fast executemany
     ids = {code: tid for tid, code in returned.all()}
     report = DemoReport(tickets=len(lives))
@@ -395,7 +401,7 @@ async def load_demo_history(
         (Rectification, rects),
     ):
         if batch:
-            await s.execute(insert(model.__table__), batch)
+            await s.execute(insert(_table(model)), batch)
     existing = {d: n for d, n in (await s.execute(select(TicketSequence.day, TicketSequence.last))).all()}
     for day, n in per_day.items():
         if day in existing:
