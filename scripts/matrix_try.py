@@ -7,8 +7,9 @@ Synapse (from PyPI, in its own venv, loopback only) keeps its data in DATA_DIR/s
 accounts and the bot's sync position survive a restart of either process. Accounts: the bot
 (@govchat:localhost), a citizen, and four civil servants linked to people of the demo directory:
 张伟 (staff), 钟丽 (12345 dispatcher), 朱立 (handler at 城管局, which receives citizen complaints) and 王强
-(department head), so the whole ticket loop (complaint → dispatch → sign → 退单/answer → rating) can be
-played. Their passwords are in DATA_DIR/synapse-try/accounts.json for any Matrix client pointed at the printed homeserver URL.
+(department head), so the whole ticket loop (complaint → dispatch → sign → 退单/answer → rating)
+can be played. Their passwords are in DATA_DIR/synapse-try/accounts.json for any Matrix client pointed at
+the printed homeserver URL.
 """
 
 from __future__ import annotations
