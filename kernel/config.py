@@ -230,9 +230,10 @@ class Settings:
         2.0, "GOVCHAT_TICKET_SIGN_HOURS", "Working hours a department has to sign for a dispatched ticket."
     )
     ticket_clock_stopped: str = _setting(
-        "accepted",
+        "accepted+objected",
         "GOVCHAT_TICKET_CLOCK_STOPPED",
-        "Ticket states in which the handling deadline does not run, '+'-separated (e.g. accepted+extension).",
+        "Ticket states in which the handling deadline does not run, '+'-separated: by default while waiting at "
+        "the dispatcher and while a 退单 waits for its review.",
     )
     ticket_remind_hours: float = _setting(
         8.0, "GOVCHAT_TICKET_REMIND_HOURS", "Working hours before the deadline when the handler is reminded (提醒)."

@@ -22,7 +22,7 @@ INTENT_KINDS = {
 class TicketRules:
     workdays: dict[str, int]
     sign_hours: float = 2.0
-    clock_stopped: frozenset[Status] = frozenset({Status.ACCEPTED})
+    clock_stopped: frozenset[Status] = frozenset({Status.ACCEPTED, Status.OBJECTED})
     remind_hours: float = 8.0
     supervise_hours: float = 8.0
     rating_days: int = 3

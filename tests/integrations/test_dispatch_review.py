@@ -186,3 +186,23 @@ async def test_co_handling_parts_then_the_lead_answers(rt: Runtime) -> None:
         ("MJ-STJ", True, True),
     ]
     assert all(t.deadline_at is not None and a.deadline_at <= t.deadline_at for a in assists)
+
+
+async def test_the_deadline_stops_while_an_objection_waits_for_review(rt: Runtime) -> None:
+    code = await new_ticket(rt)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} 住建局", "已将工单"),
+            ("demo-yechunmei", f"/签收 {code}", "已签收"),
+            ("demo-yechunmei", f"/退单 {code} 1 占道经营属城管执法职责", "已对工单"),
+        ],
+    )
+    async with rt.db.session() as s:
+        before = await s.scalar(select(Ticket.deadline_at).where(Ticket.code == code))
+    rt.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]  (09:30 → 11:30: 2 working hours)
+    await verify_dialog(rt, [("demo-zhongli", f"/驳回退单 {code} 夜市占道属于贵局配合范围，请继续办理", "已驳回")])
+    async with rt.db.session() as s:
+        after = await s.scalar(select(Ticket.deadline_at).where(Ticket.code == code))
+    assert before is not None and after is not None
+    assert after.astimezone(SHANGHAI) > before.astimezone(SHANGHAI)  # the review's 2 hours are not charged
