@@ -169,9 +169,28 @@ def reasons_text(svc: TicketService) -> str:
     return "、".join(f"{i}.{r}" for i, r in enumerate(svc.rules.return_reasons, start=1))
 
 
+REASON_HINTS = {
+    "非本部门职责": ("不属于本部门", "不是我们", "非本部门", "职责", "归城管", "应由"),
+    "不属本辖区": ("辖区", "不在本区", "外区"),
+    "重复诉求": ("重复",),
+    "涉法涉诉": ("诉讼", "法院", "仲裁"),
+}
+
+
+def guess_reason(svc: TicketService, text: str) -> str | None:
+    """A configured 退单 reason that free words plainly name ("不属于本部门职责" → 非本部门职责), for sentences
+    understood by the NLU; None when unsure (the caller then lists the reasons)."""
+    hits = [r for r, words in REASON_HINTS.items() if r in svc.rules.return_reasons and any(w in text for w in words)]
+    return hits[0] if len(hits) == 1 else None
+
+
 async def return_ticket(svc: TicketService, actor: Actor, code: str, rest: str) -> list[str]:
     """退单: "理由 说明" where 理由 is one of the configured reasons (or its number)."""
     reason, _, text = rest.strip().partition(" ")
+    if reason and reason not in svc.rules.return_reasons and not reason.isdigit():
+        guessed = guess_reason(svc, rest)
+        if guessed is not None:
+            reason, text = guessed, rest.strip()
     if not reason:
         return [
             f"请说明退单理由和说明，例如：/退单 {code} 非本部门职责 夜间施工噪音属城管执法职责\n"

@@ -124,7 +124,12 @@ async def test_review_overdue_tells_supervisors_once(rt: Runtime) -> None:
         rt,
         [
             ("demo-zhongli", f"/派单 {code} 住建局", "已将工单"),
-            ("demo-yechunmei", f"/退单 {code} 1 占道经营属城管执法职责", "已对工单"),
+            # free words that plainly name a listed reason are taken as that reason
+            (
+                "demo-yechunmei",
+                f"/退单 {code} 这个诉求不属于本部门，应由城管处理",
+                "提出退单（非本部门职责）：这个诉求不属于本部门",
+            ),
         ],
     )
     await inbox(rt, "demo-laijianguo")
