@@ -265,6 +265,8 @@ class HistoryBuilder:
                     "part": "",
                     "answered_at": None,
                     "answered_by_name": "",
+                    "sign_reminded": True,
+                    "overdue_notified": True,
                 }
                 if part_at <= now and a["signed_at"] is not None:
                     a.update(

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from kernel.db import Database, claim
 from kernel.identity import Role
 from kernel.workdays import calendar_for
-from office_flows.tickets.models import Ticket, TicketObjection, TicketRating
+from office_flows.tickets.models import Ticket, TicketAssist, TicketObjection, TicketRating
 from office_flows.tickets.service import TicketService, fmt_time
 from office_flows.tickets.states import Status
 
@@ -35,7 +35,61 @@ class TicketTicker:
             + await self.sign_reminders(now)
             + await self.close_rating_window(now)
             + await self.overdue_reviews(now)
+            + await self.assist_reminders(now)
         )
+
+    async def assist_reminders(self, now: datetime) -> int:
+        """协办: an assisting department that has not signed for by its limit is reminded once; one whose part
+        is missing at its deadline is reported once to the lead department and the dispatchers."""
+        svc = self.service
+        fired = 0
+        open_ticket = Ticket.status.in_([Status.DISPATCHED.value, Status.HANDLING.value])
+        async with self.db.session() as s:
+            late_sign = (
+                select(TicketAssist, Ticket)
+                .join(Ticket, Ticket.id == TicketAssist.ticket_id)
+                .where(
+                    open_ticket,
+                    TicketAssist.signed_at.is_(None),
+                    TicketAssist.sign_deadline_at <= now,
+                    TicketAssist.sign_reminded.is_(False),
+                )
+                .limit(BATCH)
+            )
+            for a, t in (await s.execute(late_sign)).all():
+                if not await claim(s, TicketAssist, a.id, TicketAssist.sign_reminded.is_(False), sign_reminded=True):
+                    continue
+                fired += 1
+                text = (
+                    f"【催签】工单 {t.code} 的协办任务已超过签收时限（{fmt_time(a.sign_deadline_at)}），"
+                    f"请尽快签收：/签收 {t.code}"
+                )
+                await svc.notify_department(s, a.department_code, text, kind="ticket_assist", ref=t.code)
+            late_part = (
+                select(TicketAssist, Ticket)
+                .join(Ticket, Ticket.id == TicketAssist.ticket_id)
+                .where(
+                    open_ticket,
+                    TicketAssist.answered_at.is_(None),
+                    TicketAssist.deadline_at <= now,
+                    TicketAssist.overdue_notified.is_(False),
+                )
+                .limit(BATCH)
+            )
+            for a, t in (await s.execute(late_part)).all():
+                if not await claim(
+                    s, TicketAssist, a.id, TicketAssist.overdue_notified.is_(False), overdue_notified=True
+                ):
+                    continue
+                fired += 1
+                name = await svc.department_name(s, a.department_code)
+                text = f"【协办超期】工单 {t.code} 的协办部门{name}未在 {fmt_time(a.deadline_at)} 前提交协办意见。"
+                await svc.notify_department(s, a.department_code, text, kind="ticket_assist", ref=t.code)
+                await svc.notify_department(s, t.department_code, text, kind="ticket_assist", ref=t.code)
+                await svc.notify_role(
+                    s, Role.DISPATCHER, text + f"可催办：/催办 {t.code}", kind="ticket_assist", ref=t.code
+                )
+        return fired
 
     async def overdue_reviews(self, now: datetime) -> int:
         """A 退单 not reviewed by its deadline: the supervisors are told once."""

@@ -198,3 +198,5 @@ class TicketAssist(Base):
     part: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     answered_by_name: Mapped[str] = mapped_column(String(50), default="")
+    sign_reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue_notified: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -211,3 +211,25 @@ async def test_the_deadline_stops_while_an_objection_waits_for_review(rt: Runtim
         after = await s.scalar(select(Ticket.deadline_at).where(Ticket.code == code))
     assert before is not None and after is not None
     assert after.astimezone(SHANGHAI) > before.astimezone(SHANGHAI)  # the review's 2 hours are not charged
+
+
+async def test_a_late_assisting_department_is_reminded_then_reported_once(rt: Runtime) -> None:
+    code = await new_ticket(rt)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} 城管局", "已将工单"),
+            ("demo-zhuli", f"/签收 {code}", "已签收"),
+            ("demo-zhongli", f"/协办 {code} 市监局", "已为工单"),
+        ],
+    )
+    for who in ("demo-zhenghua", "demo-zhuli", "demo-zhongli"):
+        await inbox(rt, who)
+    rt.clock.advance(timedelta(hours=6))  # type: ignore[attr-defined]  past the 2 working hours to sign
+    assert (await rt.ticker.tick())["tickets"] == 1
+    assert f"【催签】工单 {code} 的协办任务已超过签收时限" in await inbox(rt, "demo-zhenghua")
+    rt.clock.advance(timedelta(days=10))  # type: ignore[attr-defined]  past the 5 working days for its part
+    first, again = await rt.ticker.tick(), await rt.ticker.tick()
+    assert again["tickets"] == 0 and first["tickets"] >= 1
+    assert f"【协办超期】工单 {code} 的协办部门梅江区市场监督管理局" in await inbox(rt, "demo-zhuli")
+    assert "可催办" in await inbox(rt, "demo-zhongli")

@@ -64,6 +64,8 @@ def upgrade() -> None:
         sa.Column("part", sa.Text(), nullable=False),
         sa.Column("answered_at", When, nullable=True),
         sa.Column("answered_by_name", sa.String(length=50), nullable=False),
+        sa.Column("sign_reminded", sa.Boolean(), nullable=False),
+        sa.Column("overdue_notified", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"], ["tickets.id"], name=op.f("fk_ticket_assists_ticket_id_tickets"), ondelete="CASCADE"
         ),
