@@ -61,6 +61,7 @@ from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_
 from office_flows.office import Office, build_office
 from office_flows.quality.service import QualityService
 from office_flows.routing import catalogue
+from office_flows.routing.departments import load_department_map
 from office_flows.routing.model import METADATA_FILE, RouterModel
 from office_flows.routing.service import Router, model_dir
 from office_flows.tickets import demo_history
@@ -199,6 +200,11 @@ async def seed(
                 progress(f"已载入演示知识库：事项 {report['items']['created']} 个，问答 {report['faqs']['created']} 条")
 
 
+def _map_path(settings: Settings) -> Path | None:
+    configured = str(settings.router_department_map or "")
+    return Path(configured).expanduser() if configured else None
+
+
 def train_demo_router(settings: Settings, progress: Progress = _quiet) -> bool:
     """Demo mode, first start: no routing model yet → train one from the team-written demo training set, so
     that dispatchers see proposals at once. A model that exists (trained on real tickets) is never replaced."""
@@ -286,10 +292,10 @@ async def build_runtime(
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
         if settings.load_demo_data and seed_demo:
             await asyncio.to_thread(train_demo_router, settings, progress)
-        router = await asyncio.to_thread(Router.from_settings, settings)  # loading a model reads ~12 MB
         async with db.session() as s:  # the dispatch catalogue in force maps the router's categories
-            cat = await catalogue.ensure(s, at=clock.now(), fallback=None if settings.demo else router.departments)
-        router.use_catalogue(cat.department_map())
+            configured = None if settings.demo else load_department_map(_map_path(settings))
+            cat = await catalogue.ensure(s, at=clock.now(), fallback=configured)
+        router = await asyncio.to_thread(Router.from_model, settings, cat.department_map())  # a model is ~12 MB
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
         ticker = Ticker(clock, settings.scheduler_seconds)
         ticker.register("tickets", TicketTicker(tickets))

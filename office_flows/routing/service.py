@@ -78,10 +78,13 @@ class Router:
         self.model = model
         self.departments = departments
         self.min_confidence = min_confidence
-        if model is not None:
-            missing = departments.unmapped(model.labels)
+        self._warn_unmapped()
+
+    def _warn_unmapped(self) -> None:
+        if self.model is not None:
+            missing = self.departments.unmapped(self.model.labels)
             if missing:
-                log.warning("department map %s has no department for: %s", departments.source, ", ".join(missing))
+                log.warning("department map %s has no department for: %s", self.departments.source, ", ".join(missing))
 
     @property
     def ready(self) -> bool:
@@ -90,20 +93,20 @@ class Router:
     def use_catalogue(self, departments: DepartmentMap) -> None:
         """Map categories through the dispatch catalogue in force (loaded from the database, edited in the console)."""
         self.departments = departments
+        self._warn_unmapped()
+
+    @classmethod
+    def from_model(cls, settings: Any, departments: DepartmentMap) -> Router:
+        """The trained model in the data folder (if any) mapping through ``departments`` (the catalogue)."""
+        return cls(_load_model(settings), departments, min_confidence=settings.router_min_confidence)
 
     @classmethod
     def from_settings(cls, settings: Any) -> Router:
-        """The map the settings name (or the shipped one) and the trained model in the data folder, if any."""
+        """The map the settings name (or the shipped one) and the trained model in the data folder, if any.
+        (The running service then maps through the dispatch catalogue: ``use_catalogue``.)"""
         configured = str(settings.router_department_map or "")
         departments = load_department_map(Path(configured).expanduser() if configured else None)
-        folder = model_dir(settings.data_dir)
-        model = None
-        if folder.exists():
-            try:
-                model = RouterModel.load(folder)
-            except ModelError as exc:
-                log.warning("routing model not loaded, dispatchers route by hand: %s", exc)
-        return cls(model, departments, min_confidence=settings.router_min_confidence)
+        return cls(_load_model(settings), departments, min_confidence=settings.router_min_confidence)
 
     def propose(self, text: str) -> Proposal:
         if self.model is None:
@@ -116,3 +119,13 @@ class Router:
             return Proposal(None, None, prediction.confidence, alternatives, reason=LOW_CONFIDENCE)
         department = self.departments.department_of(prediction.label)
         return Proposal(prediction.label, department, prediction.confidence, alternatives)
+
+
+def _load_model(settings: Any) -> RouterModel | None:
+    folder = model_dir(settings.data_dir)
+    if folder.exists():
+        try:
+            return RouterModel.load(folder)
+        except ModelError as exc:
+            log.warning("routing model not loaded, dispatchers route by hand: %s", exc)
+    return None
