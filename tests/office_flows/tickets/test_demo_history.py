@@ -78,3 +78,28 @@ async def test_first_demo_start_loads_history_and_trains_the_router_once(sqlite_
         assert (model_dir(settings.data_dir) / METADATA_FILE).stat().st_mtime_ns == trained_at  # not retrained
     finally:
         await again.close()
+
+
+async def test_history_then_a_new_ticket_today_gets_the_next_code(settings: Settings) -> None:
+    """On both databases: the bulk load keeps the daily code sequences, so today's next ticket follows them."""
+    from kernel.identity import Actor, Role
+    from office_flows.directory.demo import load_demo_directory
+    from office_flows.routing import catalogue
+    from office_flows.tickets import demo_history
+
+    rt = await build_runtime(settings, clock=FakeClock(NOW), load_model=False)
+    try:
+        async with rt.db.session() as s:
+            await load_demo_directory(s)
+            await catalogue.ensure(s, at=NOW)
+            report = await demo_history.load_demo_history(s, rt.tickets.rules, NOW, count=400, days=5)
+        assert report.tickets == 400 and report.events > 400
+        async with rt.db.session() as s:
+            today = sorted(c for c in await s.scalars(select(Ticket.code)) if c.startswith("GD20261204"))
+        citizen = Actor("web", "c-new", frozenset({Role.CITIZEN}))
+        created = await rt.tickets.create(
+            kind="咨询", content="请问公租房怎么申请", channel="web", sender="c-new", actor=citizen
+        )
+        assert created.code == f"GD20261204{int(today[-1][-5:]) + 1:05d}" if today else created.code.endswith("00001")
+    finally:
+        await rt.close()
