@@ -111,6 +111,19 @@ class HistoryBuilder:
         self.rng = random.Random(seed)
         self.problems = {k: v for k, v in tx.PROBLEMS.items() if k in departments}
 
+    def pending_objections(self, lives: list[_Life], count: int = 3) -> None:
+        """A few of the newest tickets being handled get a 退单 waiting for review, whatever the dice said."""
+        waiting = sum(1 for life in lives if life.row["status"] == "objected")
+        candidates = [
+            life
+            for life in reversed(lives)
+            if life.row["status"] == "handling" and not life.objections and not life.assists
+        ]
+        for life in candidates:
+            if waiting >= count:
+                break
+            waiting += _pending_objection(self, life)
+
     def _rate(self, life: _Life, at: datetime, dept: str, round_: int, level: int | None) -> None:
         comment = self.rng.choice(tx.RATING_COMMENTS[level]) if level and self.rng.random() < 0.6 else ""
         life.ratings.append(
@@ -342,6 +355,39 @@ def _table(model: Any) -> Table:
     return table
 
 
+def _pending_objection(builder: HistoryBuilder, life: _Life) -> bool:
+    """Turn a ticket being handled into one whose 退单 waits for review now (for the dispatchers to try)."""
+    rng, row = builder.rng, life.row
+    dept = row["department_code"]
+    raised = max(row["signed_at"] + timedelta(minutes=10), builder.now - timedelta(minutes=rng.randint(20, 90)))
+    if raised > builder.now:
+        return False
+    reason = rng.choice(["非本部门职责", "诉求不清无法办理"])
+    text = tx.OBJECTION_TEXTS[reason].format(department="其他部门")
+    life.event("return", raised, "handling", "objected", (f"dept:{dept}", "承办人"), dept, f"{reason}：{text}")
+    row.update(status="objected", return_count=row["return_count"] + 1, paused_at=raised)
+    review_due = builder.cal.add_work_hours(raised, builder.rules.review_hours).at
+    life.objections.append(
+        {
+            "department_code": dept,
+            "reason": reason,
+            "text": text,
+            "raised_by": f"dept:{dept}",
+            "raised_by_name": "承办人",
+            "raised_at": raised,
+            "review_due_at": review_due,
+            "status": "pending",
+            "decided_by": "",
+            "decided_by_name": "",
+            "decided_at": None,
+            "ruling": "",
+            "redispatched_to": "",
+            "overdue_notified": False,
+        }
+    )
+    return True
+
+
 def _created_times(rng: random.Random, now: datetime, count: int, days: int) -> list[datetime]:
     """More calls on weekdays and in office hours; a few in the evening."""
     out = []
@@ -373,6 +419,7 @@ async def load_demo_history(
         day = created.astimezone(SHANGHAI).strftime("%Y%m%d")
         per_day[day] = per_day.get(day, 0) + 1
         lives.append(builder.build(f"GD{day}{per_day[day]:05d}", created.astimezone(SHANGHAI)))
+    builder.pending_objections(lives)
     columns = {c.name for c in Ticket.__table__.columns}
     rows = [{k: v for k, v in life.row.items() if k in columns} for life in lives]
     nullable = [c.name for c in Ticket.__table__.columns if c.nullable]
