@@ -2,7 +2,7 @@
 versioned dispatch catalogue (派单目录).
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0014 (given number 0013; rechained after main's 0014)
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"  # rechained after main's 0014 (quality and desks) when rebasing
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
