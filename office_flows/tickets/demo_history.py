@@ -69,6 +69,28 @@ def _place(rng: random.Random) -> tuple[str, str]:
     return said, f"{district}{street}{road}{rng.randint(1, 199)}号"
 
 
+def _objection_row(
+    dept: str, reason: str, text: str, raised: datetime, review_due: datetime, *, notified: bool
+) -> dict[str, Any]:
+    """A pending 退单 by the department's handler (the review fills in the decision)."""
+    return {
+        "department_code": dept,
+        "reason": reason,
+        "text": text,
+        "raised_by": f"dept:{dept}",
+        "raised_by_name": "承办人",
+        "raised_at": raised,
+        "review_due_at": review_due,
+        "status": "pending",
+        "decided_by": "",
+        "decided_by_name": "",
+        "decided_at": None,
+        "ruling": "",
+        "redispatched_to": "",
+        "overdue_notified": notified,
+    }
+
+
 class _Life:
     """One ticket's rows, built in memory."""
 
@@ -219,22 +241,7 @@ class HistoryBuilder:
             )
             row.update(status="objected", return_count=1)
             decided = raised + timedelta(hours=rng.uniform(0.5, 6))
-            o: dict[str, Any] = {
-                "department_code": first,
-                "reason": reason,
-                "text": text,
-                "raised_by": f"dept:{first}",
-                "raised_by_name": "承办人",
-                "raised_at": raised,
-                "review_due_at": review_due,
-                "status": "pending",
-                "decided_by": "",
-                "decided_by_name": "",
-                "decided_at": None,
-                "ruling": "",
-                "redispatched_to": "",
-                "overdue_notified": True,
-            }
+            o = _objection_row(first, reason, text, raised, review_due, notified=True)
             life.objections.append(o)
             if decided > now:
                 o["overdue_notified"] = review_due <= now
@@ -367,24 +374,7 @@ def _pending_objection(builder: HistoryBuilder, life: _Life) -> bool:
     life.event("return", raised, "handling", "objected", (f"dept:{dept}", "承办人"), dept, f"{reason}：{text}")
     row.update(status="objected", return_count=row["return_count"] + 1, paused_at=raised)
     review_due = builder.cal.add_work_hours(raised, builder.rules.review_hours).at
-    life.objections.append(
-        {
-            "department_code": dept,
-            "reason": reason,
-            "text": text,
-            "raised_by": f"dept:{dept}",
-            "raised_by_name": "承办人",
-            "raised_at": raised,
-            "review_due_at": review_due,
-            "status": "pending",
-            "decided_by": "",
-            "decided_by_name": "",
-            "decided_at": None,
-            "ruling": "",
-            "redispatched_to": "",
-            "overdue_notified": False,
-        }
-    )
+    life.objections.append(_objection_row(dept, reason, text, raised, review_due, notified=False))
     return True
 
 
