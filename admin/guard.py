@@ -56,11 +56,12 @@ class Principal:
 PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal", Principal)
 
 
-def route(app: web.Application, method: str, path: str, handler: Handler, roles: frozenset[Role]) -> None:
-    """Add a route and declare the roles it needs (``PUBLIC`` for none)."""
+def route(app: web.Application, method: str, path: str, handler: Handler, roles: frozenset[Role]) -> str:
+    """Add a route and declare the roles it needs (``PUBLIC`` for none); returns its canonical path."""
     added = app.router.add_route(method, path, handler)
     assert added.resource is not None
     app[ROUTE_ROLES][(method, added.resource.canonical)] = roles
+    return added.resource.canonical
 
 
 def principal(request: web.Request) -> Principal:
