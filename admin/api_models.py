@@ -251,7 +251,7 @@ class HitTestOut(Open):
     question: str
     normalized: str
     decision: Literal["answer", "suggest", "decline"]
-    shown: list[JsonValue]
+    shown: list[tuple[str, int]] = Field(description="给用户看的条目（kind, id）")
     mode: str
     candidates: list[dict[str, JsonValue]]
 

@@ -29,7 +29,7 @@ def bad_request(message: str) -> web.HTTPBadRequest:
 
 async def body_as(request: web.Request, model: type[M]) -> M:
     """The JSON body through its model; an empty body is ``{}``. A misfit is a 400 with a Chinese reason."""
-    data = await json_body(request) if request.can_read_body and await request.read() else {}
+    data = await json_body(request) if await request.read() else {}  # read() is cached: handlers may read first
     try:
         return validate(model, data)
     except Invalid as exc:
