@@ -11,7 +11,7 @@ from admin.contract import api, body_as, query_as
 from admin.guard import EDITORS, principal
 from admin.kb_ops import entry_json, unanswered_groups
 from admin.kb_pages import ops_of
-from kernel.contract import Operation, respond
+from kernel.contract import JsonObject, Operation, respond
 from kernel.contract import refuse as error
 from knowledge_base.service import KnowledgeBaseUnavailable
 from knowledge_base.store import KbError
@@ -101,8 +101,8 @@ async def unanswered(request: web.Request) -> web.Response:
     return respond(m.UnansweredOut(groups=out))
 
 
-KIND = {"kind": {"type": "string", "enum": ["faq", "item"]}}
-REF = {**KIND, "id": {"type": "string", "pattern": "^[1-9][0-9]{0,8}$", "examples": ["1"]}}
+KIND: dict[str, JsonObject] = {"kind": {"type": "string", "enum": ["faq", "item"]}}
+REF: dict[str, JsonObject] = {**KIND, "id": {"type": "string", "pattern": "^[1-9][0-9]{0,8}$", "examples": ["1"]}}
 FAQ_EXAMPLE: dict[str, object] = {
     "question": "居住证怎么办理",
     "similar_questions": ["办居住证要什么材料"],

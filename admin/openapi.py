@@ -73,6 +73,8 @@ def _operation(path: str, roles: frozenset[Any] | None, op: Operation) -> dict[s
     ok: dict[str, Any] = {"description": "成功"}
     if op.content_type == "application/json" and op.response is not None:
         ok["content"] = _json({"$ref": REF.format(model=op.response.__name__)})
+    elif op.content_type == "application/json":
+        ok["content"] = _json({"type": "object"})
     elif op.content_type != "application/json":
         ok["content"] = {op.content_type: {"schema": {"type": "string"}}}
     responses: dict[str, Any] = {str(op.status): ok}

@@ -211,14 +211,16 @@ async def _get(request: web.Request) -> web.Response:
     if not staff:
         return error(404, f"没有找到工单 {code}")
     history = [
-        m.TicketEvent(
-            action=e.action,
-            from_=e.from_status,
-            to=e.to_status,
-            actor=e.actor_name,
-            comment=e.comment,
-            department=e.department_code,
-            at=_iso(e.at),
+        m.TicketEvent.model_validate(
+            {
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "actor": e.actor_name,
+                "comment": e.comment,
+                "department": e.department_code,
+                "at": _iso(e.at),
+            }
         )
         for e in events
     ]
@@ -266,8 +268,9 @@ async def _stats(request: web.Request) -> web.Response:
     svc = request.app[TICKETS]
     async with svc.db.session() as s:
         table = await compute(s, start, end, svc.clock.now(), q.department or None)
-    out = m.StatsOut(
-        from_=start.isoformat(), to=end.isoformat(), metrics={k: v.label for k, v in METRICS.items()}, departments=table
+    metrics = {k: v.label for k, v in METRICS.items()}
+    out = m.StatsOut.model_validate(
+        {"from": start.isoformat(), "to": end.isoformat(), "metrics": metrics, "departments": table}
     )
     return respond(out)
 
