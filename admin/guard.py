@@ -165,6 +165,12 @@ async def _from_token(request: web.Request) -> Principal | None:
     return Principal(code, person.roles, actor, None)
 
 
+async def resolve_principal(request: web.Request) -> Principal | None:
+    """Who is asking, by API token or console session (routes outside the guard, e.g. /metrics)."""
+    p = await _from_token(request) if "Authorization" in request.headers else None
+    return p if p is not None else await _from_session(request)
+
+
 def _is_api(request: web.Request) -> bool:
     return request.path.startswith("/api")
 

@@ -61,7 +61,12 @@ async def test_the_generated_client_drives_the_ticket_loop(client: TestClient[An
     supervisor, ivr = api("t-sup-0123456789"), api(IVR)
 
     created = await dispatcher.create_ticket(
-        {"kind": "投诉", "content": "小区门口占道经营，晚上很吵", "address": "梅江区彬芳大道 8 号", "phone": "13900001111"}
+        {
+            "kind": "投诉",
+            "content": "小区门口占道经营，晚上很吵",
+            "address": "梅江区彬芳大道 8 号",
+            "phone": "13900001111",
+        }
     )
     code = created["code"]
     assert code.startswith("GD") and created["deadline"]
