@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from govchat.cli_admin import add_admin_commands
+from govchat.cli_backup import add_backup_commands
 from govchat.cli_common import progress as _progress
 from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
@@ -527,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_directory_commands(sub)
     add_office_commands(sub)
     add_admin_commands(sub)
+    add_backup_commands(sub)
     tickets = sub.add_parser("tickets", help="12345 工单").add_subparsers(dest="tickets_command", required=True)
     _add_router_commands(tickets)
     return p
