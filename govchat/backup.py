@@ -85,7 +85,7 @@ def _python_type(column: Any) -> type | None:
     if isinstance(kind, TypeDecorator):
         kind = kind.impl_instance
     try:
-        return kind.python_type  # type: ignore[no-any-return]
+        return kind.python_type
     except NotImplementedError:
         return None
 
