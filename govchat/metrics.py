@@ -6,6 +6,7 @@ console session. Gauges of stored state are computed at each scrape with a few a
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 
@@ -16,10 +17,12 @@ from govchat.runtime import Runtime
 from kernel.identity import Role
 from kernel.metrics import CONTENT_TYPE, Metrics
 from kernel.outbox import backlog
+from nlu.service import Parser
 from office_flows.tickets.queries import state_gauges
 
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
 RUNTIME_KEY: web.AppKey[Runtime] = web.AppKey("metrics_runtime", Runtime)
+PROBE_SECONDS = 2.0
 
 
 def route_of(request: web.Request) -> str:
@@ -67,11 +70,20 @@ async def refresh(rt: Runtime, metrics: Metrics) -> None:
     metrics.tickets_overdue.set(overdue)
     last = rt.ticker.last_tick_at
     metrics.scheduler_since.set((now - last).total_seconds() if last else -1)
-    metrics.nlu_enabled.set(1 if rt.bot.services.nlu is not None else 0)
-    if rt.bot.services.nlu is None:
-        metrics.nlu_up.set(0)
+    nlu = rt.bot.services.nlu
+    metrics.nlu_enabled.set(1 if nlu is not None else 0)
+    metrics.nlu_up.set(0 if nlu is None else await _nlu_answers(nlu.parser))
     snap = rt.index.snapshot
     metrics.kb_version.set(snap.kb_version if snap else 0)
+
+
+async def _nlu_answers(parser: Parser) -> int:
+    """Probe the NLU server at scrape time (a quiet chat would otherwise leave the last parse's verdict)."""
+    try:
+        await asyncio.wait_for(parser.parse("你好"), PROBE_SECONDS)
+    except Exception:
+        return 0
+    return 1
 
 
 async def metrics_page(request: web.Request) -> web.Response:

@@ -121,3 +121,13 @@ async def test_nlu_availability_and_parse_latency(clock: FakeClock) -> None:
     assert samples["govchat_nlu_up"] == 0
     assert samples["govchat_nlu_parse_failures_total"] == 1
     assert samples["govchat_nlu_parse_duration_seconds_count"] == 1
+
+
+async def test_a_scrape_probes_the_nlu_server(rig: tuple[TestClient[Any, Any], Runtime], clock: FakeClock) -> None:
+    client, rt = rig
+    parser = RecordedParser({})
+    rt.bot.services.nlu = NluService(parser, clock, metrics=rt.metrics)
+    m = await scrape(client)
+    assert value(m, "govchat_nlu_enabled") == 1 and value(m, "govchat_nlu_up") == 1
+    parser.down = True
+    assert value(await scrape(client), "govchat_nlu_up") == 0
