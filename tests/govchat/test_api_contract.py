@@ -4,6 +4,7 @@ schema, and the chat webhook survives hypothesis-generated bodies. Deterministic
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,7 +17,9 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from openapi_spec_validator import validate as validate_spec
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -137,6 +140,33 @@ def test_property_based_contract_run_finds_no_5xx_and_no_schema_break(live: Live
     # the run reached the real answers, not only refusals: lists, reads, creations and the chat
     for op in ("GET /api/tickets", "POST /api/tickets", "GET /api/kb/{kind}", "POST /webhooks/rest/webhook"):
         assert op in succeeded, op
+
+
+def _refuse_operation(
+    strategy: Any, url: str, session: requests.Session, headers: dict[str, str], refused: list[int]
+) -> None:
+    @settings(RUN, max_examples=8)
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        response = case.call(base_url=url, session=session, headers=headers, timeout=30)
+        case.validate_response(response, checks=[not_a_server_error])
+        refused.append(response.status_code)
+
+    with contextlib.suppress(Unsatisfiable):  # every value of its parameters is valid: nothing to break
+        run()
+
+
+def test_malformed_requests_generated_from_the_document_get_no_5xx(live: LiveApp, doc: dict[str, Any]) -> None:
+    """Schemathesis's negative mode: bodies, queries and path values that break the schema are refused with
+    a 4xx (the Chinese reason is the models' job), never a 5xx."""
+    schema = schemathesis.openapi.from_dict(doc)
+    session = requests.Session()
+    refused: list[int] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        strategy = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+        _refuse_operation(strategy, live.url, session, _headers_for(operation.path), refused)
+    assert refused and sum(400 <= s < 500 for s in refused) > len(refused) // 2
 
 
 JSON = st.recursive(
