@@ -17,12 +17,14 @@ import json
 import os
 import shutil
 import tarfile
+import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Table, TypeDecorator, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
@@ -39,6 +41,8 @@ MANIFEST = "manifest.json"
 # nlu/ on start), and SQLite's own files (the database travels as a dump).
 SKIPPED_DIRS = frozenset({"models", "logs", "nlu"})
 BATCH = 1000
+CHUNK = 1 << 20
+BROKEN = (tarfile.TarError, OSError, EOFError, zlib.error)  # what a truncated or altered tar.gz raises
 Progress = Callable[[str], None]
 
 
@@ -137,12 +141,31 @@ async def _revision(conn: AsyncConnection) -> str:
         raise BackupError("数据库尚未初始化（没有迁移版本），无可备份的内容") from exc
 
 
-def _add(tar: tarfile.TarFile, manifest: Manifest, name: str, data: bytes) -> None:
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    info.mode = 0o600
-    tar.addfile(info, io.BytesIO(data))
-    manifest.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    while chunk := handle.read(CHUNK):
+        yield chunk
+
+
+class _Spool:
+    """A member being written: spooled to a temporary file (tables of millions of rows stay off the heap)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in add_to, once in the archive
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def add_to(self, tar: tarfile.TarFile, manifest: Manifest, name: str) -> None:
+        info = tarfile.TarInfo(name)
+        info.size, info.mode = self.size, 0o600
+        self.file.seek(0)
+        tar.addfile(info, self.file)
+        self.file.close()
+        manifest.files[name] = {"sha256": self.digest.hexdigest(), "size": self.size}
 
 
 async def make_backup(settings: Settings, out: Path, now: datetime, progress: Progress) -> Manifest:
@@ -160,20 +183,24 @@ async def make_backup(settings: Settings, out: Path, now: datetime, progress: Pr
                     await conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
                 manifest.revision = await _revision(conn)
                 for table in metadata.sorted_tables:
-                    buf = io.BytesIO()
+                    spool = _Spool()
                     count = 0
                     order = list(table.primary_key.columns) or list(table.columns)
                     result = await conn.stream(select(table).order_by(*order))
                     async for row in result.mappings():
                         line = {k: _encode(v) for k, v in row.items()}
-                        buf.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+                        spool.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
                         count += 1
                     manifest.tables[table.name] = count
-                    _add(tar, manifest, f"db/{table.name}.jsonl", buf.getvalue())
+                    spool.add_to(tar, manifest, f"db/{table.name}.jsonl")
             progress(f"数据库：{len(manifest.tables)} 张表，{sum(manifest.tables.values())} 行")
             files = list(_state_files(settings.data_dir, sqlite_file(url)))
             for rel, path in files:
-                _add(tar, manifest, f"files/{rel}", path.read_bytes())
+                spool = _Spool()
+                with path.open("rb") as fh:
+                    for chunk in _chunks(fh):
+                        spool.write(chunk)
+                spool.add_to(tar, manifest, f"files/{rel}")
             progress(f"数据目录文件：{len(files)} 个（索引、密钥、模型等）")
             info = tarfile.TarInfo(MANIFEST)
             body = manifest.as_json()
@@ -193,7 +220,7 @@ async def make_backup(settings: Settings, out: Path, now: datetime, progress: Pr
 @dataclass
 class Archive:
     manifest: dict[str, Any]
-    members: dict[str, bytes]
+    path: Path
 
 
 def _safe(name: str) -> bool:
@@ -201,11 +228,8 @@ def _safe(name: str) -> bool:
     return not path.is_absolute() and ".." not in path.parts and name == path.as_posix()
 
 
-def read_archive(path: Path) -> Archive:
-    """The archive's members, every checksum verified; BackupError (Chinese) for anything wrong."""
-    if not path.is_file():
-        raise BackupError(f"备份文件不存在：{path}")
-    members: dict[str, bytes] = {}
+def _members(path: Path) -> Iterator[tuple[str, IO[bytes]]]:
+    """(name, stream) of every member, in archive order; BackupError for a broken or unsafe archive."""
     try:
         with tarfile.open(path, "r:gz") as tar:
             for info in tar:
@@ -213,13 +237,32 @@ def read_archive(path: Path) -> Archive:
                     raise BackupError(f"备份中有不允许的条目：{info.name}（拒绝恢复）")
                 handle = tar.extractfile(info)
                 assert handle is not None
-                members[info.name] = handle.read()
-    except (tarfile.TarError, OSError, EOFError) as exc:
+                yield info.name, handle
+    except BROKEN as exc:
         raise BackupError(f"备份文件已损坏或不完整，无法读取（{type(exc).__name__}）") from None
-    if MANIFEST not in members:
+
+
+def read_archive(path: Path) -> Archive:
+    """Check the whole archive (every member's SHA-256 against the manifest, streamed) before any use."""
+    if not path.is_file():
+        raise BackupError(f"备份文件不存在：{path}")
+    digests: dict[str, str] = {}
+    manifest_raw = b""
+    try:
+        for name, handle in _members(path):
+            if name == MANIFEST:
+                manifest_raw = handle.read()
+                continue
+            digest = hashlib.sha256()
+            for chunk in _chunks(handle):
+                digest.update(chunk)
+            digests[name] = digest.hexdigest()
+    except BROKEN as exc:  # a member's data ends early (the headers were read fine)
+        raise BackupError(f"备份文件已损坏或不完整，无法读取（{type(exc).__name__}）") from None
+    if not manifest_raw:
         raise BackupError("这不是 govchat 备份：缺少 manifest.json")
     try:
-        manifest = json.loads(members.pop(MANIFEST))
+        manifest = json.loads(manifest_raw)
     except ValueError:
         raise BackupError("备份清单 manifest.json 已损坏") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -227,13 +270,13 @@ def read_archive(path: Path) -> Archive:
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"备份格式版本 {manifest.get('format_version')} 与本程序（{FORMAT_VERSION}）不符")
     listed = manifest.get("files") or {}
-    if set(listed) != set(members):
-        extra, missing = sorted(set(members) - set(listed)), sorted(set(listed) - set(members))
+    if set(listed) != set(digests):
+        extra, missing = sorted(set(digests) - set(listed)), sorted(set(listed) - set(digests))
         raise BackupError(f"备份内容与清单不符（多出：{extra[:3]}，缺少：{missing[:3]}），拒绝恢复")
-    for name, data in members.items():
-        if hashlib.sha256(data).hexdigest() != listed[name].get("sha256"):
+    for name, sha in digests.items():
+        if sha != listed[name].get("sha256"):
             raise BackupError(f"备份已损坏：{name} 的校验和不符，拒绝恢复")
-    return Archive(manifest, members)
+    return Archive(manifest, path)
 
 
 # --- restoring ---------------------------------------------------------------------------------
@@ -268,14 +311,22 @@ async def _load_rows(url: str, archive: Archive, progress: Progress) -> None:
         async with engine.begin() as conn:  # all or nothing
             for table in reversed(metadata.sorted_tables):
                 await conn.execute(delete(table))  # rows a migration seeded, or an older copy (--force)
-            for table in metadata.sorted_tables:
-                raw = archive.members.get(f"db/{table.name}.jsonl")
-                if raw is None:
-                    continue  # a table newer than the archive: its migration filled it, if anything
+            # Members come in the dependency order they were dumped in; a table newer than the archive keeps
+            # what its migration filled in, a table this version dropped is skipped.
+            for name, handle in _members(archive.path):
+                table = metadata.tables.get(name.removeprefix("db/").removesuffix(".jsonl"))
+                if not name.startswith("db/") or table is None:
+                    continue
                 decode = _decoder(table)
-                rows = [decode(json.loads(line)) for line in raw.splitlines() if line.strip()]
-                for start in range(0, len(rows), BATCH):
-                    await conn.execute(insert(table), rows[start : start + BATCH])
+                batch: list[dict[str, Any]] = []
+                for line in handle:
+                    if line.strip():
+                        batch.append(decode(json.loads(line)))
+                    if len(batch) >= BATCH:
+                        await conn.execute(insert(table), batch)
+                        batch = []
+                if batch:
+                    await conn.execute(insert(table), batch)
                 if conn.dialect.name == "postgresql":
                     await _bump_sequences(conn, table)
         progress(f"数据库已恢复：{sum(archive.manifest['tables'].values())} 行")
@@ -298,7 +349,7 @@ async def _bump_sequences(conn: AsyncConnection, table: Table) -> None:
 
 def _write_files(archive: Archive, data_dir: Path) -> int:
     count = 0
-    for name, data in archive.members.items():
+    for name, handle in _members(archive.path):
         if not name.startswith("files/"):
             continue
         target = data_dir / name.removeprefix("files/")
@@ -306,7 +357,7 @@ def _write_files(archive: Archive, data_dir: Path) -> int:
         tmp = target.with_name(target.name + ".restoring")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            shutil.copyfileobj(handle, fh, CHUNK)
         tmp.replace(target)
         count += 1
     return count
