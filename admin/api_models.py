@@ -341,6 +341,15 @@ class MeetingBooked(Model):
     meeting_id: str
 
 
+class MeetingConflict(Model):
+    """409: the room or a participant is taken; ``alternatives`` are free slots."""
+
+    error: str
+    message: str
+    meeting_id: str = ""
+    alternatives: list[dict[str, JsonValue]]
+
+
 class RsvpIn(Model):
     accept: bool
     reason: Text = ""

@@ -131,13 +131,13 @@ async def book(request: web.Request, actor: Actor, body: m.MeetingIn) -> Result:
     req = Request(start, body.minutes, body.room, body.people, body.topic)
     booking = await _office(request).meetings.book(actor, req)
     if booking.alternatives:
-        conflict = {
-            "error": booking.outcome.message,
-            "message": booking.outcome.message,
-            "meeting_id": booking.outcome.ref,
-            "alternatives": [a.to_json() for a in booking.alternatives],
-        }
-        return web.json_response(conflict, status=409)
+        conflict = m.MeetingConflict(
+            error=booking.outcome.message,
+            message=booking.outcome.message,
+            meeting_id=booking.outcome.ref,
+            alternatives=[a.to_json() for a in booking.alternatives],
+        )
+        return respond(conflict, 409)
     return m.MeetingBooked(message=booking.outcome.message, meeting_id=booking.outcome.ref)
 
 
@@ -279,6 +279,7 @@ def setup(app: web.Application, office: Office) -> None:
             "bookMeeting",
             "预约会议（冲突时 409 并给出备选 alternatives）",
             response=m.MeetingBooked,
+            error_models={409: m.MeetingConflict},
             example={
                 "start": "2026-11-19T15:00:00+08:00",
                 "minutes": 60,

@@ -40,7 +40,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
 def _models(ops: list[Operation]) -> list[type[BaseModel]]:
     seen: dict[str, type[BaseModel]] = {"ErrorOut": ErrorOut}
     for op in ops:
-        for model in (op.body, op.response):
+        for model in (op.body, op.response, *op.error_models.values()):
             if model is not None:
                 seen[model.__name__] = model
     return list(seen.values())
@@ -79,9 +79,10 @@ def _operation(path: str, roles: frozenset[Any] | None, op: Operation) -> dict[s
         ok["content"] = {op.content_type: {"schema": {"type": "string"}}}
     responses: dict[str, Any] = {str(op.status): ok}
     for status in op.errors:
+        model = op.error_models.get(status, ErrorOut)
         responses[str(status)] = {
             "description": ERROR_TEXT.get(status, "错误"),
-            "content": _json({"$ref": REF.format(model="ErrorOut")}),
+            "content": _json({"$ref": REF.format(model=model.__name__)}),
         }
     out: dict[str, Any] = {"operationId": op.op_id, "summary": op.summary, "parameters": params}
     if op.body is not None:

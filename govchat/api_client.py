@@ -185,6 +185,13 @@ class MeetingBooked(TypedDict):
     meeting_id: str
 
 
+class MeetingConflict(TypedDict):
+    error: str
+    message: str
+    meeting_id: NotRequired[str]
+    alternatives: list[dict[str, Any]]
+
+
 class MeetingIn(TypedDict):
     start: str
     minutes: NotRequired[int]

@@ -48,6 +48,8 @@ class Operation:
     status: int = 200
     content_type: str = "application/json"
     errors: tuple[int, ...] = (400, 401, 403, 404, 409)
+    # An error status whose body says more than ErrorOut (it still carries "error"), e.g. 409 with alternatives.
+    error_models: Mapping[int, type[BaseModel]] = field(default_factory=dict)
     # Path parameters' schemas (a pattern or an enum) where the route restricts them; others are strings.
     params: Mapping[str, JsonObject] = field(default_factory=dict)
     example: JsonObject | None = None
