@@ -7,12 +7,14 @@ from typing import Any
 
 from aiohttp import web
 
+from admin import api_models as m
 from admin import audit
-from admin.api_auth import error, json_body
 from admin.appkeys import CLOCK, DB, TICKETS
+from admin.contract import api, body_as
 from admin.errors import error_page
 from admin.guard import DISPATCH, principal, route
 from admin.web import back, render
+from kernel.contract import Operation, refuse, respond
 from office_flows.routing import catalogue
 from office_flows.routing.catalogue import Catalogue, CatalogueError
 
@@ -43,7 +45,7 @@ def _from_form(f: Any) -> dict[str, Any]:
     aliases = [str(v) for v in f.getall("aliases", [])]
     matters = [str(v) for v in f.getall("matters", [])]
     departments = [
-        {"name": n, "aliases": a, "matters": m} for n, a, m in zip(names, aliases, matters, strict=False) if n
+        {"name": n, "aliases": a, "matters": mt} for n, a, mt in zip(names, aliases, matters, strict=False) if n
     ]
     cats = [str(v).strip() for v in f.getall("category", [])]
     depts = [str(v).strip() for v in f.getall("category_department", [])]
@@ -85,47 +87,89 @@ async def restore(request: web.Request) -> web.Response:
 # --- API ----------------------------------------------------------------------------------------------
 
 
-def _versions_json(versions: list[catalogue.CatalogueVersion]) -> list[dict[str, Any]]:
-    return [
-        {"version": v.version, "created_by": v.created_by, "created_at": v.created_at.isoformat(), "note": v.note}
-        for v in versions
-    ]
+def _out(cat: Catalogue) -> m.CatalogueOut:
+    return m.CatalogueOut.model_validate({"version": cat.version, **cat.as_data()})
 
 
 async def api_get(request: web.Request) -> web.Response:
     cat, versions = await _state(request)
-    return web.json_response({"version": cat.version, **cat.as_data(), "versions": _versions_json(versions)})
+    listed = [
+        m.CatalogueVersionOut(
+            version=v.version, created_by=v.created_by, created_at=v.created_at.isoformat(), note=v.note
+        )
+        for v in versions
+    ]
+    return respond(m.CatalogueState(**_out(cat).model_dump(), versions=listed))
 
 
 async def api_put(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    body = await body_as(request, m.CatalogueIn)
     try:
-        cat = Catalogue.from_data(body)
+        cat = Catalogue.from_data(body.model_dump(exclude={"note"}))
     except CatalogueError as exc:
-        return error(400, str(exc))
-    saved = await _save(request, cat, str(body.get("note", "") or "接口修改派单目录"))
-    return web.json_response({"version": saved.version, **saved.as_data()})
+        return refuse(400, str(exc))
+    saved = await _save(request, cat, body.note or "接口修改派单目录")
+    return respond(_out(saved))
 
 
 async def api_restore(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    version = body.get("version")
-    if not isinstance(version, int):
-        return error(400, "version 须为整数")
+    body = await body_as(request, m.CatalogueRestoreIn)
     who, now = principal(request).audit_name, request.app[CLOCK].now()
     try:
         async with request.app[DB].session() as s:
-            saved = await catalogue.restore(s, version, by=who, at=now)
+            saved = await catalogue.restore(s, body.version, by=who, at=now)
     except CatalogueError as exc:
-        return error(404, str(exc))
+        return refuse(404, str(exc))
     _applied(request, saved)
-    return web.json_response({"version": saved.version, **saved.as_data()})
+    return respond(_out(saved))
+
+
+CATALOGUE_EXAMPLE: dict[str, object] = {
+    "departments": [{"name": "梅江区城市管理和综合执法局", "aliases": ["城管局"], "matters": ["占道经营"]}],
+    "categories": {"市容环境": "梅江区城市管理和综合执法局"},
+    "note": "新增占道经营事项",
+}
 
 
 def setup(app: web.Application) -> None:
     route(app, "GET", "/admin/catalogue", page, DISPATCH)
     route(app, "POST", "/admin/catalogue", edit, DISPATCH)
     route(app, "POST", "/admin/catalogue/restore/{version}", restore, DISPATCH)
-    route(app, "GET", "/api/tickets/catalogue", api_get, DISPATCH)
-    route(app, "PUT", "/api/tickets/catalogue", api_put, DISPATCH)
-    route(app, "POST", "/api/tickets/catalogue/restore", api_restore, DISPATCH)
+    api(
+        app,
+        "GET",
+        "/api/tickets/catalogue",
+        api_get,
+        DISPATCH,
+        Operation("getCatalogue", "派单目录（当前版本与版本历史）", response=m.CatalogueState, errors=(401, 403)),
+    )
+    api(
+        app,
+        "PUT",
+        "/api/tickets/catalogue",
+        api_put,
+        DISPATCH,
+        Operation(
+            "saveCatalogue",
+            "保存派单目录为新版本（departments、categories、note）",
+            body=m.CatalogueIn,
+            response=m.CatalogueOut,
+            errors=(400, 401, 403),
+            example=CATALOGUE_EXAMPLE,
+        ),
+    )
+    api(
+        app,
+        "POST",
+        "/api/tickets/catalogue/restore",
+        api_restore,
+        DISPATCH,
+        Operation(
+            "restoreCatalogue",
+            "恢复派单目录的某一版本（version），保存为新版本",
+            body=m.CatalogueRestoreIn,
+            response=m.CatalogueOut,
+            errors=(400, 401, 403, 404),
+            example={"version": 1},
+        ),
+    )

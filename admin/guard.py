@@ -56,11 +56,12 @@ class Principal:
 PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal", Principal)
 
 
-def route(app: web.Application, method: str, path: str, handler: Handler, roles: frozenset[Role]) -> None:
-    """Add a route and declare the roles it needs (``PUBLIC`` for none)."""
+def route(app: web.Application, method: str, path: str, handler: Handler, roles: frozenset[Role]) -> str:
+    """Add a route and declare the roles it needs (``PUBLIC`` for none); returns its canonical path."""
     added = app.router.add_route(method, path, handler)
     assert added.resource is not None
     app[ROUTE_ROLES][(method, added.resource.canonical)] = roles
+    return added.resource.canonical
 
 
 def principal(request: web.Request) -> Principal:
@@ -162,6 +163,12 @@ async def _from_token(request: web.Request) -> Principal | None:
         department_name=person.department_name,
     )
     return Principal(code, person.roles, actor, None)
+
+
+async def resolve_principal(request: web.Request) -> Principal | None:
+    """Who is asking, by API token or console session (routes outside the guard, e.g. /metrics)."""
+    p = await _from_token(request) if "Authorization" in request.headers else None
+    return p if p is not None else await _from_session(request)
 
 
 def _is_api(request: web.Request) -> bool:

@@ -1,4 +1,9 @@
-"""/api/openapi.json, generated from the guarded route table so it lists every /api route and its roles."""
+"""/api/openapi.json, generated from the routes' typed contracts (kernel/contract.py) and the guard's table.
+
+Every /api route of the guard must have an operation (a route without one fails the document, and its test);
+the chat channel's routes (/webhooks/rest/…) add theirs. Schemas come from the pydantic models, so the
+document, the request validation and the responses are one thing.
+"""
 
 from __future__ import annotations
 
@@ -6,86 +11,116 @@ import re
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from admin.appkeys import ROUTE_ROLES
 from admin.guard import PUBLIC, route
+from kernel.contract import ERROR_TEXT, OPERATIONS, ErrorOut, Operation, register
 
-SUMMARIES = {
-    ("POST", "/api/tickets"): "登记工单",
-    ("GET", "/api/tickets"): "工单列表（status、department、limit）",
-    ("GET", "/api/tickets/stats"): "考核指标（from、to、department）",
-    ("GET", "/api/tickets/stats/drill"): "指标明细工单号（metric、part、from、to、department）",
-    ("GET", "/api/tickets/{code}"): "工单详情与流转记录",
-    ("POST", "/api/tickets/{code}/rating"): "代市民评价",
-    ("POST", "/api/tickets/{code}/{action}"): (
-        "工单操作：dispatch、sign、return（reason、text）、"
-        "objection-review（decision accept/reject、department、ruling）、assist（departments）、"
-        "reply、extension、merge、archive 等"
-    ),
-    ("GET", "/api/tickets/objections"): "退单审核：待审核的退单（all=1 全部）和各部门退单数（from、to）",
-    ("GET", "/api/tickets/catalogue"): "派单目录（当前版本与版本历史）",
-    ("PUT", "/api/tickets/catalogue"): "保存派单目录为新版本（departments、categories、note）",
-    ("POST", "/api/tickets/catalogue/restore"): "恢复派单目录的某一版本（version），保存为新版本",
-    ("GET", "/api/kb/{kind}"): "知识条目列表（q、status）",
-    ("POST", "/api/kb/{kind}"): "新建知识条目（草稿）",
-    ("GET", "/api/kb/{kind}/{id}"): "知识条目详情、已发布内容与版本",
-    ("POST", "/api/kb/{kind}/{id}"): "修改知识条目（生成新草稿版本）",
-    ("POST", "/api/kb/{kind}/{id}/status"): "状态流转：review、published、archived、draft",
-    ("POST", "/api/kb/{kind}/{id}/rollback"): "回滚到某一版本（version）",
-    ("GET", "/api/kb/hittest"): "命中测试（q）",
-    ("GET", "/api/kb/unanswered"): "未答问题分组",
-    ("GET", "/api/openapi.json"): "本接口文档",
-    ("GET", "/api/office/todo"): "我的待办公文（按紧急程度和时限）",
-    ("POST", "/api/office/documents"): "登记公文（kind FW/SW、title、body、urgency、security）",
-    ("GET", "/api/office/documents/{doc_id}"): "公文在哪、谁在办、从何时起",
-    ("POST", "/api/office/documents/{doc_id}/approve"): "同意（comment）",
-    ("POST", "/api/office/documents/{doc_id}/reject"): "退回（reason、to: drafter/previous）",
-    ("POST", "/api/office/documents/{doc_id}/transfer"): "转交：任务交给对方（person）",
-    ("POST", "/api/office/documents/{doc_id}/consult"): "加签：征求意见后回到本人（person）",
-    ("POST", "/api/office/documents/{doc_id}/resubmit"): "拟稿人重新提交（body）",
-    ("GET", "/api/office/documents/{doc_id}/verify"): "验章（库中公文）",
-    ("POST", "/api/office/documents/{doc_id}/verify"): "验章（提交的副本字段）",
-    ("POST", "/api/office/meetings"): "预约会议（冲突时 409 并给出备选）",
-    ("POST", "/api/office/meetings/{meeting_id}/rsvp"): "参加或请假（accept、reason）",
-    ("POST", "/api/office/meetings/{meeting_id}/cancel"): "取消会议（reason）",
-    ("GET", "/api/office/calendar/{person_code}.ics"): "个人会议日历 iCalendar（?token=）",
-    ("POST", "/api/office/notices"): "发布通知（to、title、body）",
-    ("GET", "/api/office/notices/{notice_id}"): "阅读通知（即签收）",
-    ("GET", "/api/office/notices/{notice_id}/receipts"): "通知签收情况（发布人）",
+REF = "#/components/schemas/{model}"
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "API 令牌（GOVCHAT_API_TOKENS：令牌=人员编码），按该人员在通讯录中的角色授权",
+    },
+    "session": {"type": "apiKey", "in": "cookie", "name": "govchat_admin", "description": "管理后台登录会话"},
+    "integration": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "集成凭据（GOVCHAT_REST_INTEGRATIONS）：令牌，或对请求体的 HMAC 签名（X-Govchat-Signature）",
+    },
+    "chatCookie": {"type": "apiKey", "in": "cookie", "name": "govchat_chat", "description": "网页访客的签名身份"},
+    "calendarToken": {"type": "apiKey", "in": "query", "name": "token", "description": "本人的只读日历订阅令牌"},
+    "metricsToken": {"type": "http", "scheme": "bearer", "description": "GOVCHAT_METRICS_TOKEN（或管理员）"},
 }
 
 
-def document(app: web.Application) -> dict[str, Any]:
-    paths: dict[str, dict[str, Any]] = {}
-    for (method, path), roles in sorted(app[ROUTE_ROLES].items()):
-        if not path.startswith("/api"):
-            continue
-        params = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"{(\w+)}", path)
-        ]
-        op: dict[str, Any] = {
-            "summary": SUMMARIES.get((method, path), ""),
-            "parameters": params,
-            "responses": {
-                "200": {"description": "成功"},
-                "401": {"description": "未登录"},
-                "403": {"description": "无权限"},
-            },
-            "x-roles": sorted(r.value for r in roles),
+def _models(ops: list[Operation]) -> list[type[BaseModel]]:
+    seen: dict[str, type[BaseModel]] = {"ErrorOut": ErrorOut}
+    for op in ops:
+        for model in (op.body, op.response, *op.error_models.values()):
+            if model is not None:
+                seen[model.__name__] = model
+    return list(seen.values())
+
+
+def _query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF, by_alias=True)
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        | ({"description": prop["description"]} if "description" in prop else {})
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def _json(schema: dict[str, Any], example: object = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"application/json": media}
+
+
+def _operation(path: str, roles: frozenset[Any] | None, op: Operation) -> dict[str, Any]:
+    names = re.findall(r"{(\w+)}", path)
+    params = [
+        {"name": n, "in": "path", "required": True, "schema": dict(op.params.get(n, {"type": "string"}))} for n in names
+    ]
+    if op.query is not None:
+        params += _query_params(op.query)
+    ok: dict[str, Any] = {"description": "成功"}
+    if op.content_type == "application/json" and op.response is not None:
+        ok["content"] = _json({"$ref": REF.format(model=op.response.__name__)})
+    elif op.content_type == "application/json":
+        ok["content"] = _json({"type": "object"})
+    elif op.content_type != "application/json":
+        ok["content"] = {op.content_type: {"schema": {"type": "string"}}}
+    responses: dict[str, Any] = {str(op.status): ok}
+    for status in op.errors:
+        model = op.error_models.get(status, ErrorOut)
+        responses[str(status)] = {
+            "description": ERROR_TEXT.get(status, "错误"),
+            "content": _json({"$ref": REF.format(model=model.__name__)}),
         }
-        if roles is not PUBLIC:
-            op["security"] = [{"bearer": []}, {"session": []}]
-        paths.setdefault(path, {})[method.lower()] = op
+    out: dict[str, Any] = {"operationId": op.op_id, "summary": op.summary, "parameters": params}
+    if op.body is not None:
+        body_ref = {"$ref": REF.format(model=op.body.__name__)}
+        out["requestBody"] = {"required": False, "content": _json(body_ref, op.example)}
+    out["responses"] = responses
+    if roles is not None and roles is not PUBLIC:
+        out["x-roles"] = sorted(r.value for r in roles)
+        out["security"] = [{name: []} for name in op.security]
+        out["description"] = "可调用的角色：" + "、".join(out["x-roles"])
+    else:
+        out["x-roles"] = list(op.callers)
+        if op.security:
+            out["security"] = [{name: []} for name in op.security]
+        if op.callers:
+            out["description"] = "调用方：" + "、".join(op.callers)
+    return out
+
+
+def document(app: web.Application) -> dict[str, Any]:
+    ops = app[OPERATIONS]
+    table = app[ROUTE_ROLES]
+    missing = [key for key in table if key[1].startswith("/api") and key not in ops]
+    if missing:
+        raise RuntimeError(f"routes without a contract: {missing}")
+    paths: dict[str, dict[str, Any]] = {}
+    for (method, path), op in sorted(ops.items()):
+        paths.setdefault(path, {})[method.lower()] = _operation(path, table.get((method, path)), op)
+    _, defs = models_json_schema([(m, "validation") for m in _models(list(ops.values()))], ref_template=REF)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "govchat 管理接口", "version": "1"},
-        "components": {
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "govchat_admin"},
-            }
+        "info": {
+            "title": "govchat 管理接口",
+            "version": "2",
+            "description": '12345 工单、知识库、公文会议通知与聊天通道的接口。错误一律为 {"error": "中文原因"}。',
         },
+        "servers": [{"url": "/"}],
+        "components": {"schemas": defs.get("$defs", {}), "securitySchemes": SECURITY_SCHEMES},
         "paths": paths,
     }
 
@@ -95,4 +130,5 @@ async def openapi_json(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    route(app, "GET", "/api/openapi.json", openapi_json, PUBLIC)
+    path = route(app, "GET", "/api/openapi.json", openapi_json, PUBLIC)
+    register(app, "GET", path, Operation("openapi", "本接口文档（OpenAPI 3.1）", errors=(), security=()))

@@ -15,6 +15,7 @@ from admin.appkeys import API_TOKENS, CLOCK, DB, HANDOFF_CONFIG, INDEX, KB, NLU,
 from bot.appkeys import BOT, CHAT_SIGNER, DEMO_MODE, INTEGRATIONS, PUBLIC_DEMO
 from bot.channels import rest, webchat
 from bot.channels.matrix.channel import MatrixConfig
+from govchat import metrics
 from govchat.runtime import Runtime
 from kernel.config import Settings
 from kernel.proxy import TRUSTED_PROXIES, is_secure, parse_proxies
@@ -132,6 +133,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
 
         wechat.setup(app, wechat.build(runtime.settings, runtime.bot), background=background)
     app.router.add_get("/healthz", _health)
+    metrics.setup(app, runtime)
 
     async def index_sync(app: web.Application) -> AsyncIterator[None]:
         # Other workers (or the admin console) publish; pick the new KB version up within seconds.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from govchat.cli_admin import add_admin_commands
+from govchat.cli_backup import add_backup_commands
 from govchat.cli_common import progress as _progress
 from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
@@ -443,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="govchat", description="12345 热线与移动办公对话助手")
     p.add_argument("--config", type=Path, default=None, help="TOML 配置文件（也可用 GOVCHAT_CONFIG）")
     p.add_argument("--data-dir", default=None, help="数据目录（覆盖 GOVCHAT_DATA_DIR）")
+    p.add_argument("--debug", action="store_true", help="显示各组件的调试日志（也可用 GOVCHAT_DEBUG=1）")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="启动服务（迁移数据库、准备模型和索引、载入演示数据）")
@@ -526,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_directory_commands(sub)
     add_office_commands(sub)
     add_admin_commands(sub)
+    add_backup_commands(sub)
     tickets = sub.add_parser("tickets", help="12345 工单").add_subparsers(dest="tickets_command", required=True)
     _add_router_commands(tickets)
     return p
@@ -538,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format, debug=settings.debug or args.debug)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from kernel.config import Settings, load_settings
+from kernel.logging_setup import progress_line
 
 
 def progress(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    progress_line(msg)
 
 
 def settings_of(args: argparse.Namespace) -> Settings:

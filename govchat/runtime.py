@@ -30,6 +30,7 @@ from kernel.config import Settings
 from kernel.credentials import WEB, WECOM, Integration, parse_integrations, staff_channels
 from kernel.db import Database, sqlite_file
 from kernel.identity import StaticRoles
+from kernel.metrics import Metrics
 from kernel.scheduler import Ticker
 from kernel.secrets_store import Signer, deployment_secret
 from kernel.sms import ConsoleSms
@@ -92,6 +93,7 @@ class Runtime:
     integrations: dict[str, Integration] = field(default_factory=dict)
     chat_signer: Signer | None = None
     quality: QualityService | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def close(self) -> None:
         self.kb.close()
@@ -262,6 +264,7 @@ async def build_runtime(
 
     ``seed_demo=False``: load no demo data whatever the mode (commands other than ``serve``)."""
     clock = clock or SystemClock()
+    metrics = Metrics()
     configure_hashing(settings.password_time_cost, settings.password_memory_kib)
     integrations = parse_integrations(settings.rest_integrations)
     db = await open_database(settings)
@@ -290,6 +293,7 @@ async def build_runtime(
         if settings.kb_ranker:  # GOVCHAT_KB_RANKER=0: neither decide with nor train the learned stage
             index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
+        kb.metrics = metrics
         if settings.load_demo_data and seed_demo:
             await asyncio.to_thread(train_demo_router, settings, progress)
         async with db.session() as s:  # the dispatch catalogue in force maps the router's categories
@@ -297,7 +301,7 @@ async def build_runtime(
             cat = await catalogue.ensure(s, at=clock.now(), fallback=configured)
         router = await asyncio.to_thread(Router.from_model, settings, cat.department_map())  # a model is ~12 MB
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
-        ticker = Ticker(clock, settings.scheduler_seconds)
+        ticker = Ticker(clock, settings.scheduler_seconds, metrics)
         ticker.register("tickets", TicketTicker(tickets))
         office = build_office(
             db,
@@ -319,7 +323,7 @@ async def build_runtime(
             intents=build_registry(answers, desk, tickets, office),
             knowledge=answers,
             handoff=desk,
-            nlu=nlu_service(nlu, clock, index),
+            nlu=nlu_service(nlu, clock, index, metrics),
             identity=DirectoryIdentity(
                 db, StaticRoles(settings.sender_roles), staff_channels=identity_channels(settings, integrations)
             ),
@@ -337,7 +341,9 @@ async def build_runtime(
     except BaseException:
         await db.dispose()
         raise
-    return Runtime(settings, db, clock, index, kb, bot, tickets, ticker, nlu, office, integrations, signer, quality)
+    return Runtime(
+        settings, db, clock, index, kb, bot, tickets, ticker, nlu, office, integrations, signer, quality, metrics
+    )
 
 
 def identity_channels(settings: Settings, integrations: dict[str, Integration]) -> frozenset[str]:
@@ -353,11 +359,14 @@ def link_channels(settings: Settings, integrations: dict[str, Integration]) -> f
     return identity_channels(settings, integrations) - {WEB}
 
 
-def nlu_service(nlu: NluRuntime | None, clock: Clock, index: IndexManager) -> NluService | None:
+def nlu_service(
+    nlu: NluRuntime | None, clock: Clock, index: IndexManager, metrics: Metrics | None = None
+) -> NluService | None:
     if nlu is None:
         return None
     # The NLU normalises with the same dialect words as the KB's current snapshot.
-    return NluService(nlu.client, clock, lambda: index.snapshot.dialect if index.snapshot else EMPTY_DIALECT)
+    dialect = lambda: index.snapshot.dialect if index.snapshot else EMPTY_DIALECT  # noqa: E731
+    return NluService(nlu.client, clock, dialect, metrics)
 
 
 def handoff_config(settings: Settings) -> HandoffConfig:

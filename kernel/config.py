@@ -41,6 +41,21 @@ class Settings:
     host: str = _setting("127.0.0.1", "GOVCHAT_HOST", "Address the web server listens on.")
     port: int = _setting(8080, "GOVCHAT_PORT", "Port the web server listens on.")
     log_level: str = _setting("INFO", "GOVCHAT_LOG_LEVEL", "Logging level (DEBUG, INFO, WARNING, ERROR).")
+    log_format: str = _setting(
+        "text",
+        "GOVCHAT_LOG_FORMAT",
+        "Log lines as 'text' or 'json' (one JSON object per line); phones and ID numbers are masked in both.",
+    )
+    debug: bool = _setting(
+        False,
+        "GOVCHAT_DEBUG",
+        "Show every library's log lines at start (jieba, Alembic, …); off: only the product's own progress.",
+    )
+    metrics_token: str = _setting(
+        "",
+        "GOVCHAT_METRICS_TOKEN",
+        "Bearer token for GET /metrics (Prometheus); empty: only an admin's API token or console session.",
+    )
     timezone: str = _setting("Asia/Shanghai", "GOVCHAT_TIMEZONE", "Time zone of the district.")
     embedding_model: str = _setting(
         "",
@@ -400,6 +415,8 @@ class Settings:
             )
         if not 0.5 <= self.wechat_reply_seconds <= 4.5:
             raise ConfigError("GOVCHAT_WECHAT_REPLY_SECONDS must lie in [0.5, 4.5] (the platforms wait 5 seconds)")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError("GOVCHAT_LOG_FORMAT must be text or json")
         from kernel.credentials import CredentialError, parse_integrations
         from kernel.identity import StaticRoles
 
@@ -471,6 +488,7 @@ SECRET_FIELDS = frozenset(
         "wecom_secret",
         "wecom_token",
         "wecom_aes_key",
+        "metrics_token",
     }
 )
 

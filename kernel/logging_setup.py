@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import sys
+from datetime import UTC, datetime
 
 # 18-digit resident ID (last char may be X) and the old 15-digit one; mainland mobiles written plain, with
 # +86/86, dashes or spaces (138-0013-8000, +86 138 0013 8000); landlines like 0753-2188888. Full-width
@@ -29,16 +33,77 @@ class MaskingFormatter(logging.Formatter):
         return mask_sensitive(super().format(record))
 
 
-def configure_logging(level: str = "INFO") -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (GOVCHAT_LOG_FORMAT=json), masked like the text lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask_sensitive(record.getMessage()),
+        }
+        if record.exc_info:
+            out["exception"] = mask_sensitive(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False)
+
+
+# Libraries that talk at start or per event at INFO/DEBUG: quiet (WARNING and up) unless debugging.
+CHATTY = (
+    "jieba",  # cache chatter at DEBUG, through its own handler too
+    "alembic",  # "Context impl SQLiteImpl", "Running upgrade …" at every start
+    "apscheduler",  # every tick at INFO; the tick itself logs what it fires or fails
+    "nio",  # every Matrix event at INFO
+    "faiss.loader",  # each CPU variant its wheel does not ship
+    "sentence_transformers",
+    "transformers",
+    "urllib3",
+    "asyncio",
+)
+
+
+class _AtLeastWarning(logging.Filter):
+    """jieba sets its logger to DEBUG when imported, after we set it: a filter on the logger persists."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+_QUIET = _AtLeastWarning()
+PROGRESS = logging.getLogger("govchat.progress")
+_json_progress = False
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text", debug: bool = False) -> None:
+    """Root handler on stderr (text or JSON, both masked). ``debug``: every library's lines at DEBUG."""
+    global _json_progress
     handler = logging.StreamHandler()
-    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    # jieba prints its own cache chatter at INFO/DEBUG.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    # APScheduler logs every tick at INFO; the tick itself logs what it fires or fails.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # matrix-nio logs every event it sees at INFO; faiss logs each CPU variant its wheel does not ship.
-    logging.getLogger("nio").setLevel(logging.WARNING)
-    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+    root.setLevel(logging.DEBUG if debug else level.upper())
+    _json_progress = fmt == "json"
+    if not debug:
+        # Model loading draws tqdm bars ("Loading weights") on stderr: none at a quiet start.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TQDM_DISABLE", "1")
+        # transformers logs through its own handler; its load-time warnings about config keys are not ours.
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    for name in CHATTY:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.NOTSET if debug else logging.WARNING)
+        logger.removeFilter(_QUIET)
+        if not debug:
+            logger.addFilter(_QUIET)
+
+
+def progress_line(message: str) -> None:
+    """The product's own progress at start and in commands: plain lines on stderr for a person, or JSON
+    log records when logs are JSON (so a log collector reads every line)."""
+    if _json_progress:
+        PROGRESS.info(message)
+    else:
+        print(message, file=sys.stderr, flush=True)

@@ -9,9 +9,9 @@ delivered; a row for a person goes to every chat address linked to that person.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, Text, and_, or_, select, update
+from sqlalchemy import ForeignKey, String, Text, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -140,3 +140,18 @@ async def acknowledge(
         q = q.where(OutboxMessage.address == address)
     result = await s.execute(q.values(delivered_at=now).execution_options(synchronize_session=False))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def backlog(s: AsyncSession) -> tuple[int, datetime | None]:
+    """Undelivered notifications and when the oldest was written (for /metrics)."""
+    row = (
+        await s.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.delivered_at.is_(None))
+        )
+    ).one()
+    oldest = row[1]
+    if isinstance(oldest, str):  # in case a driver hands the aggregate back as text
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(row[0] or 0), oldest

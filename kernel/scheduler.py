@@ -15,17 +15,20 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from kernel.clock import Clock
+from kernel.metrics import Metrics
 
 log = logging.getLogger(__name__)
 TickFn = Callable[[datetime], Awaitable[int]]  # tick(now: datetime) -> number of things fired
 
 
 class Ticker:
-    def __init__(self, clock: Clock, interval_seconds: float = 30.0) -> None:
+    def __init__(self, clock: Clock, interval_seconds: float = 30.0, metrics: Metrics | None = None) -> None:
         self.clock = clock
         self.interval = interval_seconds
         self.ticks: list[tuple[str, TickFn]] = []
         self._scheduler: object | None = None
+        self.metrics = metrics
+        self.last_tick_at: datetime | None = None  # when the last tick started (the scheduler's lag and age)
 
     def register(self, name: str, fn: TickFn) -> None:
         self.ticks.append((name, fn))
@@ -33,6 +36,10 @@ class Ticker:
     async def tick(self) -> dict[str, int]:
         """Run every registered tick once with the clock's time; a failing one does not stop the others."""
         now = self.clock.now()
+        if self.metrics is not None and self.last_tick_at is not None:
+            late = (now - self.last_tick_at).total_seconds() - self.interval
+            self.metrics.scheduler_lag.set(max(late, 0.0))
+        self.last_tick_at = now
         fired: dict[str, int] = {}
         for name, fn in self.ticks:
             try:
@@ -40,6 +47,8 @@ class Ticker:
             except Exception:
                 log.exception("scheduler tick %s failed; it will be retried at the next tick", name)
                 fired[name] = -1
+                if self.metrics is not None:
+                    self.metrics.scheduler_failures.labels(name).inc()
         return fired
 
     def start(self) -> None:

@@ -125,7 +125,16 @@ class IndexManager:
         if builds:
             async with self.db.session() as s:
                 s.add_all(builds)
-        log.info("KB index v%s: %d texts (+%d −%d vectors) in %.1fs", version, len(texts), added, removed, seconds)
+        # A caller with a progress line (the start) says it in Chinese itself; later syncs are logged.
+        log.log(
+            logging.DEBUG if progress is not None else logging.INFO,
+            "KB index v%s: %d texts (+%d −%d vectors) in %.1fs",
+            version,
+            len(texts),
+            added,
+            removed,
+            seconds,
+        )
         return SyncReport(version, len(texts), added, removed, seconds, True)
 
     async def _stored_ranker(self) -> Ranker | None:

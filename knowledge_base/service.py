@@ -11,6 +11,7 @@ from typing import Any
 
 from kernel.clock import Clock
 from kernel.db import Database
+from kernel.metrics import Metrics
 from knowledge_base import store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import EntryKind, UnansweredQuestion
@@ -65,6 +66,7 @@ class KnowledgeBase:
         # Enough threads that questions arriving together meet in the encoder and share a batch;
         # the shared default pool (cpu + 4 threads) would cap a batch at a handful.
         self._pool = ThreadPoolExecutor(max_workers=query_threads, thread_name_prefix="kb-query")
+        self.metrics: Metrics | None = None  # set by the runtime: decisions and their latency
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
@@ -140,6 +142,8 @@ class KnowledgeBase:
         # Encoding takes ~20 ms of CPU: keep it off the event loop so other chats stay responsive.
         loop = asyncio.get_running_loop()
         normalized, decision, shown = await loop.run_in_executor(self._pool, self.classify, question)
+        if self.metrics is not None:
+            self.metrics.kb_decision(decision.value, time.perf_counter() - started)
         version = self.index.snapshot.kb_version if self.index.snapshot else 0
         result = AskResult(question, normalized, decision, shown, kb_version=version)
         async with self.db.session() as s:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kernel.clock import Clock
+from kernel.metrics import Metrics
 from knowledge_base.normalize import EMPTY_DIALECT, DialectMap, normalize
 from nlu.entities import postprocess
 
@@ -41,14 +43,29 @@ def preprocess(text: str, dialect: DialectMap = EMPTY_DIALECT) -> str:
 
 
 class NluService:
-    def __init__(self, parser: Parser, clock: Clock, dialect: Callable[[], DialectMap] = lambda: EMPTY_DIALECT):
+    def __init__(
+        self,
+        parser: Parser,
+        clock: Clock,
+        dialect: Callable[[], DialectMap] = lambda: EMPTY_DIALECT,
+        metrics: Metrics | None = None,
+    ):
         self.parser = parser
         self.clock = clock
         self.dialect = dialect
+        self.metrics = metrics
 
     async def understand(self, text: str) -> Understanding:
         clean = preprocess(text, self.dialect())
-        raw = await self.parser.parse(clean)
+        started = time.perf_counter()
+        try:
+            raw = await self.parser.parse(clean)
+        except Exception:
+            if self.metrics is not None:
+                self.metrics.nlu_parse(False, time.perf_counter() - started)
+            raise
+        if self.metrics is not None:
+            self.metrics.nlu_parse(True, time.perf_counter() - started)
         intent = raw.get("intent") or {}
         ranking = [(r["name"], float(r["confidence"])) for r in raw.get("intent_ranking") or []]
         return Understanding(

@@ -22,8 +22,10 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.appkeys import BOT, CHAT_SIGNER, INTEGRATIONS
+from bot.channels import rest_models as m
 from bot.guard import BINARY
 from bot.messages import Incoming, Reply
+from kernel.contract import Invalid, Operation, register, respond, validate
 from kernel.credentials import WEB, Integration, authenticate, presents_credential
 from kernel.jsonbody import parse_json as kernel_parse_json
 from kernel.outbox import acknowledge, lease_pending
@@ -41,13 +43,13 @@ def _bad_request(text: str) -> web.Response:
     return web.json_response({"error": text}, status=400)
 
 
-def reply_json(recipient: str, reply: Reply) -> dict[str, object]:
-    out: dict[str, object] = {"recipient_id": recipient, "text": reply.text}
-    if reply.buttons:
-        out["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    if reply.html:
-        out["custom"] = {"html": reply.html}
-    return out
+def reply_model(recipient: str, reply: Reply) -> m.BotMessage:
+    return m.BotMessage(
+        recipient_id=recipient,
+        text=reply.text,
+        buttons=[m.Button(title=b.title, payload=b.payload) for b in reply.buttons] or None,
+        custom={"html": reply.html} if reply.html else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,11 @@ def _unauthorized() -> web.Response:
     return web.json_response({"error": "集成凭据无效：请检查令牌或签名（及时间戳）"}, status=401)
 
 
-def _respond(request: web.Request, caller: Caller, payload: object) -> web.Response:
-    response = web.json_response(payload)
+def _respond(
+    request: web.Request, caller: Caller, payload: m.BotMessages | m.OutboxMessages | m.AckOut
+) -> web.Response:
+    # Rasa's clients expect no null buttons or custom: absent fields, not nulls
+    response = web.json_response(payload.model_dump(mode="json", exclude_none=True))
     if caller.new_cookie is not None:
         set_visitor_cookie(request, response, caller.new_cookie)
     return response
@@ -118,8 +123,12 @@ async def webhook(request: web.Request) -> web.Response:
         return _bad_request(str(exc))
     if not isinstance(body, dict):
         return _bad_request("请求体必须是 JSON 对象")
-    label = body.get("sender")
-    if label is not None and (not isinstance(label, str) or len(label) > 255 or "\x00" in label):
+    try:
+        request_body = validate(m.WebhookIn, body)
+    except Invalid:
+        return _bad_request("sender 必须是不超过 255 个字符的字符串")
+    label = request_body.sender
+    if label is not None and (len(label) > 255 or "\x00" in label):
         return _bad_request("sender 必须是不超过 255 个字符的字符串")
     if caller.integration is not None:
         if not label:
@@ -129,14 +138,14 @@ async def webhook(request: web.Request) -> web.Response:
         assert caller.visitor is not None
         sender = caller.visitor  # the label the page sends is never an identity
     recipient = label or sender
-    message = body.get("message")
+    message = request_body.message
     if message is None:
         message = ""
     if not isinstance(message, str):
-        return _respond(request, caller, [reply_json(recipient, Reply(BINARY))])
+        return _respond(request, caller, m.BotMessages([reply_model(recipient, Reply(BINARY))]))
     incoming = Incoming(channel=caller.channel, sender=sender, text=message, client=client_address(request))
     replies = await request.app[BOT].process(incoming)
-    return _respond(request, caller, [reply_json(recipient, r) for r in replies])
+    return _respond(request, caller, m.BotMessages([reply_model(recipient, r) for r in replies]))
 
 
 async def outbox(request: web.Request) -> web.Response:
@@ -150,17 +159,18 @@ async def outbox(request: web.Request) -> web.Response:
         return _unauthorized()
     address = caller.visitor
     if caller.integration is not None:
-        address = request.query.get("sender") or None
-        if address is not None and len(address) > 255:
+        try:
+            address = validate(m.OutboxQuery, dict(request.query)).sender or None
+        except Invalid:
             return _bad_request("sender 参数不能超过 255 个字符")
     bot = request.app[BOT]
     db = bot.services.db
     if db is None or caller.new_cookie is not None:  # a brand-new visitor has nothing waiting
-        return _respond(request, caller, [])
+        return _respond(request, caller, m.OutboxMessages([]))
     async with db.session() as s:
         rows = await lease_pending(s, caller.channel, bot.services.clock.now(), LEASE, address=address)
-        out = [{"id": r.id, "recipient_id": r.address, "text": r.text, "kind": r.kind} for r in rows]
-    return _respond(request, caller, out)
+        out = [m.OutboxMessage(id=r.id, recipient_id=r.address, text=r.text, kind=r.kind) for r in rows]
+    return _respond(request, caller, m.OutboxMessages(out))
 
 
 async def ack(request: web.Request) -> web.Response:
@@ -177,19 +187,23 @@ async def ack(request: web.Request) -> web.Response:
     except ValueError as exc:
         return _bad_request(str(exc))
     ids = body.get("ids") if isinstance(body, dict) else None
-    if (
-        not isinstance(ids, list)
-        or len(ids) > MAX_ACK
-        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids)
-    ):
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        return _bad_request(f'请提供 {{"ids": [消息编号, …]}}（正整数，最多 {MAX_ACK} 个）')
+    try:
+        wanted = validate(m.AckIn, {"ids": ids}).ids
+    except Invalid:
         return _bad_request(f'请提供 {{"ids": [消息编号, …]}}（正整数，最多 {MAX_ACK} 个）')
     bot = request.app[BOT]
     db = bot.services.db
     if db is None or caller.new_cookie is not None:
-        return _respond(request, caller, {"acknowledged": 0})
+        return _respond(request, caller, m.AckOut(acknowledged=0))
     async with db.session() as s:
-        done = await acknowledge(s, caller.channel, ids, bot.services.clock.now(), address=caller.visitor)
-    return _respond(request, caller, {"acknowledged": done})
+        done = await acknowledge(s, caller.channel, wanted, bot.services.clock.now(), address=caller.visitor)
+    return _respond(request, caller, m.AckOut(acknowledged=done))
+
+
+CALLERS = ("integration", "web visitor")
+SECURITY = ("integration", "chatCookie")
 
 
 def setup(app: web.Application) -> None:
@@ -197,7 +211,58 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/webhooks/rest/outbox", outbox)
     app.router.add_post("/webhooks/rest/outbox/ack", ack)
     app.router.add_get("/webhooks/rest/", _status)
+    errors = (400, 401)
+    register(
+        app,
+        "POST",
+        "/webhooks/rest/webhook",
+        Operation(
+            "chatWebhook",
+            "与机器人对话（兼容 Rasa REST 通道）：集成以其凭据并提供 sender；网页访客由签名 Cookie 识别",
+            body=m.WebhookIn,
+            response=m.BotMessages,
+            errors=errors,
+            callers=CALLERS,
+            security=SECURITY,
+            example={"sender": "u1", "message": "居住证怎么办理"},
+        ),
+    )
+    register(
+        app,
+        "GET",
+        "/webhooks/rest/outbox",
+        Operation(
+            "chatOutbox",
+            "取待送达的消息（坐席回复、通知）；确认前每 60 秒重发",
+            query=m.OutboxQuery,
+            response=m.OutboxMessages,
+            errors=errors,
+            callers=CALLERS,
+            security=SECURITY,
+        ),
+    )
+    register(
+        app,
+        "POST",
+        "/webhooks/rest/outbox/ack",
+        Operation(
+            "chatOutboxAck",
+            "确认消息已送达（ids）",
+            body=m.AckIn,
+            response=m.AckOut,
+            errors=errors,
+            callers=CALLERS,
+            security=SECURITY,
+            example={"ids": [1, 2]},
+        ),
+    )
+    register(
+        app,
+        "GET",
+        "/webhooks/rest/",
+        Operation("chatStatus", "通道状态", response=m.StatusOut, errors=(), callers=("anyone",), security=()),
+    )
 
 
 async def _status(_request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return respond(m.StatusOut(status="ok"))

@@ -284,6 +284,15 @@ async def overdue(s: AsyncSession, now: datetime, limit: int) -> list[Ticket]:
     return list(await s.scalars(q))
 
 
+async def state_gauges(s: AsyncSession, now: datetime) -> tuple[dict[str, int], int]:
+    """Tickets by state, and the open ones past their deadline (for /metrics: two aggregate queries)."""
+    by_state = {
+        str(st): int(n) for st, n in (await s.execute(select(Ticket.status, func.count()).group_by(Ticket.status)))
+    }
+    late = select(func.count()).where(Ticket.status.in_([x.value for x in OPEN]), Ticket.deadline_at < now)
+    return by_state, int(await s.scalar(late) or 0)
+
+
 async def bad_ratings(
     s: AsyncSession, start: datetime, end: datetime, limit: int
 ) -> list[tuple[TicketRating, str, Rectification | None]]:
