@@ -99,6 +99,22 @@ async def claim(session: AsyncSession, model: Any, row_id: int, condition: Any, 
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+async def insert_or_ignore(session: AsyncSession, model: Any, **values: Any) -> bool:
+    """INSERT a row unless its primary key exists (ON CONFLICT DO NOTHING); True when this call inserted it.
+
+    No IntegrityError, so the transaction goes on either way (on PostgreSQL a failed INSERT aborts it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(model)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(model)
+    result = await session.execute(stmt.values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
