@@ -47,7 +47,11 @@ class WorkerProcess:
         log = (self.folder / "worker.log").open("ab")
         env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCHAT_")}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.worker", str(path)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
+            [sys.executable, "-m", "tests.support.worker", str(path)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
         return self
 

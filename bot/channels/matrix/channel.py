@@ -34,7 +34,7 @@ from nio import (
 )
 
 from bot.channels.matrix.render import addressed_text, content_of, plain_notice
-from bot.channels.matrix.store import REPLIED, SENT, Fence, MatrixStore
+from bot.channels.matrix.store import FENCED, REPLIED, SENT, Fence, MatrixStore
 from bot.messages import Incoming, Reply
 from kernel.db import Database
 from kernel.outbox import take_pending, unclaim
@@ -316,9 +316,9 @@ class MatrixChannel:
             )
             if text is None:
                 return
-        record = await self.store.take_event(event.event_id, room_id, self.worker, self.now())
-        if record.state == SENT:
-            return  # answered by a worker before us (a resumed batch)
+        record = await self.store.take_event(event.event_id, room_id, self.worker, self.now(), self.fence)
+        if record.state in (SENT, FENCED):
+            return  # answered by a worker before us (a resumed batch), or ours no longer (the lease was lost)
         if record.state == REPLIED:
             await self._send_answers(room_id, event.event_id, record.replies)
             return

@@ -16,12 +16,13 @@ from kernel.db import Database, insert_or_ignore
 
 Fence = Callable[[AsyncSession], Awaitable[bool]]  # True while this worker may still write (it holds the lease)
 
-NEW, TAKEN, REPLIED, SENT = "new", "taken", "replied", "sent"
+NEW, TAKEN, REPLIED, SENT, FENCED = "new", "taken", "replied", "sent", "fenced"
 
 
 @dataclass(frozen=True)
 class EventRecord:
-    state: str  # NEW (just taken by us), TAKEN (a worker took it and died answering), REPLIED or SENT
+    state: str  # NEW (just taken by us), TAKEN (a worker took it and died answering), REPLIED, SENT, or
+    # FENCED: we no longer hold the lease, the message is the new leader's to answer
     replies: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -65,9 +66,13 @@ class MatrixStore:
 
     # --- message events taken up (answered once across workers) ---
 
-    async def take_event(self, event_id: str, room_id: str, worker: str, now: datetime) -> EventRecord:
+    async def take_event(
+        self, event_id: str, room_id: str, worker: str, now: datetime, fence: Fence | None = None
+    ) -> EventRecord:
         """Take ``event_id`` up: NEW when nobody had; else what the worker before us got to."""
         async with self.db.session() as s:
+            if fence is not None and not await fence(s):
+                return EventRecord(FENCED)
             values = {"event_id": event_id, "room_id": room_id, "state": TAKEN, "worker": worker}
             if await insert_or_ignore(s, MatrixEvent, account=self.account, **values, replies=[], at=now):
                 return EventRecord(NEW)
