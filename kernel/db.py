@@ -64,6 +64,9 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # No JIT: compiling a statistics query cost 0.5 s over 2M tickets, more than running it
+            # (bench/scale_bench.py); the product's queries are index probes and month-sized scans.
+            kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -79,7 +79,10 @@ METRICS: dict[str, Metric] = {
             "回访率",
             False,
             lambda a, b, now: and_(_in(Ticket.answered_at, a, b), Ticket.status != Status.ANSWERED.value),
-            Ticket.id.in_(select(TicketRating.ticket_id).where(TicketRating.level.is_not(None))),
+            # EXISTS, not IN (all rated tickets): a probe of the month's tickets, not a scan of every rating
+            select(TicketRating.id)
+            .where(TicketRating.ticket_id == Ticket.id, TicketRating.level.is_not(None))
+            .exists(),
         ),
         Metric(
             "rework_rate",

@@ -1,5 +1,6 @@
 """0017: several workers: leader leases (one Matrix syncer at a time) and the Matrix message events taken up
-(answered once across a failover).
+(answered once across a failover); indexes for statistics at city scale (tickets by
+arrival; a partial one for 发回重办率).
 
 Revision ID: 0017
 Revises: 0011
@@ -37,9 +38,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account", "event_id", name=op.f("pk_matrix_events")),
     )
     op.create_index(op.f("ix_matrix_events_at"), "matrix_events", ["at"])
+    op.create_index("ix_tickets_created_at", "tickets", ["created_at"])
+    op.create_index(
+        "ix_tickets_rework_updated",
+        "tickets",
+        ["updated_at"],
+        postgresql_where=sa.text("rework_count > 0"),
+        sqlite_where=sa.text("rework_count > 0"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_rework_updated", table_name="tickets")
+    op.drop_index("ix_tickets_created_at", table_name="tickets")
     op.drop_index(op.f("ix_matrix_events_at"), table_name="matrix_events")
     op.drop_table("matrix_events")
     op.drop_table("kernel_leases")
