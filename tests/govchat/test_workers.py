@@ -4,10 +4,17 @@ requests alternating between the workers with sessions, dialogue state, the outb
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
+import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +23,7 @@ import pytest
 from nio import MessageDirection, RoomMessagesResponse, RoomMessageText
 
 from govchat.cli import main
-from tests.support.env import pg_admin
+from tests.support.env import ROOT, free_port, pg_admin
 from tests.support.matrix_people import Speaker
 from tests.support.synapse_fixture import SynapseServer
 from tests.support.worker import COMPLAINT, WorkerProcess
@@ -169,3 +176,65 @@ def test_several_workers_need_postgresql(tmp_path: Path, monkeypatch, capsys) ->
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["serve", "--workers", "2"]) == 2
     assert "多个工作进程需要 PostgreSQL" in capsys.readouterr().err
+
+
+def _listeners(port: int) -> int:
+    out = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
+    return len([line for line in out.splitlines() if line.strip()])
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _until(condition: Callable[[], bool], timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}; log: {log.read_text(errors='replace')[-3000:]}"
+        time.sleep(0.3)
+
+
+@pytest.mark.slow
+def test_serve_workers_runs_n_processes_on_one_port_and_restarts_a_dead_one(
+    tmp_path: Path, pg_url: str, model_path: Path
+) -> None:
+    """The real ``govchat serve --workers 2``: two processes listen on one port, a killed one is replaced,
+    SIGTERM stops them all."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCHAT_")}
+    env.update(
+        DATABASE_URL=pg_url,
+        GOVCHAT_DATA_DIR=str(tmp_path / "data"),
+        GOVCHAT_NLU="0",
+        GOVCHAT_EMBEDDING_MODEL=str(model_path),
+        GOVCHAT_PASSWORD_TIME_COST="1",
+        GOVCHAT_PASSWORD_MEMORY_KIB="64",
+    )
+    log = tmp_path / "pool.log"
+    command = [sys.executable, "-m", "govchat.cli", "serve", "--port", str(port), "--workers", "2", "--no-matrix"]
+    with log.open("wb") as out:
+        pool = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    seen: set[int] = set()
+    try:
+        _until(lambda: _listeners(port) == 2, 300, "two workers listening", log)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as resp:
+            assert json.loads(resp.read())["status"] == "ok"
+        workers = _children(pool.pid)
+        seen.update(workers)
+        assert len(workers) == 2, workers  # no Rasa here (GOVCHAT_NLU=0): only the workers
+        os.kill(workers[0], signal.SIGKILL)
+        _until(lambda: workers[0] not in _children(pool.pid) and len(_children(pool.pid)) == 2, 60, "restart", log)
+        _until(lambda: _listeners(port) == 2, 300, "the new worker listening", log)
+        assert re.search(r"工作进程 \d 已退出", log.read_text())
+        seen.update(_children(pool.pid))
+        pool.send_signal(signal.SIGTERM)
+        assert pool.wait(timeout=60) == 0
+        assert _listeners(port) == 0
+    finally:
+        if pool.poll() is None:
+            pool.kill()
+            pool.wait()
+        for pid in seen:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
