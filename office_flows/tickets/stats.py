@@ -152,8 +152,11 @@ async def drill_down(
         where.append(m.good)
     elif part == "bad":
         where.append(~m.good)
-    q = select(Ticket.code).select_from(_from(m)).where(*where).order_by(Ticket.code).distinct().limit(limit)
-    return list(await s.scalars(q))
+    # The rows first, then their order: with ORDER BY code LIMIT on the join itself, PostgreSQL walked the
+    # code index from the start and probed every ticket (codes follow time, so a past month's are near the
+    # end): 3.9 s over 2M tickets. OFFSET 0 keeps the inner query whole (bench/scale_bench.py).
+    behind = select(Ticket.code).select_from(_from(m)).where(*where).distinct().offset(0).subquery()
+    return list(await s.scalars(select(behind.c.code).order_by(behind.c.code).limit(limit)))
 
 
 async def compute_for(
