@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -41,7 +40,6 @@ DB_NAME = "gc_scale_bench"
 MONTH = (datetime(2026, 10, 1, tzinfo=SHANGHAI), datetime(2026, 11, 1, tzinfo=SHANGHAI))
 MONTH_QUERY = "from=2026-10-01&to=2026-11-01"
 TARGETS = {"stats_month_seconds": 1.0, "dashboard_seconds": 1.5}
-PASSWORD = "bench-password-42"
 
 
 def progress(msg: str) -> None:
@@ -110,15 +108,8 @@ async def prepare(n: int, keep: bool) -> tuple[str, float | None]:
 
 
 async def measure_stats(url: str, runs: int) -> dict[str, Any]:
-    from aiohttp.test_utils import TestClient, TestServer
-
-    from admin.accounts import create_account
+    from bench.admin_bench import supervisor_client
     from bench.scale_load import NOW
-    from govchat.app import create_app
-    from govchat.runtime import build_runtime
-    from kernel.clock import FakeClock
-    from kernel.config import load_settings
-    from kernel.identity import Role
     from office_flows.tickets.stats import compute, drill_down
 
     db = Database(url)
@@ -126,9 +117,7 @@ async def measure_stats(url: str, runs: int) -> dict[str, Any]:
     try:
         async with db.session() as s:
             result["tickets"] = int(await s.scalar(select(func.count()).select_from(Ticket)) or 0)
-            result["departments"] = int(
-                await s.scalar(select(func.count(func.distinct(Ticket.department_code)))) or 0
-            )
+            result["departments"] = int(await s.scalar(select(func.count(func.distinct(Ticket.department_code)))) or 0)
 
         async def plain_count() -> int:
             async with db.session() as s:
@@ -156,53 +145,26 @@ async def measure_stats(url: str, runs: int) -> dict[str, Any]:
             drill_down_query_seconds=round(drill_s, 3),
         )
         async with db.engine.connect() as conn:
-            plan = (await conn.execute(text("SELECT pg_size_pretty(pg_database_size(current_database()))"))).scalar()
-        result["database_size"] = plan
+            size = await conn.execute(text("SELECT pg_size_pretty(pg_database_size(current_database()))"))
+        result["database_size"] = size.scalar()
         result["count_runs"] = [round(x, 4) for x in count_runs]
     finally:
         await db.dispose()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(
-            environ={},
-            data_dir=tmp,
-            database_url=url,
-            demo_data=False,
-            dialect_lexicons=False,
-            nlu_enabled=False,
-            password_time_cost=1,
-            password_memory_kib=64,
-        )
-        clock = FakeClock(NOW)
-        runtime = await build_runtime(settings, clock=clock, load_model=False)
-        async with runtime.db.session() as s:
-            from admin.models import AdminAccount
+    async with supervisor_client(url, NOW) as client:
 
-            if await s.scalar(select(AdminAccount.id).where(AdminAccount.username == "supervisor")) is None:
-                await create_account(s, "supervisor", frozenset({Role.SUPERVISOR}), now=clock.now(), password=PASSWORD)
-        client = TestClient(TestServer(create_app(runtime, background=False)))
-        await client.start_server()
-        try:
-            resp = await client.post(
-                "/admin/login", data={"username": "supervisor", "password": PASSWORD, "next": "/admin/dashboard"}
-            )
-            assert resp.status == 200 and "/admin/dashboard" in str(resp.url), "supervisor signed in"
+        def get(path: str) -> Callable[[], Awaitable[int]]:
+            async def fetch() -> int:
+                r = await client.get(path)
+                body = await r.read()
+                assert r.status == 200, (path, r.status, body[:300])
+                return len(body)
 
-            def get(path: str) -> Callable[[], Awaitable[int]]:
-                async def fetch() -> int:
-                    r = await client.get(path)
-                    body = await r.read()
-                    assert r.status == 200, (path, r.status, body[:300])
-                    return len(body)
+            return fetch
 
-                return fetch
-
-            page_s, page_runs = await timed(get(f"/admin/dashboard?{MONTH_QUERY}"), runs)
-            drill_page_s, _ = await timed(
-                get(f"/admin/dashboard/drill?{MONTH_QUERY}&metric=satisfaction_rate&part=bad"), runs
-            )
-        finally:
-            await client.close()
+        page_s, page_runs = await timed(get(f"/admin/dashboard?{MONTH_QUERY}"), runs)
+        drill_page = f"/admin/dashboard/drill?{MONTH_QUERY}&metric=satisfaction_rate&part=bad"
+        drill_page_s, _ = await timed(get(drill_page), runs)
     result.update(
         dashboard_seconds={"median": round(page_s, 3), "runs": [round(x, 3) for x in page_runs]},
         drill_down_page_seconds=round(drill_page_s, 3),

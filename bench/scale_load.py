@@ -22,8 +22,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Index, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from kernel.clock import SHANGHAI
@@ -55,7 +56,8 @@ WITH r AS (
            (ARRAY['投诉','投诉','投诉','求助','求助','求助','咨询','咨询','建议','举报','投诉','求助','表扬'])
                [1 + floor(u_kind * 13)::int] AS kind,
            'CITY-' || lpad((1 + floor(30 * u_dept * u_dept))::int::text, 2, '0') AS dept,
-           date_trunc('day', CAST(:now AS timestamptz) - interval '1095 days' * power(1 - (g - 0.5) / CAST(:n AS float8), 1.3))
+           date_trunc('day', CAST(:now AS timestamptz)
+                             - interval '1095 days' * power(1 - (g - 0.5) / CAST(:n AS float8), 1.3))
                + interval '7 hours' + interval '15 hours' * u_hour AS created_raw
     FROM r
 ), c AS (
@@ -118,14 +120,22 @@ async def bulk_tickets(conn: AsyncConnection) -> int:
     return int((await conn.execute(text("SELECT count(*) FROM tickets WHERE code LIKE 'GB%'"))).scalar_one())
 
 
+def _drop(index: Index) -> Callable[[Connection], None]:
+    return lambda conn: index.drop(conn, checkfirst=True)
+
+
+def _create(index: Index) -> Callable[[Connection], None]:
+    return lambda conn: index.create(conn, checkfirst=True)
+
+
 async def load(db: Database, n: int, progress: Progress, seed: float = 0.42) -> float:
     """``n`` tickets with their ratings; returns the seconds taken (indexes rebuilt and ANALYZE included)."""
     started = time.perf_counter()
-    indexes = list(Ticket.__table__.indexes)
+    indexes = list(cast(Table, Ticket.__table__).indexes)
     async with db.engine.begin() as conn:
         await conn.execute(text(_DEPARTMENTS), {"n": DEPARTMENTS})
         for index in indexes:  # built once at the end: ten times faster than maintained row by row
-            await conn.run_sync(lambda c, i=index: i.drop(c, checkfirst=True))
+            await conn.run_sync(_drop(index))
     for lo in range(1, n + 1, CHUNK):
         hi = min(n, lo + CHUNK - 1)
         async with db.engine.begin() as conn:
@@ -137,7 +147,7 @@ async def load(db: Database, n: int, progress: Progress, seed: float = 0.42) -> 
         await conn.execute(text(_RATINGS))
         progress(f"  ratings ({time.perf_counter() - started:.0f} s)")
         for index in indexes:
-            await conn.run_sync(lambda c, i=index: i.create(c, checkfirst=True))
+            await conn.run_sync(_create(index))
         progress(f"  indexes ({time.perf_counter() - started:.0f} s)")
     async with db.engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -194,8 +194,8 @@ async def matrix_failover(kills: int, progress: Progress) -> dict[str, Any]:
             "matrix_password": bot.password,
             "matrix_lease_seconds": lease,
         }
-        for w in ("w1", "w2"):
-            workers.append(WorkerProcess(w, folder / w, settings).start().wait_ready())
+        for label in ("w1", "w2"):
+            workers.append(WorkerProcess(label, folder / label, settings).start().wait_ready())
         citizen = await Speaker(server.url, server.register()).open()
         await asyncio.to_thread(_leader, workers, 60)
         room = await citizen.dm_with(bot.user_id)

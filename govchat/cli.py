@@ -68,9 +68,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     from govchat.workers import serve_pool
-    from kernel.db import sqlite_file
 
-    if settings.effective_database_url.startswith("sqlite") or sqlite_file(settings.effective_database_url):
+    if settings.effective_database_url.startswith("sqlite"):
         _progress("多个工作进程需要 PostgreSQL（设置 DATABASE_URL）：SQLite 同一时间只允许一个写入者。")
         return 2
     argv_global = [
