@@ -3,7 +3,7 @@
 arrival; a partial one for 发回重办率).
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0013"  # chained after 0013 (dispatch) at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
