@@ -15,13 +15,16 @@ from admin.appkeys import API_TOKENS, CLOCK, DB, HANDOFF_CONFIG, INDEX, KB, NLU,
 from bot.appkeys import BOT, CHAT_SIGNER, DEMO_MODE, INTEGRATIONS, PUBLIC_DEMO
 from bot.channels import rest, webchat
 from bot.channels.matrix.channel import MatrixConfig
+from bot.channels.matrix.runner import MatrixLeader
 from govchat import metrics
 from govchat.runtime import Runtime
 from kernel.config import Settings
+from kernel.lease import worker_name
 from kernel.proxy import TRUSTED_PROXIES, is_secure, parse_proxies
 from office_flows.handoff.service import HandoffConfig
 
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
+MATRIX_LEADER: web.AppKey[MatrixLeader] = web.AppKey("matrix_leader")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -35,8 +38,17 @@ async def _health(request: web.Request) -> web.Response:
             "texts": len(snap.texts) if snap else 0,
             "dense": bool(snap and snap.vectors is not None),
             "dense_models": [d.vectors.model_name for d in snap.dense] if snap else [],
+            "matrix": _matrix_role(request.app),
         }
     )
+
+
+def _matrix_role(app: web.Application) -> str:
+    """off (not configured here, or --no-matrix), leader (this worker syncs) or standby (it would take over)."""
+    leader = app.get(MATRIX_LEADER)
+    if leader is None:
+        return "off"
+    return "leader" if leader.leading else "standby"
 
 
 def matrix_config(settings: Settings) -> MatrixConfig:
@@ -154,15 +166,24 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
         runtime.ticker.stop()
 
     async def matrix(app: web.Application) -> AsyncIterator[None]:
-        from bot.channels.matrix.runner import running
-
-        async with running(matrix_config(runtime.settings), runtime.db, runtime.bot, runtime.clock.now):
-            yield
+        # Every worker campaigns; the one holding the lease syncs (bot/channels/matrix/runner.py).
+        leader = app[MATRIX_LEADER]
+        await leader.start()
+        yield
+        await leader.stop()
 
     app.cleanup_ctx.append(close_runtime)
     if background:
         app.cleanup_ctx.append(index_sync)
         app.cleanup_ctx.append(scheduler)
-        if runtime.settings.matrix_enabled:
+        if runtime.settings.matrix_candidate:
+            app[MATRIX_LEADER] = MatrixLeader(
+                matrix_config(runtime.settings),
+                runtime.db,
+                runtime.bot,
+                runtime.clock,
+                worker_name(),
+                runtime.settings.matrix_lease_seconds,
+            )
             app.cleanup_ctx.append(matrix)
     return app

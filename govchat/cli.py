@@ -31,7 +31,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from govchat.app import create_app
     from govchat.runtime import build_runtime
 
-    overrides = {"host": args.host, "port": args.port}
+    role = "never" if args.no_matrix else args.matrix_role
+    overrides = {"host": args.host, "port": args.port, "matrix_role": role}
     settings = load_settings(config_file=args.config, data_dir=args.data_dir, **overrides)
     if args.no_demo:
         settings = Settings(**{**settings.__dict__, "demo_data": False})
@@ -41,6 +42,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _progress(str(exc))
         return 2
     os.umask(0o077)  # everything the server writes (database, keys, logs, indexes) is its account's alone
+    if args.workers > 1:
+        return _serve_workers(args, settings)
 
     async def make() -> web.Application:
         nlu = await _start_nlu_or_degrade(settings)
@@ -60,8 +63,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _progress("\n".join([*lines, "按 Ctrl+C 停止。\n"]))
         return application
 
-    web.run_app(factory(), host=settings.host, port=settings.port, print=None)
+    web.run_app(factory(), host=settings.host, port=settings.port, print=None, reuse_port=args.reuse_port or None)
     return 0
+
+
+def _serve_workers(args: argparse.Namespace, settings: Settings) -> int:
+    from govchat.workers import serve_pool
+
+    if settings.effective_database_url.startswith("sqlite"):
+        _progress("多个工作进程需要 PostgreSQL（设置 DATABASE_URL）：SQLite 同一时间只允许一个写入者。")
+        return 2
+    argv_global = [
+        *(["--config", str(args.config)] if args.config else []),
+        *(["--data-dir", args.data_dir] if args.data_dir else []),
+    ]
+    extra = [*(["--no-demo"] if args.no_demo else []), "--matrix-role", settings.matrix_role]
+    _progress(f"govchat 正在以 {args.workers} 个工作进程启动：{settings.host}:{settings.port}")
+    return asyncio.run(serve_pool(settings, args.workers, argv_global, extra, _progress))
 
 
 async def _first_admin(runtime: Any) -> None:
@@ -451,6 +469,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default=None)
     s.add_argument("--port", type=int, default=None)
     s.add_argument("--no-demo", action="store_true", help="知识库为空时也不载入演示数据")
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="工作进程数：N 个进程共用同一端口（SO_REUSEPORT，由内核分配连接），需要 PostgreSQL（见 docs/deploy.md）",
+    )
+    s.add_argument(
+        "--matrix-role",
+        choices=["auto", "never"],
+        default=None,
+        help="auto：持有 Matrix 租约时由本进程同步 Matrix（多进程中同一时间只有一个）；never：本进程从不同步",
+    )
+    s.add_argument("--no-matrix", action="store_true", help="本进程不同步 Matrix（同 --matrix-role never）")
+    s.add_argument("--reuse-port", action="store_true", help="以 SO_REUSEPORT 监听，与其他进程共用端口")
     s.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="把数据库迁移到最新版本").set_defaults(func=cmd_migrate)

@@ -17,6 +17,7 @@ from typing import Any
 
 EMBEDDING_RUNTIMES = ("torchscript", "torchscript-int8", "eager")
 MODES = ("demo", "production")
+MATRIX_ROLES = ("auto", "never")
 
 
 class ConfigError(ValueError):
@@ -89,10 +90,10 @@ class Settings:
         "off: fused-score thresholds.",
     )
     ranker_answer: float = _setting(
-        0.57, "GOVCHAT_RANKER_ANSWER", "Learned probability at or above which the bot answers directly."
+        0.75, "GOVCHAT_RANKER_ANSWER", "Learned probability at or above which the bot answers directly."
     )
     ranker_suggest: float = _setting(
-        0.46, "GOVCHAT_RANKER_SUGGEST", "Summed probability of the offered choices at or above which they are offered."
+        0.23, "GOVCHAT_RANKER_SUGGEST", "Summed probability of the offered choices at or above which they are offered."
     )
     ranker_retrain_publishes: int = _setting(
         20,
@@ -181,6 +182,18 @@ class Settings:
     )
     matrix_operators_room: str = _setting(
         "", "GOVCHAT_MATRIX_OPERATORS_ROOM", "Room id (!abc:example.gov) where operators see waiting handoffs."
+    )
+    matrix_role: str = _setting(
+        "auto",
+        "GOVCHAT_MATRIX_ROLE",
+        "auto: this worker syncs Matrix while it holds the Matrix lease (one worker of many at a time, another "
+        "takes over when it dies); never: this worker never syncs Matrix (govchat serve --no-matrix).",
+    )
+    matrix_lease_seconds: float = _setting(
+        9.0,
+        "GOVCHAT_MATRIX_LEASE_SECONDS",
+        "Length of the Matrix leader lease; renewed every third of it. A dead leader is replaced within about "
+        "4/3 of this (the workers' clocks must agree to well within it).",
     )
     # --- WeChat official account (citizens) and WeCom app (civil servants); docs/wechat.md ---
     wechat_token: str = _setting(
@@ -376,6 +389,11 @@ class Settings:
         return bool(self.wecom_corp_id)
 
     @property
+    def matrix_candidate(self) -> bool:
+        """This worker campaigns for the Matrix lease (Matrix configured and the role not ``never``)."""
+        return self.matrix_enabled and self.matrix_role != "never"
+
+    @property
     def model_dir(self) -> Path:
         return self.data_dir / "models"
 
@@ -402,6 +420,10 @@ class Settings:
             raise ConfigError("GOVCHAT_PASSWORD_TIME_COST must be ≥ 1 and GOVCHAT_PASSWORD_MEMORY_KIB ≥ 64")
         if self.embedding_runtime not in EMBEDDING_RUNTIMES:
             raise ConfigError(f"GOVCHAT_EMBEDDING_RUNTIME must be one of {', '.join(EMBEDDING_RUNTIMES)}")
+        if self.matrix_role not in MATRIX_ROLES:
+            raise ConfigError(f"GOVCHAT_MATRIX_ROLE must be one of {', '.join(MATRIX_ROLES)}")
+        if not 1 <= self.matrix_lease_seconds <= 300:
+            raise ConfigError("GOVCHAT_MATRIX_LEASE_SECONDS must lie in [1, 300]")
         if self.mode not in MODES:
             raise ConfigError(f"GOVCHAT_MODE must be one of {', '.join(MODES)}")
         if self.wechat_enabled and self.wechat_aes_key and len(self.wechat_aes_key) != 43:

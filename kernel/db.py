@@ -64,6 +64,9 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # No JIT: compiling a statistics query cost 0.5 s over 2M tickets, more than running it
+            # (bench/scale_bench.py); the product's queries are index probes and month-sized scans.
+            kwargs["connect_args"] = {"server_settings": {"jit": "off"}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -96,6 +99,22 @@ async def claim(session: AsyncSession, model: Any, row_id: int, condition: Any, 
     result = await session.execute(
         update(model).where(model.id == row_id, condition).values(**values).execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def insert_or_ignore(session: AsyncSession, model: Any, **values: Any) -> bool:
+    """INSERT a row unless its primary key exists (ON CONFLICT DO NOTHING); True when this call inserted it.
+
+    No IntegrityError, so the transaction goes on either way (on PostgreSQL a failed INSERT aborts it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(model)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(model)
+    result = await session.execute(stmt.values(**values).on_conflict_do_nothing())
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 

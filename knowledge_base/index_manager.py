@@ -118,7 +118,9 @@ class IndexManager:
             added, removed = max(added, n_add), max(removed, n_rm)
             if n_add or n_rm or force:
                 builds.append(self._build_row(vectors, version, n_add, n_rm, time.perf_counter() - t0))
-        snap = await asyncio.to_thread(build_snapshot, version, texts, entries, dense, dialect, self.params)
+        snap = await asyncio.to_thread(
+            build_snapshot, version, texts, entries, dense, dialect, self.params, lexicon.question_dialects()
+        )
         snap.ranker = await self._stored_ranker()
         self.snapshot = snap  # the atomic swap
         seconds = time.perf_counter() - started

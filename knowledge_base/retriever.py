@@ -21,6 +21,7 @@ from knowledge_base.encoder import Encoder
 from knowledge_base.lexical import Bm25Index
 from knowledge_base.normalize import DialectMap, normalize
 from knowledge_base.query import dense_query, item_actions, lexical_expansion, question_cues, variant_mismatch
+from knowledge_base.question_dialect import QuestionDialects
 from knowledge_base.vector_index import VectorIndex
 
 
@@ -170,6 +171,8 @@ class SearchSnapshot:
     ranker: Any = None
     # Values derived lazily from this snapshot (the ranker's per-entry token sets).
     derived: dict[str, Any] = field(default_factory=dict)
+    # Dialect words replaced only in questions written in that dialect (knowledge_base.question_dialect).
+    question_dialects: QuestionDialects | None = None
 
     @property
     def vectors(self) -> VectorIndex | None:
@@ -181,7 +184,19 @@ class SearchSnapshot:
         return [d.channel for d in self.dense]
 
     def normalise(self, question: str) -> str:
-        return normalize(question, self.dialect)
+        return normalize(question, self.question_map(question))
+
+    def question_map(self, question: str) -> DialectMap:
+        """The KB's dialect map, plus the extra words of the dialects the question is written in."""
+        qd = self.question_dialects
+        found = qd.detect(question) if qd is not None else ()
+        if qd is None or not found:
+            return self.dialect
+        maps: dict[tuple[str, ...], DialectMap] = self.derived.setdefault("question_maps", {})
+        got = maps.get(found)
+        if got is None:
+            got = maps[found] = qd.merged(self.dialect, found)
+        return got
 
     def candidates(self, question: str, *, mode: str = "fused", params: FusionParams | None = None) -> list[Candidate]:
         """(text, lexical score, raw cosine per dense channel) for the pooled top-k of every retriever used."""
@@ -322,6 +337,7 @@ def build_snapshot(
     dense: Sequence[DenseChannel],
     dialect: DialectMap,
     params: FusionParams,
+    question_dialects: QuestionDialects | None = None,
 ) -> SearchSnapshot:
     bm25 = Bm25Index([(t.id, t.text) for t in texts])
     owners = Counter(text for text, _key in {(t.text, t.key) for t in texts})
@@ -338,4 +354,5 @@ def build_snapshot(
         params=params,
         shared_texts=frozenset(text for text, n in owners.items() if n > 1),
         entry_texts={key: tuple(ids) for key, ids in by_entry.items()},
+        question_dialects=question_dialects,
     )

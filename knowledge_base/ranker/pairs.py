@@ -8,7 +8,10 @@ Each training question names its target entry and the texts to leave out of retr
   FAQ's other questions and its item still count as the right answer;
 - **colloquial rewrites of the name**: some of its words dropped (keeping the bracketed variant detail,
   which tells look-alike items apart), framed as a citizen asks (怎么办理, 要带什么材料, 点样办, 仰般办 …;
-  Cantonese and Hakka frames go through the same dialect normalisation as real questions);
+  Cantonese and Hakka frames go through the same dialect normalisation as real questions); in a dialect
+  frame, Mandarin words of the name are also said in that dialect, from the shipped lexicons
+  (小孩 → 细人, 回家 → 转屋下, 多少 → 几多), so the model sees dialect wording that the normaliser may or
+  may not map back;
 - **out of KB**: a share of the questions are asked with every text of their target left out, so that
   the best remaining candidates are neighbours (same catalogue name, same department, lexically close)
   and the right label for all of them is "does not answer".
@@ -21,10 +24,12 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import jieba
 
+from knowledge_base import lexicon
 from knowledge_base.retriever import SearchSnapshot
 
 # How citizens frame a request, in Mandarin, Cantonese and Hakka; {x} is the service.
@@ -46,6 +51,10 @@ FRAMES: tuple[str, ...] = (
     "𠊎爱办{x}，仰般办",
     "{x}爱带么个材料",
 )
+# The dialect of each dialect frame above (by index): its names' words may be said in that dialect.
+FRAME_DIALECT: dict[int, str] = {**dict.fromkeys(range(10, 14), "cantonese"), 14: "hakka", 15: "hakka"}
+# Share of a dialect frame's name words that are said in the dialect when the lexicon has a form for them.
+DIALECT_WORD_SHARE = 0.5
 # Everyday context citizens put around a request (who, when, why); none names a service. Real questions
 # carry such words, which no KB text contains: they lower the lexical share and the cosine as in real use.
 CONTEXTS: tuple[str, ...] = (
@@ -88,15 +97,27 @@ def _core(name: str) -> str:
     return _INNER.sub("", name)
 
 
-def colloquial(name: str, rng: random.Random, *, drop: float = 0.25, context: float = 0.0) -> str:
+def colloquial(
+    name: str,
+    rng: random.Random,
+    *,
+    drop: float = 0.25,
+    context: float = 0.0,
+    dialect_words: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+) -> str:
     """A rewrite of a name as a citizen might ask for it: some words dropped, in a random frame, with
-    everyday context (with probability ``context``)."""
+    everyday context (with probability ``context``); in a dialect frame, words of the name said in that
+    dialect (``dialect_words``: dialect → Mandarin word → its dialect forms)."""
     words = [w for w in jieba.lcut(_core(name)) if w.strip()]
     kept = [w for w in words if rng.random() >= drop] or [max(words, key=len, default=name)]
+    frame = rng.randrange(len(FRAMES))
+    forms = (dialect_words or {}).get(FRAME_DIALECT.get(frame, ""), {})
+    if forms:
+        kept = [rng.choice(forms[w]) if w in forms and rng.random() < DIALECT_WORD_SHARE else w for w in kept]
     core = "".join(kept)
     if len(core) < 2:
         core = _core(name)
-    text = rng.choice(FRAMES).format(x=core)
+    text = FRAMES[frame].format(x=core)
     if rng.random() < context:
         text = "".join(rng.sample(CONTEXTS, k=rng.choice((1, 2)))) + text
     return text
@@ -113,9 +134,12 @@ def training_questions(
     hide_profile: bool = False,
     hide_name: bool = False,
     context: float = 0.0,
+    dialect_words: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
 ) -> list[TrainingQuestion]:
     """Questions for every published entry of a snapshot (deterministic for a seed)."""
     rng = random.Random(seed)
+    if dialect_words is None:
+        dialect_words = lexicon.dialect_forms()
     by_code: dict[str, list[tuple[str, int]]] = {}
     for key, info in snap.entries.items():
         if info.source_code:
@@ -137,7 +161,10 @@ def training_questions(
             hide = {"profile"} if hide_profile else set()
             hide |= {"name"} if hide_name else set()
             hidden = frozenset(t.id for t in texts if t.field in hide)
-            asked.extend((colloquial(info.title, rng, drop=drop, context=context), hidden) for _ in range(per_entry))
+            asked.extend(
+                (colloquial(info.title, rng, drop=drop, context=context, dialect_words=dialect_words), hidden)
+                for _ in range(per_entry)
+            )
         for text, excluded in asked:
             gone = rng.random() < out_of_kb
             out.append(TrainingQuestion(text, key, all_ids if gone else excluded, gone))

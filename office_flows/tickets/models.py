@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.db import Base, BigId, UTCDateTime
@@ -19,6 +19,15 @@ class Ticket(Base):
         Index("ix_tickets_department_created", "department_code", "created_at"),
         Index("ix_tickets_dispatched_at", "dispatched_at"),
         Index("ix_tickets_answered_at", "answered_at"),
+        # a period's tickets by arrival (dashboard counts, hot topics, the newest-first listing) without a scan
+        Index("ix_tickets_created_at", "created_at"),
+        # 发回重办率 counts tickets sent back in the period by their last change: a handful of rows
+        Index(
+            "ix_tickets_rework_updated",
+            "updated_at",
+            postgresql_where=text("rework_count > 0"),
+            sqlite_where=text("rework_count > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

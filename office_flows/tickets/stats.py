@@ -108,7 +108,10 @@ METRICS: dict[str, Metric] = {
             "回访率",
             False,
             lambda a, b, now: and_(_in(Ticket.answered_at, a, b), Ticket.status != Status.ANSWERED.value),
-            Ticket.id.in_(select(TicketRating.ticket_id).where(TicketRating.level.is_not(None))),
+            # EXISTS, not IN (all rated tickets): a probe of the month's tickets, not a scan of every rating
+            select(TicketRating.id)
+            .where(TicketRating.ticket_id == Ticket.id, TicketRating.level.is_not(None))
+            .exists(),
         ),
         Metric(
             "rework_rate",
@@ -181,8 +184,11 @@ async def drill_down(
         where.append(m.good)
     elif part == "bad":
         where.append(~m.good)
-    q = select(Ticket.code).select_from(_from(m)).where(*where).order_by(Ticket.code).distinct().limit(limit)
-    return list(await s.scalars(q))
+    # The rows first, then their order: with ORDER BY code LIMIT on the join itself, PostgreSQL walked the
+    # code index from the start and probed every ticket (codes follow time, so a past month's are near the
+    # end): 3.9 s over 2M tickets. OFFSET 0 keeps the inner query whole (bench/scale_bench.py).
+    behind = select(Ticket.code).select_from(_from(m)).where(*where).distinct().offset(0).subquery()
+    return list(await s.scalars(select(behind.c.code).order_by(behind.c.code).limit(limit)))
 
 
 async def compute_for(

@@ -31,6 +31,8 @@ def test_env_beats_file_beats_default(tmp_path: Path):
         ({"GOVCHAT_ANSWER_THRESHOLD": "0.3", "GOVCHAT_SUGGEST_THRESHOLD": "0.5"}, "THRESHOLD"),
         ({"GOVCHAT_CONFIG": "/nonexistent/govchat.toml"}, "config file not found"),
         ({"GOVCHAT_EMBEDDING_RUNTIME": "onnx"}, "torchscript, torchscript-int8, eager"),
+        ({"GOVCHAT_MATRIX_ROLE": "sometimes"}, "auto, never"),
+        ({"GOVCHAT_MATRIX_LEASE_SECONDS": "0.5"}, "GOVCHAT_MATRIX_LEASE_SECONDS"),
     ],
 )
 def test_bad_settings_are_explained(environ, message):

@@ -3,6 +3,12 @@
 The sync token is stored after each batch has been answered, so a restart resumes exactly
 where the last answered batch ended: nothing is replayed and nothing sent meanwhile is lost.
 The very first sync (no stored token) only records the position; older history is never answered.
+
+With several workers only the holder of the Matrix lease runs this channel (runner.py). A worker that takes
+over resumes from the stored token, so it may see the tail of a batch its predecessor had begun: each message
+event is taken up in ``matrix_events`` first, its answers are stored before they are sent, and they are sent
+with transaction ids made from the event id. A resumed event already answered is skipped, one whose answers
+were stored but perhaps not all sent is sent again under the same ids (the homeserver keeps one of each).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from nio import (
@@ -28,7 +34,7 @@ from nio import (
 )
 
 from bot.channels.matrix.render import addressed_text, content_of, plain_notice
-from bot.channels.matrix.store import MatrixStore
+from bot.channels.matrix.store import FENCED, REPLIED, SENT, Fence, MatrixStore
 from bot.messages import Incoming, Reply
 from kernel.db import Database
 from kernel.outbox import take_pending, unclaim
@@ -80,6 +86,7 @@ class MatrixConfig:
 
 
 Process = Callable[[Incoming], Awaitable[list[Reply]]]
+KEEP_EVENTS = timedelta(days=7)  # message events taken up are remembered this long (a resume never goes further)
 
 
 class MatrixChannel:
@@ -90,8 +97,13 @@ class MatrixChannel:
         db: Database,
         process: Process,
         now: Callable[[], datetime],
+        *,
+        worker: str = "",
+        fence: Fence | None = None,
     ) -> None:
         self.client = client
+        self.worker = worker  # this process's name, recorded with the events it takes up
+        self.fence = fence  # with several workers: the sync token is stored only while we hold the lease
         self.config = config
         self.store = MatrixStore(db, config.user_id)
         self.db = db
@@ -107,6 +119,7 @@ class MatrixChannel:
         self._commit: asyncio.Task[None] | None = None  # stores the newest token once its batch is answered
         self.ready = asyncio.Event()  # set after the first successful sync
         self._filter: str | dict[str, Any] | None = None  # the uploaded filter's id once made
+        self._pruned_at: datetime | None = None
 
     # --- lifecycle ---
 
@@ -228,7 +241,12 @@ class MatrixChannel:
         for result in await asyncio.gather(*batch, return_exceptions=True):
             if isinstance(result, Exception):
                 log.error("answering a Matrix message failed", exc_info=result)
-        await self.store.put("next_batch", token)
+        if not await self.store.put("next_batch", token, self.fence):
+            log.warning("Matrix lease lost: sync position not stored (the new leader resumes from its own)")
+        now = self.now()
+        if self._pruned_at is None or now - self._pruned_at > timedelta(hours=1):
+            self._pruned_at = now
+            await self.store.prune_events(now - KEEP_EVENTS)
 
     async def drain(self) -> None:
         """Wait until everything synced so far is answered and its token stored."""
@@ -298,17 +316,31 @@ class MatrixChannel:
             )
             if text is None:
                 return
+        record = await self.store.take_event(event.event_id, room_id, self.worker, self.now(), self.fence)
+        if record.state in (SENT, FENCED):
+            return  # answered by a worker before us (a resumed batch), or ours no longer (the lease was lost)
+        if record.state == REPLIED:
+            await self._send_answers(room_id, event.event_id, record.replies)
+            return
         typing = asyncio.create_task(self._typing_later(room_id))
         try:
             replies = await self.process(Incoming(CHANNEL, event.sender, text or ""))
-            for reply in replies:
-                await self.send(room_id, content_of(reply))
+            contents = [content_of(reply) for reply in replies]
+            if contents:
+                await self.store.event_replied(event.event_id, contents)
+            await self._send_answers(room_id, event.event_id, contents)
         finally:
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await typing
             if not typing.cancelled() and typing.exception() is None:
                 await self.client.room_typing(room_id, False)
+
+    async def _send_answers(self, room_id: str, event_id: str, contents: list[dict[str, Any]]) -> None:
+        """Send the answers to one event, each under a transaction id of its own made from the event id."""
+        for i, content in enumerate(contents):
+            await self.send(room_id, content, tx_id=f"govchat-{event_id}-{i}")
+        await self.store.event_sent(event_id)
 
     async def _typing_later(self, room_id: str) -> None:
         """Show "typing…" only when an answer takes longer than a blink (saves two requests per message)."""

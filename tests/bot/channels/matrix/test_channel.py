@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from nio import RoomSendError
 
 from bot.channels.matrix.channel import ENCRYPTED, MatrixChannel, MatrixConfig
 from bot.channels.matrix.render import addressed_text, text_to_html
+from bot.channels.matrix.runner import MatrixLeader
 from govchat.runtime import Runtime
 from kernel.config import Settings
 from kernel.identity import StaticRoles
@@ -238,3 +241,77 @@ async def test_a_restarted_channel_reports_ready(rt):
     await restarted.start()
     await asyncio.wait_for(restarted.ready.wait(), 5)
     await restarted.stop()
+
+
+async def test_a_worker_resuming_a_dead_workers_batch_answers_each_message_once(rt):
+    """The leader died in the middle of a batch (its token not stored): one message answered and sent, one
+    answered but perhaps not sent, one taken up but not answered. The next leader syncs the batch again."""
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+    ch = await channel(rt, client)
+    await ch.sync_once()  # position only
+    for text in ("第一句", "第二句", QUESTION):
+        client.feed_text(DM, ALICE, text)  # events $e1, $e2, $e3
+    store, now = ch.store, rt.clock.now()
+    await store.take_event("$e1", DM, "dead", now)
+    await store.event_sent("$e1")
+    await store.take_event("$e2", DM, "dead", now)
+    await store.event_replied("$e2", [{"msgtype": "m.text", "body": "已存的回答"}])
+    await store.take_event("$e3", DM, "dead", now)
+
+    successor = Synced(client, CFG, rt.db, rt.bot.process, rt.clock.now, worker="next")
+    await successor.login()
+    await successor.sync_once()
+    bodies = [c["body"] for _, c in client.sent]
+    assert bodies[0] == "已存的回答"  # the stored answer, not a new one
+    assert "【居住证办理】" in client.sent[1][1]["body"] and len(client.sent) == 2  # $e3 answered anew, $e1 skipped
+    assert client.tx_ids == ["govchat-$e2-0", "govchat-$e3-0"]  # the homeserver keeps one event per id
+    for event_id in ("$e1", "$e2", "$e3"):
+        assert (await store.take_event(event_id, DM, "later", now)).state == "sent"
+    await successor.sync_once()
+    assert len(client.sent) == 2
+
+
+async def test_a_worker_that_lost_the_lease_neither_answers_nor_stores_its_position(rt):
+    client = FakeNioClient(BOT)
+    client.add_room(DM, ALICE)
+
+    async def fence(_session: object) -> bool:
+        return False
+
+    ch = Synced(client, CFG, rt.db, rt.bot.process, rt.clock.now, fence=fence)
+    await ch.login()
+    await ch.sync_once()
+    client.feed_text(DM, ALICE, QUESTION)
+    await ch.sync_once()
+    assert await ch.store.get("next_batch") is None
+    assert client.sent == []  # nor does it answer: the message is the new leader's
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+async def test_one_leader_syncs_and_a_frozen_one_steps_down_when_the_other_took_over(rt, clock):
+    def make(_cfg: MatrixConfig) -> Any:
+        return FakeNioClient(BOT)
+
+    a = MatrixLeader(CFG, rt.db, rt.bot, clock, "worker-a", 0.3, make_client=make)
+    b = MatrixLeader(CFG, rt.db, rt.bot, clock, "worker-b", 0.3, make_client=make)
+    await a.start()
+    await wait_until(lambda: a.leading)
+    await b.start()
+    await asyncio.sleep(0.5)  # several looks: the lease is a's
+    assert not b.leading and a.terms == 1
+    assert a._task is not None
+    a._task.cancel()  # a freezes: it neither renews nor notices anything
+    clock.advance(timedelta(seconds=1))  # ... until its lease has run out
+    await wait_until(lambda: b.leading)
+    assert a.leading  # still believes it leads, but the token is fenced off from it ...
+    await a.start()  # ... and on its next look it learns it lost the lease and stops syncing
+    await wait_until(lambda: not a.leading)
+    assert b.leading and b.terms == 1
+    await a.stop()
+    await b.stop()
