@@ -1,0 +1,1 @@
+"""未诉先办: topics found in ticket texts with the KB encoder, growth alerts to supervisors (ALERTS.md)."""
