@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,11 +16,11 @@ from kernel.clock import SHANGHAI
 from office_flows.reports.month import MonthReport
 from office_flows.reports.quality import NO_DATA
 from office_flows.reports.rates import LOWER_IS_BETTER, Rate
-from office_flows.tickets.states import LABELS, Status
 
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # the font subsetter logs every table at INFO
 FONT = "cjk"
 WIDTH = 180  # mm of text between the margins of A4
-ROWS = 30  # rows of a ticket list in the PDF (the XLSX has them all)
+ROWS = 15  # rows of a ticket list in the PDF (the XLSX has them all)
 HEAD = FontFace(emphasis="BOLD", fill_color=(226, 234, 244))
 
 
@@ -29,13 +30,6 @@ def _pct(rate: float | None) -> str:
 
 def _day(at: datetime | None) -> str:
     return at.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if at else "—"
-
-
-def _status(value: str) -> str:
-    try:
-        return LABELS[Status(value)]
-    except ValueError:
-        return value
 
 
 def month_label(r: MonthReport) -> str:
@@ -78,18 +72,23 @@ class ReportPdf:
     # --- building blocks ---------------------------------------------------------------------------
 
     def h1(self, text: str) -> None:
+        if self.pdf.get_y() + 50 > self.pdf.page_break_trigger:
+            self.pdf.add_page()
         self.pdf.set_font(FONT, "B", 15)
         self.pdf.set_text_color(31, 78, 140)
         self.pdf.cell(0, 11, text, new_x="LMARGIN", new_y="NEXT")
         self.pdf.set_text_color(0, 0, 0)
 
-    def h2(self, text: str) -> None:
+    def h2(self, text: str, room: float = 40) -> None:
+        """A heading, on a new page when less than ``room`` mm are left below it (no orphaned headings)."""
+        if self.pdf.get_y() + room > self.pdf.page_break_trigger:
+            self.pdf.add_page()
         self.pdf.set_font(FONT, "B", 12)
         self.pdf.cell(0, 9, text, new_x="LMARGIN", new_y="NEXT")
 
     def para(self, text: str, size: float = 10) -> None:
         self.pdf.set_font(FONT, "", size)
-        self.pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.55, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(1.5)
 
     def image(self, png: bytes, width: float = WIDTH) -> None:
@@ -101,7 +100,8 @@ class ReportPdf:
     ) -> None:
         self.pdf.set_font(FONT, "", size)
         with self.pdf.table(
-            col_widths=tuple(widths), width=WIDTH, line_height=size * 0.55, headings_style=HEAD, padding=1.2
+            col_widths=tuple(widths), width=WIDTH, line_height=size * 0.55, headings_style=HEAD, padding=1.2,
+            text_align="LEFT",
         ) as table:
             table.row(list(header))
             for row in rows:
@@ -221,7 +221,7 @@ class ReportPdf:
         if not lines:
             self.para(empty)
             return
-        rows = [[t.code, t.department, _status(t.status), _day(t.deadline_at), t.note, t.content[:40]] for t in lines[:ROWS]]
+        rows = [[t.code, t.department, t.status, _day(t.deadline_at), t.note, t.content[:40]] for t in lines[:ROWS]]
         self.table(["工单号", "部门", "状态", "办理期限", "情况", "内容"], rows, (30, 26, 22, 22, 22, 58))
         if total > ROWS:
             self.para(f"（共 {total} 件，此处列出前 {ROWS} 件，全部见 XLSX。）", 9)

@@ -18,7 +18,6 @@ from kernel.clock import SHANGHAI
 from office_flows.reports.month import MonthReport, TicketLine
 from office_flows.reports.quality import NO_DATA
 from office_flows.reports.rates import LOWER_IS_BETTER, Rate
-from office_flows.tickets.states import LABELS, Status
 
 PERCENT = "0.0%"
 WHEN = "yyyy-mm-dd hh:mm"
@@ -72,7 +71,7 @@ def _rate_rows(rates: list[Rate]) -> list[list[Any]]:
 
 def _ticket_rows(lines: list[TicketLine]) -> list[list[Any]]:
     return [
-        [t.code, t.department, t.kind, LABELS.get(Status(t.status), t.status) if t.status in Status else t.status,
+        [t.code, t.department, t.kind, t.status,
          _local(t.created_at), _local(t.deadline_at), t.note, t.content]
         for t in lines
     ]

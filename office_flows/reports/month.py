@@ -23,7 +23,7 @@ from office_flows.reports.quality import QualityProvider, QualitySection
 from office_flows.reports.rates import Rate, beijing, guangdong, per_department
 from office_flows.tickets import queries
 from office_flows.tickets.models import Rectification, Ticket, TicketRating
-from office_flows.tickets.states import OPEN, Status
+from office_flows.tickets.states import LABELS, OPEN, Status
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 LIST_LIMIT = 500
@@ -50,7 +50,7 @@ class TicketLine:
     code: str
     department: str
     kind: str
-    status: str
+    status: str  # its label (已办结，待评价 …)
     created_at: datetime
     deadline_at: datetime | None
     content: str
@@ -122,7 +122,7 @@ class MonthReport:
 
 def _line(t: Ticket, names: dict[str, str], note: str = "") -> TicketLine:
     return TicketLine(
-        t.code, names.get(t.department_code, t.department_code or "未派单"), t.kind, t.status, t.created_at,
+        t.code, names.get(t.department_code, t.department_code or "未派单"), t.kind, LABELS[Status(t.status)], t.created_at,
         t.deadline_at, t.content, note,
     )
 
