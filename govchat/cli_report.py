@@ -6,12 +6,17 @@ import argparse
 import asyncio
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govchat.cli_common import progress, settings_of
 from kernel.clock import SHANGHAI, SystemClock
 
+if TYPE_CHECKING:
+    from kernel.db import Database
+    from office_flows.alerts.service import AlertService
 
-async def _alert_service(args: argparse.Namespace, *, with_model: bool):  # type: ignore[no-untyped-def]
+
+async def _alert_service(args: argparse.Namespace, *, with_model: bool) -> tuple[Database, AlertService | None]:
     from govchat.runtime import alert_rules, load_encoder, open_database
     from office_flows.alerts.service import AlertService
 
@@ -59,7 +64,10 @@ def cmd_report_month(args: argparse.Namespace) -> int:
         xlsx_path.write_bytes(xlsx)
         print(pdf_path)
         print(xlsx_path)
-        progress(f"已生成 {args.month} 月度分析报告：工单 {report.total} 件，热点 {len(report.topics)} 个，预警 {len(report.alerts)} 条")
+        progress(
+            f"已生成 {args.month} 月度分析报告：工单 {report.total} 件，"
+            f"热点 {len(report.topics)} 个，预警 {len(report.alerts)} 条"
+        )
         return 0
 
     return asyncio.run(body())
@@ -73,7 +81,9 @@ def cmd_alerts_run(args: argparse.Namespace) -> int:
         assert alerts is not None
         try:
             day = (
-                datetime.fromisoformat(args.day).replace(tzinfo=SHANGHAI) if args.day else day_start(SystemClock().now())
+                datetime.fromisoformat(args.day).replace(tzinfo=SHANGHAI)
+                if args.day
+                else day_start(SystemClock().now())
             )
             report = await alerts.run(day_start(day))
         finally:
@@ -92,7 +102,7 @@ def cmd_alerts_run(args: argparse.Namespace) -> int:
     return asyncio.run(body())
 
 
-def add_report_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_report_commands(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="分析报告").add_subparsers(dest="report_command", required=True)
     month = report.add_parser("month", help="生成某月的诉求数据分析报告（PDF 和 XLSX）")
     month.add_argument("month", help="月份，如 2026-11")

@@ -13,7 +13,7 @@ from fpdf.fonts import FontFace
 from admin.report.charts import all_charts
 from admin.report.fonts import cjk_font
 from kernel.clock import SHANGHAI
-from office_flows.reports.month import MonthReport
+from office_flows.reports.month import MonthReport, TicketLine
 from office_flows.reports.quality import NO_DATA
 from office_flows.reports.rates import LOWER_IS_BETTER, Rate
 
@@ -100,7 +100,11 @@ class ReportPdf:
     ) -> None:
         self.pdf.set_font(FONT, "", size)
         with self.pdf.table(
-            col_widths=tuple(widths), width=WIDTH, line_height=size * 0.55, headings_style=HEAD, padding=1.2,
+            col_widths=tuple(widths),
+            width=WIDTH,
+            line_height=size * 0.55,
+            headings_style=HEAD,
+            padding=1.2,
             text_align="LEFT",
         ) as table:
             table.row(list(header))
@@ -120,8 +124,14 @@ class ReportPdf:
         pdf.set_font(FONT, "", 10)
         pdf.set_text_color(110, 110, 110)
         made = r.generated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-        pdf.cell(0, 8, f"统计区间：{r.start.date()} 至 {r.end.date()}（不含）　生成时间：{made}", align="C",
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            8,
+            f"统计区间：{r.start.date()} 至 {r.end.date()}（不含）　生成时间：{made}",
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_text_color(0, 0, 0)
         pdf.ln(4)
         self._key_numbers()
@@ -167,7 +177,8 @@ class ReportPdf:
         if worst:
             text += f"按时办结率最低的部门是{worst[0]}（{_pct(worst[1])}）。"
         s = r.bad_summary
-        text += f"本月差评 {s['差评']} 件，已整改 {s['已整改']} 件；超期 {r.overdue_total} 件，发回重办 {r.reworked_total} 件。"
+        text += f"本月差评 {s['差评']} 件，已整改 {s['已整改']} 件；"
+        text += f"超期 {r.overdue_total} 件，发回重办 {r.reworked_total} 件。"
         if r.alerts:
             text += f"本月发出未诉先办预警 {len(r.alerts)} 条。"
         if r.candidates:
@@ -176,7 +187,9 @@ class ReportPdf:
 
     def _worst(self, key: str) -> tuple[str, float] | None:
         found = [
-            (d, x.rate) for d, rates in self.r.department_rates.items() for x in rates
+            (d, x.rate)
+            for d, rates in self.r.department_rates.items()
+            for x in rates
             if x.key == key and x.rate is not None and x.total >= 5
         ]
         return min(found, key=lambda v: v[1]) if found else None
@@ -198,8 +211,12 @@ class ReportPdf:
 
         def rows(rates: list[Rate]) -> list[list[str]]:
             return [
-                [x.label + ("（越低越好）" if x.key in LOWER_IS_BETTER else ""), _pct(x.rate), f"{x.good}/{x.total}",
-                 x.definition]
+                [
+                    x.label + ("（越低越好）" if x.key in LOWER_IS_BETTER else ""),
+                    _pct(x.rate),
+                    f"{x.good}/{x.total}",
+                    x.definition,
+                ]
                 for x in rates
             ]
 
@@ -217,7 +234,7 @@ class ReportPdf:
             body.append([dept] + [f"{_pct(rates[k].rate)}\n{rates[k].good}/{rates[k].total}" for k in keys])
         self.table(["部门", *labels], body, (40, 28, 28, 28, 28, 28))
 
-    def _tickets(self, lines: list, total: int, empty: str) -> None:  # type: ignore[type-arg]
+    def _tickets(self, lines: list[TicketLine], total: int, empty: str) -> None:
         if not lines:
             self.para(empty)
             return
@@ -241,17 +258,26 @@ class ReportPdf:
         self.h1("四、差评与整改")
         s = r.bad_summary
         self.para(
-            f"本月差评（不满意、非常不满意）{s['差评']} 件：1 个工作日内回访 {s['按时回访']} 件，已整改 {s['已整改']} 件，"
+            f"本月差评（不满意、非常不满意）{s['差评']} 件："
+            f"1 个工作日内回访 {s['按时回访']} 件，已整改 {s['已整改']} 件，"
             f"整改后重新评价为满意 {s['整改后满意']} 件。"
         )
         if r.bad:
             rows = [
-                [b.code, b.department, {1: "非常不满意", 2: "不满意"}.get(b.level, str(b.level)), b.comment[:30],
-                 "—" if b.callback_on_time is None else ("是" if b.callback_on_time else "否"),
-                 "是" if b.rectified else "否", "—" if b.rerated is None else str(b.rerated)]
+                [
+                    b.code,
+                    b.department,
+                    {1: "非常不满意", 2: "不满意"}.get(b.level, str(b.level)),
+                    b.comment[:30],
+                    "—" if b.callback_on_time is None else ("是" if b.callback_on_time else "否"),
+                    "是" if b.rectified else "否",
+                    "—" if b.rerated is None else str(b.rerated),
+                ]
                 for b in r.bad[:ROWS]
             ]
-            self.table(["工单号", "部门", "评价", "意见", "按时回访", "已整改", "再评价"], rows, (30, 26, 20, 52, 17, 16, 19))
+            self.table(
+                ["工单号", "部门", "评价", "意见", "按时回访", "已整改", "再评价"], rows, (30, 26, 20, 52, 17, 16, 19)
+            )
 
     def quality(self) -> None:
         q = self.r.quality
@@ -279,8 +305,14 @@ class ReportPdf:
             self.para("本月没有预警。")
         else:
             rows = [
-                [a.created_at.astimezone(SHANGHAI).strftime("%m-%d"), a.place or "全区", a.title, str(a.current),
-                 f"{a.baseline:.1f}", a.seasonal_note]
+                [
+                    a.created_at.astimezone(SHANGHAI).strftime("%m-%d"),
+                    a.place or "全区",
+                    a.title,
+                    str(a.current),
+                    f"{a.baseline:.1f}",
+                    a.seasonal_note,
+                ]
                 for a in r.alerts[:ROWS]
             ]
             self.table(["日期", "地点", "主题", "近一周", "周均基线", "季节性提示"], rows, (14, 36, 60, 16, 18, 36))

@@ -30,6 +30,8 @@ def _local(at: datetime | None) -> datetime | None:
 
 
 def _width(value: Any) -> int:
+    if isinstance(value, float):
+        return 8  # shown as "100.0%" or with two decimals
     text = value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value if value is not None else "")
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
 
@@ -71,8 +73,7 @@ def _rate_rows(rates: list[Rate]) -> list[list[Any]]:
 
 def _ticket_rows(lines: list[TicketLine]) -> list[list[Any]]:
     return [
-        [t.code, t.department, t.kind, t.status,
-         _local(t.created_at), _local(t.deadline_at), t.note, t.content]
+        [t.code, t.department, t.kind, t.status, _local(t.created_at), _local(t.deadline_at), t.note, t.content]
         for t in lines
     ]
 
@@ -82,7 +83,7 @@ TICKET_HEADER = ["工单号", "部门", "类型", "状态", "受理时间", "办
 
 def report_xlsx(r: MonthReport) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.worksheets[0])
     overview: list[list[Any]] = [["统计月份", r.month], ["受理工单（件）", r.total]]
     overview += [[x.label, x.rate] for x in r.beijing + r.guangdong]
     overview += [["超期工单（件）", r.overdue_total], ["发回重办（件）", r.reworked_total]]
@@ -94,7 +95,11 @@ def report_xlsx(r: MonthReport) -> bytes:
     _sheet(wb, "受理量", ["分组", "名称", "件数"], volumes)
     _sheet(wb, "每日受理", ["日期", "件数"], [[d.isoformat(), n] for d, n in r.daily])
     _sheet(
-        wb, "考核指标", ["指标", "数值", "达标", "总数", "方向", "口径"], _rate_rows(r.beijing + r.guangdong), percent=[1]
+        wb,
+        "考核指标",
+        ["指标", "数值", "达标", "总数", "方向", "口径"],
+        _rate_rows(r.beijing + r.guangdong),
+        percent=[1],
     )
     keys = [x.key for x in r.guangdong]
     dept_rows = []
@@ -115,9 +120,16 @@ def report_xlsx(r: MonthReport) -> bytes:
         "差评整改",
         ["工单号", "部门", "评价（1-5）", "意见", "评价时间", "按时回访", "已整改", "再评价（1-5）"],
         [
-            [b.code, b.department, b.level, b.comment, _local(b.at),
-             "" if b.callback_on_time is None else ("是" if b.callback_on_time else "否"),
-             "是" if b.rectified else "否", b.rerated]
+            [
+                b.code,
+                b.department,
+                b.level,
+                b.comment,
+                _local(b.at),
+                "" if b.callback_on_time is None else ("是" if b.callback_on_time else "否"),
+                "是" if b.rectified else "否",
+                b.rerated,
+            ]
             for b in r.bad
         ],
     )
@@ -140,8 +152,17 @@ def report_xlsx(r: MonthReport) -> bytes:
         "未诉先办预警",
         ["预警时间", "范围", "地点", "主题", "近一周件数", "前四周周均", "去年同期", "季节性提示", "工单号"],
         [
-            [_local(a.created_at), "地点" if a.scope == "place" else "全区主题", a.place, a.title, a.current,
-             round(a.baseline, 2), a.last_year, a.seasonal_note, ",".join(a.codes[:50])]
+            [
+                _local(a.created_at),
+                "地点" if a.scope == "place" else "全区主题",
+                a.place,
+                a.title,
+                a.current,
+                round(a.baseline, 2),
+                a.last_year,
+                a.seasonal_note,
+                ",".join(a.codes[:50]),
+            ]
             for a in r.alerts
         ],
     )
@@ -149,8 +170,10 @@ def report_xlsx(r: MonthReport) -> bytes:
         wb,
         "每月一题候选",
         ["序号", "问题", "件数", "涉及部门", "未解决", "理由"],
-        [[i, c.topic.title, c.topic.count, "、".join(c.topic.departments), c.topic.unresolved, c.reason]
-         for i, c in enumerate(r.candidates, 1)],
+        [
+            [i, c.topic.title, c.topic.count, "、".join(c.topic.departments), c.topic.unresolved, c.reason]
+            for i, c in enumerate(r.candidates, 1)
+        ],
     )
     buf = io.BytesIO()
     wb.save(buf)

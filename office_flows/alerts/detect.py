@@ -87,8 +87,12 @@ class Finding:
 
 
 def topic_stats(
-    rows: list[TicketRow], labels: np.ndarray, last_year_labels: np.ndarray, last_year_rows: list[TicketRow],
-    win: Windows, rules: AlertRules,
+    rows: list[TicketRow],
+    labels: np.ndarray,
+    last_year_labels: np.ndarray,
+    last_year_rows: list[TicketRow],
+    win: Windows,
+    rules: AlertRules,
 ) -> list[TopicStat]:
     """Counts per theme and per (theme, place) in the current window, the baseline and last year."""
     stats: dict[tuple[str, str, int], TopicStat] = {}

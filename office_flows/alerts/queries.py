@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from office_flows.alerts.models import HotTopic, TopicAlert, TopicRun
 
 
-async def alerts(s: AsyncSession, *, since: datetime | None = None, until: datetime | None = None, limit: int = 200) -> list[TopicAlert]:
+async def alerts(
+    s: AsyncSession, *, since: datetime | None = None, until: datetime | None = None, limit: int = 200
+) -> list[TopicAlert]:
     """Alerts raised in [since, until), newest first."""
     q = select(TopicAlert).order_by(TopicAlert.created_at.desc(), TopicAlert.id.desc())
     if since is not None:

@@ -136,12 +136,18 @@ class AlertService:
                     new += 1
                     for pid in supervisors:
                         alert.notified += await notify_person(
-                            s, pid, alert_text(alert, self.rules.window_days), kind="topic_alert",
-                            ref=f"alert:{alert.id}", now=now,
+                            s,
+                            pid,
+                            alert_text(alert, self.rules.window_days),
+                            kind="topic_alert",
+                            ref=f"alert:{alert.id}",
+                            now=now,
                         )
                 alerts.append(alert)
             await store.finish_run(s, day, now, tickets=n_rows, encoded=encoded, topics=len(stats), alerts=new)
-        log.info("alerts run %s: %d tickets (%d encoded), %d topics, %d new alerts", day, n_rows, encoded, len(stats), new)
+        log.info(
+            "alerts run %s: %d tickets (%d encoded), %d topics, %d new alerts", day, n_rows, encoded, len(stats), new
+        )
         return RunReport(day, n_rows, encoded, len(stats), alerts, new)
 
     def _hot(self, day: str, stats: list[TopicStat]) -> list[HotTopic]:
@@ -174,8 +180,10 @@ class AlertService:
         codes = [t.code for t in st.current]
         mine = set(codes)
         for a in recent:
-            if a.scope == st.scope and a.place == st.place and len(mine & set(a.codes)) >= SAME_ALERT_OVERLAP * len(
-                mine
+            if (
+                a.scope == st.scope
+                and a.place == st.place
+                and len(mine & set(a.codes)) >= SAME_ALERT_OVERLAP * len(mine)
             ):
                 a.codes = sorted(set(a.codes) | mine)
                 a.current, a.baseline, a.updated_at = st.current_count, st.baseline, now
@@ -202,7 +210,9 @@ class AlertService:
 def alert_text(a: TopicAlert, window_days: int = 7) -> str:
     where = f"{a.place}" if a.place else "全区"
     if a.reason == "growth":
-        base = f"前四周周均 {a.baseline:.1f} 件" + (f"，增长到 {a.current / a.baseline:.1f} 倍" if a.baseline else "，此前没有")
+        base = f"前四周周均 {a.baseline:.1f} 件" + (
+            f"，增长到 {a.current / a.baseline:.1f} 倍" if a.baseline else "，此前没有"
+        )
     else:
         base = f"达到预警数量（前四周周均 {a.baseline:.1f} 件）"
     return (

@@ -29,7 +29,13 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 LIST_LIMIT = 500
 TOPICS = 15
 CANDIDATES = 5
-CHANNELS = {"web": "网页聊天", "matrix": "Matrix 即时通讯", "rest": "接口", "phone": "电话（热线平台）", "ivr": "电话（热线平台）"}
+CHANNELS = {
+    "web": "网页聊天",
+    "matrix": "Matrix 即时通讯",
+    "rest": "接口",
+    "phone": "电话（热线平台）",
+    "ivr": "电话（热线平台）",
+}
 
 
 class ReportError(ValueError):
@@ -37,7 +43,7 @@ class ReportError(ValueError):
 
 
 def month_span(text: str) -> tuple[datetime, datetime]:
-    """"2026-11" → [2026-11-01, 2026-12-01) in Asia/Shanghai."""
+    """ "2026-11" → [2026-11-01, 2026-12-01) in Asia/Shanghai."""
     m = MONTH.match(text.strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
         raise ReportError(f"月份格式应为 YYYY-MM（例如 2026-11），收到：{text!r}")
@@ -122,8 +128,14 @@ class MonthReport:
 
 def _line(t: Ticket, names: dict[str, str], note: str = "") -> TicketLine:
     return TicketLine(
-        t.code, names.get(t.department_code, t.department_code or "未派单"), t.kind, LABELS[Status(t.status)], t.created_at,
-        t.deadline_at, t.content, note,
+        t.code,
+        names.get(t.department_code, t.department_code or "未派单"),
+        t.kind,
+        LABELS[Status(t.status)],
+        t.created_at,
+        t.deadline_at,
+        t.content,
+        note,
     )
 
 
@@ -152,7 +164,9 @@ async def _volumes(s: AsyncSession, r: MonthReport, names: dict[str, str]) -> No
 
 async def _overdue_and_reworked(s: AsyncSession, r: MonthReport, names: dict[str, str], now: datetime) -> None:
     due_in_month = and_(Ticket.deadline_at >= r.start, Ticket.deadline_at < min(r.end, now))
-    late = or_(Ticket.on_time.is_(False), and_(Ticket.status.in_([x.value for x in OPEN]), Ticket.answered_at.is_(None)))
+    late = or_(
+        Ticket.on_time.is_(False), and_(Ticket.status.in_([x.value for x in OPEN]), Ticket.answered_at.is_(None))
+    )
     where = and_(due_in_month, late)
     r.overdue_total = int(await s.scalar(select(func.count()).select_from(Ticket).where(where)) or 0)
     for t in await s.scalars(select(Ticket).where(where).order_by(Ticket.deadline_at).limit(LIST_LIMIT)):
@@ -172,24 +186,32 @@ async def _overdue_and_reworked(s: AsyncSession, r: MonthReport, names: dict[str
 async def _bad(s: AsyncSession, r: MonthReport, names: dict[str, str]) -> None:
     rows = await queries.bad_ratings(s, r.start, r.end, LIST_LIMIT)
     ids = [rating.ticket_id for rating, _, _ in rows]
-    rerated = dict(
-        (
-            await s.execute(
-                select(TicketRating.ticket_id, TicketRating.level).where(
-                    TicketRating.ticket_id.in_(ids), TicketRating.round >= 2, TicketRating.level.is_not(None)
+    rerated = (
+        dict(
+            (
+                await s.execute(
+                    select(TicketRating.ticket_id, TicketRating.level).where(
+                        TicketRating.ticket_id.in_(ids), TicketRating.round >= 2, TicketRating.level.is_not(None)
+                    )
                 )
-            )
-        ).all()
-    ) if ids else {}
+            ).all()
+        )
+        if ids
+        else {}
+    )
     for rating, code, rect in rows:
         if rating.round >= 2:
             continue  # a re-rating is the outcome of the first one's rectification
         r.bad.append(
             BadLine(
-                code, names.get(rating.department_code, rating.department_code), int(rating.level or 0),
-                rating.comment, rating.at,
+                code,
+                names.get(rating.department_code, rating.department_code),
+                int(rating.level or 0),
+                rating.comment,
+                rating.at,
                 None if rect is None else bool(rect.callback_at and rect.callback_at <= rect.callback_due_at),
-                bool(rect and rect.done_at), rerated.get(rating.ticket_id),
+                bool(rect and rect.done_at),
+                rerated.get(rating.ticket_id),
             )
         )
 
@@ -197,13 +219,17 @@ async def _bad(s: AsyncSession, r: MonthReport, names: dict[str, str]) -> None:
 async def _unresolved(s: AsyncSession, ids: list[int], now: datetime) -> tuple[set[int], dict[int, list[str]]]:
     """Which tickets are unresolved (open, overdue, reworked, badly rated and not rectified), and the
     departments each passed through."""
-    bad = set(
-        await s.scalars(
-            select(TicketRating.ticket_id)
-            .outerjoin(Rectification, Rectification.ticket_id == TicketRating.ticket_id)
-            .where(TicketRating.ticket_id.in_(ids), TicketRating.level <= 2, Rectification.done_at.is_(None))
+    bad = (
+        set(
+            await s.scalars(
+                select(TicketRating.ticket_id)
+                .outerjoin(Rectification, Rectification.ticket_id == TicketRating.ticket_id)
+                .where(TicketRating.ticket_id.in_(ids), TicketRating.level <= 2, Rectification.done_at.is_(None))
+            )
         )
-    ) if ids else set()
+        if ids
+        else set()
+    )
     out, depts = set(), {}
     for i in range(0, len(ids), 2000):
         q = select(
@@ -237,8 +263,14 @@ async def _topics(db: Database, r: MonthReport, alerts: AlertService, names: dic
         seen = sorted({names.get(d, d) for t in members for d in (depts.get(t.id) or [t.department]) if d})
         place = Counter(t.place for t in members).most_common(1)[0][0]
         lines.append(
-            TopicLine(title, place, len(members), seen, sum(1 for t in members if t.id in unresolved),
-                      [t.code for t in members])
+            TopicLine(
+                title,
+                place,
+                len(members),
+                seen,
+                sum(1 for t in members if t.id in unresolved),
+                [t.code for t in members],
+            )
         )
     lines.sort(key=lambda t: -t.count)
     r.topics = lines[:TOPICS]
@@ -246,8 +278,11 @@ async def _topics(db: Database, r: MonthReport, alerts: AlertService, names: dic
     picks = [t for t in lines if len(t.departments) >= 2 and t.unresolved >= 1 and t.count >= 3]
     picks.sort(key=lambda t: (-(t.unresolved * len(t.departments)), -t.count))
     r.candidates = [
-        Candidate(t, f"本月 {t.count} 件，涉及 {len(t.departments)} 个部门（{'、'.join(t.departments[:4])}），"
-                     f"其中 {t.unresolved} 件未解决（在办、超期、重办或差评未整改）")
+        Candidate(
+            t,
+            f"本月 {t.count} 件，涉及 {len(t.departments)} 个部门（{'、'.join(t.departments[:4])}），"
+            f"其中 {t.unresolved} 件未解决（在办、超期、重办或差评未整改）",
+        )
         for t in picks[:CANDIDATES]
     ]
 

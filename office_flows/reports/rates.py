@@ -21,11 +21,14 @@ DEFINITIONS = {
     "bj_response": "本月派单的工单中，承办部门在签收时限内签收（即响应诉求）的比例；分母为已签收或已过签收时限的工单。",
     "bj_resolution": "本月办结的工单中，问题已解决的比例：未被发回重办，且市民最后一次评价不是“不满意/非常不满意”"
     "（差评后整改、重新评价为满意的算已解决）。",
-    "bj_satisfaction": "本月有评价的工单中，市民最后一次评价为非常满意、满意或基本满意的比例；每张工单只按最后一次评价计一次"
-    "（整改后重新评价的，以重新评价为准），未评价不计入。",
-    "sign_rate": "本月派单且已签收或已过签收时限的工单中，在签收时限（GOVCHAT_TICKET_SIGN_HOURS 个工作小时）内签收的比例。",
-    "ontime_rate": "本月办结的工单，加上办理期限在本月且已过期仍未办结的工单中，在办理期限（含延期和暂停）内办结的比例。",
-    "satisfaction_rate": "本月收到的每一次评价（未评价不计）中，非常满意、满意或基本满意的比例；整改后的重新评价另计一次。",
+    "bj_satisfaction": "本月有评价的工单中，市民最后一次评价为非常满意、满意或基本满意的比例；"
+    "每张工单只按最后一次评价计一次（整改后重新评价的，以重新评价为准），未评价不计入。",
+    "sign_rate": "本月派单且已签收或已过签收时限的工单中，"
+    "在签收时限（GOVCHAT_TICKET_SIGN_HOURS 个工作小时）内签收的比例。",
+    "ontime_rate": "本月办结的工单，加上办理期限在本月且已过期仍未办结的工单中，"
+    "在办理期限（含延期和暂停）内办结的比例。",
+    "satisfaction_rate": "本月收到的每一次评价（未评价不计）中，非常满意、满意或基本满意的比例；"
+    "整改后的重新评价另计一次。",
     "callback_rate": "本月办结且已过评价期或已评价的工单中，市民作出评价（回访成功）的比例。",
     "rework_rate": "本月办结（或本月被发回）的工单中，至少被发回重办一次的比例（越低越好）。",
 }
@@ -86,7 +89,7 @@ async def beijing(s: AsyncSession, start: datetime, end: datetime, per: PerDepar
     )
     for tid, rnd, at, level in (await s.execute(q)).all():
         if tid not in latest or (rnd, at) > latest[tid][:2]:
-            latest[tid] = (rnd, at, level)
+            latest[tid] = (rnd, at, int(level or 0))  # level is not None here (the query)
     solved = sum(1 for tid, rework in answered.items() if not rework and (tid not in latest or latest[tid][2] >= 3))
     rated = [v for v in latest.values() if v[1] >= start]
     return [

@@ -18,8 +18,16 @@ def test_place_is_the_address_up_to_its_community_street_or_road() -> None:
 
 def _topic(day: str, rank: int, place: str, n: int, scope: str = "place") -> HotTopic:
     return HotTopic(
-        day=day, rank=rank, scope=scope, place=place, title=f"{place}夜间施工噪音扰民", current=n, baseline=1.0,
-        last_year=0, codes=[f"GD20261124{i:05d}" for i in range(n)], last_at=NOW,
+        day=day,
+        rank=rank,
+        scope=scope,
+        place=place,
+        title=f"{place}夜间施工噪音扰民",
+        current=n,
+        baseline=1.0,
+        last_year=0,
+        codes=[f"GD20261124{i:05d}" for i in range(n)],
+        last_at=NOW,
     )
 
 

@@ -51,7 +51,11 @@ async def seed_month(db: Any, start: datetime, end: datetime, n: int, rng: rando
         answered = dispatched + timedelta(days=rng.uniform(0.5, 12))
         done = answered < now
         reworked = done and rng.random() < 0.06
-        status = rng.choice(["visited", "visited", "archived", "answered"]) if done else rng.choice(["dispatched", "handling"])
+        status = (
+            rng.choice(["visited", "visited", "archived", "answered"])
+            if done
+            else rng.choice(["dispatched", "handling"])
+        )
         place = rng.choice(PLACES)
         tickets.append(
             {
@@ -106,8 +110,13 @@ async def seed_month(db: Any, start: datetime, end: datetime, n: int, rng: rando
                 )
                 if fixed:
                     ratings.append(
-                        {"ticket_id": i + 1, "round": 2, "level": rng.choice([4, 3, 2]), "department_code": dept,
-                         "at": at + timedelta(days=11)}
+                        {
+                            "ticket_id": i + 1,
+                            "round": 2,
+                            "level": rng.choice([4, 3, 2]),
+                            "department_code": dept,
+                            "at": at + timedelta(days=11),
+                        }
                     )
         if ratings:
             await s.execute(insert(TicketRating), ratings)

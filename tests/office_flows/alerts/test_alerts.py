@@ -89,7 +89,10 @@ async def test_a_surge_at_one_place_alerts_the_supervisors_with_last_years_note(
     # every supervisor of the demo directory got the alert in chat, with the numbers and the drill-down link
     to_them = [m for m in outbox if m.ref == f"alert:{alert.id}"]
     assert supervisors and {m.person_id for m in to_them} == set(supervisors)
-    assert all("【未诉先办预警】" in m.text and SURGE_PLACE in m.text and f"/admin/alerts/{alert.id}" in m.text for m in to_them)
+    assert all(
+        "【未诉先办预警】" in m.text and SURGE_PLACE in m.text and f"/admin/alerts/{alert.id}" in m.text
+        for m in to_them
+    )
     # the alert surge is also the place's hottest topic of the day
     assert topics[0].place == SURGE_PLACE and topics[0].current >= 14
 
@@ -104,7 +107,7 @@ async def test_a_surge_at_one_place_alerts_the_supervisors_with_last_years_note(
 async def test_a_flat_history_raises_no_alert(database: Any, encoder: Any) -> None:
     rows = history(END, 5, random.Random(11), scale=0.6)
     await _seed(database, rows)
-    svc, clock = _service(database, encoder)
+    svc, _ = _service(database, encoder)
     report = await svc.run(END)
     assert report is not None and report.tickets == len(rows) and report.topics >= 8
     assert report.alerts == [], [(a.place, a.title, a.current, a.baseline) for a in report.alerts]
