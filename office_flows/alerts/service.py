@@ -29,7 +29,7 @@ from office_flows.alerts.detect import (
     topic_stats,
 )
 from office_flows.alerts.models import HotTopic, TopicAlert
-from office_flows.alerts.topics import TextEncoder, central, find_topics
+from office_flows.alerts.topics import TextEncoder, central, find_topics, reference_sentences
 from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_with_role
 
@@ -64,6 +64,7 @@ class AlertService:
         self.encoder = encoder
         self.rules = rules or AlertRules()
         self.run_hour = run_hour
+        self._reference: np.ndarray | None = None
 
     async def tick(self, now: datetime) -> int:
         """The scheduler's tick: run today's analysis once, after ``run_hour`` (local time)."""
@@ -85,6 +86,12 @@ class AlertService:
         except BaseException:
             await store.release_run(self.db, day)
             raise
+
+    async def reference(self) -> np.ndarray:
+        """The reference sentences' vectors (encoded once per service)."""
+        if self._reference is None:
+            self._reference = await asyncio.to_thread(self.encoder.encode, reference_sentences())
+        return self._reference
 
     async def vectors(self, rows: list[TicketRow]) -> tuple[np.ndarray, int]:
         """Vectors of the rows' texts, from the cache or encoded now (and cached); and how many were encoded."""
@@ -108,7 +115,9 @@ class AlertService:
         last_year = [r for r in rows if r.created_at < win.baseline]
         vecs, encoded = await self.vectors(rows)
         recent_vecs, ly_vecs = vecs[len(last_year) :], vecs[: len(last_year)]
-        labels, model = await asyncio.to_thread(find_topics, recent_vecs, self.rules.join, self.rules.merge)
+        labels, model = await asyncio.to_thread(
+            find_topics, recent_vecs, self.rules.join, self.rules.merge, await self.reference()
+        )
         ly_labels = model.assign(ly_vecs, self.rules.join)
         stats = topic_stats(recent, labels, ly_labels, last_year, win, self.rules)
         index = {r.id: i for i, r in enumerate(recent)}

@@ -16,6 +16,7 @@ Last year's tickets are assigned to the nearest stage-1 centroid (no new topics)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -92,10 +93,21 @@ class TopicModel:
         return np.where(sims[np.arange(len(vecs)), best] >= threshold, self.group[best], UNASSIGNED)
 
 
-def find_topics(vecs: np.ndarray, join: float = JOIN, merge: float = MERGE) -> tuple[np.ndarray, TopicModel]:
-    """(topic of each vector, the model that assigns more vectors to these topics)."""
+def reference_sentences() -> list[str]:
+    """Sentences of many kinds (reference.txt): their vectors join the mean that vectors are centred on, so that
+    a window of a few tickets (all about one thing) is not centred on itself."""
+    text = (Path(__file__).with_name("reference.txt")).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def find_topics(
+    vecs: np.ndarray, join: float = JOIN, merge: float = MERGE, reference: np.ndarray | None = None
+) -> tuple[np.ndarray, TopicModel]:
+    """(topic of each vector, the model that assigns more vectors to these topics). ``reference``: vectors of
+    ``reference_sentences()``, part of the mean (they matter with few tickets, hardly with thousands)."""
     dim = vecs.shape[1] if vecs.ndim == 2 else 0
-    mean = vecs.mean(axis=0) if len(vecs) else np.zeros(dim, dtype=np.float32)
+    pool = vecs if reference is None or not len(reference) else np.vstack([vecs, reference])
+    mean = pool.mean(axis=0) if len(pool) else np.zeros(dim, dtype=np.float32)
     centred = _normalise(vecs - mean)
     fine_labels, fine = centroids_of(centred, join)
     if len(fine) >= 2:

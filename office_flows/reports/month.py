@@ -250,7 +250,7 @@ async def _topics(db: Database, r: MonthReport, alerts: AlertService, names: dic
         r.topics_note = "本月没有工单。"
         return
     vecs, _ = await alerts.vectors(rows)
-    labels, model = find_topics(vecs, alerts.rules.join, alerts.rules.merge)
+    labels, model = find_topics(vecs, alerts.rules.join, alerts.rules.merge, await alerts.reference())
     async with db.session() as s:
         unresolved, depts = await _unresolved(s, [t.id for t in rows], now)
     lines = []

@@ -114,3 +114,16 @@ async def test_a_flat_history_raises_no_alert(database: Any, encoder: Any) -> No
     async with database.session() as s:
         assert await queries.alerts(s) == []
         assert await queries.hot_topics(s)  # the hot topics of the day are there all the same
+
+
+def test_a_few_tickets_about_one_thing_are_one_topic(encoder: Any) -> None:
+    """Centring on the window's own mean would scatter a window of three like tickets; the reference
+    sentences keep them together, and keep other subjects apart."""
+    from office_flows.alerts.topics import find_topics, reference_sentences
+
+    texts = ["东路12号工地夜间施工噪音扰民", "东路工地半夜施工太吵", "东路工地晚上施工噪音很大"]
+    reference = encoder.encode(reference_sentences())
+    labels, _ = find_topics(encoder.encode(texts), reference=reference)
+    assert len(set(labels)) == 1
+    labels, _ = find_topics(encoder.encode([*texts, "西街垃圾没人清运", "社保卡怎么补办"]), reference=reference)
+    assert len(set(labels[:3])) == 1 and len(set(labels)) == 3
