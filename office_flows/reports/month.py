@@ -1,5 +1,7 @@
 """The month's analysis report as data: volumes, rates, overdue and reworked tickets, bad ratings and
-rectification, quality findings (hook), hot topics and alerts, and the 每月一题 candidates. docs/alerts_and_report.md."""
+rectification, quality findings (hook), hot topics and alerts, and the 每月一题 candidates.
+
+See docs/alerts_and_report.md."""
 
 from __future__ import annotations
 
