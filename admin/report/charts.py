@@ -105,7 +105,7 @@ def district_rates(r: MonthReport) -> bytes:
     colors = [ORANGE if x.key in LOWER_IS_BETTER else (GREEN if x.key.startswith("bj_") else BLUE) for x in rates]
     bars = ax.bar(range(len(rates)), values, color=colors)
     ax.bar_label(bars, labels=["—" if x.rate is None else f"{x.rate * 100:.1f}%" for x in rates], fontsize=9)
-    ax.set_xticks(range(len(rates)), labels, fontsize=9)
+    ax.set_xticks(range(len(rates)), labels, fontsize=8)
     ax.set_ylim(0, 110)
     ax.yaxis.set_visible(False)
     ax.spines["left"].set_visible(False)

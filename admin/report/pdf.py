@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from fpdf import FPDF
+from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from admin.report.charts import all_charts
@@ -88,7 +89,7 @@ class ReportPdf:
 
     def para(self, text: str, size: float = 10) -> None:
         self.pdf.set_font(FONT, "", size)
-        self.pdf.multi_cell(0, size * 0.55, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.55, text, align="L", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(1.5)
 
     def image(self, png: bytes, width: float = WIDTH) -> None:
@@ -106,6 +107,7 @@ class ReportPdf:
             headings_style=HEAD,
             padding=1.2,
             text_align="LEFT",
+            wrapmode=WrapMode.CHAR,  # Chinese breaks anywhere; breaking at spaces leaves ragged short lines
         ) as table:
             table.row(list(header))
             for row in rows:
