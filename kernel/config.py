@@ -294,9 +294,10 @@ class Settings:
         5, "GOVCHAT_ALERT_MIN_TICKETS", "Early-action alerts: fewest tickets in the window for a growth alert."
     )
     alert_count: int = _setting(
-        30,
+        50,
         "GOVCHAT_ALERT_COUNT",
-        "Early-action alerts: a topic alerts at this many tickets in the window, whatever its baseline.",
+        "Early-action alerts: a topic at one place (community, street) alerts at this many tickets in the window, "
+        "whatever its baseline.",
     )
     alert_window_days: int = _setting(
         7,

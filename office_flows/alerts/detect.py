@@ -7,6 +7,7 @@ last year's same window is the one 52 weeks earlier (same weekdays).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +25,8 @@ LAST_YEAR = timedelta(weeks=52)
 class AlertRules:
     growth: float = 3.0  # current ≥ growth × baseline average
     min_tickets: int = 5  # a growth alert needs at least this many tickets in the window
-    count: int = 30  # or: this many tickets in the window, whatever the baseline
+    count: int = 50  # or: this many tickets at one place in the window, whatever the baseline
+    surprise: float = 0.001  # and a growth this unlikely by chance (Poisson tail at the baseline rate)
     window_days: int = 7
     baseline_weeks: int = 4
     join: float = 0.45  # centred cosine at which a ticket joins a fine topic (topics.py)
@@ -121,17 +123,33 @@ def topic_stats(
     return [st for st in stats.values() if st.current]
 
 
+MIN_RATE = 0.5  # the baseline rate assumed for a topic that had no tickets before
+
+
+def chance(count: int, rate: float) -> float:
+    """P(X ≥ count) for X ~ Poisson(rate): how often a window this full happens by chance at the baseline."""
+    lam = max(rate, MIN_RATE)
+    term, below = math.exp(-lam), 0.0
+    for k in range(count):
+        below += term
+        term *= lam / (k + 1)
+    return max(0.0, 1.0 - below)
+
+
 def findings(stats: list[TopicStat], rules: AlertRules) -> list[Finding]:
-    """Topics that grew to ``growth`` × their baseline (and at least ``min_tickets``) or reached ``count``.
+    """Topics that grew to ``growth`` × their baseline with at least ``min_tickets`` and would hardly do so by
+    chance (Poisson tail below ``surprise``: 5 tickets where 1.5 a window is usual is noise among hundreds of
+    place topics), and places whose topic reached ``count`` tickets whatever the baseline (a district-wide theme
+    is large by nature: it alerts by growth only).
 
     A theme whose window is mostly (≥ 80 %) one place's alert is left to that place's alert."""
     out: list[Finding] = []
     for st in stats:
         n = st.current_count
-        if n >= rules.count:
-            out.append(Finding(st, COUNT))
-        elif n >= rules.min_tickets and n >= rules.growth * st.baseline:
+        if n >= rules.min_tickets and n >= rules.growth * st.baseline and chance(n, st.baseline) < rules.surprise:
             out.append(Finding(st, GROWTH))
+        elif st.scope == PLACE and n >= rules.count:
+            out.append(Finding(st, COUNT))
     by_label: dict[int, list[Finding]] = defaultdict(list)
     for f in out:
         if f.topic.scope == PLACE:

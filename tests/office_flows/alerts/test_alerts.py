@@ -127,3 +127,29 @@ def test_a_few_tickets_about_one_thing_are_one_topic(encoder: Any) -> None:
     assert len(set(labels)) == 1
     labels, _ = find_topics(encoder.encode([*texts, "西街垃圾没人清运", "社保卡怎么补办"]), reference=reference)
     assert len(set(labels[:3])) == 1 and len(set(labels)) == 3
+
+
+def _stat(scope: str, current: int, baseline: float, label: int = 0) -> Any:
+    from office_flows.alerts.detect import TicketRow, TopicStat
+
+    row = TicketRow(1, "GD2026112200001", END, "梅江区金山街道江南社区", "MJ-CGJ", "路灯不亮")
+    place = "" if scope == "theme" else "梅江区金山街道江南社区"
+    return TopicStat(scope, place, label, "路灯不亮", [row] * current, round(baseline * 4), 0, baseline)
+
+
+def test_the_rules_growth_beyond_chance_and_a_places_count() -> None:
+    from office_flows.alerts.detect import chance, findings
+
+    assert chance(5, 1.5) > 0.01 and chance(6, 0.0) < 0.001  # 5 where 1.5 is usual happens; 6 from nothing rarely
+    rules = AlertRules()
+    cases = {
+        ("place", 5, 1.5): None,  # noise among hundreds of place topics
+        ("place", 6, 0.0): "growth",  # a new topic at one place
+        ("place", 18, 2.0): "growth",
+        ("place", 55, 50.0): "count",  # a busy place crosses the configured count
+        ("theme", 278, 272.5): None,  # a large district theme, flat
+        ("theme", 300, 90.0): "growth",
+    }
+    for (scope, current, baseline), reason in cases.items():
+        found = findings([_stat(scope, current, baseline)], rules)
+        assert [f.reason for f in found] == ([reason] if reason else []), (scope, current, baseline)
