@@ -13,8 +13,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from admin.web import FORMULA_START
 from kernel.clock import SHANGHAI
+from kernel.spreadsheet import mark_xlsx_text
 from office_flows.reports.month import MonthReport, TicketLine
 from office_flows.reports.quality import NO_DATA
 from office_flows.reports.rates import LOWER_IS_BETTER, Rate
@@ -49,8 +49,6 @@ def _sheet(
     widths = [_width(h) for h in header]
     for row in ws.iter_rows(min_row=2):
         for i, cell in enumerate(row):
-            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_START:
-                cell.data_type = "s"  # citizens' words never become formulas
             if isinstance(cell.value, datetime):
                 cell.number_format = WHEN
             if i in percent and isinstance(cell.value, float):
@@ -60,6 +58,7 @@ def _sheet(
             widths[i] = max(widths[i], _width(cell.value))
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, w + 2)
+    mark_xlsx_text(ws)  # citizens' words never become formulas
     ws.freeze_panes = "A2"
     return ws
 
