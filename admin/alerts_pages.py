@@ -92,7 +92,7 @@ async def report_go(request: web.Request) -> web.Response:
 
 
 async def report_file(request: web.Request) -> web.Response:
-    month, fmt = request.match_info["month"], request.match_info["fmt"]
+    month, fmt = request.match_info["month"], request.match_info["ext"]
     try:
         report = await build_month_report(
             request.app[DB], month, request.app[CLOCK].now(), alerts=request.app.get(ALERTS)
@@ -115,4 +115,4 @@ def setup(app: web.Application) -> None:
     route(app, "GET", r"/admin/alerts/{id:\d{1,18}}", alert_page, SUPERVISE)
     route(app, "GET", "/admin/report", report_page, REPORT)
     route(app, "GET", "/admin/report/go", report_go, REPORT)
-    route(app, "GET", r"/admin/report/{month:\d{4}-\d{2}}.{fmt:(pdf|xlsx)}", report_file, REPORT)
+    route(app, "GET", r"/admin/report/{month:\d{4}-\d{2}}.{ext:(pdf|xlsx)}", report_file, REPORT)
