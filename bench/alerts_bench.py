@@ -8,7 +8,6 @@ the flat themes do not.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import statistics
@@ -20,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from bench.common import machine_speed, write_result
+from bench.common import machine_speed, run_model_benchmark
 from govchat.runtime import open_database
-from kernel.clock import SHANGHAI, FakeClock, SystemClock
+from kernel.clock import SHANGHAI, FakeClock
 from kernel.config import load_settings
 from knowledge_base.encoder import SentenceTransformerEncoder
 from office_flows.alerts.detect import LAST_YEAR, AlertRules
@@ -127,15 +126,7 @@ async def run(n: int, runs: int, threads: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--tickets", type=int, default=10_000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default="bench/results/alerts.json")
-    args = ap.parse_args()
-    result = asyncio.run(run(args.tickets, args.runs, args.threads))
-    result["when"] = SystemClock().now().astimezone(SHANGHAI).isoformat(timespec="seconds")
-    write_result(result, args.out)
+    run_model_benchmark(run, "bench/results/alerts.json", __doc__)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ several runs, beside the dashboard's rate query for the same month (the baseline
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import random
 import statistics
 import tempfile
@@ -19,9 +17,9 @@ from typing import Any
 from admin.report.pdf import report_pdf
 from admin.report.xlsx import report_xlsx
 from bench.alerts_bench import model_path
-from bench.common import machine_speed, write_result
+from bench.common import machine_speed, run_model_benchmark
 from govchat.runtime import open_database
-from kernel.clock import SHANGHAI, FakeClock, SystemClock
+from kernel.clock import SHANGHAI, FakeClock
 from kernel.config import load_settings
 from knowledge_base.encoder import SentenceTransformerEncoder
 from office_flows.alerts.service import AlertService
@@ -81,15 +79,7 @@ async def run(n: int, runs: int, threads: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--tickets", type=int, default=10_000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default="bench/results/report.json")
-    args = ap.parse_args()
-    result = asyncio.run(run(args.tickets, args.runs, args.threads))
-    result["when"] = SystemClock().now().astimezone(SHANGHAI).isoformat(timespec="seconds")
-    write_result(result, args.out)
+    run_model_benchmark(run, "bench/results/report.json", __doc__)
 
 
 if __name__ == "__main__":
