@@ -26,3 +26,18 @@ def place_of(address: str) -> str:
         if m and len(m.group(1)) > 2:
             return m.group(1)
     return text[:6]
+
+
+_DISTRICT = re.compile(r"^.{1,6}?[区县市]")
+
+
+def without_place(text: str, place: str) -> str:
+    """A ticket's text with its own place taken out (a topic's title speaks of the matter, not of one street):
+    西郊街道东山社区十字路口的垃圾桶满了 → 十字路口的垃圾桶满了."""
+    if place == UNKNOWN_PLACE:
+        return text
+    for name in (place, _DISTRICT.sub("", place)):
+        if len(name) > 2 and name in text:
+            rest = text.replace(name, "", 1).lstrip("，,。 的")
+            return rest or text
+    return text

@@ -29,6 +29,7 @@ from office_flows.alerts.detect import (
     topic_stats,
 )
 from office_flows.alerts.models import HotTopic, TopicAlert
+from office_flows.alerts.places import without_place
 from office_flows.alerts.topics import TextEncoder, central, find_topics, reference_sentences
 from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_with_role
@@ -123,7 +124,8 @@ class AlertService:
         index = {r.id: i for i, r in enumerate(recent)}
         for st in stats:
             members = [index[t.id] for t in st.current]
-            st.title = st.current[central(recent_vecs[members], model, st.label)].content[:TITLE_CHARS]
+            typical = st.current[central(recent_vecs[members], model, st.label)]
+            st.title = without_place(typical.content, typical.place)[:TITLE_CHARS]
         return stats, len(rows), encoded
 
     async def _run(self, day: str, end: datetime) -> RunReport:

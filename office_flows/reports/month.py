@@ -18,6 +18,7 @@ from kernel.db import Database
 from office_flows.alerts import queries as alert_queries
 from office_flows.alerts.detect import TicketRow
 from office_flows.alerts.models import TopicAlert
+from office_flows.alerts.places import without_place
 from office_flows.alerts.service import TITLE_CHARS, AlertService
 from office_flows.alerts.store import tickets_between
 from office_flows.alerts.topics import central, find_topics
@@ -261,7 +262,8 @@ async def _topics(db: Database, r: MonthReport, alerts: AlertService, names: dic
         if len(idx) < 2:
             continue
         members = [rows[i] for i in idx]
-        title = members[central(vecs[idx], model, topic)].content[:TITLE_CHARS]
+        typical = members[central(vecs[idx], model, topic)]
+        title = without_place(typical.content, typical.place)[:TITLE_CHARS]
         seen = sorted({names.get(d, d) for t in members for d in (depts.get(t.id) or [t.department]) if d})
         place = Counter(t.place for t in members).most_common(1)[0][0]
         lines.append(

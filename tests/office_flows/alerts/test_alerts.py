@@ -49,6 +49,10 @@ def test_place_is_the_community_else_the_street_else_the_road() -> None:
     assert place_of("梅江区 西郊街道 办事处旁") == "梅江区西郊街道"
     assert place_of("梅江区东路12号") == "梅江区东路"
     assert place_of("") == UNKNOWN_PLACE
+    from office_flows.alerts.places import without_place
+
+    assert without_place("西郊街道东山社区十字路口的垃圾桶满了", "梅江区西郊街道东山社区") == "十字路口的垃圾桶满了"
+    assert without_place("路灯不亮", "梅江区东路") == "路灯不亮"
 
 
 async def _seed(database: Any, rows: list[dict[str, Any]]) -> None:
