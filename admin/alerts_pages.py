@@ -18,6 +18,7 @@ from kernel.clock import SHANGHAI
 from kernel.identity import Role
 from office_flows.alerts import queries as alert_queries
 from office_flows.reports.month import ReportError, build_month_report, month_span
+from office_flows.reports.quality import inspection_findings
 from office_flows.tickets import queries
 from office_flows.tickets.states import LABELS, Status
 
@@ -95,7 +96,11 @@ async def report_file(request: web.Request) -> web.Response:
     month, fmt = request.match_info["month"], request.match_info["ext"]
     try:
         report = await build_month_report(
-            request.app[DB], month, request.app[CLOCK].now(), alerts=request.app.get(ALERTS)
+            request.app[DB],
+            month,
+            request.app[CLOCK].now(),
+            alerts=request.app.get(ALERTS),
+            quality=inspection_findings,
         )
         body = await asyncio.to_thread(report_pdf if fmt == "pdf" else report_xlsx, report)
     except ReportError as exc:

@@ -36,6 +36,7 @@ def cmd_report_month(args: argparse.Namespace) -> int:
     from admin.report.pdf import report_pdf
     from admin.report.xlsx import report_xlsx
     from office_flows.reports.month import ReportError, build_month_report, month_span
+    from office_flows.reports.quality import inspection_findings
 
     try:
         month_span(args.month)
@@ -47,7 +48,9 @@ def cmd_report_month(args: argparse.Namespace) -> int:
     async def body() -> int:
         db, alerts = await _alert_service(args, with_model=not args.no_topics)
         try:
-            report = await build_month_report(db, args.month, SystemClock().now(), alerts=alerts)
+            report = await build_month_report(
+                db, args.month, SystemClock().now(), alerts=alerts, quality=inspection_findings
+            )
         except ReportError as exc:
             progress(str(exc))
             return 2

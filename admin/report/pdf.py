@@ -289,8 +289,17 @@ class ReportPdf:
             return
         if q.note:
             self.para(q.note)
-        rows = [[x.name, str(x.inspected), str(x.findings), str(x.must_fix), _pct(x.score)] for x in q.rows]
-        self.table(["对象", "质检数", "问题数", "必须整改", "得分"], rows, (60, 30, 30, 30, 30))
+        rows = [
+            [
+                x.name,
+                str(x.inspected),
+                str(x.findings),
+                str(x.must_fix),
+                "—" if x.score is None else f"{x.score * 100:.1f}",
+            ]
+            for x in q.rows
+        ]
+        self.table(["部门", "质检数", "问题数", "必须整改", "平均得分（百分制）"], rows, (60, 25, 25, 30, 40))
 
     def topics(self, charts: dict[str, bytes]) -> None:
         r = self.r

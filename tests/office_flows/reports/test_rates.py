@@ -60,3 +60,50 @@ async def test_beijing_and_guangdong_rates_on_three_known_tickets(database: Any)
     assert all(x.definition for x in r.beijing + r.guangdong)
     assert r.total == 3 and r.reworked_total == 1 and [b.rerated for b in r.bad] == [4]
     assert r.quality.rows == [] and r.topics_note.startswith("未加载向量模型")
+
+
+async def test_the_quality_section_shows_the_months_inspections(database: Any) -> None:
+    from office_flows.directory.demo import load_demo_directory
+    from office_flows.quality.models import Inspection
+    from office_flows.reports.quality import inspection_findings
+
+    month = NOW.astimezone(SHANGHAI).strftime("%Y-%m")
+    async with database.session() as s:
+        await load_demo_directory(s)
+        empty = await inspection_findings(s, NOW.replace(day=1), NOW)
+        s.add_all(
+            [
+                Inspection(
+                    subject="ticket",
+                    ref=f"GD2026111000{i:03d}",
+                    department_code="MJ-CGJ",
+                    month=month,
+                    score=score,
+                    must_fix=must,
+                    advice=0,
+                    version=NOW,
+                    inspected_at=NOW,
+                    notes={},
+                )
+                for i, (score, must) in enumerate([(100.0, 0), (70.0, 1), (85.0, 0)])
+            ]
+            + [
+                Inspection(
+                    subject="ticket",
+                    ref="GD2026101000001",
+                    department_code="MJ-CGJ",
+                    month="2026-10",
+                    score=10.0,
+                    must_fix=3,
+                    advice=0,
+                    version=NOW,
+                    inspected_at=NOW,
+                    notes={},
+                )
+            ]
+        )
+    assert not empty.available  # before any inspection: 质检数据暂无
+    r = await build_month_report(database, month, NOW, quality=inspection_findings)
+    rows = {x.name: x for x in r.quality.rows}
+    assert rows["梅江区城市管理和综合执法局"].inspected == 3 and rows["梅江区城市管理和综合执法局"].must_fix == 1
+    assert rows["全区合计"].score == 0.85 and "本月自动质检 3 件" in r.quality.note
