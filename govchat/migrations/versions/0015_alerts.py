@@ -1,7 +1,7 @@
 """0015: 未诉先办 alerts: cached ticket vectors, daily runs (the claim), hot topics of a run, alerts.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0017
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"  # rechained after main's 0011 → 0014 → 0013 when rebasing
+down_revision: str | None = "0017"  # rechained after main's 0011 → 0014 → 0013 → 0017 when rebasing
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
