@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from knowledge_base.index_manager import IndexManager
     from knowledge_base.service import KnowledgeBase
     from nlu.service import NluService
+    from office_flows.alerts.service import AlertService
     from office_flows.handoff.service import HandoffConfig
     from office_flows.quality.service import QualityService
     from office_flows.tickets.service import TicketService
@@ -27,6 +28,8 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 LOGIN_THROTTLE: web.AppKey[LoginThrottle] = web.AppKey("login_throttle")
 KB: web.AppKey[KnowledgeBase] = web.AppKey("kb")
 INDEX: web.AppKey[IndexManager] = web.AppKey("index")
+# 未诉先办 topics (None without the encoder: the monthly report then leaves its topics out)
+ALERTS: web.AppKey[AlertService | None] = web.AppKey("alerts")
 # The chat's NLU service as it is now (None when NLU is off), and its confidence threshold: the hit test
 # runs the chat's own arbitration.
 NLU: web.AppKey[Callable[[], NluService | None]] = web.AppKey("nlu")

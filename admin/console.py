@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin import (
+    alerts_pages,
     catalogue_pages,
     dashboard,
     handoff_pages,
@@ -39,4 +40,5 @@ def setup(app: web.Application) -> None:
     handoff_pages.setup(app)
     dashboard.setup(app)
     quality_pages.setup(app)
+    alerts_pages.setup(app)
     openapi.setup(app)

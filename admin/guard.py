@@ -35,6 +35,7 @@ A = Role.ADMIN
 EDITORS = frozenset({Role.EDITOR, A})
 DISPATCH = frozenset({Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, A})
 SUPERVISE = frozenset({Role.SUPERVISOR, Role.HEAD, A})
+REPORT = frozenset({Role.SUPERVISOR, A})  # district-wide figures: not a department head's
 HANDOFF = frozenset({Role.OPERATOR, A})
 ADMINS = frozenset({A})
 CONSOLE = frozenset({Role.EDITOR, Role.DISPATCHER, Role.OPERATOR, Role.SUPERVISOR, Role.HEAD, A})

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from admin.guard import ADMINS, DISPATCH, EDITORS, HANDOFF, PRINCIPAL, SUPERVISE, Principal
+from admin.guard import ADMINS, DISPATCH, EDITORS, HANDOFF, PRINCIPAL, REPORT, SUPERVISE, Principal
 from kernel.appkeys import DEMO_MODE
 from kernel.clock import SHANGHAI
 from kernel.identity import ROLE_LABELS
@@ -27,6 +27,8 @@ NAV = [
     ("/admin/handoff", "人工转接", HANDOFF),
     ("/admin/dashboard", "督办看板", SUPERVISE),
     ("/admin/quality", "质检", SUPERVISE),
+    ("/admin/alerts", "未诉先办", SUPERVISE),
+    ("/admin/report", "月度报告", REPORT),
     ("/admin/accounts", "账号管理", ADMINS),
     ("/admin/audit", "操作日志", ADMINS),
 ]

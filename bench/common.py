@@ -61,3 +61,21 @@ def run_bulk_benchmark(run: Any, default_out: str, description: str | None) -> N
     result = asyncio.run(run(args.tickets, args.runs))
     result["when"] = SystemClock().now().astimezone(SHANGHAI).isoformat(timespec="seconds")
     write_result(result, args.out)
+
+
+def run_model_benchmark(run: Any, default_out: str, description: str | None) -> None:
+    """The command line of the benchmarks that encode tickets (alerts, report): --tickets, --runs, --threads, --out."""
+    import argparse
+    import asyncio
+
+    from kernel.clock import SHANGHAI
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--tickets", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads of the encoder")
+    ap.add_argument("--out", default=default_out)
+    args = ap.parse_args()
+    result = asyncio.run(run(args.tickets, args.runs, args.threads))
+    result["when"] = SystemClock().now().astimezone(SHANGHAI).isoformat(timespec="seconds")
+    write_result(result, args.out)

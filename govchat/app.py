@@ -11,7 +11,19 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from admin import console, office_api
 from admin.api_auth import parse_tokens
-from admin.appkeys import API_TOKENS, CLOCK, DB, HANDOFF_CONFIG, INDEX, KB, NLU, NLU_THRESHOLD, QUALITY, TICKETS
+from admin.appkeys import (
+    ALERTS,
+    API_TOKENS,
+    CLOCK,
+    DB,
+    HANDOFF_CONFIG,
+    INDEX,
+    KB,
+    NLU,
+    NLU_THRESHOLD,
+    QUALITY,
+    TICKETS,
+)
 from bot.appkeys import BOT, CHAT_SIGNER, DEMO_MODE, INTEGRATIONS, PUBLIC_DEMO
 from bot.channels import rest, webchat
 from bot.channels.matrix.channel import MatrixConfig
@@ -133,6 +145,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app[CLOCK] = runtime.clock
     app[KB] = runtime.kb
     app[INDEX] = runtime.index
+    app[ALERTS] = runtime.alerts
     app[NLU] = lambda: runtime.bot.services.nlu
     app[NLU_THRESHOLD] = runtime.bot.services.nlu_threshold
     rest.setup(app)

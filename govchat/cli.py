@@ -19,6 +19,7 @@ from govchat.cli_common import settings_of as _settings
 from govchat.cli_common import with_runtime as _with_runtime
 from govchat.cli_directory import add_directory_commands
 from govchat.cli_office import add_office_commands
+from govchat.cli_report import add_report_commands
 from kernel.config import ConfigError, Settings, load_settings, settings_markdown, settings_table, shown_value
 from kernel.logging_setup import configure_logging
 
@@ -561,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_office_commands(sub)
     add_admin_commands(sub)
     add_backup_commands(sub)
+    add_report_commands(sub)
     tickets = sub.add_parser("tickets", help="12345 工单").add_subparsers(dest="tickets_command", required=True)
     _add_router_commands(tickets)
     return p

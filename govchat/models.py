@@ -14,6 +14,7 @@ from kernel import workdays as _workdays_models  # noqa: F401
 from kernel.db import Base
 from knowledge_base import models as _kb_models  # noqa: F401
 from office_flows import counters as _counter_models  # noqa: F401
+from office_flows.alerts import models as _alert_models  # noqa: F401
 from office_flows.directory import models as _directory_models  # noqa: F401
 from office_flows.documents import models as _document_models  # noqa: F401
 from office_flows.documents import seal as _seal_models  # noqa: F401

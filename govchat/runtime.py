@@ -54,6 +54,8 @@ from knowledge_base.service import KnowledgeBase
 from nlu.emergency import default_classifier
 from nlu.manager import NluRuntime, start_nlu
 from nlu.service import NluService
+from office_flows.alerts.detect import AlertRules
+from office_flows.alerts.service import AlertService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
@@ -94,6 +96,7 @@ class Runtime:
     chat_signer: Signer | None = None
     quality: QualityService | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    alerts: AlertService | None = None  # 未诉先办 topics and alerts (needs the encoder)
 
     async def close(self) -> None:
         self.kb.close()
@@ -315,6 +318,9 @@ async def build_runtime(
         quality = build_quality(db, clock, settings, router, encoder)
         tickets.closed_listeners.append(quality.after_close)
         ticker.register("quality", quality.tick)
+        alerts = AlertService(db, clock, encoder, alert_rules(settings), settings.alert_hour) if encoder else None
+        if alerts is not None:
+            ticker.register("alerts", alerts.tick)
         desk = HandoffDesk(db, clock, handoff_config(settings))
         answers = KnowledgeAnswers(kb, desk)
         services = BotServices(
@@ -342,7 +348,30 @@ async def build_runtime(
         await db.dispose()
         raise
     return Runtime(
-        settings, db, clock, index, kb, bot, tickets, ticker, nlu, office, integrations, signer, quality, metrics
+        settings,
+        db,
+        clock,
+        index,
+        kb,
+        bot,
+        tickets,
+        ticker,
+        nlu,
+        office,
+        integrations,
+        signer,
+        quality,
+        metrics,
+        alerts,
+    )
+
+
+def alert_rules(settings: Settings) -> AlertRules:
+    return AlertRules(
+        growth=settings.alert_growth,
+        min_tickets=settings.alert_min_tickets,
+        count=settings.alert_count,
+        window_days=settings.alert_window_days,
     )
 
 

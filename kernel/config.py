@@ -299,6 +299,29 @@ class Settings:
         "GOVCHAT_TICKET_ASSIST_DAYS",
         "Working days an assisting department (协办) has for its part of a co-handled ticket (capped by the lead's).",
     )
+    alert_growth: float = _setting(
+        3.0,
+        "GOVCHAT_ALERT_GROWTH",
+        "Early-action alerts: a topic alerts when its tickets of the last window reach this multiple of its "
+        "baseline average.",
+    )
+    alert_min_tickets: int = _setting(
+        5, "GOVCHAT_ALERT_MIN_TICKETS", "Early-action alerts: fewest tickets in the window for a growth alert."
+    )
+    alert_count: int = _setting(
+        50,
+        "GOVCHAT_ALERT_COUNT",
+        "Early-action alerts: a topic at one place (community, street) alerts at this many tickets in the window, "
+        "whatever its baseline.",
+    )
+    alert_window_days: int = _setting(
+        7,
+        "GOVCHAT_ALERT_WINDOW_DAYS",
+        "Early-action alerts: length of the sliding window; the baseline is the 4 windows before.",
+    )
+    alert_hour: int = _setting(
+        6, "GOVCHAT_ALERT_HOUR", "Early-action alerts: local hour after which the daily topic run starts (once a day)."
+    )
     ticket_intake_minutes: int = _setting(
         30, "GOVCHAT_TICKET_INTAKE_MINUTES", "An unfinished ticket dialogue is dropped after this many minutes."
     )
@@ -424,6 +447,12 @@ class Settings:
             raise ConfigError(f"GOVCHAT_MATRIX_ROLE must be one of {', '.join(MATRIX_ROLES)}")
         if not 1 <= self.matrix_lease_seconds <= 300:
             raise ConfigError("GOVCHAT_MATRIX_LEASE_SECONDS must lie in [1, 300]")
+        if self.alert_growth <= 1 or self.alert_min_tickets < 1 or self.alert_count < 1 or self.alert_window_days < 1:
+            raise ConfigError(
+                "GOVCHAT_ALERT_GROWTH must exceed 1; alert counts and GOVCHAT_ALERT_WINDOW_DAYS must be ≥ 1"
+            )
+        if not 0 <= self.alert_hour <= 23:
+            raise ConfigError("GOVCHAT_ALERT_HOUR must lie in 0-23")
         if self.mode not in MODES:
             raise ConfigError(f"GOVCHAT_MODE must be one of {', '.join(MODES)}")
         if self.wechat_enabled and self.wechat_aes_key and len(self.wechat_aes_key) != 43:

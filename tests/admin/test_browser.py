@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from aiohttp import web
 from govchat.app import create_app
 from govchat.runtime import build_runtime
 from kernel.config import Settings
+from office_flows.alerts.service import AlertService, day_start
 from tests.support.admin_rig import PASSWORD, seed, seed_rated_tickets
 from tests.support.env import ROOT, need_or_skip
 
@@ -54,7 +56,7 @@ async def _chat(base: str, text: str) -> str:
         return " ".join(m.get("text", "") for m in await resp.json())
 
 
-async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, clock: Any) -> None:
+async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, clock: Any, encoder: Any) -> None:
     need_or_skip(Path(CHROMIUM).is_file() or bool(shutil.which("chromium")), "chromium not installed")
     try:
         from playwright.async_api import async_playwright
@@ -64,6 +66,8 @@ async def test_editor_and_supervisor_in_the_browser(sqlite_settings: Settings, c
     runtime = await build_runtime(sqlite_settings, clock=clock, load_model=False)
     ids = await seed(runtime)
     rated = await seed_rated_tickets(runtime)
+    # the day's 未诉先办 run finds the hot topics with the KB encoder (the dashboard shows what it stored)
+    await AlertService(runtime.db, clock, encoder).run(day_start(clock.now()) + timedelta(days=1))
     runner = web.AppRunner(create_app(runtime, background=False))
     await runner.setup()
     port = _free_port()

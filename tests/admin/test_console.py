@@ -29,6 +29,8 @@ SAMPLE = {
     "fmt": "csv",
     "table": "metrics",
     "version": "1",
+    "month": "2026-11",
+    "ext": "xlsx",
     "doc_id": "FW-2026-001",
     "meeting_id": "HY-2026-0001",
     "notice_id": "TZ-2026-001",

@@ -1,0 +1,45 @@
+"""Reads of the alerts domain for the console, the chat and the monthly report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from office_flows.alerts.models import HotTopic, TopicAlert, TopicRun
+
+
+async def alerts(
+    s: AsyncSession, *, since: datetime | None = None, until: datetime | None = None, limit: int = 200
+) -> list[TopicAlert]:
+    """Alerts raised in [since, until), newest first."""
+    q = select(TopicAlert).order_by(TopicAlert.created_at.desc(), TopicAlert.id.desc())
+    if since is not None:
+        q = q.where(TopicAlert.created_at >= since)
+    if until is not None:
+        q = q.where(TopicAlert.created_at < until)
+    return list(await s.scalars(q.limit(limit)))
+
+
+async def alert(s: AsyncSession, alert_id: int) -> TopicAlert | None:
+    return await s.get(TopicAlert, alert_id)
+
+
+async def latest_day(s: AsyncSession) -> str | None:
+    return await s.scalar(select(func.max(TopicRun.day)).where(TopicRun.finished_at.is_not(None)))
+
+
+async def hot_topics(s: AsyncSession, *, scope: str | None = None, day: str | None = None) -> list[HotTopic]:
+    """The hot topics of the latest finished run (or of ``day``), by rank."""
+    day = day or await latest_day(s)
+    if day is None:
+        return []
+    q = select(HotTopic).where(HotTopic.day == day)
+    if scope:
+        q = q.where(HotTopic.scope == scope)
+    return list(await s.scalars(q.order_by(HotTopic.scope, HotTopic.rank)))
+
+
+async def last_run(s: AsyncSession) -> TopicRun | None:
+    return await s.scalar(select(TopicRun).order_by(TopicRun.day.desc()).limit(1))
