@@ -48,7 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def make() -> web.Application:
         nlu = await _start_nlu_or_degrade(settings)
-        runtime = await build_runtime(settings, nlu=nlu, progress=_progress)
+        runtime = await build_runtime(settings, nlu=nlu, progress=_progress, demo_history=True)
         await _first_admin(runtime)
         return create_app(runtime)
 

@@ -167,11 +167,18 @@ def private_dir(path: Path) -> None:
 
 
 async def seed(
-    db: Database, clock: Clock, settings: Settings, progress: Progress = _quiet, *, with_demo: bool = True
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    progress: Progress = _quiet,
+    *,
+    with_demo: bool = True,
+    with_history: bool = False,
 ) -> None:
     """First-run content: the dialect lexicons and, in demo mode when the KB is empty, the demo district.
 
-    ``with_demo=False`` (directory commands) never loads demo people or KB."""
+    ``with_demo=False`` (directory commands) never loads demo people or KB; ``with_history`` (``govchat serve``)
+    also loads the demo ticket history into an empty ticket table."""
     async with db.session() as s:
         if settings.dialect_lexicons:  # the first start loads the lists; an upgrade follows changed ones
             added, updated, deleted = await store.sync_shipped_dialect_words(s, lexicon.shipped_pairs())
@@ -192,7 +199,7 @@ async def seed(
                     progress(f"未载入演示审批链：{exc}")
         async with db.session() as s:
             await catalogue.ensure(s, at=clock.now())
-            if await demo_history.tickets_are_empty(s):
+            if with_history and await demo_history.tickets_are_empty(s):
                 started = time.perf_counter()
                 h = await demo_history.load_demo_history(s, TicketRules.from_settings(settings), clock.now())
                 progress(
@@ -262,17 +269,20 @@ async def build_runtime(
     nlu: NluRuntime | None = None,
     progress: Progress = _quiet,
     seed_demo: bool = True,
+    demo_history: bool = False,
 ) -> Runtime:
     """Storage, KB and bot. The NLU is passed in (or started by the app) because it is a child process.
 
-    ``seed_demo=False``: load no demo data whatever the mode (commands other than ``serve``)."""
+    ``seed_demo=False``: load no demo data whatever the mode (commands other than ``serve``).
+    ``demo_history=True`` (``govchat serve``): in demo mode, a first start also loads the demo ticket history and
+    trains the router from the demo training set when no model exists (a district that looks alive)."""
     clock = clock or SystemClock()
     metrics = Metrics()
     configure_hashing(settings.password_time_cost, settings.password_memory_kib)
     integrations = parse_integrations(settings.rest_integrations)
     db = await open_database(settings)
     try:
-        await seed(db, clock, settings, progress, with_demo=seed_demo)
+        await seed(db, clock, settings, progress, with_demo=seed_demo, with_history=demo_history)
         # Web chat identities are signed with the deployment's key (shared by workers, in the database); the
         # mode is part of the purpose, so an identity issued by a demo sign-in is worthless in production.
         signer = Signer(await deployment_secret(db, "web-chat", clock.now()), f"web-chat/{settings.mode}")
@@ -297,7 +307,7 @@ async def build_runtime(
             index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
         kb.metrics = metrics
-        if settings.load_demo_data and seed_demo:
+        if settings.load_demo_data and seed_demo and demo_history:
             await asyncio.to_thread(train_demo_router, settings, progress)
         async with db.session() as s:  # the dispatch catalogue in force maps the router's categories
             configured = None if settings.demo else load_department_map(_map_path(settings))

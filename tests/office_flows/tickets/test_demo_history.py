@@ -27,7 +27,7 @@ EXTRA = {"accept": ("", "accepted"), "rectify_open": ("visited", "visited")}
 
 async def test_first_demo_start_loads_history_and_trains_the_router_once(sqlite_settings: Settings) -> None:
     settings = dataclasses.replace(sqlite_settings, demo_data=True, nlu_enabled=False)
-    rt = await build_runtime(settings, clock=FakeClock(NOW), load_model=False)
+    rt = await build_runtime(settings, clock=FakeClock(NOW), load_model=False, demo_history=True)
     try:
         async with rt.db.session() as s:
             tickets = list(await s.scalars(select(Ticket)))
@@ -72,7 +72,9 @@ async def test_first_demo_start_loads_history_and_trains_the_router_once(sqlite_
         trained_at = (model_dir(settings.data_dir) / METADATA_FILE).stat().st_mtime_ns
     finally:
         await rt.close()
-    again = await build_runtime(settings, clock=FakeClock(NOW + timedelta(hours=1)), load_model=False)
+    again = await build_runtime(
+        settings, clock=FakeClock(NOW + timedelta(hours=1)), load_model=False, demo_history=True
+    )
     try:
         async with again.db.session() as s:
             assert len(list(await s.scalars(select(Ticket.id)))) == 3000  # loaded once
