@@ -29,7 +29,7 @@ _hasher = PasswordHasher()
 
 
 T = TypeVar("T")
-HASHING_SLOTS = 2  # argon2 runs in threads, at most this many at once per worker (64 MiB each by default)
+HASHING_SLOTS = 1  # argon2 runs in a thread, one hash at a time per worker (64 MiB each by default)
 HASHING_NICE = 19  # and at the lowest CPU priority: sign-ins get the CPU the chat leaves (argon2 lanes are threads)
 
 

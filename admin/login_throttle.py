@@ -53,6 +53,7 @@ class LoginThrottle:
         window: timedelta = timedelta(minutes=15),
         global_limit: int = 120,
         global_window: timedelta = timedelta(minutes=1),
+        tarpit_seconds: float = 1.0,
     ) -> None:
         self.db = db
         self.limit = limit
@@ -60,10 +61,34 @@ class LoginThrottle:
         self.window = window
         self.global_limit = global_limit
         self.global_window = global_window
+        # A refused attempt is answered only after this pause (it costs the server nothing: a sleeping
+        # coroutine): a client guessing in a loop gets about one answer a second instead of a thousand.
+        self.tarpit_seconds = tarpit_seconds
+        # Limits this worker has seen exceeded, and until when: a flood of guesses is refused from memory,
+        # without a write per guess (on SQLite every write waits in the process's one queue, before the
+        # chat's). Only refuses what the database would refuse too; the database stays the shared truth.
+        self._blocked: dict[tuple[str, ...], datetime] = {}
+
+    def _keys(self, name: str, address: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        return ("pair", name, address), ("account", name), ("all",)
+
+    def _known_block(self, name: str, address: str, now: datetime) -> timedelta | None:
+        until = max((self._blocked.get(k, now) for k in self._keys(name, address)), default=now)
+        return until - now if until > now else None
+
+    def _remember_blocks(self, name: str, address: str, untils: list[datetime | None], now: datetime) -> None:
+        if len(self._blocked) > 10_000:
+            self._blocked = {k: v for k, v in self._blocked.items() if v > now}
+        for key, until in zip(self._keys(name, address), untils, strict=True):
+            if until is not None and until > now:
+                self._blocked[key] = until
 
     async def admit(self, username: str, address: str, now: datetime) -> Admission:
         """Record the attempt, then decide: refused attempts are not evaluated (and count as failures)."""
         name, address = _name(username), address[:64]
+        known = self._known_block(name, address, now)
+        if known is not None:
+            return Admission(None, max(known, timedelta(seconds=1)))
         async with self.db.session() as s:
             await s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - self.window))
             row = LoginAttempt(username=name, address=address, at=now, outcome=PENDING)
@@ -98,17 +123,18 @@ class LoginThrottle:
                     )
                 )
             ).one()
-        waits = [
-            first + span - now
+        untils = [
+            first + span if count > limit and first is not None else None
             for (count, first), limit, span in (
                 (pair, self.limit, self.window),
                 (account, self.account_limit, self.window),
                 (overall, self.global_limit, self.global_window),
             )
-            if count > limit and first is not None
         ]
+        waits = [until - now for until in untils if until is not None]
         if waits:
             await self._finish(attempt_id, FAILED)
+            self._remember_blocks(name, address, untils, now)
             return Admission(None, max(max(waits), timedelta(seconds=1)))
         return Admission(attempt_id, None)
 

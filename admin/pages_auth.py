@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from urllib.parse import urlsplit
 
@@ -56,6 +57,7 @@ async def login(request: web.Request) -> web.Response:
         assert admission.wait is not None
         minutes = max(1, math.ceil(admission.wait.total_seconds() / 60))
         error = f"登录尝试过多，请 {minutes} 分钟后再试；忘记密码请联系管理员重置。"
+        await asyncio.sleep(throttle.tarpit_seconds)
         return _login_again(request, 429, nxt, username, error)
     account = await authenticate(request.app[DB], username, f.get("password", ""))
     async with request.app[DB].session() as s:

@@ -51,6 +51,27 @@ async def test_parallel_guesses_cannot_bypass_the_limit(rt: Runtime) -> None:
         await client.close()
 
 
+async def test_a_refused_flood_costs_no_write_per_guess(rt: Runtime) -> None:
+    """Once this worker has seen a limit exceeded, further guesses are refused from memory until it may lift:
+    a flood does not queue one database write per guess in front of the chat's (bench/signin_flood_bench.py)."""
+    from sqlalchemy import func, select
+
+    from admin.login_throttle import LoginAttempt
+
+    client = await _client(rt)
+    try:
+        statuses = [await _try(client, f"guess-{i}") for i in range(7)]
+        assert statuses == [401] * 5 + [429] * 2
+        async with rt.db.session() as s:
+            written = await s.scalar(select(func.count()).select_from(LoginAttempt))
+        assert await asyncio.gather(*[_try(client, f"more-{i}") for i in range(20)]) == [429] * 20
+        assert await _try(client, PASSWORD) == 429  # the right password waits too
+        async with rt.db.session() as s:
+            assert await s.scalar(select(func.count()).select_from(LoginAttempt)) == written
+    finally:
+        await client.close()
+
+
 async def test_the_limit_is_shared_by_workers(rt: Runtime, settings: Settings, clock: Any) -> None:
     other = await build_runtime(settings, clock=clock, load_model=False)  # a second worker, same database
     a, b = await _client(rt), await _client(other)
