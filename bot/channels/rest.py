@@ -107,7 +107,8 @@ def _respond(
     return response
 
 
-async def webhook(request: web.Request) -> web.Response:
+async def _read_call(request: web.Request) -> tuple[Caller, object] | web.Response:
+    """The authenticated caller and the parsed JSON body of a POST, or the 4xx answer to give instead."""
     if request.content_length is not None and request.content_length > MAX_BODY:
         return _bad_request("请求体过大")
     raw = await request.read()
@@ -118,9 +119,16 @@ async def webhook(request: web.Request) -> web.Response:
     except Unauthorized:
         return _unauthorized()
     try:
-        body = parse_json(raw)
+        return caller, parse_json(raw)
     except ValueError as exc:
         return _bad_request(str(exc))
+
+
+async def webhook(request: web.Request) -> web.Response:
+    call = await _read_call(request)
+    if isinstance(call, web.Response):
+        return call
+    caller, body = call
     if not isinstance(body, dict):
         return _bad_request("请求体必须是 JSON 对象")
     try:
@@ -175,17 +183,10 @@ async def outbox(request: web.Request) -> web.Response:
 
 async def ack(request: web.Request) -> web.Response:
     """``{"ids": [1, 2]}``: these messages reached the user; only the caller's own messages are marked."""
-    raw = await request.read()
-    if len(raw) > MAX_BODY:
-        return _bad_request("请求体过大")
-    try:
-        caller = caller_of(request, raw)
-    except Unauthorized:
-        return _unauthorized()
-    try:
-        body = parse_json(raw)
-    except ValueError as exc:
-        return _bad_request(str(exc))
+    call = await _read_call(request)
+    if isinstance(call, web.Response):
+        return call
+    caller, body = call
     ids = body.get("ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         return _bad_request(f'请提供 {{"ids": [消息编号, …]}}（正整数，最多 {MAX_ACK} 个）')
