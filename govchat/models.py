@@ -6,6 +6,7 @@ from admin import login_throttle as _login_models  # noqa: F401
 from admin import models as _admin_models  # noqa: F401
 from bot import models as _bot_models  # noqa: F401
 from bot.channels.matrix import models as _matrix_models  # noqa: F401
+from bot.channels.wechat import models as _wechat_models  # noqa: F401
 from kernel import lease as _lease_models  # noqa: F401
 from kernel import outbox as _notify_models  # noqa: F401
 from kernel import ratelimit as _rate_models  # noqa: F401

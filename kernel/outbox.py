@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, Text, and_, func, or_, select, update
+from sqlalchemy import ForeignKey, Select, String, Text, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,14 +52,14 @@ async def take_pending(
     limit: int = 100,
     any_prefix: str = "",
     with_any: bool = True,
-    skip: Collection[str] = (),
+    skip: Collection[str] | Select[str] = (),
 ) -> list[OutboxMessage]:
     """Claim undelivered rows for these channels (and "*"), oldest first, marking them delivered.
 
     ``any_prefix`` limits the "*" rows to addresses this channel can reach (Matrix ids start with "@");
     ``with_any=False`` leaves them out altogether; ``skip``: addresses not to take now (a platform that will
-    accept their messages only later). The claim is a conditional UPDATE per row, so two workers never
-    deliver the same row twice.
+    accept their messages only later), as values or a subquery. The claim is a conditional UPDATE per row, so
+    two workers never deliver the same row twice.
     """
     any_rows = OutboxMessage.channel == ANY_CHANNEL
     if any_prefix:
@@ -68,7 +68,9 @@ async def take_pending(
     q = select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None), or_(mine, any_rows) if with_any else mine)
     if address is not None:
         q = q.where(OutboxMessage.address == address)
-    if skip:
+    if isinstance(skip, Select):
+        q = q.where(OutboxMessage.address.not_in(skip))
+    elif skip:
         q = q.where(OutboxMessage.address.not_in(list(skip)))
     candidates = list(await s.scalars(q.order_by(OutboxMessage.id).limit(limit)))
     taken = []

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from aiohttp import web
 
 from bot.channels.wechat.callback import fresh, late_writer, plain, read_body, sealed, xml_response
 from bot.channels.wechat.crypto import CryptoError, MsgCrypt, same, signature
 from bot.channels.wechat.delivery import OutboxDelivery
-from bot.channels.wechat.passive import PassiveReplies, one_text
+from bot.channels.wechat.passive import Answer, PassiveReplies, one_text
+from bot.channels.wechat.store import ChannelState
 from bot.channels.wechat.xmlmsg import BadXml, parse, text_reply
 from bot.messages import Incoming, Reply
 from kernel.credentials import WECHAT
-from kernel.db import Database
 
 CHANNEL = WECHAT
 PATH = "/wechat/official"
@@ -54,19 +53,15 @@ class OfficialConfig:
 
 class OfficialAccount:
     def __init__(
-        self,
-        config: OfficialConfig,
-        process: Process,
-        db: Database,
-        now: Callable[[], datetime],
-        delivery: OutboxDelivery | None = None,
+        self, config: OfficialConfig, process: Process, state: ChannelState, delivery: OutboxDelivery | None = None
     ) -> None:
         self.config = config
         self.process = process
-        self.now = now
+        self.state = state
+        self.now = state.now
         self.delivery = delivery
         self.crypt = MsgCrypt(config.token, config.encoding_aes_key, config.app_id) if config.encoding_aes_key else None
-        self.passive = PassiveReplies(late_writer(db, CHANNEL, now), config.reply_budget)
+        self.passive = PassiveReplies(late_writer(state.db, CHANNEL, state.now), state, config.reply_budget)
 
     def _signed(self, request: web.Request) -> bool:
         q = request.query
@@ -107,32 +102,32 @@ class OfficialAccount:
         openid = fields.get("FromUserName", "")
         if not openid or len(openid) > 128:
             return plain("缺少 FromUserName", 400)
-        if self.delivery is not None:
-            self.delivery.resume(openid)  # they wrote: the 48-hour window for messages to them is open again
-        replies = await self._answer(fields, openid)
+        await self.state.resume(openid)  # they wrote: the 48-hour window for messages to them is open again
+        answer = await self._answer(fields, openid)
+        replies = answer.replies
         text = one_text(replies) if replies else None
         if text is None:
-            if replies:  # too long for one passive message: all of it through the customer-service API
+            if replies and answer.first:  # too long for one passive message: all of it through the customer-service API
                 await self.passive.late(openid, replies)
             return plain("success")
         body = text_reply(openid, fields.get("ToUserName", ""), int(self.now().timestamp()), text)
         return xml_response(sealed(self.crypt, body, self.now()) if self.crypt is not None else body)
 
-    async def _answer(self, fields: dict[str, str], openid: str) -> list[Reply] | None:
+    async def _answer(self, fields: dict[str, str], openid: str) -> Answer:
         kind = fields.get("MsgType", "")
         if kind == "event":
             event = fields.get("Event", "").lower()
             if event == "subscribe":
-                return [Reply(WELCOME)]
+                return Answer([Reply(WELCOME)], first=True)
             if event != "click" or not fields.get("EventKey"):
-                return None  # unsubscribe, menu links, location reports: nothing to say
+                return Answer(None, first=True)  # unsubscribe, menu links, location reports: nothing to say
             said = fields["EventKey"]
         elif kind == "text":
             said = fields.get("Content", "")
         elif kind == "voice" and fields.get("Recognition"):
             said = fields["Recognition"]
         else:
-            return [Reply(ONLY_TEXT)]
+            return Answer([Reply(ONLY_TEXT)], first=True)
         key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
         incoming = Incoming(CHANNEL, openid, said)
         return await self.passive.answer(key, openid, lambda: self.process(incoming))

@@ -5,7 +5,9 @@ The bot gets ``budget`` seconds (4 by default); an answer ready in time is the r
 request is answered "success" (nothing shown) and the answer, when it comes, is written to the notification
 outbox for the channel's delivery loop (customer-service / app message API): durable, retried while the
 platform is unreachable. A retry of a message still being answered waits for the same work; a retry of one
-already answered late gets "success" — each message is processed once.
+already answered late gets "success" — each message is processed once, across workers: the claim is a row
+in the database (``store.ChannelState``), and a retry that reaches another worker gets the recorded answer
+or "success", never a second run of the bot.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.channels.wechat.store import LATE, REPLIED, ChannelState
 from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 2000  # the platforms cut a text message at 2048 bytes
-KEEP = 10_000  # messages remembered for deduplication (WeChat retries within about 15 seconds)
+KEEP = 10_000  # answers under way remembered in this worker (the claims themselves are in the database)
 
 Late = Callable[[str, list[Reply]], Awaitable[None]]
 
@@ -56,6 +59,9 @@ def one_text(replies: list[Reply]) -> str | None:
     return joined if texts and len(joined.encode()) <= MAX_BYTES else None
 
 
+POLL = 0.2  # seconds between looks at another worker's claim of a retried message
+
+
 @dataclass
 class _Work:
     task: asyncio.Future[list[Reply]]
@@ -63,44 +69,70 @@ class _Work:
     late: bool = False
 
 
-class PassiveReplies:
-    """Runs each message once, gives its answer if ready within the budget, hands a late one to ``late``."""
+@dataclass(frozen=True)
+class Answer:
+    """The replies to give now (None: answer "success"), and whether this request ran the bot (False: a retry)."""
 
-    def __init__(self, late: Late, budget: float = 4.0) -> None:
+    replies: list[Reply] | None
+    first: bool
+
+
+class PassiveReplies:
+    """Runs each message once across workers, gives its answer if ready within the budget, hands a late one to
+    ``late``.
+
+    The worker whose claim (``ChannelState.take``) succeeds runs the bot and records the outcome: the answer when
+    it was ready in time (a retry means the platform did not get it: the retry gets the same answer), or "late"
+    (the answer comes through the outbox, retries get "success"). A retry that reaches another worker never runs
+    the bot: it looks at the claim for up to the budget and gives the recorded answer, else "success"."""
+
+    def __init__(self, late: Late, claims: ChannelState, budget: float = 4.0) -> None:
         self.late = late
+        self.claims = claims
         self.budget = budget
         self._work: OrderedDict[str, _Work] = OrderedDict()
         self._late_tasks: set[asyncio.Task[None]] = set()
 
-    def seen(self, key: str) -> bool:
-        """This message came before (the platform is retrying it)."""
-        return key in self._work
-
-    def remember(self, key: str) -> None:
-        """A message answered without the bot (its retries are then recognised)."""
-        if key not in self._work:
-            done: asyncio.Future[list[Reply]] = asyncio.get_running_loop().create_future()
-            done.set_result([])
-            self._work[key] = _Work(done, "")
-
-    async def answer(self, key: str, address: str, work: Callable[[], Awaitable[list[Reply]]]) -> list[Reply] | None:
-        """The replies to give now, or None ("success"; anything to say comes later or was said already)."""
+    async def answer(self, key: str, address: str, work: Callable[[], Awaitable[list[Reply]]]) -> Answer:
+        """Run ``work`` for message ``key`` unless some worker already did; what to reply to this request."""
         entry = self._work.get(key)
+        first = entry is None
         if entry is None:
+            if not await self.claims.take(key):
+                return Answer(await self._elsewhere(key), first=False)
             entry = _Work(asyncio.ensure_future(work()), address)
             self._work[key] = entry
             while len(self._work) > KEEP:
                 self._work.popitem(last=False)
         elif entry.late:
-            return None
+            return Answer(None, first)
         try:
             replies = await asyncio.wait_for(asyncio.shield(entry.task), self.budget)
         except TimeoutError:
             if not entry.late:
                 entry.late = True
+                await self.claims.settle(key, LATE, [])
                 entry.task.add_done_callback(lambda t: self._hand_over(entry, t))
-            return None
-        return None if entry.late else replies
+            return Answer(None, first)
+        if entry.late:
+            return Answer(None, first)
+        if first:
+            await self.claims.settle(key, REPLIED, [r.text for r in replies])
+        return Answer(replies, first)
+
+    async def _elsewhere(self, key: str) -> list[Reply] | None:
+        """A retry of a message another worker (or this one, before a restart) took up: its recorded answer."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.budget
+        while True:
+            outcome = await self.claims.outcome(key)
+            if outcome is None or outcome[0] == LATE:
+                return None
+            if outcome[0] == REPLIED:
+                return [Reply(text) for text in outcome[1]]
+            if loop.time() + POLL > deadline:
+                return None  # still being answered: "success", the answer will come through the outbox
+            await asyncio.sleep(POLL)
 
     def _hand_over(self, entry: _Work, task: asyncio.Future[list[Reply]]) -> None:
         if task.cancelled() or task.exception() is not None:

@@ -10,14 +10,16 @@ click comes back as a ``template_card_event`` whose key names the action and the
 same chat command (/同意, /公文) as if typed; 退回 asks for the reason, and the person's next text runs
 ``/退回 文号 理由``. When 同意 went through, the click's passive reply turns
 the card's buttons into a greyed "已同意"; the command's answer (or why not) follows as an app message.
+The wait for a reason is a row in the database, so the reason may reach any worker.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -25,11 +27,11 @@ from aiohttp import web
 from bot.channels.wechat.callback import fresh, late_writer, plain, read_body, sealed, xml_response
 from bot.channels.wechat.crypto import CryptoError, MsgCrypt
 from bot.channels.wechat.delivery import Pending
-from bot.channels.wechat.passive import PassiveReplies, one_text
+from bot.channels.wechat.passive import Answer, PassiveReplies, one_text
+from bot.channels.wechat.store import ChannelState
 from bot.channels.wechat.xmlmsg import BadXml, build, cdata, parse, text_reply
 from bot.messages import Incoming, Reply
 from kernel.credentials import WECOM
-from kernel.db import Database
 
 CHANNEL = WECOM
 PATH = "/wechat/wecom"
@@ -96,20 +98,19 @@ def approval_card(row: Pending) -> dict[str, Any]:
 
 
 class WeComApp:
-    def __init__(self, config: WeComConfig, process: Process, db: Database, now: Callable[[], datetime]) -> None:
+    def __init__(self, config: WeComConfig, process: Process, state: ChannelState) -> None:
         self.config = config
         self.process = process
-        self.now = now
+        self.state = state  # also the 退回 clicks awaiting a reason (any worker may get the reason)
+        self.now = state.now
         self.crypt = MsgCrypt(config.token, config.encoding_aes_key, config.corp_id)
-        self.passive = PassiveReplies(late_writer(db, CHANNEL, now), config.reply_budget)
-        self._reasons: dict[str, tuple[str, datetime]] = {}  # UserID → (document, since): 退回 awaiting a reason
+        self.passive = PassiveReplies(late_writer(state.db, CHANNEL, state.now), state, config.reply_budget)
 
-    def _with_reason(self, userid: str, text: str) -> str | Reply:
+    async def _with_reason(self, userid: str, text: str) -> str | Reply:
         """After a 退回 click, the person's next plain text is the reason: it becomes ``/退回 文号 理由``."""
-        waiting = self._reasons.pop(userid, None)
-        if waiting is None or self.now() - waiting[1] > REASON_WAIT or text.lstrip().startswith("/"):
+        doc = await self.state.reason_for(userid, REASON_WAIT)  # taken either way: the next text ends the wait
+        if doc is None or text.lstrip().startswith("/"):
             return text
-        doc = waiting[0]
         if text.strip().rstrip("。.!！") in CANCEL_WORDS:
             return Reply(NOT_RETURNED.format(doc=doc))
         return f"{ACTIONS['reject']} {doc} {text.strip()}"
@@ -150,52 +151,58 @@ class WeComApp:
             return plain("缺少 FromUserName", 400)
         if fields.get("MsgType") == "event" and fields.get("Event") == "template_card_event":
             return await self._card_click(fields, userid)
-        replies = await self._answer(fields, userid)
+        answer = await self._answer(fields, userid)
+        replies = answer.replies
         text = one_text(replies) if replies else None
         if text is None:
-            if replies:
+            if replies and answer.first:
                 await self.passive.late(userid, replies)
             return plain("")
         body = text_reply(userid, self.config.corp_id, int(self.now().timestamp()), text)
         return xml_response(sealed(self.crypt, body, self.now()))
 
-    async def _answer(self, fields: dict[str, str], userid: str) -> list[Reply] | None:
+    async def _answer(self, fields: dict[str, str], userid: str) -> Answer:
         kind = fields.get("MsgType", "")
         key = fields.get("MsgId") or f"{userid}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}"
         if kind == "event":
             if fields.get("Event") != "click" or not fields.get("EventKey"):
-                return None  # entering the app, location reports, subscriptions: nothing to say
+                return Answer(None, first=True)  # entering the app, location reports, subscriptions: nothing to say
             said = fields["EventKey"]
         elif kind == "text":
-            content = fields.get("Content", "")
-            turned = content if self.passive.seen(key) else self._with_reason(userid, content)
+            said = fields.get("Content", "")
+        else:
+            return Answer([Reply(ONLY_TEXT)], first=True)
+
+        async def work() -> list[Reply]:  # run once per message: a retry never takes the 退回 reason again
+            turned = await self._with_reason(userid, said) if kind == "text" else said
             if isinstance(turned, Reply):
                 return [turned]
-            said = turned
-        else:
-            return [Reply(ONLY_TEXT)]
-        incoming = Incoming(CHANNEL, userid, said)
-        return await self.passive.answer(key, userid, lambda: self.process(incoming))
+            return await self.process(Incoming(CHANNEL, userid, turned))
+
+        return await self.passive.answer(key, userid, work)
 
     async def _card_click(self, fields: dict[str, str], userid: str) -> web.Response:
         command = command_of(fields.get("EventKey", ""))
         if command is None:
             return plain("")
         key = f"{userid}:{fields.get('TaskId', '')}:{fields.get('EventKey', '')}:{fields.get('CreateTime', '')}"
-        retry = self.passive.seen(key)
         if command.startswith(ACTIONS["reject"]):  # a return needs its reason: ask, and take the next text
             doc = command.split()[1]
-            self._reasons[userid] = (doc, self.now())
-            if not retry:
-                self.passive.remember(key)
-                await self.passive.late(userid, [Reply(ASK_REASON.format(doc=doc))])
-            return plain("")
-        incoming = Incoming(CHANNEL, userid, command)
-        replies = await self.passive.answer(key, userid, lambda: self.process(incoming))
-        if replies and not retry:  # the answer goes as an app message; the passive reply can only update the card
+
+            async def ask() -> list[Reply]:
+                await self.state.expect_reason(userid, doc)
+                return [Reply(ASK_REASON.format(doc=doc))]
+
+            work: Callable[[], Awaitable[list[Reply]]] = ask
+        else:
+            incoming = Incoming(CHANNEL, userid, command)
+            work = functools.partial(self.process, incoming)
+        answer = await self.passive.answer(key, userid, work)
+        replies = answer.replies
+        if replies and answer.first:  # the answer goes as an app message; the passive reply can only update the card
             await self.passive.late(userid, replies)
         approved = command.startswith(ACTIONS["approve"]) and any(r.text.startswith(APPROVED) for r in replies or [])
-        if not approved:  # 查看 changes nothing; a refused 同意 leaves the card as it was
+        if not approved:  # 查看 and 退回 change nothing; a refused 同意 leaves the card as it was
             return plain("")
         update: dict[str, str | int] = {
             "ToUserName": userid,

@@ -14,6 +14,7 @@ from bot.channels.wechat import official, wecom
 from bot.channels.wechat.api import OfficialAccountApi, WeComApi, WeixinApi, official_token, wecom_token
 from bot.channels.wechat.delivery import OutboxDelivery, Pending, Send
 from bot.channels.wechat.passive import texts_of
+from bot.channels.wechat.store import ChannelState
 from bot.messages import Reply
 from kernel.config import Settings
 
@@ -60,14 +61,15 @@ def build(settings: Settings, bot: Bot) -> WechatChannels:
         api = OfficialAccountApi(
             settings.wechat_api_base, official_token(settings.wechat_app_id, settings.wechat_app_secret), now
         )
-        delivery = OutboxDelivery(db, official.CHANNEL, official_sender(api), now)
+        state = ChannelState(db, official.CHANNEL, now)
+        delivery = OutboxDelivery(state, official_sender(api))
         config = official.OfficialConfig(
             token=settings.wechat_token,
             app_id=settings.wechat_app_id,
             encoding_aes_key=settings.wechat_aes_key,
             reply_budget=settings.wechat_reply_seconds,
         )
-        out.official = official.OfficialAccount(config, bot.process, db, now, delivery)
+        out.official = official.OfficialAccount(config, bot.process, state, delivery)
         out.deliveries.append(delivery)
         out.apis.append(api)
     if settings.wecom_enabled:
@@ -84,8 +86,9 @@ def build(settings: Settings, bot: Bot) -> WechatChannels:
             agent_id=settings.wecom_agent_id,
             reply_budget=settings.wechat_reply_seconds,
         )
-        out.wecom = wecom.WeComApp(wconfig, bot.process, db, now)
-        out.deliveries.append(OutboxDelivery(db, wecom.CHANNEL, wecom_sender(wapi), now))
+        wstate = ChannelState(db, wecom.CHANNEL, now)
+        out.wecom = wecom.WeComApp(wconfig, bot.process, wstate)
+        out.deliveries.append(OutboxDelivery(wstate, wecom_sender(wapi)))
         out.apis.append(wapi)
     return out
 
