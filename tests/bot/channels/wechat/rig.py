@@ -53,35 +53,72 @@ async def served(
 ) -> AsyncIterator[Rig]:
     fake = FakeWeixin()
     async with running(fake) as base:
-        settings = load_settings(
-            environ={},
-            data_dir=str(tmp_path / "data"),
-            database_url=db_url,
-            demo_data=False,
-            wechat_token=TOKEN,
-            wechat_app_id=fake.app_id,
-            wechat_app_secret=fake.app_secret,
-            wechat_aes_key=AES_KEY if safe_mode else "",
-            wechat_api_base=base,
-            wecom_corp_id=fake.corp_id,
-            wecom_agent_id=fake.agent_id,
-            wecom_secret=fake.corp_secret,
-            wecom_token=WECOM_TOKEN,
-            wecom_aes_key=WECOM_AES_KEY,
-            wecom_api_base=base,
-            **CHEAP_PASSWORDS,
-            **extra,
-        )
-        rt = await build_runtime(settings, clock=clock, load_model=False)
+        args = (db_url, clock, recorded, fake, base, safe_mode, nlu_fallback_conf)
+        async with _instance(tmp_path, *args, seed=True, **extra) as rig:
+            yield rig
+
+
+@asynccontextmanager
+async def two_workers(
+    tmp_path: Path, db_url: str, clock: FakeClock, recorded: dict[str, Any], **extra: Any
+) -> AsyncIterator[tuple[Rig, Rig]]:
+    """Two app instances (two runtimes, as two ``govchat serve`` workers) on one database and one platform."""
+    fake = FakeWeixin()
+    async with running(fake) as base:
+        args = (db_url, clock, recorded, fake, base, True, 0.95)
+        async with (
+            _instance(tmp_path / "w1", *args, seed=True, **extra) as one,
+            _instance(tmp_path / "w2", *args, seed=False, **extra) as two,
+        ):
+            two.official._ids = one.official._ids  # one platform numbers the messages, whichever worker gets them
+            two.wecom._ids = one.wecom._ids
+            yield one, two
+
+
+@asynccontextmanager
+async def _instance(
+    tmp_path: Path,
+    db_url: str,
+    clock: FakeClock,
+    recorded: dict[str, Any],
+    fake: FakeWeixin,
+    base: str,
+    safe_mode: bool,
+    nlu_fallback_conf: float,
+    *,
+    seed: bool,
+    **extra: Any,
+) -> AsyncIterator[Rig]:
+    settings = load_settings(
+        environ={},
+        data_dir=str(tmp_path / "data"),
+        database_url=db_url,
+        demo_data=False,
+        wechat_token=TOKEN,
+        wechat_app_id=fake.app_id,
+        wechat_app_secret=fake.app_secret,
+        wechat_aes_key=AES_KEY if safe_mode else "",
+        wechat_api_base=base,
+        wecom_corp_id=fake.corp_id,
+        wecom_agent_id=fake.agent_id,
+        wecom_secret=fake.corp_secret,
+        wecom_token=WECOM_TOKEN,
+        wecom_aes_key=WECOM_AES_KEY,
+        wecom_api_base=base,
+        **CHEAP_PASSWORDS,
+        **extra,
+    )
+    rt = await build_runtime(settings, clock=clock, load_model=False)
+    if seed:
         await seed_demo(rt.db, clock)
-        rt.bot.services.nlu = NluService(
-            RecordedParser(recorded, fallback=nlu_result("nlu_fallback", nlu_fallback_conf)), clock
+    rt.bot.services.nlu = NluService(
+        RecordedParser(recorded, fallback=nlu_result("nlu_fallback", nlu_fallback_conf)), clock
+    )
+    async with TestClient(TestServer(create_app(rt, background=False))) as client:
+        yield Rig(
+            rt,
+            client,
+            fake,
+            OfficialPlatform(client, clock, fake.app_id, aes_key=AES_KEY if safe_mode else ""),
+            WeComPlatform(client, clock, fake.corp_id, fake.agent_id),
         )
-        async with TestClient(TestServer(create_app(rt, background=False))) as client:
-            yield Rig(
-                rt,
-                client,
-                fake,
-                OfficialPlatform(client, clock, fake.app_id, aes_key=AES_KEY if safe_mode else ""),
-                WeComPlatform(client, clock, fake.corp_id, fake.agent_id),
-            )
