@@ -277,7 +277,7 @@ async def build_runtime(
     ``demo_history=True`` (``govchat serve``): in demo mode, a first start also loads the demo ticket history and
     trains the router from the demo training set when no model exists (a district that looks alive)."""
     clock = clock or SystemClock()
-    metrics = Metrics()
+    metrics = Metrics(worker=settings.worker_index)
     configure_hashing(settings.password_time_cost, settings.password_memory_kib)
     integrations = parse_integrations(settings.rest_integrations)
     db = await open_database(settings)

@@ -57,6 +57,12 @@ class Settings:
         "GOVCHAT_METRICS_TOKEN",
         "Bearer token for GET /metrics (Prometheus); empty: only an admin's API token or console session.",
     )
+    worker_index: str = _setting(
+        "",
+        "GOVCHAT_WORKER_INDEX",
+        "Set by govchat serve --workers N for each worker (0 … N-1): /metrics labels every sample "
+        'worker="…" so that figures of workers sharing one port are never mixed. Leave it unset otherwise.',
+    )
     timezone: str = _setting("Asia/Shanghai", "GOVCHAT_TIMEZONE", "Time zone of the district.")
     embedding_model: str = _setting(
         "",

@@ -3,19 +3,41 @@
 Events are recorded where they happen (a request by the app's middleware, a KB decision by the knowledge
 base, an NLU parse by the NLU service, a tick by the scheduler); the gauges that describe stored state
 (outbox backlog, tickets by state, overdue tickets) are set at scrape time by govchat/metrics.py.
+
+Each worker process has its own counters. Given a ``worker`` name (``govchat serve --workers N`` numbers its
+workers), every sample carries ``worker="…"``, so that a scraper reaching several workers through one port
+never adds one worker's counter to another's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
+class _Labelled(Collector):
+    """The registry's samples with one more label (the worker)."""
+
+    def __init__(self, inner: CollectorRegistry, worker: str) -> None:
+        self.inner = inner
+        self.worker = worker
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.inner.collect():
+            family.samples = [s._replace(labels={**s.labels, "worker": self.worker}) for s in family.samples]
+            yield family
+
+
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, worker: str = "") -> None:
+        self.worker = worker
         r = self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Histogram(
             "govchat_http_request_duration_seconds",
@@ -70,4 +92,8 @@ class Metrics:
             self.nlu_failures.inc()
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if not self.worker:
+            return generate_latest(self.registry)
+        labelled = CollectorRegistry(auto_describe=False)
+        labelled.register(_Labelled(self.registry, self.worker))
+        return generate_latest(labelled)
