@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,7 +25,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ClauseElement, Executable
 
 from bench.common import machine_speed, write_result
-from bench.scale_bench import admin_sql, db_url, progress
+from bench.scale_bench import admin_sql, prepare, timed
 from kernel.clock import SHANGHAI, SystemClock
 from kernel.db import Database
 from kernel.outbox import backlog
@@ -35,33 +33,6 @@ from office_flows.tickets.models import Ticket
 from office_flows.tickets.queries import state_gauge_queries
 
 DB_NAME = "gc_metrics_bench"
-
-
-async def prepare(n: int, keep: bool) -> str:
-    from bench.scale_load import bulk_tickets, load
-    from govchat.migrate import upgrade
-
-    url = db_url(DB_NAME)
-    if keep and await admin_sql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"):
-        await upgrade(url)
-        db = Database(url)
-        try:
-            async with db.engine.connect() as conn:
-                if await bulk_tickets(conn) == n:
-                    progress(f"reusing {DB_NAME}")
-                    return url
-        finally:
-            await db.dispose()
-    await admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    await admin_sql(f'CREATE DATABASE "{DB_NAME}"')
-    await upgrade(url)
-    db = Database(url)
-    try:
-        progress(f"loading {n:,} tickets into {DB_NAME} …")
-        await load(db, n, progress)
-    finally:
-        await db.dispose()
-    return url
 
 
 def sql_of(stmt: ClauseElement) -> str:
@@ -72,15 +43,6 @@ async def measure(url: str, runs: int) -> dict[str, Any]:
     db = Database(url)
     now = SystemClock().now()
     by_state, late = state_gauge_queries(now)
-
-    async def timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, list[float]]:
-        await fn()
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            await fn()
-            times.append(time.perf_counter() - t0)
-        return statistics.median(times), times
 
     def query(stmt: Executable) -> Callable[[], Awaitable[Any]]:
         async def run() -> Any:
@@ -100,10 +62,10 @@ async def measure(url: str, runs: int) -> dict[str, Any]:
                 name: [row[0] for row in await s.execute(text("EXPLAIN " + sql_of(stmt)))]
                 for name, stmt in (("by_state", by_state), ("overdue", late))
             }
-        base, base_runs = await timed(query(select(func.count()).select_from(Ticket)))
-        by_state_s, by_state_runs = await timed(query(by_state))
-        late_s, late_runs = await timed(query(late))
-        outbox_s, _ = await timed(outbox)
+        base, base_runs = await timed(query(select(func.count()).select_from(Ticket)), runs)
+        by_state_s, by_state_runs = await timed(query(by_state), runs)
+        late_s, late_runs = await timed(query(late), runs)
+        outbox_s, _ = await timed(outbox, runs)
     finally:
         await db.dispose()
     from govchat.metrics import STORED_EVERY
@@ -129,7 +91,7 @@ async def measure(url: str, runs: int) -> dict[str, Any]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"machine": machine_speed(), "load_average_before": os.getloadavg()}
-    url = await prepare(args.tickets, args.keep)
+    url, _seconds = await prepare(args.tickets, args.keep, DB_NAME)
     try:
         out["gauges"] = await measure(url, args.runs)
     finally:

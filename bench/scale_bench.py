@@ -77,13 +77,13 @@ async def timed(fn: Callable[[], Awaitable[Any]], runs: int) -> tuple[float, lis
     return statistics.median(times), times
 
 
-async def prepare(n: int, keep: bool) -> tuple[str, float | None]:
-    """The database with ``n`` bulk tickets: a kept one is reused when it has them; else made anew."""
+async def prepare(n: int, keep: bool, name: str = DB_NAME) -> tuple[str, float | None]:
+    """The database ``name`` with ``n`` bulk tickets: a kept one is reused when it has them; else made anew."""
     from bench.scale_load import bulk_tickets, load
     from govchat.migrate import upgrade
 
-    url = db_url(DB_NAME)
-    exists = await admin_sql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")
+    url = db_url(name)
+    exists = await admin_sql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
     if exists and keep:
         db = Database(url)
         try:
@@ -93,14 +93,14 @@ async def prepare(n: int, keep: bool) -> tuple[str, float | None]:
         finally:
             await db.dispose()
         if have == n:
-            progress(f"reusing {DB_NAME} with {have:,} tickets")
+            progress(f"reusing {name} with {have:,} tickets")
             return url, None
-    await admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    await admin_sql(f'CREATE DATABASE "{DB_NAME}"')
+    await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin_sql(f'CREATE DATABASE "{name}"')
     await upgrade(url)
     db = Database(url)
     try:
-        progress(f"loading {n:,} tickets into {DB_NAME} …")
+        progress(f"loading {n:,} tickets into {name} …")
         seconds = await load(db, n, progress)
     finally:
         await db.dispose()

@@ -12,11 +12,13 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.wechat.wiring import WECHAT, WechatChannels
 from govchat.app import create_app
-from govchat.runtime import Runtime, build_runtime
+from govchat.runtime import Runtime, build_runtime, link_channels
 from kernel.clock import FakeClock
 from kernel.config import load_settings
 from nlu.service import NluService
+from office_flows.directory.store import link_identity
 from tests.conftest import CHEAP_PASSWORDS
+from tests.support.dialogue import verify_dialog
 from tests.support.nlu_double import RecordedParser, nlu_result
 from tests.support.office_rig import seed_demo
 from tests.support.wechat_client import AES_KEY, TOKEN, WECOM_AES_KEY, WECOM_TOKEN, OfficialPlatform, WeComPlatform
@@ -38,6 +40,19 @@ class Rig:
     async def deliver(self) -> int:
         """One round of every channel's outbox delivery (what the background loops do every few seconds)."""
         return sum([await d.deliver_once() for d in self.channels.deliveries])
+
+
+async def card_for_lina(rig: Rig) -> dict[str, Any]:
+    """李娜 (MJ002) linked to WeCom UserID ``lina``, a document FW-2026-001 waiting for her: its approval card."""
+    async with rig.rt.db.session() as s:
+        channels = link_channels(rig.rt.settings, rig.rt.integrations)
+        await link_identity(s, "MJ002", "wecom", "lina", by="admin", channels=channels)
+    await verify_dialog(
+        rig.rt, [("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001")], channel="web"
+    )
+    await rig.deliver()
+    (card,) = rig.fake.cards_to("lina")
+    return card
 
 
 @asynccontextmanager

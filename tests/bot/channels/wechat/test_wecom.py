@@ -18,7 +18,7 @@ from kernel.identity import Role, StaticRoles
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.directory.store import DirectoryError, link_identity
 from office_flows.documents.models import Document
-from tests.bot.channels.wechat.rig import served
+from tests.bot.channels.wechat.rig import card_for_lina, served
 from tests.support.dialogue import verify_dialog as _verify_dialog
 
 verify_dialog = functools.partial(_verify_dialog, channel="web")
@@ -95,12 +95,7 @@ async def test_civil_servant_approves_from_a_card(tmp_path: Path, db_url: str, c
 async def test_return_from_a_card_takes_the_reason_next(tmp_path: Path, clock: FakeClock) -> None:
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
     async with served(tmp_path, db_url, clock, {}) as rig:
-        async with rig.rt.db.session() as s:
-            channels = link_channels(rig.rt.settings, rig.rt.integrations)
-            await link_identity(s, "MJ002", "wecom", "lina", by="admin", channels=channels)
-        await verify_dialog(rig.rt, [("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001")])
-        await rig.deliver()
-        (card,) = rig.fake.cards_to("lina")
+        card = await card_for_lina(rig)
         await rig.wecom.click("lina", card, "退回")
         await rig.deliver()
         assert "理由" in rig.fake.texts_to("lina")[-1]

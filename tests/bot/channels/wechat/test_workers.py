@@ -6,7 +6,6 @@ as two ``govchat serve`` workers) on one database and one fake platform."""
 from __future__ import annotations
 
 import asyncio
-import functools
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,14 +14,10 @@ import pytest
 from bot.channels.wechat.official import OfficialAccount
 from bot.channels.wechat.store import KEEP_CLAIMS, PURGE_EVERY, WAITING_RETRY
 from bot.messages import Incoming, Reply
-from govchat.runtime import link_channels
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.outbox import notify_address
-from office_flows.directory.store import link_identity
-from tests.bot.channels.wechat.rig import Rig, two_workers
-from tests.support.dialogue import verify_dialog as _verify_dialog
+from tests.bot.channels.wechat.rig import Rig, card_for_lina, two_workers
 
-verify_dialog = functools.partial(_verify_dialog, channel="web")
 START = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
 CITIZEN = "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
 
@@ -81,12 +76,7 @@ async def test_a_return_clicked_on_one_worker_takes_its_reason_on_the_other(
     tmp_path: Path, db_url: str, clock: FakeClock
 ) -> None:
     async with two_workers(tmp_path, db_url, clock, {}) as (one, two):
-        async with one.rt.db.session() as s:
-            channels = link_channels(one.rt.settings, one.rt.integrations)
-            await link_identity(s, "MJ002", "wecom", "lina", by="admin", channels=channels)
-        await verify_dialog(one.rt, [("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001")])
-        await one.deliver()
-        (card,) = one.fake.cards_to("lina")
+        card = await card_for_lina(one)
         assert await one.wecom.click("lina", card, "退回") == (200, None)
         await one.deliver()
         assert "请直接回复退回 FW-2026-001 的理由" in one.fake.texts_to("lina")[-1]
@@ -104,12 +94,7 @@ async def test_a_return_clicked_on_one_worker_takes_its_reason_on_the_other(
 async def test_a_reason_waits_ten_minutes_on_any_worker(tmp_path: Path, clock: FakeClock) -> None:
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
     async with two_workers(tmp_path, db_url, clock, {}) as (one, two):
-        async with one.rt.db.session() as s:
-            channels = link_channels(one.rt.settings, one.rt.integrations)
-            await link_identity(s, "MJ002", "wecom", "lina", by="admin", channels=channels)
-        await verify_dialog(one.rt, [("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001")])
-        await one.deliver()
-        (card,) = one.fake.cards_to("lina")
+        card = await card_for_lina(one)
         await one.wecom.click("lina", card, "退回")
         clock.advance(timedelta(minutes=11))
         answer = await two.wecom.say("lina", "请补充值班表")  # too late: an ordinary message, nothing returned
