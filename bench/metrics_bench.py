@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ClauseElement, Executable
 
 from bench.common import machine_speed, write_result
-from bench.scale_bench import admin_sql, prepare, timed
+from bench.scale_bench import admin_sql, bulk_options, prepare, timed
 from kernel.clock import SHANGHAI, SystemClock
 from kernel.db import Database
 from kernel.outbox import backlog
@@ -104,9 +104,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tickets", type=int, default=2_000_000)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--keep", action="store_true", help=f"keep (and reuse) the database {DB_NAME}")
+    bulk_options(ap, DB_NAME)
     ap.add_argument("--out", default="bench/results/metrics.json")
     args = ap.parse_args()
     write_result(asyncio.run(run(args)), args.out)

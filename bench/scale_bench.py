@@ -200,11 +200,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def bulk_options(ap: argparse.ArgumentParser, name: str) -> None:
+    """--tickets, --runs and --keep, for a benchmark on a database of bulk tickets (``prepare``)."""
     ap.add_argument("--tickets", type=int, default=2_000_000)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--keep", action="store_true", help=f"keep (and reuse) the database {DB_NAME}")
+    ap.add_argument("--keep", action="store_true", help=f"keep (and reuse) the database {name}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    bulk_options(ap, DB_NAME)
     ap.add_argument("--only", choices=["stats", "workers", "failover"], default=None)
     ap.add_argument("--seconds", type=float, default=30.0, help="webhook load per worker count")
     ap.add_argument("--concurrency", type=int, default=8)

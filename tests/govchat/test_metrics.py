@@ -18,7 +18,7 @@ from govchat.metrics import STORED_EVERY
 from govchat.migrate import upgrade
 from govchat.runtime import Runtime, build_runtime
 from kernel.clock import FakeClock
-from kernel.config import Settings
+from kernel.config import Settings, load_settings
 from kernel.db import Database
 from kernel.metrics import Metrics
 from nlu.service import NluService
@@ -172,6 +172,20 @@ def test_a_worker_label_on_every_sample() -> None:
     assert all(
         "worker" not in s.labels for f in text_string_to_metric_families(Metrics().render().decode()) for s in f.samples
     )
+
+
+async def test_a_worker_of_govchat_serve_workers_labels_its_samples(
+    sqlite_settings: Settings, clock: FakeClock
+) -> None:
+    settings = load_settings(environ={"GOVCHAT_WORKER_INDEX": "2"}, data_dir=str(sqlite_settings.data_dir))
+    assert settings.worker_index == "2"  # what the supervisor (govchat/workers.py) gives each worker
+    runtime = await build_runtime(replace(sqlite_settings, worker_index="2"), clock=clock, load_model=False)
+    try:
+        runtime.metrics.kb_decision("answer", 0.01)
+        samples = [s for f in text_string_to_metric_families(runtime.metrics.render().decode()) for s in f.samples]
+        assert {s.labels.get("worker") for s in samples} == {"2"}
+    finally:
+        await runtime.close()
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
