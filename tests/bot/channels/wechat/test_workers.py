@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.wechat.official import OfficialAccount
+from bot.channels.wechat.passive import texts_of
 from bot.channels.wechat.store import KEEP_CLAIMS, PURGE_EVERY, WAITING_RETRY
 from bot.messages import Incoming, Reply
 from kernel.clock import SHANGHAI, FakeClock
@@ -70,6 +71,28 @@ async def test_a_retry_on_the_other_worker_runs_the_bot_once(tmp_path: Path, db_
         assert await two.deliver() + await one.deliver() == 1
         assert len(one.fake.texts_to(CITIZEN)) == 1 and "办理" in one.fake.texts_to(CITIZEN)[0]
         assert one.fake.problems == []
+
+
+async def test_an_answer_too_long_for_a_passive_reply_is_sent_once(tmp_path: Path, clock: FakeClock) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'l.db'}"
+    async with two_workers(tmp_path, db_url, clock, {}) as (one, two):
+        one.fake.followers.add(CITIZEN)
+        long = (
+            "您反映的问题已记录，处理进展将通过本公众号告知。" * 60
+        )  # > 2000 bytes: several customer-service messages
+        parts = len(texts_of([Reply(long)]))
+        assert parts > 1
+
+        async def verbose(incoming: Incoming) -> list[Reply]:
+            return [Reply(long)]
+
+        official(one).process = verbose
+        calls2 = counted(two)
+        for rig in (one, two, one):  # the first attempt, then the platform's retries on either worker
+            assert await rig.official.say(CITIZEN, "我要反映问题", msg_id=51) == ""
+        assert calls2 == []
+        assert await one.deliver() + await two.deliver() == parts
+        assert "".join(one.fake.texts_to(CITIZEN)) == long  # once
 
 
 async def test_a_return_clicked_on_one_worker_takes_its_reason_on_the_other(
