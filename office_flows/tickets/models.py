@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.db import Base, BigId, UTCDateTime
@@ -71,6 +71,8 @@ class Ticket(Base):
     sign_reminded: Mapped[bool] = mapped_column(Boolean, default=False)
     on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # answered by the deadline
     signed_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # the citizen rated (a rating with a level; 未评价 is not one): set in the rating's transaction (回访率)
+    rated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # 首接负责: who first accepted the citizen's contact (an operator, an integration, or the bot's channel)
     first_contact: Mapped[str] = mapped_column(String(100), default="")
     first_contact_name: Mapped[str] = mapped_column(String(100), default="")
