@@ -55,6 +55,15 @@ class Metric:
         """The rows counted for the period ``[start, end)``."""
         return or_(*(and_(_in(arm.at, start, end), arm.when(now)) for arm in self.arms))
 
+    def entered(self, arm: Arm, start: datetime, end: datetime, now: datetime) -> Clause:
+        return and_(_in(arm.at, start, end), arm.when(now))
+
+    def by_arm(self, i: int, start: datetime, end: datetime, now: datetime) -> Clause:
+        """The rows that enter ``[start, end)`` by arm ``i`` and by no earlier arm: the arms' counts add up to
+        ``base``'s, each over one index range (an OR of two ranges reads the table's pages instead)."""
+        earlier = [case((self.entered(a, start, end, now), 1), else_=0) == 0 for a in self.arms[:i]]
+        return and_(self.entered(self.arms[i], start, end, now), *earlier)
+
     def period_of(self, periods: list[tuple[datetime, datetime]], arm: Arm, now: datetime) -> Any:
         """The index of the period the row enters by ``arm`` (NULL when it enters none by it)."""
         return case((arm.when(now), case(*((_in(arm.at, a, b), i) for i, (a, b) in enumerate(periods)))))
@@ -158,28 +167,36 @@ def _from(metric: Metric) -> Any:
     )
 
 
+def _counted_in(metric: Metric) -> Any:
+    """What the counts read: a rating-based metric needs only the ratings (each has its ticket: a foreign key);
+    the drill-down joins the ticket for its code. With the columns in the time indexes (models.py), PostgreSQL
+    counts from the index alone."""
+    return TicketRating.__table__ if metric.rating_based else Ticket.__table__
+
+
 async def compute(
     s: AsyncSession, start: datetime, end: datetime, now: datetime, department: str | None = None
 ) -> dict[str, dict[str, dict[str, float | int | None]]]:
     """{department: {metric: {"good", "total", "rate"}}}; "rate" is None when nothing was counted."""
     out: dict[str, dict[str, dict[str, float | int | None]]] = {}
     for m in METRICS.values():
-        where = [m.base(start, end, now)]
-        if department:
-            where.append(m.department == department)
-        q = (
-            select(m.department, func.count(), func.sum(case((m.good, 1), else_=0)))
-            .select_from(_from(m))
-            .where(*where)
-            .group_by(m.department)
-        )
-        for dept, total, good in (await s.execute(q)).all():
-            good = int(good or 0)
-            out.setdefault(dept or "", {})[m.key] = {
-                "good": good,
-                "total": int(total),
-                "rate": good / total if total else None,
-            }
+        counts: dict[str, list[int]] = {}
+        for i in range(len(m.arms)):
+            where = [m.by_arm(i, start, end, now)]
+            if department:
+                where.append(m.department == department)
+            q = (
+                select(m.department, func.count(), func.sum(case((m.good, 1), else_=0)))
+                .select_from(_counted_in(m))
+                .where(*where)
+                .group_by(m.department)
+            )
+            for dept, total, good in (await s.execute(q)).all():
+                pair = counts.setdefault(dept or "", [0, 0])
+                pair[0] += int(total)
+                pair[1] += int(good or 0)
+        for dept, (total, good) in counts.items():
+            out.setdefault(dept, {})[m.key] = {"good": good, "total": total, "rate": good / total if total else None}
     for metrics in out.values():
         for key in METRICS:
             metrics.setdefault(key, {"good": 0, "total": 0, "rate": None})
@@ -223,27 +240,30 @@ async def compute_for(
 async def compute_series(
     s: AsyncSession, periods: list[tuple[datetime, datetime]], now: datetime, keys: list[str] | None = None
 ) -> list[dict[str, dict[str, float | int | None]]]:
-    """District-wide metrics for several disjoint periods (e.g. the weeks of a trend): one scan per metric.
+    """District-wide metrics for several disjoint periods (e.g. the weeks of a trend): one index range per arm
+    of each metric.
 
-    The rows of the whole span are grouped by the period each arm of the metric places them in (a CASE
-    per arm, not a conditional sum per period), and a group counts once in each period it enters, so the
-    counts equal ``compute`` for that period summed over departments. ``keys`` limits the metrics
-    (callers may run one metric per connection in parallel).
+    The rows an arm brings into the whole span are grouped by the period it places them in (a CASE, not a
+    conditional sum per period) and by the periods the earlier arms place them in; a row counts in the arm's
+    period unless an earlier arm already counted it there. So the counts equal ``compute`` for that period
+    summed over departments. ``keys`` limits the metrics (callers may run one metric per connection in
+    parallel).
     """
     if not periods:
         return []
     span = (min(a for a, _ in periods), max(b for _, b in periods))
     totals = [{k: [0, 0] for k in keys or METRICS} for _ in periods]
     for m in (METRICS[k] for k in keys or METRICS):
-        placed = [m.period_of(periods, arm, now).label(f"p{i}") for i, arm in enumerate(m.arms)]
-        rows = select(*placed, case((m.good, 1), else_=0).label("good"))
-        inner = rows.select_from(_from(m)).where(m.base(*span, now)).subquery()
-        by = [inner.c[f"p{i}"] for i in range(len(placed))]
-        q = select(*by, func.count(), func.sum(inner.c.good)).group_by(*by)
-        for *where, total, good in (await s.execute(q)).all():
-            for i in {p for p in where if p is not None}:
-                totals[i][m.key][0] += int(total)
-                totals[i][m.key][1] += int(good or 0)
+        for i, arm in enumerate(m.arms):
+            placed = [m.period_of(periods, a, now).label(f"p{j}") for j, a in enumerate(m.arms[: i + 1])]
+            rows = select(*placed, case((m.good, 1), else_=0).label("good"))
+            inner = rows.select_from(_counted_in(m)).where(m.entered(arm, *span, now)).subquery()
+            by = [inner.c[f"p{j}"] for j in range(i + 1)]
+            q = select(*by, func.count(), func.sum(inner.c.good)).group_by(*by)
+            for *earlier, p, total, good in (await s.execute(q)).all():
+                if p is not None and p not in earlier:
+                    totals[p][m.key][0] += int(total)
+                    totals[p][m.key][1] += int(good or 0)
     return [
         {k: {"good": g, "total": n, "rate": g / n if n else None} for k, (n, g) in period.items()} for period in totals
     ]
