@@ -14,7 +14,8 @@ The spread is meant to look like a city's hotline:
 - kinds as in Guangdong's 12345 reports (投诉 and 求助 lead, 表扬 rare); 3, 14 or 21 days to answer by kind;
 - tickets answered more than a month ago are archived, newer ones visited or waiting for a rating; the open
   ones are dispatched or being handled; about 85 % sign on time, 5 % are sent back once;
-- seven in eight visited tickets get a rating (非常满意 … 非常不满意), an eighth stays 未评价.
+- seven in eight visited tickets get a rating (非常满意 … 非常不满意), an eighth stays 未评价; the ticket's
+  ``rated`` flag (set by the rating's transaction in the product) is drawn with the ticket.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ WITH r AS (
     SELECT g,
            random() + g * 0 AS u_dept, random() AS u_kind, random() AS u_hour,
            random() AS u_disp, random() AS u_sign, random() AS u_ans, random() AS u_state, random() AS u_rework,
-           random() AS u_sunday
+           random() AS u_sunday, random() AS u_rated
     FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) g
 ), k AS (
     SELECT r.*,
@@ -81,7 +82,8 @@ INSERT INTO tickets (
     code, kind, status, content, address, since, phone, anonymous, channel, sender, category,
     proposed_department, department_code, departments_seen, duplicate_of, created_at, updated_at,
     dispatched_at, sign_deadline_at, signed_at, deadline_at, deadline_beyond_known, answered_at, result,
-    return_count, rework_count, escalation, next_escalation_at, raised, sign_reminded, on_time, signed_on_time
+    return_count, rework_count, escalation, next_escalation_at, raised, sign_reminded, on_time, signed_on_time,
+    rated
 )
 SELECT
     'GB' || lpad(g::text, 13, '0'),
@@ -103,14 +105,18 @@ SELECT
     CASE WHEN answered >= CAST(:now AS timestamptz) THEN deadline - interval '8 hours' END,
     false, false,
     CASE WHEN answered < CAST(:now AS timestamptz) THEN answered <= deadline END,
-    signed <= dispatched + interval '2 hours'
+    signed <= dispatched + interval '2 hours',
+    -- rated: visited or archived (the status above), and seven in eight of those
+    u_rated < 0.875 AND answered < CAST(:now AS timestamptz)
+        AND (answered < CAST(:now AS timestamptz) - interval '30 days' OR u_state < 0.7)
 FROM s
 """
 
 _RATINGS = """
 INSERT INTO ticket_ratings (ticket_id, round, level, comment, department_code, handler_person_id, at, collected_via)
 SELECT id, 1,
-       (ARRAY[5, 5, 5, 4, 4, 3, 2, 1])[1 + floor(random() * 8)::int] * CASE WHEN random() < 0.875 THEN 1 END,
+       -- the ticket's rated flag was drawn with the ticket (the product sets it in the rating's transaction)
+       CASE WHEN rated THEN (ARRAY[5, 5, 5, 4, 4, 3, 2, 1])[1 + floor(random() * 8)::int] END,
        '', department_code, NULL, answered_at + interval '1 hour' * (1 + 70 * random()), 'chat:web'
 FROM tickets WHERE status IN ('visited', 'archived') AND code LIKE 'GB%' ORDER BY id
 """

@@ -82,6 +82,7 @@ def _rows(n: int, rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[s
                 "rework_count": 1 if rng.random() < 0.05 else 0,
                 "return_count": 0,
                 "escalation": 0,
+                "rated": False,
             }
         )
         if done and status != "answered":
@@ -94,6 +95,7 @@ def _rows(n: int, rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[s
                     "at": answered + timedelta(days=1),
                 }
             )
+            tickets[-1]["rated"] = ratings[-1]["level"] is not None
     return tickets, ratings
 
 

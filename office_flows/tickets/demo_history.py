@@ -158,6 +158,8 @@ class HistoryBuilder:
                 "collected_via": "chat:web" if level else "",
             }
         )
+        if level is not None:
+            life.row["rated"] = True  # as the rating's transaction sets it
         action = "unrated" if level is None else ("rate" if round_ == 1 else "rerate")
         frm = "answered" if round_ == 1 else "visited"
         life.event(action, at, frm, "visited", ("citizen", "市民") if level else ("system", "系统"), dept, comment)
@@ -416,6 +418,7 @@ async def load_demo_history(
     for r in rows:  # every row names every column (one executemany)
         for name in nullable:
             r.setdefault(name, None)
+        r.setdefault("rated", False)
     table = _table(Ticket)
     returned = await s.execute(insert(table).returning(table.c.id, table.c.code), rows)  # Core: fast executemany
     ids = {code: tid for tid, code in returned.all()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.db import Base, BigId, UTCDateTime
@@ -17,8 +17,18 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_status_deadline", "status", "deadline_at"),
         Index("ix_tickets_department_created", "department_code", "created_at"),
-        Index("ix_tickets_dispatched_at", "dispatched_at"),
-        Index("ix_tickets_answered_at", "answered_at"),
+        # the statistics' time ranges carry the columns their counts read: PostgreSQL counts a month from the
+        # index alone (office_flows/tickets/stats.py; 2M tickets: bench/README.md "City scale")
+        Index(
+            "ix_tickets_dispatched_at",
+            "dispatched_at",
+            postgresql_include=["department_code", "signed_on_time", "sign_deadline_at"],
+        ),
+        Index(
+            "ix_tickets_answered_at",
+            "answered_at",
+            postgresql_include=["department_code", "status", "on_time", "rated", "rework_count"],
+        ),
         # a period's tickets by arrival (dashboard counts, hot topics, the newest-first listing) without a scan
         Index("ix_tickets_created_at", "created_at"),
         # 发回重办率 counts tickets sent back in the period by their last change: a handful of rows
@@ -71,6 +81,8 @@ class Ticket(Base):
     sign_reminded: Mapped[bool] = mapped_column(Boolean, default=False)
     on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # answered by the deadline
     signed_on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # the citizen rated (a rating with a level; 未评价 is not one): set in the rating's transaction (回访率)
+    rated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # 首接负责: who first accepted the citizen's contact (an operator, an integration, or the bot's channel)
     first_contact: Mapped[str] = mapped_column(String(100), default="")
     first_contact_name: Mapped[str] = mapped_column(String(100), default="")
@@ -110,6 +122,8 @@ class TicketRating(Base):
     """好差评, with the handling department and handler at the moment of rating."""
 
     __tablename__ = "ticket_ratings"
+    # 满意率 counts a period's ratings from the index alone on PostgreSQL (see Ticket's indexes)
+    __table_args__ = (Index("ix_ticket_ratings_at", "at", postgresql_include=["level", "department_code"]),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
@@ -118,7 +132,7 @@ class TicketRating(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     department_code: Mapped[str] = mapped_column(String(32), default="")
     handler_person_id: Mapped[int | None] = mapped_column(nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     # how the rating was collected: "chat:web", "chat:matrix", "integration:ivr" (the phone system), …
     collected_via: Mapped[str] = mapped_column(String(64), default="")
 

@@ -734,6 +734,7 @@ class TicketService:
             )
             await self._move(s, t, action, actor, comment, level=level, label=RATINGS[level], round=round_)
             t.rating_due_at = None
+            t.rated = True  # 回访率 reads the flag, not the ratings (stats.py)
             if t.handler_person_id is not None:
                 said = f"：{comment}" if comment else ""
                 await notify_person(

@@ -182,6 +182,9 @@ async def test_closed_loop_scenario(rt: Runtime) -> None:
         month = (datetime(2026, 9, 1, tzinfo=SHANGHAI), datetime(2026, 10, 1, tzinfo=SHANGHAI))
         table = await compute(s, *month, rt.clock.now())
         assert table["MJ-CGJ"]["satisfaction_rate"] == {"good": 1, "total": 2, "rate": 0.5}
+        # the rating's transaction set the flag 回访率 reads (the citizen rated)
+        assert await s.scalar(select(Ticket.rated).where(Ticket.code == code)) is True
+        assert table["MJ-CGJ"]["callback_rate"] == {"good": 1, "total": 1, "rate": 1.0}
         assert await drill_down(s, "satisfaction_rate", *month, rt.clock.now(), "MJ-CGJ", part="bad") == [code]
     await verify_dialog(
         rt,
@@ -418,4 +421,5 @@ async def test_no_rating_within_the_window_counts_as_unrated(rt: Runtime) -> Non
         t = await s.scalar(select(Ticket).where(Ticket.code == code))
         rating = await s.scalar(select(TicketRating).where(TicketRating.ticket_id == t.id))  # type: ignore[union-attr]
         assert t is not None and t.status == "visited" and rating is not None and rating.level is None
+        assert t.rated is False  # 未评价 is not a rating: 回访率 does not count it
     await verify_dialog(rt, [("citizen-1", f"/评价 {code} 满意", "已评价过")])

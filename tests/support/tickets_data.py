@@ -62,9 +62,11 @@ def ticket_rows(n: int, rng: random.Random, now: datetime = NOW) -> tuple[list[d
                 "rework_count": 1 if rng.random() < 0.05 else 0,
                 "return_count": 0,
                 "escalation": 0,
+                "rated": False,
             }
         )
         if done and status != "answered":
             level = rng.choice([5, 5, 4, 4, 3, 2, 1, None])
             ratings.append({"ticket_id": i + 1, "round": 1, "level": level, "department_code": dept, "at": answered})
+            tickets[-1]["rated"] = level is not None  # as the rating's transaction sets it
     return tickets, ratings
