@@ -3,7 +3,7 @@ the rating's transaction and backfilled here from the ratings given so far; the 
 carry the columns their counts read (PostgreSQL counts from the index alone; SQLite keeps plain indexes).
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0020
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0020"  # chained after 0020 (channel state) at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
