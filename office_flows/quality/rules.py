@@ -408,15 +408,16 @@ def bot_human_unanswered(c: BotFacts, ctx: Context) -> Iterable[Hit]:
         text = t.text
         for w in ignore:
             text = text.replace(w, "")
-        said = next((p for p in phrases if p in text), None)
-        if said is None:
+        found = [p for p in phrases if p in text and not any(p != q and p in q and q in text for q in phrases)]
+        if not found:
             continue
+        said = "”“".join(found)
         if not any(later.handoff for later in c.turns[i:]):
             yield Hit(
                 cfg.name,
                 cfg.severity,
                 f"第 {t.seq} 轮市民要求人工或表达不满（“{said}”），之后未转人工",
-                {"turn": t.seq, "quote": _short(t.text), "phrase": said, "reply": _short(_said(t))},
+                {"turn": t.seq, "quote": _short(t.text), "phrases": found, "reply": _short(_said(t))},
             )
         return  # the first such turn speaks for the conversation
 
