@@ -348,18 +348,19 @@ def _short(text: str, n: int = 200) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+def _turns_where(c: BotFacts, cfg: RuleConfig, wanted: Callable[[BotTurnFacts], bool], message: str) -> Iterable[Hit]:
+    """A finding for each turn ``wanted`` picks; ``message`` names the turn as ``{seq}``."""
+    for t in c.turns:
+        if wanted(t):
+            evidence = {"turn": t.seq, "quote": _short(t.text), "reply": _short(_said(t))}
+            yield Hit(cfg.name, cfg.severity, message.format(seq=t.seq), evidence)
+
+
 def bot_failure(c: BotFacts, ctx: Context) -> Iterable[Hit]:
     cfg = ctx.on("bot_failure")
     if cfg is None:
-        return
-    for t in c.turns:
-        if t.failure:
-            yield Hit(
-                cfg.name,
-                cfg.severity,
-                f"第 {t.seq} 轮机器人给出了通用故障回复",
-                {"turn": t.seq, "quote": _short(t.text), "reply": _short(_said(t))},
-            )
+        return ()
+    return _turns_where(c, cfg, lambda t: t.failure, "第 {seq} 轮机器人给出了通用故障回复")
 
 
 def bot_loop(c: BotFacts, ctx: Context) -> Iterable[Hit]:
@@ -386,16 +387,13 @@ def bot_loop(c: BotFacts, ctx: Context) -> Iterable[Hit]:
 def bot_decline_no_offer(c: BotFacts, ctx: Context) -> Iterable[Hit]:
     cfg = ctx.on("bot_decline_no_offer")
     if cfg is None:
-        return
+        return ()
     offers = [str(w) for w in cfg.params.get("offer_words", [])]
-    for t in c.turns:
-        if t.kb == "decline" and not t.handoff and not any(w in _said(t) for w in offers):
-            yield Hit(
-                cfg.name,
-                cfg.severity,
-                f"第 {t.seq} 轮知识库未能回答，也未提供登记工单或转人工",
-                {"turn": t.seq, "quote": _short(t.text), "reply": _short(_said(t))},
-            )
+
+    def bare(t: BotTurnFacts) -> bool:
+        return t.kb == "decline" and not t.handoff and not any(w in _said(t) for w in offers)
+
+    return _turns_where(c, cfg, bare, "第 {seq} 轮知识库未能回答，也未提供登记工单或转人工")
 
 
 def bot_human_unanswered(c: BotFacts, ctx: Context) -> Iterable[Hit]:
