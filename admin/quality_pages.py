@@ -15,9 +15,10 @@ from admin.guard import SUPERVISE, principal, route
 from admin.web import back, form, render
 from integrations.quality import evidence_text
 from office_flows.quality import queries, service
-from office_flows.quality.models import CONVERSATION, SEVERITY_LABELS, TICKET, Inspection
+from office_flows.quality.models import BOT, CONVERSATION, SEVERITY_LABELS, TICKET, Inspection
 from office_flows.quality.queries import FindingRow
 from office_flows.quality.service import QualityError, month_of
+from office_flows.transcripts import store as transcripts
 
 PAGE = "/admin/quality"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -118,6 +119,20 @@ async def conversation_page(request: web.Request) -> web.Response:
     return _subject(request, f"人工对话 #{raw}", found, handoff=handoff, messages=messages)
 
 
+async def bot_page(request: web.Request) -> web.Response:
+    """A conversation with the bot alone: its turns in order (masked as recorded) and its inspection."""
+    raw = request.match_info["id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise back(PAGE, "对话编号无效")
+    async with request.app[DB].session() as s:
+        convo = await transcripts.transcript(s, int(raw))
+        found = await queries.for_subject(s, BOT, raw)
+    if convo is None and found is None:
+        raise back(PAGE, f"没有机器人对话 #{raw}（可能已超过保存期限被清除）")
+    bot, turns = convo if convo is not None else (None, [])
+    return _subject(request, f"机器人对话 #{raw}", found, bot=bot, turns=turns, purged=convo is None)
+
+
 def _subject(
     request: web.Request, title: str, found: tuple[Inspection, list[FindingRow]] | None, **ctx: Any
 ) -> web.Response:
@@ -179,5 +194,6 @@ def setup(app: web.Application) -> None:
     route(app, "GET", PAGE + "/findings", finding_list, SUPERVISE)
     route(app, "GET", PAGE + "/ticket/{code}", ticket_page, SUPERVISE)
     route(app, "GET", PAGE + "/conversation/{id}", conversation_page, SUPERVISE)
+    route(app, "GET", PAGE + "/bot/{id}", bot_page, SUPERVISE)
     route(app, "POST", PAGE + "/sample", sample, SUPERVISE)
     route(app, "POST", PAGE + "/findings/{id}/verdict", verdict, SUPERVISE)

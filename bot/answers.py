@@ -19,6 +19,7 @@ def to_reply(answer: Answer) -> Reply:
 
 async def deliver(ctx: Context, outcome: Outcome) -> list[Reply]:
     replies = [to_reply(a) for a in outcome.answers]
+    ctx.trace.kb = outcome.kb or ctx.trace.kb
     if outcome.start is not None:
         replies += await ctx.conversations[outcome.start.name].open(ctx, outcome.start.data)
     return replies
@@ -31,4 +32,5 @@ def call_for(ctx: Context, spec: IntentSpec, entities: Entities, text: str | Non
 
 async def run_intent(ctx: Context, spec: IntentSpec, entities: Entities, text: str | None = None) -> list[Reply]:
     """Answer an understood intent through the one registry."""
+    ctx.trace.intent = spec.name
     return await deliver(ctx, await ctx.services.intents.run(call_for(ctx, spec, entities, text)))

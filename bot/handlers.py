@@ -25,6 +25,15 @@ class ConversationOpener(Protocol):
 
 
 @dataclass
+class TurnTrace:
+    """What answered a turn, for the transcript: the handler, the intent run, the knowledge base's decision."""
+
+    handler: str = ""
+    intent: str = ""
+    kb: str = ""  # answer / choices / decline (office_flows.transcripts.models)
+
+
+@dataclass
 class Context:
     message: Incoming
     session: SessionData
@@ -33,6 +42,7 @@ class Context:
     text: str = ""  # cleaned text of the message
     notices: list[str] = field(default_factory=list)  # said before the answer (e.g. "上次登记已超时")
     conversations: Mapping[str, ConversationOpener] = field(default_factory=dict)  # by name, to open one
+    trace: TurnTrace = field(default_factory=TurnTrace)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from kernel.sms import SmsGateway
 from nlu.service import NluService
 from office_flows.office import Office
 from office_flows.tickets.service import TicketService
+from office_flows.transcripts.store import TranscriptStore
 
 
 @dataclass
@@ -33,3 +34,4 @@ class BotServices:
     intake_timeout: timedelta = timedelta(minutes=30)
     sms: SmsGateway | None = None  # one-time codes for ticket lookups by phone (None: not available)
     quality: QualityDesk | None = None  # automatic quality inspection (/质检)
+    transcripts: TranscriptStore | None = None  # every turn recorded for inspection (None: not recorded)

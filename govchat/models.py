@@ -25,5 +25,6 @@ from office_flows.notices import models as _notice_models  # noqa: F401
 from office_flows.quality import models as _quality_models  # noqa: F401
 from office_flows.routing import catalogue as _catalogue_models  # noqa: F401
 from office_flows.tickets import models as _ticket_models  # noqa: F401
+from office_flows.transcripts import models as _transcript_models  # noqa: F401
 
 metadata = Base.metadata

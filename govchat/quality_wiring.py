@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,11 @@ def build_quality(
     return QualityService(
         db,
         clock,
-        QualityConfig(rules_path=rules, sample_per_cell=settings.quality_sample_per_cell),
+        QualityConfig(
+            rules_path=rules,
+            sample_per_cell=settings.quality_sample_per_cell,
+            bot_idle=timedelta(minutes=settings.transcript_idle_minutes),
+        ),
         judge=category_judge(router),
         scorer=scorer,
     )

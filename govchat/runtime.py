@@ -71,6 +71,7 @@ from office_flows.tickets import demo_history
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.rules import TicketRules
 from office_flows.tickets.service import TicketService
+from office_flows.transcripts.store import TranscriptConfig, TranscriptStore
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -331,6 +332,8 @@ async def build_runtime(
         alerts = AlertService(db, clock, encoder, alert_rules(settings), settings.alert_hour) if encoder else None
         if alerts is not None:
             ticker.register("alerts", alerts.tick)
+        transcripts = TranscriptStore(db, clock, transcript_config(settings))
+        ticker.register("transcripts", transcripts.purge)  # retention; the quality tick inspects closed ones
         desk = HandoffDesk(db, clock, handoff_config(settings))
         answers = KnowledgeAnswers(kb, desk)
         services = BotServices(
@@ -349,6 +352,7 @@ async def build_runtime(
             office=office,
             sms=ConsoleSms() if settings.demo else None,  # production: plug an SMS gateway in here
             quality=QualityDesk(db, clock, quality),
+            transcripts=transcripts,
         )
         await asyncio.to_thread(default_classifier)  # the emergency model trains (1–2 s) before any message
         sessions = SessionStore(db, clock)
@@ -382,6 +386,13 @@ def alert_rules(settings: Settings) -> AlertRules:
         min_tickets=settings.alert_min_tickets,
         count=settings.alert_count,
         window_days=settings.alert_window_days,
+    )
+
+
+def transcript_config(settings: Settings) -> TranscriptConfig:
+    return TranscriptConfig(
+        idle=timedelta(minutes=settings.transcript_idle_minutes),
+        retention=timedelta(days=settings.transcript_retention_days),
     )
 
 

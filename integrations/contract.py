@@ -48,6 +48,7 @@ class StartConversation:
 class Outcome:
     answers: list[Answer] = field(default_factory=list)
     start: StartConversation | None = None
+    kb: str = ""  # the knowledge base's decision when it answered: answer / choices / decline (for transcripts)
 
     @classmethod
     def say(cls, *texts: str) -> Outcome:

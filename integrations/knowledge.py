@@ -9,6 +9,7 @@ from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outc
 from integrations.handoff import MISSES_KEY, HandoffDesk
 from knowledge_base.policy import Decision
 from knowledge_base.service import AskResult, Card, KnowledgeBase, KnowledgeBaseUnavailable
+from office_flows.transcripts.models import KB_ANSWER, KB_CHOICES, KB_DECLINE
 
 CHOICE_KEY = "kb_choices"  # the entries offered as numbered choices: [[kind, entry_id], …]
 MISS_KEY = "kb_last_miss"  # the last declined question: "登记工单" next turns it into a 咨询 ticket
@@ -51,17 +52,19 @@ class KnowledgeAnswers:
             call.session.pop(MISSES_KEY, None)  # failures count only in a row
         if result.decision is Decision.ANSWER and result.cards:
             card = result.cards[0]
-            return Outcome([CardAnswer("", card=card)])
+            return Outcome([CardAnswer("", card=card)], kb=KB_ANSWER)
         if result.decision is Decision.SUGGEST:
             call.session[CHOICE_KEY] = [[h.kind, h.entry_id] for h in result.hits]
             lines = ["您想咨询的是不是以下内容？请回复序号："]
             lines += [f"{n}. {h.title}" for n, h in enumerate(result.hits, start=1)]
             lines.append("都不是的话，可以换个说法再问。")
             choices = [Choice(f"{n}. {h.title}", str(n)) for n, h in enumerate(result.hits, start=1)]
-            return Outcome([Answer("\n".join(lines), choices)])
+            return Outcome([Answer("\n".join(lines), choices)], kb=KB_CHOICES)
         call.session[MISS_KEY] = call.text[:500]
         declined = Outcome([Answer(DECLINE, [Choice("登记工单", "登记工单"), Choice("转人工", "人工")])])
-        return await self.handoff.after_decline(call, declined)
+        after = await self.handoff.after_decline(call, declined)
+        after.kb = KB_DECLINE
+        return after
 
     async def pick(self, session: SessionData, n: int) -> Outcome:
         """The person picked offered choice ``n`` (1-based)."""
@@ -74,7 +77,7 @@ class KnowledgeAnswers:
         card = await self.kb.choose(str(kind), int(entry_id))
         if card is None:
             return Outcome.say(GONE)
-        return Outcome([CardAnswer("", card=card)])
+        return Outcome([CardAnswer("", card=card)], kb=KB_ANSWER)
 
 
 def register(flows: IntentRegistry, answers: KnowledgeAnswers) -> None:

@@ -7,17 +7,21 @@ from dataclasses import dataclass
 from kernel.clock import Clock
 from kernel.db import Database
 from office_flows.quality import queries
-from office_flows.quality.models import SEVERITY_LABELS, TICKET
+from office_flows.quality.models import BOT, SEVERITY_LABELS, TICKET
 from office_flows.quality.queries import FindingRow
 from office_flows.quality.service import QualityService, month_of
 
-NOTHING_YET = "本月暂无质检结果（工单办结、人工对话结束后自动质检）。"
+NOTHING_YET = "本月暂无质检结果（工单办结、人工对话和机器人对话结束后自动质检）。"
 
 
 def evidence_text(f: FindingRow) -> str:
     """The evidence of a finding in one line: the quoted text and the times."""
     ev = f.evidence
     parts = []
+    if ev.get("turns"):
+        parts.append("第 " + "、".join(str(n) for n in ev["turns"]) + " 轮")
+    elif ev.get("turn"):
+        parts.append(f"第 {ev['turn']} 轮")
     if ev.get("quote"):
         quote = str(ev["quote"])
         parts.append(f"原文：“{quote[:80]}{'…' if len(quote) > 80 else ''}”")
@@ -36,6 +40,9 @@ def evidence_text(f: FindingRow) -> str:
     stamps = [f"{label} {ev[key]}" for key, label in times.items() if ev.get(key)]
     if stamps:
         parts.append("；".join(stamps))
+    if ev.get("reply"):
+        reply = str(ev["reply"])
+        parts.append(f"机器人回复：“{reply[:80]}{'…' if len(reply) > 80 else ''}”")
     if ev.get("missing"):
         parts.append("缺：" + "、".join(ev["missing"]))
     return "；".join(parts)
@@ -56,11 +63,19 @@ class QualityDesk:
             depts = await queries.scores(s, "department", month)
             ops = await queries.scores(s, "operator", month)
             prec = await queries.precision(s)
+            bots = await queries.totals(s, month, BOT)
+            bot_rules = await queries.rule_counts(s, month, BOT)
             queue = await queries.findings(s, month=month, sampled=True, unreviewed=True, limit=1000)
         lines = [
-            f"{month} 质检：已检 {total['inspected']} 件（工单与人工对话），平均 {total['score']} 分；"
+            f"{month} 质检：已检 {total['inspected']} 件（工单、人工对话与机器人对话），平均 {total['score']} 分；"
             f"必改问题 {total['must_fix']} 条（涉及 {total['with_must_fix']} 件），建议 {total['advice']} 条。",
         ]
+        if bots["inspected"]:
+            found = "；".join(f"{self.service.label(r)} {n} 条" for r, n in bot_rules.items()) or "未发现问题"
+            lines.append(
+                f"机器人对话：已检 {bots['inspected']} 次，平均 {bots['score']} 分，"
+                f"有必改问题的 {bots['with_must_fix']} 次；{found}。"
+            )
         worst = [d for d in depts if d.key][:3]
         if worst:
             lines.append("得分最低的部门：" + "；".join(f"{d.label} {d.score} 分（{d.inspected} 件）" for d in worst))

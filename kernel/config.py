@@ -398,6 +398,15 @@ class Settings:
     quality_sample_per_cell: int = _setting(
         3, "GOVCHAT_QUALITY_SAMPLE_PER_CELL", "Findings drawn per rule and department for human review."
     )
+    transcript_idle_minutes: int = _setting(
+        30,
+        "GOVCHAT_TRANSCRIPT_IDLE_MINUTES",
+        "Bot transcripts: a citizen's next message after this many idle minutes starts a new conversation; an "
+        "idle conversation is closed and inspected.",
+    )
+    transcript_retention_days: int = _setting(
+        180, "GOVCHAT_TRANSCRIPT_RETENTION_DAYS", "Bot transcripts older than this many days are deleted."
+    )
 
     @property
     def effective_database_url(self) -> str:
@@ -459,6 +468,8 @@ class Settings:
             )
         if not 0 <= self.alert_hour <= 23:
             raise ConfigError("GOVCHAT_ALERT_HOUR must lie in 0-23")
+        if self.transcript_idle_minutes < 1 or self.transcript_retention_days < 1:
+            raise ConfigError("GOVCHAT_TRANSCRIPT_IDLE_MINUTES and GOVCHAT_TRANSCRIPT_RETENTION_DAYS must be ≥ 1")
         if self.mode not in MODES:
             raise ConfigError(f"GOVCHAT_MODE must be one of {', '.join(MODES)}")
         if self.wechat_enabled and self.wechat_aes_key and len(self.wechat_aes_key) != 43:

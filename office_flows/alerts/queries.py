@@ -22,6 +22,12 @@ async def alerts(
     return list(await s.scalars(q.limit(limit)))
 
 
+async def current(s: AsyncSession, since: datetime, limit: int = 50) -> list[TopicAlert]:
+    """Alerts still current: raised or grown since ``since``, most recently grown first."""
+    q = select(TopicAlert).where(TopicAlert.updated_at >= since)
+    return list(await s.scalars(q.order_by(TopicAlert.updated_at.desc(), TopicAlert.id.desc()).limit(limit)))
+
+
 async def alert(s: AsyncSession, alert_id: int) -> TopicAlert | None:
     return await s.get(TopicAlert, alert_id)
 

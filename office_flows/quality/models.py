@@ -12,7 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kernel.db import Base, BigId, UTCDateTime
 
 TICKET = "ticket"
-CONVERSATION = "conversation"
+CONVERSATION = "conversation"  # a handoff: a citizen with a human operator
+BOT = "bot"  # a conversation between a citizen and the bot alone (office_flows.transcripts)
+BOT_OPERATOR = "智能机器人"  # the bot's own row among the operators
+SUBJECT_LABELS = {TICKET: "工单", CONVERSATION: "人工对话", BOT: "机器人对话"}
 MUST = "must"  # 必改
 ADVICE = "advice"  # 建议
 SEVERITY_LABELS = {MUST: "必改", ADVICE: "建议"}
@@ -28,8 +31,8 @@ class Inspection(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    subject: Mapped[str] = mapped_column(String(12))  # ticket, conversation
-    ref: Mapped[str] = mapped_column(String(32))  # the ticket's GD code, or the handoff's id
+    subject: Mapped[str] = mapped_column(String(12))  # ticket, conversation, bot
+    ref: Mapped[str] = mapped_column(String(32))  # the ticket's GD code, the handoff's or bot conversation's id
     department_code: Mapped[str] = mapped_column(String(32), default="")
     operator: Mapped[str] = mapped_column(String(64), default="", index=True)  # handler or operator, by name
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of the closing, in the district's time zone

@@ -84,7 +84,7 @@ async def scores(s: AsyncSession, by: str, month: str | None = None) -> list[Sco
         rows.append(
             ScoreRow(
                 key,
-                label or "（人工对话，无部门）" if by == "department" and not key else label or "（未记录）",
+                label or "（对话，无部门）" if by == "department" and not key else label or "（未记录）",
                 int(n),
                 round(float(avg or 0), 1),
                 int(must or 0),
@@ -155,6 +155,18 @@ async def for_subject(s: AsyncSession, subject: str, ref: str) -> tuple[Inspecti
     return insp, [_row(f, insp) for f in rows]
 
 
+async def rule_counts(s: AsyncSession, month: str, subject: str) -> dict[str, int]:
+    """Findings per rule among one kind of subject in a month, most frequent first."""
+    q = (
+        select(Finding.rule, func.count())
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .where(Inspection.month == month, Inspection.subject == subject)
+        .group_by(Finding.rule)
+        .order_by(func.count().desc(), Finding.rule)
+    )
+    return {rule: int(n) for rule, n in (await s.execute(q)).all()}
+
+
 async def precision(s: AsyncSession) -> list[RulePrecision]:
     """Per rule: findings, reviewed, upheld (成立); precision = upheld / reviewed."""
     q = select(
@@ -166,7 +178,7 @@ async def precision(s: AsyncSession) -> list[RulePrecision]:
     return [RulePrecision(rule, int(n), int(r or 0), int(u or 0)) for rule, n, r, u in (await s.execute(q)).all()]
 
 
-async def totals(s: AsyncSession, month: str | None = None) -> dict[str, float]:
+async def totals(s: AsyncSession, month: str | None = None, subject: str | None = None) -> dict[str, float]:
     q = select(
         func.count(),
         func.avg(Inspection.score),
@@ -176,6 +188,8 @@ async def totals(s: AsyncSession, month: str | None = None) -> dict[str, float]:
     )
     if month:
         q = q.where(Inspection.month == month)
+    if subject:
+        q = q.where(Inspection.subject == subject)
     n, avg, must, advice, with_must = (await s.execute(q)).one()
     return {
         "inspected": int(n or 0),

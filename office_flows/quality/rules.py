@@ -121,6 +121,24 @@ class ConversationFacts:
 
 
 @dataclass(frozen=True)
+class BotTurnFacts:
+    """One turn of a conversation with the bot alone (masked texts, as recorded)."""
+
+    seq: int
+    text: str
+    replies: tuple[str, ...]
+    kb: str = ""  # answer / choices / decline when the knowledge base answered
+    failure: bool = False  # the generic failure reply was given
+    handoff: bool = False  # a handoff to a person was open after the turn
+
+
+@dataclass(frozen=True)
+class BotFacts:
+    ref: str
+    turns: tuple[BotTurnFacts, ...]
+
+
+@dataclass(frozen=True)
 class Hit:
     rule: str
     severity: str
@@ -322,8 +340,96 @@ def forbidden_in_conversation(c: ConversationFacts, ctx: Context) -> Iterable[Hi
     return _forbidden([("人工客服", line.text) for line in c.lines if line.author == "operator"], ctx)
 
 
+def _said(t: BotTurnFacts) -> str:
+    return "\n".join(t.replies)
+
+
+def _short(text: str, n: int = 200) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _turns_where(c: BotFacts, cfg: RuleConfig, wanted: Callable[[BotTurnFacts], bool], message: str) -> Iterable[Hit]:
+    """A finding for each turn ``wanted`` picks; ``message`` names the turn as ``{seq}``."""
+    for t in c.turns:
+        if wanted(t):
+            evidence = {"turn": t.seq, "quote": _short(t.text), "reply": _short(_said(t))}
+            yield Hit(cfg.name, cfg.severity, message.format(seq=t.seq), evidence)
+
+
+def bot_failure(c: BotFacts, ctx: Context) -> Iterable[Hit]:
+    cfg = ctx.on("bot_failure")
+    if cfg is None:
+        return ()
+    return _turns_where(c, cfg, lambda t: t.failure, "第 {seq} 轮机器人给出了通用故障回复")
+
+
+def bot_loop(c: BotFacts, ctx: Context) -> Iterable[Hit]:
+    cfg = ctx.on("bot_loop")
+    if cfg is None:
+        return
+    need = max(2, int(cfg.params.get("min_repeats", 3)))
+    run: list[BotTurnFacts] = []
+    handed = next((i for i, t in enumerate(c.turns) if t.handoff), len(c.turns))
+    for t in (*c.turns[: handed + 1], None):  # once a person has the conversation, "please wait" may repeat
+        if t is not None and t.replies and run and _said(t) == _said(run[-1]):
+            run.append(t)
+            continue
+        if len(run) >= need:
+            yield Hit(
+                cfg.name,
+                cfg.severity,
+                f"第 {run[0].seq}–{run[-1].seq} 轮机器人连续 {len(run)} 次给出同样的回复",
+                {"turn": run[0].seq, "turns": [x.seq for x in run], "quote": _short(_said(run[0]))},
+            )
+        run = [t] if t is not None and t.replies else []
+
+
+def bot_decline_no_offer(c: BotFacts, ctx: Context) -> Iterable[Hit]:
+    cfg = ctx.on("bot_decline_no_offer")
+    if cfg is None:
+        return ()
+    offers = [str(w) for w in cfg.params.get("offer_words", [])]
+
+    def bare(t: BotTurnFacts) -> bool:
+        return t.kb == "decline" and not t.handoff and not any(w in _said(t) for w in offers)
+
+    return _turns_where(c, cfg, bare, "第 {seq} 轮知识库未能回答，也未提供登记工单或转人工")
+
+
+def bot_human_unanswered(c: BotFacts, ctx: Context) -> Iterable[Hit]:
+    cfg = ctx.on("bot_human_unanswered")
+    if cfg is None:
+        return
+    phrases = [str(p) for p in cfg.params.get("phrases", [])]
+    ignore = [str(p) for p in cfg.params.get("not_when", [])]
+    for i, t in enumerate(c.turns):
+        text = t.text
+        for w in ignore:
+            text = text.replace(w, "")
+        found = [p for p in phrases if p in text and not any(p != q and p in q and q in text for q in phrases)]
+        if not found:
+            continue
+        said = "”“".join(found)
+        if not any(later.handoff for later in c.turns[i:]):
+            yield Hit(
+                cfg.name,
+                cfg.severity,
+                f"第 {t.seq} 轮市民要求人工或表达不满（“{said}”），之后未转人工",
+                {"turn": t.seq, "quote": _short(t.text), "phrases": found, "reply": _short(_said(t))},
+            )
+        return  # the first such turn speaks for the conversation
+
+
+def forbidden_in_bot(c: BotFacts, ctx: Context) -> Iterable[Hit]:
+    for t in c.turns:
+        for hit in _forbidden([(f"第 {t.seq} 轮机器人回复", r) for r in t.replies], ctx):
+            yield Hit(hit.rule, hit.severity, hit.message, {**hit.evidence, "turn": t.seq})
+            break
+
+
 TicketRule = Callable[[TicketFacts, Context], Iterable[Hit]]
 ConversationRule = Callable[[ConversationFacts, Context], Iterable[Hit]]
+BotRule = Callable[[BotFacts, Context], Iterable[Hit]]
 TICKET_RULES: dict[str, TicketRule] = {
     "reply_elements": reply_elements,
     "forbidden_phrase": forbidden_in_reply,
@@ -340,12 +446,25 @@ CONVERSATION_RULES: dict[str, ConversationRule] = {
 }
 
 
+BOT_RULES: dict[str, BotRule] = {
+    "bot_failure": bot_failure,
+    "bot_loop": bot_loop,
+    "bot_decline_no_offer": bot_decline_no_offer,
+    "bot_human_unanswered": bot_human_unanswered,
+    "forbidden_phrase": forbidden_in_bot,
+}
+
+
 def inspect_ticket(f: TicketFacts, ctx: Context) -> list[Hit]:
     return [hit for rule in TICKET_RULES.values() for hit in rule(f, ctx)]
 
 
 def inspect_conversation(c: ConversationFacts, ctx: Context) -> list[Hit]:
     return [hit for rule in CONVERSATION_RULES.values() for hit in rule(c, ctx)]
+
+
+def inspect_bot(c: BotFacts, ctx: Context) -> list[Hit]:
+    return [hit for rule in BOT_RULES.values() for hit in rule(c, ctx)]
 
 
 def score_of(hits: Iterable[Hit]) -> float:

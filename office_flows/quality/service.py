@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, delete, or_, select
@@ -25,9 +25,11 @@ from kernel.db import Database
 from office_flows.directory.models import Person
 from office_flows.handoff.models import CLOSED, RETURNED, Handoff, HandoffMessage
 from office_flows.quality import rules as R
-from office_flows.quality.models import CONVERSATION, REJECTED, TICKET, UPHELD, Finding, Inspection
+from office_flows.quality.models import BOT, BOT_OPERATOR, CONVERSATION, REJECTED, TICKET, UPHELD, Finding, Inspection
 from office_flows.quality.scorer import BigramScorer, Scorer
 from office_flows.tickets.models import Rectification, Ticket, TicketRating
+from office_flows.transcripts import store as transcripts
+from office_flows.transcripts.models import BotConversation
 
 log = logging.getLogger(__name__)
 CLOSED_TICKETS = ("answered", "visited", "archived")
@@ -44,6 +46,7 @@ class QualityConfig:
     rules_path: Path | None = None
     batch: int = 500  # subjects inspected per transaction by the tick
     sample_per_cell: int = 3  # findings drawn per (rule, department) for human review
+    bot_idle: timedelta = timedelta(minutes=30)  # a bot conversation idle this long is closed and inspected
 
 
 def month_of(at: datetime) -> str:
@@ -98,6 +101,9 @@ class QualityService:
             async with self.db.session() as s:
                 handoffs = await self._due_handoffs(s)
                 done += len(await self._conversations(s, handoffs, now))
+            async with self.db.session() as s:
+                bots = await self._due_bots(s, now)
+                done += len(await self._bots(s, bots, now))
         except IntegrityError:
             log.info("another worker inspected the same batch; retried at the next tick")
         return done
@@ -142,6 +148,19 @@ class QualityService:
             .where(Handoff.status.in_(ENDED_HANDOFFS), Handoff.ended_at.is_not(None))
             .where(or_(insp.c.id.is_(None), insp.c.inspected_at < Handoff.ended_at))
             .order_by(Handoff.id)
+            .limit(self.config.batch)
+        )
+        return list(await s.scalars(q))
+
+    async def _due_bots(self, s: AsyncSession, now: datetime) -> Sequence[BotConversation]:
+        """Bot conversations idle-closed and not inspected since their last turn."""
+        insp = Inspection.__table__.alias("insp")
+        q = (
+            select(BotConversation)
+            .outerjoin(insp, and_(insp.c.subject == BOT, insp.c.ref == BotConversation.id.cast(insp.c.ref.type)))
+            .where(BotConversation.last_at <= now - self.config.bot_idle)
+            .where(or_(insp.c.id.is_(None), insp.c.inspected_at < BotConversation.last_at))
+            .order_by(BotConversation.id)
             .limit(self.config.batch)
         )
         return list(await s.scalars(q))
@@ -270,6 +289,40 @@ class QualityService:
                 notes=ctx.notes,
                 model=model,
                 version=h.ended_at or h.created_at,
+                now=now,
+            )
+            out.append(len(hits))
+        return out
+
+    async def _bots(self, s: AsyncSession, convos: Sequence[BotConversation], now: datetime) -> list[int]:
+        if not convos:
+            return []
+        ids = [c.id for c in convos]
+        turns = await transcripts.turns_of(s, ids)
+        existing = await self._existing(s, BOT, [str(i) for i in ids])
+        out = []
+        for c in convos:
+            facts = R.BotFacts(
+                str(c.id),
+                tuple(
+                    R.BotTurnFacts(t.seq, t.text, tuple(t.replies or ()), t.kb, t.failure, t.handoff)
+                    for t in turns.get(c.id, [])
+                ),
+            )
+            ctx = self._context()
+            hits = R.inspect_bot(facts, ctx)
+            await self._store(
+                s,
+                existing.get(str(c.id)),
+                subject=BOT,
+                ref=str(c.id),
+                department="",
+                operator=BOT_OPERATOR,
+                month=month_of(c.started_at),
+                hits=hits,
+                notes=ctx.notes,
+                model=None,
+                version=c.last_at,
                 now=now,
             )
             out.append(len(hits))

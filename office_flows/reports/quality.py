@@ -62,7 +62,8 @@ async def inspection_findings(s: AsyncSession, start: datetime, end: datetime) -
         )
     )
     note = (
-        f"本月自动质检 {int(totals['inspected'])} 件（办结工单和人工对话全部质检），平均得分 {totals['score']:.1f}；"
+        f"本月自动质检 {int(totals['inspected'])} 件（办结工单、人工对话和机器人对话全部质检），"
+        f"平均得分 {totals['score']:.1f}；"
         f"{int(totals['with_must_fix'])} 件有必须整改的问题。明细见管理后台“质检”页。"
     )
     return QualitySection(rows, note)

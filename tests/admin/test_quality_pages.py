@@ -88,7 +88,7 @@ async def test_inspection_from_closure_to_verdicts(client: TestClient[Any, Any])
     await verify_dialog(rt, [chat(SUP, f"/质检 {bad}", re.compile(r"差评后未在时限内回访[\s\S]*回访 未回访"))])
     assert (await rt.ticker.tick())["quality"] == 0  # idempotent: nothing changed, nothing re-inspected
     before = await counts(rt)
-    assert before[0] == 3
+    assert before[0] == 4  # the three tickets, and the citizen's conversation with the bot (its /质检 refused)
 
     # A handoff taken after 5 minutes, with a forbidden phrase: the conversation's inspection.
     await verify_dialog(rt, [("web-9", "人工", "正在为您转接人工客服")])
@@ -102,12 +102,12 @@ async def test_inspection_from_closure_to_verdicts(client: TestClient[Any, Any])
         ],
     )
     assert (await rt.ticker.tick())["quality"] == 1
-    await verify_dialog(rt, [chat(SUP, "/质检", re.compile(rf"{MONTH} 质检：已检 4 件[\s\S]*必改问题"))])
+    await verify_dialog(rt, [chat(SUP, "/质检", re.compile(rf"{MONTH} 质检：已检 5 件[\s\S]*必改问题"))])
 
     # The console: scores, drill-down to a department's findings, a ticket and a transcript.
     csrf = await login(client, "supervisor")
     page = await (await client.get(f"/admin/quality?month={MONTH}")).text()
-    assert "梅江区城市管理和综合执法局" in page and "本月已检 <b>4</b> 件" in page
+    assert "梅江区城市管理和综合执法局" in page and "本月已检 <b>5</b> 件" in page
     drill = await (await client.get(f"/admin/quality/findings?month={MONTH}&department=MJ-CGJ")).text()
     assert good in drill and "答复缺少依据、联系方式" in drill and "人工对话" not in drill
     ticket = await (await client.get(f"/admin/quality/ticket/{good}")).text()
