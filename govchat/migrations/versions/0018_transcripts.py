@@ -1,7 +1,7 @@
 """0018: bot transcripts: conversations between a citizen and the bot alone, and their turns (masked).
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0019
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0015"
+down_revision: str | None = "0019"  # chained after 0019 (statistics) at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
