@@ -85,6 +85,7 @@ async def seed_month(db: Any, start: datetime, end: datetime, n: int, rng: rando
             }
         )
         level = rng.choice([5, 5, 5, 4, 4, 3, 2, 1, None]) if done and status != "answered" else None
+        tickets[-1]["rated"] = level is not None  # as the rating's transaction sets it
         meta.append((dept, done and status != "answered", level, reworked))
     async with db.session() as s:
         await load_demo_directory(s)
