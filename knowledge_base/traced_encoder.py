@@ -1,4 +1,4 @@
-"""A cheaper CPU pass for a sentence-transformers BERT: a frozen TorchScript trace, optionally int8.
+"""A cheaper CPU pass for a sentence-transformers BERT: a TorchScript trace, optionally int8.
 
 A question costs one e5 forward pass on the request path, and on two shared cores that pass is the
 largest part of the bot's CPU per answer. Tracing removes the Python that runs around every layer
@@ -84,7 +84,12 @@ def compile_traced(st_model: Any, prompt: str, *, int8: bool = False) -> TracedB
                     model, {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}
                 )
             with torch.inference_mode():
-                traced = torch.jit.freeze(torch.jit.trace(model, args, strict=False).eval())
+                traced = torch.jit.trace(model, args, strict=False).eval()
+                # Freezing copies weights into graph constants (+40 MB resident beside the eager model that
+                # batches still use) for no measurable speed (bench/README.md, issue 17 round 3); the float
+                # trace shares the eager model's parameters. The int8 copy replaces the float model: frozen.
+                if int8:
+                    traced = torch.jit.freeze(traced)
                 for _ in range(3):  # TorchScript optimises after a few profiled calls: not on a citizen's question
                     traced(*args)
     except Exception:  # a model transformers can run but TorchScript cannot trace
