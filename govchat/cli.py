@@ -27,6 +27,9 @@ from kernel.logging_setup import configure_logging
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from govchat.process_memory import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread starts (every worker of a pool runs this command too)
     from aiohttp import web
 
     from govchat.app import create_app

