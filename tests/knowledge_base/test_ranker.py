@@ -199,3 +199,21 @@ def test_question_shape_of_a_question_the_kb_has_no_word_for(snap):
     profile = question_profile(snap, query)
     shape = question_shape(snap, profile, snap.search_normalised(query, 5))
     assert shape.one_word and not shape.knows_a_word and not shape.choices_cover_key
+
+
+def test_logistic_fast_path_equals_sklearn_and_trees_keep_sklearn():
+    import numpy as np
+
+    from knowledge_base.ranker.model import Ranker
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 6)) * [1, 5, 0.1, 2, 1, 0]  # a constant column: sklearn's scale_ of 1
+    y = (x[:, 0] + 0.3 * x[:, 1] + rng.normal(size=300) > 0).astype(int)
+    groups = np.arange(300) // 10
+    logistic = Ranker.fit(x, y, groups)
+    assert logistic._linear is not None
+    want = logistic.model.predict_proba(x[:20])[:, 1]
+    assert np.abs(logistic.predict(x[:20]) - want).max() < 1e-6
+    trees = Ranker.fit(x, y, groups, kind="trees")
+    assert trees._linear is None
+    assert np.abs(trees.predict(x[:5]) - trees.model.predict_proba(x[:5])[:, 1]).max() < 1e-6
