@@ -4,7 +4,7 @@
 
 DIR holds the full catalogue imported (``govchat kb import --format gdzwfw``) and a ranker trained on it. Every
 variant is measured in this one process on that one index: the query-side patches are switched through the
-snapshot's fusion parameters, its entries' variant labels, its dialect map and the text the dense encoder sees.
+snapshot's fusion parameters, its dialect map and the text the dense encoder sees.
 Service terms rewrite indexed texts too; the run checks that no indexed text of this catalogue changes without
 them, so switching them off on the question side is the same as a re-index.
 
@@ -13,6 +13,10 @@ as ``bench/tune_ranker.py``) and the shipped thresholds applied; with ``--retrai
 retrained on the variant's snapshot first (its features move with the patches). Against the baseline: the
 questions that flip (hit@1, hit@3, wrong decisions) and a paired bootstrap 95 % interval of each difference.
 The frozen sets and the test split are refused.
+
+The look-alike variant penalty (变更/延续/补发/注销 and the region of the applicant) was measured by this script
+on the commit that added it (its variants "- variant verbs penalty", "- region penalty" and "- variant penalty
+(verbs and regions)" switched ``EntryInfo.actions`` per label) and removed after it (bench/README.md).
 """
 
 from __future__ import annotations
@@ -51,8 +55,6 @@ class Variant:
     """Which patches are on."""
 
     service_verbs: bool = True  # query.service_verbs / lexical_expansion (fourth pass)
-    variant_verbs: bool = True  # change/renew/reissue/cancel penalty (third pass)
-    regions: bool = True  # region of the applicant penalty (fourth pass)
     shared_penalty: bool = True  # text shared by several entries (third pass)
     aspects: bool = True  # aspect phrases stripped for the dense encoder (third pass)
     filler: bool = True  # polite openings stripped for the dense encoder (first tuning pass)
@@ -62,9 +64,6 @@ class Variant:
 VARIANTS: dict[str, Variant] = {
     "all patches (shipped)": Variant(),
     "- service verbs": Variant(service_verbs=False),
-    "- variant verbs penalty": Variant(variant_verbs=False),
-    "- region penalty": Variant(regions=False),
-    "- variant penalty (verbs and regions)": Variant(variant_verbs=False, regions=False),
     "- shared-text penalty": Variant(shared_penalty=False),
     "- aspect phrases": Variant(aspects=False),
     "- aspect phrases and polite openings": Variant(aspects=False, filler=False),
@@ -95,17 +94,10 @@ def variant_snapshot(snap: SearchSnapshot, v: Variant, no_terms: DialectMap) -> 
         p,
         verb_expansion=v.service_verbs,
         shared_text_penalty=p.shared_text_penalty if v.shared_penalty else 0.0,
-        variant_penalty=p.variant_penalty if (v.variant_verbs or v.regions) else 0.0,
     )
-
-    def keep(label: str) -> bool:
-        return v.regions if label.startswith("region:") else v.variant_verbs
-
-    entries = {k: replace(e, actions=frozenset(a for a in e.actions if keep(a))) for k, e in snap.entries.items()}
     return replace(
         snap,
         params=params,
-        entries=entries,
         dialect=snap.dialect if v.service_terms else no_terms,
         derived={"entry_terms": snap.derived.setdefault("entry_terms", {})},
     )
