@@ -9,7 +9,7 @@ Service terms rewrite indexed texts too; the run checks that no indexed text of 
 them, so switching them off on the question side is the same as a re-index.
 
 Per variant: every dev question is retrieved and featurised; the calibration is refitted out of fold (5 folds,
-as ``bench/tune_ranker.py``) and the shipped thresholds applied; with ``--retrain`` the KB-trained model is also
+as ``bench/tune_ranker.py``) and the configured thresholds applied; with ``--retrain`` the KB-trained model is also
 retrained on the variant's snapshot first (its features move with the patches). Against the baseline: the
 questions that flip (hit@1, hit@3, wrong decisions) and a paired bootstrap 95 % interval of each difference.
 The frozen sets and the test split are refused.
@@ -40,6 +40,7 @@ from bench.tune_ranker import Scored, choose, fit_calibration, outcomes, with_pr
 from knowledge_base import query as kbquery
 from knowledge_base import retriever
 from knowledge_base.evaluation import Outcome, by_style, read_eval_file, summarise
+from knowledge_base.index_manager import build_dialect_map
 from knowledge_base.normalize import DialectMap, normalize
 from knowledge_base.policy import Decision, LearnedThresholds, distinct_hits
 from knowledge_base.ranker import train as ranker_train
@@ -197,18 +198,19 @@ async def load(data_dir: Path) -> tuple[Any, SearchSnapshot, DialectMap, int]:
         rows = await store.published_search_texts(s)
         pairs = await store.dialect_pairs(s)
         synonyms = await store.synonyms(s)
-    whole: set[str] = set()
-    for syn in synonyms:
-        pairs.extend((w, syn.term) for w in syn.variants if w and w != syn.term)
-        whole.update(syn.variants)
-    no_terms = DialectMap.build(pairs, whole_words=whole)
+    no_terms = build_dialect_map(pairs, synonyms, service_terms=False)
     # Texts that would be indexed differently without the service terms (0 means a re-index changes nothing).
     changed = sum(normalize(r.text, no_terms) != snap.texts[r.id].text for r in rows if r.id in snap.texts)
     return rt, snap, no_terms, changed
 
 
 def measure(
-    snap: SearchSnapshot, v: Variant, no_terms: DialectMap, cases: list[dict[str, Any]], retrain: bool
+    snap: SearchSnapshot,
+    v: Variant,
+    no_terms: DialectMap,
+    cases: list[dict[str, Any]],
+    retrain: bool,
+    fixed: LearnedThresholds,
 ) -> tuple[list[Scored], dict[str, Any]]:
     t0 = time.perf_counter()
     with dense_text(v):
@@ -220,7 +222,6 @@ def measure(
             info["retrained"] = {k: ranker.meta[k] for k in ("questions", "pairs", "positives", "seconds")}
         rows = score(vs, ranker, cases)
     oof = out_of_fold(rows)
-    fixed = LearnedThresholds(0.75, 0.23)
     outs = outcomes(oof, fixed)
     rechosen, _ = choose(oof, max_declined=0.04, answer_room=0.0, max_unanswerable_answered=0.05, per_style=True)
     info.update(
@@ -249,6 +250,11 @@ def main() -> int:
     if "frozen" in name or "test" in name:
         raise SystemExit("the patches are judged on the dev split only")
     cases = read_eval_file(Path(args.data))
+    from kernel.config import load_settings
+
+    settings = load_settings(data_dir=args.data_dir, demo_data=False)
+    # The shipped thresholds (GOVCHAT_RANKER_ANSWER / _SUGGEST; 0.75 / 0.23 when the patches were measured).
+    fixed = LearnedThresholds(settings.ranker_answer, settings.ranker_suggest)
 
     async def run() -> dict[str, Any]:
         rt, snap, no_terms, changed = await load(Path(args.data_dir))
@@ -257,8 +263,8 @@ def main() -> int:
             base_q: dict[str, np.ndarray] | None = None
             base_rows: list[Scored] | None = None
             for vname in [BASE, *[n for n in args.variants if n != BASE]]:
-                oof, info = measure(snap, VARIANTS[vname], no_terms, cases, args.retrain)
-                q = per_question(outcomes(oof, LearnedThresholds(0.75, 0.23)))
+                oof, info = measure(snap, VARIANTS[vname], no_terms, cases, args.retrain, fixed)
+                q = per_question(outcomes(oof, fixed))
                 if base_q is None or base_rows is None:
                     base_q, base_rows = q, oof
                 else:
