@@ -29,8 +29,7 @@ from govchat.runtime import build_runtime
 from kernel.config import load_settings
 from knowledge_base.evaluation import read_eval_file
 from knowledge_base.policy import Decision, Thresholds, decide, distinct_hits
-from knowledge_base.query import question_cues, variant_mismatch
-from knowledge_base.retriever import MAIN, USE, Candidate, DenseCalibration, EntryInfo, FusionParams, fuse
+from knowledge_base.retriever import MAIN, USE, Candidate, DenseCalibration, FusionParams, fuse
 
 
 def _rank_stats(cases: list[dict[str, Any]], ranked: list[list[Any]]) -> tuple[float, float]:
@@ -74,9 +73,7 @@ class _Question:
         self,
         cands: list[Candidate],
         codes: dict[tuple[str, int], object],
-        entries: dict[tuple[str, int], EntryInfo],
         shared: frozenset[str],
-        cues: frozenset[str],
     ) -> None:
         keys = [t.key for t, _, _ in cands]
         entry_of = {k: n for n, k in enumerate(dict.fromkeys(keys))}
@@ -85,10 +82,8 @@ class _Question:
         self.entry = np.array([entry_of[k] for k in keys], dtype=np.int64)
         self.entry_code = np.array([code_of[codes[k]] for k in entry_of], dtype=np.int64)
         self.lex = np.array([lex for _, lex, _ in cands], dtype=np.float64)
-        # Which texts are shared by several entries, and which entries are variants the question does not
-        # ask for (FusionParams.shared_text_penalty / variant_penalty).
+        # Which texts are shared by several entries (FusionParams.shared_text_penalty).
         self.shared = np.array([t.text in shared for t, _, _ in cands], dtype=np.float64)
-        self.variant = np.array([variant_mismatch(entries[k].actions, cues) for k in entry_of], dtype=np.float64)
         n_ch = len(cands[0][2]) if cands else 0
         self.cos = [np.array([c[2][i] if c[2][i] is not None else -1.0 for c in cands]) for i in range(n_ch)]
 
@@ -109,7 +104,6 @@ class _Question:
                 by_entry += best
         else:
             np.maximum.at(by_entry, self.entry, sum(cols) - p.shared_text_penalty * self.shared)
-        by_entry -= p.variant_penalty * self.variant
         by_code = np.full(len(self.codes), -np.inf)
         np.maximum.at(by_code, self.entry_code, by_entry)
         return by_code
@@ -190,21 +184,20 @@ async def main() -> None:
     pooling = FusionParams().with_weights({MAIN: 0.5, USE: 0.2})
     cache = Path(args.cache) if args.cache else None
     if cache is not None and cache.is_file():
-        entries, channels, cands, shared, cues = pickle.loads(cache.read_bytes())
+        entries, channels, cands, shared = pickle.loads(cache.read_bytes())
     else:
         rt = await build_runtime(load_settings(data_dir=args.data_dir, demo_data=False))
         snap = rt.index.snapshot
         assert snap is not None
         cands = [snap.candidates(c["question"], params=pooling) for c in cases]
         entries, channels, shared = snap.entries, snap.channels, snap.shared_texts
-        cues = [question_cues(snap.normalise(c["question"])) for c in cases]
         await rt.close()
         if cache is not None:
-            cache.write_bytes(pickle.dumps((entries, channels, cands, shared, cues)))
+            cache.write_bytes(pickle.dumps((entries, channels, cands, shared)))
     print(f"candidates of {len(cases)} questions retrieved; scoring the grid …", file=sys.stderr)
 
     def rank_all(p: FusionParams, mode: str = "fused") -> list[list[Any]]:
-        return [fuse(entries, c, p, mode, channels, shared=shared, cues=q) for c, q in zip(cands, cues, strict=True)]
+        return [fuse(entries, c, p, mode, channels, shared=shared) for c in cands]
 
     modes = {}
     for mode in ("lexical", f"dense-{MAIN}", f"dense-{USE}", "dense"):
@@ -213,7 +206,7 @@ async def main() -> None:
             modes[mode] = {"hit@1": round(h1, 4), "hit@3": round(h3, 4)}
 
     codes: dict[tuple[str, int], object] = {k: e.source_code or k for k, e in entries.items()}
-    qs = [_Question(c, codes, entries, shared, q) for c, q in zip(cands, cues, strict=True)]
+    qs = [_Question(c, codes, shared) for c in cands]
     grid = []
     for p in _grid():
         h1, h3 = _fast_stats(cases, qs, p, channels)

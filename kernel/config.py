@@ -96,10 +96,10 @@ class Settings:
         "off: fused-score thresholds.",
     )
     ranker_answer: float = _setting(
-        0.75, "GOVCHAT_RANKER_ANSWER", "Learned probability at or above which the bot answers directly."
+        0.73, "GOVCHAT_RANKER_ANSWER", "Learned probability at or above which the bot answers directly."
     )
     ranker_suggest: float = _setting(
-        0.23, "GOVCHAT_RANKER_SUGGEST", "Summed probability of the offered choices at or above which they are offered."
+        0.33, "GOVCHAT_RANKER_SUGGEST", "Summed probability of the offered choices at or above which they are offered."
     )
     ranker_retrain_publishes: int = _setting(
         20,

@@ -24,7 +24,7 @@ from kernel.clock import Clock
 from kernel.db import Database
 from knowledge_base import lexicon, store, tokenize
 from knowledge_base.encoder import Encoder
-from knowledge_base.models import IndexBuild
+from knowledge_base.models import IndexBuild, Synonym
 from knowledge_base.normalize import DialectMap, normalize
 from knowledge_base.ranker.model import Ranker
 from knowledge_base.retriever import (
@@ -49,6 +49,22 @@ class SyncReport:
     removed: int
     seconds: float
     changed: bool
+
+
+def build_dialect_map(
+    pairs: list[tuple[str, str]], synonyms: Sequence[Synonym], *, service_terms: bool = True
+) -> DialectMap:
+    """The KB's map for texts and questions: dialect words, then the editors' synonyms, then the shipped
+    everyday abbreviations of service names (低保 → 最低生活保障); synonyms and terms as whole words only."""
+    pairs = list(pairs)
+    whole_words: set[str] = set()
+    for syn in synonyms:
+        pairs.extend((v, syn.term) for v in syn.variants if v and v != syn.term)
+        whole_words.update(syn.variants)
+    if service_terms:
+        pairs.extend(lexicon.service_terms())
+        whole_words.update(v for v, _term in lexicon.service_terms())
+    return DialectMap.build(pairs, whole_words=whole_words)
 
 
 class IndexManager:
@@ -96,14 +112,7 @@ class IndexManager:
             titles = await store.published_titles(s)
             pairs = await store.dialect_pairs(s)
             synonyms = await store.synonyms(s)
-        whole_words: set[str] = set()
-        for syn in synonyms:
-            pairs.extend((v, syn.term) for v in syn.variants if v and v != syn.term)
-            whole_words.update(syn.variants)
-        # Everyday abbreviations of service names (低保 → 最低生活保障); the editors' synonyms come first.
-        pairs.extend(lexicon.service_terms())
-        whole_words.update(v for v, _term in lexicon.service_terms())
-        dialect = DialectMap.build(pairs, whole_words=whole_words)
+        dialect = build_dialect_map(pairs, synonyms)
         # Names and aliases become jieba words so that 居住证 or 食品经营许可 stay whole.
         tokenize.add_words(normalize(t.text, dialect) for t in rows if t.kind == "item")
         texts = [IndexedText(r.id, r.kind, r.entry_id, r.field, normalize(r.text, dialect)) for r in rows]

@@ -4,11 +4,6 @@
   generic "aspect" phrases (要带什么材料、多久能办好、在哪里办、怎么办理、收费吗、可以网上办吗、电话多少)
   that ask about a detail of any service and pull the question vector towards other questions instead
   of towards the item's name.
-- ``item_actions`` / ``question_cues``: the catalogue has look-alike variants of one service (新增 /
-  变更 / 延续 / 补发 / 注销 …). A variant named for a change, renewal, reissue or cancellation is the
-  right answer only when the question says so (改、到期、丢了、注销 …); otherwise the plain service is
-  meant. Likewise an item named for residents of one region (内地/港澳/台湾/外国) is the wrong one when
-  the question names only other regions. See ``FusionParams.variant_penalty``.
 - ``lexical_expansion``: generic service verbs said colloquially (加大容量、搬过去、不干了、丢了、到期了、
   第一次、同名同姓 …) get the catalogue's formal verb (增容、迁移、注销、补领、延续、首次、重名 …) added for
   BM25, which has no other way to match them.
@@ -72,46 +67,6 @@ def strip_aspects(query: str) -> str:
 def dense_query(query: str) -> str:
     """The text a dense encoder sees: the normalised question without polite opening and aspect phrases."""
     return strip_aspects(_FILLER.sub("", query) or query)
-
-
-# Look-alike variants: per label, how an item's name states it and how a question asks for it. The
-# question side is broad on purpose: a cue only lifts the penalty. Regions say whose item it is (residents
-# of the mainland, Hong Kong/Macao, Taiwan, or foreigners: 注册会计师注册（内地居民）/（台湾地区居民）); a
-# question names the mainland only as 内地居民/大陆居民 (内地 alone is where a service is done).
-_VARIANTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    label: (re.compile(item), re.compile(question))
-    for label, item, question in [
-        ("change", r"变更", r"变更|改|更换|换成|换个|转让|迁"),
-        ("renew", r"延续|续期|延期|换发|换证|续展", r"延续|续期|延期|续|到期|过期|换发|换证|换本|换新"),
-        ("reissue", r"补发|补办|补领|遗失|挂失|损毁", r"补发|补办|补领|丢|遗失|不见|损坏|破损|烂|坏了|挂失"),
-        ("cancel", r"注销|撤销|终止", r"注销|撤销|不做了|不干了|关掉|关闭|停业|终止|取消"),
-        ("region:mainland", r"内地|大陆", r"(?:内地|大陆)(?:居民|人|户籍)"),
-        ("region:hkmo", r"香港|澳门|港澳", r"香港|澳门|港澳"),
-        ("region:tw", r"台湾|台胞", r"台湾|台胞"),
-        ("region:foreign", r"外国|外籍", r"外国|外籍|老外"),
-    ]
-}
-
-
-def item_actions(title: str) -> frozenset[str]:
-    """The variants an item's name states: change, renew, reissue, cancel, and region:… labels."""
-    return frozenset(label for label, (item, _) in _VARIANTS.items() if item.search(title))
-
-
-def question_cues(query: str) -> frozenset[str]:
-    """The variants a normalised question asks for, and the regions it names."""
-    return frozenset(label for label, (_, question) in _VARIANTS.items() if question.search(query))
-
-
-def variant_mismatch(actions: frozenset[str], cues: frozenset[str]) -> bool:
-    """True for a change/renewal/reissue/cancellation variant that the question does not ask for, or for an
-    item named for a region (内地/港澳/台湾/外国) when the question names only other regions."""
-    verbs = {a for a in actions if not a.startswith("region:")}
-    if verbs and not (verbs & cues):
-        return True
-    regions = actions - verbs
-    asked = {c for c in cues if c.startswith("region:")}
-    return bool(regions) and bool(asked) and not (regions & asked)
 
 
 # Generic service verbs: how citizens say what is to be done to a licence, record or account, and the

@@ -20,7 +20,7 @@ import numpy as np
 from knowledge_base.encoder import Encoder
 from knowledge_base.lexical import Bm25Index
 from knowledge_base.normalize import DialectMap, normalize
-from knowledge_base.query import dense_query, item_actions, lexical_expansion, question_cues, variant_mismatch
+from knowledge_base.query import dense_query, lexical_expansion
 from knowledge_base.question_dialect import QuestionDialects
 from knowledge_base.vector_index import VectorIndex
 
@@ -44,8 +44,6 @@ class EntryInfo:
     entry_id: int
     title: str
     source_code: str | None
-    # Variant actions stated by the title (knowledge_base.query.item_actions), filled by build_snapshot.
-    actions: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -59,11 +57,10 @@ class EntryHit:
     fused: float = 0.0
     matched_text: str = ""
     # For the learned stage (knowledge_base.ranker): the best raw cosine of the main dense model, the id
-    # of the text that gave the fused score, whether the variant penalty applied, and the calibrated
-    # probability that this entry answers the question (None until a ranker scored it).
+    # of the text that gave the fused score, and the calibrated probability that this entry answers the
+    # question (None until a ranker scored it).
     cosine: float = 0.0
     matched_id: int = -1
-    penalised: bool = False
     prob: float | None = None
 
     @property
@@ -109,10 +106,6 @@ class FusionParams:
     # Subtracted from the fused score of a text that several entries share (a catalogue name common to
     # 新增/延续/变更 variants): it cannot tell them apart, so each entry's own name should decide.
     shared_text_penalty: float = 0.1
-    # Subtracted from an entry named as a change/renewal/reissue/cancellation variant when the question
-    # does not ask for one, or named for residents of a region the question does not name while it names
-    # another (knowledge_base.query.variant_mismatch).
-    variant_penalty: float = 0.05
     # Add the catalogue's formal verbs for colloquial ones to the BM25 query (knowledge_base.query.service_verbs).
     verb_expansion: bool = True
 
@@ -265,9 +258,7 @@ class SearchSnapshot:
         """``search`` on an already normalised question (see ``_pooled`` for ``qvecs`` and ``excluded``)."""
         p = params or self.params
         cands = self._pooled(query, mode, p, qvecs_given=qvecs, excluded=excluded)
-        return fuse(self.entries, cands, p, mode, self.channels, shared=self.shared_texts, cues=question_cues(query))[
-            :k
-        ]
+        return fuse(self.entries, cands, p, mode, self.channels, shared=self.shared_texts)[:k]
 
 
 def fuse(
@@ -278,12 +269,10 @@ def fuse(
     channels: Sequence[str],
     *,
     shared: Collection[str] = frozenset(),
-    cues: frozenset[str] | None = None,
 ) -> list[EntryHit]:
     """Score each entry from its texts' scores (see FusionParams.per_entry) and rank entries.
 
-    ``shared``: texts indexed for several entries (FusionParams.shared_text_penalty); ``cues``: the
-    question's variant cues (knowledge_base.query.question_cues; None: no variant penalty).
+    ``shared``: texts indexed for several entries (FusionParams.shared_text_penalty).
     """
     lex_w, dense_w = p.weights(mode, channels)
     dense_total = sum(dense_w) or 1.0
@@ -322,11 +311,6 @@ def fuse(
         for key, hit in hits.items():
             row = best[key]
             hit.fused = lex_w * row[0] + sum(w * d for w, d in zip(dense_w, row[1:], strict=True))
-    if cues is not None and p.variant_penalty:
-        for key, hit in hits.items():
-            if variant_mismatch(entries[key].actions, cues):
-                hit.fused -= p.variant_penalty
-                hit.penalised = True
     return sorted(hits.values(), key=lambda h: (-h.fused, h.kind, h.entry_id))
 
 
@@ -347,7 +331,7 @@ def build_snapshot(
     return SearchSnapshot(
         kb_version=kb_version,
         texts={t.id: t for t in texts},
-        entries={(e.kind, e.entry_id): replace(e, actions=item_actions(e.title)) for e in entries},
+        entries={(e.kind, e.entry_id): e for e in entries},
         bm25=bm25,
         dense=tuple(dense),
         dialect=dialect,

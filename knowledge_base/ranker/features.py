@@ -10,8 +10,8 @@ words written for particular questions:
   how much of the entry's own name the question asks for;
 - what the question is: its length, its number of tokens, the share of its information made of words
   that no text of the KB contains (社保卡 in a KB without it);
-- the entry's shape: variant flags (the variant penalty applied, a variant at all), a text shared with
-  other entries, which field matched (name, alias, department profile, FAQ question, similar question).
+- the entry's shape: a text shared with other entries, FAQ or item, which field matched (name, alias,
+  department profile, FAQ question, similar question).
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ FEATURES: tuple[str, ...] = (
     "q_tokens",
     "top_fused",
     "n_close",
-    "penalised",
-    "is_variant",
     "shared_match",
     "is_faq",
     *(f"field_{f}" for f in FIELDS),
@@ -146,7 +144,6 @@ def features(snap: SearchSnapshot, profile: QuestionProfile, hits: Sequence[Entr
         matched = snap.texts.get(h.matched_id)
         field = matched.field if matched is not None else ""
         nxt = hits[row + 1].fused if row + 1 < len(hits) else h.fused - 0.1
-        info = snap.entries.get(h.key)
         values = {
             "fused": h.fused,
             "fused_gap_top": top_fused - h.fused,
@@ -165,8 +162,6 @@ def features(snap: SearchSnapshot, profile: QuestionProfile, hits: Sequence[Entr
             "q_tokens": len(profile.tokens),
             "top_fused": top_fused,
             "n_close": n_close,
-            "penalised": float(h.penalised),
-            "is_variant": float(bool(info is not None and info.actions)),
             "shared_match": float(h.matched_text in snap.shared_texts),
             "is_faq": float(h.kind == "faq"),
             **{f"field_{f}": float(field == f) for f in FIELDS},

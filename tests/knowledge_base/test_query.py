@@ -1,4 +1,4 @@
-"""Query-side text handling of the knowledge base: aspect phrases, item variants, dialect word boundaries."""
+"""Query-side text handling of the KB: aspect phrases, service verbs, shared texts, dialect word boundaries."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from knowledge_base.lexicon import service_terms, shipped_pairs
 from knowledge_base.normalize import DialectMap, normalize
 from knowledge_base.query import (
     dense_query,
-    item_actions,
     lexical_expansion,
-    question_cues,
     service_verbs,
     strip_aspects,
-    variant_mismatch,
 )
 from knowledge_base.retriever import EntryInfo, FusionParams, IndexedText, fuse
 
@@ -40,42 +37,6 @@ def test_strip_aspects(question, expected):
 def test_dense_query_drops_polite_opening_and_aspects():
     assert dense_query(normalize("请问，护照怎么办理？")) == "护照"
     assert dense_query(normalize("您好")) == "您好"
-
-
-@pytest.mark.parametrize(
-    ("title", "actions"),
-    [
-        ("新增取水许可", set()),
-        ("延续取水许可", {"renew"}),
-        ("省内《植物检疫证书》变更", {"change"}),
-        ("税务登记证遗失补办", {"reissue"}),
-        ("个体工商户注销登记", {"cancel"}),
-        ("注册会计师注册（香港澳门特别行政区居民）", {"region:hkmo"}),
-        ("大陆居民往来台湾通行证补发", {"reissue", "region:mainland", "region:tw"}),
-    ],
-)
-def test_item_actions(title, actions):
-    assert item_actions(title) == actions
-
-
-def test_a_variant_needs_its_cue():
-    renew = item_actions("延续取水许可")
-    assert variant_mismatch(renew, question_cues("第一次办取水许可要多少天"))
-    assert not variant_mismatch(renew, question_cues("取水许可证快到期了想延续"))
-    assert not variant_mismatch(item_actions("新增取水许可"), question_cues("第一次办取水许可"))
-    assert not variant_mismatch(item_actions("残疾证补发"), question_cues("残疾证丢了怎么补"))
-
-
-def test_an_item_for_another_region_mismatches():
-    hk = item_actions("注册会计师注册（香港澳门特别行政区居民）")
-    mainland = item_actions("注册会计师注册（内地居民）")
-    asked_hk = question_cues("我是香港居民考过了内地的注册会计师考试")
-    assert variant_mismatch(mainland, asked_hk)  # 内地 alone is where, not who
-    assert not variant_mismatch(hk, asked_hk)
-    # a question naming no region penalises no region
-    assert not variant_mismatch(mainland, question_cues("注册会计师注册要什么材料"))
-    assert not variant_mismatch(item_actions("办理往来台湾通行证"), question_cues("想去台湾旅游"))
-    assert variant_mismatch(item_actions("办理往来台湾通行证定居签注"), question_cues("我哥在香港定居想去探望"))
 
 
 @pytest.mark.parametrize(
@@ -108,26 +69,24 @@ def _text(tid: int, entry: int, text: str) -> IndexedText:
     return IndexedText(tid, "item", entry, "name", text)
 
 
-def test_fuse_shared_text_and_variant_penalties():
+def test_fuse_shared_text_penalty_lets_each_entry_s_own_name_decide():
     entries = {
-        ("item", 1): EntryInfo("item", 1, "延续取水许可", "A", actions=item_actions("延续取水许可")),
+        ("item", 1): EntryInfo("item", 1, "延续取水许可", "A"),
         ("item", 2): EntryInfo("item", 2, "新增取水许可", "B"),
     }
     # Both share the catalogue name 取水许可, which matches best; their own names match a little less.
     cands = [
         (_text(1, 1, "取水许可"), 0.9, ()),
         (_text(2, 2, "取水许可"), 0.9, ()),
-        (_text(3, 1, "延续取水许可"), 0.6, ()),
-        (_text(4, 2, "新增取水许可"), 0.55, ()),
+        (_text(3, 1, "延续取水许可"), 0.75, ()),
+        (_text(4, 2, "新增取水许可"), 0.85, ()),
     ]
     p = FusionParams(dense=())
     plain = fuse(entries, cands, p, "lexical", [])
     assert plain[0].fused == plain[1].fused  # a tie, broken by entry id: the renewal first
-    shared = frozenset(["取水许可"])
-    ranked = fuse(entries, cands, p, "lexical", [], shared=shared, cues=question_cues("第一次办取水许可"))
+    ranked = fuse(entries, cands, p, "lexical", [], shared=frozenset(["取水许可"]))
     assert [h.title for h in ranked] == ["新增取水许可", "延续取水许可"]
-    asked = fuse(entries, cands, p, "lexical", [], shared=shared, cues=question_cues("取水许可到期了要延续"))
-    assert asked[0].title == "延续取水许可"
+    assert ranked[0].matched_text == "新增取水许可"
 
 
 def test_dialect_words_only_replace_whole_words():
