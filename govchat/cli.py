@@ -393,6 +393,16 @@ def cmd_kb_reindex(args: argparse.Namespace) -> int:
     return asyncio.run(_with_runtime(args, body))
 
 
+def _router_encoder(args: argparse.Namespace) -> Any:
+    """The KB's sentence encoder for the router, unless ``--no-embeddings`` (then the n-gram model)."""
+    if args.no_embeddings:
+        _progress("不使用句向量：训练/评测纯 n-gram 分派模型")
+        return None
+    from govchat.runtime import load_encoder
+
+    return load_encoder(_settings(args), _progress)
+
+
 def cmd_router_train(args: argparse.Namespace) -> int:
     from office_flows.routing import DatasetError, RouterModel, read_examples
     from office_flows.routing.service import model_dir
@@ -403,8 +413,9 @@ def cmd_router_train(args: argparse.Namespace) -> int:
         _progress(str(exc))
         return 2
     out = Path(args.out) if args.out else model_dir(_settings(args).data_dir)
+    encoder = _router_encoder(args)
     _progress(f"用 {len(examples)} 条工单训练分派模型…")
-    model = RouterModel.train(examples)
+    model = RouterModel.train(examples, encoder=encoder)
     model.save(out)
     _progress(f"已训练（用时 {model.metadata['training_seconds']} 秒），模型保存在 {out}")
     print(json.dumps(model.metadata, ensure_ascii=False, indent=2))
@@ -418,9 +429,12 @@ def cmd_router_eval(args: argparse.Namespace) -> int:
     try:
         examples = read_examples(Path(args.data))
         if args.model:
-            report = evaluate_model(RouterModel.load(Path(args.model)), examples)
+            folder = Path(args.model)
+            encoder = _router_encoder(args) if RouterModel.needs_encoder(folder) else None
+            report = evaluate_model(RouterModel.load(folder, encoder), examples)
         else:
-            report = cross_validate(examples, folds=args.folds, seed=args.seed, progress=_progress)
+            encoder = _router_encoder(args)
+            report = cross_validate(examples, folds=args.folds, seed=args.seed, progress=_progress, encoder=encoder)
     except (DatasetError, ModelError) as exc:
         _progress(str(exc))
         return 2
@@ -430,8 +444,15 @@ def cmd_router_eval(args: argparse.Namespace) -> int:
 
 def cmd_router_propose(args: argparse.Namespace) -> int:
     from office_flows.routing import Router
+    from office_flows.routing.service import needs_encoder
 
-    proposal = Router.from_settings(_settings(args)).propose(args.text)
+    settings = _settings(args)
+    encoder = None
+    if needs_encoder(settings) and not args.no_embeddings:
+        from govchat.runtime import load_encoder
+
+        encoder = load_encoder(settings, _progress)
+    proposal = Router.from_settings(settings, encoder).propose(args.text)
     if args.json:
         print(json.dumps(proposal.as_json(), ensure_ascii=False))
     else:
@@ -442,6 +463,9 @@ def cmd_router_propose(args: argparse.Namespace) -> int:
 # --- parser ------------------------------------------------------------------------------------
 
 
+_NO_EMBEDDINGS = "不加载句向量模型：只用字词 n-gram（更快，准确率略低）"
+
+
 def _add_router_commands(tickets: Any) -> None:
     router = tickets.add_parser("router", help="工单分派：按内容建议承办部门").add_subparsers(
         dest="router_command", required=True
@@ -449,16 +473,19 @@ def _add_router_commands(tickets: Any) -> None:
     tr = router.add_parser("train", help="用历史工单（JSONL：text, label）训练分派模型")
     tr.add_argument("--data", required=True)
     tr.add_argument("--out", default=None, help="模型目录（默认 DATA_DIR/router，服务启动时从这里载入）")
+    tr.add_argument("--no-embeddings", action="store_true", help=_NO_EMBEDDINGS)
     tr.set_defaults(func=cmd_router_train)
     ev = router.add_parser("eval", help="分层交叉验证（与基线同场比较），或用 --model 评测已训练的模型")
     ev.add_argument("--data", required=True)
     ev.add_argument("--folds", type=int, default=5)
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--model", default=None, help="已训练模型的目录：在 --data 上评测它，不做交叉验证")
+    ev.add_argument("--no-embeddings", action="store_true", help=_NO_EMBEDDINGS)
     ev.set_defaults(func=cmd_router_eval)
     pr = router.add_parser("propose", help="为一段工单内容给出分派建议")
     pr.add_argument("text")
     pr.add_argument("--json", action="store_true")
+    pr.add_argument("--no-embeddings", action="store_true", help="不加载句向量模型（仅用模型的 n-gram 部分）")
     pr.set_defaults(func=cmd_router_propose)
 
 

@@ -219,15 +219,16 @@ def _map_path(settings: Settings) -> Path | None:
     return Path(configured).expanduser() if configured else None
 
 
-def train_demo_router(settings: Settings, progress: Progress = _quiet) -> bool:
+def train_demo_router(settings: Settings, progress: Progress = _quiet, encoder: Encoder | None = None) -> bool:
     """Demo mode, first start: no routing model yet → train one from the team-written demo training set, so
-    that dispatchers see proposals at once. A model that exists (trained on real tickets) is never replaced."""
+    that dispatchers see proposals at once. A model that exists (trained on real tickets) is never replaced.
+    With the KB's ``encoder`` the model also uses sentence embeddings."""
     folder = model_dir(settings.data_dir)
     if (folder / METADATA_FILE).is_file():
         return False
     examples = demo_history.demo_training_examples()
     progress(f"演示模式：尚无分派模型，用演示训练集（{len(examples)} 条）训练…")
-    model = RouterModel.train(examples)
+    model = RouterModel.train(examples, encoder=encoder)
     model.save(folder)
     progress(f"分派模型已训练（{model.metadata['training_seconds']} 秒），保存在 {folder}")
     return True
@@ -310,11 +311,12 @@ async def build_runtime(
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
         kb.metrics = metrics
         if settings.load_demo_data and seed_demo and demo_history:
-            await asyncio.to_thread(train_demo_router, settings, progress)
+            await asyncio.to_thread(train_demo_router, settings, progress, encoder)
         async with db.session() as s:  # the dispatch catalogue in force maps the router's categories
             configured = None if settings.demo else load_department_map(_map_path(settings))
             cat = await catalogue.ensure(s, at=clock.now(), fallback=configured)
-        router = await asyncio.to_thread(Router.from_model, settings, cat.department_map())  # a model is ~12 MB
+        # a model is ~12 MB; one trained with embeddings encodes each ticket with the KB's encoder
+        router = await asyncio.to_thread(Router.from_model, settings, cat.department_map(), encoder)
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)
         ticker = Ticker(clock, settings.scheduler_seconds, metrics)
         ticker.register("tickets", TicketTicker(tickets))

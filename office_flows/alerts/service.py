@@ -30,9 +30,10 @@ from office_flows.alerts.detect import (
 )
 from office_flows.alerts.models import HotTopic, TopicAlert
 from office_flows.alerts.places import without_place
-from office_flows.alerts.topics import TextEncoder, central, find_topics, reference_sentences
+from office_flows.alerts.topics import central, find_topics, reference_sentences
 from office_flows.directory.notify import notify_person
 from office_flows.directory.store import people_with_role
+from office_flows.text_encoder import TextEncoder
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 160  # characters of a ticket encoded (the opening says what it is about)

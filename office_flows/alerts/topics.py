@@ -17,23 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 UNASSIGNED = -1
 JOIN = 0.45
 MERGE = 0.30
-
-
-class TextEncoder(Protocol):
-    """The KB encoder as this domain needs it (knowledge_base.encoder.Encoder satisfies it)."""
-
-    name: str
-
-    def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-        """L2-normalised float32 vectors, one row per text."""
-        ...
 
 
 def _normalise(m: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from typing import Any
 from office_flows.routing import pipelines
 from office_flows.routing.dataset import Example
 from office_flows.routing.model import RouterModel
+from office_flows.text_encoder import TextEncoder
 
 Progress = Callable[[str], None]
 
@@ -55,51 +56,96 @@ def evaluate_model(model: RouterModel, examples: list[Example]) -> dict[str, Any
 
 
 def cross_validate(
-    examples: list[Example], *, folds: int = 5, seed: int = 0, progress: Progress = _quiet
+    examples: list[Example],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    progress: Progress = _quiet,
+    encoder: TextEncoder | None = None,
 ) -> dict[str, Any]:
-    """Product and baseline trained and scored on the same stratified folds."""
+    """The product, and the baseline, trained and scored on the same stratified folds.
+
+    With an ``encoder`` the product is the stacked n-gram + embedding model (every text is encoded once,
+    before the folds) and the n-gram model trained without an encoder is scored too, as ``ngram``."""
     from sklearn.model_selection import StratifiedKFold
 
     texts = [ex.text for ex in examples]
     labels = [ex.label for ex in examples]
+    vectors = encoder.encode(texts) if encoder is not None else None
+    if vectors is not None:
+        progress(f"已编码 {len(texts)} 条工单的句向量")
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     product_pred = [""] * len(examples)
     fold_rows: list[dict[str, Any]] = []
     for k, (train_idx, test_idx) in enumerate(splitter.split(texts, labels), start=1):
-        train = [examples[i] for i in train_idx]
-        truth = [labels[i] for i in test_idx]
-        started = time.perf_counter()
-        model = RouterModel.train(train, seed=seed)
-        product_seconds = time.perf_counter() - started
-        predicted = [p.label for p in model.predict_many([texts[i] for i in test_idx])]
+        fold = _Fold(examples, train_idx, test_idx, vectors, seed)
+        row: dict[str, Any] = {"fold": k, "test_examples": len(test_idx)}
+        row["product"], predicted = fold.router(encoder)
         for i, label in zip(test_idx, predicted, strict=True):
             product_pred[i] = label
-        started = time.perf_counter()
-        baseline = pipelines.baseline_pipeline(seed).fit([ex.text for ex in train], [ex.label for ex in train])
-        baseline_seconds = time.perf_counter() - started
-        baseline_pred = [str(x) for x in baseline.predict([texts[i] for i in test_idx])]
-        product = scores(truth, predicted, per_label=False) | {"train_seconds": round(product_seconds, 2)}
-        base = scores(truth, baseline_pred, per_label=False) | {"train_seconds": round(baseline_seconds, 2)}
-        fold_rows.append({"fold": k, "test_examples": len(test_idx), "product": product, "baseline": base})
-        progress(f"第 {k}/{folds} 折：macro-F1 本产品 {product['macro_f1']:.4f}，基线 {base['macro_f1']:.4f}")
+        if encoder is not None:
+            row["ngram"], _ = fold.router(None)
+        row["baseline"] = fold.baseline()
+        fold_rows.append(row)
+        product, baseline = row["product"]["macro_f1"], row["baseline"]["macro_f1"]
+        progress(f"第 {k}/{folds} 折：macro-F1 本产品 {product:.4f}，基线 {baseline:.4f}")
 
-    def mean(system: str, key: str) -> float:
-        return round(statistics.fmean(float(r[system][key]) for r in fold_rows), 4)
+    def summary(system: str) -> dict[str, float]:
+        return {
+            key: round(statistics.fmean(float(r[system][key]) for r in fold_rows), 4)
+            for key in ("accuracy", "macro_f1")
+        }
 
+    features, classifier = (
+        (pipelines.STACKED_FEATURES, pipelines.STACKED_CLASSIFIER)
+        if encoder is not None
+        else (pipelines.NGRAM_FEATURES, pipelines.NGRAM_CLASSIFIER)
+    )
     pooled = scores(labels, product_pred)
-    return {
+    report: dict[str, Any] = {
         "mode": f"stratified {folds}-fold cross-validation",
         "examples": len(examples),
         "seed": seed,
-        "description": f"{pipelines.PRODUCT_FEATURES} → {pipelines.PRODUCT_CLASSIFIER}",
-        "accuracy": mean("product", "accuracy"),
-        "macro_f1": mean("product", "macro_f1"),
+        "description": f"{features} → {classifier}",
+        "encoder": encoder.name if encoder is not None else None,
+        **summary("product"),
         # per-label figures pool the out-of-fold predictions of every fold
         "per_label": pooled["per_label"],
-        "baseline": {
-            "description": pipelines.BASELINE_DESCRIPTION,
-            "accuracy": mean("baseline", "accuracy"),
-            "macro_f1": mean("baseline", "macro_f1"),
-        },
-        "folds": fold_rows,
+        "baseline": {"description": pipelines.BASELINE_DESCRIPTION, **summary("baseline")},
     }
+    if encoder is not None:
+        ngram = f"{pipelines.NGRAM_FEATURES} → {pipelines.NGRAM_CLASSIFIER}"
+        report["ngram"] = {"description": ngram, **summary("ngram")}
+    return report | {"folds": fold_rows}
+
+
+class _Fold:
+    """One fold's training and test parts; each system is trained on the one and scored on the other."""
+
+    def __init__(self, examples: list[Example], train_idx: Any, test_idx: Any, vectors: Any, seed: int) -> None:
+        self.train = [examples[i] for i in train_idx]
+        self.test_texts = [examples[i].text for i in test_idx]
+        self.truth = [examples[i].label for i in test_idx]
+        self.train_vectors = vectors[train_idx] if vectors is not None else None
+        self.test_vectors = vectors[test_idx] if vectors is not None else None
+        self.seed = seed
+
+    def router(self, encoder: TextEncoder | None) -> tuple[dict[str, Any], list[str]]:
+        """The router model (stacked with an encoder, else n-gram): its scores and its predictions."""
+        started = time.perf_counter()
+        model = RouterModel.train(self.train, seed=self.seed, encoder=encoder, vectors=self.train_vectors)
+        seconds = time.perf_counter() - started
+        vectors = self.test_vectors if encoder is not None else None
+        predicted = [p.label for p in model.predict_many(self.test_texts, vectors)]
+        return self._scores(predicted, seconds), predicted
+
+    def baseline(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        fitted = pipelines.baseline_pipeline(self.seed).fit(
+            [ex.text for ex in self.train], [ex.label for ex in self.train]
+        )
+        seconds = time.perf_counter() - started
+        return self._scores([str(x) for x in fitted.predict(self.test_texts)], seconds)
+
+    def _scores(self, predicted: list[str], seconds: float) -> dict[str, Any]:
+        return scores(self.truth, predicted, per_label=False) | {"train_seconds": round(seconds, 2)}

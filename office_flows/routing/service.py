@@ -9,6 +9,7 @@ from typing import Any
 
 from office_flows.routing.departments import DepartmentMap, load_department_map
 from office_flows.routing.model import ModelError, RouterModel
+from office_flows.text_encoder import TextEncoder
 
 log = logging.getLogger(__name__)
 
@@ -96,17 +97,18 @@ class Router:
         self._warn_unmapped()
 
     @classmethod
-    def from_model(cls, settings: Any, departments: DepartmentMap) -> Router:
-        """The trained model in the data folder (if any) mapping through ``departments`` (the catalogue)."""
-        return cls(_load_model(settings), departments, min_confidence=settings.router_min_confidence)
+    def from_model(cls, settings: Any, departments: DepartmentMap, encoder: TextEncoder | None = None) -> Router:
+        """The trained model in the data folder (if any) mapping through ``departments`` (the catalogue);
+        ``encoder``: the sentence encoder a model trained with embeddings needs."""
+        return cls(_load_model(settings, encoder), departments, min_confidence=settings.router_min_confidence)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Router:
+    def from_settings(cls, settings: Any, encoder: TextEncoder | None = None) -> Router:
         """The map the settings name (or the shipped one) and the trained model in the data folder, if any.
         (The running service then maps through the dispatch catalogue: ``use_catalogue``.)"""
         configured = str(settings.router_department_map or "")
         departments = load_department_map(Path(configured).expanduser() if configured else None)
-        return cls(_load_model(settings), departments, min_confidence=settings.router_min_confidence)
+        return cls(_load_model(settings, encoder), departments, min_confidence=settings.router_min_confidence)
 
     def propose(self, text: str) -> Proposal:
         if self.model is None:
@@ -121,11 +123,16 @@ class Router:
         return Proposal(prediction.label, department, prediction.confidence, alternatives)
 
 
-def _load_model(settings: Any) -> RouterModel | None:
+def needs_encoder(settings: Any) -> bool:
+    """The trained model in the data folder was trained with sentence embeddings."""
+    return RouterModel.needs_encoder(model_dir(settings.data_dir))
+
+
+def _load_model(settings: Any, encoder: TextEncoder | None) -> RouterModel | None:
     folder = model_dir(settings.data_dir)
     if folder.exists():
         try:
-            return RouterModel.load(folder)
+            return RouterModel.load(folder, encoder)
         except ModelError as exc:
             log.warning("routing model not loaded, dispatchers route by hand: %s", exc)
     return None

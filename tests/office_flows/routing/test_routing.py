@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from govchat.cli import main
@@ -21,6 +23,7 @@ from office_flows.routing import (
 from office_flows.routing.dataset import Example
 from office_flows.routing.evaluation import cross_validate
 from office_flows.routing.service import LOW_CONFIDENCE, NO_MODEL, model_dir
+from office_flows.text_encoder import TextEncoder
 from tests.support.env import shared_file
 
 # Invented messages, a few words per category, varied so that folds and calibration have material.
@@ -174,11 +177,13 @@ def test_settings_point_to_another_map(trained: RouterModel, tmp_path: Path):
 def test_cli_train_eval_and_propose(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     data = _write_jsonl(tmp_path / "tickets.jsonl", _examples())
     data_dir = tmp_path / "data"
-    assert main(["--data-dir", str(data_dir), "tickets", "router", "train", "--data", str(data)]) == 0
+    train = ["--data-dir", str(data_dir), "tickets", "router", "train", "--data", str(data), "--no-embeddings"]
+    assert main(train) == 0
     meta = json.loads(capsys.readouterr().out)
     assert meta["examples"] == len(_examples()) and (data_dir / "router" / "model.joblib").is_file()
+    assert meta["embeddings"] is False
 
-    assert main(["tickets", "router", "eval", "--data", str(data), "--folds", "3"]) == 0
+    assert main(["tickets", "router", "eval", "--data", str(data), "--folds", "3", "--no-embeddings"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report) >= {"accuracy", "macro_f1", "per_label", "baseline", "folds"}
     assert len(report["folds"]) == 3 and {"accuracy", "macro_f1"} <= set(report["baseline"])
@@ -188,6 +193,71 @@ def test_cli_train_eval_and_propose(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
 
+    assert main(["--data-dir", str(data_dir), "tickets", "router", "propose", "--json", "出租车拒载"]) == 0
+    assert json.loads(capsys.readouterr().out)["department"] == "梅江区交通运输局"
+
+
+@pytest.fixture(scope="module")
+def trained_with_embeddings(encoder: TextEncoder) -> RouterModel:
+    return RouterModel.train(_examples(), encoder=encoder)
+
+
+def test_embedding_model_trains_and_proposes_with_the_real_encoder(
+    trained_with_embeddings: RouterModel, encoder: TextEncoder, tmp_path: Path
+):
+    model = trained_with_embeddings
+    assert model.needs_embeddings and not model.degraded
+    assert model.metadata["embeddings"] is True and model.metadata["encoder"] == encoder.name
+    assert "embedding" in model.metadata["features"]
+    p = model.predict("学校附近新开的幼儿园收费太高了")
+    assert p.label == "教育文体" and 1 / 3 < p.confidence <= 1
+    assert sum(c for _, c in p.alternatives) == pytest.approx(1, abs=0.01)
+    # a text in none of the training words: the embedding carries it
+    assert model.predict("河道里漂着死鱼，还有一股刺鼻的化学味").label == "环境保护"
+
+    loaded = RouterModel.load(model.save(tmp_path / "router"), encoder)
+    text = "这条公交线路的车太少了"
+    assert loaded.predict(text) == model.predict(text) and not loaded.degraded
+    assert RouterModel.needs_encoder(tmp_path / "router")
+    proposal = Router(loaded, load_department_map()).propose("出租车司机拒载还骂人")
+    assert (proposal.category, proposal.department) == ("交通运输", "梅江区交通运输局")
+
+
+def test_embedding_model_without_an_encoder_says_so_and_falls_back_to_its_ngram_part(
+    trained_with_embeddings: RouterModel, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    settings = load_settings(environ={}, data_dir=str(tmp_path / "data"))
+    trained_with_embeddings.save(model_dir(settings.data_dir))
+    with caplog.at_level(logging.WARNING, logger="office_flows.routing.model"):
+        router = Router.from_settings(settings)
+    assert router.model is not None and router.model.degraded
+    assert "no encoder is given" in caplog.text and "n-gram part alone" in caplog.text
+    p = router.propose("工厂排污，河水发臭")
+    assert p.proposed and p.category == "环境保护"
+    assert sum(a.confidence for a in p.alternatives) == pytest.approx(1, abs=0.01)
+
+    class OtherEncoder:
+        name = "/models/another-model"
+
+        def encode(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+            raise AssertionError("vectors of another model must not be used")
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="office_flows.routing.model"):
+        other = RouterModel.load(model_dir(settings.data_dir), OtherEncoder())
+    assert other.degraded and "not /models/another-model" in caplog.text
+    assert other.predict("小学学位不够").label == "教育文体"
+
+
+def test_cli_trains_with_the_configured_encoder_and_proposes_with_it(
+    model_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("GOVCHAT_EMBEDDING_MODEL", str(model_path))
+    data = _write_jsonl(tmp_path / "tickets.jsonl", _examples())
+    data_dir = tmp_path / "data"
+    assert main(["--data-dir", str(data_dir), "tickets", "router", "train", "--data", str(data)]) == 0
+    meta = json.loads(capsys.readouterr().out)
+    assert meta["embeddings"] is True and meta["encoder"] == str(model_path)
     assert main(["--data-dir", str(data_dir), "tickets", "router", "propose", "--json", "出租车拒载"]) == 0
     assert json.loads(capsys.readouterr().out)["department"] == "梅江区交通运输局"
 

@@ -1,0 +1,76 @@
+"""The n-gram NB-SVM and a logistic regression on sentence embeddings, weighed by a meta-learner.
+
+Two base models see a ticket differently: the NB-SVM on character and word TF-IDF
+(:func:`office_flows.routing.pipelines.ngram_features`) catches the words a category uses, the logistic
+regression on standardised e5 vectors what the text is about, however worded. A multinomial logistic
+regression (the meta-learner) is fitted on the scores each base model gives to training texts it did not
+see (stratified k-fold), so it learns how far to trust each; the base models are then refitted on all the
+data. Its probabilities are the router's confidences.
+
+A second meta-learner, on the n-gram scores alone, serves when a text comes without a vector (no
+encoder in the process): a calibrated n-gram model, like the router before embeddings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from office_flows.routing import pipelines
+from office_flows.routing.nbsvm import NBSVMClassifier
+
+EMBEDDING_C = 0.1  # inverse regularisation of the embedding model (dev CV, bench/README.md)
+META_C = 1.0
+
+
+class StackedClassifier:
+    def __init__(self, *, seed: int = 0, folds: int = 5) -> None:
+        self.seed = seed
+        self.folds = folds
+
+    def fit(self, texts: list[str], vectors: np.ndarray, labels: list[str]) -> StackedClassifier:
+        from sklearn.model_selection import StratifiedKFold
+
+        y = np.asarray(labels)
+        if len(texts) != len(vectors) or len(texts) != len(y):
+            raise ValueError(f"{len(texts)} texts, {len(vectors)} vectors and {len(y)} labels")
+        self.features_ = pipelines.ngram_features().fit(texts)
+        x = self.features_.transform(texts).tocsr()
+        self.classes_ = np.unique(y)
+        ngram_oof = np.zeros((len(y), len(self.classes_)), dtype=np.float64)
+        embedding_oof = np.zeros_like(ngram_oof)
+        splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
+        for train, test in splitter.split(x, y):
+            ngram_oof[test] = self._ngram_model().fit(x[train], y[train]).decision_function(x[test])
+            embedding_oof[test] = self._embedding_model().fit(vectors[train], y[train]).decision_function(vectors[test])
+        self.ngram_ = self._ngram_model().fit(x, y)
+        self.embedding_ = self._embedding_model().fit(vectors, y)
+        self.meta_ = _meta().fit(np.hstack([ngram_oof, embedding_oof]), y)
+        self.meta_ngram_ = _meta().fit(ngram_oof, y)
+        return self
+
+    def predict_proba(self, texts: list[str], vectors: np.ndarray | None) -> np.ndarray:
+        """Class probabilities (columns in ``classes_`` order); ``vectors=None``: from the n-gram scores alone."""
+        ngram = self.ngram_.decision_function(self.features_.transform(texts))
+        if vectors is None:
+            return np.asarray(self.meta_ngram_.predict_proba(ngram))
+        embedding = self.embedding_.decision_function(vectors)
+        return np.asarray(self.meta_.predict_proba(np.hstack([ngram, embedding])))
+
+    def _ngram_model(self) -> NBSVMClassifier:
+        return NBSVMClassifier(C=1.0, alpha=1.0, class_weight="balanced", random_state=self.seed)
+
+    def _embedding_model(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        lr = LogisticRegression(C=EMBEDDING_C, max_iter=3000, class_weight="balanced")
+        return make_pipeline(StandardScaler(), lr)
+
+
+def _meta() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=META_C, max_iter=3000)
