@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from office_flows.routing import pipelines
 from office_flows.routing.dataset import Example
 from office_flows.routing.model import RouterModel
@@ -62,17 +64,21 @@ def cross_validate(
     seed: int = 0,
     progress: Progress = _quiet,
     encoder: TextEncoder | None = None,
+    vectors: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The product, and the baseline, trained and scored on the same stratified folds.
 
     With an ``encoder`` the product is the stacked n-gram + embedding model (every text is encoded once,
-    before the folds) and the n-gram model trained without an encoder is scored too, as ``ngram``."""
+    before the folds, unless ``vectors`` are given, row for row) and the n-gram model trained without an encoder
+    is scored too, as ``ngram``."""
     from sklearn.model_selection import StratifiedKFold
 
     texts = [ex.text for ex in examples]
     labels = [ex.label for ex in examples]
-    vectors = encoder.encode(texts) if encoder is not None else None
-    if vectors is not None:
+    if encoder is None:
+        vectors = None
+    elif vectors is None:
+        vectors = encoder.encode(texts)
         progress(f"已编码 {len(texts)} 条工单的句向量")
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     product_pred = [""] * len(examples)
