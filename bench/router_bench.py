@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     cv_seconds = time.perf_counter() - started
     texts = [ex.text for ex in examples[: args.texts]]
     started = time.perf_counter()
-    product = RouterModel.train(examples, encoder=encoder)
+    product = RouterModel.train(examples, encoder=encoder, vectors=vectors)  # the texts' vectors: cached above
     product_full = _full_model(product, time.perf_counter() - started, texts, args.runs)
     started = time.perf_counter()
     ngram = RouterModel.train(examples)
