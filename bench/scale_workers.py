@@ -138,31 +138,42 @@ async def _load(port: int, seconds: float, concurrency: int) -> dict[str, Any]:
     }
 
 
-async def webhook_throughput(seconds: float, concurrency: int, progress: Progress) -> dict[str, Any]:
+async def webhook_throughput(seconds: float, concurrency: int, progress: Progress, rounds: int = 1) -> dict[str, Any]:
+    """Webhook load on 1 and then 2 workers (the order alternates by round); per-round ratio and medians."""
     from bench.scale_bench import db_url
 
     model = await asyncio.to_thread(_model_path, progress)
     out: dict[str, Any] = {"seconds": seconds, "concurrency": concurrency, "questions": len(QUESTIONS)}
+    per_round: list[dict[str, Any]] = []
+    for r in range(rounds):
+        measured: dict[str, Any] = {"loadavg_1m": round(os.getloadavg()[0], 2)}
+        for workers in (1, 2) if r % 2 == 0 else (2, 1):
+            name = f"gc_scale_w{uuid.uuid4().hex[:6]}"
+            await _admin(f'CREATE DATABASE "{name}"')
+            folder = Path(tempfile.mkdtemp(prefix="govchat-scale-"))
+            port = free_port()
+            proc: subprocess.Popen[bytes] | None = None
+            try:
+                progress(f"webhook load, round {r + 1}/{rounds}: {workers} worker(s) …")
+                proc = await _start_pool(workers, db_url(name), folder / "data", model, port)
+                measured[f"workers_{workers}"] = await _load(port, seconds, concurrency)
+            finally:
+                if proc is not None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                shutil.rmtree(folder, ignore_errors=True)
+                await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        measured["ratio_2_to_1"] = round(measured["workers_2"]["per_second"] / measured["workers_1"]["per_second"], 2)
+        per_round.append(measured)
     for workers in (1, 2):
-        name = f"gc_scale_w{uuid.uuid4().hex[:6]}"
-        await _admin(f'CREATE DATABASE "{name}"')
-        folder = Path(tempfile.mkdtemp(prefix="govchat-scale-"))
-        port = free_port()
-        proc: subprocess.Popen[bytes] | None = None
-        try:
-            progress(f"webhook load: {workers} worker(s) …")
-            proc = await _start_pool(workers, db_url(name), folder / "data", model, port)
-            out[f"workers_{workers}"] = await _load(port, seconds, concurrency)
-        finally:
-            if proc is not None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-            shutil.rmtree(folder, ignore_errors=True)
-            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    out["ratio_2_to_1"] = round(out["workers_2"]["per_second"] / out["workers_1"]["per_second"], 2)
+        out[f"workers_{workers}_per_second_median"] = statistics.median(
+            m[f"workers_{workers}"]["per_second"] for m in per_round
+        )
+    out["ratio_2_to_1"] = statistics.median(m["ratio_2_to_1"] for m in per_round)
+    out["rounds"] = per_round
     return out
 
 
