@@ -11,6 +11,7 @@ from integrations.context import PICK
 from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
+from office_flows.handoff.asking import asks_for_person
 
 WELCOME = (
     "您好！我是梅江区 12345 政务服务智能助手。您可以直接问我办事问题，例如：\n"
@@ -45,7 +46,6 @@ JUNK = "我没有看懂这条消息。请用文字描述您要咨询或反映的
 
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|thanks|thank you|唔该)[你您啦了!！~。.]*$", re.I)
-_HUMAN = re.compile(r"^(人工|转人工|人工客服|找人工)$")
 _HELP = re.compile(
     r"^(帮助|菜单|功能|help|帮我看看你能做什么|你能做什么|你会什么|有什么功能|怎么用)[?？呀吗。.!！]*$", re.I
 )
@@ -66,7 +66,8 @@ def is_thanks(ctx: Context) -> bool:
 
 
 def wants_human(ctx: Context) -> bool:
-    return bool(_HUMAN.match(ctx.text))
+    """A plain request for a person ("人工", "我想搵真人", "𠊎爱同人工讲"), understood without the NLU."""
+    return asks_for_person(ctx.text)
 
 
 async def welcome(ctx: Context, m: Match) -> list[Reply]:

@@ -7,7 +7,10 @@ one); an answer that is a question the knowledge base can answer is an interrupt
 the intake resumes where it was, saying so. Any single field, the type included, can be corrected in
 words at any step ("地点改成江北路 3 号", "类型是投诉"); "修改" at the read-back asks which field. The type
 comes from the citizen's own words when they name one. Nothing is written until the citizen confirms;
-"取消" works at every step; an abandoned dialogue expires. See INTAKE.md for the diagram.
+"取消" works at every step; an abandoned dialogue expires. A plain request for a person ("转人工", "我想搵真人",
+"𠊎爱同人工讲"; ``office_flows.handoff.asking``) at any step ends the intake and queues the citizen for an
+operator, who finds the unfinished ticket in the handoff's transcript; nothing is registered. See INTAKE.md for
+the diagram.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
 from integrations.arbitration import is_question
 from integrations.contract import FlowCall
+from integrations.handoff import SESSION_KEY as HANDOFF_KEY
 from integrations.intents import SPECS
 from integrations.knowledge import MISS_KEY
 from integrations.tickets import INTAKE
@@ -30,6 +34,7 @@ from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.entities import LANDLINE, MOBILE
 from nlu.timeparse import parse_time
+from office_flows.handoff.asking import asks_for_person
 from office_flows.tickets.service import TicketError
 
 NAME = INTAKE
@@ -244,6 +249,15 @@ def explicit_start(ctx: Context) -> dict[str, object]:
 # --- interruptions -------------------------------------------------------------------------------
 
 
+def _resume(conv: ConversationState) -> Reply:
+    """The step asked again after something said aside."""
+    if conv.state == "confirm":
+        return _summary(conv.data)
+    if conv.state == "fix":
+        return Reply("我们继续刚才的登记：请回复要修改的项目序号或名称（类型、内容、地点、时间、电话）。")
+    return Reply(f"我们继续刚才的登记：{QUESTIONS[conv.state]}")
+
+
 async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = True) -> Step | None:
     """A question in the middle of the intake: answered when the knowledge base knows it with confidence,
     else set aside politely; either way the intake resumes where it was, saying so, and nothing is stored.
@@ -252,8 +266,7 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
         return None
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
     result = await ctx.services.knowledge.lookup(call)
-    state = conv.state
-    resume = _summary(conv.data) if state == "confirm" else Reply(f"我们继续刚才的登记：{QUESTIONS[state]}")
+    state, resume = conv.state, _resume(conv)
     if result is not None and result.decision is Decision.ANSWER:
         answer = await deliver(ctx, await ctx.services.knowledge.answer(call, result))
         return Step([*answer, resume], state)
@@ -445,6 +458,33 @@ def _is_correction(ctx: Context) -> bool:
     return bool(_CORRECTION.match(ctx.text))
 
 
+def _draft(data: Mapping[str, object]) -> str:
+    """The unfinished ticket for the operator's transcript ("" when nothing but the type was said)."""
+    kind = _kind(data)
+    fields = [f for f in STEPS if f not in SKIP.get(kind, set()) and data.get(f)]
+    if not fields:
+        return ""
+    phone = "（匿名）" if data.get("anonymous") else ""
+    lines = [f"{FIELD_LABELS[f]}：{data[f]}" for f in fields] + ([f"电话：{phone}"] if phone else [])
+    return f"市民登记{kind}工单时要求转人工，工单未提交。已填写：\n" + "\n".join(lines)
+
+
+async def _to_person(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    """A request for a person at any step: the intake ends and the citizen is queued for an operator, who sees
+    the unfinished ticket in the transcript. When no handoff can start (off, queue full) the intake goes on."""
+    draft = _draft(conv.data)
+    desk = ctx.services.handoff
+    session, message = ctx.session, ctx.message
+    replies = await deliver(ctx, await desk.start(message.channel, message.sender, ctx.text, session, note=draft))
+    if HANDOFF_KEY not in session:
+        return Step([*replies, _resume(conv)], conv.state)
+    if draft:
+        said = "好的，工单还没有提交，登记先停在这里。您已填写的内容已转给人工客服，客服接入后会看到，不用再说一遍。"
+    else:
+        said = "好的，工单登记先停在这里（还没有提交任何内容）。"
+    return Step([Reply(said), *replies], END)
+
+
 async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return Step([Reply("好的，已取消登记，没有提交任何内容。还有什么可以帮您？")], END)
 
@@ -487,6 +527,7 @@ def build(timeout: timedelta) -> ConversationHandler:
             "kind": [on_text(_text, _kind_answer)],
         },
         fallbacks=[
+            on_text(lambda c: asks_for_person(c.text), _to_person),  # before any step takes it as an answer
             on_text(lambda c: bool(_CANCEL.match(c.text)), _cancel),
             on_text(_is_correction, _correct),
         ],

@@ -50,7 +50,11 @@ class HandoffDesk:
     clock: Clock
     config: HandoffConfig | None  # None: human handoff is off in this deployment
 
-    async def start(self, channel: str, sender: str, text: str, session: SessionData, reason: str = "asked") -> Outcome:
+    async def start(
+        self, channel: str, sender: str, text: str, session: SessionData, reason: str = "asked", *, note: str = ""
+    ) -> Outcome:
+        """Queue the citizen for a person (``SESSION_KEY`` in ``session`` then says one is open); ``note`` goes to
+        the transcript for the operator (e.g. a ticket the citizen was writing when they asked)."""
         if self.config is None:
             return Outcome.say(NOT_AVAILABLE)
         now = self.clock.now()
@@ -58,6 +62,8 @@ class HandoffDesk:
         try:
             async with self.db.session() as s:
                 h = await service.start(s, self.config, channel, sender, reason, text, now, skill=skill)
+                if note:
+                    await service.note(s, h, "system", note, now)
                 session[SESSION_KEY] = h.id
                 wait = await service.wait_of(s, self.config, h, now)
                 skill = h.skill

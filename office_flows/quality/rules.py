@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from office_flows.handoff import asking
 from office_flows.quality.models import ADVICE, MUST
 
 CANNOT_JUDGE = "无法判断"
@@ -400,13 +401,12 @@ def bot_human_unanswered(c: BotFacts, ctx: Context) -> Iterable[Hit]:
     cfg = ctx.on("bot_human_unanswered")
     if cfg is None:
         return
-    phrases = [str(p) for p in cfg.params.get("phrases", [])]
-    ignore = [str(p) for p in cfg.params.get("not_when", [])]
+    # The wording that asks for a person is the bot's own (office_flows/handoff/asking.py); the rule's
+    # ``phrases`` add venting (垃圾机器人, 冇用 …) and ``not_when`` more words in another sense.
+    phrases = [*asking.PHRASES, *(str(p) for p in cfg.params.get("phrases", []) if str(p) not in asking.PHRASES)]
+    ignore = (*asking.OTHER_SENSES, *(str(p) for p in cfg.params.get("not_when", [])))
     for i, t in enumerate(c.turns):
-        text = t.text
-        for w in ignore:
-            text = text.replace(w, "")
-        found = [p for p in phrases if p in text and not any(p != q and p in q and q in text for q in phrases)]
+        found = asking.found_in(asking.without_other_senses(t.text, ignore), phrases)
         if not found:
             continue
         said = "”“".join(found)

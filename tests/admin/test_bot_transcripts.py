@@ -79,7 +79,8 @@ async def findings(rt: Runtime, conversation_id: int) -> list[Finding]:
 async def test_dialogues_are_recorded_inspected_and_shown(client: TestClient[Any, Any]) -> None:
     rt = client.app[RUNTIME]
     # A citizen in Cantonese, with an ID number; the bot does not understand "？？？" three times running,
-    # then the citizen asks for a real person in Cantonese and gets the KB's decline instead of a handoff.
+    # then the citizen vents and asks, in a way the bot does not read as a request ("系咪冇真人"), whether a real
+    # person is there, and gets the KB's decline instead of a handoff.
     await verify_dialog(
         rt,
         [
@@ -89,16 +90,17 @@ async def test_dialogues_are_recorded_inspected_and_shown(client: TestClient[Any
             ("？？？", NOT_UNDERSTOOD),
             ("？？？", NOT_UNDERSTOOD),
             ("？？？", NOT_UNDERSTOOD),
-            ("你哋啲机器人乜都唔识，我要搵真人", DECLINED),
+            ("你哋啲机器人乜都唔识，系咪冇真人㗎", DECLINED),
         ],
         sender=LOOPY,
     )
-    # "转人工" in the middle of a ticket intake is taken for an answer to the intake's question: no handoff.
+    # The same unrecognised request in the middle of a ticket intake is taken for an answer: no handoff.
+    # (A plain "转人工" there hands over: tests/bot/handoff/test_intake_handoff.py.)
     await verify_dialog(
         rt,
         [
             ("我要投诉楼下半夜装修好嘈", ["登记投诉工单", "具体地点在哪里"]),
-            ("转人工", "不像一个地点"),
+            ("你哋系咪冇真人喺度", "不像一个地点"),
             ("取消", "已取消登记"),
         ],
         sender=STUCK,
@@ -140,10 +142,10 @@ async def test_dialogues_are_recorded_inspected_and_shown(client: TestClient[Any
     assert (
         human.rule == "bot_human_unanswered"
         and human.evidence["turn"] == 7
-        and human.evidence["phrases"] == ["搵真人", "乜都唔识"]
+        and human.evidence["phrases"] == ["真人", "乜都唔识"]
     )
     [stuck_finding] = await findings(rt, stuck.id)
-    assert stuck_finding.rule == "bot_human_unanswered" and stuck_finding.evidence["quote"] == "转人工"
+    assert stuck_finding.rule == "bot_human_unanswered" and stuck_finding.evidence["quote"] == "你哋系咪冇真人喺度"
     assert await findings(rt, clean.id) == []
 
     # A later message after the idle time opens a new conversation.
@@ -170,7 +172,7 @@ async def test_dialogues_are_recorded_inspected_and_shown(client: TestClient[Any
     page = await (await client.get(f"/admin/quality/bot/{loopy.id}")).text()
     assert page.index("第 1 轮") < page.index("第 4 轮") < page.index("第 7 轮")
     assert "441402********1234" in page and "441402199001011234" not in page
-    assert "连续 3 次给出同样的回复" in page and "搵真人" in page and "知识库 拒答" in page
+    assert "连续 3 次给出同样的回复" in page and "系咪冇真人" in page and "知识库 拒答" in page
     missing = await client.get("/admin/quality/bot/999", allow_redirects=False)
     assert "没有机器人对话 #999" in unquote(missing.headers["Location"])
 
