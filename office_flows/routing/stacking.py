@@ -1,11 +1,16 @@
-"""The n-gram NB-SVM and a logistic regression on sentence embeddings, weighed by a meta-learner.
+"""The n-gram NB-SVM, a logistic regression on sentence embeddings and the nearest training texts by class,
+weighed by a meta-learner.
 
-Two base models see a ticket differently: the NB-SVM on character and word TF-IDF
+Three base models see a ticket differently: the NB-SVM on character and word TF-IDF
 (:func:`office_flows.routing.pipelines.ngram_features`) catches the words a category uses, the logistic
-regression on standardised e5 vectors what the text is about, however worded. The meta-learner, a
-multinomial logistic regression on the two models' standardised scores, is fitted on the scores each base
-model gives to training texts it did not see (stratified k-fold), so it learns how far to trust each; the
-base models are then refitted on all the data. Its probabilities are the router's confidences.
+regression on standardised e5 vectors what the text is about, however worded, and
+:class:`office_flows.routing.neighbours.ClassNeighbours` how close the text comes to a training text of each
+class (near-duplicates and follow-ups). The meta-learner, a multinomial logistic regression on the base
+models' standardised scores, is fitted on the scores each base model gives to training texts it did not see
+(stratified k-fold), so it learns how far to trust each; the base models are then refitted on all the data.
+Its probabilities are the router's confidences.
+
+A model saved before the neighbours were added (no ``neighbours_``) keeps answering from the other two.
 
 A second meta-learner, on the n-gram scores alone, serves when a text comes without a vector (no
 encoder in the process): a calibrated n-gram model, like the router before embeddings.
@@ -13,12 +18,15 @@ encoder in the process): a calibrated n-gram model, like the router before embed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from office_flows.routing import pipelines
+from office_flows.routing.dataset import Example
 from office_flows.routing.nbsvm import NBSVMClassifier
+from office_flows.routing.neighbours import ClassNeighbours
 
 # inverse regularisation of the embedding model and of the meta-learner (dev CV only, bench/README.md)
 EMBEDDING_C = 0.01
@@ -30,7 +38,15 @@ class StackedClassifier:
         self.seed = seed
         self.folds = folds
 
-    def fit(self, texts: list[str], vectors: np.ndarray, labels: list[str]) -> StackedClassifier:
+    def fit(
+        self,
+        texts: list[str],
+        vectors: np.ndarray,
+        labels: list[str],
+        glossary: Sequence[Example] = (),
+    ) -> StackedClassifier:
+        """``glossary``: short labelled phrases added to every training part of the n-gram model
+        (:mod:`office_flows.routing.glossary`); they are never scored, so the meta-learner sees tickets only."""
         from sklearn.model_selection import StratifiedKFold
 
         y = np.asarray(labels)
@@ -38,16 +54,20 @@ class StackedClassifier:
             raise ValueError(f"{len(texts)} texts, {len(vectors)} vectors and {len(y)} labels")
         self.features_ = pipelines.ngram_features().fit(texts)
         x = self.features_.transform(texts).tocsr()
+        extra = _Extra(self.features_, glossary)
         self.classes_ = np.unique(y)
         ngram_oof = np.zeros((len(y), len(self.classes_)), dtype=np.float64)
         embedding_oof = np.zeros_like(ngram_oof)
+        neighbours_oof = np.zeros((len(y), 2 * len(self.classes_)), dtype=np.float64)
         splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
         for train, test in splitter.split(x, y):
-            ngram_oof[test] = self._ngram_model().fit(x[train], y[train]).decision_function(x[test])
+            ngram_oof[test] = self._ngram_model().fit(*extra.add(x[train], y[train])).decision_function(x[test])
             embedding_oof[test] = self._embedding_model().fit(vectors[train], y[train]).decision_function(vectors[test])
-        self.ngram_ = self._ngram_model().fit(x, y)
+            neighbours_oof[test] = ClassNeighbours().fit(vectors[train], y[train]).decision_function(vectors[test])
+        self.ngram_ = self._ngram_model().fit(*extra.add(x, y))
         self.embedding_ = self._embedding_model().fit(vectors, y)
-        self.meta_ = _meta().fit(np.hstack([ngram_oof, embedding_oof]), y)
+        self.neighbours_: ClassNeighbours | None = ClassNeighbours().fit(vectors, y)
+        self.meta_ = _meta().fit(np.hstack([ngram_oof, embedding_oof, neighbours_oof]), y)
         self.meta_ngram_ = _meta().fit(ngram_oof, y)
         return self
 
@@ -56,8 +76,11 @@ class StackedClassifier:
         ngram = self.ngram_.decision_function(self.features_.transform(texts))
         if vectors is None:
             return np.asarray(self.meta_ngram_.predict_proba(ngram))
-        embedding = self.embedding_.decision_function(vectors)
-        return np.asarray(self.meta_.predict_proba(np.hstack([ngram, embedding])))
+        blocks = [ngram, self.embedding_.decision_function(vectors)]
+        neighbours = getattr(self, "neighbours_", None)  # None in a model saved before they were added
+        if neighbours is not None:
+            blocks.append(neighbours.decision_function(vectors))
+        return np.asarray(self.meta_.predict_proba(np.hstack(blocks)))
 
     def _ngram_model(self) -> NBSVMClassifier:
         return NBSVMClassifier(C=1.0, alpha=1.0, class_weight="balanced", random_state=self.seed)
@@ -69,6 +92,21 @@ class StackedClassifier:
 
         lr = LogisticRegression(C=EMBEDDING_C, max_iter=3000, class_weight="balanced")
         return make_pipeline(StandardScaler(), lr)
+
+
+class _Extra:
+    """The glossary's phrases as rows of the fitted features, to append to a training part."""
+
+    def __init__(self, features: Any, glossary: Sequence[Example]) -> None:
+        self.x = features.transform([g.text for g in glossary]).tocsr() if glossary else None
+        self.y = np.asarray([g.label for g in glossary])
+
+    def add(self, x: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        if self.x is None:
+            return x, y
+        import scipy.sparse as sp
+
+        return sp.vstack([x, self.x]).tocsr(), np.concatenate([y, self.y])
 
 
 def _meta() -> Any:
