@@ -27,11 +27,9 @@ from bench.common import percentile, write_result
 from office_flows.routing import Example, RouterModel, read_examples
 from office_flows.routing.dataset import fingerprint
 from office_flows.routing.evaluation import cross_validate
-from office_flows.routing.glossary import for_labels, read_glossary
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "data" / "tipdm2020_gov_messages" / "messages_labeled_dev.jsonl"
-TAXONOMY = DEV.with_name("category_taxonomy.csv")  # the source's own 3-level category tree
 MODEL_DIR = Path(os.environ.get("GOVCHAT_BENCH_MODEL_DIR", Path.home() / ".cache" / "govchat" / "bench-models"))
 
 
@@ -59,10 +57,6 @@ def _vectors(encoder: Any, examples: list[Example], cache: Path) -> np.ndarray:
     print(f"encoded {len(examples)} texts in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     np.savez(cache, key=np.array(key), vectors=vectors)
     return np.asarray(vectors)
-
-
-def _labels(examples: list[Example]) -> set[str]:
-    return {ex.label for ex in examples}
 
 
 def _latency(model: RouterModel, texts: list[str], runs: int) -> dict[str, float]:
@@ -123,11 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--texts", type=int, default=100, help="texts per latency run")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "router.json"))
     ap.add_argument(
-        "--glossary",
-        default=str(TAXONOMY),
-        help="category phrases for both router models (CSV: category, sub-categories…); 'none' for none",
-    )
-    ap.add_argument(
         "--vectors-cache",
         type=Path,
         default=Path(tempfile.gettempdir()) / "govchat-router-bench-vectors.npz",
@@ -140,7 +129,6 @@ def main(argv: list[str] | None = None) -> int:
     from knowledge_base.encoder import SentenceTransformerEncoder
 
     examples = read_examples(args.data)
-    glossary = [] if args.glossary == "none" else for_labels(read_glossary(Path(args.glossary)), _labels(examples))
     encoder = SentenceTransformerEncoder(_encoder_path(), threads=1)
     load_1 = os.getloadavg()[0]
 
@@ -150,24 +138,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     vectors = _vectors(encoder, examples, args.vectors_cache)
     folds, seed = args.folds, args.seed
-    cv = cross_validate(
-        examples, folds=folds, seed=seed, progress=progress, encoder=encoder, vectors=vectors, glossary=glossary
-    )
+    cv = cross_validate(examples, folds=folds, seed=seed, progress=progress, encoder=encoder, vectors=vectors)
     cv_seconds = time.perf_counter() - started
     texts = [ex.text for ex in examples[: args.texts]]
     started = time.perf_counter()
     # the texts' vectors: cached above
-    product = RouterModel.train(examples, encoder=encoder, vectors=vectors, glossary=glossary)
+    product = RouterModel.train(examples, encoder=encoder, vectors=vectors)
     product_full = _full_model(product, time.perf_counter() - started, texts, args.runs)
     started = time.perf_counter()
-    ngram = RouterModel.train(examples, glossary=glossary)
+    ngram = RouterModel.train(examples)
     ngram_full = _full_model(ngram, time.perf_counter() - started, texts, args.runs)
     result: dict[str, Any] = {
         "benchmark": "router",
         "data": f"{args.data.parent.name}/{args.data.name}",
         "examples": len(examples),
-        "glossary": "none" if args.glossary == "none" else Path(args.glossary).name,
-        "glossary_phrases": len(glossary),
         "folds": args.folds,
         "seed": args.seed,
         "encoder": Path(encoder.name).name,

@@ -403,52 +403,19 @@ def _router_encoder(args: argparse.Namespace) -> Any:
     return load_encoder(_settings(args), _progress)
 
 
-def _glossary(args: argparse.Namespace) -> list[Any]:
-    """The router's category phrases: ``--glossary FILE`` (CSV), ``none``, or by default the matters of the
-    dispatch catalogue in force (the demo district's shipped catalogue when the database has none yet)."""
-    from office_flows.routing.glossary import read_glossary
-
-    if args.glossary == "none":
-        return []
-    if args.glossary:
-        return read_glossary(Path(args.glossary))
-    return asyncio.run(_catalogue_glossary(_settings(args)))
-
-
-async def _catalogue_glossary(settings: Settings) -> list[Any]:
-    """A database that does not exist yet is not created for this (it has no catalogue)."""
-    from govchat.runtime import open_database
-    from kernel.db import sqlite_file
-    from office_flows.routing import catalogue
-
-    cat = None
-    db_file = sqlite_file(settings.effective_database_url)
-    if db_file is None or db_file.exists():
-        db = await open_database(settings)
-        try:
-            async with db.session() as s:
-                cat = await catalogue.current(s)
-        finally:
-            await db.dispose()
-    if cat is None and settings.demo:
-        cat = catalogue.shipped()
-    return cat.glossary() if cat is not None else []
-
-
 def cmd_router_train(args: argparse.Namespace) -> int:
     from office_flows.routing import DatasetError, RouterModel, read_examples
     from office_flows.routing.service import model_dir
 
     try:
         examples = read_examples(Path(args.data))
-        glossary = _glossary(args)
     except DatasetError as exc:
         _progress(str(exc))
         return 2
     out = Path(args.out) if args.out else model_dir(_settings(args).data_dir)
     encoder = _router_encoder(args)
     _progress(f"用 {len(examples)} 条工单训练分派模型…")
-    model = RouterModel.train(examples, encoder=encoder, glossary=glossary)
+    model = RouterModel.train(examples, encoder=encoder)
     model.save(out)
     _progress(f"已训练（用时 {model.metadata['training_seconds']} 秒），模型保存在 {out}")
     print(json.dumps(model.metadata, ensure_ascii=False, indent=2))
@@ -467,10 +434,7 @@ def cmd_router_eval(args: argparse.Namespace) -> int:
             report = evaluate_model(RouterModel.load(folder, encoder), examples)
         else:
             encoder = _router_encoder(args)
-            glossary = _glossary(args)
-            report = cross_validate(
-                examples, folds=args.folds, seed=args.seed, progress=_progress, encoder=encoder, glossary=glossary
-            )
+            report = cross_validate(examples, folds=args.folds, seed=args.seed, progress=_progress, encoder=encoder)
     except (DatasetError, ModelError) as exc:
         _progress(str(exc))
         return 2
@@ -500,10 +464,6 @@ def cmd_router_propose(args: argparse.Namespace) -> int:
 
 
 _NO_EMBEDDINGS = "不加载句向量模型：只用字词 n-gram（更快，准确率略低）"
-_GLOSSARY = (
-    "类别词表 CSV（首列类别，其余列为其下的事项/子类，如 TipDM 的三级分类表）；"
-    "默认用派单目录中各部门的承办事项，none 表示不用"
-)
 
 
 def _add_router_commands(tickets: Any) -> None:
@@ -514,7 +474,6 @@ def _add_router_commands(tickets: Any) -> None:
     tr.add_argument("--data", required=True)
     tr.add_argument("--out", default=None, help="模型目录（默认 DATA_DIR/router，服务启动时从这里载入）")
     tr.add_argument("--no-embeddings", action="store_true", help=_NO_EMBEDDINGS)
-    tr.add_argument("--glossary", default=None, help=_GLOSSARY)
     tr.set_defaults(func=cmd_router_train)
     ev = router.add_parser("eval", help="分层交叉验证（与基线同场比较），或用 --model 评测已训练的模型")
     ev.add_argument("--data", required=True)
@@ -522,7 +481,6 @@ def _add_router_commands(tickets: Any) -> None:
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--model", default=None, help="已训练模型的目录：在 --data 上评测它，不做交叉验证")
     ev.add_argument("--no-embeddings", action="store_true", help=_NO_EMBEDDINGS)
-    ev.add_argument("--glossary", default=None, help=_GLOSSARY)
     ev.set_defaults(func=cmd_router_eval)
     pr = router.add_parser("propose", help="为一段工单内容给出分派建议")
     pr.add_argument("text")

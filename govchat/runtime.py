@@ -10,7 +10,7 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -63,7 +63,7 @@ from office_flows.handoff.service import HandoffConfig
 from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
 from office_flows.office import Office, build_office
 from office_flows.quality.service import QualityService
-from office_flows.routing import Example, catalogue
+from office_flows.routing import catalogue
 from office_flows.routing.departments import load_department_map
 from office_flows.routing.model import METADATA_FILE, RouterModel
 from office_flows.routing.service import Router, model_dir
@@ -216,22 +216,16 @@ def _map_path(settings: Settings) -> Path | None:
     return Path(configured).expanduser() if configured else None
 
 
-def train_demo_router(
-    settings: Settings,
-    progress: Progress = _quiet,
-    encoder: Encoder | None = None,
-    glossary: Sequence[Example] = (),
-) -> bool:
+def train_demo_router(settings: Settings, progress: Progress = _quiet, encoder: Encoder | None = None) -> bool:
     """Demo mode, first start: no routing model yet → train one from the team-written demo training set, so
     that dispatchers see proposals at once. A model that exists (trained on real tickets) is never replaced.
-    With the KB's ``encoder`` the model also uses sentence embeddings; ``glossary``: the dispatch catalogue's
-    matters as category phrases."""
+    With the KB's ``encoder`` the model also uses sentence embeddings."""
     folder = model_dir(settings.data_dir)
     if (folder / METADATA_FILE).is_file():
         return False
     examples = demo_history.demo_training_examples()
     progress(f"演示模式：尚无分派模型，用演示训练集（{len(examples)} 条）训练…")
-    model = RouterModel.train(examples, encoder=encoder, glossary=glossary)
+    model = RouterModel.train(examples, encoder=encoder)
     model.save(folder)
     progress(f"分派模型已训练（{model.metadata['training_seconds']} 秒），保存在 {folder}")
     return True
@@ -313,11 +307,11 @@ async def build_runtime(
             index.after_sync = BackgroundTrainer(db, clock, index, every=settings.ranker_retrain_publishes).maybe_train
         kb = KnowledgeBase(db, clock, index, thresholds_of(settings), learned=learned_thresholds_of(settings))
         kb.metrics = metrics
+        if settings.load_demo_data and seed_demo and demo_history:
+            await asyncio.to_thread(train_demo_router, settings, progress, encoder)
         async with db.session() as s:  # the dispatch catalogue in force maps the router's categories
             configured = None if settings.demo else load_department_map(_map_path(settings))
             cat = await catalogue.ensure(s, at=clock.now(), fallback=configured)
-        if settings.load_demo_data and seed_demo and demo_history:
-            await asyncio.to_thread(train_demo_router, settings, progress, encoder, cat.glossary())
         # a model is ~12 MB; one trained with embeddings encodes each ticket with the KB's encoder
         router = await asyncio.to_thread(Router.from_model, settings, cat.department_map(), encoder)
         tickets = TicketService(db, clock, TicketRules.from_settings(settings), router)

@@ -22,9 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.db import Base, BigId, UTCDateTime
-from office_flows.routing.dataset import Example
 from office_flows.routing.departments import DepartmentMap
-from office_flows.routing.glossary import unique
 
 SHIPPED = Path(__file__).resolve().parent / "catalogue_meijiang.json"
 _NOISE = re.compile(r"[\s，,。、（）()·]")
@@ -128,19 +126,6 @@ class Catalogue:
             if best >= 0.5:
                 scored.append((-best, e.name))
         return [n for _, n in sorted(scored)[:3]]
-
-    def glossary(self) -> list[Example]:
-        """The router's category glossary: every matter of a department that takes exactly one category,
-        labelled with that category (the matters of a department taking several would be ambiguous)."""
-        taken: dict[str, list[str]] = {}
-        for category, department in self.categories.items():
-            taken.setdefault(department, []).append(category)
-        return unique(
-            Example(matter, taken[d.name][0])
-            for d in self.departments
-            if len(taken.get(d.name, [])) == 1
-            for matter in d.matters
-        )
 
     def entry(self, name: str) -> DepartmentEntry | None:
         return next((e for e in self.departments if e.name == name), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -65,14 +65,12 @@ def cross_validate(
     progress: Progress = _quiet,
     encoder: TextEncoder | None = None,
     vectors: np.ndarray | None = None,
-    glossary: Sequence[Example] = (),
 ) -> dict[str, Any]:
     """The product, and the baseline, trained and scored on the same stratified folds.
 
     With an ``encoder`` the product is the stacked n-gram + embedding model (every text is encoded once,
     before the folds, unless ``vectors`` are given, row for row) and the n-gram model trained without an encoder
-    is scored too, as ``ngram``. ``glossary``: the category phrases both router models train with (the
-    baseline does not)."""
+    is scored too, as ``ngram``."""
     from sklearn.model_selection import StratifiedKFold
 
     texts = [ex.text for ex in examples]
@@ -86,7 +84,7 @@ def cross_validate(
     product_pred = [""] * len(examples)
     fold_rows: list[dict[str, Any]] = []
     for k, (train_idx, test_idx) in enumerate(splitter.split(texts, labels), start=1):
-        fold = _Fold(examples, train_idx, test_idx, vectors, seed, glossary)
+        fold = _Fold(examples, train_idx, test_idx, vectors, seed)
         row: dict[str, Any] = {"fold": k, "test_examples": len(test_idx)}
         row["product"], predicted = fold.router(encoder)
         for i, label in zip(test_idx, predicted, strict=True):
@@ -116,7 +114,6 @@ def cross_validate(
         "seed": seed,
         "description": f"{features} → {classifier}",
         "encoder": encoder.name if encoder is not None else None,
-        "glossary_phrases": len(glossary),
         **summary("product"),
         # per-label figures pool the out-of-fold predictions of every fold
         "per_label": pooled["per_label"],
@@ -131,29 +128,18 @@ def cross_validate(
 class _Fold:
     """One fold's training and test parts; each system is trained on the one and scored on the other."""
 
-    def __init__(
-        self,
-        examples: list[Example],
-        train_idx: Any,
-        test_idx: Any,
-        vectors: Any,
-        seed: int,
-        glossary: Sequence[Example],
-    ) -> None:
+    def __init__(self, examples: list[Example], train_idx: Any, test_idx: Any, vectors: Any, seed: int) -> None:
         self.train = [examples[i] for i in train_idx]
         self.test_texts = [examples[i].text for i in test_idx]
         self.truth = [examples[i].label for i in test_idx]
         self.train_vectors = vectors[train_idx] if vectors is not None else None
         self.test_vectors = vectors[test_idx] if vectors is not None else None
         self.seed = seed
-        self.glossary = glossary
 
     def router(self, encoder: TextEncoder | None) -> tuple[dict[str, Any], list[str]]:
         """The router model (stacked with an encoder, else n-gram): its scores and its predictions."""
         started = time.perf_counter()
-        model = RouterModel.train(
-            self.train, seed=self.seed, encoder=encoder, vectors=self.train_vectors, glossary=self.glossary
-        )
+        model = RouterModel.train(self.train, seed=self.seed, encoder=encoder, vectors=self.train_vectors)
         seconds = time.perf_counter() - started
         vectors = self.test_vectors if encoder is not None else None
         predicted = [p.label for p in model.predict_many(self.test_texts, vectors)]

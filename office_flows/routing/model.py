@@ -6,7 +6,6 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ import numpy as np
 
 from office_flows.routing import pipelines
 from office_flows.routing.dataset import Example, fingerprint
-from office_flows.routing.glossary import for_labels
 from office_flows.routing.stacking import StackedClassifier
 from office_flows.text_encoder import TextEncoder
 
@@ -80,11 +78,9 @@ class RouterModel:
         seed: int = 0,
         encoder: TextEncoder | None = None,
         vectors: np.ndarray | None = None,
-        glossary: Sequence[Example] = (),
     ) -> RouterModel:
         """The stacked n-gram + embedding model when an ``encoder`` is given (``vectors``: the examples' vectors
-        if already encoded, row for row), else the n-gram model. ``glossary``: short labelled phrases of the
-        categories (:mod:`office_flows.routing.glossary`) for the n-gram model; those of other labels are left out."""
+        if already encoded, row for row), else the n-gram model."""
         counts = Counter(ex.label for ex in examples)
         labels = sorted(counts)
         if len(labels) < 2 or min(counts.values()) < MIN_PER_LABEL:
@@ -92,25 +88,21 @@ class RouterModel:
         started = time.perf_counter()
         folds = min(CALIBRATION_FOLDS, min(counts.values()))
         texts, targets = [ex.text for ex in examples], [ex.label for ex in examples]
-        phrases = for_labels(glossary, labels)
         pipeline: Any
         if encoder is None:
             log.info("routing model: no sentence encoder given, training the n-gram model")
-            pipeline = pipelines.ngram_pipeline(seed, calibration_folds=folds).fit(
-                texts + [g.text for g in phrases], targets + [g.label for g in phrases]
-            )
+            pipeline = pipelines.ngram_pipeline(seed, calibration_folds=folds).fit(texts, targets)
             features, classifier = pipelines.NGRAM_FEATURES, pipelines.NGRAM_CLASSIFIER
         else:
             if vectors is None:
                 vectors = encoder.encode(texts)
-            pipeline = StackedClassifier(seed=seed, folds=folds).fit(texts, vectors, targets, phrases)
+            pipeline = StackedClassifier(seed=seed, folds=folds).fit(texts, vectors, targets)
             features, classifier = pipelines.STACKED_FEATURES, pipelines.STACKED_CLASSIFIER
         metadata = {
             "format_version": FORMAT_VERSION,
             "labels": labels,
             "examples": len(examples),
             "data_fingerprint": fingerprint(examples),
-            "glossary_phrases": len(phrases),
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "training_seconds": round(time.perf_counter() - started, 2),
             "features": features,

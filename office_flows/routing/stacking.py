@@ -18,13 +18,11 @@ encoder in the process): a calibrated n-gram model, like the router before embed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from office_flows.routing import pipelines
-from office_flows.routing.dataset import Example
 from office_flows.routing.nbsvm import NBSVMClassifier
 from office_flows.routing.neighbours import ClassNeighbours
 
@@ -38,15 +36,7 @@ class StackedClassifier:
         self.seed = seed
         self.folds = folds
 
-    def fit(
-        self,
-        texts: list[str],
-        vectors: np.ndarray,
-        labels: list[str],
-        glossary: Sequence[Example] = (),
-    ) -> StackedClassifier:
-        """``glossary``: short labelled phrases added to every training part of the n-gram model
-        (:mod:`office_flows.routing.glossary`); they are never scored, so the meta-learner sees tickets only."""
+    def fit(self, texts: list[str], vectors: np.ndarray, labels: list[str]) -> StackedClassifier:
         from sklearn.model_selection import StratifiedKFold
 
         y = np.asarray(labels)
@@ -54,17 +44,16 @@ class StackedClassifier:
             raise ValueError(f"{len(texts)} texts, {len(vectors)} vectors and {len(y)} labels")
         self.features_ = pipelines.ngram_features().fit(texts)
         x = self.features_.transform(texts).tocsr()
-        extra = _Extra(self.features_, glossary)
         self.classes_ = np.unique(y)
         ngram_oof = np.zeros((len(y), len(self.classes_)), dtype=np.float64)
         embedding_oof = np.zeros_like(ngram_oof)
         neighbours_oof = np.zeros((len(y), 2 * len(self.classes_)), dtype=np.float64)
         splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
         for train, test in splitter.split(x, y):
-            ngram_oof[test] = self._ngram_model().fit(*extra.add(x[train], y[train])).decision_function(x[test])
+            ngram_oof[test] = self._ngram_model().fit(x[train], y[train]).decision_function(x[test])
             embedding_oof[test] = self._embedding_model().fit(vectors[train], y[train]).decision_function(vectors[test])
             neighbours_oof[test] = ClassNeighbours().fit(vectors[train], y[train]).decision_function(vectors[test])
-        self.ngram_ = self._ngram_model().fit(*extra.add(x, y))
+        self.ngram_ = self._ngram_model().fit(x, y)
         self.embedding_ = self._embedding_model().fit(vectors, y)
         self.neighbours_: ClassNeighbours | None = ClassNeighbours().fit(vectors, y)
         self.meta_ = _meta().fit(np.hstack([ngram_oof, embedding_oof, neighbours_oof]), y)
@@ -92,21 +81,6 @@ class StackedClassifier:
 
         lr = LogisticRegression(C=EMBEDDING_C, max_iter=3000, class_weight="balanced")
         return make_pipeline(StandardScaler(), lr)
-
-
-class _Extra:
-    """The glossary's phrases as rows of the fitted features, to append to a training part."""
-
-    def __init__(self, features: Any, glossary: Sequence[Example]) -> None:
-        self.x = features.transform([g.text for g in glossary]).tocsr() if glossary else None
-        self.y = np.asarray([g.label for g in glossary])
-
-    def add(self, x: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        if self.x is None:
-            return x, y
-        import scipy.sparse as sp
-
-        return sp.vstack([x, self.x]).tocsr(), np.concatenate([y, self.y])
 
 
 def _meta() -> Any:

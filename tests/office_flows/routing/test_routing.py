@@ -183,8 +183,7 @@ def test_cli_train_eval_and_propose(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert meta["examples"] == len(_examples()) and (data_dir / "router" / "model.joblib").is_file()
     assert meta["embeddings"] is False
 
-    evaluate = ["--data-dir", str(data_dir), "tickets", "router", "eval", "--data", str(data), "--folds", "3"]
-    assert main([*evaluate, "--no-embeddings"]) == 0
+    assert main(["tickets", "router", "eval", "--data", str(data), "--folds", "3", "--no-embeddings"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report) >= {"accuracy", "macro_f1", "per_label", "baseline", "folds"}
     assert len(report["folds"]) == 3 and {"accuracy", "macro_f1"} <= set(report["baseline"])
