@@ -7,8 +7,8 @@ regression on standardised e5 vectors what the text is about, however worded, an
 :class:`office_flows.routing.neighbours.ClassNeighbours` how close the text comes to a training text of each
 class (near-duplicates and follow-ups). The meta-learner, a multinomial logistic regression on the base
 models' standardised scores, is fitted on the scores each base model gives to training texts it did not see
-(stratified k-fold), so it learns how far to trust each; the base models are then refitted on all the data.
-Its probabilities are the router's confidences.
+(stratified k-fold, averaged over ``OOF_REPEATS`` shuffles), so it learns how far to trust each; the base
+models are then refitted on all the data. Its probabilities are the router's confidences.
 
 A model saved before the neighbours were added (no ``neighbours_``) keeps answering from the other two.
 
@@ -29,6 +29,9 @@ from office_flows.routing.neighbours import ClassNeighbours
 # inverse regularisation of the embedding model and of the meta-learner (dev CV only, bench/README.md)
 EMBEDDING_C = 0.01
 META_C = 0.1
+# inner splits the out-of-fold scores are averaged over (a different shuffle each): the meta-learner then
+# depends less on one shuffle (dev CV, 3 fold seeds: +0.22 / +0.11 / +0.13 points against 1; training ~2.5× longer)
+OOF_REPEATS = 3
 
 
 class StackedClassifier:
@@ -48,11 +51,16 @@ class StackedClassifier:
         ngram_oof = np.zeros((len(y), len(self.classes_)), dtype=np.float64)
         embedding_oof = np.zeros_like(ngram_oof)
         neighbours_oof = np.zeros((len(y), 2 * len(self.classes_)), dtype=np.float64)
-        splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
-        for train, test in splitter.split(x, y):
-            ngram_oof[test] = self._ngram_model().fit(x[train], y[train]).decision_function(x[test])
-            embedding_oof[test] = self._embedding_model().fit(vectors[train], y[train]).decision_function(vectors[test])
-            neighbours_oof[test] = ClassNeighbours().fit(vectors[train], y[train]).decision_function(vectors[test])
+        for repeat in range(OOF_REPEATS):
+            splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed + repeat)
+            for train, test in splitter.split(x, y):
+                ngram_oof[test] += self._ngram_model().fit(x[train], y[train]).decision_function(x[test])
+                embedding = self._embedding_model().fit(vectors[train], y[train])
+                embedding_oof[test] += embedding.decision_function(vectors[test])
+                neighbours_oof[test] += ClassNeighbours().fit(vectors[train], y[train]).decision_function(vectors[test])
+        ngram_oof /= OOF_REPEATS
+        embedding_oof /= OOF_REPEATS
+        neighbours_oof /= OOF_REPEATS
         self.ngram_ = self._ngram_model().fit(x, y)
         self.embedding_ = self._embedding_model().fit(vectors, y)
         self.neighbours_: ClassNeighbours | None = ClassNeighbours().fit(vectors, y)
