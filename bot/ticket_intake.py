@@ -464,8 +464,9 @@ def _draft(data: Mapping[str, object]) -> str:
     fields = [f for f in STEPS if f not in SKIP.get(kind, set()) and data.get(f)]
     if not fields:
         return ""
-    phone = "（匿名）" if data.get("anonymous") else ""
-    lines = [f"{FIELD_LABELS[f]}：{data[f]}" for f in fields] + ([f"电话：{phone}"] if phone else [])
+    lines = [f"{FIELD_LABELS[f]}：{data[f]}" for f in fields]
+    if data.get("anonymous"):
+        lines.append("电话：（匿名）")
     return f"市民登记{kind}工单时要求转人工，工单未提交。已填写：\n" + "\n".join(lines)
 
 

@@ -128,7 +128,7 @@ _TYPO = re.compile(r"(?<=[转找要搵揾爱])(?:人[攻公功宫]|仁工|认工
 _AROUND_RE = re.compile("|".join(sorted(map(re.escape, _AROUND), key=len, reverse=True)))
 
 
-def without_other_senses(text: str, other_senses: tuple[str, ...] = OTHER_SENSES) -> str:
+def _without_other_senses(text: str, other_senses: tuple[str, ...] = OTHER_SENSES) -> str:
     """``text`` with the words in another sense cut out (a clause break in their place), slips after a request
     verb read as 人工."""
     for word in sorted(other_senses, key=len, reverse=True):
@@ -136,20 +136,22 @@ def without_other_senses(text: str, other_senses: tuple[str, ...] = OTHER_SENSES
     return _TYPO.sub("人工", text)
 
 
-def found_in(text: str, phrases: tuple[str, ...] | list[str]) -> list[str]:
+def _found_in(text: str, phrases: tuple[str, ...] | list[str]) -> list[str]:
     """The phrases in ``text``, in the list's order, leaving out one that a longer phrase found contains."""
     present = [p for p in phrases if p and p in text]
     return [p for p in present if not any(p != q and p in q for q in present)]
 
 
-def person_phrases(text: str, other_senses: tuple[str, ...] = OTHER_SENSES) -> list[str]:
-    """The phrases asking for a person anywhere in ``text`` (for inspection: liberal)."""
-    return found_in(without_other_senses(text, other_senses), PHRASES)
+def person_phrases(
+    text: str, phrases: tuple[str, ...] | list[str] = PHRASES, other_senses: tuple[str, ...] = OTHER_SENSES
+) -> list[str]:
+    """The ``phrases`` anywhere in ``text`` once ``other_senses`` are cut out (for inspection: liberal)."""
+    return _found_in(_without_other_senses(text, other_senses), phrases)
 
 
 def asks_for_person(text: str) -> bool:
     """Whether the message asks for a person, plainly (for the bot: a clause that is a request and nothing else)."""
-    for clause in _CLAUSES.split(without_other_senses(text)):
+    for clause in _CLAUSES.split(_without_other_senses(text)):
         covered = [False] * len(clause)
         for phrase in PHRASES:
             for m in re.finditer(re.escape(phrase), clause):

@@ -406,7 +406,7 @@ def bot_human_unanswered(c: BotFacts, ctx: Context) -> Iterable[Hit]:
     phrases = [*asking.PHRASES, *(str(p) for p in cfg.params.get("phrases", []) if str(p) not in asking.PHRASES)]
     ignore = (*asking.OTHER_SENSES, *(str(p) for p in cfg.params.get("not_when", [])))
     for i, t in enumerate(c.turns):
-        found = asking.found_in(asking.without_other_senses(t.text, ignore), phrases)
+        found = asking.person_phrases(t.text, phrases, ignore)
         if not found:
             continue
         said = "”“".join(found)
