@@ -8,8 +8,10 @@ Two readings of the same list:
 - ``asks_for_person`` (the bot, strict): some clause of the message is a request and nothing else: once the
   phrase and the words around a request (我要, 帮我, 同我, 啦, 讲 …) are taken out nothing is left. So "转人工",
   "我想搵真人", "𠊎爱同人工讲", "同我转人工啦" hand over, while "路灯坏了需要人工修" or "投诉人工客服态度差",
-  said while a ticket is being written, stay what they are. A slip of the keyboard after a request verb
-  (转人攻, 找仁工) is read as 人工.
+  said while a ticket is being written, stay what they are. A clause may also *end* in such a request when the
+  request holds the speaker, a "please" or a transfer verb and is not negated ("机器人太笨了我要转人工",
+  "问了半天都不懂转人工吧"; not "我不用转人工"). A slip of the keyboard after a request verb (转人攻, 找仁工) is
+  read as 人工.
 """
 
 from __future__ import annotations
@@ -126,6 +128,12 @@ _AROUND = (
 _CLAUSES = re.compile(r"[，,。.!！?？;；:：、~～\s]+")
 _TYPO = re.compile(r"(?<=[转找要搵揾爱])(?:人[攻公功宫]|仁工|认工)")
 _AROUND_RE = re.compile("|".join(sorted(map(re.escape, _AROUND), key=len, reverse=True)))
+# What a request ending a longer clause must hold: the speaker, a "please", or the transfer verb itself.
+_OPENERS = ("我", "𠊎", "帮我", "同我", "给我", "俾我", "请", "唔该", "麻烦", "转")
+# A negation just before the request ("我不用转人工", "唔使同我转人工", "别再转人工"); not 不懂, 唔明 …
+_NEGATION = re.compile(r"不要|不用|不想|不必|不需要|无需|无须|毋须|唔使|唔要|唔想|唔好|冇必要|别|莫|勿")
+# How far from a clause's end a request that ends it may start (a request is short; bounds the work on long text).
+_TAIL = 24
 
 
 def _without_other_senses(text: str, other_senses: tuple[str, ...] = OTHER_SENSES) -> str:
@@ -150,15 +158,32 @@ def person_phrases(
 
 
 def asks_for_person(text: str) -> bool:
-    """Whether the message asks for a person, plainly (for the bot: a clause that is a request and nothing else)."""
+    """Whether the message asks for a person, plainly (for the bot: a clause that is a request and nothing else,
+    or that ends in one holding the speaker, a "please" or a transfer verb)."""
     for clause in _CLAUSES.split(_without_other_senses(text)):
-        covered = [False] * len(clause)
-        for phrase in PHRASES:
-            for m in re.finditer(re.escape(phrase), clause):
-                covered[m.start() : m.end()] = [True] * len(phrase)
-        if not any(covered):
-            continue
-        rest = "".join(ch if not on else " " for ch, on in zip(clause, covered, strict=True))
-        if not _AROUND_RE.sub("", rest).replace(" ", ""):
+        if _only_a_request(clause) or _ends_in_request(clause):
             return True
+    return False
+
+
+def _only_a_request(clause: str) -> bool:
+    """The clause holds a phrase and nothing but the words around a request."""
+    covered = [False] * len(clause)
+    for phrase in PHRASES:
+        for m in re.finditer(re.escape(phrase), clause):
+            covered[m.start() : m.end()] = [True] * len(phrase)
+    if not any(covered):
+        return False
+    rest = "".join(ch if not on else " " for ch, on in zip(clause, covered, strict=True))
+    return not _AROUND_RE.sub("", rest).replace(" ", "")
+
+
+def _ends_in_request(clause: str) -> bool:
+    """The clause's last words are a request (the longest such tail) that holds an opener and is not negated."""
+    for start in range(max(1, len(clause) - _TAIL), len(clause)):
+        tail = clause[start:]
+        if _only_a_request(tail):
+            opened = any(opener in tail for opener in _OPENERS)
+            # the negation may sit just before the tail or inside its first words (不|要转人工, 我不|想转人工)
+            return opened and not _NEGATION.search(clause[max(0, start - 4) : start + 2])
     return False

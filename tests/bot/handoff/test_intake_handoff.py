@@ -73,6 +73,8 @@ async def tickets(rt: Runtime) -> int:
         (TO_CONFIRM, "转人攻", ["电话：13912345678"]),  # a slip of the keyboard
         (TO_CONFIRM, "搵人工", ["电话：13912345678"]),
         (TO_FIX, "找真人", ["内容：" + CONTENT, "电话：13912345678"]),
+        (TO_SINCE, "机器人太笨了我要转人工", ["地点：梅江区江南路28号"]),  # a request ending a longer clause
+        (TO_PHONE, "问来问去都唔明你同我转人工啦", ["时间：上周开始，每晚十点后"]),
     ],
     ids=[
         "address-zh",
@@ -84,6 +86,8 @@ async def tickets(rt: Runtime) -> int:
         "confirm-typo",
         "confirm-yue",
         "fix-zh",
+        "since-clause-zh",
+        "phone-clause-yue",
     ],
 )
 async def test_asking_for_a_person_mid_intake_hands_over_with_the_draft(
@@ -127,11 +131,12 @@ async def test_asking_for_a_person_before_anything_was_said_registers_nothing(rt
 
 
 async def test_other_senses_of_the_word_are_answers_not_requests(rt: Runtime) -> None:
+    content = "我不用转人工，就想投诉人工智能公司噪音扰民"  # a refused request is content
     answers = await verify_dialog(
         rt,
         [
             ("我要投诉", ["登记投诉工单", ASK_CONTENT]),
-            ("人工智能公司噪音扰民", ASK_PLACE),
+            (content, ASK_PLACE),
             ("人工湖旁边", ASK_TIME),
             ("上周开始", ASK_PHONE),
             ("13912345678", READ_BACK),
@@ -140,10 +145,10 @@ async def test_other_senses_of_the_word_are_answers_not_requests(rt: Runtime) ->
         sender="citizen-3",
     )
     read_back = answers[4][0]
-    assert "内容：人工智能公司噪音扰民" in read_back and "地点：人工湖旁边" in read_back
+    assert f"内容：{content}" in read_back and "地点：人工湖旁边" in read_back
     async with rt.db.session() as s:
         ticket = await s.scalar(select(Ticket))
-        assert ticket is not None and (ticket.content, ticket.address) == ("人工智能公司噪音扰民", "人工湖旁边")
+        assert ticket is not None and (ticket.content, ticket.address) == (content, "人工湖旁边")
         assert await s.scalar(select(func.count()).select_from(Handoff)) == 0
 
 

@@ -22,6 +22,11 @@ REQUESTS = [
     "爱真人",
     "转人攻",  # slips of the keyboard after a request verb
     "找仁工",
+    "机器人太笨了我要转人工",  # a request ending a longer clause, without a comma
+    "问了半天都不懂转人工吧",
+    "你答非所问我想搵真人啦",  # Cantonese
+    "讲来讲去都唔明𠊎爱同人工讲",  # Hakka
+    "填到一半唔该转人工",
 ]
 NOT_REQUESTS = [
     "人工湖旁边",  # the word in another sense
@@ -35,6 +40,13 @@ NOT_REQUESTS = [
     "唔要人工",
     "主人公",
     "梅江区江南路28号",
+    "我不用转人工",  # a negated request ending a clause
+    "我不想转人工",
+    "你们别转人工了",
+    "唔使同我转人工",
+    "我家楼下的人工湖好臭",  # the speaker, then the word in another sense
+    "我觉得要人工",  # no request opener before the phrase
+    "这段路需要人工清扫",
 ]
 
 
