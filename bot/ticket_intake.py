@@ -4,8 +4,10 @@ Opened by ``integrations.tickets`` for the NLU intents complain/report/request_h
 (``StartConversation("ticket_intake", …)``), by "登记工单"/"我要投诉", or after the knowledge base declined
 a question (then it is a 咨询 ticket). Every slot has a validator (a place, a time, a phone each look like
 one); an answer that is a question the knowledge base can answer is an interruption: it is answered and
-the intake resumes where it was, saying so. Any single field, the type included, can be corrected in
-words at any step ("地点改成江北路 3 号", "类型是投诉"); "修改" at the read-back asks which field. The type
+the intake resumes where it was, saying so. A message of which some clause fits the step and is no question
+("唔记得几时开始，大概上个月", "上周开始，怎么还没人管") is an answer. Any single field, the type included, can be
+corrected in words at any step ("地点改成江北路 3 号", "类型是投诉", "等等，地址写错了，系华南大道 18 号"); "修改"
+at the read-back asks which field; the read-back is confirmed when every clause says yes ("冇问题，提交"). The type
 comes from the citizen's own words when they name one. Nothing is written until the citizen confirms;
 "取消" works at every step; an abandoned dialogue expires. A plain request for a person ("转人工", "我想搵真人",
 "𠊎爱同人工讲"; ``office_flows.handoff.asking``) at any step ends the intake and queues the citizen for an
@@ -16,7 +18,7 @@ the diagram.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.answers import deliver
@@ -60,7 +62,11 @@ _TRIGGER = re.compile(
     r"^(?:我要|我想|我需要|想)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
 )
 _CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|不登记了|唔登记了|cancel)[吧啦了。.!！]*$", re.I)
-_YES = re.compile(r"^(确认|确定|是的?|对的?|冇问题|没问题|提交|好的?|可以|ok|得|啱)[。.!！啦了]*$", re.I)
+_YES = re.compile(
+    r"^(确认|确定|是的?|对的?|系|係|冇问题|没问题|无问题|提交|确认提交|好的?|可以|ok|得|啱|啱晒|冇错|没错)[。.!！啦了吧呀]*$",
+    re.I,
+)
+_THANKS = re.compile(r"^(谢谢|多谢|感谢|唔该|麻烦(你|您|晒)?了?|辛苦(你|您|晒)?了?)(你|您|晒)?[。.!！啦了呀]*$")
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
@@ -78,8 +84,14 @@ _KIND_WORDS = (
     ("咨询", "咨询"),
 )
 _CORRECTION = re.compile(
-    r"^(?:把|将)?(?P<field>类型|类别|种类|地点|地址|位置|时间|电话|手机号?码?|号码|联系电话|内容|问题|情况)"
-    r"(?:应该|应)?(?:改成|改为|换成|更正为|是|为|：|:)\s*(?P<value>.+)$"
+    # "等等，地址写错了，系华南大道 18 号", "唔好意思，头先个电话讲错咗，应该系 139…": a lead-in, the field, an
+    # admission that it was wrong, then the new value (是/系/係 as the copula)
+    r"^(?:(?:等等|等一下|等阵|且慢|不好意思|唔好意思|对不起|哦|噢|啊|呃|sorry)[，,、\s]*)?"
+    r"(?:(?:刚才|刚刚|头先|啱先|之前)(?:的|个|嘅)?)?(?:把|将)?"
+    r"(?P<field>类型|类别|种类|地点|地址|位置|时间|电话|手机号?码?|号码|联系电话|内容|问题|情况)"
+    r"(?:(?:写|填|讲|说|打|输)?(?:错了|错咗|错嘞|唔啱|不对)[，,、\s]*)?"
+    r"(?:应该|应|其实|实际上)?(?:改成|改为|换成|更正为|是|为|系|係|：|:)\s*(?P<value>.+)$",
+    re.I,
 )
 _FIELD_WORDS = {
     "类型": "kind",
@@ -98,6 +110,11 @@ _PLACE = re.compile(
     r"[路街巷道弄号栋幢楼层室村镇乡区市县]|小区|花园|广场|公园|学校|小学|中学|医院|市场|商场|大厦|工地|桥|站|"
     r"门口|旁边|附近|对面|社区|路口|酒店|餐厅|店|厂|公司|大院|新村|屋村|苑|城|湾|岭|坑|塘|围|排|墟"
 )
+# Not knowing is an answer, not a question ("唔记得几时开始", "不知道具体在哪").
+_UNSURE = re.compile(r"(?:不|唔|冇|没)(?:记得|太记得|知道?|清楚|肯定|确定)|记不清|记唔清|忘了|忘记了|唔记得")
+# "系/喺/在/就在" before a place: Cantonese and Mandarin for "it is at", not part of the address.
+_COPULA = re.compile(r"^(?:就系|就喺|就在|系|係|喺|是|在)\s*(?=\S{2})")
+_CLAUSE = re.compile(r"[，,。.!！?？;；、\s]+")
 _TIME = re.compile(
     r"[天周月年日号点时]|星期|礼拜|早上|上午|中午|下午|晚上|夜里|半夜|凌晨|以来|开始|一直|最近|经常|每次|"
     r"昨|前|今|刚才|刚刚|去年|上个|这几|几天|好久|长期|成日|琴日|寻日|旧年|而家|头先"
@@ -175,6 +192,21 @@ def looks_like_place(text: str) -> bool:
 
 def looks_like_time(text: str, now: datetime) -> bool:
     return bool(_NONE.match(text) or _TIME.search(text) or parse_time(text, now) is not None)
+
+
+def agrees(text: str) -> bool:
+    """Every clause is a yes or a thank-you, and one is a yes ("确认", "冇问题，提交", "好，确认，谢谢")."""
+    clauses = [c for c in _CLAUSE.split(text) if c and not _THANKS.match(c)]
+    return bool(clauses) and all(_YES.match(c) for c in clauses)
+
+
+def answers_slot(text: str, fits: Callable[[str], bool]) -> bool:
+    """Some clause of ``text`` answers the step: it ``fits`` the slot and is no question, or it says the citizen
+    does not know. "唔记得几时开始，大概上个月" and "上周开始，怎么还没人管" answer "since when"; "社保卡几时
+    可以领" does not (a question aside)."""
+    return any(
+        (fits(clause) and not is_question(clause)) or _UNSURE.search(clause) for clause in _CLAUSE.split(text) if clause
+    )
 
 
 _PLACE_TAIL = re.compile(
@@ -315,19 +347,23 @@ async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 
 async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
-    interrupted = await _interruption(ctx, conv)
-    if interrupted is not None:
-        return interrupted
-    if not looks_like_place(ctx.text):
+    if not answers_slot(ctx.text, looks_like_place):
+        interrupted = await _interruption(ctx, conv)
+        if interrupted is not None:
+            return interrupted
+    if not looks_like_place(ctx.text) and not _UNSURE.search(ctx.text):
         return await _invalid(ctx, conv, "address")
-    return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
+    place = _COPULA.sub("", tidy_text(ctx.message.text))
+    return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else place[:200])
 
 
 async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
-    interrupted = await _interruption(ctx, conv)
-    if interrupted is not None:
-        return interrupted
-    if not looks_like_time(ctx.text, ctx.services.clock.now()):
+    now = ctx.services.clock.now()
+    if not answers_slot(ctx.text, lambda clause: looks_like_time(clause, now)):
+        interrupted = await _interruption(ctx, conv)
+        if interrupted is not None:
+            return interrupted
+    if not looks_like_time(ctx.text, now) and not _UNSURE.search(ctx.text):
         return await _invalid(ctx, conv, "since")
     return await _store(ctx, conv, "since", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
 
@@ -521,10 +557,10 @@ def build(timeout: timedelta) -> ConversationHandler:
             "since": [on_text(_text, _since)],
             "phone": [on_text(_text, _phone)],
             "confirm": [
-                on_text(lambda c: bool(_YES.match(c.text)), _confirm),
+                on_text(lambda c: agrees(c.text), _confirm),
                 on_text(lambda c: bool(_EDIT.match(c.text)), _edit),
             ],
-            "fix": [on_text(lambda c: bool(_YES.match(c.text)), _back_to_summary), on_text(_text, _fix)],
+            "fix": [on_text(lambda c: agrees(c.text), _back_to_summary), on_text(_text, _fix)],
             "kind": [on_text(_text, _kind_answer)],
         },
         fallbacks=[

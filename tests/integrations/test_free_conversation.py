@@ -221,6 +221,18 @@ INTAKES = [
         "i12",
         [("我想提个建议，政务大厅周末也开放就好了", ["登记建议工单", INTAKE_PLACE]), ("无", INTAKE_TIME)],
     ),
+    (
+        "Cantonese answers holding question words, a correction with a lead-in, a two-word yes",
+        "i14",
+        [
+            ("我想投诉隔离邻居装修好吵", ["登记投诉工单", INTAKE_PLACE]),
+            ("系梅江区华南大道8号", INTAKE_TIME),
+            ("唔记得几时开始，大概上个月", INTAKE_PHONE),
+            ("13800138000", re.compile("地点：梅江区华南大道8号[\\s\\S]*时间：唔记得几时开始，大概上个月")),
+            ("等等，地址写错了，系华南大道18号", ["地点改为：华南大道18号", READ_BACK]),
+            ("冇问题，提交", "已为您登记工单"),
+        ],
+    ),
 ]
 
 

@@ -1,0 +1,107 @@
+"""Ticket intake answers as people type them: an answer that holds a question word ("唔记得几时开始，大概上个月",
+"上周开始，怎么还没人管"), a correction with a lead-in and an admission ("等等，地址写错了，系华南大道18号"), the
+Cantonese copula before a place ("系梅江区…"), a read-back confirmed in two words ("冇问题，提交"). Each table goes
+through the real bot and database; the stored ticket is checked field by field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from govchat.runtime import Runtime
+from kernel.config import Settings
+from office_flows.tickets.models import Ticket
+from tests.support.dialogue import verify_dialog
+from tests.support.kb_rig import kb_runtime
+
+ASK_PLACE = "具体地点在哪里"
+ASK_TIME = "从什么时候开始"
+ASK_PHONE = "留下手机号码"
+READ_BACK = "请核对您要登记的工单"
+SET_ASIDE = "我暂时没有准确答案"
+FILED = re.compile(r"已为您登记工单 GD\d{13}")
+
+
+@pytest.fixture
+async def rt(sqlite_settings: Settings, clock) -> AsyncIterator[Runtime]:
+    runtime = await kb_runtime(sqlite_settings, clock)
+    yield runtime
+    await runtime.close()
+
+
+async def the_ticket(rt: Runtime) -> Ticket:
+    async with rt.db.session() as s:
+        [ticket] = list(await s.scalars(select(Ticket)))
+        return ticket
+
+
+async def test_cantonese_answers_with_question_words_a_correction_and_a_two_word_yes(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我想投诉隔离邻居装修好吵", ["登记投诉工单", ASK_PLACE]),
+            ("系梅江区华南大道8号", ASK_TIME),
+            ("唔记得几时开始，大概上个月", ASK_PHONE),  # not a question aside: it answers
+            ("13800138000", READ_BACK),
+            ("等等，地址写错了，系华南大道18号", ["地点改为：华南大道18号", READ_BACK]),
+            ("冇问题，提交", FILED),
+        ],
+        sender="c-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.phone) == ("华南大道18号", "唔记得几时开始，大概上个月", "13800138000")
+
+
+async def test_an_answer_with_a_complaint_attached_is_the_answer(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤店每晚油烟很大", ["登记投诉工单", ASK_PLACE]),
+            ("梅江区江南路28号，你们怎么还不来管", ASK_TIME),
+            ("上周开始，怎么还没人管", ASK_PHONE),
+            ("唔好意思，头先个电话讲错咗", "没有识别到手机号码"),  # no field named with a value: asked again
+            ("13912345678", READ_BACK),
+            ("好，确认，谢谢", FILED),
+        ],
+        sender="c-2",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("梅江区江南路28号，你们怎么还不来管", "上周开始，怎么还没人管")
+
+
+async def test_not_knowing_answers_the_step(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉有人半夜在河边电鱼", ["登记投诉工单", ASK_PLACE]),
+            ("我唔知具体喺边", ASK_TIME),
+            ("我也不知道什么时候开始的", ASK_PHONE),
+            ("匿名", READ_BACK),
+            ("没问题", FILED),
+        ],
+        sender="c-3",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("我唔知具体喺边", "我也不知道什么时候开始的")
+
+
+async def test_a_real_question_is_still_set_aside_and_nothing_is_stored(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼上天天装修", ["登记投诉工单", ASK_PLACE]),
+            ("社保局在哪里", [SET_ASIDE, re.compile("我们继续刚才的登记[\\s\\S]*地点")]),
+            ("江北路3号", ASK_TIME),
+            ("社保卡几时可以领", [SET_ASIDE, re.compile("我们继续刚才的登记[\\s\\S]*从什么时候开始")]),
+            ("上个月", ASK_PHONE),
+            ("13800138000", READ_BACK),
+            ("时间不对，是上个月中旬", ["时间改为：上个月中旬", READ_BACK]),
+            ("确认", FILED),
+        ],
+        sender="c-4",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("江北路3号", "上个月中旬")
