@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from bot import ticket_lookup
@@ -11,6 +12,17 @@ from integrations import tickets as tf
 from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, TicketService, fmt_time
 
 Action = Callable[[TicketService, Context, str, str], Awaitable[list[str]]]
+
+
+QUERY_EXAMPLE = "/工单 GD2026111800123 [登记时的手机号]"
+# A ticket code typed on its own, or asked about in a few words ("GD2026111800099", "查下GD…进度",
+# "GD… 点样了"): a lookup, whatever the NLU makes of it.
+_CODE_ALONE = re.compile(
+    r"^(?:请|帮我|麻烦|唔该)?(?:查下|查一下|查查|查询|查|睇下|看看|看下)?(?:工单|单号)?\s*(?P<code>gd\d{13})\s*"
+    r"(?:的|嘅)?(?:进度|进展|处理情况|情况|状态|结果)?"
+    r"(?:点样了?|怎么样了?|如何|到哪了|到边了|办好了吗|处理了吗|有冇结果|了吗|呢|啊|呀)?[?？。.!！]*$",
+    re.I,
+)
 
 
 def _usage(example: str) -> list[Reply]:
@@ -183,9 +195,17 @@ async def _stats(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(t) for t in await tf.stats(_tickets(ctx), ctx.actor, " ".join(m.args))]
 
 
+async def _code_alone(ctx: Context, _m: Match) -> list[Reply]:
+    """A ticket code on its own: looked up as by ``/工单`` (the owner's session, or a verified phone)."""
+    found = _CODE_ALONE.match(ctx.text)
+    assert found is not None
+    code = found.group("code").upper()
+    return await _with_code(QUERY_EXAMPLE, _query)(ctx, Match(args=(code,), raw_rest=code))
+
+
 def handlers() -> list[Handler]:
     table: list[tuple[set[str], str, Action]] = [
-        ({"工单", "查询工单"}, "/工单 GD2026111800123 [登记时的手机号]", _query),
+        ({"工单", "查询工单"}, QUERY_EXAMPLE, _query),
         ({"评价"}, "/评价 GD2026111800123 满意 [意见]", _rate),
         ({"签收"}, "/签收 GD2026111800123", _sign),
         ({"退单"}, "/退单 GD2026111800123 理由 说明", _return),
@@ -206,7 +226,10 @@ def handlers() -> list[Handler]:
         ({"归档"}, "/归档 GD2026111800123", _archive),
         ({"工单记录"}, "/工单记录 GD2026111800123", _history),
     ]
-    out: list[Handler] = [MessageHandler(ticket_lookup.has_pending_code, ticket_lookup.check_code)]
+    out: list[Handler] = [
+        MessageHandler(ticket_lookup.has_pending_code, ticket_lookup.check_code),
+        MessageHandler(lambda ctx: _CODE_ALONE.match(ctx.text) is not None, _code_alone),
+    ]
     out += [CommandHandler(names, _with_code(example, action)) for names, example, action in table]
     out += [CommandHandler({"工单队列", "部门工单"}, _queue), CommandHandler({"统计", "工单统计"}, _stats)]
     return out

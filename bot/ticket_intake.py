@@ -59,7 +59,7 @@ HINTS = {
     "since": "这看起来不像一个时间。请说说从什么时候开始，例如“上周开始”“每天晚上 10 点后”；不清楚可回复“不清楚”。",
 }
 _TRIGGER = re.compile(
-    r"^(?:我要|我想|我需要|想)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
+    r"^(?:我要|我想|我需要|想|我)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
 )
 _CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|不登记了|唔登记了|cancel)[吧啦了。.!！]*$", re.I)
 _YES = re.compile(
@@ -72,7 +72,7 @@ _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|�
 _ANON = re.compile(r"匿名")
 _ENTRY = re.compile(r"^(登记工单|我要投诉|投诉|我要登记|我要反映|我要举报|我要求助)$")
 # "我要投诉……" with its content: unmistakably a ticket even without NLU; a question about complaining is not.
-_EXPLICIT = re.compile(r"^(?:我要|我想)(?:投诉|举报|求助|反映|提建议|建议)")
+_EXPLICIT = re.compile(r"^(?:我要|我想|我)(?:投诉|举报|求助|反映|提建议|建议)")
 _QUESTION = re.compile(r"怎么|怎样|如何|哪里|哪个|什么|多少|吗|[?？]")
 # The citizen's own word for the type wins over the NLU's reading.
 _KIND_WORDS = (
@@ -116,7 +116,7 @@ _UNSURE = re.compile(r"(?:不|唔|冇|没)(?:记得|太记得|知道?|清楚|肯
 _COPULA = re.compile(r"^(?:就系|就喺|就在|系|係|喺|是|在)\s*(?=\S{2})")
 _CLAUSE = re.compile(r"[，,。.!！?？;；、\s]+")
 _TIME = re.compile(
-    r"[天周月年日号点时]|星期|礼拜|早上|上午|中午|下午|晚上|夜里|半夜|凌晨|以来|开始|一直|最近|经常|每次|"
+    r"[天周月年日号点时晚夜]|星期|礼拜|早上|上午|中午|下午|晚上|夜里|半夜|凌晨|以来|开始|一直|最近|经常|每次|"
     r"昨|前|今|刚才|刚刚|去年|上个|这几|几天|好久|长期|成日|琴日|寻日|旧年|而家|头先"
 )
 
@@ -228,13 +228,30 @@ def _phone_of(text: str) -> str | None:
     return found.group(0) if found else None
 
 
-def initial_data(kind: str, text: str, entities: Mapping[str, object]) -> dict[str, object]:
-    """Prefill from the first message: its content when it says more than the trigger, NLU entities."""
+def time_clause(text: str, now: datetime) -> str:
+    """A clause of ``text`` that is nothing but a time ("琴日夜晚", "昨天下午三点"): the "since when" of a
+    first message that says it; "" when no clause is."""
+    for clause in _CLAUSE.split(text):
+        t = parse_time(clause, now)
+        if t is not None and len(t.text) >= 2 and len(clause) - len(t.text) <= 2 and not _PLACE.search(clause):
+            return clause
+    return ""
+
+
+def initial_data(
+    kind: str, text: str, entities: Mapping[str, object], now: datetime | None = None
+) -> dict[str, object]:
+    """Prefill from the first message: its content when it says more than the trigger, NLU entities, a clause
+    that is a time (with ``now``)."""
     data: dict[str, object] = {"kind": kind, "answered": [], "content": "", "address": "", "since": "", "phone": ""}
     content = _TRIGGER.sub("", text).strip()
     if len(content) >= 6:
         data["content"] = text.strip()
         _mark(data, "content")
+        since = time_clause(content, now) if now is not None and "since" not in SKIP.get(kind, set()) else ""
+        if since:
+            data["since"] = since
+            _mark(data, "since")
     if entities.get("address"):
         data["address"] = whole_place(text, str(entities["address"]))
         _mark(data, "address")
@@ -251,6 +268,8 @@ def _noted(data: Mapping[str, object]) -> str:
     parts = [f"类型：{_kind(data)}"]
     if data.get("address"):
         parts.append(f"地点：{data['address']}")
+    if data.get("since"):
+        parts.append(f"时间：{data['since']}")
     if data.get("phone"):
         parts.append(f"电话：{_mask(str(data['phone']))}")
     return "已记下 " + "；".join(parts) + "（不对可随时说“类型是…”“地点改成…”）。"
@@ -261,7 +280,7 @@ async def _open(ctx: Context, start: Mapping[str, object], conv: ConversationSta
     entities = start.get("entities")
     text = str(start.get("text") or "")
     kind = kind_in(text) or str(start.get("kind") or "投诉")
-    conv.data = initial_data(kind, text, entities if isinstance(entities, dict) else {})
+    conv.data = initial_data(kind, text, entities if isinstance(entities, dict) else {}, ctx.services.clock.now())
     intro = f"好的，我来帮您登记{kind}工单，会转交相关部门办理。" + _noted(conv.data)
     return _ask(conv, [Reply(intro)])
 
@@ -332,7 +351,7 @@ async def _enter(ctx: Context, m: Match, conv: ConversationState) -> Step:
         conv.data = initial_data("咨询", miss, {})
         return _ask(conv, [Reply(f"好的，我把您的问题“{miss[:60]}”登记为咨询工单，由相关部门答复您。")])
     kind = _kind_of(ctx.text)
-    conv.data = initial_data(kind, m.raw_rest if m.args else tidy_text(ctx.message.text), {})
+    conv.data = initial_data(kind, m.raw_rest if m.args else tidy_text(ctx.message.text), {}, ctx.services.clock.now())
     return _ask(conv, [Reply(f"好的，我来帮您登记{kind}工单。")])
 
 
@@ -346,7 +365,32 @@ async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return await _store(ctx, conv, "content", tidy_text(ctx.message.text))
 
 
+_ONLY_PHONE = re.compile(r"[\d\s+\-－—()（）]{7,}")
+_ONLY_ANON = re.compile(r"(?:我要|我想|我)?匿名(?:反映|登记|投诉|举报)?[吧啦了呀。.!！]*")
+
+
+def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:
+    """A phone number or "匿名" alone, said before its step ("13800138000" when asked where): kept for the
+    phone step, and the step asked again; never taken as the place or the time."""
+    if "phone" in _answered(conv.data):
+        return None
+    phone = _phone_of(ctx.text) if _ONLY_PHONE.fullmatch(ctx.text) else None
+    if phone is not None:
+        conv.data["phone"], conv.data["anonymous"] = phone, False
+        said = f"好的，电话记下了：{_mask(phone)}。"
+    elif _ONLY_ANON.fullmatch(ctx.text):
+        conv.data["phone"], conv.data["anonymous"] = "", True
+        said = "好的，按匿名登记。"
+    else:
+        return None
+    _mark(conv.data, "phone")
+    return _ask(conv, [Reply(said)])
+
+
 async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    ahead = _phone_ahead(ctx, conv)
+    if ahead is not None:
+        return ahead
     if not answers_slot(ctx.text, looks_like_place):
         interrupted = await _interruption(ctx, conv)
         if interrupted is not None:
@@ -358,6 +402,9 @@ async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 
 async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    ahead = _phone_ahead(ctx, conv)
+    if ahead is not None:
+        return ahead
     now = ctx.services.clock.now()
     if not answers_slot(ctx.text, lambda clause: looks_like_time(clause, now)):
         interrupted = await _interruption(ctx, conv)

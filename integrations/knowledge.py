@@ -1,9 +1,11 @@
 """The knowledge base's chat face: answer with a card, offer the closest entries as choices, or decline
-honestly (logged for editors, a ticket or a person offered)."""
+honestly (logged for editors, a ticket or a person offered). A follow-up that names no service ("要带咩资料"
+after an answer about 居住证) is asked about the service answered last."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from integrations.handoff import MISSES_KEY, HandoffDesk
@@ -19,6 +21,10 @@ DECLINE = (
     "2. 回复“登记工单”，把诉求登记为 12345 工单由相关部门处理；\n"
     "3. 回复“人工”转人工客服，或直接拨打 12345 热线。"
 )
+# The service the last answer was about ({"name": …, "at": ISO time}): a follow-up that names no service
+# ("要带咩资料", "要几耐") is asked about it while it is fresh.
+TOPIC_KEY = "kb_topic"
+TOPIC_FRESH = timedelta(minutes=30)
 NOT_READY = "知识库正在准备中，请稍后再试；急事请拨打 12345 热线。"
 GONE = "这条内容刚刚下线了，请换个说法再问一次。"
 
@@ -36,11 +42,32 @@ class KnowledgeAnswers:
     handoff: HandoffDesk
 
     async def lookup(self, call: FlowCall) -> AskResult | None:
-        """One retrieval (off the event loop, logged like any question); None while the index is not ready."""
+        """One retrieval (off the event loop, logged like any question); None while the index is not ready.
+        A follow-up that names no service is asked about the service of the last answer."""
+        question = call.text
+        topic = self._topic(call.session)
+        if topic and self.kb.only_asks_an_aspect(question):
+            question = f"{topic} {question}"
         try:
-            return await self.kb.ask(call.text, channel=call.actor.channel, sender=call.actor.sender)
+            return await self.kb.ask(question, channel=call.actor.channel, sender=call.actor.sender)
         except KnowledgeBaseUnavailable:
             return None
+
+    def _topic(self, session: SessionData) -> str | None:
+        raw = session.get(TOPIC_KEY)
+        if not isinstance(raw, dict):
+            return None
+        try:
+            fresh = self.kb.clock.now() - datetime.fromisoformat(str(raw.get("at"))) <= TOPIC_FRESH
+        except (TypeError, ValueError):
+            fresh = False
+        return str(raw.get("name") or "") or None if fresh else None
+
+    def _remember(self, session: SessionData, card: Card) -> None:
+        data = card.item if card.item else card.data
+        name = str(data.get("name") or data.get("question") or "")
+        if name:
+            session[TOPIC_KEY] = {"name": name[:80], "at": self.kb.clock.now().isoformat()}
 
     async def answer(self, call: FlowCall, result: AskResult | None = None) -> Outcome:
         """Answer the question of ``call``; ``result`` when the caller already looked it up."""
@@ -52,6 +79,7 @@ class KnowledgeAnswers:
             call.session.pop(MISSES_KEY, None)  # failures count only in a row
         if result.decision is Decision.ANSWER and result.cards:
             card = result.cards[0]
+            self._remember(call.session, card)
             return Outcome([CardAnswer("", card=card)], kb=KB_ANSWER)
         if result.decision is Decision.SUGGEST:
             call.session[CHOICE_KEY] = [[h.kind, h.entry_id] for h in result.hits]
@@ -61,6 +89,7 @@ class KnowledgeAnswers:
             choices = [Choice(f"{n}. {h.title}", str(n)) for n, h in enumerate(result.hits, start=1)]
             return Outcome([Answer("\n".join(lines), choices)], kb=KB_CHOICES)
         call.session[MISS_KEY] = call.text[:500]
+        call.session.pop(TOPIC_KEY, None)
         declined = Outcome([Answer(DECLINE, [Choice("登记工单", "登记工单"), Choice("转人工", "人工")])])
         after = await self.handoff.after_decline(call, declined)
         after.kb = KB_DECLINE
@@ -77,6 +106,7 @@ class KnowledgeAnswers:
         card = await self.kb.choose(str(kind), int(entry_id))
         if card is None:
             return Outcome.say(GONE)
+        self._remember(session, card)
         return Outcome([CardAnswer("", card=card)], kb=KB_ANSWER)
 
 

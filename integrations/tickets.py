@@ -137,11 +137,11 @@ async def query(svc: TicketService, actor: Actor, code: str, phone: str = "") ->
 
 async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: str, comment: str = "") -> list[str]:
     label = rating_level(level_text)
-    if label is None:
-        return ["请告诉我您的评价：非常满意、满意、基本满意、不满意，还是非常不满意？"]
     code = code or await svc.queries.latest_awaiting_rating(actor)
-    if code is None:
+    if code is None:  # said first: asking for a level with nothing to rate would lead nowhere
         return ["没有找到需要您评价的工单。如有工单编号，请回复“/评价 工单编号 满意”。"]
+    if label is None:
+        return [f"请告诉我您对工单 {code} 的评价：非常满意、满意、基本满意、不满意，还是非常不满意？"]
     try:
         return [rating_text(await svc.rate(code, actor, LEVEL_OF[label], comment))]
     except TicketError as exc:

@@ -64,6 +64,22 @@ def strip_aspects(query: str) -> str:
     return out if len(out) >= 2 else query
 
 
+# What may remain of a question about a detail of "the same service" besides the aspect phrase itself.
+_LEFTOVER = re.compile(
+    r"^(?:那|那么|噉|咁|还有|另外|再问下?|然后|这个|那个|呢个|嗰个|佢|它|要|需要|我|就|都|还)+|"
+    r"[吗呢啊呀啦的了么嘛咧喔嘅，,。.?？!！\s]"
+)
+
+
+def only_an_aspect(query: str) -> bool:
+    """The normalised question asks about a detail every service has and names none ("要带什么资料",
+    "要多久", "在哪里办", "那收费吗"): a follow-up about the service talked about last."""
+    question = _FILLER.sub("", query)
+    if not _ASPECT.search(question):
+        return False
+    return len(_LEFTOVER.sub("", _ASPECT.sub("", question))) <= 1
+
+
 def dense_query(query: str) -> str:
     """The text a dense encoder sees: the normalised question without polite opening and aspect phrases."""
     return strip_aspects(_FILLER.sub("", query) or query)

@@ -12,7 +12,7 @@ from typing import Any
 from kernel.clock import Clock
 from kernel.db import Database
 from kernel.metrics import Metrics
-from knowledge_base import store
+from knowledge_base import query, store
 from knowledge_base.index_manager import IndexManager
 from knowledge_base.models import EntryKind, UnansweredQuestion
 from knowledge_base.policy import Decision, LearnedThresholds, Thresholds, decide, decide_learned
@@ -130,6 +130,14 @@ class KnowledgeBase:
             }
         t = self.thresholds
         return {"answer": t.answer, "suggest": t.suggest, "margin": t.margin}
+
+    def only_asks_an_aspect(self, question: str) -> bool:
+        """The question names no service, only a detail every service has ("要带咩资料", "要几耐"), once
+        normalised like any question (dialect words included); False while the index is not ready."""
+        try:
+            return query.only_an_aspect(self._snapshot().normalise(question))
+        except KnowledgeBaseUnavailable:
+            return False
 
     def classify(self, question: str) -> tuple[str, Decision, list[EntryHit]]:
         """Pure retrieval and decision, no side effects (for hit tests and evaluation)."""

@@ -1,7 +1,9 @@
 """Chinese time expressions → timezone-aware datetimes in Asia/Shanghai, relative to the product's clock.
 
-Covers what people say in office chat: 今天/明天/后天/大后天, 下周一上午, 本周五, 周三,
-11月25日, 25号, 上午/中午/下午/晚上/今晚, 三点, 3点半, 三点一刻, 15:30, 10点30分.
+Covers what people say in office chat: 今天/明天/后天/大后天, 下周一上午, 本周五, 周三, 下个礼拜三,
+11月25日, 25号, 上午/中午/下午/晚上/今晚, 三点, 3点半, 三点一刻, 15:30, 10点30分; and the Cantonese and
+Hakka words for days and parts of the day: 听日/听朝/听晚, 后日, 琴日/寻日, 今晡日, 天光日, 朝早, 上昼, 下昼,
+晏昼, 夜晚.
 A day without a clock time gets the part of day's default hour (上午 9 点, 下午 3 点);
 a bare hour from 1 to 6 means the afternoon, as in office hours.
 """
@@ -17,7 +19,31 @@ from nlu.numerals import chinese_number
 
 _NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
-_DAY_WORDS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1, "前天": -2}
+_DAY_WORDS = {
+    "今天": 0,
+    "今日": 0,
+    "今晡日": 0,  # Hakka
+    "明天": 1,
+    "明日": 1,
+    "听日": 1,  # Cantonese
+    "天光日": 1,  # Hakka
+    "后天": 2,
+    "后日": 2,
+    "大后天": 3,
+    "昨天": -1,
+    "琴日": -1,
+    "寻日": -1,
+    "昨晡日": -1,
+    "前天": -2,
+    "前日": -2,
+    "明早": 1,
+    "明晚": 1,
+    "听朝": 1,
+    "听晚": 1,
+    "昨晚": -1,
+    "琴晚": -1,
+    "寻晚": -1,
+}
 _PARTS = {
     "凌晨": (False, 2),
     "早上": (False, 9),
@@ -30,13 +56,29 @@ _PARTS = {
     "今晚": (True, 19),
     "明早": (False, 9),
     "明晚": (True, 19),
+    "听朝": (False, 9),
+    "听晚": (True, 19),
+    "昨晚": (True, 19),
+    "琴晚": (True, 19),
+    "寻晚": (True, 19),
+    "朝早": (False, 9),
+    "上昼": (False, 9),
+    "下昼": (True, 15),
+    "晏昼": (True, 15),
+    "夜晚": (True, 19),
 }
 
+# 后日/前日 also end words that are no day (今后日子, 目前日程): only where no such word can end
+_AMBIGUOUS_DAYS = ("后日", "前日")
+_DAYS = r"(?<![今之以此目日])(?:后日|前日)|" + "|".join(
+    sorted((d for d in [*_DAY_WORDS, "今晚"] if d not in _AMBIGUOUS_DAYS), key=len, reverse=True)
+)
+_PART_WORDS = "|".join(sorted((p for p in _PARTS if p not in _DAY_WORDS and p != "今晚"), key=len, reverse=True))
 _PATTERN = re.compile(
-    r"(?P<day>大后天|后天|明天|明日|今天|今日|昨天|前天|今晚|明早|明晚)?"
-    r"(?:(?P<week>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天末]))?"
+    rf"(?P<day>{_DAYS})?"
+    r"(?:(?P<week>下下|下|本|这|呢|上)?个?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天末]))?"
     rf"(?:(?P<month>{_NUM})月(?P<mday>{_NUM})[日号]|(?P<mday2>{_NUM})[日号])?"
-    r"(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上)?"
+    rf"(?P<part>{_PART_WORDS})?"
     # Minutes: 半, 一刻, "十五", "30", or any number followed by 分 — but not "三点三楼".
     rf"(?:(?P<hour>{_NUM})(?:点|时|:|：)(?P<minute>半|一刻|三刻|{_NUM}分|\d{{1,2}}|[二三四五]?十[一二三四五六七八九]?)?)?"
 )
@@ -74,7 +116,7 @@ def parse_time(text: str, now: datetime) -> TimeMatch | None:
     m = best
     day = local_now.date()
     if m.group("day"):
-        day += timedelta(days=_DAY_WORDS.get(m.group("day"), 0 if m.group("day") == "今晚" else 1))
+        day += timedelta(days=_DAY_WORDS.get(m.group("day"), 0))  # 今晚: today
     if m.group("wd"):
         target = _WEEKDAY[m.group("wd")]
         week = m.group("week") or ""
@@ -85,7 +127,7 @@ def parse_time(text: str, now: datetime) -> TimeMatch | None:
             day = monday + timedelta(days=14 + target)
         elif week == "上":
             day = monday + timedelta(days=-7 + target)
-        else:  # 本周/这周/周X: this week's, or next week's when it has passed
+        else:  # 本周/这周/呢个礼拜/周X: this week's, or next week's when it has passed
             day = monday + timedelta(days=target)
             if not week and day < local_now.date():
                 day += timedelta(days=7)

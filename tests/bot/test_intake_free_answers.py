@@ -105,3 +105,50 @@ async def test_a_real_question_is_still_set_aside_and_nothing_is_stored(rt: Runt
     )
     t = await the_ticket(rt)
     assert (t.address, t.since) == ("江北路3号", "上个月中旬")
+
+
+async def test_a_phone_or_anonymity_said_early_is_kept_for_its_step(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我投诉，隔篱屋养狗成日吠", ["登记投诉工单", ASK_PLACE]),
+            ("13800138000", ["电话记下了：138****8000", ASK_PLACE]),  # not the place
+            ("喺江南街道金山花园", ASK_TIME),
+            ("晚晚都吠", READ_BACK),  # Cantonese "every night" is a time; the phone step is already done
+            ("啱", FILED),
+        ],
+        sender="c-5",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.phone) == ("江南街道金山花园", "晚晚都吠", "13800138000")
+
+
+async def test_anonymity_said_at_the_time_step(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我想举报有人偷倒垃圾", ["登记举报工单", ASK_PLACE]),
+            ("梅江桥底", ASK_TIME),
+            ("匿名", ["按匿名登记", ASK_TIME]),
+            ("琴日夜晚", re.compile(r"电话：匿名")),
+            ("对", FILED),
+        ],
+        sender="c-6",
+    )
+    t = await the_ticket(rt)
+    assert (t.since, t.phone) == ("琴日夜晚", "")
+
+
+async def test_a_time_said_in_the_first_message_is_not_asked_again(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我想举报有人偷倒垃圾，喺梅江桥底，琴日夜晚", [re.compile("举报工单[\\s\\S]*时间：琴日夜晚"), ASK_PLACE]),
+            ("梅江桥底", ASK_PHONE),  # "since when" was answered by the first message
+            ("匿名", re.compile("时间：琴日夜晚")),
+            ("确认", FILED),
+        ],
+        sender="c-7",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("梅江桥底", "琴日夜晚")

@@ -81,3 +81,11 @@ async def test_production_without_an_sms_gateway_does_not_trust_phones(rt: Runti
     rt.bot.services.sms = None
     answer = await say(rt, "v-stranger", f"/工单 {code} {PHONE}")
     assert "暂不支持短信验证" in answer and "状态" not in answer
+
+
+async def test_a_code_typed_on_its_own_is_looked_up(rt: Runtime) -> None:
+    code = await _file(rt)
+    for said in (code, f"查下{code}进度", f"{code.lower()} 点样了？", f"工单{code}怎么样了"):
+        assert "状态" in await say(rt, "v-owner", said), said
+    assert "没有查到" in await say(rt, "v-stranger", code)  # another's ticket: the same answer as /工单
+    assert "状态" not in await say(rt, "v-owner", f"{code} 隔壁又开始施工了")  # more than a lookup: not taken

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,22 @@ ARBITRATION = [
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in ARBITRATION])
 async def test_arbitration(shared, name, sender, turns):
     await verify_dialog(shared, turns, sender=sender, channel=WEB)
+
+
+async def test_a_follow_up_is_about_the_service_answered_last(rt):
+    asked = [("你好，我想问下居住证点样办", "【居住证申领】")]
+    follow_ups = [
+        ("要带咩资料", re.compile("居住证申领[\\s\\S]*居住证明")),  # Cantonese: what papers
+        ("要几耐", "居住证申领"),  # how long
+        ("喺边度办", "居住证申领"),  # where
+    ]
+    await verify_dialog(rt, [*asked, *follow_ups], sender="f1", channel=WEB)
+    assert isinstance(rt.clock, FakeClock)
+    rt.clock.advance(timedelta(minutes=31))  # the topic has gone stale: the same words are a new question
+    [[stale]] = await verify_dialog(rt, [("要带咩资料", ANY)], sender="f1", channel=WEB)
+    assert "居住证申领" not in stale
+    [[fresh]] = await verify_dialog(rt, [("要带咩资料", ANY)], sender="f2", channel=WEB)  # another citizen
+    assert "居住证申领" not in fresh
 
 
 async def test_every_decline_reaches_the_unanswered_queue(rt):
@@ -308,6 +325,13 @@ async def test_a_good_rating_thanks(rt):
     await verify_dialog(rt, [("非常满意，处理得很快", "感谢")], sender="r3", channel=WEB)
 
 
+async def test_a_rating_asked_for_without_a_level_names_the_ticket(rt):
+    code = await _answered_ticket(rt, "r4")
+    await verify_dialog(
+        rt, [("我想评价一下", f"您对工单 {code} 的评价"), ("满意", "已收到您的评价：满意")], sender="r4", channel=WEB
+    )
+
+
 # --- 4. global words -----------------------------------------------------------------------------------
 
 
@@ -316,6 +340,7 @@ GLOBAL = [
     ("算了 with nothing pending", "g2", [("算了", "没有需要取消的操作")]),
     ("Cantonese 唔使了", "g3", [("唔使了", "没有需要取消的操作")]),
     ("帮助 without a slash: the citizen's help", "g4", [("帮助", "登记 12345 工单")]),
+    ("评价 with nothing to rate says so at once", "g5", [("评价一下", "没有找到需要您评价的工单")]),
     (
         "菜单 for a civil servant includes the mobile office",
         "demo-lina",
@@ -401,6 +426,25 @@ async def test_sign_for_the_only_open_ticket(rt):
     )
 
 
+async def test_a_citizen_typing_the_code_alone_gets_its_status(rt):
+    replies = await verify_dialog(
+        rt,
+        [
+            ("我要投诉江北路有人乱倒建筑垃圾", [ANY, INTAKE_TIME]),
+            ("前天晚上", INTAKE_PHONE),
+            ("匿名", READ_BACK),
+            ("确认", "已为您登记工单"),
+        ],
+        sender="t2",
+        channel=WEB,
+    )
+    code = code_in(replies)
+    # the NLU alone reads a bare code as a staff command (签收): the citizen gets the lookup instead
+    await verify_dialog(
+        rt, [(code, re.compile(f"{code}[\\s\\S]*状态")), (f"查下{code}进度点样", "状态")], sender="t2", channel=WEB
+    )
+
+
 # --- 6. citizens' own tickets --------------------------------------------------------------------------
 
 
@@ -440,6 +484,14 @@ MEETINGS = [
         [
             ("明天上午十点开个会", "请问在哪间会议室"),
             ("大会议室", re.compile("已预约会议 HY-2026-\\d+：11月19日 10:00[\\s\\S]*五楼大会议室")),
+        ],
+    ),
+    (
+        "Cantonese words for tomorrow and the afternoon",
+        "demo-wangqiang",
+        [
+            ("听日下昼三点开会", "11月19日 15:00"),
+            ("三楼会议室", re.compile("已预约会议 HY-2026-\\d+：11月19日 15:00")),
         ],
     ),
     (

@@ -113,3 +113,23 @@ def test_shipped_service_terms_are_abbreviations():
     terms = dict(service_terms())
     assert terms["低保"] == "最低生活保障"
     assert all(variant not in term for variant, term in terms.items())
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["要带什么材料", "要多久", "在哪里办", "那收费吗", "还有，电话多少", "需要准备哪些资料呢", "可以网上办吗"],
+)
+def test_a_follow_up_asks_only_an_aspect(question):
+    from knowledge_base.query import only_an_aspect
+
+    assert only_an_aspect(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["居住证要带什么材料", "营业执照要多久", "社保卡在哪里办", "你好", "我要投诉", "多少钱一斤的菜", ""],
+)
+def test_a_question_naming_a_service_is_no_follow_up(question):
+    from knowledge_base.query import only_an_aspect
+
+    assert not only_an_aspect(question)

@@ -30,6 +30,16 @@ NOW = datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
         ("今晚八点", "2026-11-18T20:00:00+08:00"),
         ("10点30分", "2026-11-18T10:30:00+08:00"),
         ("15:45", "2026-11-18T15:45:00+08:00"),
+        ("听日下昼三点开会", "2026-11-19T15:00:00+08:00"),  # Cantonese
+        ("听朝十点", "2026-11-19T10:00:00+08:00"),
+        ("后日上昼", "2026-11-20T09:00:00+08:00"),
+        ("下个礼拜三下昼三点", "2026-11-25T15:00:00+08:00"),
+        ("呢个礼拜五", "2026-11-20T09:00:00+08:00"),
+        ("琴日夜晚", "2026-11-17T19:00:00+08:00"),
+        ("天光日下昼两点", "2026-11-19T14:00:00+08:00"),  # Hakka
+        ("今晡日下昼四点", "2026-11-18T16:00:00+08:00"),
+        ("昨晚十点", "2026-11-17T22:00:00+08:00"),
+        ("琴晚", "2026-11-17T19:00:00+08:00"),
     ],
 )
 def test_time_expressions(text, iso):
@@ -42,6 +52,8 @@ def test_no_time_and_impossible_times():
     assert parse_time("请帮我查一下工单", NOW) is None
     assert parse_time("2月30日", NOW) is None
     assert parse_time("25点", NOW) is None
+    assert parse_time("今后日子会好", NOW) is None  # 后日 ending another word is no day
+    assert parse_time("目前日程很满", NOW) is None
 
 
 def test_relative_to_the_injected_clock():
