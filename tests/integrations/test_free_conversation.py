@@ -405,7 +405,8 @@ async def test_baguan_means_consult(rt):
     )
 
 
-async def test_sign_for_the_only_open_ticket(rt):
+async def _file_dumping_complaint(rt, sender: str) -> str:
+    """A complaint filed anonymously in four turns; its code."""
     replies = await verify_dialog(
         rt,
         [
@@ -415,10 +416,14 @@ async def test_sign_for_the_only_open_ticket(rt):
             ("匿名", READ_BACK),
             ("确认", "已为您登记工单"),
         ],
-        sender="t1",
+        sender=sender,
         channel=WEB,
     )
-    code = code_in(replies)
+    return code_in(replies)
+
+
+async def test_sign_for_the_only_open_ticket(rt):
+    code = await _file_dumping_complaint(rt, "t1")
     await verify_dialog(
         rt,
         [("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"), ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}")],
@@ -427,18 +432,7 @@ async def test_sign_for_the_only_open_ticket(rt):
 
 
 async def test_a_citizen_typing_the_code_alone_gets_its_status(rt):
-    replies = await verify_dialog(
-        rt,
-        [
-            ("我要投诉江北路有人乱倒建筑垃圾", [ANY, INTAKE_TIME]),
-            ("前天晚上", INTAKE_PHONE),
-            ("匿名", READ_BACK),
-            ("确认", "已为您登记工单"),
-        ],
-        sender="t2",
-        channel=WEB,
-    )
-    code = code_in(replies)
+    code = await _file_dumping_complaint(rt, "t2")
     # the NLU alone reads a bare code as a staff command (签收): the citizen gets the lookup instead
     await verify_dialog(
         rt, [(code, re.compile(f"{code}[\\s\\S]*状态")), (f"查下{code}进度点样", "状态")], sender="t2", channel=WEB
