@@ -360,11 +360,14 @@ async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
         interrupted = await _interruption(ctx, conv, aside=False)
         if interrupted is not None:
             return interrupted
-    if len(ctx.text) < 4:
+    said = _GOING_ON.sub("", tidy_text(ctx.message.text))
+    if len(ctx.text) < 4 or len(said) < 4:
         return Step([Reply("描述得再具体一点好吗？例如：哪里、什么问题、造成了什么影响。")], conv.state)
-    return await _store(ctx, conv, "content", tidy_text(ctx.message.text))
+    return await _store(ctx, conv, "content", said)
 
 
+# "好，继续，…" after a question aside: the words that take the intake up again are not the appeal.
+_GOING_ON = re.compile(r"^(?:(?:好的?|嗯|噢|哦|ok|行|得|继续登记|继续|接着说|我们继续|返嚟)[，,。.!！\s]*)+", re.I)
 _ONLY_PHONE = re.compile(r"[\d\s+\-－—()（）]{7,}")
 _ONLY_ANON = re.compile(r"(?:我要|我想|我)?匿名(?:反映|登记|投诉|举报)?[吧啦了呀。.!！]*")
 

@@ -23,6 +23,7 @@ ASK_PHONE = "留下手机号码"
 READ_BACK = "请核对您要登记的工单"
 SET_ASIDE = "我暂时没有准确答案"
 FILED = re.compile(r"已为您登记工单 GD\d{13}")
+ANY = re.compile(r"[\s\S]")
 
 
 @pytest.fixture
@@ -152,3 +153,18 @@ async def test_a_time_said_in_the_first_message_is_not_asked_again(rt: Runtime) 
     )
     t = await the_ticket(rt)
     assert (t.address, t.since) == ("梅江桥底", "琴日夜晚")
+
+
+async def test_taking_the_intake_up_again_is_not_part_of_the_appeal(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉", ["登记投诉工单", "发生了什么"]),
+            ("好，继续，楼下烧烤档油烟好大", ASK_PLACE),
+            ("江南路28号", ASK_TIME),
+            ("上个月", ASK_PHONE),
+            ("匿名", re.compile("内容：楼下烧烤档油烟好大\n")),
+        ],
+        sender="c-8",
+    )
+    await verify_dialog(rt, [("我要投诉", [ANY, "发生了什么"]), ("好的，继续", "描述得再具体一点")], sender="c-9")
