@@ -195,12 +195,21 @@ async def _stats(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(t) for t in await tf.stats(_tickets(ctx), ctx.actor, " ".join(m.args))]
 
 
-async def _code_alone(ctx: Context, _m: Match) -> list[Reply]:
+class _CodeAlone:
     """A ticket code on its own: looked up as by ``/工单`` (the owner's session, or a verified phone)."""
-    found = _CODE_ALONE.match(ctx.text)
-    assert found is not None
-    code = found.group("code").upper()
-    return await _with_code(QUERY_EXAMPLE, _query)(ctx, Match(args=(code,), raw_rest=code))
+
+    def __init__(self) -> None:
+        self._look_up = _with_code(QUERY_EXAMPLE, _query)
+
+    async def check(self, ctx: Context) -> Match | None:
+        found = _CODE_ALONE.match(ctx.text)
+        if found is None:
+            return None
+        code = found.group("code").upper()
+        return Match(args=(code,), raw_rest=code)
+
+    async def handle(self, ctx: Context, match: Match) -> list[Reply]:
+        return await self._look_up(ctx, match)
 
 
 def handlers() -> list[Handler]:
@@ -228,7 +237,7 @@ def handlers() -> list[Handler]:
     ]
     out: list[Handler] = [
         MessageHandler(ticket_lookup.has_pending_code, ticket_lookup.check_code),
-        MessageHandler(lambda ctx: _CODE_ALONE.match(ctx.text) is not None, _code_alone),
+        _CodeAlone(),
     ]
     out += [CommandHandler(names, _with_code(example, action)) for names, example, action in table]
     out += [CommandHandler({"工单队列", "部门工单"}, _queue), CommandHandler({"统计", "工单统计"}, _stats)]

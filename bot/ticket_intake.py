@@ -238,17 +238,15 @@ def time_clause(text: str, now: datetime) -> str:
     return ""
 
 
-def initial_data(
-    kind: str, text: str, entities: Mapping[str, object], now: datetime | None = None
-) -> dict[str, object]:
+def initial_data(kind: str, text: str, entities: Mapping[str, object], now: datetime) -> dict[str, object]:
     """Prefill from the first message: its content when it says more than the trigger, NLU entities, a clause
-    that is a time (with ``now``)."""
+    that is a time."""
     data: dict[str, object] = {"kind": kind, "answered": [], "content": "", "address": "", "since": "", "phone": ""}
     content = _TRIGGER.sub("", text).strip()
     if len(content) >= 6:
         data["content"] = text.strip()
         _mark(data, "content")
-        since = time_clause(content, now) if now is not None and "since" not in SKIP.get(kind, set()) else ""
+        since = time_clause(content, now) if "since" not in SKIP.get(kind, set()) else ""
         if since:
             data["since"] = since
             _mark(data, "since")
@@ -348,7 +346,7 @@ async def _store(ctx: Context, conv: ConversationState, step: str, value: str) -
 async def _enter(ctx: Context, m: Match, conv: ConversationState) -> Step:
     miss = ctx.session.pop(MISS_KEY, None)
     if ctx.text.lstrip("/／").startswith("登记") and isinstance(miss, str) and miss:
-        conv.data = initial_data("咨询", miss, {})
+        conv.data = initial_data("咨询", miss, {}, ctx.services.clock.now())
         return _ask(conv, [Reply(f"好的，我把您的问题“{miss[:60]}”登记为咨询工单，由相关部门答复您。")])
     kind = _kind_of(ctx.text)
     conv.data = initial_data(kind, m.raw_rest if m.args else tidy_text(ctx.message.text), {}, ctx.services.clock.now())
@@ -390,31 +388,36 @@ def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:
     return _ask(conv, [Reply(said)])
 
 
-async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
+async def _not_yet_an_answer(
+    ctx: Context, conv: ConversationState, step: str, fits: Callable[[str], bool]
+) -> Step | None:
+    """What a place or time step does before it stores: a phone said ahead, a question aside, an answer that
+    does not fit (asked again); None when the message is the step's answer."""
     ahead = _phone_ahead(ctx, conv)
     if ahead is not None:
         return ahead
-    if not answers_slot(ctx.text, looks_like_place):
+    if not answers_slot(ctx.text, fits):
         interrupted = await _interruption(ctx, conv)
         if interrupted is not None:
             return interrupted
-    if not looks_like_place(ctx.text) and not _UNSURE.search(ctx.text):
-        return await _invalid(ctx, conv, "address")
+    if not fits(ctx.text) and not _UNSURE.search(ctx.text):
+        return await _invalid(ctx, conv, step)
+    return None
+
+
+async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    other = await _not_yet_an_answer(ctx, conv, "address", looks_like_place)
+    if other is not None:
+        return other
     place = _COPULA.sub("", tidy_text(ctx.message.text))
     return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else place[:200])
 
 
 async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
-    ahead = _phone_ahead(ctx, conv)
-    if ahead is not None:
-        return ahead
     now = ctx.services.clock.now()
-    if not answers_slot(ctx.text, lambda clause: looks_like_time(clause, now)):
-        interrupted = await _interruption(ctx, conv)
-        if interrupted is not None:
-            return interrupted
-    if not looks_like_time(ctx.text, now) and not _UNSURE.search(ctx.text):
-        return await _invalid(ctx, conv, "since")
+    other = await _not_yet_an_answer(ctx, conv, "since", lambda text: looks_like_time(text, now))
+    if other is not None:
+        return other
     return await _store(ctx, conv, "since", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
 
 

@@ -58,10 +58,12 @@ class KnowledgeAnswers:
         if not isinstance(raw, dict):
             return None
         try:
-            fresh = self.kb.clock.now() - datetime.fromisoformat(str(raw.get("at"))) <= TOPIC_FRESH
-        except (TypeError, ValueError):
-            fresh = False
-        return str(raw.get("name") or "") or None if fresh else None
+            age = self.kb.clock.now() - datetime.fromisoformat(str(raw.get("at")))
+        except (TypeError, ValueError):  # no time, or one without a zone
+            return None
+        if age > TOPIC_FRESH:
+            return None
+        return str(raw.get("name") or "") or None
 
     def _remember(self, session: SessionData, card: Card) -> None:
         data = card.item if card.item else card.data
