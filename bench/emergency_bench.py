@@ -22,10 +22,11 @@ from typing import Any
 
 from bench.common import machine_speed, percentile, write_result
 from nlu.emergency import EmergencyClassifier, Tuning, decide, normalise, repair, rules
-from nlu.emergency_model import NONE, TRAIN_FILE, EmergencyModel, load_examples
+from nlu.emergency_model import NONE, TRAIN_FILE, EmergencyModel, load_background, load_examples
 
 ROOT = Path(__file__).resolve().parent
 EVAL = ROOT / "data" / "emergency_eval.jsonl"
+EVERYDAY = ROOT / "data" / "everyday_talk_eval.jsonl"  # frozen: everyday talk, none of it an emergency
 OUT = ROOT / "results" / "emergency.json"
 
 
@@ -112,6 +113,7 @@ def evaluate(runs: int, out: Path) -> dict[str, Any]:
         "train_set": "nlu/data/emergency_train.jsonl",
     }
     result["training_examples"] = len(load_examples())
+    result["background_examples"] = len(load_background())
     result["model_training_s"] = round(train_s, 3)
     result["tuning"] = vars(combined.tuning)
     verdicts = [combined.classify(r["text"]) for r in rows]
@@ -122,6 +124,9 @@ def evaluate(runs: int, out: Path) -> dict[str, Any]:
     result["model_only"] = score(
         rows, [(p >= 0.5, k) for p, k in (model.predict(repair(normalise(r["text"]))) for r in rows)]
     )
+    result["everyday_talk"] = everyday_false_alarms(combined)
+    without = EmergencyClassifier(EmergencyModel.train(load_examples()), combined.tuning)
+    result["everyday_talk_model_without_background"] = everyday_false_alarms(without)
     result["errors"] = [
         {"text": r["text"], "expected": r["kind"] if r["emergency"] else None, "got": v.kind, "score": v.score}
         for r, v in zip(rows, verdicts, strict=True)
@@ -134,6 +139,13 @@ def evaluate(runs: int, out: Path) -> dict[str, Any]:
     return result
 
 
+def everyday_false_alarms(clf: EmergencyClassifier) -> dict[str, Any]:
+    """How many sentences of the frozen everyday-talk set (none an emergency) are flagged, and which."""
+    texts = [r["text"] for r in load(EVERYDAY)]
+    flagged = [(t, v.kind) for t in texts if (v := clf.classify(t)).emergency]
+    return {"sentences": len(texts), "false_alarms": len(flagged), "flagged": flagged}
+
+
 def _figures(s: dict[str, Any]) -> str:
     return f"recall {s['recall']} precision {s['precision']} missed {s['missed']} fp {s['false_alarms']}"
 
@@ -141,13 +153,15 @@ def _figures(s: dict[str, Any]) -> str:
 def tune(folds: int, seed: int) -> None:
     """Cross-validated model probabilities on the training set, then a grid over the tuning knobs."""
     rows = load(TRAIN_FILE)
+    background = load_background()  # always in training, as in the product; only the file's rows are scored
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)
     probs: dict[int, tuple[float, str | None]] = {}
     for f in range(folds):
         held = set(order[f::folds])
         model = EmergencyModel.train(
-            (r["text"], r["kind"] if r["emergency"] else NONE) for i, r in enumerate(rows) if i not in held
+            [(r["text"], r["kind"] if r["emergency"] else NONE) for i, r in enumerate(rows) if i not in held]
+            + background
         )
         for i in held:
             probs[i] = model.predict(repair(normalise(rows[i]["text"])))

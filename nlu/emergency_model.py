@@ -14,14 +14,22 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 TRAIN_FILE = Path(__file__).resolve().parent / "data" / "emergency_train.jsonl"
+NLU_FILES = ("nlu_citizen.yml", "nlu_staff.yml")
+# Intents whose examples can describe a danger (a fall, gas, someone trapped); every other intent's examples are
+# everyday talk to the bot and teach the model what is *not* an emergency.
+MAY_BE_URGENT = frozenset({"request_help", "report"})
 NONE = "none"
 NGRAMS = (1, 3)
+_INTENT = re.compile(r"^- intent:\s*(\S+)")
+_EXAMPLE = re.compile(r"^\s+- (.+)$")
+_ENTITY = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def load_examples(path: Path = TRAIN_FILE) -> list[tuple[str, str]]:
@@ -33,6 +41,28 @@ def load_examples(path: Path = TRAIN_FILE) -> list[tuple[str, str]]:
                 row = json.loads(line)
                 out.append((row["text"], row["kind"] if row["emergency"] else NONE))
     return out
+
+
+def load_background(data_dir: Path = TRAIN_FILE.parent) -> list[tuple[str, str]]:
+    """The NLU's training examples of everyday intents (greetings, asking for a person, documents, meetings …),
+    labelled "none": without them the model has seen only emergencies and their look-alikes, and ordinary
+    talk such as "有咩要我批嘅" or "有没有在线人工" scored as an emergency."""
+    out: list[tuple[str, str]] = []
+    for name in NLU_FILES:
+        intent = ""
+        for line in (data_dir / name).read_text(encoding="utf-8").splitlines():
+            if m := _INTENT.match(line):
+                intent = m.group(1)
+            elif (m := _EXAMPLE.match(line)) and intent and intent not in MAY_BE_URGENT:
+                text = _ENTITY.sub(r"\1", m.group(1)).strip()
+                if text:
+                    out.append((text, NONE))
+    return out
+
+
+def training_examples() -> list[tuple[str, str]]:
+    """What the product's model learns from: the emergency file and the everyday background."""
+    return load_examples() + load_background()
 
 
 def _grams(text: str) -> Counter[str]:
@@ -73,7 +103,7 @@ class EmergencyModel:
 
     @classmethod
     def train_default(cls) -> EmergencyModel:
-        return cls.train(load_examples())
+        return cls.train(training_examples())
 
     def predict(self, norm: str) -> tuple[float, str | None]:
         """P(emergency) and the most likely kind, for text already normalised and repaired."""
@@ -104,7 +134,7 @@ def main() -> None:
     t = time.perf_counter()
     model = EmergencyModel.train_default()
     print(
-        f"emergency model: {len(load_examples())} examples, {len(model.vocabulary)} n-grams, "
+        f"emergency model: {len(training_examples())} examples, {len(model.vocabulary)} n-grams, "
         f"classes {model.classes}, trained in {time.perf_counter() - t:.2f} s"
     )
 
