@@ -347,6 +347,11 @@ GLOBAL = [
         [("菜单", re.compile("登记 12345 工单[\\s\\S]*工作人员还可以"))],
     ),
     ("a civil servant's 取消 is not a meeting cancellation", "demo-liuyang", [("取消", "没有需要取消的操作")]),
+    (
+        "closing words are a goodbye, not a menu or a KB answer",
+        "g6",
+        [("唔该，冇嘢啦", re.compile("再见|不客气")), ("OK冇问题了", re.compile("再见|不客气"))],
+    ),
 ]
 
 
