@@ -11,7 +11,7 @@ from integrations.tickets import todo_line
 from kernel.identity import Actor
 from nlu.entities import DOC_ID
 from office_flows.common import OfficeError
-from office_flows.documents.service import fmt
+from office_flows.documents.service import ReturnedDraft, fmt
 from office_flows.office import Office
 from office_flows.tickets.service import TicketService
 
@@ -27,8 +27,9 @@ async def todo_with_tickets(office: Office, tickets: TicketService | None, actor
 
 async def todo_text(office: Office, actor: Actor) -> str:
     items = await office.documents.todo(actor)
+    returned = returned_lines(await office.documents.returned_drafts(actor))
     if not items:
-        return "您目前没有待办公文。"
+        return "\n".join(returned) if returned else "您目前没有待办公文。"
     lines = [f"您有 {len(items)} 件待办公文（按紧急程度和时限排序）："]
     for i, it in enumerate(items, start=1):
         behalf = f"，代{it.on_behalf_of}" if it.on_behalf_of else ""
@@ -38,7 +39,19 @@ async def todo_text(office: Office, actor: Actor) -> str:
             f"自 {fmt(it.since)} 起，时限 {fmt(it.due_at)}"
         )
     lines.append("回复“/同意 文号 意见”“/退回 文号 理由”“/转交 文号 姓名”或“/加签 文号 姓名”办理。")
-    return "\n".join(lines)
+    return "\n".join(lines + returned)
+
+
+def returned_lines(drafts: list[ReturnedDraft]) -> list[str]:
+    """The speaker's returned drafts, for the to-do list: what was returned, by whom, why, and how to resubmit."""
+    if not drafts:
+        return []
+    lines = [f"您拟稿的 {len(drafts)} 件公文被退回待修改："]
+    for d in drafts:
+        why = f"，理由：{d.reason}" if d.reason else ""
+        lines.append(f"· {d.doc_id}《{d.title}》— {d.returned_by}于 {fmt(d.since)} 退回{why}")
+    lines.append("修改后回复“/重新提交 文号 修改后的正文”（正文不变可省略），或直接说“改好了，重新提交”。")
+    return lines
 
 
 async def delegate_text(office: Office, actor: Actor, doc_id: str, person: str, comment: str, consult: bool) -> str:
@@ -96,6 +109,28 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
         )
         return Outcome.say(answer + hint)
 
+    async def returned_of(call: FlowCall) -> str | Outcome:
+        """The draft named, else the speaker's only returned draft, else a choice among them."""
+        if call.entities.get("doc_id"):
+            return str(call.entities["doc_id"])
+        try:
+            drafts = await office.documents.returned_drafts(call.actor)
+        except OfficeError as exc:
+            return Outcome.say(str(exc))
+        if not drafts:
+            return Outcome.say("您没有被退回待修改的公文。如要重新提交其他公文，请说明文号（如 FW-2026-015）。")
+        if len(drafts) == 1:
+            return drafts[0].doc_id
+        return offer(call, "doc_id", [(d.doc_id, f"{d.doc_id}《{d.title}》") for d in drafts], "被退回的公文")
+
+    async def resubmit(call: FlowCall) -> Outcome:
+        doc_id = await returned_of(call)
+        if isinstance(doc_id, Outcome):
+            return doc_id
+        body = revised_body(call.written)
+        answer = await run(lambda: message_of(office.documents.resubmit(call.actor, doc_id, body)))
+        return Outcome.say(answer if body else answer + "（正文未改；如要修改，请在“重新提交：”后写上新的正文。）")
+
     async def query(call: FlowCall) -> list[str]:
         doc_id = str(call.entities["doc_id"])
         return [await run(lambda: message_of(office.documents.query(call.actor, doc_id)))]
@@ -105,3 +140,10 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
     registry.register("approve_document", approve)
     registry.register("reject_document", reject)
     registry.register("delegate_task", delegate)
+    registry.register("resubmit_document", resubmit)
+
+
+def revised_body(written: str) -> str:
+    """The new body in "改好了，重新提交：新正文" — what follows the first colon; none without one."""
+    found = re.search(r"[：:](.*)", DOC_ID.sub("", written), re.S)
+    return found.group(1).strip() if found else ""

@@ -72,6 +72,17 @@ class TodoItem:
     on_behalf_of: str  # "" for one's own step
 
 
+@dataclass(frozen=True)
+class ReturnedDraft:
+    """A document returned to its drafter, waiting for the drafter to revise and resubmit it."""
+
+    doc_id: str
+    title: str
+    reason: str  # the last return's reason
+    returned_by: str
+    since: datetime
+
+
 def fmt(t: datetime | None) -> str:
     return t.astimezone(SHANGHAI).strftime("%m月%d日 %H:%M") if t else "—"
 
@@ -158,6 +169,29 @@ class DocumentService:
                     )
                 )
         return sorted(items, key=lambda i: (URGENCIES.index(i.urgency), i.due_at, i.doc_id))
+
+    async def returned_drafts(self, actor: Actor) -> list[ReturnedDraft]:
+        """The speaker's own drafts that were returned and wait for a resubmission, oldest first."""
+        pid = person_required(actor)
+        async with self.db.session() as s:
+            docs = list(
+                await s.scalars(
+                    select(Document)
+                    .where(Document.drafter_id == pid, Document.status == RETURNED)
+                    .order_by(Document.updated_at, Document.id)
+                )
+            )
+            out = []
+            for doc in docs:
+                last = await s.scalar(
+                    select(DocEvent)
+                    .where(DocEvent.document_id == doc.id, DocEvent.action == "return")
+                    .order_by(DocEvent.at.desc(), DocEvent.id.desc())
+                    .limit(1)
+                )
+                reason, by = (last.comment, last.actor) if last is not None else ("", "")
+                out.append(ReturnedDraft(doc.doc_id, doc.title, reason, by, doc.updated_at))
+        return out
 
     # --- decisions -----------------------------------------------------------------------------
 

@@ -387,6 +387,24 @@ async def test_several_pending_documents_are_offered_as_choices(rt):
     )
 
 
+async def test_a_cantonese_asker_for_approvals_gets_the_todo_and_a_resubmission_in_words_works(rt):
+    """ "有咩要我批嘅" was once flagged as a crime by the emergency model; the drafter resubmits without a number."""
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhangwei", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+            ("demo-lina", "有咩要我批嘅", "FW-2026-001《关于汛期值班的通知》"),
+            ("demo-lina", "/退回 FW-2026-001 请补充值班表", "退回拟稿人张伟修改"),
+            (
+                "demo-zhangwei",
+                "份稿改好咗，帮我再送上去：各单位请做好汛期值班，附值班表",
+                "已重新提交 FW-2026-001（第 2 轮）",
+            ),
+        ],
+        channel=WEB,
+    )
+
+
 async def test_a_return_keeps_its_reason_without_the_verb(rt):
     await verify_dialog(
         rt,

@@ -7,6 +7,7 @@ these sentences) into the flows registered with FlowRegistry. Each table is one 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -39,6 +40,8 @@ RECORDED = {
     ),
     "HY-2026-0001 我请假，出差": nlu_result("rsvp_meeting", 0.93),
     "我最近有什么会": nlu_result("query_meetings", 0.93),
+    "改好了，重新提交：各单位请做好汛期值班，附值班表": nlu_result("resubmit_document", 0.93),
+    "再送审一次": nlu_result("resubmit_document", 0.93),
 }
 
 
@@ -182,6 +185,28 @@ NOTICES = [
     ("张伟", "/我的通知", "没有未读通知"),
     ("张伟", "/办公帮助", "/加签 文号 姓名（征求对方意见后回到您这里）"),
 ]
+
+
+RESUBMIT = [
+    ("张伟", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+    ("张伟", "再送审一次", "您没有被退回待修改的公文"),
+    ("李娜", "/退回 FW-2026-001 请补充值班表", "退回拟稿人张伟修改"),
+    # The drafter's to-do shows the returned draft, who returned it and why, and how to resubmit.
+    ("张伟", "/待办", re.compile("被退回待修改[\\s\\S]*FW-2026-001《关于汛期值班的通知》— 李娜[\\s\\S]*请补充值班表")),
+    ("张伟", "我有哪些待办", "被退回待修改"),
+    ("李娜", "/待办", "没有待办"),
+    # In words, without the number: the only returned draft, the new body after the colon.
+    ("张伟", "改好了，重新提交：各单位请做好汛期值班，附值班表", "已重新提交 FW-2026-001（第 2 轮）。已送李娜办理"),
+    ("李娜", "/待办", "FW-2026-001"),
+    ("张伟", "/待办", "没有待办"),
+]
+
+
+async def test_a_returned_draft_is_in_the_drafters_todo_and_resubmitted_in_words(rt: Runtime) -> None:
+    await verify_dialog(rt, RESUBMIT, names=SENDERS)
+    async with rt.db.session() as s:
+        body = await s.scalar(select(Document.body).where(Document.doc_id == "FW-2026-001"))
+    assert body == "各单位请做好汛期值班，附值班表"
 
 
 async def test_notice_commands(rt: Runtime) -> None:
