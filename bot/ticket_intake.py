@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from bot.answers import deliver
 from bot.conversation import END, ConversationHandler, ConversationState, Step, on_command, on_text
+from bot.giving_up import gives_up
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
@@ -61,7 +62,6 @@ HINTS = {
 _TRIGGER = re.compile(
     r"^(?:我要|我想|我需要|想|我)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
 )
-_CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|不登记了|唔登记了|cancel)[吧啦了。.!！]*$", re.I)
 _YES = re.compile(
     r"^(确认|确定|是的?|对的?|系|係|冇问题|没问题|无问题|提交|确认提交|好的?|可以|ok|得|啱|啱晒|冇错|没错)[。.!！啦了吧呀]*$",
     re.I,
@@ -92,6 +92,12 @@ _CORRECTION = re.compile(
     r"(?:(?:写|填|讲|说|打|输)?(?:错了|错咗|错嘞|唔啱|不对)[，,、\s]*)?"
     r"(?:应该|应|其实|实际上)?(?:改成|改为|换成|更正为|是|为|系|係|：|:)\s*(?P<value>.+)$",
     re.I,
+)
+_KIND_WORD = "|".join(KINDS)
+# "不是投诉，是建议", "唔系投诉，系想提个建议": the type corrected by naming the wrong one, then the right one.
+_KIND_SWITCH = re.compile(
+    rf"^(?:不是|唔系|唔係|毋系|冇系)(?:想|要)?(?:{_KIND_WORD})[，,、\s]*(?:而|其实)?(?:是|系|係)?(?:想|要)?"
+    rf"(?:提|做|登记成?)?(?:个|一个|一下)?(?P<kind>{_KIND_WORD})"
 )
 _FIELD_WORDS = {
     "类型": "kind",
@@ -547,6 +553,20 @@ def _is_correction(ctx: Context) -> bool:
     return bool(_CORRECTION.match(ctx.text))
 
 
+def _is_kind_switch(ctx: Context) -> bool:
+    return bool(_KIND_SWITCH.match(ctx.text))
+
+
+async def _switch_kind(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    """ "不是投诉，是建议": the type changed, then on where we were."""
+    found = _KIND_SWITCH.match(ctx.text)
+    assert found is not None
+    conv.data["kind"] = found.group("kind")
+    if conv.state in ("confirm", "fix", "kind"):
+        conv.data["editing"] = True
+    return _ask(conv, [Reply(f"好的，类型改为{found.group('kind')}。")])
+
+
 def _draft(data: Mapping[str, object]) -> str:
     """The unfinished ticket for the operator's transcript ("" when nothing but the type was said)."""
     kind = _kind(data)
@@ -618,8 +638,9 @@ def build(timeout: timedelta) -> ConversationHandler:
         },
         fallbacks=[
             on_text(lambda c: asks_for_person(c.text), _to_person),  # before any step takes it as an answer
-            on_text(lambda c: bool(_CANCEL.match(c.text)), _cancel),
+            on_text(lambda c: gives_up(c.text), _cancel),  # "取消", "算啦唔投诉啦", "冇事了唔使搞"
             on_text(_is_correction, _correct),
+            on_text(_is_kind_switch, _switch_kind),
         ],
         reprompt=_reprompt,
         opener=_open,

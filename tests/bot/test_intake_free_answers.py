@@ -168,3 +168,67 @@ async def test_taking_the_intake_up_again_is_not_part_of_the_appeal(rt: Runtime)
         sender="c-8",
     )
     await verify_dialog(rt, [("我要投诉", [ANY, "发生了什么"]), ("好的，继续", "描述得再具体一点")], sender="c-9")
+
+
+# --- giving up in other words, at every step --------------------------------------------------------------
+
+CANCELLED = "已取消登记，没有提交任何内容"
+# The turns that bring a citizen to each step of the intake.
+TO_STEP = {
+    "content": [("我要投诉", [ANY, "发生了什么"])],
+    "address": [("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE])],
+    "since": [("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE]), ("江南路28号", ASK_TIME)],
+    "phone": [("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE]), ("江南路28号", ASK_TIME), ("上个月", ASK_PHONE)],
+    "confirm": [
+        ("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE]),
+        ("江南路28号", ASK_TIME),
+        ("上个月", ASK_PHONE),
+        ("13800138000", READ_BACK),
+    ],
+}
+TO_STEP["fix"] = [*TO_STEP["confirm"], ("修改", "要修改哪一项")]
+TO_STEP["kind"] = [*TO_STEP["fix"], ("类型", "哪一类")]
+GIVING_UP = [
+    ("content", "不投诉了"),
+    ("address", "算啦唔投诉啦"),
+    ("address", "𠊎唔投诉了"),
+    ("since", "唔使登记喇"),
+    ("phone", "算了不报了"),
+    ("confirm", "冇事了唔使搞"),
+    ("confirm", "好吧，我不想反映了"),
+    ("fix", "算哩，𠊎毋报了"),
+    ("kind", "唉，唔使同我登记啦"),
+]
+
+
+async def test_giving_up_in_other_words_ends_the_intake_at_every_step_and_writes_nothing(rt: Runtime) -> None:
+    for n, (step, words) in enumerate(GIVING_UP):
+        sender = f"g-{n}"
+        await verify_dialog(rt, [*TO_STEP[step], (words, CANCELLED)], sender=sender)
+        # the intake is over: a yes now confirms nothing
+        [after] = await verify_dialog(rt, [("确认", ANY)], sender=sender)
+        assert not FILED.search(after[0]), (step, words, after)
+    async with rt.db.session() as s:
+        assert list(await s.scalars(select(Ticket))) == []
+
+
+async def test_what_only_sounds_like_giving_up_is_kept(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉", [ANY, "发生了什么"]),
+            ("工地到现在都不停工，本来想算了，但系越嘈越犀利", ASK_PLACE),  # a negation and 算了 in the appeal
+            ("不是投诉，是建议", ["类型改为建议", ASK_PLACE]),  # a type correction
+            ("华南大道18号工地", ASK_TIME),
+            ("上周", ASK_PHONE),
+            ("匿名", re.compile("类型：建议")),
+            ("确认", FILED),
+        ],
+        sender="g-k",
+    )
+    t = await the_ticket(rt)
+    assert (t.kind, t.content, t.address) == (
+        "建议",
+        "工地到现在都不停工，本来想算了，但系越嘈越犀利",
+        "华南大道18号工地",
+    )
