@@ -99,6 +99,10 @@ _KIND_SWITCH = re.compile(
     rf"^(?:不是|唔系|唔係|毋系|冇系)(?:想|要)?(?:{_KIND_WORD})[，,、\s]*(?:而|其实)?(?:是|系|係)?(?:想|要)?"
     rf"(?:提|做|登记成?)?(?:个|一个|一下)?(?P<kind>{_KIND_WORD})"
 )
+# Asking rather than answering, beyond the question words: "我其实是想问下…归谁管", "想知道…".
+_ASKING = re.compile(r"想问|请问|问下|问一下|问吓|问问|想知道|想了解|想咨询|谁")
+# Words that say the citizen came to ask, not to file ("不对，我其实是想问下…").
+_SWITCHING = re.compile(r"^(?:不对|唔啱|唔系|不是|其实|我其实|其实我|我是想|我系想|我只是想|我净系想)")
 _FIELD_WORDS = {
     "类型": "kind",
     "类别": "kind",
@@ -206,12 +210,17 @@ def agrees(text: str) -> bool:
     return bool(clauses) and all(_YES.match(c) for c in clauses)
 
 
+def asks(text: str) -> bool:
+    """A question, or a message saying the citizen wants to ask ("我其实是想问下占道经营归谁管")."""
+    return is_question(text) or bool(_ASKING.search(text))
+
+
 def answers_slot(text: str, fits: Callable[[str], bool]) -> bool:
-    """Some clause of ``text`` answers the step: it ``fits`` the slot and is no question, or it says the citizen
+    """Some clause of ``text`` answers the step: it ``fits`` the slot and asks nothing, or it says the citizen
     does not know. "唔记得几时开始，大概上个月" and "上周开始，怎么还没人管" answer "since when"; "社保卡几时
-    可以领" does not (a question aside)."""
+    可以领" does not (a question aside), nor "不对，我其实是想问下占道经营归谁管" at the place step."""
     return any(
-        (fits(clause) and not is_question(clause)) or _UNSURE.search(clause) for clause in _CLAUSE.split(text) if clause
+        (fits(clause) and not asks(clause)) or _UNSURE.search(clause) for clause in _CLAUSE.split(text) if clause
     )
 
 
@@ -304,20 +313,25 @@ def explicit_start(ctx: Context) -> dict[str, object]:
 # --- interruptions -------------------------------------------------------------------------------
 
 
+_DROP_HINT = "（只是想咨询、不用登记的话，回复“取消”即可，什么都不会提交）"
+
+
 def _resume(conv: ConversationState) -> Reply:
-    """The step asked again after something said aside."""
+    """The step asked again after something said aside, with a way out: the citizen may have come to ask."""
     if conv.state == "confirm":
         return _summary(conv.data)
     if conv.state == "fix":
         return Reply("我们继续刚才的登记：请回复要修改的项目序号或名称（类型、内容、地点、时间、电话）。")
-    return Reply(f"我们继续刚才的登记：{QUESTIONS[conv.state]}")
+    drop = [Button("不登记了", "取消")]
+    return Reply(f"我们继续刚才的登记：{QUESTIONS[conv.state]}\n{_DROP_HINT}", buttons=drop)
 
 
 async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = True) -> Step | None:
     """A question in the middle of the intake: answered when the knowledge base knows it with confidence,
     else set aside politely; either way the intake resumes where it was, saying so, and nothing is stored.
-    ``aside=False`` (the content step, where a question may be the appeal itself) only takes KB answers."""
-    if not is_question(ctx.text):
+    ``aside=False`` (the content step, where a question may be the appeal itself) only takes KB answers. A
+    question after a lead-in that takes back the filing ("不对，我其实是想问下…") is told first how to drop it."""
+    if not asks(ctx.text):
         return None
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
     result = await ctx.services.knowledge.lookup(call)
@@ -327,7 +341,14 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
         return Step([*answer, resume], state)
     if not aside:
         return None
-    later = f"您问的“{tidy_text(ctx.message.text)[:40]}”，我暂时没有准确答案，登记完成后可以再问我或拨打 12345 咨询。"
+    asked = tidy_text(ctx.message.text)[:40]
+    if _SWITCHING.match(ctx.text):
+        later = (
+            f"您是想先咨询吗？您问的“{asked}”，我暂时没有准确答案，可以拨打 12345 咨询。"
+            "不需要登记工单的话，回复“取消”就结束登记，什么都不会提交。"
+        )
+    else:
+        later = f"您问的“{asked}”，我暂时没有准确答案，登记完成后可以再问我或拨打 12345 咨询。"
     return Step([Reply(later), resume], state)
 
 

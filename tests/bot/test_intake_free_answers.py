@@ -232,3 +232,34 @@ async def test_what_only_sounds_like_giving_up_is_kept(rt: Runtime) -> None:
         "工地到现在都不停工，本来想算了，但系越嘈越犀利",
         "华南大道18号工地",
     )
+
+
+# --- a question after a correction lead-in ---------------------------------------------------------------
+
+RESUMED_AT_PLACE = re.compile("我们继续刚才的登记[\\s\\S]*地点[\\s\\S]*回复“取消”即可")
+
+
+async def test_a_question_after_a_correction_lead_in_is_set_aside_and_the_intake_is_easy_to_drop(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉小区门口占道经营", [ANY, ASK_PLACE]),
+            ("不对，我其实是想问下占道经营归谁管", ["您是想先咨询吗", RESUMED_AT_PLACE]),
+            ("咁唔使登记喇", CANCELLED),
+        ],
+        sender="q-1",
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉小区门口占道经营", [ANY, ASK_PLACE]),
+            ("我想问下占道经营归谁管", [SET_ASIDE, RESUMED_AT_PLACE]),  # not stored as the place
+            ("金山小区东门口", ASK_TIME),
+            ("上个礼拜", ASK_PHONE),
+            ("匿名", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="q-2",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("金山小区东门口", "上个礼拜")
