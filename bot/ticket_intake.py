@@ -8,11 +8,15 @@ the intake resumes where it was, saying so. A message of which some clause fits 
 ("唔记得几时开始，大概上个月", "上周开始，怎么还没人管") is an answer. Any single field, the type included, can be
 corrected in words at any step ("地点改成江北路 3 号", "类型是投诉", "等等，地址写错了，系华南大道 18 号"); "修改"
 at the read-back asks which field; the read-back is confirmed when every clause says yes ("冇问题，提交"). The type
-comes from the citizen's own words when they name one. Nothing is written until the citizen confirms;
-"取消" works at every step; an abandoned dialogue expires. A plain request for a person ("转人工", "我想搵真人",
-"𠊎爱同人工讲"; ``office_flows.handoff.asking``) at any step ends the intake and queues the citizen for an
-operator, who finds the unfinished ticket in the handoff's transcript; nothing is registered. See INTAKE.md for
-the diagram.
+comes from the citizen's own words when they name one, and "不是投诉，是建议" changes it. A place typed when asked
+since when ("华南大道18号" again) is never the time: the place already recorded is said to be, another one corrects
+it; a time said at the phone step while the time holds none ("昨晚开始") is the time. A message saying the citizen
+wants to ask ("不对，我其实是想问下…归谁管") is a question aside, and the step asked again says how to drop the
+intake. Nothing is written until the citizen confirms; "取消", or giving up in other words ("算啦唔投诉啦",
+"冇事了唔使搞"; ``bot.giving_up``), works at every step; an abandoned dialogue expires. A plain request for a
+person ("转人工", "我想搵真人", "𠊎爱同人工讲"; ``office_flows.handoff.asking``) at any step ends the intake and
+queues the citizen for an operator, who finds the unfinished ticket in the handoff's transcript; nothing is
+registered. See INTAKE.md for the diagram.
 """
 
 from __future__ import annotations
@@ -202,6 +206,30 @@ def looks_like_place(text: str) -> bool:
 
 def looks_like_time(text: str, now: datetime) -> bool:
     return bool(_NONE.match(text) or _TIME.search(text) or parse_time(text, now) is not None)
+
+
+# The number of a house after its street ("华南大道18号"): part of a place, not a day of the month.
+_HOUSE_NUMBER = re.compile(r"(?<=[路街巷道村弄里坊])[0-9０-９一二三四五六七八九十百零〇]+号")
+_PHONE_WORDS = re.compile(r"电话|手机|号码|联系")
+
+
+def says_time(text: str, now: datetime) -> bool:
+    """``text`` names a time once house numbers are taken out ("每天晚上", "上周开始"; not "华南大道18号")."""
+    rest = _HOUSE_NUMBER.sub("", text)
+    return bool(_TIME.search(rest) or parse_time(rest, now))
+
+
+def place_not_time(text: str, now: datetime) -> bool:
+    """``text`` is a place and says no time ("华南大道18号", "金山小区门口"; not "每天晚上在工地门口")."""
+    return bool(_PLACE.search(text)) and not asks(text) and not _UNSURE.search(text) and not says_time(text, now)
+
+
+def late_time(text: str, now: datetime) -> bool:
+    """``text`` is a time said after its step ("昨晚开始", "上周开始"): a clause that is nothing but a time, or a
+    short message that names one, asks nothing, and speaks of no place and no phone."""
+    if asks(text) or _PLACE.search(text) or _PHONE_WORDS.search(text):
+        return False
+    return bool(time_clause(text, now)) or (len(text) <= 10 and says_time(text, now))
 
 
 def agrees(text: str) -> bool:
@@ -440,9 +468,45 @@ async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else place[:200])
 
 
+def _same_place(said: str, recorded: str) -> bool:
+    said, recorded = said.replace(" ", ""), recorded.replace(" ", "")
+    return bool(recorded) and (said in recorded or recorded in said)
+
+
+def _place_at_time_step(ctx: Context, conv: ConversationState) -> Step | None:
+    """A place that says no time, typed when asked since when ("华南大道18号" again): never stored as the time.
+    The place already recorded is said to be; another place corrects it; either way the time is asked again."""
+    if not place_not_time(ctx.text, ctx.services.clock.now()):
+        return None
+    place = _COPULA.sub("", tidy_text(ctx.message.text))[:200]
+    recorded = str(conv.data.get("address") or "")
+    if _same_place(place, recorded):
+        said = f"地点已经记下了：{recorded}。"
+    else:
+        conv.data["address"] = place
+        _mark(conv.data, "address")
+        said = f"好的，地点改为：{place}。" if recorded else f"好的，地点记为：{place}。"
+    return Step([Reply(said), Reply(QUESTIONS["since"] + "\n（回复“取消”可放弃登记）")], "since")
+
+
+def _time_at_phone_step(ctx: Context, conv: ConversationState) -> Step | None:
+    """A time said at the phone step while the time field holds none ("昨晚开始" after the place was taken for
+    the time, or after "不清楚"): stored as the time, and the phone asked again."""
+    now = ctx.services.clock.now()
+    if "since" in SKIP.get(_kind(conv.data), set()) or says_time(str(conv.data.get("since") or ""), now):
+        return None
+    if not late_time(ctx.text, now):
+        return None
+    conv.data["since"] = tidy_text(ctx.message.text)[:200]
+    _mark(conv.data, "since")
+    return Step([Reply(f"好的，时间记为：{conv.data['since']}。"), Reply(QUESTIONS["phone"])], "phone")
+
+
 async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
     now = ctx.services.clock.now()
-    other = await _not_yet_an_answer(ctx, conv, "since", lambda text: looks_like_time(text, now))
+    other = _place_at_time_step(ctx, conv)
+    if other is None:
+        other = await _not_yet_an_answer(ctx, conv, "since", lambda text: looks_like_time(text, now))
     if other is not None:
         return other
     return await _store(ctx, conv, "since", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
@@ -454,6 +518,9 @@ async def _phone(ctx: Context, m: Match, conv: ConversationState) -> Step:
         return await _store(ctx, conv, "phone", "")
     phone = _phone_of(ctx.text)
     if phone is None:
+        late = _time_at_phone_step(ctx, conv)
+        if late is not None:
+            return late
         interrupted = await _interruption(ctx, conv)
         if interrupted is not None:
             return interrupted

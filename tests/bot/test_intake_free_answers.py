@@ -263,3 +263,53 @@ async def test_a_question_after_a_correction_lead_in_is_set_aside_and_the_intake
     )
     t = await the_ticket(rt)
     assert (t.address, t.since) == ("金山小区东门口", "上个礼拜")
+
+
+# --- a place at the time step, a time at the phone step ----------------------------------------------------
+
+
+async def test_a_place_at_the_time_step_is_never_the_time(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉华南大道18号工地夜间施工", [ANY, ASK_PLACE]),
+            ("华南大道18号", ASK_TIME),
+            ("华南大道18号", ["地点已经记下了：华南大道18号", ASK_TIME]),  # the same place again
+            ("系华南大道28号", ["地点改为：华南大道28号", ASK_TIME]),  # another place: a correction
+            ("昨晚开始", ASK_PHONE),
+            ("13912345678", re.compile("地点：华南大道28号\n时间：昨晚开始")),
+            ("确认", FILED),
+        ],
+        sender="p-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.phone) == ("华南大道28号", "昨晚开始", "13912345678")
+
+
+async def test_a_time_at_the_phone_step_fills_an_empty_time_only(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤档油烟好大", [ANY, ASK_PLACE]),
+            ("江南路28号", ASK_TIME),
+            ("不清楚", ASK_PHONE),
+            ("昨晚开始", ["时间记为：昨晚开始", ASK_PHONE]),
+            ("13912345678", re.compile("时间：昨晚开始")),
+            ("确认", FILED),
+        ],
+        sender="p-2",
+    )
+    t = await the_ticket(rt)
+    assert (t.since, t.phone) == ("昨晚开始", "13912345678")
+    # a time already given is left alone: a time-looking answer at the phone step is no phone, nothing more
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤档油烟好大", [ANY, ASK_PLACE]),
+            ("江南路28号", ASK_TIME),
+            ("上个月", ASK_PHONE),
+            ("下个礼拜再讲", "没有识别到手机号码"),
+            ("匿名", re.compile("时间：上个月\n")),
+        ],
+        sender="p-3",
+    )
