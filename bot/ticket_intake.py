@@ -107,6 +107,11 @@ _KIND_SWITCH = re.compile(
 _ASKING = re.compile(r"想问|请问|问下|问一下|问吓|问问|想知道|想了解|想咨询|谁")
 # Words that say the citizen came to ask, not to file ("不对，我其实是想问下…").
 _SWITCHING = re.compile(r"^(?:不对|唔啱|唔系|不是|其实|我其实|其实我|我是想|我系想|我只是想|我净系想)")
+# What comes before the question itself: a lead-in taking the filing back, "我其实是想问下" (kept out of the KB query).
+_ASK_PREFACE = re.compile(
+    r"^(?:(?:不对|唔啱|唔系|不是|其实|哦|噢)[，,。.!！\s]*)*"
+    r"(?:(?:我|𠊎)?(?:其实)?(?:是|系)?(?:只是|净系)?想?(?:问下|问一下|问吓|问问|请问|知道|了解|咨询)[，,:：\s]*)?"
+)
 _FIELD_WORDS = {
     "类型": "kind",
     "类别": "kind",
@@ -243,6 +248,13 @@ def asks(text: str) -> bool:
     return is_question(text) or bool(_ASKING.search(text))
 
 
+def asked_part(text: str) -> str:
+    """The question without what leads up to it ("不对，我其实是想问下占道经营归谁管" → "占道经营归谁管"), so that the
+    knowledge base is asked about the matter, not about the lead-in."""
+    rest = _ASK_PREFACE.sub("", text, count=1)
+    return rest if len(rest) >= 4 else text
+
+
 def answers_slot(text: str, fits: Callable[[str], bool]) -> bool:
     """Some clause of ``text`` answers the step: it ``fits`` the slot and asks nothing, or it says the citizen
     does not know. "唔记得几时开始，大概上个月" and "上周开始，怎么还没人管" answer "since when"; "社保卡几时
@@ -361,7 +373,7 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     question after a lead-in that takes back the filing ("不对，我其实是想问下…") is told first how to drop it."""
     if not asks(ctx.text):
         return None
-    call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
+    call = FlowCall(SPECS["ask_service"], {}, ctx.actor, asked_part(ctx.text), ctx.session, ctx.message.text)
     result = await ctx.services.knowledge.lookup(call)
     state, resume = conv.state, _resume(conv)
     if result is not None and result.decision is Decision.ANSWER:
