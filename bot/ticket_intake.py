@@ -8,11 +8,15 @@ the intake resumes where it was, saying so. A message of which some clause fits 
 ("唔记得几时开始，大概上个月", "上周开始，怎么还没人管") is an answer. Any single field, the type included, can be
 corrected in words at any step ("地点改成江北路 3 号", "类型是投诉", "等等，地址写错了，系华南大道 18 号"); "修改"
 at the read-back asks which field; the read-back is confirmed when every clause says yes ("冇问题，提交"). The type
-comes from the citizen's own words when they name one. Nothing is written until the citizen confirms;
-"取消" works at every step; an abandoned dialogue expires. A plain request for a person ("转人工", "我想搵真人",
-"𠊎爱同人工讲"; ``office_flows.handoff.asking``) at any step ends the intake and queues the citizen for an
-operator, who finds the unfinished ticket in the handoff's transcript; nothing is registered. See INTAKE.md for
-the diagram.
+comes from the citizen's own words when they name one, and "不是投诉，是建议" changes it. A place typed when asked
+since when ("华南大道18号" again) is never the time: the place already recorded is said to be, another one corrects
+it; a time said at the phone step while the time holds none ("昨晚开始") is the time. A message saying the citizen
+wants to ask ("不对，我其实是想问下…归谁管") is a question aside, and the step asked again says how to drop the
+intake. Nothing is written until the citizen confirms; "取消", or giving up in other words ("算啦唔投诉啦",
+"冇事了唔使搞"; ``bot.giving_up``), works at every step; an abandoned dialogue expires. A plain request for a
+person ("转人工", "我想搵真人", "𠊎爱同人工讲"; ``office_flows.handoff.asking``) at any step ends the intake and
+queues the citizen for an operator, who finds the unfinished ticket in the handoff's transcript; nothing is
+registered. See INTAKE.md for the diagram.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from datetime import datetime, timedelta
 
 from bot.answers import deliver
 from bot.conversation import END, ConversationHandler, ConversationState, Step, on_command, on_text
+from bot.giving_up import gives_up
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
@@ -61,7 +66,6 @@ HINTS = {
 _TRIGGER = re.compile(
     r"^(?:我要|我想|我需要|想|我)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
 )
-_CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|不登记了|唔登记了|cancel)[吧啦了。.!！]*$", re.I)
 _YES = re.compile(
     r"^(确认|确定|是的?|对的?|系|係|冇问题|没问题|无问题|提交|确认提交|好的?|可以|ok|得|啱|啱晒|冇错|没错)[。.!！啦了吧呀]*$",
     re.I,
@@ -92,6 +96,21 @@ _CORRECTION = re.compile(
     r"(?:(?:写|填|讲|说|打|输)?(?:错了|错咗|错嘞|唔啱|不对)[，,、\s]*)?"
     r"(?:应该|应|其实|实际上)?(?:改成|改为|换成|更正为|是|为|系|係|：|:)\s*(?P<value>.+)$",
     re.I,
+)
+_KIND_WORD = "|".join(KINDS)
+# "不是投诉，是建议", "唔系投诉，系想提个建议": the type corrected by naming the wrong one, then the right one.
+_KIND_SWITCH = re.compile(
+    rf"^(?:不是|唔系|唔係|毋系|冇系)(?:想|要)?(?:{_KIND_WORD})[，,、\s]*(?:而|其实)?(?:是|系|係)?(?:想|要)?"
+    rf"(?:提|做|登记成?)?(?:个|一个|一下)?(?P<kind>{_KIND_WORD})"
+)
+# Asking rather than answering, beyond the question words: "我其实是想问下…归谁管", "想知道…".
+_ASKING = re.compile(r"想问|请问|问下|问一下|问吓|问问|想知道|想了解|想咨询|谁")
+# Words that say the citizen came to ask, not to file ("不对，我其实是想问下…").
+_SWITCHING = re.compile(r"^(?:不对|唔啱|唔系|不是|其实|我其实|其实我|我是想|我系想|我只是想|我净系想)")
+# What comes before the question itself: a lead-in taking the filing back, "我其实是想问下" (kept out of the KB query).
+_ASK_PREFACE = re.compile(
+    r"^(?:(?:不对|唔啱|唔系|不是|其实|哦|噢)[，,。.!！\s]*)*"
+    r"(?:(?:我|𠊎)?(?:其实)?(?:是|系)?(?:只是|净系)?想?(?:问下|问一下|问吓|问问|请问|知道|了解|咨询)[，,:：\s]*)?"
 )
 _FIELD_WORDS = {
     "类型": "kind",
@@ -194,18 +213,54 @@ def looks_like_time(text: str, now: datetime) -> bool:
     return bool(_NONE.match(text) or _TIME.search(text) or parse_time(text, now) is not None)
 
 
+# The number of a house after its street ("华南大道18号"): part of a place, not a day of the month.
+_HOUSE_NUMBER = re.compile(r"(?<=[路街巷道村弄里坊])[0-9０-９一二三四五六七八九十百零〇]+号")
+_PHONE_WORDS = re.compile(r"电话|手机|号码|联系")
+
+
+def says_time(text: str, now: datetime) -> bool:
+    """``text`` names a time once house numbers are taken out ("每天晚上", "上周开始"; not "华南大道18号")."""
+    rest = _HOUSE_NUMBER.sub("", text)
+    return bool(_TIME.search(rest) or parse_time(rest, now))
+
+
+def place_not_time(text: str, now: datetime) -> bool:
+    """``text`` is a place and says no time ("华南大道18号", "金山小区门口"; not "每天晚上在工地门口")."""
+    return bool(_PLACE.search(text)) and not asks(text) and not _UNSURE.search(text) and not says_time(text, now)
+
+
+def late_time(text: str, now: datetime) -> bool:
+    """``text`` is a time said after its step ("昨晚开始", "上周开始"): a clause that is nothing but a time, or a
+    short message that names one, asks nothing, and speaks of no place and no phone."""
+    if asks(text) or _PLACE.search(text) or _PHONE_WORDS.search(text):
+        return False
+    return bool(time_clause(text, now)) or (len(text) <= 10 and says_time(text, now))
+
+
 def agrees(text: str) -> bool:
     """Every clause is a yes or a thank-you, and one is a yes ("确认", "冇问题，提交", "好，确认，谢谢")."""
     clauses = [c for c in _CLAUSE.split(text) if c and not _THANKS.match(c)]
     return bool(clauses) and all(_YES.match(c) for c in clauses)
 
 
+def asks(text: str) -> bool:
+    """A question, or a message saying the citizen wants to ask ("我其实是想问下占道经营归谁管")."""
+    return is_question(text) or bool(_ASKING.search(text))
+
+
+def asked_part(text: str) -> str:
+    """The question without what leads up to it ("不对，我其实是想问下占道经营归谁管" → "占道经营归谁管"), so that the
+    knowledge base is asked about the matter, not about the lead-in."""
+    rest = _ASK_PREFACE.sub("", text, count=1)
+    return rest if len(rest) >= 4 else text
+
+
 def answers_slot(text: str, fits: Callable[[str], bool]) -> bool:
-    """Some clause of ``text`` answers the step: it ``fits`` the slot and is no question, or it says the citizen
+    """Some clause of ``text`` answers the step: it ``fits`` the slot and asks nothing, or it says the citizen
     does not know. "唔记得几时开始，大概上个月" and "上周开始，怎么还没人管" answer "since when"; "社保卡几时
-    可以领" does not (a question aside)."""
+    可以领" does not (a question aside), nor "不对，我其实是想问下占道经营归谁管" at the place step."""
     return any(
-        (fits(clause) and not is_question(clause)) or _UNSURE.search(clause) for clause in _CLAUSE.split(text) if clause
+        (fits(clause) and not asks(clause)) or _UNSURE.search(clause) for clause in _CLAUSE.split(text) if clause
     )
 
 
@@ -298,22 +353,27 @@ def explicit_start(ctx: Context) -> dict[str, object]:
 # --- interruptions -------------------------------------------------------------------------------
 
 
+_DROP_HINT = "（只是想咨询、不用登记的话，回复“取消”即可，什么都不会提交）"
+
+
 def _resume(conv: ConversationState) -> Reply:
-    """The step asked again after something said aside."""
+    """The step asked again after something said aside, with a way out: the citizen may have come to ask."""
     if conv.state == "confirm":
         return _summary(conv.data)
     if conv.state == "fix":
         return Reply("我们继续刚才的登记：请回复要修改的项目序号或名称（类型、内容、地点、时间、电话）。")
-    return Reply(f"我们继续刚才的登记：{QUESTIONS[conv.state]}")
+    drop = [Button("不登记了", "取消")]
+    return Reply(f"我们继续刚才的登记：{QUESTIONS[conv.state]}\n{_DROP_HINT}", buttons=drop)
 
 
 async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = True) -> Step | None:
     """A question in the middle of the intake: answered when the knowledge base knows it with confidence,
     else set aside politely; either way the intake resumes where it was, saying so, and nothing is stored.
-    ``aside=False`` (the content step, where a question may be the appeal itself) only takes KB answers."""
-    if not is_question(ctx.text):
+    ``aside=False`` (the content step, where a question may be the appeal itself) only takes KB answers. A
+    question after a lead-in that takes back the filing ("不对，我其实是想问下…") is told first how to drop it."""
+    if not asks(ctx.text):
         return None
-    call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
+    call = FlowCall(SPECS["ask_service"], {}, ctx.actor, asked_part(ctx.text), ctx.session, ctx.message.text)
     result = await ctx.services.knowledge.lookup(call)
     state, resume = conv.state, _resume(conv)
     if result is not None and result.decision is Decision.ANSWER:
@@ -321,7 +381,14 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
         return Step([*answer, resume], state)
     if not aside:
         return None
-    later = f"您问的“{tidy_text(ctx.message.text)[:40]}”，我暂时没有准确答案，登记完成后可以再问我或拨打 12345 咨询。"
+    asked = tidy_text(ctx.message.text)[:40]
+    if _SWITCHING.match(ctx.text):
+        later = (
+            f"您是想先咨询吗？您问的“{asked}”，我暂时没有准确答案，可以拨打 12345 咨询。"
+            "不需要登记工单的话，回复“取消”就结束登记，什么都不会提交。"
+        )
+    else:
+        later = f"您问的“{asked}”，我暂时没有准确答案，登记完成后可以再问我或拨打 12345 咨询。"
     return Step([Reply(later), resume], state)
 
 
@@ -413,9 +480,45 @@ async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else place[:200])
 
 
+def _same_place(said: str, recorded: str) -> bool:
+    said, recorded = said.replace(" ", ""), recorded.replace(" ", "")
+    return bool(recorded) and (said in recorded or recorded in said)
+
+
+def _place_at_time_step(ctx: Context, conv: ConversationState) -> Step | None:
+    """A place that says no time, typed when asked since when ("华南大道18号" again): never stored as the time.
+    The place already recorded is said to be; another place corrects it; either way the time is asked again."""
+    if not place_not_time(ctx.text, ctx.services.clock.now()):
+        return None
+    place = _COPULA.sub("", tidy_text(ctx.message.text))[:200]
+    recorded = str(conv.data.get("address") or "")
+    if _same_place(place, recorded):
+        said = f"地点已经记下了：{recorded}。"
+    else:
+        conv.data["address"] = place
+        _mark(conv.data, "address")
+        said = f"好的，地点改为：{place}。" if recorded else f"好的，地点记为：{place}。"
+    return Step([Reply(said), Reply(QUESTIONS["since"] + "\n（回复“取消”可放弃登记）")], "since")
+
+
+def _time_at_phone_step(ctx: Context, conv: ConversationState) -> Step | None:
+    """A time said at the phone step while the time field holds none ("昨晚开始" after the place was taken for
+    the time, or after "不清楚"): stored as the time, and the phone asked again."""
+    now = ctx.services.clock.now()
+    if "since" in SKIP.get(_kind(conv.data), set()) or says_time(str(conv.data.get("since") or ""), now):
+        return None
+    if not late_time(ctx.text, now):
+        return None
+    conv.data["since"] = tidy_text(ctx.message.text)[:200]
+    _mark(conv.data, "since")
+    return Step([Reply(f"好的，时间记为：{conv.data['since']}。"), Reply(QUESTIONS["phone"])], "phone")
+
+
 async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
     now = ctx.services.clock.now()
-    other = await _not_yet_an_answer(ctx, conv, "since", lambda text: looks_like_time(text, now))
+    other = _place_at_time_step(ctx, conv)
+    if other is None:
+        other = await _not_yet_an_answer(ctx, conv, "since", lambda text: looks_like_time(text, now))
     if other is not None:
         return other
     return await _store(ctx, conv, "since", "" if _NONE.match(ctx.text) else tidy_text(ctx.message.text)[:200])
@@ -427,6 +530,9 @@ async def _phone(ctx: Context, m: Match, conv: ConversationState) -> Step:
         return await _store(ctx, conv, "phone", "")
     phone = _phone_of(ctx.text)
     if phone is None:
+        late = _time_at_phone_step(ctx, conv)
+        if late is not None:
+            return late
         interrupted = await _interruption(ctx, conv)
         if interrupted is not None:
             return interrupted
@@ -547,6 +653,20 @@ def _is_correction(ctx: Context) -> bool:
     return bool(_CORRECTION.match(ctx.text))
 
 
+def _is_kind_switch(ctx: Context) -> bool:
+    return bool(_KIND_SWITCH.match(ctx.text))
+
+
+async def _switch_kind(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    """ "不是投诉，是建议": the type changed, then on where we were."""
+    found = _KIND_SWITCH.match(ctx.text)
+    assert found is not None
+    conv.data["kind"] = found.group("kind")
+    if conv.state in ("confirm", "fix", "kind"):
+        conv.data["editing"] = True
+    return _ask(conv, [Reply(f"好的，类型改为{found.group('kind')}。")])
+
+
 def _draft(data: Mapping[str, object]) -> str:
     """The unfinished ticket for the operator's transcript ("" when nothing but the type was said)."""
     kind = _kind(data)
@@ -618,8 +738,9 @@ def build(timeout: timedelta) -> ConversationHandler:
         },
         fallbacks=[
             on_text(lambda c: asks_for_person(c.text), _to_person),  # before any step takes it as an answer
-            on_text(lambda c: bool(_CANCEL.match(c.text)), _cancel),
+            on_text(lambda c: gives_up(c.text), _cancel),  # "取消", "算啦唔投诉啦", "冇事了唔使搞"
             on_text(_is_correction, _correct),
+            on_text(_is_kind_switch, _switch_kind),
         ],
         reprompt=_reprompt,
         opener=_open,

@@ -168,3 +168,164 @@ async def test_taking_the_intake_up_again_is_not_part_of_the_appeal(rt: Runtime)
         sender="c-8",
     )
     await verify_dialog(rt, [("我要投诉", [ANY, "发生了什么"]), ("好的，继续", "描述得再具体一点")], sender="c-9")
+
+
+# --- giving up in other words, at every step --------------------------------------------------------------
+
+CANCELLED = "已取消登记，没有提交任何内容"
+# The turns that bring a citizen to each step of the intake.
+TO_STEP = {
+    "content": [("我要投诉", [ANY, "发生了什么"])],
+    "address": [("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE])],
+    "since": [("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE]), ("江南路28号", ASK_TIME)],
+    "phone": [("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE]), ("江南路28号", ASK_TIME), ("上个月", ASK_PHONE)],
+    "confirm": [
+        ("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE]),
+        ("江南路28号", ASK_TIME),
+        ("上个月", ASK_PHONE),
+        ("13800138000", READ_BACK),
+    ],
+}
+TO_STEP["fix"] = [*TO_STEP["confirm"], ("修改", "要修改哪一项")]
+TO_STEP["kind"] = [*TO_STEP["fix"], ("类型", "哪一类")]
+GIVING_UP = [
+    ("content", "不投诉了"),
+    ("address", "算啦唔投诉啦"),
+    ("address", "𠊎唔投诉了"),
+    ("since", "唔使登记喇"),
+    ("phone", "算了不报了"),
+    ("confirm", "冇事了唔使搞"),
+    ("confirm", "好吧，我不想反映了"),
+    ("fix", "算哩，𠊎毋报了"),
+    ("kind", "唉，唔使同我登记啦"),
+]
+
+
+async def test_giving_up_in_other_words_ends_the_intake_at_every_step_and_writes_nothing(rt: Runtime) -> None:
+    for n, (step, words) in enumerate(GIVING_UP):
+        sender = f"g-{n}"
+        await verify_dialog(rt, [*TO_STEP[step], (words, CANCELLED)], sender=sender)
+        # the intake is over: a yes now confirms nothing
+        [after] = await verify_dialog(rt, [("确认", ANY)], sender=sender)
+        assert not FILED.search(after[0]), (step, words, after)
+    async with rt.db.session() as s:
+        assert list(await s.scalars(select(Ticket))) == []
+
+
+async def test_what_only_sounds_like_giving_up_is_kept(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉", [ANY, "发生了什么"]),
+            ("工地到现在都不停工，本来想算了，但系越嘈越犀利", ASK_PLACE),  # a negation and 算了 in the appeal
+            ("不是投诉，是建议", ["类型改为建议", ASK_PLACE]),  # a type correction
+            ("华南大道18号工地", ASK_TIME),
+            ("上周", ASK_PHONE),
+            ("匿名", re.compile("类型：建议")),
+            ("确认", FILED),
+        ],
+        sender="g-k",
+    )
+    t = await the_ticket(rt)
+    assert (t.kind, t.content, t.address) == (
+        "建议",
+        "工地到现在都不停工，本来想算了，但系越嘈越犀利",
+        "华南大道18号工地",
+    )
+
+
+# --- a question after a correction lead-in ---------------------------------------------------------------
+
+RESUMED_AT_PLACE = re.compile("我们继续刚才的登记[\\s\\S]*地点[\\s\\S]*回复“取消”即可")
+
+
+async def test_a_question_after_a_correction_lead_in_is_set_aside_and_the_intake_is_easy_to_drop(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉小区门口占道经营", [ANY, ASK_PLACE]),
+            ("不对，我其实是想问下占道经营归谁管", ["您是想先咨询吗", RESUMED_AT_PLACE]),
+            ("咁唔使登记喇", CANCELLED),
+        ],
+        sender="q-1",
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉小区门口占道经营", [ANY, ASK_PLACE]),
+            ("我想问下占道经营归谁管", [SET_ASIDE, RESUMED_AT_PLACE]),  # not stored as the place
+            ("金山小区东门口", ASK_TIME),
+            ("上个礼拜", ASK_PHONE),
+            ("匿名", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="q-2",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("金山小区东门口", "上个礼拜")
+
+
+@pytest.mark.parametrize(
+    ("said", "asked"),
+    [
+        ("不对，我其实是想问下占道经营归谁管", "占道经营归谁管"),
+        ("唔啱，其实我想知道垃圾清运归边个管", "垃圾清运归边个管"),
+        ("是否需要预约", "是否需要预约"),
+        ("社保局在哪里", "社保局在哪里"),
+    ],
+)
+def test_the_knowledge_base_is_asked_about_the_matter_not_the_lead_in(said: str, asked: str) -> None:
+    # with the lead-in the demo KB answered 欠薪投诉 for 占道经营 (real encoder); without it, the 城管 entry
+    from bot.ticket_intake import asked_part
+
+    assert asked_part(said) == asked
+
+
+# --- a place at the time step, a time at the phone step ----------------------------------------------------
+
+
+async def test_a_place_at_the_time_step_is_never_the_time(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉华南大道18号工地夜间施工", [ANY, ASK_PLACE]),
+            ("华南大道18号", ASK_TIME),
+            ("华南大道18号", ["地点已经记下了：华南大道18号", ASK_TIME]),  # the same place again
+            ("系华南大道28号", ["地点改为：华南大道28号", ASK_TIME]),  # another place: a correction
+            ("昨晚开始", ASK_PHONE),
+            ("13912345678", re.compile("地点：华南大道28号\n时间：昨晚开始")),
+            ("确认", FILED),
+        ],
+        sender="p-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.phone) == ("华南大道28号", "昨晚开始", "13912345678")
+
+
+async def test_a_time_at_the_phone_step_fills_an_empty_time_only(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤档油烟好大", [ANY, ASK_PLACE]),
+            ("江南路28号", ASK_TIME),
+            ("不清楚", ASK_PHONE),
+            ("昨晚开始", ["时间记为：昨晚开始", ASK_PHONE]),
+            ("13912345678", re.compile("时间：昨晚开始")),
+            ("确认", FILED),
+        ],
+        sender="p-2",
+    )
+    t = await the_ticket(rt)
+    assert (t.since, t.phone) == ("昨晚开始", "13912345678")
+    # a time already given is left alone: a time-looking answer at the phone step is no phone, nothing more
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤档油烟好大", [ANY, ASK_PLACE]),
+            ("江南路28号", ASK_TIME),
+            ("上个月", ASK_PHONE),
+            ("下个礼拜再讲", "没有识别到手机号码"),
+            ("匿名", re.compile("时间：上个月\n")),
+        ],
+        sender="p-3",
+    )

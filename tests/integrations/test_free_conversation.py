@@ -268,6 +268,45 @@ async def test_cancelled_intake_writes_nothing(rt):
     assert await tickets_of(rt) == []
 
 
+async def test_giving_up_in_other_words_writes_nothing(rt):
+    """Giving up said otherwise than 取消 (Cantonese, Hakka, Mandarin; wordings used nowhere else) ends the intake
+    at the place step, the time step and the read-back; a type correction does not."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼上成晚拖凳好嘈", ["登记投诉工单", INTAKE_PLACE]),
+            ("唉，算数啦，唔使同我登记", "已取消登记"),
+        ],
+        sender="i15",
+        channel=WEB,
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("我想举报有人成日喺河边乱倒建筑垃圾", ["登记举报工单", INTAKE_PLACE]),
+            ("梅江桥侧边", INTAKE_TIME),
+            ("𠊎毋使报了", "已取消登记"),
+        ],
+        sender="i16",
+        channel=WEB,
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉街口个垃圾桶冇人清", ["登记投诉工单", INTAKE_PLACE]),
+            ("唔系投诉，系想提个建议", ["类型改为建议", INTAKE_PLACE]),
+            ("金山花园东门", INTAKE_TIME),
+            ("前几日开始", INTAKE_PHONE),
+            ("13600001234", READ_BACK),
+            ("冇事喇，我唔反映住", "已取消登记"),
+            ("确认", re.compile("^(?![\\s\\S]*已为您登记工单)")),  # nothing left to confirm
+        ],
+        sender="i17",
+        channel=WEB,
+    )
+    assert await tickets_of(rt) == []
+
+
 # --- 3. ratings keep their reason ----------------------------------------------------------------------
 
 

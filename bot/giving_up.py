@@ -1,0 +1,48 @@
+"""Giving up on a ticket being written, in other words than "取消": read by the ticket intake at every step.
+
+A message gives up when every clause of it is made of nothing but words that drop what is under way (取消, 算了,
+冇事了, 唔使, 不用 …), a filing verb under a negation (不投诉了, 唔使登记喇, 𠊎唔投诉了, 毋使报, 别再反映了) and the
+words around them (the speaker, particles, 就/都/还是, a thank-you), and at least one such word is there. So
+"算啦唔投诉啦", "算了不报了", "冇事了唔使搞", "不用了，谢谢" give up, while "不是投诉，是建议" (a type correction),
+"工地到现在都不停工" (a negation in the appeal) or "本来想算了，但系越来越嘈" (算了 inside a description) do not:
+something else is said in them.
+
+The global words (``bot/basic_handlers.py``, nothing pending) do not read it: with no ticket under way,
+"我唔投诉了" may be about a ticket already filed, which is another dialogue's business.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A filing verb under a negation: 不投诉, 唔使登记, 毋使报, 别再反映, 唔好同我登记, 不想搞.
+_NEGATED_FILING = (
+    r"(?:不|唔|冇|没|毋|莫|别|咪)(?:再|想|用|使|洗|要|爱|好|需要|必|打算)?(?:再)?(?:帮我|同我|给我|俾我|替我|帮|同)?"
+    r"(?:投诉|举报|反映|登记|报|搞|弄|填|提交|求助|建议|表扬|咨询|写|整|追究)"
+)
+# Words that drop what is under way by themselves.
+_DROP = (
+    r"取消|退出|放弃|撤回|撤销|cancel|罢了|拉倒|免了|算数|算了?|算啦|算喇|算嘞|算哩|冇事|没事|无事|冇嘢|没什么事|"
+    r"唔使|毋使|唔洗|不用|不要|唔要|唔爱|不需要|唔需要|无需|不必"
+)
+_GIVING_UP = re.compile(f"{_NEGATED_FILING}|{_DROP}", re.I)
+# What may stand around them: the speaker, what is dropped, adverbs, particles, politeness.
+_AROUND = re.compile(
+    r"我哋|我们|我|𠊎|俺|咱|这个|呢个|这张|呢张|这次|今次|件事|工单|投诉单|单|就咁|那就|还是|不好意思|唔好意思|"
+    r"谢谢|多谢|唔该|麻烦晒|sorry|ok|好吧|好啦|好|就|都|又|先|再|也|那|咁|唉|哎呀|哎|嗯|呃|哦|喔|噢|"
+    r"了|啦|喇|咯|嘞|吧|罢|哩|啰|噃|啊|呀|咧|嘛|哈|住",
+    re.I,
+)
+_CLAUSES = re.compile(r"[，,。.!！?？;；:：、~～…\s]+")
+
+
+def gives_up(text: str) -> bool:
+    """Whether the message drops the ticket under way: every clause is giving up and nothing else."""
+    clauses = [c for c in _CLAUSES.split(text) if c]
+    found = False
+    for clause in clauses:
+        rest = _GIVING_UP.sub(" ", clause)
+        found = found or rest != clause
+        if _AROUND.sub("", rest).strip():
+            return False
+    return found
