@@ -29,21 +29,37 @@ MIN_CONTENT = 4
 _CLAUSES = re.compile(r"[，,。.；;：:！!？?\s]+")
 # The announcing clause of a supplement ("我想补充一下", "补充几句", "𠊎要补充啲嘢", "再讲多句"): a verb of adding,
 # with the speaker's modal words before it and a measure of words after it, and nothing else.
-_ADD_VERB = r"(?:补充|补多|追加|补|讲多|说多|再讲|再说|加多|添加|增加)"
+_TO_YOU = r"(?:(?:跟|同|给|向|和|畀|俾)(?:你们|你哋|你|佢哋|部门))?"
+_ADD_VERB = r"(?:补充|补冲|补多|追加|补|讲多|说多|再讲|再说|加多|添加|增加)"
 _ANNOUNCE = re.compile(
     r"^(?:我|𠊎|俺|偶|我哋|我们)?(?:还|仲|再|想|要|需要|得|系|係|可以|可唔可以|可不可以|能不能)*"
+    + _TO_YOU
     + _ADD_VERB
     + r"(?:多)?(?:一下|一点|一句|几句|两句|下|啲|些|个|句)?(?:嘢|野|东西|情况|内容|说明|诉求|资料|信息)?"
     r"(?:给你们|俾你哋|畀你哋|给你)?(?:吧|呀|啊|哈|喔|喇|啦|嘛|先)?$"
 )
+# "我仲有嘢要讲", "还有点情况要说", "𠊎还有滴事爱讲": having more to say, without saying it.
+_HAVE_MORE = re.compile(
+    r"^(?:我|𠊎|俺|我哋|我们)?(?:还|仲|另外|再)?有(?:啲|些|点|滴|个|一个|几个|一点)?(?:嘢|野|情况|事|事情|东西|话|问题|内容)"
+    r"(?:想|要|爱|需要)?(?:讲|说|补充|反映|告诉你们|同你讲|话你知)?(?:下|一下)?(?:吧|呀|啊|喔|喇|啦)?$"
+)
 _ANNOUNCE_LEAD = re.compile(
-    r"^(?:我|𠊎|俺)?(?:还|仲|再|想|要|需要)*" + _ADD_VERB + r"(?:一下|一点|说明|情况|内容|一句)?(?:就是|系|是)?"
+    r"^(?:我|𠊎|俺)?(?:还|仲|再|想|要|需要)*"
+    + _TO_YOU
+    + _ADD_VERB
+    + r"(?:一下|一点|说明|情况|内容|一句)?(?:就是|系|是)?"
 )
 _TICKET_WORDS = re.compile(
     r"^(?:关于|对于|就)?(?:我的|我嘅|𠊎嘅|我那张|我个|呢张|这张|那张)?(?:工单|单|投诉|诉求)?(?:号)?$"
 )
 # Saying one no longer wants to file ("我不想投诉了", "唔投诉喇", "𠊎毋想投诉了"): a negation before a filing verb.
-_NEGATED_FILING = re.compile(r"(?:不|唔|毋|冇|无|别|莫)(?:想|要|使|用|再|需要|打算)*(?:投诉|举报|反映|登记|告)")
+# The negation opens its clause (after a subject or an adverb) and the clause ends with the verb or a final particle:
+# "我要举报不登记的黑车" files a report.
+_NEGATED_FILING = re.compile(
+    r"(?:^|[，,。.!！;；\s])(?:算了|算啦|算咯)?(?:我|𠊎|俺|我哋|我们)?(?:都|就|还是|已经|现在)?"
+    r"(?:不|唔|毋|冇|无|别|莫)(?:想|要|使|用|再|需要|打算|准备)*(?:投诉|举报|反映|登记|告)"
+    r"(?:[^，,。.!！?？;；\s吗嘛呢]{0,8}?(?:了|喇|啦|咯|嘞|吧|啰|罗|咗))?(?=$|[，,。.!！;；\s])"
+)
 _YES = re.compile(
     r"^(?:确认|确定|是的?|对的?|好的?|可以|行|嗯+|ok|okay|系|係|冇问题|没问题|无问题|撤|撤回|撤吧|撤销)"
     r"(?:撤回|撤单|撤销|吧|啦|喇|的|了|呀|啊)*$",
@@ -61,7 +77,7 @@ def supplement_content(text: str) -> str:
     """What a supplement adds, without its announcing words and the ticket code ("" when only announced)."""
     text = re.sub(r"(?i)gd\d{13}", " ", text)
     clauses = [c for c in _CLAUSES.split(text.strip()) if c]
-    kept = [c for c in clauses if not _ANNOUNCE.match(c) and not _TICKET_WORDS.match(c)]
+    kept = [c for c in clauses if not (_ANNOUNCE.match(c) or _HAVE_MORE.match(c) or _TICKET_WORDS.match(c))]
     if kept and kept[0] == clauses[0]:
         kept[0] = _ANNOUNCE_LEAD.sub("", kept[0])
     content = "，".join(c for c in kept if c)

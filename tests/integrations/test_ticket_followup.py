@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from govchat.runtime import Runtime, build_runtime
+from integrations.ticket_followup import negates_filing, supplement_content
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.config import Settings
 from kernel.outbox import take_pending
@@ -195,3 +196,34 @@ async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
             ("c1", "撤单", "没有在办的工单"),
         ],
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "content"),
+    [
+        ("我想补充一下", ""),
+        ("我仲有嘢要讲", ""),
+        ("𠊎还有滴事爱讲", ""),
+        ("补充：今晚又施工", "今晚又施工"),
+        ("我补冲一下，那家店还在摆桌", "那家店还在摆桌"),
+        ("GD2026111800001 再补充几句 昨晚十二点又吵", "昨晚十二点又吵"),
+        ("今朝六点又开始打桩", "今朝六点又开始打桩"),
+    ],
+)
+def test_a_supplement_is_told_from_its_announcement(said: str, content: str) -> None:
+    assert supplement_content(said) == content
+
+
+@pytest.mark.parametrize(
+    ("said", "negated"),
+    [
+        ("算了不投诉了", True),
+        ("我唔想再反映喇", True),
+        ("我不投诉他们了，谢谢", True),
+        ("我要举报不登记的黑车", False),
+        ("我不知道投诉去哪", False),
+        ("我投诉的事不用再登记了吗", False),
+    ],
+)
+def test_no_longer_wanting_to_file(said: str, negated: bool) -> None:
+    assert negates_filing(said) is negated
