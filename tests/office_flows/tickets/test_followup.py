@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from admin.tickets_api import ticket_out
 from govchat.runtime import Runtime, build_runtime
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.config import Settings
@@ -118,6 +119,7 @@ async def test_reminder_is_counted_and_limited_to_once_a_day(rt: Runtime) -> Non
     second = await rt.tickets.followup.remind(code, CITIZEN)
     assert second.remind_count == 2
     assert (await ticket(rt, code)).remind_count == 2
+    assert ticket_out(await ticket(rt, code)).remind_count == 2  # GET /api/tickets/{code} shows it to staff
     assert len(await events(rt, code, "remind")) == 2
 
 
