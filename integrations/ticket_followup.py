@@ -97,7 +97,8 @@ def _label(t: Ticket) -> str:
 
 
 async def own_ticket(svc: TicketService, call: FlowCall, what: str) -> str | Outcome:
-    """The ticket named, else the citizen's only open one, else a choice among their open ones."""
+    """The ticket named, else the citizen's only open one, else a choice among their open ones; with none open,
+    what fits their latest ticket (a rating to give, a new ticket to file)."""
     code = _code_of(call)
     if code:
         return code
@@ -106,32 +107,26 @@ async def own_ticket(svc: TicketService, call: FlowCall, what: str) -> str | Out
         return open_[0].code
     if open_:
         return offer(call, "ticket_id", [(t.code, _label(t)) for t in open_], "在办工单")
-    return Outcome.say(await _nothing_open(svc, call.actor, what))
-
-
-async def _nothing_open(svc: TicketService, actor: Actor, what: str) -> str:
-    if await svc.queries.citizen_tickets(actor, limit=1):
-        return (
-            f"您名下没有在办的工单，无需{what}（已办结的工单可以发送“我的工单”查看）。"
-            "如有新的情况，可以重新登记工单，例如直接说“我要投诉……”。"
+    latest = await svc.queries.citizen_tickets(call.actor, limit=1)
+    if latest:
+        t, status = latest[0], Status(latest[0].status)
+        return _closed_outcome(
+            TicketClosed(f"您名下没有在办的工单：最近的工单 {t.code} {LABELS[status]}，不能再{what}。", t.code, status)
         )
-    return f"没有查到您名下在办的工单，无需{what}。如用电话登记过，请发送工单编号（GD 开头，共 15 位）。"
+    return Outcome.say(f"没有查到您名下在办的工单，无需{what}。如用电话登记过，请发送工单编号（GD 开头，共 15 位）。")
 
 
 def _deadline(view: FollowUp) -> str:
     return fmt_time(view.deadline_at) if view.deadline_at else "派单后确定"
 
 
-def _closed_outcome(exc: TicketClosed, what: str) -> Outcome:
+def _closed_outcome(exc: TicketClosed) -> Outcome:
     """A follow-up of a closed ticket: what fits its state — a rating, or a new ticket."""
     if exc.status is Status.ANSWERED:
         text = f"{exc}工单已办结，请对办理结果评价；如不满意，我们会启动整改。"
         levels = ["满意", "基本满意", "不满意"]
         return Outcome([Answer(text, [Choice(x, x) for x in levels])])
-    if exc.status is Status.WITHDRAWN:
-        text = f"{exc}如需继续反映，可以重新登记工单，例如直接说“我要投诉……”。"
-    else:
-        text = f"{exc}如有新的情况需要{what}，可以重新登记工单，例如直接说“我要投诉……”。"
+    text = f"{exc}如有新的情况，可以重新登记工单，例如直接说“我要投诉……”。"
     return Outcome([Answer(text, [Choice("登记工单", "登记工单")])])
 
 
@@ -158,7 +153,7 @@ async def _store_supplement(svc: TicketService, actor: Actor, code: str, content
     try:
         done = await svc.followup.supplement(code, actor, content or "—")
     except TicketClosed as exc:
-        return _closed_outcome(exc, "补充")
+        return _closed_outcome(exc)
     except TicketError as exc:
         return Outcome.say(str(exc))
     return Outcome.say(
@@ -181,7 +176,7 @@ async def remind_code(svc: TicketService, actor: Actor, code: str) -> Outcome:
     try:
         done = await svc.followup.remind(code, actor)
     except TicketClosed as exc:
-        return _closed_outcome(exc, "反映")
+        return _closed_outcome(exc)
     except TicketError as exc:
         return Outcome.say(str(exc))
     return Outcome.say(
@@ -196,18 +191,16 @@ async def remind_code(svc: TicketService, actor: Actor, code: str) -> Outcome:
 
 async def withdraw(svc: TicketService, call: FlowCall) -> Outcome:
     """撤单 asks for a confirmation first; the words said are kept as the reason."""
+    if not _code_of(call) and negates_filing(call.text) and not await svc.followup.open_tickets(call.actor):
+        return Outcome.say("好的，不登记了。您目前没有在办的工单，无需撤回。还有什么可以帮您？")
     code = await own_ticket(svc, call, "撤回")
     if isinstance(code, Outcome):
-        if negates_filing(call.text) and not code.answers[0].choices:
-            return Outcome.say("好的，不登记了。您目前没有在办的工单，无需撤回。还有什么可以帮您？")
         return code
     view = await svc.queries.status(code, call.actor)
     if view is None:
         return Outcome.say(f"没有找到您反映的工单 {code}，请核对编号。")
     if view.status not in OPEN:
-        return _closed_outcome(
-            TicketClosed(f"工单 {code} {LABELS[view.status]}，不能再撤回。", code, view.status), "反映"
-        )
+        return _closed_outcome(TicketClosed(f"工单 {code} {LABELS[view.status]}，不能再撤回。", code, view.status))
     reason = re.sub(r"(?i)gd\d{13}", "", call.written).strip(" ，,。")
     _remember(call.session, svc, "withdraw", code, reason)
     text = (
@@ -221,7 +214,7 @@ async def _store_withdrawal(svc: TicketService, actor: Actor, code: str, reason:
     try:
         done = await svc.followup.withdraw(code, actor, reason)
     except TicketClosed as exc:
-        return _closed_outcome(exc, "反映")
+        return _closed_outcome(exc)
     except TicketError as exc:
         return Outcome.say(str(exc))
     return Outcome.say(f"已撤回工单 {done.code}，工单已关闭，已通知相关部门不再办理。如以后还需要反映，随时告诉我。")

@@ -169,7 +169,7 @@ async def test_withdrawal_after_confirmation_and_no_new_intake(rt: Runtime) -> N
             (f"/工单 {code}", "状态：已撤回（已关闭）"),
             # nothing left to withdraw: still no new intake
             ("唔投诉喇", "不登记了"),
-            ("帮我催催", "没有在办的工单"),
+            ("帮我催催", re.compile(rf"最近的工单 {code} 已撤回（已关闭），不能再催办[\s\S]*重新登记")),
             (f"/催单 {code}", re.compile(r"已撤回[\s\S]*重新登记")),
         ],
         sender="c1",
@@ -190,10 +190,11 @@ async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
         [
             ("demo-yechunmei", f"/签收 {code}", "已签收"),
             ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
-            ("c1", "帮我催催", "没有在办的工单"),
+            ("c1", "帮我催催", re.compile(rf"最近的工单 {code} 已办结，待评价，不能再催办[\s\S]*请对办理结果评价")),
             ("c1", f"/催单 {code}", re.compile(r"已办结[\s\S]*请对办理结果评价")),
             ("c1", f"/补充 {code} 昨晚还是很吵", re.compile(r"不能再补充[\s\S]*请对办理结果评价")),
-            ("c1", "撤单", "没有在办的工单"),
+            ("c1", "撤单", re.compile(r"不能再撤回[\s\S]*请对办理结果评价")),
+            ("c1", f"/撤单 {code}", re.compile(rf"工单 {code} 已办结，待评价，不能再撤回[\s\S]*请对办理结果评价")),
         ],
     )
 
