@@ -71,6 +71,7 @@ class TicketOut(Model):
     result: str | None = None
     return_count: int = 0
     rework_count: int = 0
+    remind_count: int = Field(0, description="市民催单次数")
     escalation: int = 0
     raised: bool = False
     on_time: bool | None = None

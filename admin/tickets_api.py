@@ -62,6 +62,7 @@ def ticket_out(t: Ticket) -> m.TicketOut:
         result=t.result,
         return_count=t.return_count,
         rework_count=t.rework_count,
+        remind_count=t.remind_count,
         escalation=t.escalation,
         raised=bool(t.raised),
         on_time=t.on_time,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from bot import ticket_followup as follow_handlers
 from bot import ticket_lookup
 from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler
 from bot.messages import Reply
+from integrations import ticket_followup
 from integrations import tickets as tf
+from kernel.identity import Role
 from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, TicketService, fmt_time
 
 Action = Callable[[TicketService, Context, str, str], Awaitable[list[str]]]
@@ -93,6 +96,8 @@ async def _extend(svc: TicketService, ctx: Context, code: str, rest: str) -> lis
 
 
 async def _urge(svc: TicketService, ctx: Context, code: str, rest: str) -> list[str]:
+    if ctx.actor.roles <= {Role.CITIZEN}:  # a citizen's /催办 is their own reminder (催单), not the supervisors'
+        return [a.text for a in (await ticket_followup.remind_code(svc, ctx.actor, code)).answers]
     return await tf.urge(svc, ctx.actor, code, rest)
 
 
@@ -157,7 +162,8 @@ async def _queue(ctx: Context, m: Match) -> list[Reply]:
         lines = ["本部门待办工单（按期限排序）："]
         lines += [
             f"· {t.code}（{t.kind}）{'协办，' if t.department_code != ctx.actor.department_code else ''}"
-            f"期限 {fmt_time(t.deadline_at)}：{t.content[:30]}"
+            f"期限 {fmt_time(t.deadline_at)}{f'，市民催单 {t.remind_count} 次' if t.remind_count else ''}："
+            f"{t.content[:30]}"
             for t in tickets
         ]
         return [Reply("\n".join(lines))]
@@ -236,6 +242,7 @@ def handlers() -> list[Handler]:
         ({"工单记录"}, "/工单记录 GD2026111800123", _history),
     ]
     out: list[Handler] = [
+        *follow_handlers.handlers(),  # a citizen's supplement, reminder, withdrawal (and the step they wait for)
         MessageHandler(ticket_lookup.has_pending_code, ticket_lookup.check_code),
         _CodeAlone(),
     ]

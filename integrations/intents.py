@@ -87,10 +87,19 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("extend_ticket", "申请延期", "tickets", STAFF, (_TICKET,)),
         IntentSpec("urge_ticket", "催办工单", "tickets", SUPERVISORS, (_TICKET,)),
         IntentSpec("query_stats", "查询统计", "statistics", SUPERVISORS),
+        # --- a citizen's follow-up on their own ticket (integrations/ticket_followup.py) ---
+        # Without a code the flow takes the citizen's only open ticket, or offers their open ones.
+        IntentSpec("supplement_ticket", "补充诉求", "tickets", needs=(_MY_TICKET,)),
+        IntentSpec("remind_ticket", "催办我的工单", "tickets", needs=(_MY_TICKET,)),
+        IntentSpec("withdraw_ticket", "撤回工单", "tickets", needs=(_MY_TICKET,)),
+        # --- end of the citizen's follow-up ---
     ]
 }
+# A citizen's intent and the staff intent the same words mean for staff: each speaker gets the one for their role
+# ("帮我催一下" is a citizen's 催单, a supervisor's 催办).
+STAFF_COUNTERPART = {"remind_ticket": "urge_ticket"}
 CITIZEN_INTENTS = frozenset(
     "ask_service complain report request_help suggest praise query_ticket rate_service human_agent greet "
     "thank goodbye out_of_scope".split()
-)
+) | frozenset({"supplement_ticket", "remind_ticket", "withdraw_ticket"})
 STAFF_INTENTS = frozenset(SPECS) - CITIZEN_INTENTS

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from integrations.contract import Entities, EntityValue
-from integrations.intents import SPECS, IntentSpec, Need
+from integrations.intents import SPECS, STAFF_COUNTERPART, IntentSpec, Need
 from kernel.identity import ROLE_LABELS, Role
 
 FALLBACK = "nlu_fallback"
@@ -42,7 +42,20 @@ def denied_message(spec: IntentSpec, roles: frozenset[Role]) -> str:
     )
 
 
+def for_role(spec: IntentSpec, roles: frozenset[Role]) -> IntentSpec:
+    """The intent the words mean for this speaker: a staff intent for staff allowed to use it, its citizen
+    counterpart for a citizen (``STAFF_COUNTERPART``)."""
+    staff = SPECS.get(STAFF_COUNTERPART.get(spec.name, ""))
+    if staff is not None and roles & staff.roles:
+        return staff
+    citizen = next((SPECS[c] for c, s in STAFF_COUNTERPART.items() if s == spec.name), None)
+    if citizen is not None and not roles & spec.roles and roles <= {Role.CITIZEN}:
+        return citizen
+    return spec
+
+
 def decide_for(spec: IntentSpec, entities: Entities, roles: frozenset[Role]) -> Decision:
+    spec = for_role(spec, roles)
     if not roles & spec.roles:
         return Decision("denied", spec, entities, message=denied_message(spec, roles))
     for need in spec.needs:
@@ -62,10 +75,10 @@ def route(
     spec = SPECS.get(intent)
     if spec is None or intent == FALLBACK or confidence < threshold:
         # Small talk is never offered as a choice: nobody needs a menu to say hello.
-        options = [
-            SPECS[name]
-            for name, _ in ranking
-            if name in SPECS and roles & SPECS[name].roles and SPECS[name].flow != "chat"
-        ]
+        options: list[IntentSpec] = []
+        for name, _ in ranking:
+            spec = for_role(SPECS[name], roles) if name in SPECS else None
+            if spec is not None and roles & spec.roles and spec.flow != "chat" and spec not in options:
+                options.append(spec)
         return Decision("unsure", entities=entity_values(entities), options=options[:3])
     return decide_for(spec, entity_values(entities), roles)

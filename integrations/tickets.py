@@ -10,6 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from integrations import ticket_followup
 from integrations.context import offer
 from integrations.contract import FlowCall, FlowHandler, IntentRegistry, Outcome, StartConversation, texts
 from integrations.intents import SPECS
@@ -55,6 +56,9 @@ EVENT_LABELS = {
     "escalate_1": "提醒",
     "escalate_2": "催办",
     "escalate_3": "督办",
+    "supplement": "市民补充",
+    "remind": "市民催单",
+    "withdraw": "市民撤单",
 }
 
 
@@ -329,6 +333,8 @@ async def history_lines(svc: TicketService, code: str) -> list[str]:
     lines = [f"工单 {t.code}（{t.kind}，{LABELS[Status(t.status)]}）办理记录："]
     if t.first_contact_name:
         lines.append(f"首接负责：{t.first_contact_name}")
+    if t.remind_count:
+        lines.append(f"市民催单：{t.remind_count} 次")
     for a in await svc.cohandling.views(code):
         state = "已提交意见" if a.answered_at else ("已签收" if a.signed_at else "待签收")
         lines.append(f"协办：{a.department}（{state}，期限 {fmt_time(a.deadline_at)}）")
@@ -355,6 +361,8 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
     """NLU intents → ticket actions; new appeals (complain, report, …) → the intake conversation."""
 
     async def appeal(call: FlowCall) -> Outcome:
+        if ticket_followup.negates_filing(call.text):  # "我不想投诉了": never a new intake; offer the withdrawal
+            return await ticket_followup.withdraw(svc, call)
         return intake_start(call)
 
     for intent in INTENT_KINDS:
@@ -430,6 +438,7 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         "query_stats": query_stats,
     }.items():
         flows.register(name, texts(fn))
+    ticket_followup.register(flows, svc)
 
 
 async def todo_line(tickets: TicketService | None, actor: Actor) -> str:

@@ -75,6 +75,8 @@ class Ticket(Base):
     # supervision
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    # 市民催单: how many times the citizen urged the ticket (staff see it in the history and the queue)
+    remind_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     escalation: Mapped[int] = mapped_column(Integer, default=0)  # 0, 1 提醒, 2 催办, 3 督办
     next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     raised: Mapped[bool] = mapped_column(Boolean, default=False)  # 提级

@@ -25,6 +25,7 @@ from office_flows.routing import catalogue
 from office_flows.tickets import codes
 from office_flows.tickets.cohandling import CoHandling, assist_for
 from office_flows.tickets.errors import DepartmentUnknown, NoDepartment, TicketError, TicketForbidden, TicketNotFound
+from office_flows.tickets.followup import CitizenFollowUp
 from office_flows.tickets.models import (
     Rectification,
     Ticket,
@@ -133,6 +134,7 @@ class TicketService:
         # Called with the code after an answer or an archiving is committed (quality inspection runs there).
         self.closed_listeners: list[Callable[[str], Awaitable[None]]] = []
         self.cohandling = CoHandling(self)
+        self.followup = CitizenFollowUp(self)  # the citizen's supplement, reminder and withdrawal
 
     async def _closed(self, code: str) -> None:
         for listener in self.closed_listeners:

@@ -15,6 +15,7 @@ class Status(StrEnum):
     VISITED = "visited"  # 回访 done: rated, or 未评价 after the rating window
     ARCHIVED = "archived"  # 归档
     MERGED = "merged"  # 合并 into another ticket
+    WITHDRAWN = "withdrawn"  # 撤单: the citizen withdrew it before it was answered (closed, never rated)
 
 
 LABELS = {
@@ -26,6 +27,7 @@ LABELS = {
     Status.VISITED: "已回访",
     Status.ARCHIVED: "已归档",
     Status.MERGED: "已合并",
+    Status.WITHDRAWN: "已撤回（已关闭）",
 }
 OPEN = frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.HANDLING, Status.OBJECTED})
 
@@ -59,6 +61,10 @@ TRANSITIONS: dict[str, Transition] = {
     "extend_decide": T("审批延期", frozenset({Status.HANDLING}), None),
     "urge": T("催办", frozenset(OPEN), None),
     "rerate": T("重新评价", frozenset({Status.VISITED, Status.ARCHIVED}), None),
+    # the citizen's own follow-up on an open ticket (office_flows/tickets/followup.py)
+    "supplement": T("补充诉求", frozenset(OPEN), None),
+    "remind": T("催单", frozenset(OPEN), None),
+    "withdraw": T("撤单", frozenset(OPEN), Status.WITHDRAWN),
 }
 
 

@@ -23,7 +23,7 @@ from knowledge_base.models import UnansweredQuestion
 from nlu.client import RasaClient
 from nlu.server import RasaServer
 from nlu.service import NluService
-from office_flows.tickets.models import Ticket, TicketRating
+from office_flows.tickets.models import Ticket, TicketEvent, TicketRating
 from tests.support.dialogue import verify_dialog
 
 pytestmark = pytest.mark.slow
@@ -528,6 +528,51 @@ async def test_citizens_list_their_own_tickets(rt):
         sender="m1",
         channel=WEB,
     )
+
+
+# --- 6b. a citizen follows up their own ticket: supplement, reminder, withdrawal ----------------------------
+
+
+async def test_the_reported_follow_up_after_filing(rt):
+    """The conversation of the report: a supplement, an urging and a withdrawal right after filing."""
+    code = await _file_dumping_complaint(rt, "f1")
+    await verify_dialog(
+        rt,
+        [
+            ("我想补充一下，今晚又在施工了", f"已将您的补充内容记入工单 {code}"),
+            ("怎么还没人处理，帮我催一下", re.compile(f"已为您催办工单 {code}[\\s\\S]*当前状态：已受理，待派单")),
+            ("我不想投诉了，撤回吧", f"确认撤回工单 {code}"),
+            ("确认", f"已撤回工单 {code}"),
+        ],
+        sender="f1",
+        channel=WEB,
+    )
+    [ticket] = await tickets_of(rt)
+    assert ticket.status == "withdrawn" and ticket.remind_count == 1
+
+
+async def test_follow_up_in_other_words(rt):
+    code = await _file_dumping_complaint(rt, "f2")
+    await verify_dialog(rt, [("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往")], channel=WEB)
+    await verify_dialog(
+        rt,
+        [
+            ("我还想补充点东西", "请问您要补充什么内容"),
+            ("倒垃圾的是一辆蓝色货车", f"已将您的补充内容记入工单 {code}，并转告梅江区城市管理和综合执法局"),
+            ("再同你哋补充个情况，琴晚又有人嚟倒咗好多烂砖", f"已将您的补充内容记入工单 {code}"),
+            ("等咗成个礼拜都冇人理，快啲帮我催吓佢哋", re.compile(f"已为您催办工单 {code}[\\s\\S]*办理期限：20")),
+            ("又过了一天了还是没动静，再催一下", "24 小时内只能催办一次"),
+            ("垃圾已经有人清走了，我唔想再投诉喇", f"确认撤回工单 {code}"),
+            ("唔使住，继续跟进啦", "不撤回"),
+        ],
+        sender="f2",
+        channel=WEB,
+    )
+    # the supervisor's same words stay the staff 催办
+    await verify_dialog(rt, [("demo-laijianguo", f"帮我催一下{code}", "发出催办")], channel=WEB)
+    async with rt.db.session() as s:
+        said = await s.scalars(select(TicketEvent.comment).where(TicketEvent.action == "supplement"))
+        assert list(said) == ["倒垃圾的是一辆蓝色货车", "琴晚又有人嚟倒咗好多烂砖"]
 
 
 # --- 7. meetings keep their slots --------------------------------------------------------------------

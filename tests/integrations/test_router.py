@@ -34,3 +34,18 @@ def test_low_confidence_offers_only_allowed_intents():
     ranking = [("approve_document", 0.3), ("complain", 0.25), ("report", 0.2), ("suggest", 0.1)]
     d = route("approve_document", 0.3, ranking, [], CITIZEN, 0.5)
     assert d.action == "unsure" and [s.name for s in d.options] == ["complain", "report", "suggest"]
+
+
+# --- the same urging words for a citizen (催单) and for supervisors (催办) ---
+
+
+def test_urging_words_mean_each_speakers_own_action():
+    supervisor = frozenset({Role.STAFF, Role.SUPERVISOR})
+    citizen = route("urge_ticket", 0.9, [], [], CITIZEN, 0.5)
+    assert citizen.action == "flow" and citizen.spec is not None and citizen.spec.name == "remind_ticket"
+    staff = route("remind_ticket", 0.9, [], [{"entity": "ticket_id", "value": "GD2026111800001"}], supervisor, 0.5)
+    assert staff.action == "flow" and staff.spec is not None and staff.spec.name == "urge_ticket"
+    clerk = route("urge_ticket", 0.9, [], [{"entity": "ticket_id", "value": "GD2026111800001"}], STAFF, 0.5)
+    assert clerk.action == "denied"  # a clerk is neither the citizen nor a supervisor
+    unsure = route("urge_ticket", 0.3, [("urge_ticket", 0.3), ("remind_ticket", 0.2)], [], CITIZEN, 0.5)
+    assert [s.name for s in unsure.options] == ["remind_ticket"]

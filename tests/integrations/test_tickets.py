@@ -323,7 +323,8 @@ async def test_free_text_through_the_nlu(rt: Runtime) -> None:
             ("demo-zhuli", f"{code} 申请延期5个工作日，需要协调供电部门", "延期 5 个工作日"),
             ("demo-zhongli", f"/批准延期 {code}", "同意延期"),
             ("demo-laijianguo", f"帮我催一下{code}", "发出催办"),
-            ("citizen-1", f"帮我催一下{code}", "需要工作人员身份"),
+            # a citizen's own urging is their reminder (催单), not the staff refusal
+            ("citizen-1", f"帮我催一下{code}", "已为您催办工单"),
             ("demo-zhuli", f"{code} 办好了，已经督促施工方整改", "已回复"),
             ("citizen-1", f"{code} 办得怎么样了", "已办结"),
             ("citizen-1", "挺满意的", "评价：满意"),  # the latest ticket awaiting a rating

@@ -1,0 +1,164 @@
+"""A citizen's follow-up on their own ticket: 补充诉求 (a supplement on the timeline), 催单 (a reminder, at most
+once a day per ticket, counted for staff) and 撤单 (withdrawal: the ticket closes as withdrawn, never rated).
+
+Each action is one transaction of the ticket service (state check, event, notification to whoever holds the
+ticket: the handling department once dispatched, else the dispatchers). Only the citizen who filed or joined
+the ticket acts; someone else learns nothing about it, not even whether it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.identity import Actor, Role
+from office_flows.tickets.errors import TicketError, TicketForbidden, TicketNotFound
+from office_flows.tickets.models import Ticket, TicketEvent, TicketExtension, TicketObjection
+from office_flows.tickets.queries import department_name, fmt_time, owns
+from office_flows.tickets.states import LABELS, OPEN, Status
+
+if TYPE_CHECKING:
+    from office_flows.tickets.service import TicketService
+
+REMIND_INTERVAL = timedelta(hours=24)
+MIN_SUPPLEMENT = 2
+
+
+class TicketClosed(TicketError):
+    """The citizen's ticket is no longer open: the chat face offers what fits its state (a new ticket, a rating)."""
+
+    def __init__(self, message: str, code: str, status: Status) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class RemindedRecently(TicketError):
+    """A second reminder of the same ticket within ``REMIND_INTERVAL``."""
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    code: str
+    kind: str
+    status: Status
+    holder: str  # who was told: the handling department's name, or "派单员" before dispatch
+    deadline_at: datetime | None
+    remind_count: int = 0
+
+
+class CitizenFollowUp:
+    def __init__(self, service: TicketService) -> None:
+        self.service = service
+
+    async def open_tickets(self, actor: Actor) -> list[Ticket]:
+        """The citizen's own open tickets, newest first."""
+        return [t for t in await self.service.queries.citizen_tickets(actor) if Status(t.status) in OPEN]
+
+    async def supplement(self, code: str, actor: Actor, text: str) -> FollowUp:
+        text = (text or "").strip()
+        async with self.service.db.session() as s:
+            t = await self._own_open(s, code, actor, "补充")
+            if len(text) < MIN_SUPPLEMENT:
+                raise TicketError("请说明要补充的具体内容。")
+            if len(text) > 2000:
+                raise TicketError(f"补充内容过长（{len(text)} 字），请控制在 2000 字以内。")
+            await self.service.move(s, t, "supplement", actor, text)
+            await self._tell_holder(
+                s, t, f"【市民补充】工单 {t.code}（{t.kind}）反映人补充：{text}", "ticket_supplement"
+            )
+            return await self._view(s, t)
+
+    async def remind(self, code: str, actor: Actor) -> FollowUp:
+        now = self.service.clock.now()
+        async with self.service.db.session() as s:
+            t = await self._own_open(s, code, actor, "催单")
+            last = await s.scalar(
+                select(TicketEvent.at)
+                .where(TicketEvent.ticket_id == t.id, TicketEvent.action == "remind")
+                .order_by(TicketEvent.at.desc())
+                .limit(1)
+            )
+            if last is not None and now - last < REMIND_INTERVAL:
+                raise RemindedRecently(
+                    f"您已于 {fmt_time(last)} 催办过工单 {t.code}，24 小时内只能催办一次，"
+                    f"{fmt_time(last + REMIND_INTERVAL)} 后可以再次催办。"
+                    f"工单目前{LABELS[Status(t.status)]}，办理期限 {fmt_time(t.deadline_at)}，我们会尽快办理。"
+                )
+            t.remind_count += 1
+            await self.service.move(s, t, "remind", actor, f"市民第 {t.remind_count} 次催单", count=t.remind_count)
+            await self._tell_holder(
+                s,
+                t,
+                f"【市民催单】工单 {t.code}（{t.kind}，{LABELS[Status(t.status)]}，期限 {fmt_time(t.deadline_at)}）"
+                f"反映人第 {t.remind_count} 次催办，请抓紧办理：{t.content[:60]}",
+                "ticket_reminded",
+            )
+            return await self._view(s, t)
+
+    async def withdraw(self, code: str, actor: Actor, reason: str) -> FollowUp:
+        """撤单: the ticket closes as withdrawn; its clocks stop (no escalation, no sign-for or handling miss
+        later, no rating); a pending 退单 review or extension request is closed with it."""
+        reason = (reason or "").strip()[:500] or "市民主动撤回"
+        now = self.service.clock.now()
+        async with self.service.db.session() as s:
+            t = await self._own_open(s, code, actor, "撤回")
+            held_by_department = _held_by_department(t)
+            await self.service.move(s, t, "withdraw", actor, reason)
+            t.closed_at = now
+            t.result = f"市民撤回：{reason}"
+            t.next_escalation_at = None
+            t.paused_at = None
+            if t.signed_at is None and t.sign_deadline_at is not None and t.sign_deadline_at > now:
+                t.sign_deadline_at = None  # nothing left to sign for: not a sign-for miss when the deadline passes
+            await self._close_pending(s, t, now)
+            text = f"【市民撤单】工单 {t.code}（{t.kind}）已由反映人撤回，无需继续办理。撤回说明：{reason}"
+            if held_by_department:
+                await self.service.notify_department(s, t.department_code, text, kind="ticket_withdrawn", ref=t.code)
+            else:
+                await self.service.notify_role(s, Role.DISPATCHER, text, kind="ticket_withdrawn", ref=t.code)
+            return await self._view(s, t)
+
+    async def _close_pending(self, s: AsyncSession, t: Ticket, now: datetime) -> None:
+        objections = await s.scalars(
+            select(TicketObjection).where(TicketObjection.ticket_id == t.id, TicketObjection.status == "pending")
+        )
+        extensions = await s.scalars(
+            select(TicketExtension).where(TicketExtension.ticket_id == t.id, TicketExtension.status == "pending")
+        )
+        for row in [*objections, *extensions]:
+            row.status, row.decided_at = "withdrawn", now
+
+    async def _own_open(self, s: AsyncSession, code: str, actor: Actor, what: str) -> Ticket:
+        if actor.person_id is not None or actor.roles - {Role.CITIZEN}:
+            raise TicketForbidden(f"{what}工单只能由反映人本人提交；工作人员请使用相应的办理命令。")
+        try:
+            t = await self.service.get_for_update(s, code)
+        except TicketNotFound:
+            t = None
+        if t is None or not await owns(s, t, actor.channel, actor.sender):
+            raise TicketForbidden(f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。")
+        status = Status(t.status)
+        if status not in OPEN:
+            raise TicketClosed(f"工单 {t.code} {LABELS[status]}，不能再{what}。", t.code, status)
+        return t
+
+    async def _tell_holder(self, s: AsyncSession, t: Ticket, text: str, kind: str) -> None:
+        if _held_by_department(t):
+            await self.service.notify_department(s, t.department_code, text, kind=kind, ref=t.code)
+        else:
+            await self.service.notify_role(s, Role.DISPATCHER, text, kind=kind, ref=t.code)
+
+    async def _view(self, s: AsyncSession, t: Ticket) -> FollowUp:
+        holder = await department_name(s, t.department_code) if _held_by_department(t) else "派单员"
+        return FollowUp(t.code, t.kind, Status(t.status), holder, t.deadline_at, t.remind_count)
+
+
+def _held_by_department(t: Ticket) -> bool:
+    """Dispatched or being handled: the department holds it; before dispatch, or while a 退单 waits for its
+    review, the dispatchers do."""
+    return bool(t.department_code) and t.status in (Status.DISPATCHED.value, Status.HANDLING.value)

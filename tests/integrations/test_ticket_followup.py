@@ -1,0 +1,230 @@
+"""A citizen follows up their own ticket through the bot (recorded NLU; SQLite and PostgreSQL): 补充诉求 with and
+without its content, 催单 (whatever intent the words get: never the staff refusal) once a day, 撤单 after a
+confirmation, and wording that no longer wants to file ("我不想投诉了") never opening a new intake."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from govchat.runtime import Runtime, build_runtime
+from integrations.ticket_followup import negates_filing, supplement_content
+from kernel.clock import SHANGHAI, FakeClock
+from kernel.config import Settings
+from kernel.outbox import take_pending
+from nlu.service import NluService
+from office_flows.directory.demo import load_demo_directory
+from office_flows.tickets.models import Ticket, TicketEvent
+from tests.support.dialogue import verify_dialog as _verify_dialog
+from tests.support.nlu_double import RecordedParser, nlu_result
+
+verify_dialog = functools.partial(_verify_dialog, channel="web")
+START = datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI)  # a Wednesday
+CODE = re.compile(r"GD\d{13}")
+
+RECORDED = {
+    "我要投诉隔壁工地半夜施工，吵得睡不着": nlu_result("complain"),
+    "我要投诉小区门口的烧烤摊油烟太大": nlu_result("complain"),
+    # what the real NLU made of these before the citizen's follow-up intents existed
+    "我想补充一下，今晚又在施工了": nlu_result("supplement_ticket"),
+    "我想补充一下": nlu_result("supplement_ticket"),
+    "怎么还没人处理，帮我催一下": nlu_result("urge_ticket"),
+    "帮我催催": nlu_result("remind_ticket"),
+    "我不想投诉了，撤回吧": nlu_result("complain"),
+    "唔投诉喇": nlu_result("complain"),
+    "撤单": nlu_result("withdraw_ticket"),
+}
+
+
+@pytest.fixture
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    runtime = await build_runtime(settings, clock=FakeClock(START), load_model=False)
+    async with runtime.db.session() as s:
+        await load_demo_directory(s)
+    runtime.bot.services.nlu = NluService(RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback")), runtime.clock)
+    yield runtime
+    await runtime.close()
+
+
+async def inbox(rt: Runtime, sender: str) -> str:
+    async with rt.db.session() as s:
+        rows = await take_pending(s, ["web"], rt.clock.now(), address=sender)
+    return "\n".join(r.text for r in rows)
+
+
+async def file_complaint(rt: Runtime, first: str = "我要投诉隔壁工地半夜施工，吵得睡不着") -> str:
+    answers = await verify_dialog(
+        rt,
+        [
+            (first, ["登记投诉工单", "具体地点"]),
+            ("梅江区江南路28号", "什么时候开始"),
+            ("上周开始", "手机号码"),
+            ("13912345678", "请核对"),
+            ("确认", CODE),
+        ],
+        sender="c1",
+    )
+    m = CODE.search(answers[-1][0])
+    assert m is not None
+    return m.group(0)
+
+
+async def dispatch(rt: Runtime, code: str) -> None:
+    await verify_dialog(rt, [("demo-zhongli", f"/派单 {code} 住建局", "已将工单")])
+    await inbox(rt, "demo-zhongli")
+    await inbox(rt, "demo-yechunmei")
+
+
+async def events(rt: Runtime, code: str, action: str) -> list[TicketEvent]:
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == code))
+        assert t is not None
+        return list(
+            await s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.action == action))
+        )
+
+
+async def test_supplement_with_its_content_or_asked_for(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await inbox(rt, "demo-zhongli")
+    await verify_dialog(
+        rt,
+        [
+            ("我想补充一下，今晚又在施工了", f"已将您的补充内容记入工单 {code}，并转告派单员"),
+            ("我想补充一下", "请问您要补充什么内容"),
+            ("工地的灯整夜照着卧室", f"已将您的补充内容记入工单 {code}"),
+            ("我想补充一下", "请问您要补充什么内容"),
+            ("取消", "已取消补充"),
+        ],
+        sender="c1",
+    )
+    assert [e.comment for e in await events(rt, code, "supplement")] == ["今晚又在施工了", "工地的灯整夜照着卧室"]
+    told = await inbox(rt, "demo-zhongli")  # not dispatched yet: the dispatchers hold it
+    assert "反映人补充：今晚又在施工了" in told and "工地的灯整夜照着卧室" in told
+
+    await dispatch(rt, code)
+    await verify_dialog(rt, [("c1", "/补充 门口的路也被压坏了", "并转告梅江区住房和城乡建设局")])
+    assert "门口的路也被压坏了" in await inbox(rt, "demo-yechunmei")
+    await verify_dialog(rt, [("demo-zhongli", f"/工单记录 {code}", re.compile(r"市民补充 · 市民：门口的路"))])
+
+
+async def test_several_open_tickets_are_offered(rt: Runtime) -> None:
+    first = await file_complaint(rt)
+    second = await file_complaint(rt, "我要投诉小区门口的烧烤摊油烟太大")
+    replies = await verify_dialog(
+        rt,
+        [
+            ("我想补充一下，今晚又在施工了", re.compile(r"您有 2 件在办工单[\s\S]*1\. GD")),
+            ("2", "已将您的补充内容记入工单"),
+        ],
+        sender="c1",
+    )
+    picked = CODE.findall(replies[0][0])[1]
+    assert picked in (first, second)
+    assert [e.comment for e in await events(rt, picked, "supplement")] == ["今晚又在施工了"]
+
+
+async def test_citizen_urging_is_a_reminder_once_a_day(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await dispatch(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            (
+                "怎么还没人处理，帮我催一下",
+                re.compile(rf"已为您催办工单 {code}，已通知梅江区住房和城乡建设局[\s\S]*当前状态：已派单，待签收"),
+            ),
+            ("帮我催催", "24 小时内只能催办一次"),
+        ],
+        sender="c1",
+    )
+    assert "反映人第 1 次催办" in await inbox(rt, "demo-yechunmei")
+    rt.clock.advance(timedelta(hours=25))  # type: ignore[attr-defined]
+    await verify_dialog(
+        rt,
+        [
+            ("c1", f"/催办 {code}", "已为您催办工单"),  # a citizen's /催办 is their reminder, not a refusal
+            ("demo-yechunmei", "/工单队列", "市民催单 2 次"),
+            ("demo-zhongli", f"/工单记录 {code}", "市民催单：2 次"),
+            ("demo-laijianguo", f"/催办 {code}", "已对工单"),  # the supervisors' 催办 stays theirs
+        ],
+    )
+
+
+async def test_withdrawal_after_confirmation_and_no_new_intake(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await dispatch(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            ("我不想投诉了，撤回吧", f"确认撤回工单 {code}"),
+            ("取消", "不撤回，继续为您办理"),
+            ("我不想投诉了，撤回吧", f"确认撤回工单 {code}"),
+            ("确认", f"已撤回工单 {code}，工单已关闭"),
+            (f"/工单 {code}", "状态：已撤回（已关闭）"),
+            # nothing left to withdraw: still no new intake
+            ("唔投诉喇", "不登记了"),
+            ("帮我催催", re.compile(rf"最近的工单 {code} 已撤回（已关闭），不能再催办[\s\S]*重新登记")),
+            (f"/催单 {code}", re.compile(r"已撤回[\s\S]*重新登记")),
+        ],
+        sender="c1",
+    )
+    told = await inbox(rt, "demo-yechunmei")
+    assert "已由反映人撤回" in told and "我不想投诉了" in told
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == code))
+    assert t is not None and t.status == "withdrawn" and t.rating_due_at is None
+    assert "请对办理结果评价" not in await inbox(rt, "c1")
+
+
+async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await dispatch(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-yechunmei", f"/签收 {code}", "已签收"),
+            ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
+            ("c1", "帮我催催", re.compile(rf"最近的工单 {code} 已办结，待评价，不能再催办[\s\S]*请对办理结果评价")),
+            ("c1", f"/催单 {code}", re.compile(r"已办结[\s\S]*请对办理结果评价")),
+            ("c1", f"/补充 {code} 昨晚还是很吵", re.compile(r"不能再补充[\s\S]*请对办理结果评价")),
+            ("c1", "撤单", re.compile(r"不能再撤回[\s\S]*请对办理结果评价")),
+            ("c1", f"/撤单 {code}", re.compile(rf"工单 {code} 已办结，待评价，不能再撤回[\s\S]*请对办理结果评价")),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "content"),
+    [
+        ("我想补充一下", ""),
+        ("我仲有嘢要讲", ""),
+        ("𠊎还有滴事爱讲", ""),
+        ("补充：今晚又施工", "今晚又施工"),
+        ("我补冲一下，那家店还在摆桌", "那家店还在摆桌"),
+        ("GD2026111800001 再补充几句 昨晚十二点又吵", "昨晚十二点又吵"),
+        ("今朝六点又开始打桩", "今朝六点又开始打桩"),
+    ],
+)
+def test_a_supplement_is_told_from_its_announcement(said: str, content: str) -> None:
+    assert supplement_content(said) == content
+
+
+@pytest.mark.parametrize(
+    ("said", "negated"),
+    [
+        ("算了不投诉了", True),
+        ("我唔想再反映喇", True),
+        ("我不投诉他们了，谢谢", True),
+        ("我要举报不登记的黑车", False),
+        ("我不知道投诉去哪", False),
+        ("我投诉的事不用再登记了吗", False),
+    ],
+)
+def test_no_longer_wanting_to_file(said: str, negated: bool) -> None:
+    assert negates_filing(said) is negated
