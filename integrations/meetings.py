@@ -41,6 +41,7 @@ CORRECTION = re.compile(
     r"不是|唔系|唔係|毋系|错了|错咗|搞错|弄错|写错|讲错|说错|改成|改为|改到|改做|改喺|改在|改去|应该是|应系|换成|"
     r"推迟|推后|延后|提前|挪到|调到"
 )
+WRONG = re.compile(r"不是|唔系|唔係|毋系|错")  # the time said first was a mistake (not just a change of plan)
 # Bringing more people in ("叫埋李娜同刘洋", "再加上王强", "把王强也叫上").
 INVITE = re.compile(r"叫埋|叫上|喊上|拉上|加上|加埋|再加|加多|也叫|也请|也邀请|请埋|通知埋|再请|再叫|邀请|一[齐起]叫")
 _INVITE_FILLER = re.compile(
@@ -220,7 +221,7 @@ async def amend_focus(office: Office, actor: Actor, session: SessionData, text: 
         answer = await run(lambda: message_of(office.meetings.reschedule(actor, meeting_id, new)))
         if answer.startswith("已将会议"):
             focus_on(session, meeting_id, new, now)
-            return "好的，已更正。" + answer
+            return ("好的，已更正。" if WRONG.search(text) else "") + answer
         return answer
     names = await office.meetings.people_named_in(text) or invitee_names(text)
     focus_on(session, meeting_id, start, now)
