@@ -52,6 +52,8 @@ _AND = re.compile(r"[同和与及跟、，,。！!\s]+")
 MOVE_TO = re.compile(
     r"(?:改|推迟|推后|延后|延期|顺延|挪|移|调整?|换|提前|往后推|往前提|推)(?:到|成|为|去|喺|在|至)|改期|重新安排"
 )
+# Any word of changing a time; a sentence without one only names a time (a booking, not a reschedule).
+CHANGE = re.compile(r"改|推迟|推后|延后|延期|顺延|挪|提前|调整|往后|往前|换个?时间|换到|换成|押后|迟啲|早啲")
 _CLAUSE = re.compile(r"[，,。；;！!]")
 
 
@@ -319,8 +321,8 @@ async def confirm_cancel(office: Office, actor: Actor, session: SessionData, yes
 
 
 def register(registry: IntentRegistry, office: Office) -> None:
-    async def book(call: FlowCall) -> list[str]:
-        return [await run(lambda: book_text(office, call.actor, call.text, call.session, call.entities))]
+    async def book(call: FlowCall) -> str:
+        return await run(lambda: book_text(office, call.actor, call.text, call.session, call.entities))
 
     async def cancel(call: FlowCall) -> Outcome:
         meeting_id = await meeting_of(office, call, call.text, organised=True)
@@ -337,6 +339,8 @@ def register(registry: IntentRegistry, office: Office) -> None:
         return Outcome.say(f"确认取消会议 {item.label}吗？{told}回复“确认”取消，回复“不用”保留。")
 
     async def reschedule(call: FlowCall) -> Outcome:
+        if not CHANGE.search(call.text) and not call.entities.get("meeting_id"):
+            return Outcome.say(await book(call))  # "听日下昼三点开会": a time and no change is a new meeting
         now = office.clock.now()
         move = MOVE_TO.search(call.text)
         which = call.text[: move.start()] if move else ""
@@ -367,7 +371,10 @@ def register(registry: IntentRegistry, office: Office) -> None:
         reason = decline_reason(call.written, office.clock.now()) if declined else ""
         return Outcome.say(await run(rsvp_text(office, call.actor, meeting_id, not declined, reason)))
 
-    registry.register("book_meeting", texts(book))
+    async def book_one(call: FlowCall) -> list[str]:
+        return [await book(call)]
+
+    registry.register("book_meeting", texts(book_one))
     registry.register("query_meetings", texts(mine))
     registry.register("cancel_meeting", cancel)
     registry.register("reschedule_meeting", reschedule)

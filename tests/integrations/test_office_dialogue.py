@@ -48,6 +48,7 @@ RECORDED = {
     "取消后天的会": nlu_result("cancel_meeting", 0.9),
     "下周一的会不开了": nlu_result("cancel_meeting", 0.9),
     "后天的会不开了": nlu_result("cancel_meeting", 0.9),
+    "听日下昼三点开会": nlu_result("reschedule_meeting", 0.83),  # read once by the real NLU
 }
 
 
@@ -227,3 +228,7 @@ async def test_meetings_from_context(rt: Runtime) -> None:
     async with rt.db.session() as s:
         texts = list(await s.scalars(select(OutboxMessage.text).where(OutboxMessage.ref == "HY-2026-0002")))
     assert any("已取消，原因：预算先不议了" in t for t in texts)
+
+
+async def test_a_time_without_a_change_word_is_a_booking_even_when_read_as_a_reschedule(rt: Runtime) -> None:
+    await verify_dialog(rt, [("张伟", "听日下昼三点开会", "好的，11月19日 15:00。请问在哪间会议室？")], names=SENDERS)
