@@ -43,7 +43,7 @@ CORRECTION = re.compile(
 )
 WRONG = re.compile(r"不是|唔系|唔係|毋系|错")  # the time said first was a mistake (not just a change of plan)
 # Bringing more people in ("叫埋李娜同刘洋", "再加上王强", "把王强也叫上").
-INVITE = re.compile(r"叫埋|叫上|喊上|拉上|加上|加埋|再加|加多|也叫|也请|也邀请|请埋|通知埋|再请|再叫|邀请|一[齐起]叫")
+INVITE = re.compile(r"再加上|叫[埋上]|喊上|拉上|加[上埋多]|再加|也叫|也请|也邀请|请埋|通知埋|再请|再叫|邀请|一[齐起]叫")
 _INVITE_FILLER = re.compile(
     INVITE.pattern + r"|把|将|帮我|麻烦|一齐|一起|都|也|再|埋|过来|参加|参会|开会|出席|入嚟|嚟|来|啦|吧|呀|啊|喔|嘅|了"
 )
@@ -181,7 +181,8 @@ def _focus(session: SessionData, now: datetime) -> dict[str, str] | None:
 def _new_time(text: str, now: datetime) -> TimeMatch | None:
     """The time a change names: the one after "改到…" when the sentence has it, else the one it says."""
     m = MOVE_TO.search(text)
-    return parse_time(text[m.end() :], now) if m and parse_time(text[m.end() :], now) else parse_time(text, now)
+    after_move = parse_time(text[m.end() :], now) if m else None
+    return after_move or parse_time(text, now)
 
 
 def invitee_names(text: str) -> list[str]:
