@@ -4,7 +4,8 @@
 Commands: /待办 /同意 /退回 /转交 /加签 /公文 /重新提交 /发文 /收文 /验章 (documents);
 /预约会议 /参加 /请假 /取消会议 /改期 /纪要 /我的会议 (meetings); /发通知 /通知 /签收情况 /催阅 /我的通知.
 A booking that conflicts leaves its alternatives in the session (``integrations.meetings.BOOKING``)
-and a reply with a number books one.
+and a reply with a number books one. Right after a booking, a corrected time or more people change that
+meeting (``integrations.meetings.FOCUS``); a cancellation said in words waits for a yes or a no.
 """
 
 from __future__ import annotations
@@ -14,8 +15,21 @@ import re
 from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
+from bot.ticket_intake import agrees
 from integrations.documents import delegate_text, todo_with_tickets
-from integrations.meetings import BOOKING, adds_to_draft, book_offered, book_text, continue_draft, has_draft, rsvp_text
+from integrations.meetings import (
+    BOOKING,
+    adds_to_draft,
+    amend_focus,
+    amends_focus,
+    book_offered,
+    book_text,
+    confirm_cancel,
+    continue_draft,
+    has_draft,
+    rsvp_text,
+    wants_cancel,
+)
 from integrations.office_common import message_of, run
 from knowledge_base.normalize import tidy_text
 from nlu.timeparse import parse_time
@@ -23,6 +37,7 @@ from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES
 from office_flows.office import Office
 
 _CANCEL = re.compile(r"^(取消|算了|不用了|不订了)[。.!！]*$")
+_KEEP = re.compile(r"^(不用|不要|算了|保留|唔[好使要]|(?:先|暂时)?(?:不|唔)取消|否|不|毋使)(了|啦|吧|喇)?[。.!！]*$")
 
 
 def _office(ctx: Context) -> Office:
@@ -141,6 +156,29 @@ async def continue_booking(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(await continue_draft(_office(ctx), ctx.actor, ctx.session, tidy_text(ctx.message.text)))]
 
 
+def amends_booked_meeting(ctx: Context) -> bool:
+    """Right after a booking: a corrected time ("唔系三点，系四点") or more people ("叫埋李娜同刘洋")."""
+    if ctx.services.office is None or is_command(ctx.text):
+        return False
+    return amends_focus(ctx.session, ctx.text, ctx.services.clock.now())
+
+
+async def amend_booked_meeting(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(await amend_focus(_office(ctx), ctx.actor, ctx.session, tidy_text(ctx.message.text)))]
+
+
+def answers_cancel_question(ctx: Context) -> bool:
+    """A yes or a no to "确认取消会议……吗？"."""
+    if not wants_cancel(ctx.session, ctx.services.clock.now()):
+        return False
+    return agrees(ctx.text) or bool(_KEEP.match(ctx.text))
+
+
+async def answer_cancel_question(ctx: Context, m: Match) -> list[Reply]:
+    yes = not _KEEP.match(ctx.text)
+    return [Reply(await confirm_cancel(_office(ctx), ctx.actor, ctx.session, yes))]
+
+
 def has_booking_choice(ctx: Context) -> bool:
     return BOOKING in ctx.session and (picked_number(ctx.text) is not None or bool(_CANCEL.match(ctx.text)))
 
@@ -234,6 +272,8 @@ def handlers() -> list[Handler]:
     return [
         MessageHandler(has_booking_choice, choose_booking),
         MessageHandler(has_booking_draft, continue_booking),
+        MessageHandler(answers_cancel_question, answer_cancel_question),
+        MessageHandler(amends_booked_meeting, amend_booked_meeting),
         CommandHandler({"办公帮助", "办公"}, cmd_help),
         CommandHandler({"待办", "我的待办"}, cmd_todo),
         CommandHandler({"同意"}, cmd_approve),

@@ -5,7 +5,9 @@ The NLU's intent, its entities and the knowledge base's own decision on its best
 here: an action intent (approve, complain, book…) is routed with its role and entity checks; a
 confident KB answer wins over small talk or out-of-scope for anything phrased as a question; an
 unsure intent is read as a question when the KB knows one, else offered as choices; what nobody can
-answer is declined (the KB logs it for editors) with a ticket or a person offered.
+answer is declined (the KB logs it for editors) with a ticket or a person offered. For staff, an office
+intent (meetings, documents, tickets at work) the NLU clearly prefers, though below the threshold, is
+acted on rather than answered from the KB ("明天个会我会到" is a reply to an invitation, not a question).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from integrations.router import Decision, route
+from integrations.intents import SPECS, STAFF_INTENTS
+from integrations.router import Decision, decide_for, entity_values, route
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
 from nlu.service import Understanding
@@ -27,6 +30,10 @@ QUESTION = re.compile(
     r"办理|申请|要带|去哪"
 )
 KB_FIRST = frozenset({"out_of_scope", "greet", "thank", "goodbye"})  # small talk the KB may overrule
+# An office intent below the threshold still wins over the KB for staff when the NLU gives it at least this
+# (Rasa's own fallback threshold) and leads the next intent by the margin.
+OFFICE_FLOOR = 0.35
+OFFICE_MARGIN = 0.15
 
 
 class Action(StrEnum):
@@ -67,6 +74,21 @@ def is_question(text: str) -> bool:
     return bool(QUESTION.search(text))
 
 
+def _preferred_office_intent(text: str, understood: Understanding, roles: frozenset[Role]) -> Decision | None:
+    """A staff member's office intent the NLU clearly prefers though it is unsure: routed, not looked up in the KB.
+    Rasa's fallback (nlu_fallback) heads the ranking then; the real intents follow it."""
+    ranked = [(name, conf) for name, conf in understood.ranking if name in SPECS]
+    if not ranked or is_question(text):
+        return None
+    (name, conf), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    spec = SPECS[name]
+    if name not in STAFF_INTENTS or not roles & spec.roles:
+        return None
+    if conf < OFFICE_FLOOR or conf - runner_up < OFFICE_MARGIN:
+        return None
+    return decide_for(spec, entity_values(understood.entities), roles)
+
+
 async def arbitrate(
     text: str, understood: Understanding | None, roles: frozenset[Role], threshold: float, kb: KbCheck
 ) -> Verdict:
@@ -90,6 +112,10 @@ async def arbitrate(
         if d.spec.name == "out_of_scope":
             return Verdict(Action.OUT_OF_SCOPE, d, decision, "超出服务范围，知识库也没有答案")
         return Verdict(Action.INTENT, d, decision, f"寒暄（{d.spec.label}），知识库没有答案")
+    office = _preferred_office_intent(text, understood, roles)
+    if office is not None:
+        action = Action.ASK if office.action == "ask" else Action.INTENT
+        return Verdict(action, office, None, "工作人员的办公意图，优先于知识库")
     decision = await kb()
     if decision is not KbDecision.DECLINE or not d.options:
         return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定：按办事咨询回答")

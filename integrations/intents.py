@@ -33,6 +33,8 @@ _DOC = Need("doc_id", "请问是哪份公文？请发送文号（如 FW-2026-015
 _MY_DOC = Need(_DOC.entity, _DOC.question, from_context=True)
 _MY_TICKET = Need(_TICKET.entity, _TICKET.question, from_context=True)
 _MEETING = Need("meeting_id", "请问是哪个会议？请发送会议编号（如 HY-2026-0042）。")
+# Without a code the meetings flow takes the speaker's coming meeting the words point at (明天的会, 下午那个会).
+_MY_MEETING = Need(_MEETING.entity, _MEETING.question, from_context=True)
 
 SPECS: dict[str, IntentSpec] = {
     s.name: s
@@ -78,9 +80,10 @@ SPECS: dict[str, IntentSpec] = {
             # The flow asks for the time (or room) itself and keeps what was said for the next turn.
             (Need("time", "请问会议定在什么时间？例如“明天下午三点”。", from_context=True),),
         ),
-        IntentSpec("cancel_meeting", "取消会议", "meetings", STAFF, (_MEETING,)),
+        IntentSpec("cancel_meeting", "取消会议", "meetings", STAFF, (_MY_MEETING,)),
         IntentSpec("query_meetings", "查询会议", "meetings", STAFF),
-        IntentSpec("rsvp_meeting", "回复会议邀请", "meetings", STAFF, (_MEETING,)),
+        IntentSpec("rsvp_meeting", "回复会议邀请", "meetings", STAFF, (_MY_MEETING,)),
+        IntentSpec("reschedule_meeting", "会议改期", "meetings", STAFF, (_MY_MEETING,)),
         IntentSpec("accept_ticket", "签收工单", "tickets", STAFF, (_MY_TICKET,)),
         IntentSpec("return_ticket", "退回工单", "tickets", STAFF, (_MY_TICKET,)),
         IntentSpec("reply_ticket", "回复工单", "tickets", STAFF, (_MY_TICKET,)),

@@ -1,26 +1,60 @@
-"""Meetings' chat face: book (with alternatives on a conflict), cancel, reply to an invitation, list."""
+"""Meetings' chat face: book (with alternatives on a conflict), cancel, reschedule, reply to an invitation, list.
+
+Context: the meeting just booked (or talked about) stays in focus for ten minutes (``FOCUS``), so that a
+correction ("唔系三点，系四点") moves it and "叫埋李娜同刘洋" invites more people to it. Without a meeting code,
+a reply, a reschedule or a cancellation is about the speaker's coming meetings that fit the words ("明天的会",
+"下午那个会", "周五的会", the topic): the only one is taken, several are offered as numbered choices. A
+cancellation said in words waits for a yes (``CONFIRM_CANCEL``), since it notifies everyone.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
 
-from integrations.contract import Entities, FlowCall, IntentRegistry, SessionData, texts
+from integrations.context import offer
+from integrations.contract import Entities, FlowCall, IntentRegistry, Outcome, SessionData, texts
 from integrations.office_common import Action, after, message_of, run, strip_lead
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor
 from nlu.booking import match_room, parse_booking
 from nlu.entities import MEETING_ID
-from nlu.timeparse import parse_time
-from office_flows.common import person_required
-from office_flows.meetings.service import DEFAULT_MINUTES, Booking, Request
+from nlu.timeparse import TimeMatch, on_day_of, parse_time
+from office_flows.common import OfficeError, person_required
+from office_flows.meetings.service import DEFAULT_MINUTES, Booking, MeetingItem, Request
 from office_flows.office import Office
 
 BOOKING = "office_booking"  # alternatives offered after a conflict: a reply with a number books one
 DRAFT = "office_booking_draft"  # a booking waiting for its time or room: {"text", "time", "at"}
 DRAFT_TTL = timedelta(minutes=10)
 _NAMED_ROOM = re.compile(r"([^\s在到去用订，,。、；;：:]{1,6}(?:会议室|会商室))")
-DECLINE_WORDS = re.compile(r"请假|不参加|不能参加|无法参加|参加不了|去不了|来不了")
+# Declining in Mandarin, Cantonese or Hakka: a negated coming (不去, 唔嚟, 去唔到, 参加不了), or being busy or on leave.
+DECLINE_WORDS = re.compile(
+    r"请假|(?:不|唔|冇|没|毋|无法)(?:能|可以|得闲|会)?(?:参加|出席|去|来|嚟|到场)|"
+    r"(?:参加|出席|去|来|嚟|到)(?:不|唔)(?:了|到|得|成)|(?:没|冇)(?:空|时间)|唔得闲|赶不|赶唔"
+)
+FOCUS = "office_meeting_focus"  # {"id", "start", "at", "awaiting"}: the meeting booked or talked about just now
+FOCUS_TTL = timedelta(minutes=10)
+CONFIRM_CANCEL = "office_meeting_cancel"  # {"id", "reason", "label", "at"}: a cancellation waiting for a yes
+# A correction of what was just said: a negation, "wrong", or a change verb.
+CORRECTION = re.compile(
+    r"不是|唔系|唔係|毋系|错了|错咗|搞错|弄错|写错|讲错|说错|改成|改为|改到|改做|改喺|改在|改去|应该是|应系|换成|"
+    r"推迟|推后|延后|提前|挪到|调到"
+)
+WRONG = re.compile(r"不是|唔系|唔係|毋系|错")  # the time said first was a mistake (not just a change of plan)
+# Bringing more people in ("叫埋李娜同刘洋", "再加上王强", "把王强也叫上").
+INVITE = re.compile(r"再加上|叫[埋上]|喊上|拉上|加[上埋多]|再加|也叫|也请|也邀请|请埋|通知埋|再请|再叫|邀请|一[齐起]叫")
+_INVITE_FILLER = re.compile(
+    INVITE.pattern + r"|把|将|帮我|麻烦|一齐|一起|都|也|再|埋|过来|参加|参会|开会|出席|入嚟|嚟|来|啦|吧|呀|啊|喔|嘅|了"
+)
+_AND = re.compile(r"[同和与及跟、，,。！!\s]+")
+# Where a reschedule names the new time: what comes before is the meeting, what comes after the new time.
+MOVE_TO = re.compile(
+    r"(?:改|推迟|推后|延后|延期|顺延|挪|移|调整?|换|提前|往后推|往前提|推)(?:到|成|为|去|喺|在|至)|改期|重新安排"
+)
+# Any word of changing a time; a sentence without one only names a time (a booking, not a reschedule).
+CHANGE = re.compile(r"改|推迟|推后|延后|延期|顺延|挪|提前|调整|往后|往前|换个?时间|换到|换成|押后|迟啲|早啲")
+_CLAUSE = re.compile(r"[，,。；;！!]")
 
 
 def _warnings(booking: Booking, when: datetime) -> str:
@@ -36,13 +70,16 @@ def _warnings(booking: Booking, when: datetime) -> str:
     )
 
 
-async def book_text(office: Office, actor: Actor, text: str, session: SessionData, entities: Entities) -> str:
+async def book_text(
+    office: Office, actor: Actor, text: str, session: SessionData, entities: Entities, at: datetime | None = None
+) -> str:
     """Book from a sentence; what is missing (time or room) is asked for, and what was given is kept
-    in the session (``DRAFT``) so the next turn only has to add it."""
+    in the session (``DRAFT``) so the next turn only has to add it. ``at``: the time already settled."""
     now = office.clock.now()
     # The whole sentence first ("这周日凌晨三点"): the NLU may have tagged only part of the time expression.
     t = parse_time(text, now)
-    when = t.value if t else (datetime.fromisoformat(str(entities["time"])) if entities.get("time") else None)
+    when = at or (t.value if t else None)
+    when = when or (datetime.fromisoformat(str(entities["time"])) if entities.get("time") else None)
     person_required(actor)  # only people of the directory book rooms: say so before asking for details
     rooms = await office.meetings.room_names()
     parsed = parse_booking(text, rooms)
@@ -64,6 +101,7 @@ async def book_text(office: Office, actor: Actor, text: str, session: SessionDat
         session[BOOKING] = [a.to_json() for a in booking.alternatives]
     else:
         session.pop(BOOKING, None)
+        focus_on(session, booking.outcome.ref, when, now)
     note = "" if parsed.minutes else f"（未说明时长，按 {DEFAULT_MINUTES} 分钟预约）"
     return booking.outcome.message + note + _warnings(booking, when)
 
@@ -90,11 +128,12 @@ async def continue_draft(office: Office, actor: Actor, session: SessionData, tex
     """The next turn of a booking: what it adds joins what was already said."""
     raw = session.pop(DRAFT, None)
     draft = raw if isinstance(raw, dict) else {}
-    entities: Entities = {}
-    if draft.get("time") and parse_time(text, office.clock.now()) is None:
-        entities["time"] = str(draft["time"])
+    said = datetime.fromisoformat(str(draft["time"])) if draft.get("time") else None
+    new = parse_time(text, office.clock.now())
+    # A time in this turn corrects the one said before ("唔系三点，系四点"); a bare hour keeps its day.
+    at = (on_day_of(new, said) if said else new.value) if new else said
     merged = f"{draft.get('text', '')}，{text}".strip("，")
-    return await run(lambda: book_text(office, actor, merged, session, entities))
+    return await run(lambda: book_text(office, actor, merged, session, {}, at))
 
 
 async def book_offered(office: Office, actor: Actor, session: SessionData, n: int) -> str:
@@ -106,9 +145,12 @@ async def book_offered(office: Office, actor: Actor, session: SessionData, n: in
         return f"请回复 1 到 {len(options)} 之间的序号，或回复“取消”。"
 
     async def go() -> str:
-        booking = await office.meetings.book(actor, Request.from_json(options[n - 1]))
+        request = Request.from_json(options[n - 1])
+        booking = await office.meetings.book(actor, request)
         if booking.alternatives:  # taken meanwhile: offer the fresh alternatives
             session[BOOKING] = [a.to_json() for a in booking.alternatives]
+        else:
+            focus_on(session, booking.outcome.ref, request.start, office.clock.now())
         return booking.outcome.message
 
     return await run(go)
@@ -118,29 +160,223 @@ def rsvp_text(office: Office, actor: Actor, meeting_id: str, accept: bool, reaso
     return lambda: message_of(office.meetings.rsvp(actor, meeting_id, accept, reason))
 
 
-def register(registry: IntentRegistry, office: Office) -> None:
-    async def book(call: FlowCall) -> list[str]:
-        return [await run(lambda: book_text(office, call.actor, call.text, call.session, call.entities))]
+# --- the meeting in focus: corrections and more invitees right after a booking -------------------------
 
-    async def cancel(call: FlowCall) -> list[str]:
-        reason = after(MEETING_ID, call.written)
-        meeting_id = str(call.entities["meeting_id"])
-        return [await run(lambda: message_of(office.meetings.cancel(call.actor, meeting_id, reason)))]
+
+def focus_on(session: SessionData, meeting_id: str, start: datetime, now: datetime, awaiting: str = "") -> None:
+    session[FOCUS] = {"id": meeting_id, "start": start.isoformat(), "at": now.isoformat(), "awaiting": awaiting}
+
+
+def _focus(session: SessionData, now: datetime) -> dict[str, str] | None:
+    raw = session.get(FOCUS)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        fresh = now - datetime.fromisoformat(str(raw.get("at"))) <= FOCUS_TTL
+    except ValueError:
+        fresh = False
+    return {k: str(v) for k, v in raw.items()} if fresh and raw.get("id") else None
+
+
+def _new_time(text: str, now: datetime) -> TimeMatch | None:
+    """The time a change names: the one after "改到…" when the sentence has it, else the one it says."""
+    m = MOVE_TO.search(text)
+    after_move = parse_time(text[m.end() :], now) if m else None
+    return after_move or parse_time(text, now)
+
+
+def invitee_names(text: str) -> list[str]:
+    """Names in "叫埋李娜同刘洋" / "再加上王强" (when the directory knows none of them by full name)."""
+    return [n for n in _AND.split(_INVITE_FILLER.sub(" ", text)) if 2 <= len(n) <= 4]
+
+
+def _names_another_meeting(text: str, focus: dict[str, str], now: datetime) -> bool:
+    """ "明天上午的会改到…" about a meeting that is not the one in focus (by its code or its time)."""
+    code = MEETING_ID.search(text.upper())
+    if code is not None:
+        return code.group(0) != focus["id"]
+    move = MOVE_TO.search(text)
+    which = text[: move.start()] if move else ""
+    said = parse_time(which, now) if "会" in which else None
+    return said is not None and not _fits_start(datetime.fromisoformat(focus["start"]), said)
+
+
+def amends_focus(session: SessionData, text: str, now: datetime) -> bool:
+    """Does this turn change the meeting in focus: a corrected time, a new time asked for, or more people?"""
+    focus = _focus(session, now)
+    if focus is None or _names_another_meeting(text, focus, now):
+        return False
+    has_time = _new_time(text, now) is not None
+    if has_time and (focus.get("awaiting") == "time" or CORRECTION.search(text)):
+        return True
+    return bool(INVITE.search(text) and invitee_names(text))
+
+
+async def amend_focus(office: Office, actor: Actor, session: SessionData, text: str) -> str:
+    """Move the meeting in focus to the corrected time (a bare hour keeps its day), or invite the people named."""
+    now = office.clock.now()
+    focus = _focus(session, now)
+    assert focus is not None
+    meeting_id, start = focus["id"], datetime.fromisoformat(focus["start"])
+    t = _new_time(text, now)
+    if t is not None and (focus.get("awaiting") == "time" or CORRECTION.search(text)):
+        new = on_day_of(t, start)
+        answer = await run(lambda: message_of(office.meetings.reschedule(actor, meeting_id, new)))
+        if answer.startswith("已将会议"):
+            focus_on(session, meeting_id, new, now)
+            return ("好的，已更正。" if WRONG.search(text) else "") + answer
+        return answer
+    names = await office.meetings.people_named_in(text) or invitee_names(text)
+    focus_on(session, meeting_id, start, now)
+    return await run(lambda: message_of(office.meetings.invite(actor, meeting_id, names)))
+
+
+# --- a meeting named by its words instead of its code ------------------------------------------------
+
+
+def _fits_time(item: MeetingItem, t: TimeMatch) -> bool:
+    return _fits_start(item.starts_at, t)
+
+
+def _fits_start(start: datetime, t: TimeMatch) -> bool:
+    """Does a meeting starting at ``start`` fit the day, part of day or hour said?"""
+    local, said = start.astimezone(SHANGHAI), t.value.astimezone(SHANGHAI)
+    if t.has_day and local.date() != said.date():
+        return False
+    if t.has_clock:
+        return (local.hour, local.minute) == (said.hour, said.minute)
+    if t.has_part:
+        return (local.hour >= 12) == (said.hour >= 12)
+    return True
+
+
+def fitting(items: list[MeetingItem], words: str, now: datetime) -> list[MeetingItem]:
+    """The meetings ``words`` point at: by the day, part of day or hour they name, and by the topic when named."""
+    t = parse_time(words, now)
+    out = [i for i in items if _fits_time(i, t)] if t else list(items)
+    by_topic = [i for i in out if i.topic != "工作会议" and i.topic in words]
+    return by_topic or out
+
+
+async def meeting_of(office: Office, call: FlowCall, words: str, organised: bool) -> str | Outcome:
+    """The meeting named, else the speaker's only coming meeting that fits ``words``, else a choice among them.
+    Those the speaker organises (``organised``) or is invited to come first; the others still fit, and the
+    service says why one may not be changed."""
+    if call.entities.get("meeting_id"):
+        return str(call.entities["meeting_id"])
+    try:
+        items = await office.meetings.upcoming(call.actor)
+    except OfficeError as exc:
+        return Outcome.say(str(exc))
+    if not items:
+        return Outcome.say("您近期没有会议安排。如要处理其他会议，请说明会议编号（如 HY-2026-0042）。")
+    found = fitting(items, words, office.clock.now())
+    found = [i for i in found if i.organized == organised] or found
+    if not found:
+        listed = "\n".join(f"· {i.label}" for i in items)
+        ask = "请说明是哪个会议（如会议编号 HY-2026-0042）。"
+        return Outcome.say(f"没有找到您说的会议。您近期的会议：\n{listed}\n{ask}")
+    if len(found) == 1:
+        return found[0].meeting_id
+    return offer(call, "meeting_id", [(i.meeting_id, i.label) for i in found], "会议", measure="个")
+
+
+def decline_reason(text: str, now: datetime) -> str:
+    """Why one declines: the clause after the declining one ("去唔到，要落乡"), else what follows the words in
+    its clause, else the clause before it when that names no time ("我身体不舒服，HY-… 请假")."""
+    clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
+    for i, clause in enumerate(clauses):
+        m = DECLINE_WORDS.search(clause)
+        if m is None:
+            continue
+        later = [c for c in clauses[i + 1 :] if DECLINE_WORDS.sub("", c).strip("了啦呀吧个 ")]
+        tail = strip_lead(clause[m.end() :]).strip("了啦呀吧 ")
+        before = clauses[i - 1] if i and parse_time(clauses[i - 1], now) is None else ""
+        reason = later[0] if later else tail or before
+        return re.sub(r"^(因为|因|由于)", "", after(MEETING_ID, reason) or reason)
+    return ""
+
+
+def cancel_reason(text: str) -> str:
+    """A cancellation's reason: the clauses after the one that cancels ("取消明天那个会，领导出差")."""
+    return "，".join(c.strip() for c in _CLAUSE.split(text)[1:] if c.strip())
+
+
+def wants_cancel(session: SessionData, now: datetime) -> bool:
+    raw = session.get(CONFIRM_CANCEL)
+    if not isinstance(raw, dict):
+        return False
+    try:
+        return now - datetime.fromisoformat(str(raw.get("at"))) <= FOCUS_TTL
+    except ValueError:
+        return False
+
+
+async def confirm_cancel(office: Office, actor: Actor, session: SessionData, yes: bool) -> str:
+    raw = session.pop(CONFIRM_CANCEL, None)
+    state = raw if isinstance(raw, dict) else {}
+    if not yes:
+        return f"好的，会议 {state.get('id')} 照常举行。"
+    meeting_id, reason = str(state.get("id")), str(state.get("reason") or "")
+    return await run(lambda: message_of(office.meetings.cancel(actor, meeting_id, reason)))
+
+
+def register(registry: IntentRegistry, office: Office) -> None:
+    async def book(call: FlowCall) -> str:
+        return await run(lambda: book_text(office, call.actor, call.text, call.session, call.entities))
+
+    async def cancel(call: FlowCall) -> Outcome:
+        meeting_id = await meeting_of(office, call, call.text, organised=True)
+        if isinstance(meeting_id, Outcome):
+            return meeting_id
+        reason = after(MEETING_ID, call.written) if call.entities.get("meeting_id") else cancel_reason(call.written)
+        items = {i.meeting_id: i for i in await office.meetings.upcoming(call.actor)}
+        item = items.get(meeting_id.upper())
+        if item is None or not item.organized:  # not the organiser's, or gone: the service says why
+            return Outcome.say(await run(lambda: message_of(office.meetings.cancel(call.actor, meeting_id, reason))))
+        now = office.clock.now().isoformat()
+        call.session[CONFIRM_CANCEL] = {"id": item.meeting_id, "reason": reason, "at": now}
+        told = f"取消后将通知 {item.others} 位参会人。" if item.others else ""
+        return Outcome.say(f"确认取消会议 {item.label}吗？{told}回复“确认”取消，回复“不用”保留。")
+
+    async def reschedule(call: FlowCall) -> Outcome:
+        if not CHANGE.search(call.text) and not call.entities.get("meeting_id"):
+            return Outcome.say(await book(call))  # "听日下昼三点开会": a time and no change is a new meeting
+        now = office.clock.now()
+        move = MOVE_TO.search(call.text)
+        which = call.text[: move.start()] if move else ""
+        meeting_id = await meeting_of(office, call, which, organised=True)
+        if isinstance(meeting_id, Outcome):
+            return meeting_id
+        t = parse_time(call.text[move.end() :], now) if move else parse_time(call.text, now)
+        items = {i.meeting_id: i for i in await office.meetings.upcoming(call.actor)}
+        item = items.get(meeting_id.upper())
+        start = item.starts_at if item else now
+        if t is None:
+            focus_on(call.session, meeting_id, start, now, awaiting="time")
+            return Outcome.say(f"请问把会议 {item.label if item else meeting_id} 改到什么时间？例如“后天上午十点”。")
+        new = on_day_of(t, start) if item else t.value
+        answer = await run(lambda: message_of(office.meetings.reschedule(call.actor, meeting_id, new)))
+        if answer.startswith("已将会议"):
+            focus_on(call.session, meeting_id, new, now)
+        return Outcome.say(answer)
 
     async def mine(call: FlowCall) -> list[str]:
         return [await run(lambda: message_of(office.meetings.mine(call.actor)))]
 
-    async def rsvp(call: FlowCall) -> list[str]:
-        m = DECLINE_WORDS.search(call.text)
-        reason = strip_lead(call.text[m.end() :]) if m else ""
-        reason = reason or (after(MEETING_ID, call.text) if m else "")
-        reason = re.sub(r"^(因为|因|由于)", "", reason)
-        return [await run(rsvp_text(office, call.actor, str(call.entities["meeting_id"]), m is None, reason))]
+    async def rsvp(call: FlowCall) -> Outcome:
+        meeting_id = await meeting_of(office, call, call.text, organised=False)
+        if isinstance(meeting_id, Outcome):
+            return meeting_id
+        declined = DECLINE_WORDS.search(call.text) is not None
+        reason = decline_reason(call.written, office.clock.now()) if declined else ""
+        return Outcome.say(await run(rsvp_text(office, call.actor, meeting_id, not declined, reason)))
 
-    for intent, handler in {
-        "book_meeting": book,
-        "cancel_meeting": cancel,
-        "query_meetings": mine,
-        "rsvp_meeting": rsvp,
-    }.items():
-        registry.register(intent, texts(handler))
+    async def book_one(call: FlowCall) -> list[str]:
+        return [await book(call)]
+
+    registry.register("book_meeting", texts(book_one))
+    registry.register("query_meetings", texts(mine))
+    registry.register("cancel_meeting", cancel)
+    registry.register("reschedule_meeting", reschedule)
+    registry.register("rsvp_meeting", rsvp)

@@ -6,6 +6,8 @@ Hakka words for days and parts of the day: 听日/听朝/听晚, 后日, 琴日/
 晏昼, 夜晚.
 A day without a clock time gets the part of day's default hour (上午 9 点, 下午 3 点);
 a bare hour from 1 to 6 means the afternoon, as in office hours.
+In a correction ("不是三点，是四点", "唔系三点，系四点", "毋系明天，系后天") the time said after the negated one
+is the time meant; ``on_day_of`` keeps a known date when a correction names only the hour.
 """
 
 from __future__ import annotations
@@ -84,6 +86,10 @@ _PATTERN = re.compile(
 )
 
 
+# A time right after these words is the one being corrected, not the one meant (Mandarin, Cantonese, Hakka).
+_NEGATION = re.compile(r"(?:不是|并不是|唔系|唔係|唔喺|毋系|毋係|冇系)(?:在|喺|于)?\s*$")
+
+
 @dataclass(frozen=True)
 class TimeMatch:
     value: datetime
@@ -91,25 +97,35 @@ class TimeMatch:
     end: int
     text: str
     has_clock: bool
+    has_day: bool = False  # a day was named (明天, 周五, 11月25日), not only an hour or a part of the day
+    has_part: bool = False  # a part of the day was named (上午, 下昼, 今晚)
+
+
+def _is_negated(text: str, m: re.Match[str]) -> bool:
+    return bool(_NEGATION.search(text[: m.start()]))
+
+
+def on_day_of(t: TimeMatch, known: datetime) -> datetime:
+    """The time ``t`` means for something already set at ``known``: a bare hour ("四点") keeps its date, a bare day
+    ("后天") keeps its clock time; a time with both is taken as said."""
+    local = known.astimezone(SHANGHAI)
+    if t.has_day and not (t.has_clock or t.has_part):
+        return t.value.replace(hour=local.hour, minute=local.minute)
+    if not t.has_day:
+        return t.value.replace(year=local.year, month=local.month, day=local.day)
+    return t.value
 
 
 def parse_time(text: str, now: datetime) -> TimeMatch | None:
-    """The first (longest) time expression in text, resolved against now; None when there is none."""
+    """The first (longest) time expression in text, resolved against now; None when there is none. A time the text
+    negates ("不是三点，是四点") gives way to the others."""
     local_now = now.astimezone(SHANGHAI)
     best: re.Match[str] | None = None
-    for m in _PATTERN.finditer(text):
-        if (
-            m.group(0)
-            and (
-                m.group("day")
-                or m.group("wd")
-                or m.group("mday")
-                or m.group("mday2")
-                or m.group("part")
-                or m.group("hour")
-            )
-            and (best is None or len(m.group(0)) > len(best.group(0)))
-        ):
+    matches = [m for m in _PATTERN.finditer(text) if m.group(0)]
+    if any(not _is_negated(text, m) for m in matches if _names_a_time(m)):
+        matches = [m for m in matches if not _is_negated(text, m)]
+    for m in matches:
+        if _names_a_time(m) and (best is None or len(m.group(0)) > len(best.group(0))):
             best = m
     if best is None:
         return None
@@ -171,4 +187,9 @@ def parse_time(text: str, now: datetime) -> TimeMatch | None:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     value = datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
-    return TimeMatch(value, m.start(), m.end(), m.group(0), has_clock)
+    has_day = any(m.group(g) for g in ("day", "wd", "mday", "mday2"))
+    return TimeMatch(value, m.start(), m.end(), m.group(0), has_clock, has_day, part is not None)
+
+
+def _names_a_time(m: re.Match[str]) -> bool:
+    return any(m.group(g) for g in ("day", "wd", "mday", "mday2", "part", "hour"))

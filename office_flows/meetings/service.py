@@ -77,6 +77,23 @@ class Request:
         return cls(**{**d, "start": datetime.fromisoformat(d["start"])})
 
 
+@dataclass(frozen=True)
+class MeetingItem:
+    """One of a person's coming meetings, as the chat names it when no code is given."""
+
+    meeting_id: str
+    topic: str
+    starts_at: datetime
+    room: str
+    organized: bool  # the person organises it (may reschedule or cancel it)
+    response: str  # the person's reply: invited / accepted / declined
+    others: int  # attendees besides the organiser (who are notified of a change)
+
+    @property
+    def label(self) -> str:
+        return f"{self.meeting_id} {when(self.starts_at)} {self.room}“{self.topic}”"
+
+
 @dataclass
 class Booking:
     outcome: Outcome
@@ -236,7 +253,49 @@ class MeetingService:
                 f"会议改期：{m.meeting_id}“{m.topic}”由 {when(old)} 改到 {when(start)}，请重新回复参加或请假。",
                 now,
             )
-            return Outcome(f"已将会议 {m.meeting_id} 改到 {when(start)}，已通知 {n} 位参会人。", m.meeting_id)
+            told = f"已通知 {n} 位参会人" if n else "没有其他参会人需要通知"
+            return Outcome(f"已将会议 {m.meeting_id} 改到 {when(start)}，{told}。", m.meeting_id)
+
+    async def invite(self, actor: Actor, meeting_id: str, names: list[str]) -> Outcome:
+        """Add attendees to a meeting (organiser only): each must be free then and the room big enough;
+        those already invited are skipped; the new ones get the invitation."""
+        now = self.clock.now()
+        async with self.db.session() as s:
+            m = await self._own(s, actor, meeting_id)
+            room = await s.get(Room, m.room_id)
+            ids = set(await s.scalars(select(Attendee.person_id).where(Attendee.meeting_id == m.id)))
+            found = [await find_person(s, name) for name in names]
+            new = list({p.id: p for p in found if p.id not in ids}.values())
+            if not new:
+                already = "、".join(p.name for p in found)
+                return Outcome(f"{already}已在会议 {m.meeting_id} 的参会名单中。", m.meeting_id)
+            total = len(ids) + len(new)
+            if room is not None and total > room.capacity:
+                raise OfficeError(f"{room.name}只能容纳 {room.capacity} 人，加上新邀请的人共 {total} 人。")
+            await _lock_people(s, [p.id for p in new])
+            problems = await self._conflicts(s, 0, [p.id for p in new], m.starts_at, m.ends_at, exclude=m.id)
+            if problems:
+                raise OfficeError(f"{when(m.starts_at)} 无法邀请：{'；'.join(problems)}。", 409)
+            minutes = int((m.ends_at - m.starts_at).total_seconds() // 60)
+            for p in new:
+                s.add(Attendee(meeting_id=m.id, person_id=p.id, response="invited"))
+                await notify_person(
+                    s,
+                    p.id,
+                    f"会议邀请 {m.meeting_id}：{actor.display}邀请您于 {when(m.starts_at)} "
+                    f"在{room.name if room else ''}参加“{m.topic}”（{minutes} 分钟）。"
+                    f"回复“/参加 {m.meeting_id}”或“/请假 {m.meeting_id} 理由”。",
+                    kind="meeting_invite",
+                    ref=m.meeting_id,
+                    now=now,
+                )
+            m.updated_at, m.sequence = now, m.sequence + 1
+            names_text = "、".join(p.name for p in new)
+            _audit(s, m, actor, "invite", names_text, now)
+            return Outcome(
+                f"已邀请{names_text}参加会议 {m.meeting_id}（{when(m.starts_at)}，“{m.topic}”），邀请已发出。",
+                m.meeting_id,
+            )
 
     async def attach_minutes(self, actor: Actor, meeting_id: str, text: str) -> Outcome:
         now = self.clock.now()
@@ -250,6 +309,40 @@ class MeetingService:
             _audit(s, m, actor, "minutes", "", now)
             await self._tell_all(s, m, f"会议 {m.meeting_id}“{m.topic}”的纪要已上传：{text.strip()[:200]}", now)
             return Outcome(f"已为会议 {m.meeting_id} 附上纪要，并发送给参会人。", m.meeting_id)
+
+    async def people_named_in(self, text: str) -> list[str]:
+        """Colleagues of the directory whose full names the text contains, in the order said."""
+        async with self.db.session() as s:
+            names = [n for n in await s.scalars(select(Person.name).where(Person.active.is_(True))) if n in text]
+        return sorted(set(names), key=text.find)
+
+    async def upcoming(self, actor: Actor) -> list[MeetingItem]:
+        """The speaker's scheduled meetings that have not ended, soonest first."""
+        pid = person_required(actor)
+        now = self.clock.now()
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(Meeting, Attendee, Room)
+                    .join(Attendee, Attendee.meeting_id == Meeting.id)
+                    .join(Room, Room.id == Meeting.room_id)
+                    .where(Attendee.person_id == pid, Meeting.status == SCHEDULED, Meeting.ends_at > now)
+                    .order_by(Meeting.starts_at)
+                )
+            ).all()
+            counts = dict(
+                (
+                    await s.execute(
+                        select(Attendee.meeting_id, func.count())
+                        .where(Attendee.meeting_id.in_([m.id for m, _, _ in rows]))
+                        .group_by(Attendee.meeting_id)
+                    )
+                ).all()
+            )
+        return [
+            MeetingItem(m.meeting_id, m.topic, m.starts_at, r.name, m.organizer_id == pid, a.response, counts[m.id] - 1)
+            for m, a, r in rows
+        ]
 
     async def mine(self, actor: Actor) -> Outcome:
         pid = person_required(actor)

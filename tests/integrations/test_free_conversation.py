@@ -611,6 +611,38 @@ MEETINGS = [
         [("后天下午三点在四楼视频会商室开会", re.compile("本次没有邀请其他参会人"))],
     ),
     (
+        "a correction right after a booking moves that meeting (a bare hour keeps the day); more people are invited",
+        "demo-zhangwei",
+        [
+            ("帮我约个会", "请说明会议时间"),
+            ("听日下昼三点", "请问在哪间会议室"),
+            ("三楼会议室", re.compile("已预约会议 HY-2026-0001：11月19日 15:00")),
+            ("唔系三点，系四点", re.compile("已更正[\\s\\S]*HY-2026-0001 改到 11月19日 16:00")),
+            ("叫埋李娜同刘洋", "已邀请李娜、刘洋参加会议 HY-2026-0001"),
+            ("时间错了，应该是四点半", "HY-2026-0001 改到 11月19日 16:30，已通知 2 位参会人"),
+        ],
+    ),
+    (
+        "replies without a code take the only meeting that fits the words, in Mandarin, Cantonese and Hakka",
+        "demo-zhangwei",
+        [
+            ("/预约会议 明天下午三点在三楼会议室开一小时会，请李娜、刘洋、王强参加，议题是汛期值班", "HY-2026-0001"),
+            ("demo-lina", "明天的会我去不了，要去市里开会", "HY-2026-0001“汛期值班”（11月19日 15:00）：请假（要去市里"),
+            ("demo-liuyang", "明天个会我会到", "HY-2026-0001“汛期值班”（11月19日 15:00）：参加"),
+            ("demo-wangqiang", "听日下昼个会𠊎去唔得，要落乡", "请假（要落乡）"),
+        ],
+    ),
+    (
+        "a reschedule and a cancellation without a code; the cancellation asks for a yes first",
+        "demo-zhangwei",
+        [
+            ("/预约会议 明天下午三点在三楼会议室开一小时会，请李娜、刘洋参加，议题是汛期值班", "HY-2026-0001"),
+            ("明天的会改到后天上午十点", "已将会议 HY-2026-0001 改到 11月20日 10:00，已通知 2 位参会人"),
+            ("取消后天那个会", re.compile("确认取消会议 HY-2026-0001[\\s\\S]*通知 2 位参会人")),
+            ("确认", "已取消会议 HY-2026-0001，已通知 2 位参会人"),
+        ],
+    ),
+    (
         "an unknown room is refused with the list",
         "demo-laijianguo",
         [("明天下午三点在火星会议室开会", re.compile("没有名为“火星会议室”的会议室[\\s\\S]*三楼会议室"))],

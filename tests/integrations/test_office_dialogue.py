@@ -42,6 +42,16 @@ RECORDED = {
     "我最近有什么会": nlu_result("query_meetings", 0.93),
     "改好了，重新提交：各单位请做好汛期值班，附值班表": nlu_result("resubmit_document", 0.93),
     "再送审一次": nlu_result("resubmit_document", 0.93),
+    # meetings named by their words (no code)
+    "明天的会我去不了，要去市里开会": nlu_result("rsvp_meeting", 0.9, {"time": "明天"}),
+    "明天个会我会到": nlu_result("rsvp_meeting", 0.9, {"time": "明天"}),
+    "明天的会我参加": nlu_result("rsvp_meeting", 0.9, {"time": "明天"}),
+    "明天下午的会改到后天上午十点": nlu_result("reschedule_meeting", 0.9),
+    "取消明天那个会，预算先不议了": nlu_result("cancel_meeting", 0.9),
+    "取消后天的会": nlu_result("cancel_meeting", 0.9),
+    "下周一的会不开了": nlu_result("cancel_meeting", 0.9),
+    "后天的会不开了": nlu_result("cancel_meeting", 0.9),
+    "听日下昼三点开会": nlu_result("reschedule_meeting", 0.83),  # read once by the real NLU
 }
 
 
@@ -211,3 +221,39 @@ async def test_a_returned_draft_is_in_the_drafters_todo_and_resubmitted_in_words
 
 async def test_notice_commands(rt: Runtime) -> None:
     await verify_dialog(rt, NOTICES, names=SENDERS)
+
+
+MEETING_CONTEXT = [
+    ("张伟", "/预约会议 明天下午三点在三楼会议室开会", "已预约会议 HY-2026-0001：11月19日 15:00–16:00"),
+    # right after the booking: a corrected hour keeps the day and the length; more people are invited
+    ("张伟", "唔系三点，系四点", "好的，已更正。已将会议 HY-2026-0001 改到 11月19日 16:00，没有其他参会人需要通知"),
+    ("张伟", "叫埋李娜同刘洋", "已邀请李娜、刘洋参加会议 HY-2026-0001（11月19日 16:00，“工作会议”），邀请已发出"),
+    ("张伟", "再加上李娜", "李娜已在会议 HY-2026-0001 的参会名单中"),
+    # replies without a code: the only meeting of that day
+    ("李娜", "明天的会我去不了，要去市里开会", "HY-2026-0001“工作会议”（11月19日 16:00）：请假（要去市里开会）"),
+    ("刘洋", "明天个会我会到", "已回复会议 HY-2026-0001“工作会议”（11月19日 16:00）：参加"),
+    ("张伟", "/预约会议 明天上午十点在二楼小会议室开会，请李娜参加，议题是预算", "HY-2026-0002"),
+    # two meetings tomorrow: offered as choices, a number picks one
+    ("李娜", "明天的会我参加", "您有 2 个会议，请问是哪一个？"),
+    ("李娜", "1", "已回复会议 HY-2026-0002“预算”（11月19日 10:00）：参加"),
+    # the afternoon one is moved, not the one in focus (booked last)
+    ("张伟", "明天下午的会改到后天上午十点", "已将会议 HY-2026-0001 改到 11月20日 10:00，已通知 2 位参会人"),
+    # a cancellation in words is confirmed first, then everyone is told (with the reason)
+    ("张伟", "取消明天那个会，预算先不议了", "确认取消会议 HY-2026-0002 11月19日 10:00 二楼小会议室“预算”吗？"),
+    ("张伟", "确认", "已取消会议 HY-2026-0002，已通知 1 位参会人"),
+    ("李娜", "取消后天的会", "只有会议发起人张伟可以修改会议 HY-2026-0001"),
+    ("张伟", "下周一的会不开了", "没有找到您说的会议"),
+    ("张伟", "后天的会不开了", "确认取消会议 HY-2026-0001"),
+    ("张伟", "不用了", "会议 HY-2026-0001 照常举行"),
+]
+
+
+async def test_meetings_from_context(rt: Runtime) -> None:
+    await verify_dialog(rt, MEETING_CONTEXT, names=SENDERS)
+    async with rt.db.session() as s:
+        texts = list(await s.scalars(select(OutboxMessage.text).where(OutboxMessage.ref == "HY-2026-0002")))
+    assert any("已取消，原因：预算先不议了" in t for t in texts)
+
+
+async def test_a_time_without_a_change_word_is_a_booking_even_when_read_as_a_reschedule(rt: Runtime) -> None:
+    await verify_dialog(rt, [("张伟", "听日下昼三点开会", "好的，11月19日 15:00。请问在哪间会议室？")], names=SENDERS)

@@ -1,0 +1,41 @@
+"""Arbitration for staff: an office intent the NLU clearly prefers, though below the threshold, is acted on
+instead of being answered from the knowledge base (a reply to a meeting is no question about ID cards)."""
+
+from __future__ import annotations
+
+from integrations.arbitration import Action, arbitrate
+from kernel.identity import Role
+from knowledge_base.policy import Decision as KbDecision
+from nlu.service import Understanding
+
+STAFF = frozenset({Role.STAFF})
+CITIZEN = frozenset({Role.CITIZEN})
+THRESHOLD = 0.55
+
+
+def unsure(text: str, ranking: list[tuple[str, float]]) -> Understanding:
+    """What Rasa returns when its fallback fires: nlu_fallback first, the real intents after it."""
+    return Understanding(text, "nlu_fallback", 0.35, [("nlu_fallback", 0.35), *ranking], [])
+
+
+async def kb_answers() -> KbDecision | None:
+    return KbDecision.ANSWER
+
+
+async def test_an_unsure_but_clear_office_intent_of_staff_wins_over_the_kb() -> None:
+    u = unsure("明天个会我会到", [("rsvp_meeting", 0.48), ("ask_service", 0.2), ("query_meetings", 0.12)])
+    verdict = await arbitrate(u.text, u, STAFF, THRESHOLD, kb_answers)
+    assert verdict.action is Action.INTENT
+    assert verdict.route is not None and verdict.route.spec is not None
+    assert verdict.route.spec.name == "rsvp_meeting"
+
+
+async def test_a_citizen_a_question_or_a_close_runner_up_still_goes_to_the_kb() -> None:
+    u = unsure("明天个会我会到", [("rsvp_meeting", 0.48), ("ask_service", 0.2)])
+    assert (await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+    q = unsure("明天的会几点开始？", [("rsvp_meeting", 0.48), ("ask_service", 0.2)])
+    assert (await arbitrate(q.text, q, STAFF, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+    close = unsure("会议的事", [("rsvp_meeting", 0.40), ("ask_service", 0.33)])
+    assert (await arbitrate(close.text, close, STAFF, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+    weak = unsure("嗯嗯", [("rsvp_meeting", 0.30), ("ask_service", 0.05)])
+    assert (await arbitrate(weak.text, weak, STAFF, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
