@@ -5,7 +5,9 @@ The NLU's intent, its entities and the knowledge base's own decision on its best
 here: an action intent (approve, complain, book…) is routed with its role and entity checks; a
 confident KB answer wins over small talk or out-of-scope for anything phrased as a question; an
 unsure intent is read as a question when the KB knows one, else offered as choices; what nobody can
-answer is declined (the KB logs it for editors) with a ticket or a person offered.
+answer is declined (the KB logs it for editors) with a ticket or a person offered. A civil servant's
+unsure request whose likeliest reading is an office intent is offered the office intents at once: an
+office request is never answered from the KB nor logged as a citizen's unanswered question.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from integrations.intents import STAFF, STAFF_INTENTS
 from integrations.router import Decision, route
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
@@ -90,6 +93,9 @@ async def arbitrate(
         if d.spec.name == "out_of_scope":
             return Verdict(Action.OUT_OF_SCOPE, d, decision, "超出服务范围，知识库也没有答案")
         return Verdict(Action.INTENT, d, decision, f"寒暄（{d.spec.label}），知识库没有答案")
+    if roles & STAFF and d.options and d.options[0].name in STAFF_INTENTS:
+        # A civil servant's unsure office request: offer the office intents, never the KB (nor its unanswered log).
+        return Verdict(Action.CLARIFY, d, None, "工作人员的办公请求意图不确定：请选择")
     decision = await kb()
     if decision is not KbDecision.DECLINE or not d.options:
         return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定：按办事咨询回答")
