@@ -18,8 +18,8 @@ from kernel.config import Settings
 from knowledge_base.models import UnansweredQuestion
 from nlu.service import NluService
 from office_flows.directory.demo import load_demo_directory
-from tests.integrations.test_tickets import START, file_complaint, inbox
 from tests.integrations.test_tickets import RECORDED as TICKETS_RECORDED
+from tests.integrations.test_tickets import START, file_complaint, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
 from tests.support.nlu_double import RecordedParser, nlu_result
 
@@ -67,7 +67,11 @@ async def test_dispatcher_and_department_in_words(rt: Runtime) -> None:
             ("demo-zhongli", "有咩单要派", "目前没有待派单的工单"),
             ("demo-hejianxin", "我有几单要处理", re.compile(f"本部门待办工单（按期限排序）：\\n· {code}")),
             # documents and tickets in one answer
-            ("demo-hejianxin", "我有哪些待办", re.compile(f"您目前没有待办公文。\\n另有 1 张本部门待办工单：\\n· {code}")),
+            (
+                "demo-hejianxin",
+                "我有哪些待办",
+                re.compile(f"您目前没有待办公文。\\n另有 1 张本部门待办工单：\\n· {code}"),
+            ),
             ("citizen-1", "派给城管局", "需要工作人员身份"),
         ],
     )
@@ -138,7 +142,11 @@ async def test_editor_reads_the_unanswered_questions(rt: Runtime) -> None:
     await verify_dialog(
         rt,
         [
-            ("demo-xiemin", "有哪些问题没答上来", re.compile("共 3 条.*\\n1. 火星上怎么办护照（2 次.*\\n2. 月球车年检（1 次")),
+            (
+                "demo-xiemin",
+                "有哪些问题没答上来",
+                re.compile("共 3 条.*\\n1. 火星上怎么办护照（2 次.*\\n2. 月球车年检（1 次"),
+            ),
             ("demo-zhongli", "有哪些问题没答上来", "需要工作人员身份办理"),
         ],
     )
