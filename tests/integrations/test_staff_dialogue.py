@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -38,6 +39,7 @@ RECORDED = {
     "GD2026092900002 交城管局办": nlu_result("dispatch_ticket", entities={"department": "城管局办"}),
     "有冇超期嘅工单": nlu_result("overdue_tickets"),
     "催一下城管局": nlu_result("urge_ticket", entities={"department": "城管局"}),
+    "催一下住建局": nlu_result("urge_ticket", entities={"department": "住建局"}),
     "质检情况点样": nlu_result("quality_summary"),
     "有哪些问题没答上来": nlu_result("unanswered_questions"),
     "申请延期": nlu_result("extend_ticket"),
@@ -149,4 +151,38 @@ async def test_editor_reads_the_unanswered_questions(rt: Runtime) -> None:
             ),
             ("demo-zhongli", "有哪些问题没答上来", "需要工作人员身份办理"),
         ],
+    )
+
+
+@pytest.fixture
+async def history(sqlite_settings: Settings) -> AsyncIterator[Runtime]:
+    """The demo district with its months of ticket history, as ``govchat serve`` (``make run``) loads it."""
+    settings = replace(sqlite_settings, demo_data=True)
+    runtime = await build_runtime(settings, clock=FakeClock(), load_model=False, demo_history=True)
+    parser = RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback", 0.3))
+    runtime.bot.services.nlu = NluService(parser, runtime.clock)
+    yield runtime
+    await runtime.close()
+
+
+async def test_demo_history_overdue_urge_and_a_full_queue(history: Runtime) -> None:
+    late = await history.tickets.queries.due_before(history.clock.now())  # type: ignore[union-attr]
+    zjj = [t.code for t in late if t.department_code == "MJ-ZJJ"]
+    assert late and zjj
+    waiting = await history.tickets.queries.queue()  # type: ignore[union-attr]
+    assert len(waiting) > 1
+    await verify_dialog(
+        history,
+        [
+            ("demo-laijianguo", "有冇超期嘅工单", re.compile(f"^超期 {len(late)} 张[\\s\\S]*{late[0].code}")),
+            ("demo-laijianguo", "催一下城管局", f"{CGJ}目前没有超期工单"),
+            # a department head sees their own department
+            ("demo-hejianxin", "有冇超期嘅工单", f"{CGJ}目前没有超期或 24 小时内到期的工单"),
+            # several tickets wait: the dispatcher is asked which
+            ("demo-zhongli", "派给城管局", re.compile(f"您有 {len(waiting)} 件待派单工单")),
+        ],
+    )
+    await verify_dialog(
+        history,
+        [("demo-guyuehua", "催一下住建局", f"已对{ZJJ}的 {len(zjj)} 张超期工单发出催办：{'、'.join(zjj)}。")],
     )
