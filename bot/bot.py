@@ -48,6 +48,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         EmergencyFirst(),  # life-and-safety emergencies before everything else (bot/emergency_handler.py)
         *handoff.handoff_handlers(),
         MessageHandler(basic.is_junk, basic.junk),
+        nlu_handlers.CommandDropsPending(),  # a command is a new request: an awaited entity is no longer asked
         CommandHandler({"帮助", "help", "start", "菜单"}, basic.help_text),
         *conversations.values(),  # an open dialogue owns the next message
         *tickets,

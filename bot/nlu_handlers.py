@@ -12,7 +12,7 @@ import re
 
 from bot import ticket_intake
 from bot.answers import deliver, run_intent
-from bot.handlers import Context, Match
+from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
 from integrations.arbitration import Action, arbitrate
@@ -20,7 +20,7 @@ from integrations.chat import OUT_OF_SCOPE
 from integrations.context import PICK
 from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS
-from integrations.knowledge import CHOICE_KEY, DECLINE
+from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, is_staff
 from integrations.router import Decision, decide_for, entity_values
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
@@ -28,6 +28,7 @@ from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
 from nlu.client import NluUnavailable
 from nlu.entities import DOC_ID, MEETING_ID, MOBILE, rating_level, valid_ticket_id
+from nlu.service import Understanding
 from nlu.timeparse import parse_time
 
 PENDING = "nlu_pending"
@@ -97,6 +98,10 @@ async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
     value = _extract(awaiting, ctx.text, ctx)
     spec = SPECS[str(pending.get("intent"))]
     if value is None:
+        u = await _understand(ctx)
+        if _another_request(ctx, u, str(spec.name)):
+            ctx.session.pop(PENDING)  # the pending question is dropped: this turn is a request of its own
+            return await _route_understood(ctx, u)
         pending["tries"] = int(str(pending.get("tries", 0))) + 1
         if int(str(pending["tries"])) >= 2:
             ctx.session.pop(PENDING)
@@ -109,6 +114,27 @@ async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
     # The request as first said (its comment, reason or details), then what this turn added.
     said = "，".join(x for x in (str(pending.get("text") or ""), tidy_text(ctx.message.text)) if x)
     return await _act(ctx, decide_for(spec, entities, ctx.actor.roles), text=said)
+
+
+def _another_request(ctx: Context, u: Understanding | None, pending_intent: str) -> bool:
+    """While an entity is awaited, a turn the NLU confidently reads as another action or question (not small
+    talk, not the pending intent said again) is a new request."""
+    if u is None or u.intent not in SPECS or u.intent == pending_intent:
+        return False
+    return u.confidence >= ctx.services.nlu_threshold and SPECS[u.intent].flow != "chat"
+
+
+class CommandDropsPending:
+    """A "/" command while an entity is awaited is the new request: the pending question is dropped. Checked
+    before the commands; it never takes the message itself."""
+
+    async def check(self, ctx: Context) -> Match | None:
+        if is_command(ctx.text):
+            ctx.session.pop(PENDING, None)
+        return None
+
+    async def handle(self, ctx: Context, match: Match) -> list[Reply]:
+        return []
 
 
 def has_pending_pick(ctx: Context) -> bool:
@@ -153,12 +179,21 @@ async def pick_clarified(ctx: Context, m: Match) -> list[Reply]:
 OUT_OF_SCOPE_OFFER = "\n如需反映诉求，请回复“登记工单”；需要人工服务请回复“人工”，或拨打 12345 热线。"
 
 
-async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
+async def _understand(ctx: Context) -> Understanding | None:
+    """The NLU's reading of this turn; None when it is off or down."""
     nlu = ctx.services.nlu
-    u = None
     if nlu is not None:
         with contextlib.suppress(NluUnavailable):
-            u = await nlu.understand(ctx.text)
+            return await nlu.understand(ctx.text)
+    return None
+
+
+async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
+    return await _route_understood(ctx, await _understand(ctx))
+
+
+async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply]:
+    nlu = ctx.services.nlu
     knowledge = ctx.services.knowledge
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
     named = ticket_intake.kind_in(ctx.text)
@@ -185,6 +220,8 @@ async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
             replies[0].text += "\n" + DEGRADED
         return replies
     if verdict.action is Action.OUT_OF_SCOPE:
+        if is_staff(ctx.actor):  # a civil servant at work gets the office's hint, not the citizens' offer
+            return [Reply(STAFF_DECLINE)]
         buttons = [Button("登记工单", "登记工单"), Button("转人工", "人工")]
         return [Reply(OUT_OF_SCOPE + OUT_OF_SCOPE_OFFER, buttons=buttons)]
     d = verdict.route

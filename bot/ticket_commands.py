@@ -12,7 +12,7 @@ from bot.messages import Reply
 from integrations import ticket_followup
 from integrations import tickets as tf
 from kernel.identity import Role
-from office_flows.tickets.service import DISPATCHERS, STATS_ROLES, TicketError, TicketService, fmt_time
+from office_flows.tickets.service import STATS_ROLES, TicketError, TicketService
 
 Action = Callable[[TicketService, Context, str, str], Awaitable[list[str]]]
 
@@ -42,6 +42,8 @@ def _with_code(example: str, action: Action) -> Callback:
         code = tf.find_code(m.args[0]) if m.args else None
         if code is None:
             return _usage(example)
+        if ctx.actor.person_id is not None:  # "派给城管局" next takes the ticket a staff member just looked at
+            tf.remember_shown(ctx.session, code, ctx.services.clock.now())
         parts = m.raw_rest.split(maxsplit=1)  # free text as written: "，" stays "，"
         rest = parts[1].strip() if len(parts) > 1 else ""
         try:
@@ -154,45 +156,7 @@ def _tickets(ctx: Context) -> TicketService:
 
 
 async def _queue(ctx: Context, m: Match) -> list[Reply]:
-    svc = _tickets(ctx)
-    if not ctx.actor.roles & DISPATCHERS:
-        tickets = await svc.queries.department_todo(ctx.actor)
-        if not tickets:
-            return [Reply("您所在部门目前没有待办工单。" if ctx.actor.person_id else "这个命令需要工作人员身份。")]
-        lines = ["本部门待办工单（按期限排序）："]
-        lines += [
-            f"· {t.code}（{t.kind}）{'协办，' if t.department_code != ctx.actor.department_code else ''}"
-            f"期限 {fmt_time(t.deadline_at)}{f'，市民催单 {t.remind_count} 次' if t.remind_count else ''}："
-            f"{t.content[:30]}"
-            for t in tickets
-        ]
-        return [Reply("\n".join(lines))]
-    tickets = await svc.queries.queue()
-    names = await svc.queries.department_names()
-    pending = await svc.queries.objections()
-    review = [
-        f"· {r.code} 被{names.get(r.objection.department_code, r.objection.department_code)}退单"
-        f"（{r.objection.reason}），审核期限 {fmt_time(r.objection.review_due_at)}"
-        for r in pending[:10]
-    ]
-    if not tickets and not review:
-        return [Reply("目前没有待派单的工单，也没有待审核的退单。")]
-    lines = ["待审核退单：", *review, "审核：/审核退单 工单编号 同意 改派部门｜驳回 裁定意见"] if review else []
-    if not tickets:
-        return [Reply("\n".join(lines))]
-    lines.append("待派单工单：")
-    for t in tickets:
-        line = f"· {t.code}（{t.kind}）{t.content[:30]}"
-        if t.proposed_department:
-            proposed = names.get(t.proposed_department, t.proposed_department)
-            line += f"\n  建议：{proposed}（置信度 {t.proposal_confidence or 0:.0%}）"
-        if t.duplicate_of:
-            line += f"\n  疑似重复：{t.duplicate_of}"
-        lines.append(line)
-    if svc.router_note():
-        lines.append(svc.router_note())
-    lines.append("派单：/派单 工单编号 [部门]（不写部门即采纳建议）")
-    return [Reply("\n".join(lines))]
+    return [Reply(await tf.queue_text(_tickets(ctx), ctx.actor))]
 
 
 async def _stats(ctx: Context, m: Match) -> list[Reply]:

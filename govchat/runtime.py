@@ -336,10 +336,11 @@ async def build_runtime(
         ticker.register("transcripts", transcripts.purge)  # retention; the quality tick inspects closed ones
         desk = HandoffDesk(db, clock, handoff_config(settings))
         answers = KnowledgeAnswers(kb, desk)
+        quality_desk = QualityDesk(db, clock, quality)
         services = BotServices(
             clock=clock,
             db=db,
-            intents=build_registry(answers, desk, tickets, office),
+            intents=build_registry(answers, desk, tickets, office, quality_desk),
             knowledge=answers,
             handoff=desk,
             nlu=nlu_service(nlu, clock, index, metrics),
@@ -351,7 +352,7 @@ async def build_runtime(
             intake_timeout=timedelta(minutes=settings.ticket_intake_minutes),
             office=office,
             sms=ConsoleSms() if settings.demo else None,  # production: plug an SMS gateway in here
-            quality=QualityDesk(db, clock, quality),
+            quality=quality_desk,
             transcripts=transcripts,
         )
         await asyncio.to_thread(default_classifier)  # the emergency model trains (1–2 s) before any message

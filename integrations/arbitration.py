@@ -8,6 +8,9 @@ unsure intent is read as a question when the KB knows one, else offered as choic
 answer is declined (the KB logs it for editors) with a ticket or a person offered. For staff, an office
 intent (meetings, documents, tickets at work) the NLU clearly prefers, though below the threshold, is
 acted on rather than answered from the KB ("明天个会我会到" is a reply to an invitation, not a question).
+Otherwise a civil servant's unsure request whose likeliest reading is an office intent is offered the
+office intents at once: an office request is never answered from the KB nor logged as a citizen's
+unanswered question.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from integrations.intents import SPECS, STAFF_INTENTS
+from integrations.intents import SPECS, STAFF, STAFF_INTENTS
 from integrations.router import Decision, decide_for, entity_values, route
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
@@ -116,6 +119,9 @@ async def arbitrate(
     if office is not None:
         action = Action.ASK if office.action == "ask" else Action.INTENT
         return Verdict(action, office, None, "工作人员的办公意图，优先于知识库")
+    if roles & STAFF and d.options and d.options[0].name in STAFF_INTENTS:
+        # A civil servant's unsure office request: offer the office intents, never the KB (nor its unanswered log).
+        return Verdict(Action.CLARIFY, d, None, "工作人员的办公请求意图不确定：请选择")
     decision = await kb()
     if decision is not KbDecision.DECLINE or not d.options:
         return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定：按办事咨询回答")

@@ -8,6 +8,8 @@ from kernel.identity import Role
 
 STAFF = frozenset({Role.STAFF, Role.HEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.HEAD, Role.ADMIN})
+DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+EDITORS = frozenset({Role.EDITOR, Role.ADMIN})
 EVERYONE: frozenset[Role] = frozenset(Role)
 
 
@@ -88,7 +90,8 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("return_ticket", "退回工单", "tickets", STAFF, (_MY_TICKET,)),
         IntentSpec("reply_ticket", "回复工单", "tickets", STAFF, (_MY_TICKET,)),
         IntentSpec("extend_ticket", "申请延期", "tickets", STAFF, (_TICKET,)),
-        IntentSpec("urge_ticket", "催办工单", "tickets", SUPERVISORS, (_TICKET,)),
+        # Without a code: the department named (its overdue tickets), else the only overdue one, else a choice.
+        IntentSpec("urge_ticket", "催办工单", "tickets", SUPERVISORS | {Role.DISPATCHER}, (_MY_TICKET,)),
         IntentSpec("query_stats", "查询统计", "statistics", SUPERVISORS),
         # --- a citizen's follow-up on their own ticket (integrations/ticket_followup.py) ---
         # Without a code the flow takes the citizen's only open ticket, or offers their open ones.
@@ -96,6 +99,12 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("remind_ticket", "催办我的工单", "tickets", needs=(_MY_TICKET,)),
         IntentSpec("withdraw_ticket", "撤回工单", "tickets", needs=(_MY_TICKET,)),
         # --- end of the citizen's follow-up ---
+        # --- dispatchers, handling departments, supervisors and editors at work ---
+        IntentSpec("ticket_queue", "查看工单队列", "tickets", STAFF),  # dispatch queue, or the department's
+        IntentSpec("dispatch_ticket", "派单", "tickets", DISPATCH_ROLES, (_MY_TICKET,)),
+        IntentSpec("overdue_tickets", "查看超期工单", "tickets", SUPERVISORS | {Role.DISPATCHER}),
+        IntentSpec("quality_summary", "查看质检结果", "quality", SUPERVISORS),
+        IntentSpec("unanswered_questions", "查看未答问题", "knowledge_base", EDITORS),
     ]
 }
 # A citizen's intent and the staff intent the same words mean for staff: each speaker gets the one for their role

@@ -9,6 +9,9 @@ from datetime import datetime, timedelta
 
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from integrations.handoff import MISSES_KEY, HandoffDesk
+from integrations.intents import STAFF
+from kernel.clock import SHANGHAI
+from kernel.identity import Actor
 from knowledge_base.policy import Decision
 from knowledge_base.service import AskResult, Card, KnowledgeBase, KnowledgeBaseUnavailable
 from office_flows.transcripts.models import KB_ANSWER, KB_CHOICES, KB_DECLINE
@@ -20,6 +23,11 @@ DECLINE = (
     "1. 换个说法再问一次，例如说明要办的事项名称；\n"
     "2. 回复“登记工单”，把诉求登记为 12345 工单由相关部门处理；\n"
     "3. 回复“人工”转人工客服，或直接拨打 12345 热线。"
+)
+# A staff member's sentence that neither the NLU nor the KB understood: not logged as a citizen's question.
+STAFF_DECLINE = (
+    "抱歉，我没有理解您的意思。办事咨询请说明事项名称；办公请换个说法，例如“我有几单要处理”“派给城管局”"
+    "“有冇超期嘅工单”，或发送 /帮助 查看全部命令。"
 )
 # The service the last answer was about ({"name": …, "at": ISO time}): a follow-up that names no service
 # ("要带咩资料", "要几耐") is asked about it while it is fresh.
@@ -49,7 +57,9 @@ class KnowledgeAnswers:
         if topic and self.kb.only_asks_an_aspect(question):
             question = f"{topic} {question}"
         try:
-            return await self.kb.ask(question, channel=call.actor.channel, sender=call.actor.sender)
+            return await self.kb.ask(
+                question, channel=call.actor.channel, sender=call.actor.sender, log_decline=not is_staff(call.actor)
+            )
         except KnowledgeBaseUnavailable:
             return None
 
@@ -90,8 +100,10 @@ class KnowledgeAnswers:
             lines.append("都不是的话，可以换个说法再问。")
             choices = [Choice(f"{n}. {h.title}", str(n)) for n, h in enumerate(result.hits, start=1)]
             return Outcome([Answer("\n".join(lines), choices)], kb=KB_CHOICES)
-        call.session[MISS_KEY] = call.text[:500]
         call.session.pop(TOPIC_KEY, None)
+        if is_staff(call.actor):
+            return Outcome.say(STAFF_DECLINE)
+        call.session[MISS_KEY] = call.text[:500]
         declined = Outcome([Answer(DECLINE, [Choice("登记工单", "登记工单"), Choice("转人工", "人工")])])
         after = await self.handoff.after_decline(call, declined)
         after.kb = KB_DECLINE
@@ -111,9 +123,34 @@ class KnowledgeAnswers:
         self._remember(session, card)
         return Outcome([CardAnswer("", card=card)], kb=KB_ANSWER)
 
+    async def unanswered_text(self) -> str:
+        """The editors' queue of questions nobody could answer, most asked first."""
+        total, rows = await self.kb.unanswered()
+        if not total:
+            return "目前没有待处理的未答问题。"
+        lines = [f"待处理的未答问题共 {total} 条，问得最多的："]
+        lines += [
+            f"{n}. {q[:40]}（{times} 次，最近 {fmt_local(at)}）" for n, (q, times, at) in enumerate(rows, start=1)
+        ]
+        lines.append("可在管理后台“未答问题”页归并为常见问题，或作为相似问法加入已有条目。")
+        return "\n".join(lines)
+
+
+def is_staff(actor: Actor) -> bool:
+    """A civil servant at work (a citizen who is also staff speaks as staff)."""
+    return bool(actor.roles & STAFF)
+
+
+def fmt_local(at: datetime) -> str:
+    return at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+
 
 def register(flows: IntentRegistry, answers: KnowledgeAnswers) -> None:
     async def ask_service(call: FlowCall) -> Outcome:
         return await answers.answer(call)
 
+    async def unanswered_questions(call: FlowCall) -> Outcome:
+        return Outcome.say(await answers.unanswered_text())
+
     flows.register("ask_service", ask_service)
+    flows.register("unanswered_questions", unanswered_questions)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from integrations.contract import FlowCall, IntentRegistry, texts
 from kernel.clock import Clock
 from kernel.db import Database
 from office_flows.quality import queries
@@ -111,3 +112,12 @@ class QualityDesk:
         if not rows:
             lines.append("未发现问题。")
         return "\n".join(lines)
+
+
+def register(registry: IntentRegistry, desk: QualityDesk) -> None:
+    """ "质检情况点样": the month's summary, as ``/质检`` gives it (the intent's roles are the supervisors')."""
+
+    async def quality_summary(call: FlowCall) -> list[str]:
+        return [await desk.summary()]
+
+    registry.register("quality_summary", texts(quality_summary))

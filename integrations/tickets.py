@@ -12,14 +12,23 @@ from datetime import datetime, timedelta
 
 from integrations import ticket_followup
 from integrations.context import offer
-from integrations.contract import FlowCall, FlowHandler, IntentRegistry, Outcome, StartConversation, texts
+from integrations.contract import (
+    FlowCall,
+    FlowHandler,
+    IntentRegistry,
+    Outcome,
+    SessionData,
+    StartConversation,
+    texts,
+)
 from integrations.intents import SPECS
 from kernel.clock import SHANGHAI
-from kernel.identity import Actor
+from kernel.identity import Actor, Role
 from nlu.entities import rating_level, rating_reason
 from nlu.numerals import chinese_number
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import NoDepartment
+from office_flows.tickets.models import Ticket
 from office_flows.tickets.queries import TicketStatusView
 from office_flows.tickets.rules import INTENT_KINDS, LEVEL_OF
 from office_flows.tickets.service import DISPATCHERS, RatingResult, TicketError, TicketService, fmt_time
@@ -344,6 +353,126 @@ async def history_lines(svc: TicketService, code: str) -> list[str]:
     return ["\n".join(lines)]
 
 
+# --- the dispatch queue, the department's queue, overdue tickets (the "/工单队列" command and free text alike) ---
+
+SHOWN = "ticket_shown"  # the ticket a staff member looked at last ({"code", "at"}): "派给城管局" takes it
+SHOWN_FRESH = timedelta(minutes=30)
+NEAR_DEADLINE = timedelta(hours=24)  # "快到期": due within a day
+_ALL = re.compile(r"所有|全部|统一|都|一齐|晒")
+
+
+def remember_shown(session: SessionData, code: str, now: datetime) -> None:
+    session[SHOWN] = {"code": code, "at": now.isoformat()}
+
+
+def shown_ticket(session: SessionData, now: datetime) -> str | None:
+    raw = session.get(SHOWN)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        fresh = now - datetime.fromisoformat(str(raw.get("at"))) <= SHOWN_FRESH
+    except (TypeError, ValueError):
+        return None
+    return str(raw.get("code") or "") or None if fresh else None
+
+
+async def department_queue_text(svc: TicketService, actor: Actor) -> str:
+    tickets = await svc.queries.department_todo(actor)
+    if not tickets:
+        return "您所在部门目前没有待办工单。" if actor.person_id else "这个命令需要工作人员身份。"
+    lines = ["本部门待办工单（按期限排序）："]
+    lines += [
+        f"· {t.code}（{t.kind}）{'协办，' if t.department_code != actor.department_code else ''}"
+        f"期限 {fmt_time(t.deadline_at)}{f'，市民催单 {t.remind_count} 次' if t.remind_count else ''}："
+        f"{t.content[:30]}"
+        for t in tickets
+    ]
+    return "\n".join(lines)
+
+
+async def dispatch_queue_text(svc: TicketService) -> str:
+    tickets = await svc.queries.queue()
+    names = await svc.queries.department_names()
+    pending = await svc.queries.objections()
+    review = [
+        f"· {r.code} 被{names.get(r.objection.department_code, r.objection.department_code)}退单"
+        f"（{r.objection.reason}），审核期限 {fmt_time(r.objection.review_due_at)}"
+        for r in pending[:10]
+    ]
+    if not tickets and not review:
+        return "目前没有待派单的工单，也没有待审核的退单。"
+    lines = ["待审核退单：", *review, "审核：/审核退单 工单编号 同意 改派部门｜驳回 裁定意见"] if review else []
+    if not tickets:
+        return "\n".join(lines)
+    lines.append("待派单工单：")
+    for t in tickets:
+        line = f"· {t.code}（{t.kind}）{t.content[:30]}"
+        if t.proposed_department:
+            proposed = names.get(t.proposed_department, t.proposed_department)
+            line += f"\n  建议：{proposed}（置信度 {t.proposal_confidence or 0:.0%}）"
+        if t.duplicate_of:
+            line += f"\n  疑似重复：{t.duplicate_of}"
+        lines.append(line)
+    if svc.router_note():
+        lines.append(svc.router_note())
+    lines.append("派单：/派单 工单编号 [部门]（不写部门即采纳建议），也可以直接说“派给城管局”。")
+    return "\n".join(lines)
+
+
+async def queue_text(svc: TicketService, actor: Actor) -> str:
+    """A dispatcher's queue (to dispatch, 退单 to review); anyone else's department queue."""
+    if actor.roles & DISPATCHERS:
+        return await dispatch_queue_text(svc)
+    return await department_queue_text(svc, actor)
+
+
+async def named_department(svc: TicketService, call: FlowCall) -> str | None:
+    """The department a sentence names: a catalogue name or alias in the text, else the NLU's entity."""
+    return await svc.department_mentioned(call.text) or (str(call.entities.get("department") or "") or None)
+
+
+async def overdue_text(svc: TicketService, actor: Actor, department: str | None) -> str:
+    """Open tickets past their deadline or due within a day, of one department when named (a department head
+    who supervises nothing else sees their own)."""
+    now = svc.clock.now()
+    code = await svc.queries.department_code(department) if department else None
+    if code is None and not actor.roles & (DISPATCHERS | {Role.SUPERVISOR}):
+        code = actor.department_code
+    tickets = await svc.queries.due_before(now + NEAR_DEADLINE, department=code or "")
+    names = await svc.queries.department_names()
+    where = f"{names.get(code, code)}" if code else ""
+    if not tickets:
+        return f"{where}目前没有超期或 24 小时内到期的工单。"
+    late = [t for t in tickets if t.deadline_at is not None and t.deadline_at < now]
+    lines = [f"{where}超期 {len(late)} 张、24 小时内到期 {len(tickets) - len(late)} 张（按期限排序）："]
+    for t in tickets:
+        state = "已超期" if t in late else "快到期"
+        dept = names.get(t.department_code or "", "未派单")
+        lines.append(
+            f"· {t.code}（{dept}，{LABELS[Status(t.status)]}）{state}，期限 {fmt_time(t.deadline_at)}：{t.content[:20]}"
+        )
+    lines.append("催办：说“催一下城管局”，或“/催办 工单编号”。")
+    return "\n".join(lines)
+
+
+def choice_label(t: Ticket) -> str:
+    return f"{t.code}（{t.kind}）{t.content[:20]}"
+
+
+async def urge_department(svc: TicketService, actor: Actor, department: str, comment: str) -> list[str]:
+    """Urge every overdue ticket of the named department; say how many and which."""
+    code = await svc.queries.department_code(department)
+    if code is None:
+        return [f"没有找到部门“{department}”。"]
+    late = await svc.queries.due_before(svc.clock.now(), department=code)
+    if not late:
+        return [f"{department}目前没有超期工单。如要催办某张工单，请说明工单编号。"]
+    urged = [t.code for t in late]
+    for c in urged:
+        await svc.urge(c, actor, comment)
+    return [f"已对{department}的 {len(urged)} 张超期工单发出催办：{'、'.join(urged)}。办理部门已收到通知。"]
+
+
 INTAKE = "ticket_intake"  # the bot's intake conversation, opened for complain/report/request_help/…
 
 
@@ -424,8 +553,58 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         code = code_of(call)
         return await extend(svc, call.actor, code, parse_days(call.text), remainder(call.text, code))
 
-    async def urge_ticket(call: FlowCall) -> list[str]:
-        return await urge(svc, call.actor, code_of(call), remainder(call.text, code_of(call)))
+    async def urge_ticket(call: FlowCall) -> Outcome:
+        """A code: urge it. A department named: urge its overdue tickets. Else the only overdue ticket, all of
+        them when asked ("催办所有超期工单"), or a choice."""
+        code = code_of(call)
+        if code:
+            return Outcome.say(*await urge(svc, call.actor, code, remainder(call.text, code)))
+        department = await named_department(svc, call)
+        if department:
+            return Outcome.say(*await _run(urge_department(svc, call.actor, department, "")))
+        late = await svc.queries.due_before(svc.clock.now())
+        if not late:
+            return Outcome.say("目前没有超期工单。如要催办某张工单，请说明工单编号（GD 开头，共 15 位）。")
+        if len(late) == 1 or _ALL.search(call.text):
+            lines = [line for t in late for line in await urge(svc, call.actor, t.code)]
+            return Outcome.say("\n".join(lines))
+        return offer(call, "ticket_id", [(t.code, choice_label(t)) for t in late], "超期工单")
+
+    async def ticket_queue(call: FlowCall) -> list[str]:
+        return [await queue_text(svc, call.actor)]
+
+    async def overdue_tickets(call: FlowCall) -> list[str]:
+        return [await overdue_text(svc, call.actor, await named_department(svc, call))]
+
+    async def to_dispatch(call: FlowCall) -> str | Outcome:
+        """The ticket named, else the one just looked at (if it waits for dispatch), else the only waiting one,
+        else a choice among them."""
+        code = code_of(call)
+        if code:
+            return code
+        waiting = await svc.queries.queue()
+        shown = shown_ticket(call.session, svc.clock.now())
+        if shown and any(t.code == shown for t in waiting):
+            return shown
+        if not waiting:
+            return Outcome.say("目前没有待派单的工单。如要改派某张工单，请说明工单编号（GD 开头，共 15 位）。")
+        if len(waiting) == 1:
+            return waiting[0].code
+        return offer(
+            call, "ticket_id", [(t.code, f"{t.code}（{t.kind}）{t.content[:20]}") for t in waiting], "待派单工单"
+        )
+
+    async def dispatch_ticket(call: FlowCall) -> Outcome:
+        code = await to_dispatch(call)
+        if isinstance(code, Outcome):
+            return code
+        remember_shown(call.session, code, svc.clock.now())
+        return Outcome.say(*await dispatch(svc, call.actor, code, await named_department(svc, call) or ""))
+
+    flows.register("urge_ticket", urge_ticket)
+    flows.register("dispatch_ticket", dispatch_ticket)
+    flows.register("ticket_queue", texts(ticket_queue))
+    flows.register("overdue_tickets", texts(overdue_tickets))
 
     async def query_stats(call: FlowCall) -> list[str]:
         return await stats(svc, call.actor, call.text)
@@ -434,7 +613,6 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         "query_ticket": query_ticket,
         "rate_service": rate_service,
         "extend_ticket": extend_ticket,
-        "urge_ticket": urge_ticket,
         "query_stats": query_stats,
     }.items():
         flows.register(name, texts(fn))
@@ -442,11 +620,23 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
 
 
 async def todo_line(tickets: TicketService | None, actor: Actor) -> str:
-    """The tickets part of /待办: how many wait for this person, and where to see them."""
+    """The tickets part of /待办: how many wait for this person, the first few, and where to see them all."""
     if tickets is None or not actor.person_id:
         return ""
     n = await tickets.queries.waiting_for(actor)
     if not n:
         return ""
-    what = "待派单" if actor.roles & DISPATCHERS else "本部门待办"
-    return f"另有 {n} 张{what}工单，发送 /工单队列 查看。"
+    dispatcher = bool(actor.roles & DISPATCHERS)
+    shown = await (
+        tickets.queries.queue(TODO_SHOWN) if dispatcher else tickets.queries.department_todo(actor, TODO_SHOWN)
+    )
+    lines = [f"另有 {n} 张{'待派单' if dispatcher else '本部门待办'}工单："]
+    lines += [
+        f"· {t.code}（{t.kind}）" + ("" if dispatcher else f"期限 {fmt_time(t.deadline_at)}：") + t.content[:20]
+        for t in shown
+    ]
+    lines.append("发送 /工单队列 查看" + ("全部" if n > len(shown) else "详情") + "。")
+    return "\n".join(lines)
+
+
+TODO_SHOWN = 5  # tickets listed in /待办 (the rest: /工单队列)

@@ -7,6 +7,7 @@ import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from kernel.clock import Clock
@@ -145,7 +146,9 @@ class KnowledgeBase:
         decision, shown, _ = self.decide(question)
         return snap.normalise(question), decision, shown
 
-    async def ask(self, question: str, *, channel: str = "", sender: str = "") -> AskResult:
+    async def ask(self, question: str, *, channel: str = "", sender: str = "", log_decline: bool = True) -> AskResult:
+        """Retrieve and decide; a declined question is logged for the editors unless ``log_decline`` is False
+        (staff at work: their office requests are not citizens' unanswered questions)."""
         started = time.perf_counter()
         # Encoding takes ~20 ms of CPU: keep it off the event loop so other chats stay responsive.
         loop = asyncio.get_running_loop()
@@ -161,7 +164,7 @@ class KnowledgeBase:
                 card = await self._card(s, top.kind, top.entry_id)
                 if card is not None:
                     result.cards.append(card)
-            elif decision is Decision.DECLINE:
+            elif decision is Decision.DECLINE and log_decline:
                 best = shown[0] if shown else None
                 await store.log_unanswered(
                     s,
@@ -178,6 +181,11 @@ class KnowledgeBase:
                 )
         result.millis = (time.perf_counter() - started) * 1000
         return result
+
+    async def unanswered(self, limit: int = 10) -> tuple[int, list[tuple[str, int, datetime]]]:
+        """The editors' queue of declined questions: the total, and the most asked ones."""
+        async with self.db.session() as s:
+            return await store.open_unanswered(s, limit)
 
     async def choose(self, kind: str, entry_id: int) -> Card | None:
         """The user picked one of the offered choices: count the hit and return its card."""

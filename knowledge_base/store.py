@@ -405,6 +405,22 @@ async def log_unanswered(session: AsyncSession, row: UnansweredQuestion) -> None
     session.add(row)
 
 
+async def open_unanswered(session: AsyncSession, limit: int) -> tuple[int, list[tuple[str, int, datetime]]]:
+    """Unresolved declined questions: how many in all, and the most asked (by normalised text) with how many
+    times and when last, most asked first."""
+    unresolved = UnansweredQuestion.resolved_at.is_(None)
+    total = int(await session.scalar(select(func.count()).where(unresolved)) or 0)
+    times, last = func.count().label("times"), func.max(UnansweredQuestion.asked_at).label("last")
+    rows = await session.execute(
+        select(func.min(UnansweredQuestion.question), times, last)
+        .where(unresolved)
+        .group_by(UnansweredQuestion.normalized)
+        .order_by(times.desc(), last.desc())
+        .limit(limit)
+    )
+    return total, [(str(q), int(n), at) for q, n, at in rows.all()]
+
+
 async def count(session: AsyncSession, model: Any) -> int:
     return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 

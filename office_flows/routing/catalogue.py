@@ -117,6 +117,20 @@ class Catalogue:
         partial = {e.name for e in self.departments if key in e.name or any(key in a for a in e.aliases)}
         return partial.pop() if len(partial) == 1 else None
 
+    def mentioned(self, text: str) -> str | None:
+        """The department a sentence names by its name or an alias ("GD… 交城管局办" → 梅江区城市管理和综合执法局):
+        the longest name found wins; None when none is named, or two departments are named equally well."""
+        found: dict[str, int] = {}
+        for e in self.departments:
+            lengths = [len(w) for w in (e.name, *e.aliases) if len(w) >= 2 and w in text]
+            if lengths:
+                found[e.name] = max(lengths)
+        if not found:
+            return None
+        best = max(found.values())
+        names = [n for n, length in found.items() if length == best]
+        return names[0] if len(names) == 1 else None
+
     def candidates(self, typed: str) -> list[str]:
         """Departments whose name or an alias looks like the typed name (for "您是指…？"), best first."""
         key = _NOISE.sub("", typed)

@@ -223,6 +223,18 @@ class TicketQueries:
         async with self.db.session() as s:
             return list(await s.scalars(q.limit(max(0, limit))))
 
+    async def due_before(self, until: datetime, *, department: str = "", limit: int = 20) -> list[Ticket]:
+        """Open tickets whose deadline falls before ``until`` (overdue ones first), optionally of one department."""
+        q = select(Ticket).where(Ticket.status.in_([x.value for x in OPEN]), Ticket.deadline_at < until)
+        if department:
+            q = q.where(Ticket.department_code == department)
+        async with self.db.session() as s:
+            return list(await s.scalars(q.order_by(Ticket.deadline_at).limit(max(0, limit))))
+
+    async def department_code(self, name: str) -> str | None:
+        async with self.db.session() as s:
+            return await s.scalar(select(Department.code).where(Department.name == name))
+
     async def objections(self, *, pending_only: bool = True, limit: int = 200) -> list[ObjectionRow]:
         """退单 for review (oldest first) or all of them (newest first), with the ticket's code and text."""
         q = select(TicketObjection, Ticket.code, Ticket.content).join(Ticket, Ticket.id == TicketObjection.ticket_id)

@@ -370,6 +370,17 @@ class TicketService:
                 await self._dispatch(s, t, actor, target, comment)
             return await self.department_name(s, target)
 
+    async def department_mentioned(self, text: str) -> str | None:
+        """The department a sentence names by a name or alias of the dispatch catalogue, or by its full name."""
+        async with self.db.session() as s:
+            cat = await catalogue.current(s)
+            named = cat.mentioned(text) if cat else None
+            if named is not None:
+                return named
+            names = await s.scalars(select(Department.name).where(Department.active.is_(True)))
+            hits = [n for n in names if n in text]
+            return hits[0] if len(hits) == 1 else None
+
     async def resolve_department(self, s: AsyncSession, name_or_code: str) -> str:
         """A department's code from what a dispatcher typed: its code, its name, or a name or alias of the
         dispatch catalogue (城管局 → 梅江区城市管理和综合执法局)."""

@@ -747,3 +747,44 @@ DIALECT = [
 @pytest.mark.parametrize(("name", "sender", "turns"), [pytest.param(*d, id=d[0]) for d in DIALECT])
 async def test_dialect(shared, name, sender, turns):
     await verify_dialog(shared, turns, sender=sender, channel=WEB)
+
+
+# --- 9. staff at work: dispatcher, department, supervisor, editor (phrasings not in the training data) ----------
+
+
+async def test_staff_at_work_in_their_own_words(rt):
+    code = await _file_dumping_complaint(rt, "w1")
+    await verify_dialog(rt, [("讲个笑话听听", "超出了我的服务范围")], sender="w2", channel=WEB)  # logged for editors
+    cgj = "梅江区城市管理和综合执法局"
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "现在排队等派的单子有几张", re.compile(f"待派单工单：\\n· {code}")),
+            ("demo-zhongli", "这张交给城管那边去办吧", f"已将工单 {code} 派往{cgj}"),
+            ("demo-hejianxin", "我们队里现在手上有啥单子", re.compile(f"本部门待办工单[\\s\\S]*{code}")),
+        ],
+        channel=WEB,
+    )
+    rt.clock.advance(timedelta(days=30))
+    await verify_dialog(
+        rt,
+        [
+            ("demo-laijianguo", "有没有哪张单子已经过了时限", re.compile(f"超期 1 张[\\s\\S]*{code}")),
+            ("demo-laijianguo", "帮我催催城管执法局", f"已对{cgj}的 1 张超期工单发出催办"),
+            ("demo-laijianguo", "这个月的质检打分咋样", "质检"),
+            ("demo-xiemin", "最近机器人有啥答不出来的问题", re.compile("未答问题[\\s\\S]*讲个笑话听听")),
+        ],
+        channel=WEB,
+    )
+    async with rt.db.session() as s:
+        logged = list(await s.scalars(select(UnansweredQuestion.question)))
+    assert logged == ["讲个笑话听听"]  # no staff sentence is a citizen's unanswered question
+
+
+async def test_a_new_request_leaves_the_question_about_a_ticket_code(rt):
+    await verify_dialog(
+        rt,
+        [("我想给一张单申请延期", "请问是哪张工单"), ("质检结果给我看下", re.compile("^(?!没有识别到)[\\s\\S]*质检"))],
+        sender="demo-laijianguo",
+        channel=WEB,
+    )

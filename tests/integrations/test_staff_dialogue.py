@@ -1,0 +1,188 @@
+"""Dispatchers, handling departments, supervisors and editors at work in free conversation (a recorded NLU
+double): the dispatch queue and dispatching in words, the department's queue, overdue tickets and urging a
+department, the quality summary, the unanswered questions; a new request leaves a pending question."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from govchat.runtime import Runtime, build_runtime
+from kernel.clock import FakeClock
+from kernel.config import Settings
+from knowledge_base.models import UnansweredQuestion
+from nlu.service import NluService
+from office_flows.directory.demo import load_demo_directory
+from tests.integrations.test_tickets import RECORDED as TICKETS_RECORDED
+from tests.integrations.test_tickets import START, file_complaint, inbox
+from tests.support.dialogue import verify_dialog as _verify_dialog
+from tests.support.nlu_double import RecordedParser, nlu_result
+
+verify_dialog = functools.partial(_verify_dialog, channel="web")
+CGJ = "梅江区城市管理和综合执法局"
+ZJJ = "梅江区住房和城乡建设局"
+
+RECORDED = {
+    **TICKETS_RECORDED,
+    "有咩单要派": nlu_result("ticket_queue"),
+    "我有几单要处理": nlu_result("ticket_queue"),
+    "我有哪些待办": nlu_result("list_todo"),
+    "派给城管局": nlu_result("dispatch_ticket", entities={"department": "城管局"}),
+    "这单派去住建局": nlu_result("dispatch_ticket", entities={"department": "住建局"}),
+    # The NLU's entity may be cut badly; the catalogue's aliases in the text decide.
+    "GD2026092900002 交城管局办": nlu_result("dispatch_ticket", entities={"department": "城管局办"}),
+    "有冇超期嘅工单": nlu_result("overdue_tickets"),
+    "催一下城管局": nlu_result("urge_ticket", entities={"department": "城管局"}),
+    "催一下住建局": nlu_result("urge_ticket", entities={"department": "住建局"}),
+    "质检情况点样": nlu_result("quality_summary"),
+    "有哪些问题没答上来": nlu_result("unanswered_questions"),
+    "申请延期": nlu_result("extend_ticket"),
+    "单子咋整": nlu_result("nlu_fallback", 0.3, ranking=[("ticket_queue", 0.3), ("ask_service", 0.2)]),
+}
+
+
+@pytest.fixture
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    runtime = await build_runtime(settings, clock=FakeClock(START), load_model=False)
+    async with runtime.db.session() as s:
+        await load_demo_directory(s)
+    parser = RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback", 0.3))
+    runtime.bot.services.nlu = NluService(parser, runtime.clock)
+    yield runtime
+    await runtime.close()
+
+
+async def test_dispatcher_and_department_in_words(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "有咩单要派", re.compile(f"待派单工单：\\n· {code}")),
+            # the only waiting ticket is taken from context; the department through the catalogue's aliases
+            ("demo-zhongli", "派给城管局", f"已将工单 {code} 派往{CGJ}。"),
+            ("demo-zhongli", "有咩单要派", "目前没有待派单的工单"),
+            ("demo-hejianxin", "我有几单要处理", re.compile(f"本部门待办工单（按期限排序）：\\n· {code}")),
+            # documents and tickets in one answer
+            (
+                "demo-hejianxin",
+                "我有哪些待办",
+                re.compile(f"您目前没有待办公文。\\n另有 1 张本部门待办工单：\\n· {code}"),
+            ),
+            ("citizen-1", "派给城管局", "需要工作人员身份"),
+        ],
+    )
+
+
+async def test_several_waiting_tickets_ask_which(rt: Runtime) -> None:
+    first = await file_complaint(rt)
+    second = await file_complaint(rt, "citizen-2", "13912345679")
+    assert second == "GD2026092900002"
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "这单派去住建局", re.compile(f"您有 2 件待派单工单.*\\n1. {first}.*\\n2. {second}")),
+            ("demo-zhongli", "2", f"已将工单 {second} 派往{ZJJ}。"),
+            ("demo-zhongli", f"/工单记录 {first}", "办理记录"),
+            ("demo-zhongli", "GD2026092900002 交城管局办", "当前状态为"),  # already dispatched: refused
+            # the ticket just looked at is the one meant
+            ("demo-zhongli", "派给城管局", f"已将工单 {first} 派往{CGJ}。"),
+        ],
+    )
+
+
+async def test_supervisor_overdue_urge_and_quality(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} 城管局", "已将工单"),
+            ("demo-laijianguo", "有冇超期嘅工单", "目前没有超期或 24 小时内到期的工单"),
+        ],
+    )
+    rt.clock.advance(timedelta(days=40))  # type: ignore[attr-defined]
+    await verify_dialog(
+        rt,
+        [
+            ("demo-laijianguo", "有冇超期嘅工单", re.compile(f"超期 1 张、24 小时内到期 0 张.*\\n· {code}（{CGJ}")),
+            ("demo-laijianguo", "催一下城管局", f"已对{CGJ}的 1 张超期工单发出催办：{code}。"),
+            ("demo-laijianguo", "质检情况点样", "本月暂无质检结果"),
+            ("demo-zhongli", "质检情况点样", "需要工作人员身份办理，您当前的身份是"),  # a dispatcher only
+        ],
+    )
+    assert "【催办】" in await inbox(rt, "demo-hejianxin")
+
+
+async def test_a_new_request_leaves_the_pending_question(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("demo-laijianguo", "申请延期", "请问是哪张工单"),
+            ("demo-laijianguo", "质检情况点样", "本月暂无质检结果"),  # not "没有识别到，请问是哪张工单"
+            ("demo-laijianguo", "申请延期", "请问是哪张工单"),
+            ("demo-laijianguo", "/工单队列", "目前没有待派单的工单"),
+            ("demo-laijianguo", "GD2026092900009", "没有查到您名下"),  # a lookup, not the dropped 延期
+        ],
+    )
+
+
+async def test_staff_unsure_office_request_is_not_a_kb_question(rt: Runtime) -> None:
+    await verify_dialog(rt, [("demo-zhongli", "单子咋整", re.compile("我不太确定您的意思.*\\n1. 查看工单队列"))])
+    async with rt.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
+async def test_editor_reads_the_unanswered_questions(rt: Runtime) -> None:
+    async with rt.db.session() as s:
+        for q in ["火星上怎么办护照", "火星上怎么办护照", "月球车年检"]:
+            s.add(UnansweredQuestion(question=q, normalized=q, asked_at=rt.clock.now()))
+    await verify_dialog(
+        rt,
+        [
+            (
+                "demo-xiemin",
+                "有哪些问题没答上来",
+                re.compile("共 3 条.*\\n1. 火星上怎么办护照（2 次.*\\n2. 月球车年检（1 次"),
+            ),
+            ("demo-zhongli", "有哪些问题没答上来", "需要工作人员身份办理"),
+        ],
+    )
+
+
+@pytest.fixture
+async def history(sqlite_settings: Settings) -> AsyncIterator[Runtime]:
+    """The demo district with its months of ticket history, as ``govchat serve`` (``make run``) loads it."""
+    settings = replace(sqlite_settings, demo_data=True)
+    runtime = await build_runtime(settings, clock=FakeClock(), load_model=False, demo_history=True)
+    parser = RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback", 0.3))
+    runtime.bot.services.nlu = NluService(parser, runtime.clock)
+    yield runtime
+    await runtime.close()
+
+
+async def test_demo_history_overdue_urge_and_a_full_queue(history: Runtime) -> None:
+    late = await history.tickets.queries.due_before(history.clock.now())  # type: ignore[union-attr]
+    zjj = [t.code for t in late if t.department_code == "MJ-ZJJ"]
+    assert late and zjj
+    waiting = await history.tickets.queries.queue()  # type: ignore[union-attr]
+    assert len(waiting) > 1
+    await verify_dialog(
+        history,
+        [
+            ("demo-laijianguo", "有冇超期嘅工单", re.compile(f"^超期 {len(late)} 张[\\s\\S]*{late[0].code}")),
+            ("demo-laijianguo", "催一下城管局", f"{CGJ}目前没有超期工单"),
+            # a department head sees their own department
+            ("demo-hejianxin", "有冇超期嘅工单", f"{CGJ}目前没有超期或 24 小时内到期的工单"),
+            # several tickets wait: the dispatcher is asked which
+            ("demo-zhongli", "派给城管局", re.compile(f"您有 {len(waiting)} 件待派单工单")),
+        ],
+    )
+    await verify_dialog(
+        history,
+        [("demo-guyuehua", "催一下住建局", f"已对{ZJJ}的 {len(zjj)} 张超期工单发出催办：{'、'.join(zjj)}。")],
+    )
