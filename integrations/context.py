@@ -3,9 +3,10 @@ speaker picks one by number (the choice waits in the session, ``PICK``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from integrations.contract import Answer, Choice, FlowCall, Outcome
+from office_flows.common import OfficeError
 
 PICK = "entity_pick"  # {"intent", "entities", "entity", "options": [id, …], "text"}
 
@@ -24,3 +25,25 @@ def offer(call: FlowCall, entity: str, options: Sequence[tuple[str, str]], what:
     lines.append("（回复“取消”可放弃）")
     choices = [Choice(f"{n}. {value}", str(n)) for n, (value, _) in enumerate(options, start=1)]
     return Outcome([Answer("\n".join(lines), choices)])
+
+
+async def named_or_only(
+    call: FlowCall,
+    entity: str,
+    candidates: Callable[[], Awaitable[Sequence[tuple[str, str]]]],
+    none: str,
+    what: str,
+) -> str | Outcome:
+    """The ``entity`` the speaker named, else their only candidate (value, label), else a choice among them;
+    ``none`` is said when there is no candidate, a domain refusal (``OfficeError``) is said as it is."""
+    if call.entities.get(entity):
+        return str(call.entities[entity])
+    try:
+        options = await candidates()
+    except OfficeError as exc:
+        return Outcome.say(str(exc))
+    if not options:
+        return Outcome.say(none)
+    if len(options) == 1:
+        return options[0][0]
+    return offer(call, entity, options, what)

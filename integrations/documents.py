@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from integrations.context import offer
+from integrations.context import named_or_only
 from integrations.contract import FlowCall, IntentRegistry, Outcome, texts
 from integrations.office_common import after, message_of, reason_of, run, strip_lead
 from integrations.tickets import todo_line
 from kernel.identity import Actor
 from nlu.entities import DOC_ID
-from office_flows.common import OfficeError
 from office_flows.documents.service import ReturnedDraft, fmt
 from office_flows.office import Office
 from office_flows.tickets.service import TicketService
@@ -66,17 +65,14 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
 
     async def doc_of(call: FlowCall) -> str | Outcome:
         """The document named, else the speaker's only pending one, else a choice among them."""
-        if call.entities.get("doc_id"):
-            return str(call.entities["doc_id"])
-        try:
-            items = await office.documents.todo(call.actor)
-        except OfficeError as exc:
-            return Outcome.say(str(exc))
-        if not items:
-            return Outcome.say("您目前没有待办公文。如要处理其他公文，请说明文号（如 FW-2026-015）。")
-        if len(items) == 1:
-            return items[0].doc_id
-        return offer(call, "doc_id", [(it.doc_id, f"{it.doc_id}《{it.title}》— {it.step}") for it in items], "待办公文")
+
+        async def pending() -> list[tuple[str, str]]:
+            return [
+                (it.doc_id, f"{it.doc_id}《{it.title}》— {it.step}") for it in await office.documents.todo(call.actor)
+            ]
+
+        none = "您目前没有待办公文。如要处理其他公文，请说明文号（如 FW-2026-015）。"
+        return await named_or_only(call, "doc_id", pending, none, "待办公文")
 
     async def approve(call: FlowCall) -> Outcome:
         doc_id = await doc_of(call)
@@ -111,17 +107,12 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
 
     async def returned_of(call: FlowCall) -> str | Outcome:
         """The draft named, else the speaker's only returned draft, else a choice among them."""
-        if call.entities.get("doc_id"):
-            return str(call.entities["doc_id"])
-        try:
-            drafts = await office.documents.returned_drafts(call.actor)
-        except OfficeError as exc:
-            return Outcome.say(str(exc))
-        if not drafts:
-            return Outcome.say("您没有被退回待修改的公文。如要重新提交其他公文，请说明文号（如 FW-2026-015）。")
-        if len(drafts) == 1:
-            return drafts[0].doc_id
-        return offer(call, "doc_id", [(d.doc_id, f"{d.doc_id}《{d.title}》") for d in drafts], "被退回的公文")
+
+        async def returned() -> list[tuple[str, str]]:
+            return [(d.doc_id, f"{d.doc_id}《{d.title}》") for d in await office.documents.returned_drafts(call.actor)]
+
+        none = "您没有被退回待修改的公文。如要重新提交其他公文，请说明文号（如 FW-2026-015）。"
+        return await named_or_only(call, "doc_id", returned, none, "被退回的公文")
 
     async def resubmit(call: FlowCall) -> Outcome:
         doc_id = await returned_of(call)

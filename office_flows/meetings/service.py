@@ -316,20 +316,24 @@ class MeetingService:
             names = [n for n in await s.scalars(select(Person.name).where(Person.active.is_(True))) if n in text]
         return sorted(set(names), key=text.find)
 
+    @staticmethod
+    async def _coming(s: AsyncSession, pid: int, now: datetime) -> list[tuple[Meeting, Attendee, Room]]:
+        """A person's scheduled meetings that have not ended, with their own attendance and the room, soonest first."""
+        rows = await s.execute(
+            select(Meeting, Attendee, Room)
+            .join(Attendee, Attendee.meeting_id == Meeting.id)
+            .join(Room, Room.id == Meeting.room_id)
+            .where(Attendee.person_id == pid, Meeting.status == SCHEDULED, Meeting.ends_at > now)
+            .order_by(Meeting.starts_at)
+        )
+        return [(m, a, r) for m, a, r in rows.all()]
+
     async def upcoming(self, actor: Actor) -> list[MeetingItem]:
         """The speaker's scheduled meetings that have not ended, soonest first."""
         pid = person_required(actor)
         now = self.clock.now()
         async with self.db.session() as s:
-            rows = (
-                await s.execute(
-                    select(Meeting, Attendee, Room)
-                    .join(Attendee, Attendee.meeting_id == Meeting.id)
-                    .join(Room, Room.id == Meeting.room_id)
-                    .where(Attendee.person_id == pid, Meeting.status == SCHEDULED, Meeting.ends_at > now)
-                    .order_by(Meeting.starts_at)
-                )
-            ).all()
+            rows = await self._coming(s, pid, now)
             counts = dict(
                 (
                     await s.execute(
@@ -348,15 +352,7 @@ class MeetingService:
         pid = person_required(actor)
         now = self.clock.now()
         async with self.db.session() as s:
-            rows = (
-                await s.execute(
-                    select(Meeting, Attendee, Room)
-                    .join(Attendee, Attendee.meeting_id == Meeting.id)
-                    .join(Room, Room.id == Meeting.room_id)
-                    .where(Attendee.person_id == pid, Meeting.status == SCHEDULED, Meeting.ends_at > now)
-                    .order_by(Meeting.starts_at)
-                )
-            ).all()
+            rows = await self._coming(s, pid, now)
         if not rows:
             return Outcome("您近期没有会议安排。")
         label = {"invited": "待回复", ACCEPTED: "参加", DECLINED: "请假"}
