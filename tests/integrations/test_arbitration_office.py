@@ -30,12 +30,17 @@ async def test_an_unsure_but_clear_office_intent_of_staff_wins_over_the_kb() -> 
     assert verdict.route.spec.name == "rsvp_meeting"
 
 
-async def test_a_citizen_a_question_or_a_close_runner_up_still_goes_to_the_kb() -> None:
+async def test_a_citizen_goes_to_the_kb_and_staff_unsure_of_an_office_intent_are_offered_choices() -> None:
+    """A citizen's unsure turn is looked up in the KB. A civil servant's question, close call or weak guess
+    whose likeliest reading is an office intent is neither acted on nor answered from the KB: the office
+    intents are offered as choices (the KB knows nothing of internal meetings)."""
     u = unsure("明天个会我会到", [("rsvp_meeting", 0.48), ("ask_service", 0.2)])
     assert (await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
     q = unsure("明天的会几点开始？", [("rsvp_meeting", 0.48), ("ask_service", 0.2)])
-    assert (await arbitrate(q.text, q, STAFF, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+    assert (await arbitrate(q.text, q, STAFF, THRESHOLD, kb_answers)).action is Action.CLARIFY
     close = unsure("会议的事", [("rsvp_meeting", 0.40), ("ask_service", 0.33)])
-    assert (await arbitrate(close.text, close, STAFF, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+    assert (await arbitrate(close.text, close, STAFF, THRESHOLD, kb_answers)).action is Action.CLARIFY
     weak = unsure("嗯嗯", [("rsvp_meeting", 0.30), ("ask_service", 0.05)])
-    assert (await arbitrate(weak.text, weak, STAFF, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+    assert (await arbitrate(weak.text, weak, STAFF, THRESHOLD, kb_answers)).action is Action.CLARIFY
+    service = unsure("居住证怎么办", [("ask_service", 0.48), ("rsvp_meeting", 0.2)])
+    assert (await arbitrate(service.text, service, STAFF, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
