@@ -216,7 +216,7 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     if verdict.action is Action.KNOWLEDGE:
         replies = await deliver(ctx, await knowledge.answer(call, result))
         down = u is None and nlu is not None and ctx.session.get(CHOICE_KEY) is None
-        if down and replies and replies[0].text.startswith(DECLINE[:12]):
+        if down and replies and replies[0].text.startswith((DECLINE[:12], STAFF_DECLINE[:12])):
             replies[0].text += "\n" + DEGRADED
         return replies
     if verdict.action is Action.OUT_OF_SCOPE:

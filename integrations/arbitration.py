@@ -16,12 +16,13 @@ unanswered question.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from integrations.intents import SPECS, STAFF, STAFF_INTENTS
 from integrations.router import Decision, decide_for, entity_values, route
+from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
 from nlu.service import Understanding
@@ -87,9 +88,28 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     spec = SPECS[name]
     if name not in STAFF_INTENTS or not roles & spec.roles:
         return None
+    entities = entity_values(understood.entities)
+    told = _told_apart_by_entity(ranked[:2], entities)
+    if told is not None and roles & SPECS[told].roles:
+        return decide_for(SPECS[told], entities, roles)
     if conf < OFFICE_FLOOR or conf - runner_up < OFFICE_MARGIN:
         return None
-    return decide_for(spec, entity_values(understood.entities), roles)
+    return decide_for(spec, entities, roles)
+
+
+# Two office intents the NLU confuses ("交给…办") that the kind of thing named tells apart: a department is a
+# dispatch ("这张交给城管那边去办吧"), a person a hand-over of a document ("交给钟丽处理吧").
+TOLD_BY_ENTITY = {"dispatch_ticket": "department", "delegate_task": "person"}
+
+
+def _told_apart_by_entity(top_two: list[tuple[str, float]], entities: Mapping[str, object]) -> str | None:
+    """The one of the NLU's two likeliest intents whose characteristic entity alone was found, if they are a
+    pair that only that tells apart."""
+    names = [name for name, _ in top_two]
+    if len(names) != 2 or set(names) != set(TOLD_BY_ENTITY):
+        return None
+    found = [name for name in names if entities.get(TOLD_BY_ENTITY[name])]
+    return found[0] if len(found) == 1 else None
 
 
 async def arbitrate(
@@ -115,6 +135,11 @@ async def arbitrate(
         if d.spec.name == "out_of_scope":
             return Verdict(Action.OUT_OF_SCOPE, d, decision, "超出服务范围，知识库也没有答案")
         return Verdict(Action.INTENT, d, decision, f"寒暄（{d.spec.label}），知识库没有答案")
+    if negates_filing(text) and not roles & STAFF:
+        # "垃圾已经有人清走了，我唔想再投诉喇": however unsure the NLU is, this is about a ticket filed, never a
+        # question for the KB; the withdrawal flow asks which ticket and for a confirmation (or says there is none).
+        withdraw = decide_for(SPECS["withdraw_ticket"], entity_values(understood.entities), roles)
+        return Verdict(Action.INTENT, withdraw, None, "市民表示不再投诉：按撤回工单办理")
     office = _preferred_office_intent(text, understood, roles)
     if office is not None:
         action = Action.ASK if office.action == "ask" else Action.INTENT
