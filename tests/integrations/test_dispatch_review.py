@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from govchat.runtime import Runtime, build_runtime
-from kernel.clock import SHANGHAI, FakeClock
+from govchat.runtime import Runtime
+from kernel.clock import SHANGHAI
 from kernel.config import Settings
 from kernel.identity import Actor, Role
-from kernel.outbox import take_pending
-from office_flows.directory.demo import load_demo_directory
 from office_flows.tickets.models import Ticket, TicketAssist, TicketObjection
+from tests.support.demo_runtime import demo_runtime, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
 
 verify_dialog = functools.partial(_verify_dialog, channel="web")
@@ -26,11 +25,8 @@ START = datetime(2026, 11, 17, 9, 30, tzinfo=SHANGHAI)  # a Tuesday
 
 @pytest.fixture
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    runtime = await build_runtime(settings, clock=FakeClock(START), load_model=False)
-    async with runtime.db.session() as s:
-        await load_demo_directory(s)
-    yield runtime
-    await runtime.close()
+    async with demo_runtime(settings, START) as runtime:
+        yield runtime
 
 
 async def new_ticket(rt: Runtime, content: str = "江南路夜市占道经营，油烟和噪音扰民，晚上十二点还不收摊") -> str:
@@ -39,12 +35,6 @@ async def new_ticket(rt: Runtime, content: str = "江南路夜市占道经营，
         kind="投诉", content=content, channel="web", sender="citizen-9", address="梅江区江南路", actor=citizen
     )
     return created.code
-
-
-async def inbox(rt: Runtime, sender: str) -> str:
-    async with rt.db.session() as s:
-        rows = await take_pending(s, ["web"], rt.clock.now(), address=sender)
-    return "\n".join(r.text for r in rows)
 
 
 async def test_alias_dispatch_objection_accepted_and_rejected(rt: Runtime) -> None:

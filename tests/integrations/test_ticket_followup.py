@@ -12,16 +12,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from govchat.runtime import Runtime, build_runtime
+from govchat.runtime import Runtime
 from integrations.ticket_followup import negates_filing, supplement_content
-from kernel.clock import SHANGHAI, FakeClock
+from kernel.clock import SHANGHAI
 from kernel.config import Settings
-from kernel.outbox import take_pending
-from nlu.service import NluService
-from office_flows.directory.demo import load_demo_directory
 from office_flows.tickets.models import Ticket, TicketEvent
+from tests.support.demo_runtime import demo_runtime, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
-from tests.support.nlu_double import RecordedParser, nlu_result
+from tests.support.nlu_double import nlu_result
 
 verify_dialog = functools.partial(_verify_dialog, channel="web")
 START = datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI)  # a Wednesday
@@ -43,18 +41,8 @@ RECORDED = {
 
 @pytest.fixture
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    runtime = await build_runtime(settings, clock=FakeClock(START), load_model=False)
-    async with runtime.db.session() as s:
-        await load_demo_directory(s)
-    runtime.bot.services.nlu = NluService(RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback")), runtime.clock)
-    yield runtime
-    await runtime.close()
-
-
-async def inbox(rt: Runtime, sender: str) -> str:
-    async with rt.db.session() as s:
-        rows = await take_pending(s, ["web"], rt.clock.now(), address=sender)
-    return "\n".join(r.text for r in rows)
+    async with demo_runtime(settings, START, RECORDED) as runtime:
+        yield runtime
 
 
 async def file_complaint(rt: Runtime, first: str = "我要投诉隔壁工地半夜施工，吵得睡不着") -> str:

@@ -14,16 +14,15 @@ import pytest
 from sqlalchemy import func, select
 
 from govchat.runtime import Runtime, build_runtime
-from kernel.clock import SHANGHAI, FakeClock
+from kernel.clock import SHANGHAI
 from kernel.config import Settings
-from kernel.outbox import OutboxMessage, take_pending
+from kernel.outbox import OutboxMessage
 from kernel.workdays import WorkCalendar
-from nlu.service import NluService
-from office_flows.directory.demo import load_demo_directory
 from office_flows.tickets.models import Ticket, TicketEvent, TicketRating
 from office_flows.tickets.stats import compute, drill_down
+from tests.support.demo_runtime import demo_runtime, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
-from tests.support.nlu_double import RecordedParser, nlu_result
+from tests.support.nlu_double import nlu_result
 
 # The demo people speak on the web chat (identities the server issues: the demo sign-in), as do the citizens.
 verify_dialog = functools.partial(_verify_dialog, channel="web")
@@ -49,19 +48,8 @@ START = datetime(2026, 9, 29, 10, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    clock = FakeClock(START)
-    runtime = await build_runtime(settings, clock=clock, load_model=False)
-    async with runtime.db.session() as s:
-        await load_demo_directory(s)
-    runtime.bot.services.nlu = NluService(RecordedParser(RECORDED, fallback=nlu_result("nlu_fallback")), clock)
-    yield runtime
-    await runtime.close()
-
-
-async def inbox(rt: Runtime, sender: str) -> str:
-    async with rt.db.session() as s:
-        rows = await take_pending(s, ["web"], rt.clock.now(), address=sender)
-    return "\n".join(r.text for r in rows)
+    async with demo_runtime(settings, START, RECORDED) as runtime:
+        yield runtime
 
 
 async def file_complaint(rt: Runtime, citizen: str = "citizen-1", phone: str = "13912345678") -> str:

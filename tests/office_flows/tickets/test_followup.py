@@ -10,12 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from admin.tickets_api import ticket_out
-from govchat.runtime import Runtime, build_runtime
+from govchat.runtime import Runtime
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.config import Settings
 from kernel.identity import Actor, Role
-from kernel.outbox import take_pending
-from office_flows.directory.demo import load_demo_directory
 from office_flows.reports.month import _unresolved
 from office_flows.tickets.errors import TicketError, TicketForbidden
 from office_flows.tickets.escalation import TicketTicker
@@ -24,6 +22,7 @@ from office_flows.tickets.models import Ticket, TicketEvent, TicketObjection
 from office_flows.tickets.queries import state_gauges
 from office_flows.tickets.states import Status
 from office_flows.tickets.stats import compute
+from tests.support.demo_runtime import demo_runtime, inbox
 
 START = datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI)  # a Wednesday
 CITIZEN = Actor("web", "citizen-7", frozenset({Role.CITIZEN}))
@@ -32,11 +31,8 @@ STRANGER = Actor("web", "citizen-8", frozenset({Role.CITIZEN}))
 
 @pytest.fixture
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    runtime = await build_runtime(settings, clock=FakeClock(START), load_model=False)
-    async with runtime.db.session() as s:
-        await load_demo_directory(s)
-    yield runtime
-    await runtime.close()
+    async with demo_runtime(settings, START) as runtime:
+        yield runtime
 
 
 def clock(rt: Runtime) -> FakeClock:
@@ -58,12 +54,6 @@ async def new_ticket(rt: Runtime) -> str:
 
 async def staff(rt: Runtime, sender: str) -> Actor:
     return await rt.bot.services.identity.whois("web", sender)
-
-
-async def inbox(rt: Runtime, sender: str) -> str:
-    async with rt.db.session() as s:
-        rows = await take_pending(s, ["web"], rt.clock.now(), address=sender)
-    return "\n".join(r.text for r in rows)
 
 
 async def events(rt: Runtime, code: str, action: str) -> list[TicketEvent]:
