@@ -4,11 +4,28 @@ speaker picks one by number (the choice waits in the session, ``PICK``)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 
-from integrations.contract import Answer, Choice, FlowCall, Outcome
+from integrations.contract import Answer, Choice, FlowCall, Outcome, SessionData
 from office_flows.common import OfficeError
 
 PICK = "entity_pick"  # {"intent", "entities", "entity", "options": [id, …], "text"}
+
+
+def fresh_entry(session: SessionData, key: str, now: datetime, ttl: timedelta) -> dict[str, str] | None:
+    """The session's ``key`` entry (a dict stamped "at") while it is younger than ``ttl``; a stale one
+    is dropped, so that an old step never catches a later message."""
+    raw = session.get(key)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        fresh = now - datetime.fromisoformat(str(raw.get("at"))) <= ttl
+    except ValueError:
+        fresh = False
+    if not fresh:
+        session.pop(key, None)
+        return None
+    return {k: str(v) for k, v in raw.items()}
 
 
 def offer(call: FlowCall, entity: str, options: Sequence[tuple[str, str]], what: str, measure: str = "件") -> Outcome:

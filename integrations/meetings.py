@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from integrations.context import offer
+from integrations.context import fresh_entry, offer
 from integrations.contract import Entities, FlowCall, IntentRegistry, Outcome, SessionData, texts
 from integrations.office_common import Action, after, message_of, run, strip_lead
 from kernel.clock import SHANGHAI
@@ -168,14 +168,8 @@ def focus_on(session: SessionData, meeting_id: str, start: datetime, now: dateti
 
 
 def _focus(session: SessionData, now: datetime) -> dict[str, str] | None:
-    raw = session.get(FOCUS)
-    if not isinstance(raw, dict):
-        return None
-    try:
-        fresh = now - datetime.fromisoformat(str(raw.get("at"))) <= FOCUS_TTL
-    except ValueError:
-        fresh = False
-    return {k: str(v) for k, v in raw.items()} if fresh and raw.get("id") else None
+    focus = fresh_entry(session, FOCUS, now, FOCUS_TTL)
+    return focus if focus and focus.get("id") else None
 
 
 def _new_time(text: str, now: datetime) -> TimeMatch | None:

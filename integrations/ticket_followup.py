@@ -9,9 +9,10 @@ withdrawal ("确认撤回工单 GD…？" → "确认"). The bot hands that mess
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 
-from integrations.context import offer
+from integrations.context import fresh_entry, offer
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from kernel.identity import Actor
 from office_flows.tickets.codes import CODE
@@ -150,16 +151,23 @@ async def supplement(svc: TicketService, call: FlowCall) -> Outcome:
 
 
 async def _store_supplement(svc: TicketService, actor: Actor, code: str, content: str) -> Outcome:
-    try:
-        done = await svc.followup.supplement(code, actor, content or "—")
-    except TicketClosed as exc:
-        return _closed_outcome(exc)
-    except TicketError as exc:
-        return Outcome.say(str(exc))
+    done = await _attempt(svc.followup.supplement(code, actor, content or "—"))
+    if isinstance(done, Outcome):
+        return done
     return Outcome.say(
         f"已将您的补充内容记入工单 {done.code}，并转告{done.holder}。"
         f"工单目前{LABELS[done.status]}，办理期限：{_deadline(done)}。"
     )
+
+
+async def _attempt(work: Awaitable[FollowUp]) -> FollowUp | Outcome:
+    """The follow-up done, or what to tell the citizen when it cannot be (closed, not theirs …)."""
+    try:
+        return await work
+    except TicketClosed as exc:
+        return _closed_outcome(exc)
+    except TicketError as exc:
+        return Outcome.say(str(exc))
 
 
 # --- reminder ---------------------------------------------------------------------------------
@@ -173,12 +181,9 @@ async def remind(svc: TicketService, call: FlowCall) -> Outcome:
 
 
 async def remind_code(svc: TicketService, actor: Actor, code: str) -> Outcome:
-    try:
-        done = await svc.followup.remind(code, actor)
-    except TicketClosed as exc:
-        return _closed_outcome(exc)
-    except TicketError as exc:
-        return Outcome.say(str(exc))
+    done = await _attempt(svc.followup.remind(code, actor))
+    if isinstance(done, Outcome):
+        return done
     return Outcome.say(
         f"已为您催办工单 {done.code}，已通知{done.holder}尽快办理。\n"
         f"当前状态：{LABELS[done.status]}\n办理期限：{_deadline(done)}\n"
@@ -211,12 +216,9 @@ async def withdraw(svc: TicketService, call: FlowCall) -> Outcome:
 
 
 async def _store_withdrawal(svc: TicketService, actor: Actor, code: str, reason: str) -> Outcome:
-    try:
-        done = await svc.followup.withdraw(code, actor, reason)
-    except TicketClosed as exc:
-        return _closed_outcome(exc)
-    except TicketError as exc:
-        return Outcome.say(str(exc))
+    done = await _attempt(svc.followup.withdraw(code, actor, reason))
+    if isinstance(done, Outcome):
+        return done
     return Outcome.say(f"已撤回工单 {done.code}，工单已关闭，已通知相关部门不再办理。如以后还需要反映，随时告诉我。")
 
 
@@ -229,17 +231,7 @@ def _remember(session: SessionData, svc: TicketService, step: str, code: str, re
 
 def waiting_step(session: SessionData, now: datetime) -> dict[str, str] | None:
     """The follow-up step waiting for this message, if it is still fresh (a stale one is dropped)."""
-    raw = session.get(STEP)
-    if not isinstance(raw, dict):
-        return None
-    try:
-        fresh = now - datetime.fromisoformat(str(raw.get("at"))) <= STEP_TTL
-    except ValueError:
-        fresh = False
-    if not fresh:
-        session.pop(STEP, None)
-        return None
-    return {k: str(v) for k, v in raw.items()}
+    return fresh_entry(session, STEP, now, STEP_TTL)
 
 
 def answers_step(step: dict[str, str], text: str) -> bool:
