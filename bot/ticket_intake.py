@@ -40,6 +40,7 @@ from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.entities import LANDLINE, MOBILE
+from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
 from office_flows.handoff.asking import asks_for_person
 from office_flows.tickets.service import TicketError
@@ -197,7 +198,8 @@ def _ask(conv: ConversationState, before: list[Reply] | None = None) -> Step:
 
 
 def kind_in(text: str) -> str | None:
-    """The type the citizen named ("我要投诉…" → 投诉), or None."""
+    """The type the citizen named ("我要投诉…" → 投诉; a homophone typo, 我要头诉, too), or None."""
+    text = appeal_verbs(text)
     return next((kind for word, kind in _KIND_WORDS if word in text), None)
 
 
@@ -341,6 +343,7 @@ async def _open(ctx: Context, start: Mapping[str, object], conv: ConversationSta
 def explicit_request(text: str) -> bool:
     """A message that plainly files a ticket with its content ("我要投诉楼下烧烤店半夜很吵"): used when
     NLU is off or down, so that what a citizen wrote is not answered as a KB question."""
+    text = appeal_verbs(text)
     content = _TRIGGER.sub("", text).strip()
     return bool(_EXPLICIT.match(text)) and len(content) >= 6 and not _QUESTION.search(text)
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from knowledge_base.normalize import to_simplified
+from nlu.homophones import HomophoneRepair
 
 if TYPE_CHECKING:
     from nlu.emergency_model import EmergencyModel
@@ -73,71 +74,8 @@ REPAIRABLE = (
 ).split()
 
 
-@functools.lru_cache(maxsize=8192)
-def _readings(ch: str) -> frozenset[str]:
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    raw = pinyin_dict.get(ord(ch))
-    if not raw:
-        return frozenset()
-    out = set()
-    for r in raw.split(","):
-        base = "".join(c for c in unicodedata.normalize("NFD", r) if not unicodedata.combining(c))
-        out.add(base.replace("ü", "v"))
-    return frozenset(out)
-
-
-@functools.lru_cache(maxsize=1)
-def _anchors() -> dict[str, list[tuple[str, int]]]:
-    """Each character of a repairable word → (word, offset), to find candidate spans quickly."""
-    table: dict[str, list[tuple[str, int]]] = {}
-    for word in REPAIRABLE:
-        for k, ch in enumerate(word):
-            table.setdefault(ch, []).append((word, k))
-    return table
-
-
-@functools.lru_cache(maxsize=1024)
-def _primary(ch: str) -> frozenset[str]:
-    """The first (most common) toneless reading: 受 also reads "dao" in the table, but 刀 is no typo of it."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    raw = pinyin_dict.get(ord(ch), "").split(",")[0]
-    return _readings_of(raw) if raw else frozenset()
-
-
-def _readings_of(reading: str) -> frozenset[str]:
-    base = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
-    return frozenset({base.replace("ü", "v")})
-
-
-# Function words are never typos of a cue character (电动车和汽车 is not 车祸).
-_NEVER_TYPO = frozenset("和的地得了是在有不也都与及把被给对从向为这那个我你他她它们")
-
-
-def _sounds_like(typed: str, meant: str) -> bool:
-    return typed not in _NEVER_TYPO and bool(_readings(typed) & _primary(meant))
-
-
-def repair(text: str) -> str:
-    """Replace homophone typos of cue words by the words (at most one wrong character per word)."""
-    chars = list(text)
-    anchors = _anchors()
-    n = len(chars)
-    for i, ch in enumerate(text):
-        for word, k in anchors.get(ch, ()):
-            start = i - k
-            end = start + len(word)
-            if start < 0 or end > n:
-                continue
-            span = text[start:end]
-            if span == word:
-                continue
-            wrong = [j for j in range(len(word)) if span[j] != word[j]]
-            if len(wrong) != 1 or not _sounds_like(span[wrong[0]], word[wrong[0]]):
-                continue
-            chars[start + wrong[0]] = word[wrong[0]]
-    return "".join(chars)
+repair = HomophoneRepair(REPAIRABLE)
+"""Replace homophone typos of cue words by the words (at most one wrong character per word)."""
 
 
 # --- the rules ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from kernel.clock import Clock
 from kernel.metrics import Metrics
 from knowledge_base.normalize import EMPTY_DIALECT, DialectMap, normalize
 from nlu.entities import postprocess
+from nlu.homophones import appeal_verbs
 
 
 class Parser(Protocol):
@@ -38,8 +39,9 @@ class Understanding:
 
 
 def preprocess(text: str, dialect: DialectMap = EMPTY_DIALECT) -> str:
-    """Same normalisation as the KB, but keeping punctuation and case (IDs, times)."""
-    return normalize(text, dialect, keep_punct=True, lower=False)
+    """Same normalisation as the KB, but keeping punctuation and case (IDs, times), and with homophone
+    typos of the appeal verbs repaired (我要头诉 → 我要投诉): the model never saw those spellings."""
+    return appeal_verbs(normalize(text, dialect, keep_punct=True, lower=False))
 
 
 class NluService:
