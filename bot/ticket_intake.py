@@ -75,7 +75,10 @@ _THANKS = re.compile(r"^(谢谢|多谢|感谢|唔该|麻烦(你|您|晒)?了?|�
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
-_ENTRY = re.compile(r"^(登记工单|我要投诉|投诉|我要登记|我要反映|我要举报|我要求助)$")
+# Asking to file, and nothing else: "我要投诉", "投诉！！！", "我想反映一下啊", "提个建议".
+_ENTRY = re.compile(
+    r"^(?:我要|我想|我想要|我需要|想|要)?(?:登记工单|投诉|登记|反映|举报|求助|提个?建议)(?:一下)?[啊呀啦喇吧嘞!！。.~～\s]*$"
+)
 # "我要投诉……" with its content: unmistakably a ticket even without NLU; a question about complaining is not.
 _EXPLICIT = re.compile(r"^(?:我要|我想|我)(?:投诉|举报|求助|反映|提建议|建议)")
 _QUESTION = re.compile(r"怎么|怎样|如何|哪里|哪个|什么|多少|吗|[?？]")
@@ -725,7 +728,7 @@ def build(timeout: timedelta) -> ConversationHandler:
         NAME,
         entry_points=[
             on_command({"登记工单", "投诉", "举报", "求助", "建议"}, _enter),
-            on_text(lambda c: bool(_ENTRY.match(c.text)), _enter),
+            on_text(lambda c: bool(_ENTRY.match(appeal_verbs(c.text))), _enter),
         ],
         states={
             "content": [on_text(_text, _content)],

@@ -27,7 +27,16 @@ from office_flows.office import Office
 BOOKING = "office_booking"  # alternatives offered after a conflict: a reply with a number books one
 DRAFT = "office_booking_draft"  # a booking waiting for its time or room: {"text", "time", "at"}
 DRAFT_TTL = timedelta(minutes=10)
-_NAMED_ROOM = re.compile(r"([^\s在到去用订，,。、；;：:]{1,6}(?:会议室|会商室))")
+_NAMED_ROOM = re.compile(r"([^\s在到去用订约借，,。、；;：:]{1,6}(?:会议室|会商室))")
+# "订个会议室", "搵间会议室", "一间会议室": any room, not one named so.
+_ANY_ROOM = re.compile(r"(?:[个间张只这那哪呢嗰啲某]|随便|任何)(?:会议室|会商室)$")
+
+
+def _named_room(text: str) -> str | None:
+    """A room the sentence names though the directory has none by that name ("火星会议室"), for the service
+    to say which exist; None for a room asked for without a name."""
+    named = _NAMED_ROOM.search(text)
+    return named.group(1) if named and not _ANY_ROOM.search(named.group(1)) else None
 # Declining in Mandarin, Cantonese or Hakka: a negated coming (不去, 唔嚟, 去唔到, 参加不了), or being busy or on leave.
 DECLINE_WORDS = re.compile(
     r"请假|(?:不|唔|冇|没|毋|无法)(?:能|可以|得闲|会)?(?:参加|出席|去|来|嚟|到场)|"
@@ -84,8 +93,7 @@ async def book_text(
     rooms = await office.meetings.room_names()
     parsed = parse_booking(text, rooms)
     room = parsed.room or (match_room(str(entities["room"]), rooms) if entities.get("room") else None)
-    named = _NAMED_ROOM.search(text)
-    room = room or (named.group(1) if named else None)  # an unknown room: the service says which exist
+    room = room or _named_room(text)  # an unknown room: the service says which exist
     if when is None or not room:
         session[DRAFT] = {"text": text, "time": when.isoformat() if when else "", "at": now.isoformat()}
         if when is None:

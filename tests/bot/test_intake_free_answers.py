@@ -170,6 +170,16 @@ async def test_taking_the_intake_up_again_is_not_part_of_the_appeal(rt: Runtime)
     await verify_dialog(rt, [("我要投诉", [ANY, "发生了什么"]), ("好的，继续", "描述得再具体一点")], sender="c-9")
 
 
+@pytest.mark.parametrize(
+    ("said", "kind"),
+    [("我要投诉！！！", "投诉"), ("投诉啊", "投诉"), ("我想反映一下", "投诉"), ("提个建议吧", "建议"), ("我要头诉", "投诉")],
+)
+async def test_a_bare_request_to_file_opens_the_intake_whatever_its_punctuation(
+    rt: Runtime, said: str, kind: str
+) -> None:
+    await verify_dialog(rt, [(said, [f"登记{kind}工单", "发生了什么"])], sender="c-10")
+
+
 # --- giving up in other words, at every step --------------------------------------------------------------
 
 CANCELLED = "已取消登记，没有提交任何内容"

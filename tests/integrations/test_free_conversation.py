@@ -113,6 +113,7 @@ async def test_a_follow_up_is_about_the_service_answered_last(rt):
     follow_ups = [
         ("要带咩资料", re.compile("居住证申领[\\s\\S]*居住证明")),  # Cantonese: what papers
         ("要几耐", "居住证申领"),  # how long
+        ("要几耐先攞到", "居住证申领"),  # how long until I get it (the NLU leans to goodbye)
         ("喺边度办", "居住证申领"),  # where
     ]
     await verify_dialog(rt, [*asked, *follow_ups], sender="f1", channel=WEB)
@@ -160,6 +161,11 @@ INTAKES = [
         "the citizen's own word sets the type (投诉, not 举报)",
         "i2",
         [("我要投诉隔壁工地半夜施工", ["类型：投诉", INTAKE_PLACE])],
+    ),
+    (
+        "a bare request to file, shouted",
+        "i18",
+        [("我要投诉！！！", ["登记投诉工单", "请简要描述"])],
     ),
     (
         "Cantonese complaint with a typo",
