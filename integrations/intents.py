@@ -110,6 +110,9 @@ SPECS: dict[str, IntentSpec] = {
 # A citizen's intent and the staff intent the same words mean for staff: each speaker gets the one for their role
 # ("帮我催一下" is a citizen's 催单, a supervisor's 催办).
 STAFF_COUNTERPART = {"remind_ticket": "urge_ticket"}
+# A staff intent whose words, said by a citizen, ask after their own tickets ("我嗰单嘢搞成点" reads like a
+# handler's "我有几单要处理"): one way only, a civil servant's status question stays theirs.
+CITIZEN_READING = {"ticket_queue": "query_ticket"}
 CITIZEN_INTENTS = frozenset(
     "ask_service complain report request_help suggest praise query_ticket rate_service human_agent greet "
     "thank goodbye out_of_scope".split()

@@ -37,6 +37,8 @@ def _named_room(text: str) -> str | None:
     to say which exist; None for a room asked for without a name."""
     named = _NAMED_ROOM.search(text)
     return named.group(1) if named and not _ANY_ROOM.search(named.group(1)) else None
+
+
 # Declining in Mandarin, Cantonese or Hakka: a negated coming (不去, 唔嚟, 去唔到, 参加不了), or being busy or on leave.
 DECLINE_WORDS = re.compile(
     r"请假|(?:不|唔|冇|没|毋|无法)(?:能|可以|得闲|会)?(?:参加|出席|去|来|嚟|到场)|"

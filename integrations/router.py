@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from integrations.contract import Entities, EntityValue
-from integrations.intents import SPECS, STAFF_COUNTERPART, IntentSpec, Need
+from integrations.intents import CITIZEN_READING, SPECS, STAFF_COUNTERPART, IntentSpec, Need
 from kernel.identity import ROLE_LABELS, Role
 
 FALLBACK = "nlu_fallback"
@@ -44,11 +44,12 @@ def denied_message(spec: IntentSpec, roles: frozenset[Role]) -> str:
 
 def for_role(spec: IntentSpec, roles: frozenset[Role]) -> IntentSpec:
     """The intent the words mean for this speaker: a staff intent for staff allowed to use it, its citizen
-    counterpart for a citizen (``STAFF_COUNTERPART``)."""
+    counterpart for a citizen (``STAFF_COUNTERPART``, ``CITIZEN_READING``)."""
     staff = SPECS.get(STAFF_COUNTERPART.get(spec.name, ""))
     if staff is not None and roles & staff.roles:
         return staff
     citizen = next((SPECS[c] for c, s in STAFF_COUNTERPART.items() if s == spec.name), None)
+    citizen = citizen or SPECS.get(CITIZEN_READING.get(spec.name, ""))
     if citizen is not None and not roles & spec.roles and roles <= {Role.CITIZEN}:
         return citizen
     return spec

@@ -172,7 +172,13 @@ async def test_taking_the_intake_up_again_is_not_part_of_the_appeal(rt: Runtime)
 
 @pytest.mark.parametrize(
     ("said", "kind"),
-    [("我要投诉！！！", "投诉"), ("投诉啊", "投诉"), ("我想反映一下", "投诉"), ("提个建议吧", "建议"), ("我要头诉", "投诉")],
+    [
+        ("我要投诉！！！", "投诉"),
+        ("投诉啊", "投诉"),
+        ("我想反映一下", "投诉"),
+        ("提个建议吧", "建议"),
+        ("我要头诉", "投诉"),
+    ],
 )
 async def test_a_bare_request_to_file_opens_the_intake_whatever_its_punctuation(
     rt: Runtime, said: str, kind: str

@@ -78,7 +78,7 @@ async def test_a_department_or_a_person_tells_a_dispatch_from_a_hand_over() -> N
 
 
 async def test_a_how_long_question_read_as_small_talk_goes_to_the_kb() -> None:
-    """"要几耐先攞到" (Cantonese: how long until I get it) once read as a goodbye: small talk with a question in
+    """ "要几耐先攞到" (Cantonese: how long until I get it) once read as a goodbye: small talk with a question in
     it is the KB's first."""
     for text in ("要几耐先攞到", "几耐先有结果", "要几日"):
         u = Understanding(text, "goodbye", 0.61, [("goodbye", 0.61), ("ask_service", 0.16)], [])

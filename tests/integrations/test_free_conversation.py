@@ -746,6 +746,11 @@ DIALECT = [
         ],
     ),
     ("Cantonese: my tickets (none yet)", "x9", [("我嘅工单点样呀", "没有查到您登记过的工单")]),
+    (
+        "Cantonese: after my tickets, in words a handler could use",
+        "x11",
+        [("我上个礼拜投诉嘅嘢点样啦", "没有查到您登记过的工单"), ("我嗰单嘢搞成点", "没有查到您登记过的工单")],
+    ),
     ("Cantonese thanks", "x10", [("唔该晒", "不客气")]),
 ]
 

@@ -49,3 +49,15 @@ def test_urging_words_mean_each_speakers_own_action():
     assert clerk.action == "denied"  # a clerk is neither the citizen nor a supervisor
     unsure = route("urge_ticket", 0.3, [("urge_ticket", 0.3), ("remind_ticket", 0.2)], [], CITIZEN, 0.5)
     assert [s.name for s in unsure.options] == ["remind_ticket"]
+
+
+def test_a_citizen_asking_after_their_tickets_in_queue_words_gets_their_status():
+    """ "我嗰单嘢搞成点" reads like a handler's queue question; from a citizen it asks after their own tickets.
+    One way only: a handler's queue question stays theirs."""
+    citizen = route("ticket_queue", 0.76, [("ticket_queue", 0.76)], [], CITIZEN, 0.5)
+    assert citizen.action == "flow" and citizen.spec is not None and citizen.spec.name == "query_ticket"
+    handler = frozenset({Role.STAFF})
+    staff = route("ticket_queue", 0.76, [("ticket_queue", 0.76)], [], handler, 0.5)
+    assert staff.spec is not None and staff.spec.name == "ticket_queue"
+    asked = route("query_ticket", 0.9, [], [], handler, 0.5)
+    assert asked.spec is not None and asked.spec.name == "query_ticket"
