@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.giving_up import is_cancel
 from bot.handlers import Context, Match
 from bot.messages import Reply
 from bot.nlu_handlers import CLARIFY
@@ -50,7 +51,6 @@ _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|thanks|thank you|唔该)[�
 _HELP = re.compile(
     r"^(帮助|菜单|功能|help|帮我看看你能做什么|你能做什么|你会什么|有什么功能|怎么用)[?？呀吗。.!！]*$", re.I
 )
-_CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|冇嘢了|唔使了|唔要了|cancel)[吧啦了。.!！]*$", re.I)
 _MARKUP = re.compile(
     r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:|\b(select|insert|update|delete|drop|union)\b.+\b(from|into|table|select|set)\b",
     re.I,
@@ -93,8 +93,8 @@ async def help_text(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(help_for(ctx.actor))]
 
 
-def is_cancel(ctx: Context) -> bool:
-    return bool(_CANCEL.match(ctx.text))
+def says_cancel(ctx: Context) -> bool:
+    return is_cancel(ctx.text)
 
 
 OFFERS = (CLARIFY, CHOICE_KEY, PICK)  # choices offered earlier that a "取消" drops

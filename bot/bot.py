@@ -60,7 +60,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(nlu_handlers.has_pending_pick, nlu_handlers.pick_entity),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),
-        MessageHandler(basic.is_cancel, basic.nothing_to_cancel),
+        MessageHandler(basic.says_cancel, basic.nothing_to_cancel),
         MessageHandler(basic.wants_help, basic.help_text),
         MessageHandler(lambda ctx: True, nlu_handlers.understand_and_route),
     ]

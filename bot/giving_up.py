@@ -36,6 +36,20 @@ _AROUND = re.compile(
 _CLAUSES = re.compile(r"[，,。.!！?？;；:：、~～…\s]+")
 
 
+# "Cancel" said plainly: what every pending step (a slot asked for, a booking's choices, a queue for a person)
+# takes as dropping it.
+_CANCEL = re.compile(
+    r"^(?:取消|算了|算啦|不用了|唔使了|不要了|唔要了|退出|冇嘢了|没事了|不订了|唔订了|cancel)"
+    r"[吧啦了喇嘞。.!！~～\s]*$",
+    re.I,
+)
+
+
+def is_cancel(text: str) -> bool:
+    """A plain cancel word ("取消", "算了吧", "唔使了", "cancel"), and nothing else."""
+    return bool(_CANCEL.match(text.strip()))
+
+
 def gives_up(text: str) -> bool:
     """Whether the message drops the ticket under way: every clause is giving up and nothing else."""
     clauses = [c for c in _CLAUSES.split(text) if c]

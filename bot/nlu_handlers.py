@@ -12,6 +12,7 @@ import re
 
 from bot import ticket_intake
 from bot.answers import deliver, run_intent
+from bot.giving_up import is_cancel
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
@@ -33,7 +34,6 @@ from nlu.timeparse import parse_time
 
 PENDING = "nlu_pending"
 CLARIFY = "nlu_clarify"
-_CANCEL = re.compile(r"^(取消|算了|不用了|不要了|退出|cancel)[。.!！]*$", re.I)
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 DEGRADED = "（智能语义理解暂时不可用，目前只能解答办事咨询和处理“/”开头的命令，请稍后再试。）"
 
@@ -91,7 +91,7 @@ def _pending(ctx: Context) -> dict[str, object]:
 
 async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
     pending = _pending(ctx)
-    if _CANCEL.match(ctx.text):
+    if is_cancel(ctx.text):
         ctx.session.pop(PENDING)
         return [Reply("好的，已取消。还有什么可以帮您？")]
     awaiting = str(pending.get("awaiting"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bot.giving_up import is_cancel
 from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
@@ -36,7 +37,6 @@ from nlu.timeparse import parse_time
 from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES
 from office_flows.office import Office
 
-_CANCEL = re.compile(r"^(取消|算了|不用了|不订了)[。.!！]*$")
 _KEEP = re.compile(r"^(不用|不要|算了|保留|唔[好使要]|(?:先|暂时)?(?:不|唔)取消|否|不|毋使)(了|啦|吧|喇)?[。.!！]*$")
 
 
@@ -180,11 +180,11 @@ async def answer_cancel_question(ctx: Context, m: Match) -> list[Reply]:
 
 
 def has_booking_choice(ctx: Context) -> bool:
-    return BOOKING in ctx.session and (picked_number(ctx.text) is not None or bool(_CANCEL.match(ctx.text)))
+    return BOOKING in ctx.session and (picked_number(ctx.text) is not None or is_cancel(ctx.text))
 
 
 async def choose_booking(ctx: Context, m: Match) -> list[Reply]:
-    if _CANCEL.match(ctx.text):
+    if is_cancel(ctx.text):
         ctx.session.pop(BOOKING, None)
         return [Reply("好的，已放弃本次会议预约。")]
     return [Reply(await book_offered(_office(ctx), ctx.actor, ctx.session, picked_number(ctx.text) or 0))]

@@ -6,9 +6,8 @@ extra query; the database record stays the truth (an operator may have ended it 
 
 from __future__ import annotations
 
-import re
-
 from bot.answers import deliver
+from bot.giving_up import is_cancel
 from bot.handlers import MATCHED, CommandHandler, Context, Handler, Match
 from bot.messages import Reply
 from integrations.handoff import SESSION_KEY, reserved_line
@@ -21,7 +20,6 @@ STILL_WAITING = "已记录，人工客服接入后会看到您的消息。（回
 LEFT_QUEUE = "好的，已退出人工排队。还有什么可以帮您？"
 OPERATORS_ONLY = "这个命令仅限人工客服使用。"
 AUTHORS = {"citizen": "市民", "operator": "客服", "system": "系统"}
-_CANCEL = re.compile(r"^(取消|算了|不用了|退出)[。.!！]*$")
 
 
 def _raw(ctx: Context) -> str:
@@ -55,7 +53,7 @@ class CitizenInHandoff:
             if h is None:
                 ctx.session.pop(SESSION_KEY, None)
                 return [Reply("人工对话已结束，请重新发送您的问题。")]
-            if h.status == WAITING and _CANCEL.match(ctx.text):
+            if h.status == WAITING and is_cancel(ctx.text):
                 await service.finish(s, h, now, status=CLOSED)
                 ctx.session.pop(SESSION_KEY, None)
                 return [Reply(LEFT_QUEUE)]

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from bot.giving_up import is_cancel
 from govchat.runtime import Runtime
 from kernel.config import Settings
 from office_flows.tickets.models import Ticket
@@ -345,3 +346,13 @@ async def test_a_time_at_the_phone_step_fills_an_empty_time_only(rt: Runtime) ->
         ],
         sender="p-3",
     )
+
+
+@pytest.mark.parametrize("said", ["取消", "算了吧", "唔使了", "不用了。", "cancel", "退出！"])
+def test_one_set_of_cancel_words_for_every_pending_step(said: str) -> None:
+    assert is_cancel(said)
+
+
+@pytest.mark.parametrize("said", ["取消会议 HY-2026-0001", "算了算了，还是投诉吧", "不用了解", "取消预约要多久"])
+def test_cancel_words_inside_a_request_are_not_a_cancel(said: str) -> None:
+    assert not is_cancel(said)
