@@ -219,7 +219,7 @@ def looks_like_time(text: str, now: datetime) -> bool:
 
 
 # The number of a house after its street ("华南大道18号"): part of a place, not a day of the month.
-_HOUSE_NUMBER = re.compile(r"(?<=[路街巷道村弄里坊])[0-9０-９一二三四五六七八九十百零〇]+号")
+_HOUSE_NUMBER = re.compile(r"(?<=[路街巷道村弄里坊])\s*[0-9０-９一二三四五六七八九十百零〇]+\s*号")
 _PHONE_WORDS = re.compile(r"电话|手机|号码|联系")
 
 
@@ -487,13 +487,16 @@ async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 
 def _same_place(said: str, recorded: str) -> bool:
+    """The place said adds nothing to the one recorded (the same, or a part of it): "江南路" after "江南路 88 号",
+    but not "江南路 88 号" after "江南路", which says more."""
     said, recorded = said.replace(" ", ""), recorded.replace(" ", "")
-    return bool(recorded) and (said in recorded or recorded in said)
+    return bool(recorded) and said in recorded
 
 
 def _place_at_time_step(ctx: Context, conv: ConversationState) -> Step | None:
     """A place that says no time, typed when asked since when ("华南大道18号" again): never stored as the time.
-    The place already recorded is said to be; another place corrects it; either way the time is asked again."""
+    The place already recorded is said to be; another or a more precise place corrects it; either way the time
+    is asked again."""
     if not place_not_time(ctx.text, ctx.services.clock.now()):
         return None
     place = _COPULA.sub("", tidy_text(ctx.message.text))[:200]
@@ -659,18 +662,32 @@ def _is_correction(ctx: Context) -> bool:
     return bool(_CORRECTION.match(ctx.text))
 
 
+_NOT = r"(?:不是|唔系|唔係|毋系|冇系|并非)"
+# "唔系，我想投诉，唔系举报", "系投诉唔系举报", "是建议，不是投诉": the right type, then the wrong one negated.
+_KIND_SWITCH_AFTER = re.compile(
+    rf"^(?:{_NOT}|不对|唔啱)?[，,、\s]*(?:我|𠊎)?(?:其实)?(?:是|系|係)?(?:想|要)?(?:提|做|登记成?)?(?:个|一个)?"
+    rf"(?P<kind>{_KIND_WORD})[，,、\s]*(?:{_NOT})(?:想|要)?(?:{_KIND_WORD})[啊呀啦喇。.!！]*$"
+)
+
+
+def kind_switched_to(text: str) -> str | None:
+    """The type a correction names ("不是投诉，是建议" → 建议; "唔系，我想投诉，唔系举报" → 投诉), or None."""
+    found = _KIND_SWITCH.match(text) or _KIND_SWITCH_AFTER.match(text)
+    return found.group("kind") if found else None
+
+
 def _is_kind_switch(ctx: Context) -> bool:
-    return bool(_KIND_SWITCH.match(ctx.text))
+    return kind_switched_to(ctx.text) is not None
 
 
 async def _switch_kind(ctx: Context, m: Match, conv: ConversationState) -> Step:
     """ "不是投诉，是建议": the type changed, then on where we were."""
-    found = _KIND_SWITCH.match(ctx.text)
-    assert found is not None
-    conv.data["kind"] = found.group("kind")
+    kind = kind_switched_to(ctx.text)
+    assert kind is not None
+    conv.data["kind"] = kind
     if conv.state in ("confirm", "fix", "kind"):
         conv.data["editing"] = True
-    return _ask(conv, [Reply(f"好的，类型改为{found.group('kind')}。")])
+    return _ask(conv, [Reply(f"好的，类型改为{kind}。")])
 
 
 def _draft(data: Mapping[str, object]) -> str:

@@ -36,7 +36,11 @@ from office_flows.tickets.states import LABELS, OPEN, Status
 from office_flows.tickets.stats import METRICS, compute_for
 
 _DAYS = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:个)?(?:工作日|天|日)")
-_VERBS = re.compile(r"^(?:请|麻烦)?(?:签收|退单|退回|回复|办结|答复|申请延期|延期|催办|催一下|重办)[:：，,\s]*")
+# The command's verb and whom it addresses ("回复市民：…", "答复群众：…", "退单，…"): not part of what is said.
+_VERBS = re.compile(
+    r"^(?:请|麻烦)?(?:签收|退单|退回|回复|办结|答复|申请延期|延期|催办|催一下|重办)"
+    r"(?:(?:给|畀|俾)?(?:市民|群众|反映人|来电人|诉求人|当事人|居民)(?=[:：，,\s]))?[:：，,\s]*"
+)
 EVENT_LABELS = {
     "accept": "受理",
     "dispatch": "派单",

@@ -229,6 +229,24 @@ async def test_giving_up_in_other_words_ends_the_intake_at_every_step_and_writes
         assert list(await s.scalars(select(Ticket))) == []
 
 
+async def test_a_cantonese_type_switch_and_a_house_number_with_spaces(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要举报有人喺河边倒垃圾，臭到不得了", ["登记举报工单", ASK_PLACE]),
+            ("唔系，我想投诉，唔系举报", ["类型改为投诉", ASK_PLACE]),  # the right type first, the wrong one negated
+            ("江南路", ASK_TIME),
+            ("江南路 88 号", ["地点改为：江南路 88 号", ASK_TIME]),  # a house number, not the 88th of a month
+            ("上个月开始", ASK_PHONE),
+            ("匿名", re.compile("类型：投诉")),
+            ("确认", FILED),
+        ],
+        sender="g-s",
+    )
+    t = await the_ticket(rt)
+    assert (t.kind, t.address, t.since) == ("投诉", "江南路 88 号", "上个月开始")
+
+
 async def test_what_only_sounds_like_giving_up_is_kept(rt: Runtime) -> None:
     await verify_dialog(
         rt,

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from govchat.runtime import Runtime, build_runtime
+from integrations.tickets import remainder
 from kernel.clock import FakeClock
 from kernel.config import Settings
 from knowledge_base.models import UnansweredQuestion
@@ -186,3 +187,17 @@ async def test_demo_history_overdue_urge_and_a_full_queue(history: Runtime) -> N
         history,
         [("demo-guyuehua", "催一下住建局", f"已对{ZJJ}的 {len(zjj)} 张超期工单发出催办：{'、'.join(zjj)}。")],
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("回复市民：已经上门检查，责令整改", "已经上门检查，责令整改"),  # whom it addresses is not part of it
+        ("答复群众，已整改完毕", "已整改完毕"),
+        ("回复：市民反映的问题已处理", "市民反映的问题已处理"),
+        ("回复市民反映的问题已经处理", "市民反映的问题已经处理"),  # 市民 inside the answer stays
+        ("退单，不属于我局职责", "不属于我局职责"),
+    ],
+)
+def test_a_command_keeps_what_is_said_without_its_verb_and_addressee(said: str, kept: str) -> None:
+    assert remainder(said, None) == kept
