@@ -372,6 +372,23 @@ def _resume(conv: ConversationState) -> Reply:
     return Reply(f"我们继续刚才的登记：{QUESTIONS[conv.state]}\n{_DROP_HINT}", buttons=drop)
 
 
+# "噉要几耐先有人处理？", "多久能办好": how long the ticket being written will take.
+_HOW_LONG = re.compile(r"几耐|几久|多久|几时|多长时间|几长时间|几多日|几多天|几天|几日|要好耐")
+_OF_HANDLING = re.compile(r"处理|办|回复|答复|有人|搞掂|解决|理|跟进|结果|落实|回音")
+
+
+def _how_long_answer(ctx: Context, conv: ConversationState) -> Reply | None:
+    """The time limit of this kind of ticket (the district's rules), for a citizen asking how long it takes."""
+    tickets = ctx.services.tickets
+    if tickets is None or not (_HOW_LONG.search(ctx.text) and _OF_HANDLING.search(ctx.text)):
+        return None
+    kind = _kind(conv.data)
+    days = tickets.rules.workdays.get(kind)
+    if not days:
+        return None
+    return Reply(f"{kind}工单登记后会转交相关部门办理，一般在 {days} 个工作日内办结，办理结果会通知您。")
+
+
 async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = True) -> Step | None:
     """A question in the middle of the intake: answered when the knowledge base knows it with confidence,
     else set aside politely; either way the intake resumes where it was, saying so, and nothing is stored.
@@ -379,6 +396,9 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     question after a lead-in that takes back the filing ("不对，我其实是想问下…") is told first how to drop it."""
     if not asks(ctx.text):
         return None
+    how_long = _how_long_answer(ctx, conv) if aside else None  # at the content step it may be the appeal
+    if how_long is not None:
+        return Step([how_long, _resume(conv)], conv.state)
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, asked_part(ctx.text), ctx.session, ctx.message.text)
     result = await ctx.services.knowledge.lookup(call)
     state, resume = conv.state, _resume(conv)

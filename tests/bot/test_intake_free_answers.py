@@ -247,6 +247,18 @@ async def test_a_cantonese_type_switch_and_a_house_number_with_spaces(rt: Runtim
     assert (t.kind, t.address, t.since) == ("投诉", "江南路 88 号", "上个月开始")
 
 
+async def test_how_long_it_takes_is_answered_from_the_rules_mid_intake(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤档油烟好大，熏到成栋楼", ["登记投诉工单", ASK_PLACE]),
+            ("喂，噉要几耐先有人处理？", [re.compile(r"投诉工单.*一般在 \d+ 个工作日内办结"), "我们继续刚才的登记"]),
+            ("江南路 88 号", ASK_TIME),
+        ],
+        sender="g-h",
+    )
+
+
 async def test_what_only_sounds_like_giving_up_is_kept(rt: Runtime) -> None:
     await verify_dialog(
         rt,
