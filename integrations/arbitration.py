@@ -29,7 +29,7 @@ from nlu.service import Understanding
 
 # A question in Mandarin, Cantonese or Hakka wording (the KB may know the answer).
 QUESTION = re.compile(
-    r"怎么|怎样|如何|哪里|哪儿|哪个|哪些|什么|啥|多少|多久|几时|几多|几耐|几久|几长|几日|几天|几点|点样|点办|点算|边度|边个|咩|乜|"
+    r"怎么|怎样|如何|哪里|哪儿|哪个|哪些|什么|啥|多少|多久|几时|几多|几耐|几久|几长|点样|点办|点算|边度|边个|咩|乜|"
     r"么个|麽个|样般|吗|呢[?？。]?$|[?？]|能不能|可不可以|可以不|要不要|是否|有冇|有没有|需要|手续|材料|"
     r"办理|申请|要带|去哪"
 )

@@ -3,7 +3,7 @@ instead of being answered from the knowledge base (a reply to a meeting is no qu
 
 from __future__ import annotations
 
-from integrations.arbitration import Action, arbitrate
+from integrations.arbitration import Action, arbitrate, is_question
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
 from nlu.service import Understanding
@@ -80,6 +80,11 @@ async def test_a_department_or_a_person_tells_a_dispatch_from_a_hand_over() -> N
 async def test_a_how_long_question_read_as_small_talk_goes_to_the_kb() -> None:
     """ "要几耐先攞到" (Cantonese: how long until I get it) once read as a goodbye: small talk with a question in
     it is the KB's first."""
-    for text in ("要几耐先攞到", "几耐先有结果", "要几日"):
+    for text in ("要几耐先攞到", "几耐先有结果", "要几久先办好"):
         u = Understanding(text, "goodbye", 0.61, [("goodbye", 0.61), ("ask_service", 0.16)], [])
         assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE, text
+
+
+def test_a_time_in_the_past_is_no_question() -> None:
+    """"前几日开始" (a few days ago) answers the intake's time step; only how-long words ask."""
+    assert not is_question("前几日开始") and not is_question("几天前开始的") and is_question("要几耐")
