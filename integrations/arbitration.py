@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from integrations.intents import SPECS, STAFF, STAFF_INTENTS
-from integrations.router import Decision, decide_for, entity_values, route
+from integrations.router import Decision, decide_for, entity_values, for_role, route
 from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
@@ -81,7 +81,14 @@ def is_question(text: str) -> bool:
 def _preferred_office_intent(text: str, understood: Understanding, roles: frozenset[Role]) -> Decision | None:
     """A staff member's office intent the NLU clearly prefers though it is unsure: routed, not looked up in the KB.
     Rasa's fallback (nlu_fallback) heads the ranking then; the real intents follow it."""
-    ranked = [(name, conf) for name, conf in understood.ranking if name in SPECS]
+    # Each name as this speaker means it: a citizen's 催单 (remind_ticket) is a supervisor's 催办 (urge_ticket).
+    # Two names meaning one intent for this speaker add up.
+    summed: dict[str, float] = {}
+    for name, conf in understood.ranking:
+        if name in SPECS:
+            meant = for_role(SPECS[name], roles).name
+            summed[meant] = summed.get(meant, 0.0) + conf
+    ranked = sorted(summed.items(), key=lambda item: -item[1])
     if not ranked or is_question(text):
         return None
     (name, conf), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
@@ -92,7 +99,9 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     told = _told_apart_by_entity(ranked[:2], entities)
     if told is not None and roles & SPECS[told].roles:
         return decide_for(SPECS[told], entities, roles)
-    if conf < OFFICE_FLOOR or conf - runner_up < OFFICE_MARGIN:
+    # The likeliest reading names what it acts on ("这张交给城管那边去办吧": a department for a dispatch).
+    named = name in TOLD_BY_ENTITY and bool(entities.get(TOLD_BY_ENTITY[name]))
+    if not named and (conf < OFFICE_FLOOR or conf - runner_up < OFFICE_MARGIN):
         return None
     return decide_for(spec, entities, roles)
 

@@ -86,5 +86,30 @@ async def test_a_how_long_question_read_as_small_talk_goes_to_the_kb() -> None:
 
 
 def test_a_time_in_the_past_is_no_question() -> None:
-    """"前几日开始" (a few days ago) answers the intake's time step; only how-long words ask."""
+    """ "前几日开始" (a few days ago) answers the intake's time step; only how-long words ask."""
     assert not is_question("前几日开始") and not is_question("几天前开始的") and is_question("要几耐")
+
+
+async def test_a_supervisors_urging_in_a_citizens_words_is_the_staff_urge() -> None:
+    """Rasa may read "帮我催一下GD…" as the citizen's 催单: for a supervisor both names mean 催办, and add up."""
+    supervisor = frozenset({Role.STAFF, Role.SUPERVISOR})
+    u = unsure(
+        "帮我催一下GD2026111800001",
+        [("remind_ticket", 0.3), ("urge_ticket", 0.2), ("dispatch_ticket", 0.1), ("supplement_ticket", 0.05)],
+    )
+    u.entities.append({"entity": "ticket_id", "value": "GD2026111800001"})
+    verdict = await arbitrate(u.text, u, supervisor, THRESHOLD, kb_answers)
+    assert verdict.action is Action.INTENT
+    assert verdict.route is not None and verdict.route.spec is not None
+    assert verdict.route.spec.name == "urge_ticket"
+
+
+async def test_an_unsure_dispatch_that_names_a_department_is_a_dispatch() -> None:
+    dispatcher = frozenset({Role.STAFF, Role.DISPATCHER})
+    u = unsure("这张交给城管那边去办吧", [("dispatch_ticket", 0.3), ("approve_document", 0.22), ("urge_ticket", 0.1)])
+    u.entities.append({"entity": "department", "value": "城管"})
+    verdict = await arbitrate(u.text, u, dispatcher, THRESHOLD, kb_answers)
+    assert verdict.route is not None and verdict.route.spec is not None
+    assert verdict.route.spec.name == "dispatch_ticket"
+    bare = unsure("这张交给那边去办吧", [("dispatch_ticket", 0.3), ("approve_document", 0.22)])
+    assert (await arbitrate(bare.text, bare, dispatcher, THRESHOLD, kb_answers)).action is Action.CLARIFY
