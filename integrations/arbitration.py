@@ -106,6 +106,27 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     return decide_for(spec, entities, roles)
 
 
+# A citizen asking after what they filed: never a question for the KB. (Supplementing and urging are not
+# taken on a weak reading: a new complaint may look like them, and it would not be filed.)
+OWN_TICKET_INTENTS = frozenset({"query_ticket"})
+# The turn speaks of something filed ("我上个礼拜投诉嘅嘢", "我嗰单", "反映的问题").
+_FILED = re.compile(r"投诉|举报|反映|诉求|工单|单|报咗|报的|报嘅|登记")
+
+
+def _preferred_own_ticket_intent(text: str, understood: Understanding, roles: frozenset[Role]) -> Decision | None:
+    """A citizen's follow-up on their own tickets that the NLU clearly prefers though it is unsure
+    ("我上个礼拜投诉嘅嘢点样啦": query_ticket 0.52): acted on, even when phrased as a question."""
+    if roles & STAFF or not _FILED.search(text):
+        return None
+    ranked = [(name, conf) for name, conf in understood.ranking if name in SPECS]
+    if not ranked:
+        return None
+    (name, conf), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    if name not in OWN_TICKET_INTENTS or conf < OFFICE_FLOOR or conf - runner_up < OFFICE_MARGIN:
+        return None
+    return decide_for(SPECS[name], entity_values(understood.entities), roles)
+
+
 # Two office intents the NLU confuses ("交给…办") that the kind of thing named tells apart: a department is a
 # dispatch ("这张交给城管那边去办吧"), a person a hand-over of a document ("交给钟丽处理吧").
 TOLD_BY_ENTITY = {"dispatch_ticket": "department", "delegate_task": "person"}
@@ -149,6 +170,10 @@ async def arbitrate(
         # question for the KB; the withdrawal flow asks which ticket and for a confirmation (or says there is none).
         withdraw = decide_for(SPECS["withdraw_ticket"], entity_values(understood.entities), roles)
         return Verdict(Action.INTENT, withdraw, None, "市民表示不再投诉：按撤回工单办理")
+    own = _preferred_own_ticket_intent(text, understood, roles)
+    if own is not None:
+        action = Action.ASK if own.action == "ask" else Action.INTENT
+        return Verdict(action, own, None, "市民问自己的工单，优先于知识库")
     office = _preferred_office_intent(text, understood, roles)
     if office is not None:
         action = Action.ASK if office.action == "ask" else Action.INTENT

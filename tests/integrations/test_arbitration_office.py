@@ -113,3 +113,13 @@ async def test_an_unsure_dispatch_that_names_a_department_is_a_dispatch() -> Non
     assert verdict.route.spec.name == "dispatch_ticket"
     bare = unsure("这张交给那边去办吧", [("dispatch_ticket", 0.3), ("approve_document", 0.22)])
     assert (await arbitrate(bare.text, bare, dispatcher, THRESHOLD, kb_answers)).action is Action.CLARIFY
+
+
+async def test_a_citizen_asking_after_what_they_filed_gets_their_status_however_unsure_the_nlu() -> None:
+    u = unsure("我上个礼拜投诉嘅嘢点样啦", [("query_ticket", 0.52), ("withdraw_ticket", 0.05)])
+    verdict = await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_answers)
+    assert verdict.route is not None and verdict.route.spec is not None
+    assert verdict.route.spec.name == "query_ticket"
+    # a question about something never filed stays the KB's
+    q = unsure("居住证点样办", [("query_ticket", 0.52), ("ask_service", 0.05)])
+    assert (await arbitrate(q.text, q, CITIZEN, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
