@@ -51,6 +51,18 @@ _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|thanks|thank you|唔该)[�
 _HELP = re.compile(
     r"^(帮助|菜单|功能|help|帮我看看你能做什么|你能做什么|你会什么|有什么功能|怎么用)[?？呀吗。.!！]*$", re.I
 )
+# Asking what answers ("你是机器人吗", "你系咪真人", "你系边个") or whether anyone is there ("有冇人呀", "有人在吗").
+_WHO = re.compile(
+    r"^(?:喂[，,\s]*)?(?:你(?:到底)?(?:是不是|系唔系|係唔係|系咪|係咪|是|系|係)(?:一个|个)?"
+    r"(?:机器人|机械人|真人|人工|ai|谁|边个|咩人|乜人)(?:(?:还是|定系|定係|或者)(?:机器人|真人|人工))?"
+    r"|有(?:冇|没|没有|无)?人(?:在|喺|喺度)?)"
+    r"[吗嘛呀啊咩㗎嘅嚟来的?？。!！~～\s]*$",
+    re.I,
+)
+WHO = (
+    "我是梅江区 12345 政务服务智能助手（机器人），随时在线：可以解答办事问题、帮您登记投诉建议、查询工单进度。"
+    "需要人工客服请回复“人工”，或拨打 12345 热线。"
+)
 _MARKUP = re.compile(
     r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:|\b(select|insert|update|delete|drop|union)\b.+\b(from|into|table|select|set)\b",
     re.I,
@@ -64,6 +76,14 @@ def is_greeting(ctx: Context) -> bool:
 
 def is_thanks(ctx: Context) -> bool:
     return bool(_THANKS.match(ctx.text))
+
+
+def asks_who(ctx: Context) -> bool:
+    return bool(_WHO.match(ctx.text))
+
+
+async def who_answers(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(WHO)]
 
 
 def wants_human(ctx: Context) -> bool:

@@ -54,6 +54,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         *tickets,
         MessageHandler(basic.is_greeting, basic.welcome),
         MessageHandler(basic.is_thanks, basic.thanks),
+        MessageHandler(basic.asks_who, basic.who_answers),
         MessageHandler(basic.wants_human, handoff.start_handoff),
         *office,
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),

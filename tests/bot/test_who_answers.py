@@ -1,0 +1,44 @@
+"""Asking what answers, or whether anyone is there: the assistant says what it is and how to reach a person,
+instead of declining the question as out of scope or answering it from the KB."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from govchat.runtime import Runtime
+from kernel.clock import FakeClock
+from kernel.config import Settings
+from tests.support.dialogue import verify_dialog
+from tests.support.kb_rig import kb_runtime
+
+
+@pytest.fixture
+async def rt(sqlite_settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
+    runtime = await kb_runtime(sqlite_settings, clock)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "你是机器人吗",
+        "你系咪机器人",
+        "你系咪真人嚟㗎",
+        "你是机器人还是真人",
+        "有冇人呀",
+        "有人在吗",
+        "喂，有冇人喺度啊",
+    ],
+)
+async def test_what_answers_says_so_and_offers_a_person(rt: Runtime, said: str) -> None:
+    await verify_dialog(rt, [(said, [re.compile("智能助手（机器人）[\\s\\S]*人工")])])
+
+
+@pytest.mark.parametrize("said", ["有人偷电", "有冇人管下啲垃圾"])
+async def test_a_report_about_someone_is_not_asking_who_answers(rt: Runtime, said: str) -> None:
+    [[reply]] = await verify_dialog(rt, [(said, [re.compile(".")])])
+    assert "智能助手（机器人）" not in reply
