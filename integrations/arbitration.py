@@ -91,7 +91,7 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     ranked = sorted(summed.items(), key=lambda item: -item[1])
     if not ranked or is_question(text):
         return None
-    (name, conf), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    name = ranked[0][0]
     spec = SPECS[name]
     if name not in STAFF_INTENTS or not roles & spec.roles:
         return None
@@ -101,7 +101,7 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
         return decide_for(SPECS[told], entities, roles)
     # The likeliest reading names what it acts on ("这张交给城管那边去办吧": a department for a dispatch).
     named = name in TOLD_BY_ENTITY and bool(entities.get(TOLD_BY_ENTITY[name]))
-    if not named and (conf < OFFICE_FLOOR or conf - runner_up < OFFICE_MARGIN):
+    if not named and not _clear_lead(ranked):
         return None
     return decide_for(spec, entities, roles)
 
@@ -119,12 +119,15 @@ def _preferred_own_ticket_intent(text: str, understood: Understanding, roles: fr
     if roles & STAFF or not _FILED.search(text):
         return None
     ranked = [(name, conf) for name, conf in understood.ranking if name in SPECS]
-    if not ranked:
+    if not ranked or ranked[0][0] not in OWN_TICKET_INTENTS or not _clear_lead(ranked):
         return None
-    (name, conf), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
-    if name not in OWN_TICKET_INTENTS or conf < OFFICE_FLOOR or conf - runner_up < OFFICE_MARGIN:
-        return None
-    return decide_for(SPECS[name], entity_values(understood.entities), roles)
+    return decide_for(SPECS[ranked[0][0]], entity_values(understood.entities), roles)
+
+
+def _clear_lead(ranked: list[tuple[str, float]]) -> bool:
+    """The first reading has at least Rasa's fallback confidence and leads the next one by the margin."""
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][1] >= OFFICE_FLOOR and ranked[0][1] - runner_up >= OFFICE_MARGIN
 
 
 # Two office intents the NLU confuses ("交给…办") that the kind of thing named tells apart: a department is a
