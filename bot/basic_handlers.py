@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot.giving_up import is_cancel
 from bot.handlers import Context, Match
 from bot.messages import Reply
 from bot.nlu_handlers import CLARIFY
@@ -12,6 +11,7 @@ from integrations.context import PICK
 from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
+from nlu.giving_up import is_cancel
 from office_flows.handoff.asking import asks_for_person
 
 WELCOME = (

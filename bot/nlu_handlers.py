@@ -12,7 +12,6 @@ import re
 
 from bot import ticket_intake
 from bot.answers import deliver, run_intent
-from bot.giving_up import is_cancel
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
@@ -29,6 +28,7 @@ from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
 from nlu.client import NluUnavailable
 from nlu.entities import DOC_ID, MEETING_ID, MOBILE, rating_level, valid_ticket_id
+from nlu.giving_up import is_cancel
 from nlu.service import Understanding
 from nlu.timeparse import parse_time
 

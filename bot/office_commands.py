@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from bot.giving_up import is_cancel
 from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
@@ -33,6 +32,7 @@ from integrations.meetings import (
 )
 from integrations.office_common import message_of, run
 from knowledge_base.normalize import tidy_text
+from nlu.giving_up import is_cancel
 from nlu.timeparse import parse_time
 from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES
 from office_flows.office import Office

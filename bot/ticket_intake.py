@@ -13,7 +13,7 @@ since when ("华南大道18号" again) is never the time: the place already reco
 it; a time said at the phone step while the time holds none ("昨晚开始") is the time. A message saying the citizen
 wants to ask ("不对，我其实是想问下…归谁管") is a question aside, and the step asked again says how to drop the
 intake. Nothing is written until the citizen confirms; "取消", or giving up in other words ("算啦唔投诉啦",
-"冇事了唔使搞"; ``bot.giving_up``), works at every step; an abandoned dialogue expires. A plain request for a
+"冇事了唔使搞"; ``nlu.giving_up``), works at every step; an abandoned dialogue expires. A plain request for a
 person ("转人工", "我想搵真人", "𠊎爱同人工讲"; ``office_flows.handoff.asking``) at any step ends the intake and
 queues the citizen for an operator, who finds the unfinished ticket in the handoff's transcript; nothing is
 registered. See INTAKE.md for the diagram.
@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 
 from bot.answers import deliver
 from bot.conversation import END, ConversationHandler, ConversationState, Step, on_command, on_text
-from bot.giving_up import gives_up
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
@@ -40,6 +39,7 @@ from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.entities import LANDLINE, MOBILE
+from nlu.giving_up import gives_up
 from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
 from office_flows.handoff.asking import asks_for_person

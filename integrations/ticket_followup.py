@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from integrations.context import fresh_entry, offer
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from kernel.identity import Actor
+from nlu.giving_up import is_cancel
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import TicketError
 from office_flows.tickets.followup import FollowUp, TicketClosed
@@ -242,17 +243,13 @@ def answers_step(step: dict[str, str], text: str) -> bool:
     return bool(_YES.match(first) or _NO.match(first))
 
 
-def cancels(text: str) -> bool:
-    return bool(re.match(r"^(?:取消|算了|不用了|不要了|退出|唔使了|冇嘢了|cancel)[。.!！]*$", text.strip(), re.I))
-
-
 async def continue_step(svc: TicketService, actor: Actor, session: SessionData, text: str) -> Outcome:
     """The message that answers a waiting step: the supplement's content, or the withdrawal's yes or no."""
     raw = session.pop(STEP, None)
     step = {k: str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
     code = step.get("code", "")
     if step.get("step") == "supplement":
-        if cancels(text):
+        if is_cancel(text):
             return Outcome.say("好的，已取消补充。还有什么可以帮您？")
         content = supplement_content(text) or text.strip()
         return await _store_supplement(svc, actor, code, content)

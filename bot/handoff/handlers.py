@@ -7,11 +7,11 @@ extra query; the database record stays the truth (an operator may have ended it 
 from __future__ import annotations
 
 from bot.answers import deliver
-from bot.giving_up import is_cancel
 from bot.handlers import MATCHED, CommandHandler, Context, Handler, Match
 from bot.messages import Reply
 from integrations.handoff import SESSION_KEY, reserved_line
 from kernel.identity import Role
+from nlu.giving_up import is_cancel
 from office_flows.handoff import service
 from office_flows.handoff import skills as desk_skills
 from office_flows.handoff.models import CLOSED, TAKEN, WAITING

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.giving_up import is_cancel
+from nlu.giving_up import is_cancel
 from govchat.runtime import Runtime
 from kernel.config import Settings
 from office_flows.tickets.models import Ticket
