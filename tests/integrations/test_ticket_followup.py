@@ -88,6 +88,11 @@ async def test_supplement_with_its_content_or_asked_for(rt: Runtime) -> None:
             ("工地的灯整夜照着卧室", f"已将您的补充内容记入工单 {code}"),
             ("我想补充一下", "请问您要补充什么内容"),
             ("取消", "已取消补充"),
+            # Every cancel word the other pending steps take cancels this one too.
+            ("我想补充一下", "请问您要补充什么内容"),
+            ("算啦", "已取消补充"),
+            ("我想补充一下", "请问您要补充什么内容"),
+            ("没事了", "已取消补充"),
         ],
         sender="c1",
     )
