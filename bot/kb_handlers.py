@@ -11,7 +11,7 @@ from bot.messages import Reply
 from integrations.knowledge import CHOICE_KEY
 from nlu.numerals import chinese_number
 
-_NUMBER = re.compile(r"^\s*(?:第\s*)?([1-9一二三四五])\s*(?:个|项|条)?\s*[.。、]?\s*$")
+_NUMBER = re.compile(r"^\s*(?:第\s*)?([1-9一二三四五])\s*(?:个|個|项|條|条|份|件|张|單|单)?\s*[.。、]?\s*$")
 
 
 def picked_number(text: str) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from dataclasses import replace
 
 from bot import ticket_intake
 from bot.answers import deliver, run_intent
@@ -17,7 +18,7 @@ from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
 from integrations.arbitration import Action, arbitrate
 from integrations.chat import OUT_OF_SCOPE
-from integrations.context import PICK
+from integrations.context import PICK, listed_item
 from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS
 from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, is_staff
@@ -45,7 +46,8 @@ def _extract(entity: str, text: str, ctx: Context) -> EntityValue | None:
         return m.group(0) if m and valid_ticket_id(m.group(0)) else None
     if entity == "doc_id":
         m = DOC_ID.search(text.upper())
-        return m.group(0) if m else None
+        listed = listed_item(ctx.session, entity, text, ctx.services.clock.now())
+        return m.group(0) if m else listed.value if listed else None
     if entity == "meeting_id":
         m = MEETING_ID.search(text.upper())
         return m.group(0) if m else None
@@ -192,7 +194,28 @@ async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
     return await _route_understood(ctx, await _understand(ctx))
 
 
+def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | None:
+    """A document pointed at by its place in the to-do list just shown ("第一份写咩嘅") is that document."""
+    if u is None or u.entity("doc_id") is not None:
+        return u
+    listed = listed_item(ctx.session, "doc_id", ctx.text, ctx.services.clock.now())
+    if listed is None or listed.value is None:
+        return u
+    return replace(u, entities=[*u.entities, {"entity": "doc_id", "value": listed.value, "extractor": "listed"}])
+
+
+def _beyond_the_list(ctx: Context) -> Reply | None:
+    """A place past the end of the to-do list just shown ("第五份" of three): said, rather than another document
+    taken for it."""
+    listed = listed_item(ctx.session, "doc_id", ctx.text, ctx.services.clock.now())
+    if listed is None or listed.value is not None:
+        return None
+    n = listed.count
+    return Reply(f"刚才列出的待办公文只有 {n} 件，没有“{listed.words}”。请说序号 1 到 {n}，或说明文号。")
+
+
 async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply]:
+    u = _with_listed_item(ctx, u)
     nlu = ctx.services.nlu
     knowledge = ctx.services.knowledge
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
@@ -233,4 +256,5 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         lines.append("请回复序号，或换个说法。")
         buttons = [Button(s.label, str(n)) for n, s in enumerate(d.options, start=1)]
         return [Reply("\n".join(lines), buttons=buttons)]
-    return await _act(ctx, d)
+    beyond = _beyond_the_list(ctx) if d.spec and any(n.entity == "doc_id" for n in d.spec.needs) else None
+    return [beyond] if beyond else await _act(ctx, d)

@@ -54,7 +54,7 @@ def _usage(text: str) -> list[Reply]:
 
 
 async def cmd_todo(ctx: Context, m: Match) -> list[Reply]:
-    return [Reply(await todo_with_tickets(_office(ctx), ctx.services.tickets, ctx.actor))]
+    return [Reply(await todo_with_tickets(_office(ctx), ctx.services.tickets, ctx.actor, ctx.session))]
 
 
 async def cmd_approve(ctx: Context, m: Match) -> list[Reply]:

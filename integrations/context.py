@@ -1,15 +1,20 @@
 """Context for sentences without an ID: "同意" with one pending document applies to it; with several the
-speaker picks one by number (the choice waits in the session, ``PICK``)."""
+speaker picks one by number (the choice waits in the session, ``PICK``). A numbered list just shown (the
+to-do list, ``LISTED``) lets a later sentence point at an item by its place in it: "第一份写咩嘅", "同意第二件"."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from integrations.contract import Answer, Choice, FlowCall, Outcome, SessionData
+from nlu.numerals import LAST, ordinal_in
 from office_flows.common import OfficeError
 
 PICK = "entity_pick"  # {"intent", "entities", "entity", "options": [id, …], "text"}
+LISTED = "listed"  # {"entity", "options": "id,id,…", "at"}: the numbered list last shown
+LISTED_TTL = timedelta(minutes=30)
 
 
 def fresh_entry(session: SessionData, key: str, now: datetime, ttl: timedelta) -> dict[str, str] | None:
@@ -26,6 +31,37 @@ def fresh_entry(session: SessionData, key: str, now: datetime, ttl: timedelta) -
         session.pop(key, None)
         return None
     return {k: str(v) for k, v in raw.items()}
+
+
+def remember_listing(session: SessionData, entity: str, ids: Sequence[str], now: datetime) -> None:
+    """A numbered list of ``entity`` values was shown: its items may be pointed at by place for a while."""
+    if ids:
+        session[LISTED] = {"entity": entity, "options": ",".join(ids), "at": now.isoformat()}
+    else:
+        session.pop(LISTED, None)
+
+
+@dataclass(frozen=True)
+class PointedAt:
+    """An item pointed at by its place in the list last shown: its value, or None when the list is shorter."""
+
+    value: str | None
+    count: int  # how many items the list had
+    words: str  # the words that pointed ("第二份")
+
+
+def listed_item(session: SessionData, entity: str, text: str, now: datetime) -> PointedAt | None:
+    """The item of the list of ``entity`` last shown that ``text`` points at by its place ("第二份", "最后嗰件");
+    None when no such list is fresh or nothing is pointed at by place."""
+    listed = fresh_entry(session, LISTED, now, LISTED_TTL)
+    found = ordinal_in(text)
+    if listed is None or listed.get("entity") != entity or found is None:
+        return None
+    ids = [i for i in listed.get("options", "").split(",") if i]
+    n, said = found
+    if n == LAST:
+        n = len(ids)
+    return PointedAt(ids[n - 1] if 1 <= n <= len(ids) else None, len(ids), said.group(0))
 
 
 def offer(call: FlowCall, entity: str, options: Sequence[tuple[str, str]], what: str, measure: str = "件") -> Outcome:

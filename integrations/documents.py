@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from integrations.context import named_or_only
-from integrations.contract import FlowCall, IntentRegistry, Outcome, texts
+from integrations.context import named_or_only, remember_listing
+from integrations.contract import FlowCall, IntentRegistry, Outcome, SessionData, texts
 from integrations.office_common import after, message_of, reason_of, run, strip_lead
 from integrations.tickets import todo_line
 from kernel.identity import Actor
 from nlu.entities import DOC_ID
+from nlu.numerals import ordinal_in
 from office_flows.documents.service import ReturnedDraft, fmt
 from office_flows.office import Office
 from office_flows.tickets.service import TicketService
@@ -18,14 +19,19 @@ from office_flows.tickets.service import TicketService
 CONSULT_WORDS = re.compile(r"加签|征求|会签意见|提意见|把关|看看意见|听听意见")
 
 
-async def todo_with_tickets(office: Office, tickets: TicketService | None, actor: Actor) -> str:
-    text = await run(lambda: todo_text(office, actor))
+async def todo_with_tickets(
+    office: Office, tickets: TicketService | None, actor: Actor, session: SessionData | None = None
+) -> str:
+    """The speaker's to-do documents (numbered; ``session`` remembers the numbers for "同意第二份") and tickets."""
+    text = await run(lambda: todo_text(office, actor, session))
     line = await todo_line(tickets, actor)
     return f"{text}\n{line}" if line else text
 
 
-async def todo_text(office: Office, actor: Actor) -> str:
+async def todo_text(office: Office, actor: Actor, session: SessionData | None = None) -> str:
     items = await office.documents.todo(actor)
+    if session is not None:
+        remember_listing(session, "doc_id", [it.doc_id for it in items], office.clock.now())
     returned = returned_lines(await office.documents.returned_drafts(actor))
     if not items:
         return "\n".join(returned) if returned else "您目前没有待办公文。"
@@ -37,8 +43,20 @@ async def todo_text(office: Office, actor: Actor) -> str:
             f"{i}. [{it.urgency}] {it.doc_id}《{it.title}》— {it.step}（{how}{behalf}），"
             f"自 {fmt(it.since)} 起，时限 {fmt(it.due_at)}"
         )
-    lines.append("回复“/同意 文号 意见”“/退回 文号 理由”“/转交 文号 姓名”或“/加签 文号 姓名”办理。")
+    lines.append(
+        "回复“/同意 文号 意见”“/退回 文号 理由”“/转交 文号 姓名”或“/加签 文号 姓名”办理，"
+        "也可以按序号说，如“同意第一份”“第二份写的什么”。"
+    )
     return "\n".join(lines + returned)
+
+
+def remark_of(written: str) -> str:
+    """The free text of an approval or a return: what follows the document's number or its place in the to-do
+    list ("同意第一份，按程序办" → "按程序办"), else the whole sentence without its lead."""
+    if DOC_ID.search(written.upper()):
+        return after(DOC_ID, written)
+    place = ordinal_in(written)
+    return strip_lead(written[place[1].end() :] if place else written)
 
 
 def returned_lines(drafts: list[ReturnedDraft]) -> list[str]:
@@ -61,7 +79,7 @@ async def delegate_text(office: Office, actor: Actor, doc_id: str, person: str, 
 
 def register(registry: IntentRegistry, office: Office, tickets: TicketService | None = None) -> None:
     async def list_todo(call: FlowCall) -> list[str]:
-        return [await todo_with_tickets(office, tickets, call.actor)]
+        return [await todo_with_tickets(office, tickets, call.actor, call.session)]
 
     async def doc_of(call: FlowCall) -> str | Outcome:
         """The document named, else the speaker's only pending one, else a choice among them."""
@@ -78,14 +96,14 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
         doc_id = await doc_of(call)
         if isinstance(doc_id, Outcome):
             return doc_id
-        comment = after(DOC_ID, call.written) if call.entities.get("doc_id") else strip_lead(call.written)
+        comment = remark_of(call.written)
         return Outcome.say(await run(lambda: message_of(office.documents.approve(call.actor, doc_id, comment))))
 
     async def reject(call: FlowCall) -> Outcome:
         doc_id = await doc_of(call)
         if isinstance(doc_id, Outcome):
             return doc_id
-        reason = after(DOC_ID, call.written) if call.entities.get("doc_id") else call.written
+        reason = remark_of(call.written)
         previous = "上一步" in call.text or "上一环节" in call.text
         reason = reason_of(re.sub(r"^(退回)?(到)?(上一步|上一环节)[，,。\s]*", "", reason))
         docs = office.documents

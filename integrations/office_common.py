@@ -43,7 +43,8 @@ def strip_lead(text: str) -> str:
 # The verb that made the sentence an approval or a return is not part of the comment or the reason.
 _VERB = re.compile(
     r"^(?:我|我们)?(?:就|先)?(?:请|麻烦)?"
-    r"(?:同意|批准|通过|可以|没问题|退回去?|打回去?|驳回|退回给?\S{0,4}?修改|不同意|退)(?:了|吧|啊)?[\s，,。：:；;！!]*"
+    r"(?:退回给?\S{0,4}?修改|同意|批准|批咗|通过|可以|没问题|退回去?|退返(?:去|转头|畀\S{1,3})?|退转去?|"
+    r"打回(?:去|头)?|驳回|不同意|退)(?:了|咗)?(?:佢|它)?(?:吧|啊|啦|喇)?[\s，,。：:；;！!]*"
 )
 
 

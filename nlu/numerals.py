@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUMERAL_CHARS = "".join(DIGITS) + "十"
 
@@ -17,3 +19,30 @@ def chinese_number(text: str) -> int:
     for ch in text:
         value = value * 10 + DIGITS[ch]
     return value
+
+
+# An item of a numbered list in words: "第一份", "第 2 件", "第二个", "头一份", "最后嗰份", "最后一件".
+# A measure word is required, so that "第一次", "第二天" or "第一时间" are not taken for an item.
+_MEASURE = r"(?:份|件|个|個|张|張|单|單|条|條|项|項|号|號)"
+_ORDINAL = re.compile(
+    rf"第\s*(?P<n>[1-9]\d?|[{NUMERAL_CHARS}]{{1,3}})\s*{_MEASURE}|(?P<first>头|首)一?{_MEASURE}|"
+    rf"(?P<last>最后|最尾|最尾嗰|最后嗰|最后那|最后一){_MEASURE}"
+)
+LAST = -1
+
+
+def ordinal_in(text: str) -> tuple[int, re.Match[str]] | None:
+    """The item a sentence points at in a numbered list (1-based; ``LAST`` for the last one) and where it was
+    said, or None."""
+    m = _ORDINAL.search(text)
+    if m is None:
+        return None
+    if m.group("first"):
+        return 1, m
+    if m.group("last"):
+        return LAST, m
+    try:
+        n = chinese_number(m.group("n"))
+    except KeyError:
+        return None
+    return (n, m) if n >= 1 else None

@@ -52,6 +52,13 @@ RECORDED = {
     "下周一的会不开了": nlu_result("cancel_meeting", 0.9),
     "后天的会不开了": nlu_result("cancel_meeting", 0.9),
     "听日下昼三点开会": nlu_result("reschedule_meeting", 0.83),  # read once by the real NLU
+    # documents pointed at by their place in the to-do list just shown
+    "今日有咩要批": nlu_result("list_todo", 0.9),
+    "第二份写咩嘅": nlu_result("query_document", 0.8),
+    "同意第一份，核稿无误": nlu_result("approve_document", 0.9),
+    "最后嗰份退返去，标题要改": nlu_result("reject_document", 0.85),
+    "第五份同意": nlu_result("approve_document", 0.9),
+    "同意第二件": nlu_result("approve_document", 0.9),
 }
 
 
@@ -139,6 +146,30 @@ FREE_TEXT = [
 
 async def test_free_text(rt: Runtime) -> None:
     await verify_dialog(rt, FREE_TEXT, names=SENDERS)
+
+
+BY_PLACE = [
+    ("张伟", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+    ("张伟", "/发文 关于防台风的通知 各单位做好防台风准备", "FW-2026-002"),
+    ("张伟", "/发文 关于节日值守的通知 节日期间安排值守", "FW-2026-003"),
+    # Without a list shown, a place means nothing yet: the pending documents are offered.
+    ("李娜", "同意第二件", "您有 3 件待办公文，请问是哪一件"),
+    ("李娜", "取消", "已取消"),
+    ("李娜", "今日有咩要批", re.compile(r"1\. .*FW-2026-001[\s\S]*3\. .*FW-2026-003[\s\S]*同意第一份")),
+    ("李娜", "第二份写咩嘅", re.compile(r"FW-2026-002[\s\S]*当前环节：核稿")),
+    ("李娜", "同意第一份，核稿无误", "FW-2026-001"),
+    ("李娜", "最后嗰份退返去，标题要改", re.compile(r"FW-2026-003[\s\S]*理由：标题要改")),
+    ("李娜", "第五份同意", "刚才列出的待办公文只有 3 件，没有“第五份”"),
+    ("李娜", "/待办", re.compile(r"^您有 1 件待办公文[\s\S]*FW-2026-002")),
+    ("李娜", "同意第一份，核稿无误", "FW-2026-002"),  # the place in the list shown last
+]
+
+
+async def test_documents_pointed_at_by_their_place_in_the_todo_list(rt: Runtime) -> None:
+    await verify_dialog(rt, BY_PLACE, names=SENDERS)
+    async with rt.db.session() as s:
+        docs = {d.doc_id: d for d in await s.scalars(select(Document))}
+    assert docs["FW-2026-001"].status != docs["FW-2026-003"].status
 
 
 MEETINGS = [
