@@ -49,7 +49,11 @@ JUNK = "我没有看懂这条消息。请用文字描述您要咨询或反映的
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|谢了|thanks|thank you|唔该)[你您啦了!！~。.]*$", re.I)
 _HELP = re.compile(
-    r"^(帮助|菜单|功能|help|帮我看看你能做什么|你能做什么|你会什么|有什么功能|怎么用)[?？呀吗。.!！]*$", re.I
+    r"^(?:帮助|菜单|主菜单|返回主菜单|回到主菜单|返回|首页|功能|功能列表|help|menu|使用说明|用法|怎么用|点用|点样用|"
+    r"有什么功能|有咩功能|有乜功能|有么个功能|帮我看看你能做什么|"
+    r"(?:你|您)(?:都)?(?:能|会|可以|识|识得|做得)(?:做|干|帮我做|帮到我)?(?:啲|些|到)?"
+    r"(?:什么|啥|咩|乜|乜嘢|咩嘢|乜野|咩野|么个|么嘢|嘛))[?？呀吗啊㗎嘅。.!！]*$",
+    re.I,
 )
 # Asking what answers ("你是机器人吗", "你系咪真人", "你系边个") or whether anyone is there ("有冇人呀", "有人在吗").
 _WHO = re.compile(
@@ -111,6 +115,27 @@ def wants_help(ctx: Context) -> bool:
 
 async def help_text(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(help_for(ctx.actor))]
+
+
+# A mobile number alone ("13800138000", "138 0013 8000"), with no step asking for one.
+_PHONE_ALONE = re.compile(r"1[3-9]\d{9}")
+
+
+def only_a_phone(ctx: Context) -> bool:
+    return bool(_PHONE_ALONE.fullmatch(re.sub(r"[\s\-－—]", "", ctx.text)))
+
+
+async def phone_alone(ctx: Context, m: Match) -> list[Reply]:
+    """A number sent with nothing asking for it: what it can be used for, never a farewell."""
+    number = re.sub(r"[\s\-－—]", "", ctx.text)
+    return [
+        Reply(
+            f"收到一个手机号码（{number[:3]}****{number[-4:]}）。请问需要办什么？\n"
+            "· 反映问题：直接说情况，例如“我要投诉楼下噪音”，登记时会请您留电话；\n"
+            "· 查询用电话登记的工单：回复“/工单 工单编号 手机号”；\n"
+            "· 需要人工服务：回复“人工”，或拨打 12345 热线。"
+        )
+    ]
 
 
 def says_cancel(ctx: Context) -> bool:

@@ -63,6 +63,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),
         MessageHandler(basic.says_cancel, basic.nothing_to_cancel),
         MessageHandler(basic.wants_help, basic.help_text),
+        MessageHandler(basic.only_a_phone, basic.phone_alone),
         MessageHandler(lambda ctx: True, nlu_handlers.understand_and_route),
     ]
 

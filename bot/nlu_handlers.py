@@ -16,7 +16,7 @@ from bot.answers import deliver, run_intent
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
-from integrations.arbitration import Action, arbitrate
+from integrations.arbitration import Action, arbitrate, is_question
 from integrations.chat import OUT_OF_SCOPE
 from integrations.context import PICK, listed_item
 from integrations.contract import Entities, EntityValue, FlowCall
@@ -28,7 +28,7 @@ from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
 from nlu.client import NluUnavailable
-from nlu.entities import DOC_ID, MEETING_ID, MOBILE, rating_level, valid_ticket_id
+from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
 from nlu.giving_up import is_cancel
 from nlu.service import Understanding
 from nlu.timeparse import parse_time
@@ -57,8 +57,7 @@ def _extract(entity: str, text: str, ctx: Context) -> EntityValue | None:
         t = parse_time(text, ctx.services.clock.now())
         return t.value.isoformat() if t else None
     if entity == "phone":
-        m = MOBILE.search(text)
-        return m.group(0) if m else None
+        return mobile_in(text)
     if entity == "person" and _NAME.match(text):
         return text
     return None
@@ -201,7 +200,17 @@ def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | 
     listed = listed_item(ctx.session, "doc_id", ctx.text, ctx.services.clock.now())
     if listed is None or listed.value is None:
         return u
-    return replace(u, entities=[*u.entities, {"entity": "doc_id", "value": listed.value, "extractor": "listed"}])
+    entities = [*u.entities, {"entity": "doc_id", "value": listed.value, "extractor": "listed"}]
+    likeliest = next((name for name, _ in u.ranking if name in SPECS), u.intent)
+    if not _acts_on_documents(likeliest) and is_question(ctx.text):
+        # A question about an item of the list ("第一份写咩嘅", read as out of scope): a question about that document.
+        return replace(u, intent="query_document", confidence=1.0, entities=entities)
+    return replace(u, entities=entities)
+
+
+def _acts_on_documents(intent: str) -> bool:
+    spec = SPECS.get(intent)
+    return spec is not None and any(n.entity == "doc_id" for n in spec.needs)
 
 
 def _beyond_the_list(ctx: Context) -> Reply | None:
@@ -256,5 +265,5 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         lines.append("请回复序号，或换个说法。")
         buttons = [Button(s.label, str(n)) for n, s in enumerate(d.options, start=1)]
         return [Reply("\n".join(lines), buttons=buttons)]
-    beyond = _beyond_the_list(ctx) if d.spec and any(n.entity == "doc_id" for n in d.spec.needs) else None
+    beyond = _beyond_the_list(ctx) if d.spec and _acts_on_documents(d.spec.name) else None
     return [beyond] if beyond else await _act(ctx, d)

@@ -38,7 +38,8 @@ from integrations.knowledge import MISS_KEY
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
-from nlu.entities import LANDLINE, MOBILE
+from nlu.asking import asks_how_long
+from nlu.entities import LANDLINE, mobile_in
 from nlu.giving_up import gives_up
 from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
@@ -75,6 +76,12 @@ _THANKS = re.compile(r"^(谢谢|多谢|感谢|唔该|麻烦(你|您|晒)?了?|�
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
+# Declining to leave a number ("唔想留电话", "不方便留手机", "冇手机", "电话就唔畀喇", "不留了"): anonymous.
+_NO_PHONE = re.compile(
+    r"(?:不|唔|冇|没|毋|莫|别)有?(?:想|愿意?|方便|要|使|用|好|打算|需要)?(?:留|俾|畀|给|提供|讲|说|写|话)?(?:低|下|你)?"
+    r"(?:电话|手机|号码|联系方式)|(?:电话|手机|号码)\S{0,3}(?:不|唔|毋)(?:想|愿意?|方便|留|俾|畀|给|提供)|"
+    r"^(?:我)?(?:不|唔|毋)(?:想|愿意?|方便)?留(?:了|喇|啦|嘞)?[。.!！]*$"
+)
 # Asking to file, and nothing else: "我要投诉", "投诉！！！", "我想反映一下啊", "提个建议".
 _ENTRY = re.compile(
     r"^(?:我要|我想|我想要|我需要|想|要)?(?:登记工单|投诉|登记|反映|举报|求助|提个?建议)(?:一下)?[啊呀啦喇吧嘞!！。.~～\s]*$"
@@ -284,8 +291,8 @@ def whole_place(text: str, value: str) -> str:
 
 
 def _phone_of(text: str) -> str | None:
-    found = MOBILE.search(text) or LANDLINE.search(text)
-    return found.group(0) if found else None
+    landline = LANDLINE.search(text)
+    return mobile_in(text) or (landline.group(0) if landline else None)
 
 
 def time_clause(text: str, now: datetime) -> str:
@@ -313,8 +320,7 @@ def initial_data(kind: str, text: str, entities: Mapping[str, object], now: date
     if entities.get("address"):
         data["address"] = whole_place(text, str(entities["address"]))
         _mark(data, "address")
-    m = MOBILE.search(text)
-    phone = entities.get("phone") or (m.group(0) if m else "")
+    phone = entities.get("phone") or mobile_in(text) or ""
     if phone:
         data["phone"] = str(phone)
         _mark(data, "phone")
@@ -372,15 +378,10 @@ def _resume(conv: ConversationState) -> Reply:
     return Reply(f"我们继续刚才的登记：{QUESTIONS[conv.state]}\n{_DROP_HINT}", buttons=drop)
 
 
-# "噉要几耐先有人处理？", "多久能办好": how long the ticket being written will take.
-_HOW_LONG = re.compile(r"几耐|几久|多久|几时|多长时间|几长时间|几多日|几多天|几天|几日|要好耐")
-_OF_HANDLING = re.compile(r"处理|办|回复|答复|有人|搞掂|解决|理|跟进|结果|落实|回音")
-
-
 def _how_long_answer(ctx: Context, conv: ConversationState) -> Reply | None:
     """The time limit of this kind of ticket (the district's rules), for a citizen asking how long it takes."""
     tickets = ctx.services.tickets
-    if tickets is None or not (_HOW_LONG.search(ctx.text) and _OF_HANDLING.search(ctx.text)):
+    if tickets is None or not asks_how_long(ctx.text):
         return None
     kind = _kind(conv.data)
     days = tickets.rules.workdays.get(kind)
@@ -558,6 +559,10 @@ async def _phone(ctx: Context, m: Match, conv: ConversationState) -> Step:
         conv.data["anonymous"] = True
         return await _store(ctx, conv, "phone", "")
     phone = _phone_of(ctx.text)
+    if phone is None and _NO_PHONE.search(ctx.text):
+        conv.data["anonymous"] = True
+        await _store(ctx, conv, "phone", "")
+        return _ask(conv, [Reply("好的，不留电话就按匿名登记，办理部门将无法电话回访。")])
     if phone is None:
         late = _time_at_phone_step(ctx, conv)
         if late is not None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from integrations.context import fresh_entry, offer
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from kernel.identity import Actor
+from nlu.asking import asks_how_long
 from nlu.giving_up import is_cancel
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import TicketError
@@ -151,6 +152,17 @@ async def supplement(svc: TicketService, call: FlowCall) -> Outcome:
     return await _store_supplement(svc, call.actor, code, content)
 
 
+async def _how_long(svc: TicketService, actor: Actor, code: str) -> str:
+    """How long the citizen's ticket takes: the district's time limit for its kind, its state and deadline."""
+    view = await svc.queries.status(code, actor)
+    if view is None:
+        return ""
+    days = svc.rules.workdays.get(view.kind)
+    limit = f"{view.kind}工单一般在 {days} 个工作日内办结。" if days else ""
+    deadline = fmt_time(view.deadline_at) if view.deadline_at else "派单后确定"
+    return f"{limit}工单 {code} 目前{LABELS[view.status]}，办理期限：{deadline}。"
+
+
 async def _store_supplement(svc: TicketService, actor: Actor, code: str, content: str) -> Outcome:
     done = await _attempt(svc.followup.supplement(code, actor, content or "—"))
     if isinstance(done, Outcome):
@@ -251,6 +263,10 @@ async def continue_step(svc: TicketService, actor: Actor, session: SessionData, 
     if step.get("step") == "supplement":
         if is_cancel(text):
             return Outcome.say("好的，已取消补充。还有什么可以帮您？")
+        if asks_how_long(text):  # "要几耐先有人处理？": answered, and the supplement still awaited
+            session[STEP] = raw
+            said = await _how_long(svc, actor, code)
+            return Outcome.say(f"{said}\n您要补充的内容请直接发给我；不补充了请回复“取消”。")
         content = supplement_content(text) or text.strip()
         return await _store_supplement(svc, actor, code, content)
     first, *more = _CLAUSES.split(text.strip(), maxsplit=1)

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from nlu.giving_up import is_cancel
 from govchat.runtime import Runtime
 from kernel.config import Settings
+from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
 from tests.support.dialogue import verify_dialog
 from tests.support.kb_rig import kb_runtime
@@ -139,6 +139,38 @@ async def test_anonymity_said_at_the_time_step(rt: Runtime) -> None:
     )
     t = await the_ticket(rt)
     assert (t.since, t.phone) == ("琴日夜晚", "")
+
+
+@pytest.mark.parametrize("said", ["唔想留电话", "不方便留手机号", "冇手机", "电话就唔畀喇", "不留了"])
+async def test_declining_to_leave_a_number_files_anonymously(rt: Runtime, said: str) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉，梅江区江南街道有只狗成日乱吠", ["登记投诉工单", ASK_PLACE]),
+            ("江南路", ASK_TIME),
+            ("上个礼拜开始", ASK_PHONE),
+            (said, ["不留电话就按匿名登记", re.compile(r"电话：匿名")]),
+            ("确认", FILED),
+        ],
+        sender="c-anon",
+    )
+    t = await the_ticket(rt)
+    assert t.phone == ""
+
+
+async def test_a_grouped_phone_number_at_its_step(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我想投诉隔离邻居装修好吵", ["登记投诉工单", ASK_PLACE]),
+            ("华南大道8号", ASK_TIME),
+            ("上个月", ASK_PHONE),
+            ("我电话系 138-0013-8000", re.compile(r"电话：138\*\*\*\*8000")),
+            ("确认", FILED),
+        ],
+        sender="c-grouped",
+    )
+    assert (await the_ticket(rt)).phone == "13800138000"
 
 
 async def test_a_time_said_in_the_first_message_is_not_asked_again(rt: Runtime) -> None:

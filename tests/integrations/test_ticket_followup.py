@@ -93,10 +93,15 @@ async def test_supplement_with_its_content_or_asked_for(rt: Runtime) -> None:
             ("算啦", "已取消补充"),
             ("我想补充一下", "请问您要补充什么内容"),
             ("没事了", "已取消补充"),
+            # Asking how long it takes, while the supplement is awaited: answered, and the supplement still awaited.
+            ("我想补充一下", "请问您要补充什么内容"),
+            ("要几耐先有人处理？", re.compile(r"投诉工单一般在 15 个工作日内办结[\s\S]*补充的内容请直接发给我")),
+            ("晚黑十点之后仲有泥头车", f"已将您的补充内容记入工单 {code}"),
         ],
         sender="c1",
     )
-    assert [e.comment for e in await events(rt, code, "supplement")] == ["今晚又在施工了", "工地的灯整夜照着卧室"]
+    supplements = [e.comment for e in await events(rt, code, "supplement")]
+    assert supplements == ["今晚又在施工了", "工地的灯整夜照着卧室", "晚黑十点之后仲有泥头车"]
     told = await inbox(rt, "demo-zhongli")  # not dispatched yet: the dispatchers hold it
     assert "反映人补充：今晚又在施工了" in told and "工地的灯整夜照着卧室" in told
 

@@ -1,0 +1,59 @@
+"""What a new user types before they know the commands: the menu asked for in Mandarin, Cantonese or Hakka
+("你识做咩", "有咩功能", "返回"), and a phone number sent with nothing asking for one. Neither is a farewell
+(Rasa reads "返回" and "13800138000" as goodbye), nor an out-of-scope decline logged for editors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import func, select
+
+from govchat.runtime import Runtime
+from kernel.clock import FakeClock
+from kernel.config import Settings
+from knowledge_base.models import UnansweredQuestion
+from tests.support.dialogue import verify_dialog
+from tests.support.kb_rig import kb_runtime
+
+MENU = re.compile(r"^我能帮您：[\s\S]*登记 12345 工单")
+
+
+@pytest.fixture
+async def rt(sqlite_settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
+    runtime = await kb_runtime(sqlite_settings, clock)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.mark.parametrize(
+    "said", ["返回", "主菜单", "你识做咩", "你可以做啲乜？", "你会做么个", "有咩功能", "点用", "你能做什么"]
+)
+async def test_the_menu_in_everyday_words(rt: Runtime, said: str) -> None:
+    await verify_dialog(rt, [(said, MENU)])
+    async with rt.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
+@pytest.mark.parametrize("said", ["13800138000", "138 0013 8000", "138-0013-8000"])
+async def test_a_phone_number_alone_is_asked_about(rt: Runtime, said: str) -> None:
+    await verify_dialog(rt, [(said, re.compile(r"收到一个手机号码（138\*\*\*\*8000）[\s\S]*我要投诉"))])
+
+
+async def test_a_phone_number_a_step_asks_for_is_that_steps(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我想投诉隔离邻居装修好吵", [re.compile("登记投诉工单"), re.compile("具体地点")]),
+            ("华南大道8号", re.compile("什么时候开始")),
+            ("上个月", re.compile("留下手机号码")),
+            ("138 0013 8000", re.compile("请核对您要登记的工单[\\s\\S]*138\\*\\*\\*\\*8000")),
+        ],
+    )
+
+
+@pytest.mark.parametrize("said", ["返回上一步", "有人偷电话线"])
+async def test_other_words_are_not_the_menu(rt: Runtime, said: str) -> None:
+    [[reply]] = await verify_dialog(rt, [(said, [re.compile(".")])])
+    assert not MENU.match(reply)
