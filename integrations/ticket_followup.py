@@ -99,13 +99,13 @@ def _label(t: Ticket) -> str:
     return f"{t.code}（{t.kind}）{t.content[:20]}"
 
 
-async def own_ticket(svc: TicketService, call: FlowCall, what: str) -> str | Outcome:
-    """The ticket named, else the citizen's only open one, else a choice among their open ones; with none open,
-    what fits their latest ticket (a rating to give, a new ticket to file)."""
+async def own_ticket(svc: TicketService, call: FlowCall, what: str, *, rectifying: bool = False) -> str | Outcome:
+    """The ticket named, else the citizen's only open one (with ``rectifying``, also one under rectification),
+    else a choice among them; with none, what fits their latest ticket (a rating to give, a new ticket to file)."""
     code = _code_of(call)
     if code:
         return code
-    open_ = await svc.followup.open_tickets(call.actor)
+    open_ = await svc.followup.open_tickets(call.actor, rectifying=rectifying)
     if len(open_) == 1:
         return open_[0].code
     if open_:
@@ -120,7 +120,13 @@ async def own_ticket(svc: TicketService, call: FlowCall, what: str) -> str | Out
 
 
 def _deadline(view: FollowUp) -> str:
+    if view.rectification_due is not None:
+        return f"整改期限 {fmt_time(view.rectification_due)}"
     return fmt_time(view.deadline_at) if view.deadline_at else "派单后确定"
+
+
+def _state(view: FollowUp) -> str:
+    return "正在整改" if view.rectification_due is not None else LABELS[view.status]
 
 
 def _closed_outcome(exc: TicketClosed) -> Outcome:
@@ -137,13 +143,13 @@ def _closed_outcome(exc: TicketClosed) -> Outcome:
 
 
 async def supplement(svc: TicketService, call: FlowCall) -> Outcome:
-    code = await own_ticket(svc, call, "补充")
+    code = await own_ticket(svc, call, "补充", rectifying=True)
     if isinstance(code, Outcome):
         return code
     content = supplement_content(call.written)
     if not content:
         status = await svc.queries.status(code, call.actor)
-        if status is None or status.status not in OPEN:
+        if status is None or (status.status not in OPEN and status.rectification_due is None):
             return await _store_supplement(svc, call.actor, code, "")  # says why nothing can be added
         _remember(call.session, svc, "supplement", code)
         return Outcome.say(
@@ -157,6 +163,8 @@ async def _how_long(svc: TicketService, actor: Actor, code: str) -> str:
     view = await svc.queries.status(code, actor)
     if view is None:
         return ""
+    if view.rectification_due is not None:
+        return f"工单 {code} 正在整改，整改期限：{fmt_time(view.rectification_due)}，整改完成后您可以重新评价一次。"
     days = svc.rules.workdays.get(view.kind)
     limit = f"{view.kind}工单一般在 {days} 个工作日内办结。" if days else ""
     deadline = fmt_time(view.deadline_at) if view.deadline_at else "派单后确定"
@@ -169,7 +177,7 @@ async def _store_supplement(svc: TicketService, actor: Actor, code: str, content
         return done
     return Outcome.say(
         f"已将您的补充内容记入工单 {done.code}，并转告{done.holder}。"
-        f"工单目前{LABELS[done.status]}，办理期限：{_deadline(done)}。"
+        f"工单目前{_state(done)}，办理期限：{_deadline(done)}。"
     )
 
 
@@ -187,7 +195,7 @@ async def _attempt(work: Awaitable[FollowUp]) -> FollowUp | Outcome:
 
 
 async def remind(svc: TicketService, call: FlowCall) -> Outcome:
-    code = await own_ticket(svc, call, "催办")
+    code = await own_ticket(svc, call, "催办", rectifying=True)
     if isinstance(code, Outcome):
         return code
     return await remind_code(svc, call.actor, code)
@@ -199,7 +207,7 @@ async def remind_code(svc: TicketService, actor: Actor, code: str) -> Outcome:
         return done
     return Outcome.say(
         f"已为您催办工单 {done.code}，已通知{done.holder}尽快办理。\n"
-        f"当前状态：{LABELS[done.status]}\n办理期限：{_deadline(done)}\n"
+        f"当前状态：{_state(done)}\n办理期限：{_deadline(done)}\n"
         "办理结果会第一时间通知您；同一工单 24 小时内可催办一次。"
     )
 

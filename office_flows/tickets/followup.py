@@ -1,6 +1,10 @@
 """A citizen's follow-up on their own ticket: 补充诉求 (a supplement on the timeline), 催单 (a reminder, at most
 once a day per ticket, counted for staff) and 撤单 (withdrawal: the ticket closes as withdrawn, never rated).
 
+A ticket under rectification after a bad rating (整改, its state stays 已回访) still takes supplements and
+reminders: the citizen was just told it is being put right. They go to the department's heads, who answer for
+the rectification; the ticket's state does not move.
+
 Each action is one transaction of the ticket service (state check, event, notification to whoever holds the
 ticket: the handling department once dispatched, else the dispatchers). Only the citizen who filed or joined
 the ticket acts; someone else learns nothing about it, not even whether it exists.
@@ -10,14 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.identity import Actor, Role
 from office_flows.tickets.errors import TicketError, TicketForbidden, TicketNotFound
-from office_flows.tickets.models import Ticket, TicketEvent, TicketExtension, TicketObjection
+from office_flows.tickets.models import Rectification, Ticket, TicketEvent, TicketExtension, TicketObjection
 from office_flows.tickets.queries import department_name, fmt_time, owns
 from office_flows.tickets.states import LABELS, OPEN, Status
 
@@ -49,34 +53,40 @@ class FollowUp:
     holder: str  # who was told: the handling department's name, or "派单员" before dispatch
     deadline_at: datetime | None
     remind_count: int = 0
+    rectification_due: datetime | None = None  # an open rectification after a bad rating, and its deadline
 
 
 class CitizenFollowUp:
     def __init__(self, service: TicketService) -> None:
         self.service = service
 
-    async def open_tickets(self, actor: Actor) -> list[Ticket]:
-        """The citizen's own open tickets, newest first."""
-        return [t for t in await self.service.queries.citizen_tickets(actor) if Status(t.status) in OPEN]
+    async def open_tickets(self, actor: Actor, *, rectifying: bool = False) -> list[Ticket]:
+        """The citizen's own open tickets, newest first; with ``rectifying``, also those under rectification."""
+        mine = await self.service.queries.citizen_tickets(actor)
+        if not rectifying:
+            return [t for t in mine if Status(t.status) in OPEN]
+        async with self.service.db.session() as s:
+            return [t for t in mine if Status(t.status) in OPEN or await _open_rectification(s, t) is not None]
 
     async def supplement(self, code: str, actor: Actor, text: str) -> FollowUp:
         text = (text or "").strip()
         async with self.service.db.session() as s:
-            t = await self._own_open(s, code, actor, "补充")
+            t, rect = await self._own_open(s, code, actor, "补充", rectifying=True)
             if len(text) < MIN_SUPPLEMENT:
                 raise TicketError("请说明要补充的具体内容。")
             if len(text) > 2000:
                 raise TicketError(f"补充内容过长（{len(text)} 字），请控制在 2000 字以内。")
-            await self.service.move(s, t, "supplement", actor, text)
+            await self._note(s, t, rect, "supplement", actor, text)
+            what = "整改中的工单" if rect else "工单"
             await self._tell_holder(
-                s, t, f"【市民补充】工单 {t.code}（{t.kind}）反映人补充：{text}", "ticket_supplement"
+                s, t, rect, f"【市民补充】{what} {t.code}（{t.kind}）反映人补充：{text}", "ticket_supplement"
             )
-            return await self._view(s, t)
+            return await self._view(s, t, rect)
 
     async def remind(self, code: str, actor: Actor) -> FollowUp:
         now = self.service.clock.now()
         async with self.service.db.session() as s:
-            t = await self._own_open(s, code, actor, "催单")
+            t, rect = await self._own_open(s, code, actor, "催单", rectifying=True)
             last = await s.scalar(
                 select(TicketEvent.at)
                 .where(TicketEvent.ticket_id == t.id, TicketEvent.action == "remind")
@@ -90,15 +100,17 @@ class CitizenFollowUp:
                     f"工单目前{LABELS[Status(t.status)]}，办理期限 {fmt_time(t.deadline_at)}，我们会尽快办理。"
                 )
             t.remind_count += 1
-            await self.service.move(s, t, "remind", actor, f"市民第 {t.remind_count} 次催单", count=t.remind_count)
+            await self._note(s, t, rect, "remind", actor, f"市民第 {t.remind_count} 次催单", count=t.remind_count)
+            state, due = ("整改中", rect.due_at) if rect else (LABELS[Status(t.status)], t.deadline_at)
             await self._tell_holder(
                 s,
                 t,
-                f"【市民催单】工单 {t.code}（{t.kind}，{LABELS[Status(t.status)]}，期限 {fmt_time(t.deadline_at)}）"
+                rect,
+                f"【市民催单】工单 {t.code}（{t.kind}，{state}，期限 {fmt_time(due)}）"
                 f"反映人第 {t.remind_count} 次催办，请抓紧办理：{t.content[:60]}",
                 "ticket_reminded",
             )
-            return await self._view(s, t)
+            return await self._view(s, t, rect)
 
     async def withdraw(self, code: str, actor: Actor, reason: str) -> FollowUp:
         """撤单: the ticket closes as withdrawn; its clocks stop (no escalation, no sign-for or handling miss
@@ -106,7 +118,7 @@ class CitizenFollowUp:
         reason = (reason or "").strip()[:500] or "市民主动撤回"
         now = self.service.clock.now()
         async with self.service.db.session() as s:
-            t = await self._own_open(s, code, actor, "撤回")
+            t, _ = await self._own_open(s, code, actor, "撤回")
             held_by_department = _held_by_department(t)
             await self.service.move(s, t, "withdraw", actor, reason)
             t.closed_at = now
@@ -133,7 +145,11 @@ class CitizenFollowUp:
         for row in [*objections, *extensions]:
             row.status, row.decided_at = "withdrawn", now
 
-    async def _own_open(self, s: AsyncSession, code: str, actor: Actor, what: str) -> Ticket:
+    async def _own_open(
+        self, s: AsyncSession, code: str, actor: Actor, what: str, *, rectifying: bool = False
+    ) -> tuple[Ticket, Rectification | None]:
+        """The citizen's own open ticket (locked), and with ``rectifying`` also one under rectification (with
+        its open rectification); else why not."""
         if actor.person_id is not None or actor.roles - {Role.CITIZEN}:
             raise TicketForbidden(f"{what}工单只能由反映人本人提交；工作人员请使用相应的办理命令。")
         try:
@@ -143,19 +159,47 @@ class CitizenFollowUp:
         if t is None or not await owns(s, t, actor.channel, actor.sender):
             raise TicketForbidden(f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。")
         status = Status(t.status)
-        if status not in OPEN:
+        if status in OPEN:
+            return t, None
+        rect = await _open_rectification(s, t) if rectifying else None
+        if rect is None:
             raise TicketClosed(f"工单 {t.code} {LABELS[status]}，不能再{what}。", t.code, status)
-        return t
+        return t, rect
 
-    async def _tell_holder(self, s: AsyncSession, t: Ticket, text: str, kind: str) -> None:
-        if _held_by_department(t):
+    async def _note(
+        self,
+        s: AsyncSession,
+        t: Ticket,
+        rect: Rectification | None,
+        action: str,
+        actor: Actor,
+        comment: str,
+        **data: Any,
+    ) -> None:
+        """The follow-up on the ticket's timeline: a transition of an open ticket, or an event of one under
+        rectification (whose state does not move)."""
+        if rect is None:
+            await self.service.move(s, t, action, actor, comment, **data)
+        else:
+            self.service.record_event(s, t, action, actor, comment, **data)
+
+    async def _tell_holder(self, s: AsyncSession, t: Ticket, rect: Rectification | None, text: str, kind: str) -> None:
+        if rect is not None:  # the department's heads answer for a rectification
+            await self.service.notify_department(s, t.department_code, text, kind=kind, ref=t.code, heads_only=True)
+        elif _held_by_department(t):
             await self.service.notify_department(s, t.department_code, text, kind=kind, ref=t.code)
         else:
             await self.service.notify_role(s, Role.DISPATCHER, text, kind=kind, ref=t.code)
 
-    async def _view(self, s: AsyncSession, t: Ticket) -> FollowUp:
-        holder = await department_name(s, t.department_code) if _held_by_department(t) else "派单员"
-        return FollowUp(t.code, t.kind, Status(t.status), holder, t.deadline_at, t.remind_count)
+    async def _view(self, s: AsyncSession, t: Ticket, rect: Rectification | None = None) -> FollowUp:
+        holder = await department_name(s, t.department_code) if _held_by_department(t) or rect else "派单员"
+        due = rect.due_at if rect else None
+        return FollowUp(t.code, t.kind, Status(t.status), holder, t.deadline_at, t.remind_count, due)
+
+
+async def _open_rectification(s: AsyncSession, t: Ticket) -> Rectification | None:
+    """The ticket's rectification after a bad rating, while it is not done."""
+    return await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id, Rectification.done_at.is_(None)))
 
 
 def _held_by_department(t: Ticket) -> bool:

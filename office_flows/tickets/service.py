@@ -248,7 +248,10 @@ class TicketService:
     async def notify_department(
         self, s: AsyncSession, code: str, text: str, *, kind: str, ref: str, heads_only: bool = False
     ) -> None:
-        for p in await people_of(s, code, Role.HEAD if heads_only else None):
+        """Everyone in the department, or with ``heads_only`` its heads; a department without a head is told
+        whole, so that a rectification or an escalation never reaches nobody."""
+        people = await people_of(s, code, Role.HEAD) if heads_only else []
+        for p in people or await people_of(s, code, None):
             await notify_person(s, p.id, text, kind=kind, ref=ref, now=self.clock.now())
 
     async def _notify_citizens(self, s: AsyncSession, t: Ticket, text: str, *, kind: str) -> None:

@@ -36,6 +36,8 @@ RECORDED = {
     "我不想投诉了，撤回吧": nlu_result("complain"),
     "唔投诉喇": nlu_result("complain"),
     "撤单": nlu_result("withdraw_ticket"),
+    "要几耐先有结果？": nlu_result("query_ticket", 0.5),
+    "今晚十点又开始打桩": nlu_result("complain", 0.6),
 }
 
 
@@ -195,6 +197,33 @@ async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
             ("c1", f"/撤单 {code}", re.compile(rf"工单 {code} 已办结，待评价，不能再撤回[\s\S]*请对办理结果评价")),
         ],
     )
+
+
+async def test_a_ticket_under_rectification_takes_supplements_and_reminders(rt: Runtime) -> None:
+    """A bad rating opens a rectification ("我们已启动整改"): what the citizen adds then reaches the department's
+    heads, instead of "不能再补充" for a ticket the citizen was just told is being put right."""
+    code = await file_complaint(rt)
+    await dispatch(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-yechunmei", f"/签收 {code}", "已签收"),
+            ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
+            ("c1", f"/评价 {code} 不满意 昨晚还在施工", "已启动整改"),
+            ("c1", "我想补充一下", "请问您要补充什么内容"),
+            ("c1", "要几耐先有结果？", re.compile(rf"工单 {code} 正在整改，整改期限：")),
+            ("c1", "今晚十点又开始打桩", re.compile(rf"已将您的补充内容记入工单 {code}[\s\S]*正在整改")),
+            ("c1", "帮我催催", re.compile(r"当前状态：正在整改")),
+            ("c1", "撤单", re.compile(r"不能再撤回")),  # withdrawing is for open tickets only
+        ],
+    )
+    assert [e.comment for e in await events(rt, code, "supplement")] == ["今晚十点又开始打桩"]
+    assert len(await events(rt, code, "remind")) == 1
+    told = await inbox(rt, "demo-huangzhiqiang")  # 黄志强 heads the department that rectifies
+    assert "【市民补充】整改中的工单" in told and "今晚十点又开始打桩" in told and "整改中，期限" in told
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == code))
+        assert t is not None and t.status == "visited"  # its state does not move
 
 
 @pytest.mark.parametrize(
