@@ -177,6 +177,10 @@ async def pick_clarified(ctx: Context, m: Match) -> list[Reply]:
     return await _act(ctx, decision, text=str(state.get("text", "")))
 
 
+UNCLEAR = (
+    "我不太确定您的意思。您可以直接说要办的事或遇到的问题，例如“社保卡怎么补办”“我要投诉楼下噪音”；"
+    "查看我能做什么请回复“帮助”，需要人工服务请回复“人工”。"
+)
 OUT_OF_SCOPE_OFFER = "\n如需反映诉求，请回复“登记工单”；需要人工服务请回复“人工”，或拨打 12345 热线。"
 
 
@@ -259,6 +263,9 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     d = verdict.route
     assert d is not None
     if verdict.action is Action.CLARIFY:
+        # "咨询办事" is what the KB just tried without an answer: offered alone, it leads nowhere.
+        if [s.name for s in d.options] == ["ask_service"]:
+            return [Reply(UNCLEAR)]
         ctx.session[CLARIFY] = {"options": [s.name for s in d.options], "entities": d.entities, "text": ctx.text}
         lines = ["我不太确定您的意思，您是想："]
         lines += [f"{n}. {s.label}" for n, s in enumerate(d.options, start=1)]

@@ -31,6 +31,8 @@ RECORDED: dict[str, dict[str, Any]] = {
     "那个东西怎么弄": nlu_result("nlu_fallback", 0.3, ranking=[("complain", 0.3), ("report", 0.2), ("suggest", 0.1)]),
     "楼下那个事情": nlu_result("nlu_fallback", 0.3, ranking=[("complain", 0.3), ("report", 0.2), ("suggest", 0.1)]),
     "请问居住证办理要带什么材料": nlu_result("ask_service", 0.9),
+    # as the real NLU read this Cantonese "talk later" once
+    "得闲再倾": nlu_result("nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("ask_service", 0.3)]),
     "明天下午三点三楼会议室开会": nlu_result(
         "book_meeting", 0.9, [{"entity": "room", "value": "三楼会议室", "start": 6, "end": 11}]
     ),
@@ -86,6 +88,11 @@ DIALOGUES = [
         "unsure of a question the KB cannot answer: declined honestly, not a menu of intents",
         "citizen-9",
         [("那个东西怎么弄", re.compile("没有找到准确的答案[\\s\\S]*登记工单[\\s\\S]*人工"))],
+    ),
+    (
+        "unsure, and the only choice would be the KB that just found nothing: said so, no menu of one",
+        "citizen-10",
+        [("得闲再倾", re.compile("^我不太确定您的意思。您可以直接说要办的事[\\s\\S]*人工"))],
     ),
     ("citizen cannot book a meeting", "citizen-8", [("明天下午三点三楼会议室开会", "需要工作人员身份")]),
     (
