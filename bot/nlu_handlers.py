@@ -18,7 +18,7 @@ from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
 from integrations.arbitration import Action, arbitrate, is_question
 from integrations.chat import OUT_OF_SCOPE
-from integrations.context import PICK, listed_item
+from integrations.context import PICK, listed_entity, listed_item
 from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS
 from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, is_staff
@@ -41,12 +41,12 @@ DEGRADED = "（智能语义理解暂时不可用，目前只能解答办事咨�
 
 def _extract(entity: str, text: str, ctx: Context) -> EntityValue | None:
     """The awaited entity from a follow-up message, without a second NLU round trip where possible."""
+    listed = listed_item(ctx.session, entity, text, ctx.services.clock.now())  # "第二份", "第一张"
     if entity == "ticket_id":
         m = re.search(r"GD\d{13}", text.upper())
-        return m.group(0) if m and valid_ticket_id(m.group(0)) else None
+        return m.group(0) if m and valid_ticket_id(m.group(0)) else listed.value if listed else None
     if entity == "doc_id":
         m = DOC_ID.search(text.upper())
-        listed = listed_item(ctx.session, entity, text, ctx.services.clock.now())
         return m.group(0) if m else listed.value if listed else None
     if entity == "meeting_id":
         m = MEETING_ID.search(text.upper())
@@ -198,33 +198,41 @@ async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
 
 
 def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | None:
-    """A document pointed at by its place in the to-do list just shown ("第一份写咩嘅") is that document."""
-    if u is None or u.entity("doc_id") is not None:
+    """An item pointed at by its place in the list just shown (the to-do documents, a ticket queue) is that
+    item: "第一份写咩嘅", "签收第二张"."""
+    entity = listed_entity(ctx.session)
+    if u is None or entity is None or u.entity(entity) is not None:
         return u
-    listed = listed_item(ctx.session, "doc_id", ctx.text, ctx.services.clock.now())
+    listed = listed_item(ctx.session, entity, ctx.text, ctx.services.clock.now())
     if listed is None or listed.value is None:
         return u
-    entities = [*u.entities, {"entity": "doc_id", "value": listed.value, "extractor": "listed"}]
+    entities = [*u.entities, {"entity": entity, "value": listed.value, "extractor": "listed"}]
     likeliest = next((name for name, _ in u.ranking if name in SPECS), u.intent)
-    if not _acts_on_documents(likeliest) and is_question(ctx.text):
+    if entity == "doc_id" and not _acts_on(likeliest, entity) and is_question(ctx.text):
         # A question about an item of the list ("第一份写咩嘅", read as out of scope): a question about that document.
         return replace(u, intent="query_document", confidence=1.0, entities=entities)
     return replace(u, entities=entities)
 
 
-def _acts_on_documents(intent: str) -> bool:
+def _acts_on(intent: str, entity: str) -> bool:
     spec = SPECS.get(intent)
-    return spec is not None and any(n.entity == "doc_id" for n in spec.needs)
+    return spec is not None and any(n.entity == entity for n in spec.needs)
 
 
-def _beyond_the_list(ctx: Context) -> Reply | None:
-    """A place past the end of the to-do list just shown ("第五份" of three): said, rather than another document
-    taken for it."""
-    listed = listed_item(ctx.session, "doc_id", ctx.text, ctx.services.clock.now())
+_LISTED_WHAT = {"doc_id": "待办公文", "ticket_id": "工单"}
+
+
+def _beyond_the_list(ctx: Context, intent: str) -> Reply | None:
+    """A place past the end of the list just shown ("第五份" of three): said, rather than another item taken
+    for it."""
+    entity = listed_entity(ctx.session)
+    if entity is None or not _acts_on(intent, entity):
+        return None
+    listed = listed_item(ctx.session, entity, ctx.text, ctx.services.clock.now())
     if listed is None or listed.value is not None:
         return None
-    n = listed.count
-    return Reply(f"刚才列出的待办公文只有 {n} 件，没有“{listed.words}”。请说序号 1 到 {n}，或说明文号。")
+    n, what = listed.count, _LISTED_WHAT.get(entity, "")
+    return Reply(f"刚才列出的{what}只有 {n} 件，没有“{listed.words}”。请说序号 1 到 {n}，或说明编号。")
 
 
 async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply]:
@@ -272,5 +280,5 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         lines.append("请回复序号，或换个说法。")
         buttons = [Button(s.label, str(n)) for n, s in enumerate(d.options, start=1)]
         return [Reply("\n".join(lines), buttons=buttons)]
-    beyond = _beyond_the_list(ctx) if d.spec and _acts_on_documents(d.spec.name) else None
+    beyond = _beyond_the_list(ctx, d.spec.name) if d.spec else None
     return [beyond] if beyond else await _act(ctx, d)

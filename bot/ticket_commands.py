@@ -156,7 +156,7 @@ def _tickets(ctx: Context) -> TicketService:
 
 
 async def _queue(ctx: Context, m: Match) -> list[Reply]:
-    return [Reply(await tf.queue_text(_tickets(ctx), ctx.actor))]
+    return [Reply(await tf.queue_text(_tickets(ctx), ctx.actor, ctx.session))]
 
 
 async def _stats(ctx: Context, m: Match) -> list[Reply]:

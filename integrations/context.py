@@ -50,6 +50,12 @@ class PointedAt:
     words: str  # the words that pointed ("第二份")
 
 
+def listed_entity(session: SessionData) -> str | None:
+    """What the list last shown lists ("doc_id", "ticket_id"), if one was shown."""
+    raw = session.get(LISTED)
+    return str(raw.get("entity")) if isinstance(raw, dict) and raw.get("entity") else None
+
+
 def listed_item(session: SessionData, entity: str, text: str, now: datetime) -> PointedAt | None:
     """The item of the list of ``entity`` last shown that ``text`` points at by its place ("第二份", "最后嗰件");
     None when no such list is fresh or nothing is pointed at by place."""

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from integrations import ticket_followup
-from integrations.context import offer
+from integrations.context import offer, remember_listing
 from integrations.contract import (
     FlowCall,
     FlowHandler,
@@ -25,7 +25,7 @@ from integrations.intents import SPECS
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor, Role
 from nlu.entities import rating_level, rating_reason
-from nlu.numerals import chinese_number
+from nlu.numerals import chinese_number, without_leading_ordinal
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import NoDepartment
 from office_flows.tickets.models import Ticket
@@ -90,6 +90,11 @@ def remainder(text: str, code: str | None) -> str:
     rest = text.replace(code, " ") if code else text
     rest = re.sub(r"(?i)gd\d{13}", " ", rest)
     rest = _VERBS.sub("", rest.strip(" ：:，,。"))
+    # "第二张回复市民：…", "回复第二张：…": the place in a list named the ticket, it is not the text
+    # ("回复市民：第二张罚单已开出" keeps it).
+    after = without_leading_ordinal(rest)
+    if after != rest and (not after or after[0] in " ：:，,。" or _VERBS.match(after)):
+        rest = _VERBS.sub("", after.strip(" ：:，,。"))
     return rest.strip(" ：:，,。")
 
 
@@ -380,22 +385,29 @@ def shown_ticket(session: SessionData, now: datetime) -> str | None:
     return str(raw.get("code") or "") or None if fresh else None
 
 
-async def department_queue_text(svc: TicketService, actor: Actor) -> str:
+async def department_queue_text(svc: TicketService, actor: Actor, session: SessionData | None = None) -> str:
+    """The department's open tickets, numbered (``session`` remembers the numbers for "签收第一张")."""
     tickets = await svc.queries.department_todo(actor)
+    if session is not None:
+        remember_listing(session, "ticket_id", [t.code for t in tickets], svc.clock.now())
     if not tickets:
         return "您所在部门目前没有待办工单。" if actor.person_id else "这个命令需要工作人员身份。"
     lines = ["本部门待办工单（按期限排序）："]
     lines += [
-        f"· {t.code}（{t.kind}）{'协办，' if t.department_code != actor.department_code else ''}"
+        f"{n}. {t.code}（{t.kind}）{'协办，' if t.department_code != actor.department_code else ''}"
         f"期限 {fmt_time(t.deadline_at)}{f'，市民催单 {t.remind_count} 次' if t.remind_count else ''}："
         f"{t.content[:30]}"
-        for t in tickets
+        for n, t in enumerate(tickets, start=1)
     ]
+    lines.append("可以按序号说，如“签收第一张”“第二张回复市民：……”。")
     return "\n".join(lines)
 
 
-async def dispatch_queue_text(svc: TicketService) -> str:
+async def dispatch_queue_text(svc: TicketService, session: SessionData | None = None) -> str:
+    """Objections to review and tickets to dispatch, numbered (``session`` remembers them: "第一张派去城管局")."""
     tickets = await svc.queries.queue()
+    if session is not None:
+        remember_listing(session, "ticket_id", [t.code for t in tickets], svc.clock.now())
     names = await svc.queries.department_names()
     pending = await svc.queries.objections()
     review = [
@@ -409,8 +421,8 @@ async def dispatch_queue_text(svc: TicketService) -> str:
     if not tickets:
         return "\n".join(lines)
     lines.append("待派单工单：")
-    for t in tickets:
-        line = f"· {t.code}（{t.kind}）{t.content[:30]}"
+    for n, t in enumerate(tickets, start=1):
+        line = f"{n}. {t.code}（{t.kind}）{t.content[:30]}"
         if t.proposed_department:
             proposed = names.get(t.proposed_department, t.proposed_department)
             line += f"\n  建议：{proposed}（置信度 {t.proposal_confidence or 0:.0%}）"
@@ -419,15 +431,15 @@ async def dispatch_queue_text(svc: TicketService) -> str:
         lines.append(line)
     if svc.router_note():
         lines.append(svc.router_note())
-    lines.append("派单：/派单 工单编号 [部门]（不写部门即采纳建议），也可以直接说“派给城管局”。")
+    lines.append("派单：/派单 工单编号 [部门]（不写部门即采纳建议），也可以直接说“派给城管局”“第一张派去住建局”。")
     return "\n".join(lines)
 
 
-async def queue_text(svc: TicketService, actor: Actor) -> str:
+async def queue_text(svc: TicketService, actor: Actor, session: SessionData | None = None) -> str:
     """A dispatcher's queue (to dispatch, 退单 to review); anyone else's department queue."""
     if actor.roles & DISPATCHERS:
-        return await dispatch_queue_text(svc)
-    return await department_queue_text(svc, actor)
+        return await dispatch_queue_text(svc, session)
+    return await department_queue_text(svc, actor, session)
 
 
 async def named_department(svc: TicketService, call: FlowCall) -> str | None:
@@ -575,7 +587,7 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return offer(call, "ticket_id", [(t.code, choice_label(t)) for t in late], "超期工单")
 
     async def ticket_queue(call: FlowCall) -> list[str]:
-        return [await queue_text(svc, call.actor)]
+        return [await queue_text(svc, call.actor, call.session)]
 
     async def overdue_tickets(call: FlowCall) -> list[str]:
         return [await overdue_text(svc, call.actor, await named_department(svc, call))]

@@ -46,3 +46,9 @@ def ordinal_in(text: str) -> tuple[int, re.Match[str]] | None:
     except KeyError:
         return None
     return (n, m) if n >= 1 else None
+
+
+def without_leading_ordinal(text: str) -> str:
+    """``text`` without the place it starts with ("第二张回复市民：…" → "回复市民：…")."""
+    m = _ORDINAL.match(text)
+    return text[m.end() :] if m else text

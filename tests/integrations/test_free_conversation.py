@@ -770,7 +770,7 @@ async def test_staff_at_work_in_their_own_words(rt):
     await verify_dialog(
         rt,
         [
-            ("demo-zhongli", "现在排队等派的单子有几张", re.compile(f"待派单工单：\\n· {code}")),
+            ("demo-zhongli", "现在排队等派的单子有几张", re.compile(f"待派单工单：\\n1\\. {code}")),
             ("demo-zhongli", "这张交给城管那边去办吧", f"已将工单 {code} 派往{cgj}"),
             ("demo-hejianxin", "我们队里现在手上有啥单子", re.compile(f"本部门待办工单[\\s\\S]*{code}")),
         ],

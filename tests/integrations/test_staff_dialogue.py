@@ -20,6 +20,7 @@ from kernel.config import Settings
 from knowledge_base.models import UnansweredQuestion
 from nlu.service import NluService
 from office_flows.directory.demo import load_demo_directory
+from office_flows.tickets.models import Ticket
 from tests.integrations.test_tickets import RECORDED as TICKETS_RECORDED
 from tests.integrations.test_tickets import START, file_complaint, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
@@ -44,6 +45,12 @@ RECORDED = {
     "质检情况点样": nlu_result("quality_summary"),
     "有哪些问题没答上来": nlu_result("unanswered_questions"),
     "申请延期": nlu_result("extend_ticket"),
+    # tickets pointed at by their place in the queue just shown
+    "第二张派去住建局": nlu_result("dispatch_ticket", entities={"department": "住建局"}),
+    "第一张派给城管局": nlu_result("dispatch_ticket", entities={"department": "城管局"}),
+    "第三张派去城管局": nlu_result("dispatch_ticket", entities={"department": "城管局"}),
+    "签收第一张": nlu_result("accept_ticket", 0.9),
+    "第一张回复市民：已责令停止夜间施工": nlu_result("reply_ticket", 0.9),
     "单子咋整": nlu_result("nlu_fallback", 0.3, ranking=[("ticket_queue", 0.3), ("ask_service", 0.2)]),
 }
 
@@ -64,11 +71,11 @@ async def test_dispatcher_and_department_in_words(rt: Runtime) -> None:
     await verify_dialog(
         rt,
         [
-            ("demo-zhongli", "有咩单要派", re.compile(f"待派单工单：\\n· {code}")),
+            ("demo-zhongli", "有咩单要派", re.compile(f"待派单工单：\\n1\\. {code}")),
             # the only waiting ticket is taken from context; the department through the catalogue's aliases
             ("demo-zhongli", "派给城管局", f"已将工单 {code} 派往{CGJ}。"),
             ("demo-zhongli", "有咩单要派", "目前没有待派单的工单"),
-            ("demo-hejianxin", "我有几单要处理", re.compile(f"本部门待办工单（按期限排序）：\\n· {code}")),
+            ("demo-hejianxin", "我有几单要处理", re.compile(f"本部门待办工单（按期限排序）：\\n1\\. {code}")),
             # documents and tickets in one answer
             (
                 "demo-hejianxin",
@@ -95,6 +102,26 @@ async def test_several_waiting_tickets_ask_which(rt: Runtime) -> None:
             ("demo-zhongli", "派给城管局", f"已将工单 {first} 派往{CGJ}。"),
         ],
     )
+
+
+async def test_tickets_pointed_at_by_their_place_in_the_queue(rt: Runtime) -> None:
+    first = await file_complaint(rt)
+    second = await file_complaint(rt, "citizen-2", "13912345679")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "有咩单要派", re.compile(f"待派单工单：\\n1\\. {first}[\\s\\S]*\\n2\\. {second}")),
+            ("demo-zhongli", "第三张派去城管局", "刚才列出的工单只有 2 件，没有“第三张”"),
+            ("demo-zhongli", "第二张派去住建局", f"已将工单 {second} 派往{ZJJ}。"),
+            ("demo-zhongli", "第一张派给城管局", f"已将工单 {first} 派往{CGJ}。"),
+            ("demo-hejianxin", "我有几单要处理", re.compile(f"本部门待办工单（按期限排序）：\\n1\\. {first}")),
+            ("demo-hejianxin", "签收第一张", f"已签收工单 {first}"),
+            ("demo-hejianxin", "第一张回复市民：已责令停止夜间施工", f"已回复工单 {first}"),
+        ],
+    )
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == first))
+        assert t is not None and t.result == "已责令停止夜间施工"
 
 
 async def test_supervisor_overdue_urge_and_quality(rt: Runtime) -> None:
