@@ -7,10 +7,12 @@ import re
 from bot.handlers import Context, Match
 from bot.messages import Reply
 from bot.nlu_handlers import CLARIFY
+from integrations.chat import WHO
 from integrations.context import PICK
 from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
+from nlu.asking import asks_what_answers
 from nlu.giving_up import is_cancel
 from office_flows.handoff.asking import asks_for_person
 
@@ -55,18 +57,6 @@ _HELP = re.compile(
     r"(?:什么|啥|咩|乜|乜嘢|咩嘢|乜野|咩野|么个|么嘢|嘛))[?？呀吗啊㗎嘅。.!！]*$",
     re.I,
 )
-# Asking what answers ("你是机器人吗", "你系咪真人", "你系边个") or whether anyone is there ("有冇人呀", "有人在吗").
-_WHO = re.compile(
-    r"^(?:喂[，,\s]*)?(?:你(?:到底)?(?:是不是|系唔系|係唔係|系咪|係咪|是|系|係)(?:一个|个)?"
-    r"(?:机器人|机械人|真人|人工|ai|谁|边个|咩人|乜人)(?:(?:还是|定系|定係|或者)(?:机器人|真人|人工))?"
-    r"|有(?:冇|没|没有|无)?人(?:在|喺|喺度)?)"
-    r"[吗嘛呀啊咩㗎嘅嚟来的?？。!！~～\s]*$",
-    re.I,
-)
-WHO = (
-    "我是梅江区 12345 政务服务智能助手（机器人），随时在线：可以解答办事问题、帮您登记投诉建议、查询工单进度。"
-    "需要人工客服请回复“人工”，或拨打 12345 热线。"
-)
 _MARKUP = re.compile(
     r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:|\b(select|insert|update|delete|drop|union)\b.+\b(from|into|table|select|set)\b",
     re.I,
@@ -83,7 +73,7 @@ def is_thanks(ctx: Context) -> bool:
 
 
 def asks_who(ctx: Context) -> bool:
-    return bool(_WHO.match(ctx.text))
+    return asks_what_answers(ctx.text)
 
 
 async def who_answers(ctx: Context, m: Match) -> list[Reply]:
@@ -136,6 +126,19 @@ async def phone_alone(ctx: Context, m: Match) -> list[Reply]:
             "· 需要人工服务：回复“人工”，或拨打 12345 热线。"
         )
     ]
+
+
+# A confirmation with nothing waiting for one: an expired or finished step ("确认" twice, or after a restart).
+_CONFIRM_ALONE = re.compile(r"^(?:确认|确定|确认提交|提交|确认取消|confirm)[吧啦了。.!！~～\s]*$", re.I)
+NOTHING_TO_CONFIRM = "目前没有需要确认的事项（可能已经办完或已超时）。还有什么可以帮您？"
+
+
+def confirms_nothing(ctx: Context) -> bool:
+    return bool(_CONFIRM_ALONE.match(ctx.text))
+
+
+async def nothing_to_confirm(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(NOTHING_TO_CONFIRM)]
 
 
 def says_cancel(ctx: Context) -> bool:

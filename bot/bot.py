@@ -64,6 +64,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(basic.says_cancel, basic.nothing_to_cancel),
         MessageHandler(basic.wants_help, basic.help_text),
         MessageHandler(basic.only_a_phone, basic.phone_alone),
+        MessageHandler(basic.confirms_nothing, basic.nothing_to_confirm),
         MessageHandler(lambda ctx: True, nlu_handlers.understand_and_route),
     ]
 

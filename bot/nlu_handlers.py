@@ -214,6 +214,17 @@ def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | 
     return replace(u, entities=entities)
 
 
+async def _rates_the_ticket_awaiting_it(ctx: Context, u: Understanding | None) -> bool:
+    """A citizen's unsure turn with a rating word in it ("还可以", "唔满意"), not a question, while one of their
+    tickets waits for a rating."""
+    tickets = ctx.services.tickets
+    if u is None or tickets is None or u.confidence >= ctx.services.nlu_threshold or is_staff(ctx.actor):
+        return False
+    if rating_level(ctx.text) is None or is_question(ctx.text):
+        return False
+    return await tickets.queries.latest_awaiting_rating(ctx.actor) is not None
+
+
 def _acts_on(intent: str, entity: str) -> bool:
     spec = SPECS.get(intent)
     return spec is not None and any(n.entity == entity for n in spec.needs)
@@ -248,6 +259,9 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         if u is not None:
             start["entities"] = {k: v for k, v in entity_values(u.entities).items() if k in ("address", "phone")}
         return await ctx.conversations[INTAKE].open(ctx, start)
+    if await _rates_the_ticket_awaiting_it(ctx, u):
+        # "𠊎觉得还可以，就系慢了滴" after "请您评价": the rating, with its reason, whatever the NLU was unsure of.
+        return await _act(ctx, decide_for(SPECS["rate_service"], {}, ctx.actor.roles))
     looked_up: list[AskResult | None] = []
 
     async def kb_decision() -> KbDecision | None:

@@ -31,6 +31,7 @@ from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
 from integrations.arbitration import is_question
+from integrations.chat import WHO
 from integrations.contract import FlowCall
 from integrations.handoff import SESSION_KEY as HANDOFF_KEY
 from integrations.intents import SPECS
@@ -38,7 +39,7 @@ from integrations.knowledge import MISS_KEY
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
-from nlu.asking import asks_how_long
+from nlu.asking import asks_how_long, asks_to_wait, asks_what_answers
 from nlu.entities import LANDLINE, mobile_in
 from nlu.giving_up import gives_up
 from nlu.homophones import appeal_verbs
@@ -395,6 +396,10 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     else set aside politely; either way the intake resumes where it was, saying so, and nothing is stored.
     ``aside=False`` (the content step, where a question may be the appeal itself) only takes KB answers. A
     question after a lead-in that takes back the filing ("不对，我其实是想问下…") is told first how to drop it."""
+    if asks_what_answers(ctx.text):  # "你哋系咪政府嘅" at the content step is not the appeal
+        return Step([Reply(WHO), _resume(conv)], conv.state)
+    if asks_to_wait(ctx.text):
+        return Step([Reply("好的，不急，想好了直接发给我就行。（回复“取消”可放弃登记）")], conv.state)
     if not asks(ctx.text):
         return None
     how_long = _how_long_answer(ctx, conv) if aside else None  # at the content step it may be the appeal

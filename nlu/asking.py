@@ -1,6 +1,7 @@
-"""Asking how long something takes, in Mandarin, Cantonese and Hakka words: "噉要几耐先有人处理？",
-"多久能办好", "要好耐先有回音". Read mid-intake and while a supplement is awaited, where such a question is
-answered from the district's rules rather than stored as the appeal."""
+"""What people ask of the assistant instead of answering it, in Mandarin, Cantonese and Hakka words: how long
+handling takes ("噉要几耐先有人处理？", "多久能办好"), what or whom the assistant is ("你系咪机器人", "你哋系咪
+政府嘅"), or a moment before answering ("等阵先"). Read by the global words and mid-intake, where such a turn is
+answered and the step asked again, never stored as the appeal."""
 
 from __future__ import annotations
 
@@ -13,3 +14,30 @@ _OF_HANDLING = re.compile(r"处理|办|回复|答复|有人|搞掂|解决|理|�
 def asks_how_long(text: str) -> bool:
     """Whether ``text`` asks how long handling takes (a how-long word and a word of handling)."""
     return bool(_HOW_LONG.search(text) and _OF_HANDLING.search(text))
+
+
+# Asking what answers ("你是机器人吗", "你系咪真人", "你系边个"), whom it stands for ("你哋系咪政府嘅",
+# "你们是官方的吗", "你系边个部门") or whether anyone is there ("有冇人呀", "有人在吗").
+_WHO = re.compile(
+    r"^(?:喂[，,\s]*)?(?:(?:你|您|你哋|你们|你地)(?:到底)?(?:是不是|系唔系|係唔係|系咪|係咪|是|系|係)(?:一个|个)?"
+    r"(?:机器人|机械人|真人|人工|ai|谁|边个|咩人|乜人|边个部门|哪个部门|什么部门|政府|政府部门|官方|12345|热线)"
+    r"(?:(?:还是|定系|定係|或者)(?:机器人|真人|人工))?"
+    r"|有(?:冇|没|没有|无)?人(?:在|喺|喺度)?)"
+    r"[吗嘛呀啊咩㗎嘅嚟来的?？。!！~～\s]*$",
+    re.I,
+)
+# Asking for a moment ("等阵先", "等一下", "稍等", "等我谂下"): nothing is answered yet.
+_WAIT = re.compile(
+    r"^(?:等阵先?|等一阵|等等|等一下|等下|等一等|稍等(?:一下)?|等我(?:谂|想|睇|看|揾|找)(?:下|一下|想)?)"
+    r"[啊呀先啦喇吧哈。.!！~～…\s]*$"
+)
+
+
+def asks_what_answers(text: str) -> bool:
+    """Whether ``text`` only asks what or whom the assistant is, or whether anyone is there."""
+    return bool(_WHO.match(text.strip()))
+
+
+def asks_to_wait(text: str) -> bool:
+    """Whether ``text`` only asks for a moment before answering."""
+    return bool(_WAIT.match(text.strip()))

@@ -70,7 +70,9 @@ def rating_level(text: str) -> str | None:
 
 
 _REASON_LEAD = re.compile(r"^[\s,，。.;；:：!！、]*(?:因为|原因是|理由是|理由|原因)?[\s,，:：]*")
-_RATING_LEAD = re.compile(r"^(?:我|本人)?(?:的)?(?:评价|打分|给个?)?(?:是|为|：|:)?\s*")
+_RATING_LEAD = re.compile(
+    r"^(?:我|本人|𠊎|我哋|我们)?(?:的)?(?:觉得|认为|感觉|睇|看来)?(?:评价|打分|给个?|俾个?|畀个?)?(?:是|为|系|：|:)?\s*"
+)
 
 
 def rating_reason(text: str) -> str:
@@ -81,6 +83,7 @@ def rating_reason(text: str) -> str:
         return ""
     before = _RATING_LEAD.sub("", text[: m.start()]).strip(" ，,。")
     after = _REASON_LEAD.sub("", text[m.end() :]).strip()
+    after = "" if re.fullmatch(r"[吧啦啊呀了喇嘞咯哈嘛啰噃\s。.!！~～]*", after) else after  # "基本满意吧"
     rest = "，".join(part for part in (before, after) if part)
     return rest.rstrip("。.!！ ")
 

@@ -39,8 +39,9 @@ _CLAUSES = re.compile(r"[，,。.!！?？;；:：、~～…\s]+")
 # "Cancel" said plainly: what every pending step (a slot asked for, a booking's choices, a queue for a person)
 # takes as dropping it.
 _CANCEL = re.compile(
-    r"^(?:取消|算了|算啦|不用了|唔使了|不要了|唔要了|退出|冇嘢了|没事了|不订了|唔订了|cancel)"
-    r"[吧啦了喇嘞。.!！~～\s]*$",
+    r"^(?:取消|退出|cancel|算了|算啦|算喇|算嘞|"
+    r"(?:不用|唔使|唔洗|毋使|不要|唔要|冇嘢|没事|冇事|不订|唔订)(?:了|喇|啦|嘞|咯))"
+    r"[吧啦了喇嘞咯。.!！~～\s]*$",
     re.I,
 )
 

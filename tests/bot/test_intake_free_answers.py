@@ -173,6 +173,26 @@ async def test_a_grouped_phone_number_at_its_step(rt: Runtime) -> None:
     assert (await the_ticket(rt)).phone == "13800138000"
 
 
+async def test_a_moment_asked_for_and_who_answers_asked_at_the_content_step_are_not_the_appeal(rt: Runtime) -> None:
+    """ "你哋系咪政府嘅" used to be stored as the complaint, and the real content then as its place."""
+    await verify_dialog(
+        rt,
+        [
+            ("我想投诉", ["登记投诉工单", "请简要描述"]),
+            ("等阵先", "好的，不急"),
+            ("你哋系咪政府嘅", [re.compile("智能助手（机器人）"), re.compile("我们继续刚才的登记[\\s\\S]*请简要描述")]),
+            ("新中路有只大狗成日吓亲细路", ASK_PLACE),
+            ("新中路", ASK_TIME),
+            ("琴日", ASK_PHONE),
+            ("匿名", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="c-who",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.address) == ("新中路有只大狗成日吓亲细路", "新中路")
+
+
 async def test_a_time_said_in_the_first_message_is_not_asked_again(rt: Runtime) -> None:
     await verify_dialog(
         rt,
@@ -410,7 +430,9 @@ async def test_a_time_at_the_phone_step_fills_an_empty_time_only(rt: Runtime) ->
     )
 
 
-@pytest.mark.parametrize("said", ["取消", "算了吧", "唔使了", "不用了。", "cancel", "退出！"])
+@pytest.mark.parametrize(
+    "said", ["取消", "算了吧", "唔使了", "唔使喇", "冇事喇", "毋使了", "不用了。", "cancel", "退出！"]
+)
 def test_one_set_of_cancel_words_for_every_pending_step(said: str) -> None:
     assert is_cancel(said)
 

@@ -1,6 +1,7 @@
 """What a new user types before they know the commands: the menu asked for in Mandarin, Cantonese or Hakka
-("你识做咩", "有咩功能", "返回"), and a phone number sent with nothing asking for one. Neither is a farewell
-(Rasa reads "返回" and "13800138000" as goodbye), nor an out-of-scope decline logged for editors."""
+("你识做咩", "有咩功能", "返回"), a phone number sent with nothing asking for one, a "确认" with nothing to
+confirm. None is a farewell (Rasa reads "返回" and "13800138000" as goodbye), nor an out-of-scope decline logged
+for editors."""
 
 from __future__ import annotations
 
@@ -51,6 +52,14 @@ async def test_a_phone_number_a_step_asks_for_is_that_steps(rt: Runtime) -> None
             ("138 0013 8000", re.compile("请核对您要登记的工单[\\s\\S]*138\\*\\*\\*\\*8000")),
         ],
     )
+
+
+@pytest.mark.parametrize("said", ["确认", "确定。", "提交"])
+async def test_a_confirmation_with_nothing_to_confirm_says_so(rt: Runtime, said: str) -> None:
+    """Used to be declined as an unknown question and logged for the editors."""
+    await verify_dialog(rt, [(said, "目前没有需要确认的事项")])
+    async with rt.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
 
 
 @pytest.mark.parametrize("said", ["返回上一步", "有人偷电话线"])

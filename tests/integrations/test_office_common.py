@@ -1,11 +1,18 @@
-"""The free text of an approval or a return, without the verb that made it one, in Mandarin and Cantonese."""
+"""The free text of an approval or a return, without the verb that made it one, and a ticket's 退单 reason named
+in everyday words, in Mandarin and Cantonese."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
 from integrations.documents import remark_of
 from integrations.office_common import reason_of
+from integrations.tickets import guess_reason
+from office_flows.tickets.rules import TicketRules
+from office_flows.tickets.service import TicketService
 
 
 @pytest.mark.parametrize(
@@ -38,3 +45,17 @@ def test_the_verb_is_not_part_of_the_reason(said: str, reason: str) -> None:
 )
 def test_a_remark_follows_what_named_the_document(written: str, remark: str) -> None:
     assert remark_of(written) == remark
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("呢张唔系我哋管嘅，应该系市场监管局", "非本部门职责"),
+        ("这个不归我们管", "非本部门职责"),
+        ("唔喺本区嘅", "不属本辖区"),
+        ("我们已经在处理", None),  # no reason named: the reasons are listed
+    ],
+)
+def test_a_return_reason_named_in_everyday_words(said: str, reason: str | None) -> None:
+    rules = TicketRules(workdays={})
+    assert guess_reason(cast(TicketService, SimpleNamespace(rules=rules)), said) == reason

@@ -16,7 +16,7 @@ from govchat.runtime import Runtime
 from integrations.ticket_followup import negates_filing, supplement_content
 from kernel.clock import SHANGHAI
 from kernel.config import Settings
-from office_flows.tickets.models import Ticket, TicketEvent
+from office_flows.tickets.models import Ticket, TicketEvent, TicketRating
 from tests.support.demo_runtime import demo_runtime, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
 from tests.support.nlu_double import nlu_result
@@ -37,6 +37,10 @@ RECORDED = {
     "唔投诉喇": nlu_result("complain"),
     "撤单": nlu_result("withdraw_ticket"),
     "要几耐先有结果？": nlu_result("query_ticket", 0.5),
+    # as the real NLU read this Hakka rating with its reason once: unsure, supplement or praise
+    "𠊎觉得还可以，就系慢了滴": nlu_result(
+        "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("supplement_ticket", 0.3), ("praise", 0.2)]
+    ),
     "今晚十点又开始打桩": nlu_result("complain", 0.6),
 }
 
@@ -197,6 +201,23 @@ async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
             ("c1", f"/撤单 {code}", re.compile(rf"工单 {code} 已办结，待评价，不能再撤回[\s\S]*请对办理结果评价")),
         ],
     )
+
+
+async def test_a_rating_in_other_words_while_one_is_awaited(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await verify_dialog(rt, [("c1", "𠊎觉得还可以，就系慢了滴", re.compile("我不太确定|没有"))])  # nothing to rate yet
+    await dispatch(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-yechunmei", f"/签收 {code}", "已签收"),
+            ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
+            ("c1", "𠊎觉得还可以，就系慢了滴", re.compile(r"基本满意")),
+        ],
+    )
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+        assert rating is not None and rating.comment == "就系慢了滴"
 
 
 async def test_a_ticket_under_rectification_takes_supplements_and_reminders(rt: Runtime) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from kernel.clock import SHANGHAI
-from nlu.entities import postprocess, rating_level, valid_ticket_id
+from nlu.entities import postprocess, rating_level, rating_reason, valid_ticket_id
 from nlu.numerals import chinese_number
 from nlu.service import preprocess
 from nlu.timeparse import parse_time
@@ -118,3 +118,17 @@ def test_dictionary_keeps_manual_entries_and_adds_short_kb_names(tmp_path):
         [("居住证", "n"), ("梅江区民政局", "nt"), ("一个非常非常非常长的事项名称超过十二个字", "n"), ("x", "n")], manual
     )
     assert text.splitlines() == ["三楼会议室 2000 n", "居住证 3000 n", "梅江区民政局 2000 nt"]
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("不满意，昨晚12点还是很吵", "昨晚12点还是很吵"),
+        ("𠊎觉得还可以，就系慢了滴", "就系慢了滴"),  # the speaker's lead-in is not the reason
+        ("我觉得系基本满意，态度几好", "态度几好"),
+        ("我的评价是满意", ""),
+        ("基本满意吧", ""),  # a particle is no reason
+    ],
+)
+def test_a_ratings_reason_is_what_else_was_said(said: str, reason: str) -> None:
+    assert rating_reason(said) == reason
