@@ -45,6 +45,8 @@ SUPERVISOR_HELP = (
     "\n督办：说“本月工单统计”或 /统计，/催办 工单编号；/质检 查看质检概况（含机器人对话），"
     "/质检 工单编号 查看一张工单的质检结果；/预警 查看未诉先办预警。"
 )
+NOTHING_MORE = "好的。有需要随时找我，或拨打 12345 热线。"
+_NOTHING_MORE = re.compile(r"^(?:冇嘢|没事|冇事|无事)")
 NOTHING_PENDING = "好的。目前没有需要取消的操作，还有什么可以帮您？"
 JUNK = "我没有看懂这条消息。请用文字描述您要咨询或反映的事情，例如“办居住证要带什么材料”或“我要投诉楼下噪音”。"
 
@@ -152,6 +154,8 @@ async def nothing_to_cancel(ctx: Context, m: Match) -> list[Reply]:
     """ "取消" reached here: no dialogue or follow-up was waiting (those take it first); offered choices go."""
     if any(ctx.session.pop(key, None) is not None for key in OFFERS):
         return [Reply("好的，已取消。还有什么可以帮您？")]
+    if _NOTHING_MORE.match(ctx.text):  # "冇嘢喇", "没事了": nothing more to ask, not a cancel
+        return [Reply(NOTHING_MORE)]
     return [Reply(NOTHING_PENDING)]
 
 

@@ -233,11 +233,12 @@ def _acts_on(intent: str, entity: str) -> bool:
 _LISTED_WHAT = {"doc_id": "待办公文", "ticket_id": "工单"}
 
 
-def _beyond_the_list(ctx: Context, intent: str) -> Reply | None:
-    """A place past the end of the list just shown ("第五份" of three): said, rather than another item taken
-    for it."""
+def _beyond_the_list(ctx: Context, u: Understanding | None) -> Reply | None:
+    """A place past the end of the list just shown ("第五份同意", "第三份点样" of two), in a request about such
+    items or a question: said, rather than another item taken for it or the sentence declined."""
     entity = listed_entity(ctx.session)
-    if entity is None or not _acts_on(intent, entity):
+    likeliest = next((name for name, _ in u.ranking if name in SPECS), u.intent) if u is not None else ""
+    if entity is None or not (_acts_on(likeliest, entity) or is_question(ctx.text)):
         return None
     listed = listed_item(ctx.session, entity, ctx.text, ctx.services.clock.now())
     if listed is None or listed.value is not None:
@@ -247,6 +248,9 @@ def _beyond_the_list(ctx: Context, intent: str) -> Reply | None:
 
 
 async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply]:
+    beyond = _beyond_the_list(ctx, u)
+    if beyond is not None:
+        return [beyond]
     u = _with_listed_item(ctx, u)
     nlu = ctx.services.nlu
     knowledge = ctx.services.knowledge
@@ -294,5 +298,4 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         lines.append("请回复序号，或换个说法。")
         buttons = [Button(s.label, str(n)) for n, s in enumerate(d.options, start=1)]
         return [Reply("\n".join(lines), buttons=buttons)]
-    beyond = _beyond_the_list(ctx, d.spec.name) if d.spec else None
-    return [beyond] if beyond else await _act(ctx, d)
+    return await _act(ctx, d)

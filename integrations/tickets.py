@@ -161,13 +161,26 @@ async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: s
     label = rating_level(level_text)
     code = code or await svc.queries.latest_awaiting_rating(actor)
     if code is None:  # said first: asking for a level with nothing to rate would lead nowhere
-        return ["没有找到需要您评价的工单。如有工单编号，请回复“/评价 工单编号 满意”。"]
+        return [await _nothing_to_rate(svc, actor)]
     if label is None:
         return [f"请告诉我您对工单 {code} 的评价：非常满意、满意、基本满意、不满意，还是非常不满意？"]
     try:
         return [rating_text(await svc.rate(code, actor, LEVEL_OF[label], comment))]
     except TicketError as exc:
         return [str(exc)]
+
+
+async def _nothing_to_rate(svc: TicketService, actor: Actor) -> str:
+    """No ticket awaits a rating: a citizen whose ticket is still being handled ("唔满意，搞咗成个月都未搞掂") is
+    told where it stands and how to urge or add to it, rather than only that there is nothing to rate."""
+    open_ = await svc.followup.open_tickets(actor)
+    if not open_:
+        return "没有找到需要您评价的工单。如有工单编号，请回复“/评价 工单编号 满意”。"
+    t = open_[0]
+    return (
+        f"您的工单 {t.code}（{t.kind}）目前{LABELS[Status(t.status)]}，办理期限：{fmt_time(t.deadline_at)}，"
+        "办结后会请您评价。需要催办请说“帮我催一下”，要补充情况请说“我想补充……”。"
+    )
 
 
 async def sign(svc: TicketService, actor: Actor, code: str) -> list[str]:

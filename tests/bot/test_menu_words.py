@@ -62,6 +62,11 @@ async def test_a_confirmation_with_nothing_to_confirm_says_so(rt: Runtime, said:
         assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
 
 
+@pytest.mark.parametrize(("said", "reply"), [("冇嘢喇", "有需要随时找我"), ("取消", "目前没有需要取消的操作")])
+async def test_nothing_more_is_not_a_cancel(rt: Runtime, said: str, reply: str) -> None:
+    await verify_dialog(rt, [(said, reply)])
+
+
 @pytest.mark.parametrize("said", ["返回上一步", "有人偷电话线"])
 async def test_other_words_are_not_the_menu(rt: Runtime, said: str) -> None:
     [[reply]] = await verify_dialog(rt, [(said, [re.compile(".")])])

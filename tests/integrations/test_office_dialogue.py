@@ -58,6 +58,7 @@ RECORDED = {
     "同意第一份，核稿无误": nlu_result("approve_document", 0.9),
     "最后嗰份退返去，标题要改": nlu_result("reject_document", 0.85),
     "第五份同意": nlu_result("approve_document", 0.9),
+    "第四份点样": nlu_result("out_of_scope", 0.6),
     "同意第二件": nlu_result("approve_document", 0.9),
 }
 
@@ -160,6 +161,7 @@ BY_PLACE = [
     ("李娜", "同意第一份，核稿无误", "FW-2026-001"),
     ("李娜", "最后嗰份退返去，标题要改", re.compile(r"FW-2026-003[\s\S]*理由：标题要改")),
     ("李娜", "第五份同意", "刚才列出的待办公文只有 3 件，没有“第五份”"),
+    ("李娜", "第四份点样", "刚才列出的待办公文只有 3 件，没有“第四份”"),
     ("李娜", "/待办", re.compile(r"^您有 1 件待办公文[\s\S]*FW-2026-002")),
     ("李娜", "同意第一份，核稿无误", "FW-2026-002"),  # the place in the list shown last
 ]

@@ -37,6 +37,7 @@ RECORDED = {
     "唔投诉喇": nlu_result("complain"),
     "撤单": nlu_result("withdraw_ticket"),
     "要几耐先有结果？": nlu_result("query_ticket", 0.5),
+    "唔满意，搞咗成个月都未搞掂": nlu_result("rate_service", 0.7, {"rating": "不满意"}),
     # as the real NLU read this Hakka rating with its reason once: unsure, supplement or praise
     "𠊎觉得还可以，就系慢了滴": nlu_result(
         "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("supplement_ticket", 0.3), ("praise", 0.2)]
@@ -206,6 +207,10 @@ async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
 async def test_a_rating_in_other_words_while_one_is_awaited(rt: Runtime) -> None:
     code = await file_complaint(rt)
     await verify_dialog(rt, [("c1", "𠊎觉得还可以，就系慢了滴", re.compile("我不太确定|没有"))])  # nothing to rate yet
+    # a bad "rating" of a ticket still being handled: where it stands, and how to urge it
+    await verify_dialog(
+        rt, [("c1", "唔满意，搞咗成个月都未搞掂", re.compile(rf"您的工单 {code}（投诉）目前已受理[\s\S]*帮我催一下"))]
+    )
     await dispatch(rt, code)
     await verify_dialog(
         rt,
