@@ -6,17 +6,14 @@ through the real bot and database; the stored ticket is checked field by field."
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
 
 from govchat.runtime import Runtime
-from kernel.config import Settings
 from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
 from tests.support.dialogue import verify_dialog
-from tests.support.kb_rig import kb_runtime
 
 ASK_PLACE = "具体地点在哪里"
 ASK_TIME = "从什么时候开始"
@@ -25,13 +22,6 @@ READ_BACK = "请核对您要登记的工单"
 SET_ASIDE = "我暂时没有准确答案"
 FILED = re.compile(r"已为您登记工单 GD\d{13}")
 ANY = re.compile(r"[\s\S]")
-
-
-@pytest.fixture
-async def rt(sqlite_settings: Settings, clock) -> AsyncIterator[Runtime]:
-    runtime = await kb_runtime(sqlite_settings, clock)
-    yield runtime
-    await runtime.close()
 
 
 async def the_ticket(rt: Runtime) -> Ticket:

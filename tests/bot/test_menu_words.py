@@ -6,26 +6,15 @@ for editors."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
 
 from govchat.runtime import Runtime
-from kernel.clock import FakeClock
-from kernel.config import Settings
 from knowledge_base.models import UnansweredQuestion
 from tests.support.dialogue import verify_dialog
-from tests.support.kb_rig import kb_runtime
 
 MENU = re.compile(r"^我能帮您：[\s\S]*登记 12345 工单")
-
-
-@pytest.fixture
-async def rt(sqlite_settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
-    runtime = await kb_runtime(sqlite_settings, clock)
-    yield runtime
-    await runtime.close()
 
 
 @pytest.mark.parametrize(

@@ -4,22 +4,11 @@ instead of declining the question as out of scope or answering it from the KB.""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
 from govchat.runtime import Runtime
-from kernel.clock import FakeClock
-from kernel.config import Settings
 from tests.support.dialogue import verify_dialog
-from tests.support.kb_rig import kb_runtime
-
-
-@pytest.fixture
-async def rt(sqlite_settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime]:
-    runtime = await kb_runtime(sqlite_settings, clock)
-    yield runtime
-    await runtime.close()
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,17 @@ async def dispatch(rt: Runtime, code: str) -> None:
     await inbox(rt, "demo-yechunmei")
 
 
+async def answer(rt: Runtime, code: str) -> None:
+    """The department signs for the dispatched ticket and answers it: the citizen is asked for a rating."""
+    await verify_dialog(
+        rt,
+        [
+            ("demo-yechunmei", f"/签收 {code}", "已签收"),
+            ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
+        ],
+    )
+
+
 async def events(rt: Runtime, code: str, action: str) -> list[TicketEvent]:
     async with rt.db.session() as s:
         t = await s.scalar(select(Ticket).where(Ticket.code == code))
@@ -190,11 +201,10 @@ async def test_withdrawal_after_confirmation_and_no_new_intake(rt: Runtime) -> N
 async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
     code = await file_complaint(rt)
     await dispatch(rt, code)
+    await answer(rt, code)
     await verify_dialog(
         rt,
         [
-            ("demo-yechunmei", f"/签收 {code}", "已签收"),
-            ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
             ("c1", "帮我催催", re.compile(rf"最近的工单 {code} 已办结，待评价，不能再催办[\s\S]*请对办理结果评价")),
             ("c1", f"/催单 {code}", re.compile(r"已办结[\s\S]*请对办理结果评价")),
             ("c1", f"/补充 {code} 昨晚还是很吵", re.compile(r"不能再补充[\s\S]*请对办理结果评价")),
@@ -212,11 +222,10 @@ async def test_a_rating_in_other_words_while_one_is_awaited(rt: Runtime) -> None
         rt, [("c1", "唔满意，搞咗成个月都未搞掂", re.compile(rf"您的工单 {code}（投诉）目前已受理[\s\S]*帮我催一下"))]
     )
     await dispatch(rt, code)
+    await answer(rt, code)
     await verify_dialog(
         rt,
         [
-            ("demo-yechunmei", f"/签收 {code}", "已签收"),
-            ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
             ("c1", "𠊎觉得还可以，就系慢了滴", re.compile(r"基本满意")),
         ],
     )
@@ -230,11 +239,10 @@ async def test_a_ticket_under_rectification_takes_supplements_and_reminders(rt: 
     heads, instead of "不能再补充" for a ticket the citizen was just told is being put right."""
     code = await file_complaint(rt)
     await dispatch(rt, code)
+    await answer(rt, code)
     await verify_dialog(
         rt,
         [
-            ("demo-yechunmei", f"/签收 {code}", "已签收"),
-            ("demo-yechunmei", f"/回复 {code} 已责令施工单位停止夜间施工", "已回复"),
             ("c1", f"/评价 {code} 不满意 昨晚还在施工", "已启动整改"),
             ("c1", "我想补充一下", "请问您要补充什么内容"),
             ("c1", "要几耐先有结果？", re.compile(rf"工单 {code} 正在整改，整改期限：")),
