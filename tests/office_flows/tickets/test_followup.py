@@ -7,19 +7,21 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from admin.tickets_api import ticket_out
 from govchat.runtime import Runtime
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.config import Settings
 from kernel.identity import Actor, Role
+from office_flows.directory.models import Person
 from office_flows.reports.month import _unresolved
 from office_flows.tickets.errors import TicketError, TicketForbidden
 from office_flows.tickets.escalation import TicketTicker
 from office_flows.tickets.followup import RemindedRecently, TicketClosed
 from office_flows.tickets.models import Ticket, TicketEvent, TicketObjection
 from office_flows.tickets.queries import state_gauges
+from office_flows.tickets.rules import LEVEL_OF
 from office_flows.tickets.states import Status
 from office_flows.tickets.stats import compute
 from tests.support.demo_runtime import demo_runtime, inbox
@@ -174,3 +176,21 @@ async def test_withdrawal_before_signing_is_no_sign_for_miss(rt: Runtime) -> Non
     async with rt.db.session() as s:
         table = await compute(s, START - timedelta(days=1), rt.clock.now(), rt.clock.now())
     assert all(cell["total"] == 0 for metrics in table.values() for cell in metrics.values())
+
+
+async def test_a_department_without_a_head_is_told_of_its_rectification_whole(rt: Runtime) -> None:
+    """The heads answer for a rectification; when the department has none (its head left), everyone in it is
+    told, so that the notice and the citizen's supplement never reach nobody."""
+    async with rt.db.session() as s:
+        await s.execute(update(Person).where(Person.name == "黄志强").values(active=False))
+    code = await new_ticket(rt)
+    await rt.tickets.dispatch(code, await staff(rt, "demo-zhongli"), "住建局")
+    handler = await staff(rt, "demo-yechunmei")
+    await rt.tickets.sign(code, handler)
+    await rt.tickets.reply(code, handler, "已责令施工单位停止夜间施工")
+    await inbox(rt, "demo-yechunmei")
+    await rt.tickets.rate(code, CITIZEN, LEVEL_OF["不满意"], "昨晚还在施工")
+    assert "收到差评" in await inbox(rt, "demo-yechunmei")
+    done = await rt.tickets.followup.supplement(code, CITIZEN, "今晚十点又开始打桩")
+    assert done.rectification_due is not None and done.status is Status.VISITED
+    assert "【市民补充】整改中的工单" in await inbox(rt, "demo-yechunmei")
