@@ -13,6 +13,7 @@ from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
 from nlu.asking import asks_what_answers
+from nlu.entities import mobile_alone
 from nlu.giving_up import is_cancel
 from office_flows.handoff.asking import asks_for_person
 
@@ -109,17 +110,14 @@ async def help_text(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(help_for(ctx.actor))]
 
 
-# A mobile number alone ("13800138000", "138 0013 8000"), with no step asking for one.
-_PHONE_ALONE = re.compile(r"1[3-9]\d{9}")
-
-
 def only_a_phone(ctx: Context) -> bool:
-    return bool(_PHONE_ALONE.fullmatch(re.sub(r"[\s\-－—]", "", ctx.text)))
+    """A mobile number alone ("13800138000", "138 0013 8000"), with no step asking for one."""
+    return mobile_alone(ctx.text) is not None
 
 
 async def phone_alone(ctx: Context, m: Match) -> list[Reply]:
     """A number sent with nothing asking for it: what it can be used for, never a farewell."""
-    number = re.sub(r"[\s\-－—]", "", ctx.text)
+    number = mobile_alone(ctx.text) or ""
     return [
         Reply(
             f"收到一个手机号码（{number[:3]}****{number[-4:]}）。请问需要办什么？\n"

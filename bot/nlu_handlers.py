@@ -207,8 +207,7 @@ def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | 
     if listed is None or listed.value is None:
         return u
     entities = [*u.entities, {"entity": entity, "value": listed.value, "extractor": "listed"}]
-    likeliest = next((name for name, _ in u.ranking if name in SPECS), u.intent)
-    if entity == "doc_id" and not _acts_on(likeliest, entity) and is_question(ctx.text):
+    if entity == "doc_id" and not _acts_on(_likeliest(u), entity) and is_question(ctx.text):
         # A question about an item of the list ("第一份写咩嘅", read as out of scope): a question about that document.
         return replace(u, intent="query_document", confidence=1.0, entities=entities)
     return replace(u, entities=entities)
@@ -225,6 +224,13 @@ async def _rates_the_ticket_awaiting_it(ctx: Context, u: Understanding | None) -
     return await tickets.queries.latest_awaiting_rating(ctx.actor) is not None
 
 
+def _likeliest(u: Understanding | None) -> str:
+    """The NLU's likeliest real intent (Rasa's fallback, when it heads the ranking, is passed over)."""
+    if u is None:
+        return ""
+    return next((name for name, _ in u.ranking if name in SPECS), u.intent)
+
+
 def _acts_on(intent: str, entity: str) -> bool:
     spec = SPECS.get(intent)
     return spec is not None and any(n.entity == entity for n in spec.needs)
@@ -237,8 +243,7 @@ def _beyond_the_list(ctx: Context, u: Understanding | None) -> Reply | None:
     """A place past the end of the list just shown ("第五份同意", "第三份点样" of two), in a request about such
     items or a question: said, rather than another item taken for it or the sentence declined."""
     entity = listed_entity(ctx.session)
-    likeliest = next((name for name, _ in u.ranking if name in SPECS), u.intent) if u is not None else ""
-    if entity is None or not (_acts_on(likeliest, entity) or is_question(ctx.text)):
+    if entity is None or not (_acts_on(_likeliest(u), entity) or is_question(ctx.text)):
         return None
     listed = listed_item(ctx.session, entity, ctx.text, ctx.services.clock.now())
     if listed is None or listed.value is not None:

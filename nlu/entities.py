@@ -13,7 +13,8 @@ DOC_ID = re.compile(r"(?:FW|SW)-\d{4}-\d{3}")
 MEETING_ID = re.compile(r"HY-\d{4}-\d{4}")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # A mobile number as people write it, grouped with spaces or dashes ("138 0013 8000", "138-0013-8000").
-_MOBILE_GROUPED = re.compile(r"(?<![\d\-－])1[3-9]\d(?:[ \-－]?\d){8}(?![\d\-－])")
+_MOBILE_GROUPED = re.compile(r"(?<![\d\-－—])1[3-9]\d(?:[ \-－—]?\d){8}(?![\d\-－—])")
+_GROUPING = re.compile(r"[ \-－—]")
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 
 RATINGS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
@@ -91,7 +92,13 @@ def rating_reason(text: str) -> str:
 def mobile_in(text: str) -> str | None:
     """The first mobile number in ``text``, its groups joined ("138 0013 8000" → "13800138000")."""
     m = _MOBILE_GROUPED.search(text)
-    return re.sub(r"[ \-－]", "", m.group(0)) if m else None
+    return _GROUPING.sub("", m.group(0)) if m else None
+
+
+def mobile_alone(text: str) -> str | None:
+    """The mobile number ``text`` is made of and nothing else ("138 0013 8000" → "13800138000")."""
+    m = _MOBILE_GROUPED.fullmatch(text.strip())
+    return _GROUPING.sub("", m.group(0)) if m else None
 
 
 def _span(entity: str, value: Any, start: int, end: int, **extra: Any) -> dict[str, Any]:
@@ -106,7 +113,7 @@ def _regex_entities(text: str) -> list[dict[str, Any]]:
             out.append(_span("ticket_id", m.group(0), m.start(), m.end()))
     out += [_span("doc_id", m.group(0), m.start(), m.end()) for m in DOC_ID.finditer(text)]
     out += [_span("meeting_id", m.group(0), m.start(), m.end()) for m in MEETING_ID.finditer(text)]
-    mobiles = [(re.sub(r"[ \-－]", "", m.group(0)), m) for m in _MOBILE_GROUPED.finditer(text)]
+    mobiles = [(_GROUPING.sub("", m.group(0)), m) for m in _MOBILE_GROUPED.finditer(text)]
     out += [_span("phone", number, m.start(), m.end()) for number, m in mobiles]
     out += [_span("phone", m.group(0), m.start(), m.end()) for m in LANDLINE.finditer(text)]
     return out
