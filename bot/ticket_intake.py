@@ -75,6 +75,12 @@ _YES = re.compile(
 )
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|唔该|麻烦(你|您|晒)?了?|辛苦(你|您|晒)?了?)(你|您|晒)?[。.!！啦了呀]*$")
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
+# A step back: "上一步", "返回", "返回上一步", "退返上一步", "翻去上一条问题", "我想返去上一步".
+_BACK = re.compile(
+    r"^(?:我想|我要|𠊎想|𠊎爱)?(?:(?:返回|回到|回去|退回|退返|倒返|返|翻)(?:去|到)?)?"
+    r"(?:上一步|上步|上一个问题|上一条问题|上一题|上一项|上一个|前一步)"
+    r"(?:啦|喇|吧|啊|呀|先)?[。.!！]*$|^(?:返回|后退|返转头|退一步)[啦喇吧啊呀。.!！]*$"
+)
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
 # Declining to leave a number ("唔想留电话", "不方便留手机", "冇手机", "电话就唔畀喇", "不留了"): anonymous.
@@ -748,6 +754,31 @@ async def _to_person(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return Step([Reply(said), *replies], END)
 
 
+def goes_back(text: str) -> bool:
+    return bool(_BACK.match(text.strip()))
+
+
+async def _step_back(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    """ "上一步" / "返回": the question before the current one is asked again, its answer shown; what was said
+    for the other fields stays. While editing from the read-back, back to the read-back."""
+    data, state = conv.data, conv.state
+    if state in ("fix", "kind") or data.pop("editing", None):
+        return Step([Reply("好的，回到核对页面。"), _summary(data)], "confirm")
+    order = [s for s in STEPS if s not in SKIP.get(_kind(data), set())]
+    at = order.index(state) if state in order else len(order)
+    if at == 0:
+        return Step([Reply("这已经是第一步了。" + QUESTIONS[state] + "\n（回复“取消”可放弃登记）")], state)
+    previous = order[at - 1]
+    data["answered"] = [s for s in _answered(data) if s != previous]
+    if previous == "phone":
+        said = "匿名" if data.get("anonymous") else _mask(str(data.get("phone") or ""))
+    else:
+        said = str(data.get(previous) or "")
+    data.pop("tries", None)
+    before = f"好的，回到上一步（{FIELD_LABELS[previous]}原来填的是：{said or '未填写'}）。"
+    return Step([Reply(before + QUESTIONS[previous] + "\n（回复“取消”可放弃登记）")], previous)
+
+
 async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return Step([Reply("好的，已取消登记，没有提交任何内容。还有什么可以帮您？")], END)
 
@@ -792,6 +823,7 @@ def build(timeout: timedelta) -> ConversationHandler:
         fallbacks=[
             on_text(lambda c: asks_for_person(c.text), _to_person),  # before any step takes it as an answer
             on_text(lambda c: gives_up(c.text), _cancel),  # "取消", "算啦唔投诉啦", "冇事了唔使搞"
+            on_text(lambda c: goes_back(c.text), _step_back),  # "上一步", "返回", "退返上一步"
             on_text(_is_correction, _correct),
             on_text(_is_kind_switch, _switch_kind),
         ],

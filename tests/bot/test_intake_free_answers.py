@@ -430,3 +430,42 @@ def test_one_set_of_cancel_words_for_every_pending_step(said: str) -> None:
 @pytest.mark.parametrize("said", ["取消会议 HY-2026-0001", "算了算了，还是投诉吧", "不用了解", "取消预约要多久"])
 def test_cancel_words_inside_a_request_are_not_a_cancel(said: str) -> None:
     assert not is_cancel(said)
+
+
+async def test_a_step_back_asks_the_previous_question_again_and_keeps_the_rest(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我想投诉", ["登记投诉工单", "发生了什么"]),
+            ("返回", re.compile(r"已经是第一步[\s\S]*发生了什么")),  # nothing before the first question
+            ("江南路啲垃圾成个礼拜冇人收", ASK_PLACE),
+            ("江南路", ASK_TIME),
+            ("返回上一步", re.compile(r"回到上一步（地点原来填的是：江南路）[\s\S]*具体地点在哪里")),
+            ("梅江区江南路 28 号对面", ASK_TIME),  # the place again, then on where we were
+            ("上个礼拜开始", ASK_PHONE),
+            ("13800138000", READ_BACK),
+            ("退返上一步", re.compile(r"电话原来填的是：138\*\*\*\*8000[\s\S]*留下手机号码")),
+            ("匿名", READ_BACK),
+            ("修改", "要修改哪一项"),
+            ("上一步", ["回到核对页面", READ_BACK]),  # from the list of fields, back to the read-back
+            ("确认", FILED),
+        ],
+        sender="c-back",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.address, t.since) == ("江南路啲垃圾成个礼拜冇人收", "梅江区江南路 28 号对面", "上个礼拜开始")
+    assert t.anonymous and not t.phone
+
+
+@pytest.mark.parametrize("said", ["上一步", "返回", "返回上一步", "退返上一步", "我想返去上一步", "翻去上一个问题"])
+def test_step_back_words(said: str) -> None:
+    from bot.ticket_intake import goes_back
+
+    assert goes_back(said)
+
+
+@pytest.mark.parametrize("said", ["返回乡下探亲时被狗咬", "上一步做错了什么", "退回款项"])
+def test_step_back_words_inside_an_answer_are_the_answer(said: str) -> None:
+    from bot.ticket_intake import goes_back
+
+    assert not goes_back(said)
