@@ -12,9 +12,9 @@ from integrations.context import PICK
 from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
-from nlu.asking import asks_what_answers
+from nlu.asking import about_to_ask, asks_what_answers
 from nlu.entities import mobile_alone
-from nlu.giving_up import is_cancel
+from nlu.giving_up import goes_back, is_cancel
 from office_flows.handoff.asking import asks_for_person
 
 WELCOME = (
@@ -139,6 +139,28 @@ def confirms_nothing(ctx: Context) -> bool:
 
 async def nothing_to_confirm(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(NOTHING_TO_CONFIRM)]
+
+
+NOTHING_TO_GO_BACK = "目前没有进行中的登记或操作，不需要返回上一步。您可以直接说要办的事，回复“帮助”查看我能做什么。"
+
+
+def steps_back(ctx: Context) -> bool:
+    return goes_back(ctx.text)
+
+
+async def nothing_to_go_back_to(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(NOTHING_TO_GO_BACK)]
+
+
+ASK_AWAY = "好的，请问您想了解什么？直接说要办的事或遇到的问题就可以，例如“社保卡唔见咗点补办”“营业执照要几耐”。"
+
+
+def announces_a_question(ctx: Context) -> bool:
+    return about_to_ask(ctx.text)
+
+
+async def ask_away(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(ASK_AWAY)]
 
 
 def says_cancel(ctx: Context) -> bool:

@@ -65,6 +65,8 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(basic.wants_help, basic.help_text),
         MessageHandler(basic.only_a_phone, basic.phone_alone),
         MessageHandler(basic.confirms_nothing, basic.nothing_to_confirm),
+        MessageHandler(basic.steps_back, basic.nothing_to_go_back_to),
+        MessageHandler(basic.announces_a_question, basic.ask_away),
         MessageHandler(lambda ctx: True, nlu_handlers.understand_and_route),
     ]
 

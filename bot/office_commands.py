@@ -24,6 +24,7 @@ from integrations.meetings import (
     amends_focus,
     book_offered,
     book_text,
+    cancel_asked_again,
     confirm_cancel,
     continue_draft,
     has_draft,
@@ -38,6 +39,12 @@ from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES
 from office_flows.office import Office
 
 _KEEP = re.compile(r"^(不用|不要|算了|保留|唔[好使要]|(?:先|暂时)?(?:不|唔)取消|否|不|毋使)(了|啦|吧|喇)?[。.!！]*$")
+# The cancellation confirmed in its own word: "取消佢", "系，取消", "帮我取消咗个会" (a bare "取消" is asked again).
+_CANCEL_IT = re.compile(
+    r"^(?:(?:系|是|对|好|嗯|冇错|没错)[，,\s]*)?(?:帮我|同我|就|要)?取消(?:咗|掉|了)?"
+    r"(?:佢|它|会议|呢个会|这个会|个会|嗰个会|那个会)[吧啦了喇。.!！]*$|"
+    r"^(?:系|是|对|好|嗯|冇错|没错)[，,\s]*(?:就|要)?取消(?:吧|啦|喇|佢)?[。.!！]*$"
+)
 
 
 def _office(ctx: Context) -> Office:
@@ -171,11 +178,17 @@ def answers_cancel_question(ctx: Context) -> bool:
     """A yes or a no to "确认取消会议……吗？"."""
     if not wants_cancel(ctx.session, ctx.services.clock.now()):
         return False
-    return agrees(ctx.text) or bool(_KEEP.match(ctx.text))
+    text = ctx.text
+    return agrees(text) or bool(_KEEP.match(text) or _CANCEL_IT.match(text)) or is_cancel(text)
 
 
 async def answer_cancel_question(ctx: Context, m: Match) -> list[Reply]:
-    yes = not _KEEP.match(ctx.text)
+    if _KEEP.match(ctx.text):
+        yes = False
+    elif agrees(ctx.text) or _CANCEL_IT.match(ctx.text):
+        yes = True
+    else:  # a bare "取消": of the meeting, or of the question?
+        return [Reply(cancel_asked_again(ctx.session))]
     return [Reply(await confirm_cancel(_office(ctx), ctx.actor, ctx.session, yes))]
 
 

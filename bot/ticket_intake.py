@@ -39,9 +39,9 @@ from integrations.knowledge import MISS_KEY
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
-from nlu.asking import asks_how_long, asks_to_wait, asks_what_answers
+from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers
 from nlu.entities import LANDLINE, mobile_in
-from nlu.giving_up import gives_up
+from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
 from office_flows.handoff.asking import asks_for_person
@@ -75,12 +75,6 @@ _YES = re.compile(
 )
 _THANKS = re.compile(r"^(谢谢|多谢|感谢|唔该|麻烦(你|您|晒)?了?|辛苦(你|您|晒)?了?)(你|您|晒)?[。.!！啦了呀]*$")
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
-# A step back: "上一步", "返回", "返回上一步", "退返上一步", "翻去上一条问题", "我想返去上一步".
-_BACK = re.compile(
-    r"^(?:我想|我要|𠊎想|𠊎爱)?(?:(?:返回|回到|回去|退回|退返|倒返|返|翻)(?:去|到)?)?"
-    r"(?:上一步|上步|上一个问题|上一条问题|上一题|上一项|上一个|前一步)"
-    r"(?:啦|喇|吧|啊|呀|先)?[。.!！]*$|^(?:返回|后退|返转头|退一步)[啦喇吧啊呀。.!！]*$"
-)
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
 # Declining to leave a number ("唔想留电话", "不方便留手机", "冇手机", "电话就唔畀喇", "不留了"): anonymous.
@@ -209,6 +203,7 @@ def _summary(data: Mapping[str, object]) -> Reply:
 def _ask(conv: ConversationState, before: list[Reply] | None = None) -> Step:
     """Ask for the next missing field (or read everything back), after ``before``."""
     conv.data.pop("tries", None)
+    conv.data.pop("asking", None)  # a "我想问下" answered by a step's answer instead
     step = _next(conv.data)
     ask = _summary(conv.data) if step == "confirm" else Reply(QUESTIONS[step] + "\n（回复“取消”可放弃登记）")
     return Step([*(before or []), ask], step)
@@ -401,12 +396,19 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     """A question in the middle of the intake: answered when the knowledge base knows it with confidence,
     else set aside politely; either way the intake resumes where it was, saying so, and nothing is stored.
     ``aside=False`` (the content step, where a question may be the appeal itself) only takes KB answers. A
-    question after a lead-in that takes back the filing ("不对，我其实是想问下…") is told first how to drop it."""
+    question after a lead-in that takes back the filing ("不对，我其实是想问下…") is told first how to drop it.
+    After "我想问下" the next message is that question, whatever its words, and never the step's answer."""
+    announced = bool(conv.data.pop("asking", None))
+    aside = aside or announced
     if asks_what_answers(ctx.text):  # "你哋系咪政府嘅" at the content step is not the appeal
         return Step([Reply(WHO), _resume(conv)], conv.state)
     if asks_to_wait(ctx.text):
         return Step([Reply("好的，不急，想好了直接发给我就行。（回复“取消”可放弃登记）")], conv.state)
-    if not asks(ctx.text):
+    if about_to_ask(ctx.text):  # "我想问下": the question comes next, and is taken as one
+        conv.data["asking"] = True
+        said = "好的，请问。（刚才的登记还没有提交，问完可以接着填；不登记了回复“取消”）"
+        return Step([Reply(said)], conv.state)
+    if not asks(ctx.text) and not announced:
         return None
     how_long = _how_long_answer(ctx, conv) if aside else None  # at the content step it may be the appeal
     if how_long is not None:
@@ -752,10 +754,6 @@ async def _to_person(ctx: Context, m: Match, conv: ConversationState) -> Step:
     else:
         said = "好的，工单登记先停在这里（还没有提交任何内容）。"
     return Step([Reply(said), *replies], END)
-
-
-def goes_back(text: str) -> bool:
-    return bool(_BACK.match(text.strip()))
 
 
 async def _step_back(ctx: Context, m: Match, conv: ConversationState) -> Step:

@@ -316,6 +316,13 @@ def wants_cancel(session: SessionData, now: datetime) -> bool:
         return False
 
 
+def cancel_asked_again(session: SessionData) -> str:
+    """A bare "取消" to "确认取消会议……吗？" could mean either: the question again, the cancellation still waiting."""
+    raw = session.get(CONFIRM_CANCEL)
+    meeting_id = raw.get("id") if isinstance(raw, dict) else ""
+    return f"请确认：要取消会议 {meeting_id} 请回复“确认”（会通知参会人）；要保留会议请回复“不用”。"
+
+
 async def confirm_cancel(office: Office, actor: Actor, session: SessionData, yes: bool) -> str:
     raw = session.pop(CONFIRM_CANCEL, None)
     state = raw if isinstance(raw, dict) else {}

@@ -41,3 +41,19 @@ def asks_what_answers(text: str) -> bool:
 def asks_to_wait(text: str) -> bool:
     """Whether ``text`` only asks for a moment before answering."""
     return bool(_WAIT.match(text.strip()))
+
+
+# About to ask, and not yet asking: "我想问下", "请问", "有个问题想问下你", "𠊎想问下", "想咨询下".
+_ABOUT_TO_ASK = re.compile(
+    r"^(?:你好|您好|喂|唔该|麻烦你?|hello|hi)?[，,!！\s]*(?:我|𠊎|俺)?(?:想|要|可唔可以|可以|能不能)?"
+    r"(?:问下|问一下|问吓|问问|请问|咨询下?|咨询一下|打听下|打听一下|问(?:啲|D|些|个|一个)?(?:嘢|问题|事))?"
+    r"(?:(?:我|𠊎)?有(?:个|一个|啲|D|些|件)(?:问题|嘢|事|事情)(?:想|要)?(?:问|咨询)?(?:下|一下|吓)?)?"
+    r"(?:你|您|你哋|你们)?(?:下|一下)?[啊呀啦喇吧嘞哈先。.!！?？~～…\s]*$",
+    re.I,
+)
+
+
+def about_to_ask(text: str) -> bool:
+    """Whether ``text`` only announces a question ("我想问下", "有个问题想问下你") without asking it."""
+    stripped = text.strip()
+    return bool(re.search(r"问|咨询|打听", stripped)) and bool(_ABOUT_TO_ASK.match(stripped))

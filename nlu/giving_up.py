@@ -61,3 +61,16 @@ def gives_up(text: str) -> bool:
         if _AROUND.sub("", rest).strip():
             return False
     return found
+
+
+# A step back: "上一步", "返回", "返回上一步", "退返上一步", "翻去上一条问题", "我想返去上一步".
+_BACK = re.compile(
+    r"^(?:我想|我要|𠊎想|𠊎爱)?(?:(?:返回|回到|回去|退回|退返|倒返|返|翻)(?:去|到)?)?"
+    r"(?:上一步|上步|上一个问题|上一条问题|上一题|上一项|上一个|前一步)"
+    r"(?:啦|喇|吧|啊|呀|先)?[。.!！]*$|^(?:返回|后退|返转头|退一步)[啦喇吧啊呀。.!！]*$"
+)
+
+
+def goes_back(text: str) -> bool:
+    """A step back asked for ("上一步", "返回", "退返上一步"), and nothing else."""
+    return bool(_BACK.match(text.strip()))

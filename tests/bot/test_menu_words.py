@@ -60,3 +60,19 @@ async def test_nothing_more_is_not_a_cancel(rt: Runtime, said: str, reply: str) 
 async def test_other_words_are_not_the_menu(rt: Runtime, said: str) -> None:
     [[reply]] = await verify_dialog(rt, [(said, [re.compile(".")])])
     assert not MENU.match(reply)
+
+
+@pytest.mark.parametrize("said", ["上一步", "返回上一步", "退返上一步"])
+async def test_a_step_back_with_nothing_under_way_says_so(rt: Runtime, said: str) -> None:
+    await verify_dialog(rt, [(said, "目前没有进行中的登记或操作")])
+
+
+@pytest.mark.parametrize("said", ["我想问下", "请问", "你好，我想问下", "有个问题想问下你", "𠊎想问下", "我有啲嘢想问"])
+async def test_announcing_a_question_is_asked_for_it(rt: Runtime, said: str) -> None:
+    await verify_dialog(rt, [(said, "请问您想了解什么")])
+    async with rt.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
+async def test_the_question_after_announcing_it_is_answered(rt: Runtime) -> None:
+    await verify_dialog(rt, [("我想问下", "请问您想了解什么"), ("居住证要带什么材料", "居住证")])
