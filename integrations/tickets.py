@@ -354,13 +354,21 @@ def month_range(text: str, now: datetime) -> tuple[datetime, datetime, str]:
     return start, end, f"{year} 年 {month} 月"
 
 
+# Asking for the month's report ("上个月嘅报告", "出一份月报"): the chat answers with the figures and points to
+# the console, where the PDF and XLSX are made.
+_REPORT_PLEASE = re.compile(r"报告|报表|月报")
+
+
 async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
     now = svc.clock.now()
     start, end, label = month_range(text, now)
     table = await compute_for(svc.db, start, end, now)
     names = await svc.queries.department_names()
+    report = _REPORT_PLEASE.search(text)
+    month = f"{start.year}-{start.month:02d}"
+    pointer = f"{label}的完整分析报告（PDF、XLSX，含图表）请在管理后台“月度报告”页面生成：/admin/report?month={month}"
     if not table:
-        return [f"{label}暂无工单统计数据。"]
+        return [f"{label}暂无工单统计数据。" + (f"\n{pointer}" if report else "")]
     lines = [f"{label}工单统计（按部门）："]
     for dept in sorted(table):
         cells = []
@@ -371,6 +379,8 @@ async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
             cells.append(f"{metric.caption} {rate}（{metric.hit_label} {cell['good']}/{cell['total']}{few}）")
         lines.append(f"· {names.get(dept, dept or '未派单')}：" + "；".join(cells))
     lines.append("口径说明见 docs/tickets.md；明细可在管理后台或 GET /api/tickets/stats/drill 查看。")
+    if report:
+        lines.append(pointer)
     return ["\n".join(lines)]
 
 

@@ -177,7 +177,17 @@ async def test_closed_loop_scenario(rt: Runtime) -> None:
         assert await drill_down(s, "satisfaction_rate", *month, rt.clock.now(), "MJ-CGJ", part="bad") == [code]
     await verify_dialog(
         rt,
-        [("demo-laijianguo", "/统计 2026-09", "满意率"), ("citizen-1", "/统计", "需要督办人员")],
+        [
+            ("demo-laijianguo", "/统计 2026-09", re.compile(r"满意率(?![\s\S]*月度报告)")),
+            # asking for the report: the figures, and where the PDF and XLSX are made
+            (
+                "demo-laijianguo",
+                "/统计 2026-09 报告",
+                re.compile(r"满意率[\s\S]*“月度报告”页面生成：/admin/report\?month=2026-09"),
+            ),
+            ("demo-laijianguo", "/统计 2026-03 报表", "2026 年 3 月暂无工单统计数据。\n2026 年 3 月的完整分析报告"),
+            ("citizen-1", "/统计", "需要督办人员"),
+        ],
     )
 
 
