@@ -359,7 +359,16 @@ async def test_a_free_text_rating_keeps_its_reason_and_the_status_tells_of_recti
 
 async def test_a_cantonese_rating_keeps_its_reason(rt):
     await _answered_ticket(rt, "r2")
-    await verify_dialog(rt, [("唔满意，仲系好嘈", "已启动整改")], sender="r2", channel=WEB)
+    await verify_dialog(
+        rt,
+        [
+            ("唔满意，仲系好嘈", "已启动整改"),
+            # when it will be put right: the ticket's state and the rectification's deadline, never a farewell
+            ("几时先整好", re.compile("整改：[\\s\\S]*前完成")),
+        ],
+        sender="r2",
+        channel=WEB,
+    )
     async with rt.db.session() as s:
         rating = await s.scalar(select(TicketRating))
     assert rating is not None and rating.comment == "仲系好嘈"
