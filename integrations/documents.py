@@ -140,12 +140,34 @@ def register(registry: IntentRegistry, office: Office, tickets: TicketService | 
         answer = await run(lambda: message_of(office.documents.resubmit(call.actor, doc_id, body)))
         return Outcome.say(answer if body else answer + "（正文未改；如要修改，请在“重新提交：”后写上新的正文。）")
 
-    async def query(call: FlowCall) -> list[str]:
-        doc_id = str(call.entities["doc_id"])
-        return [await run(lambda: message_of(office.documents.query(call.actor, doc_id)))]
+    async def own_or_pending(call: FlowCall) -> str | Outcome:
+        """The document named, else the speaker's only one under way (drafted by them, or waiting for them),
+        else a choice among them ("我嘅公文去到边")."""
+
+        async def under_way() -> list[tuple[str, str]]:
+            drafted = [
+                (d.doc_id, f"{d.doc_id}《{d.title}》— {'被退回待修改' if d.returned else '审批中'}（您起草的）")
+                for d in await office.documents.drafted_in_flight(call.actor)
+            ]
+            seen = {doc_id for doc_id, _ in drafted}
+            todo = [
+                (it.doc_id, f"{it.doc_id}《{it.title}》— 待您{it.step}")
+                for it in await office.documents.todo(call.actor)
+                if it.doc_id not in seen
+            ]
+            return drafted + todo
+
+        none = "您目前没有在办的公文（您起草的或等您办理的）。要查其他公文，请发送文号（如 FW-2026-015）。"
+        return await named_or_only(call, "doc_id", under_way, none, "在办的公文")
+
+    async def query(call: FlowCall) -> Outcome:
+        doc_id = await own_or_pending(call)
+        if isinstance(doc_id, Outcome):
+            return doc_id
+        return Outcome.say(await run(lambda: message_of(office.documents.query(call.actor, doc_id))))
 
     registry.register("list_todo", texts(list_todo))
-    registry.register("query_document", texts(query))
+    registry.register("query_document", query)
     registry.register("approve_document", approve)
     registry.register("reject_document", reject)
     registry.register("delegate_task", delegate)

@@ -72,7 +72,7 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec(
             "delegate_task", "转交或加签", "documents", STAFF, (Need("person", "请问要交给谁？请告诉我姓名。"), _MY_DOC)
         ),
-        IntentSpec("query_document", "查询公文", "documents", STAFF, (_DOC,)),
+        IntentSpec("query_document", "查询公文", "documents", STAFF, (_MY_DOC,)),
         IntentSpec("resubmit_document", "重新提交公文", "documents", STAFF, (_MY_DOC,)),
         IntentSpec(
             "book_meeting",

@@ -73,6 +73,15 @@ class TodoItem:
 
 
 @dataclass(frozen=True)
+class OwnDocument:
+    """A document the speaker drafted that is still under way."""
+
+    doc_id: str
+    title: str
+    returned: bool  # returned to the drafter, waiting for a resubmission (else in review)
+
+
+@dataclass(frozen=True)
 class ReturnedDraft:
     """A document returned to its drafter, waiting for the drafter to revise and resubmit it."""
 
@@ -192,6 +201,17 @@ class DocumentService:
                 reason, by = (last.comment, last.actor) if last is not None else ("", "")
                 out.append(ReturnedDraft(doc.doc_id, doc.title, reason, by, doc.updated_at))
         return out
+
+    async def drafted_in_flight(self, actor: Actor) -> list[OwnDocument]:
+        """The speaker's own documents not yet issued or filed (in review, or returned to them), newest first."""
+        pid = person_required(actor)
+        async with self.db.session() as s:
+            docs = await s.scalars(
+                select(Document)
+                .where(Document.drafter_id == pid, Document.status.in_((IN_REVIEW, RETURNED)))
+                .order_by(Document.updated_at.desc(), Document.id.desc())
+            )
+            return [OwnDocument(d.doc_id, d.title, d.status == RETURNED) for d in docs]
 
     # --- decisions -----------------------------------------------------------------------------
 

@@ -57,9 +57,9 @@ DIALOGUES = [
         [("同意 FW-2026-015，请办公室印发", "未登记为工作人员")],
     ),
     (
-        "missing doc id is asked for, then completed",
+        "a document asked about without its number: the flow looks for the speaker's own, which needs a person",
         "staff-1",
-        [("这个文到哪了", "请问是哪份公文"), ("FW-2026-016", "未登记为工作人员")],
+        [("这个文到哪了", "未登记为工作人员")],
     ),
     (
         "approval without a doc id: the flow looks for the speaker's documents, which needs a directory person",

@@ -55,6 +55,7 @@ RECORDED = {
     # documents pointed at by their place in the to-do list just shown
     "今日有咩要批": nlu_result("list_todo", 0.9),
     "第二份写咩嘅": nlu_result("out_of_scope", 0.78),  # as the real NLU reads it
+    "我嘅公文去到边": nlu_result("query_document", 0.9),
     "同意第一份，核稿无误": nlu_result("approve_document", 0.9),
     "最后嗰份退返去，标题要改": nlu_result("reject_document", 0.85),
     "第五份同意": nlu_result("approve_document", 0.9),
@@ -165,6 +166,23 @@ BY_PLACE = [
     ("李娜", "/待办", re.compile(r"^您有 1 件待办公文[\s\S]*FW-2026-002")),
     ("李娜", "同意第一份，核稿无误", "FW-2026-002"),  # the place in the list shown last
 ]
+
+
+OWN_DOCUMENTS = [
+    # asked about without a number: the speaker's only document under way, drafted or waiting for them
+    ("张伟", "我嘅公文去到边", "您目前没有在办的公文（您起草的或等您办理的）"),
+    ("张伟", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+    ("张伟", "我嘅公文去到边", re.compile(r"^FW-2026-001《关于汛期值班的通知》[\s\S]*当前环节：核稿")),
+    ("李娜", "我嘅公文去到边", re.compile(r"^FW-2026-001《关于汛期值班的通知》")),  # waiting for her
+    ("张伟", "/发文 关于防台风的通知 各单位做好防台风准备", "FW-2026-002"),
+    # two under way: offered, newest first, then picked by number
+    ("张伟", "我嘅公文去到边", re.compile(r"您有 2 件在办的公文[\s\S]*1\. FW-2026-002《关于防台风的通知》— 审批中")),
+    ("张伟", "2", re.compile(r"^FW-2026-001《关于汛期值班的通知》")),
+]
+
+
+async def test_own_documents_asked_about_without_a_number(rt: Runtime) -> None:
+    await verify_dialog(rt, OWN_DOCUMENTS, names=SENDERS)
 
 
 async def test_documents_pointed_at_by_their_place_in_the_todo_list(rt: Runtime) -> None:

@@ -15,8 +15,8 @@ def test_citizen_cannot_approve():
 
 
 def test_missing_entity_is_asked_for():
-    d = route("query_document", 0.95, [], [], STAFF, 0.5)
-    assert d.action == "ask" and d.message.startswith("请问是哪份公文")
+    d = route("delegate_task", 0.95, [], [{"entity": "doc_id", "value": "FW-2026-015"}], STAFF, 0.5)
+    assert d.action == "ask" and d.message.startswith("请问要交给谁")
 
 
 def test_an_id_the_context_can_give_is_left_to_the_flow():
