@@ -8,13 +8,14 @@ from bot.handlers import Context, Match
 from bot.messages import Reply
 from bot.nlu_handlers import CLARIFY
 from integrations.chat import WHO
-from integrations.context import PICK
+from integrations.context import LISTED, LISTED_TTL, PICK, fresh_entry
 from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
 from nlu.asking import about_to_ask, asks_what_answers
 from nlu.entities import mobile_alone
 from nlu.giving_up import goes_back, is_cancel
+from nlu.numerals import ordinal_in
 from office_flows.handoff.asking import asks_for_person
 
 WELCOME = (
@@ -161,6 +162,35 @@ def announces_a_question(ctx: Context) -> bool:
 
 async def ask_away(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(ASK_AWAY)]
+
+
+# An item pointed at by its place, and at most a question about it: "第一份讲乜", "第二张系咩", "最后嗰条".
+_ONLY_ABOUT_IT = re.compile(
+    r"^(?:讲乜|讲咩|讲乜嘢|讲咩嘢|写咩嘅?|写乜嘅?|系咩|系乜|系咩嚟|是什么|讲什么|写什么|写的什么|写的是什么|"
+    r"点样|怎么样|内容|嘅内容|的内容|呢|喇|啦)?[?？。.!！\s]*$"
+)
+
+
+def points_into_no_list(ctx: Context) -> bool:
+    """A place in a list ("第一份讲乜") when no numbered list is fresh and no choice waits."""
+    found = ordinal_in(ctx.text)
+    if found is None or any(key in ctx.session for key in OFFERS):
+        return False
+    if fresh_entry(ctx.session, LISTED, ctx.services.clock.now(), LISTED_TTL) is not None:
+        return False
+    rest = ctx.text[: found[1].start()] + ctx.text[found[1].end() :]
+    return bool(_ONLY_ABOUT_IT.match(rest.strip()))
+
+
+async def no_list_to_point_into(ctx: Context, m: Match) -> list[Reply]:
+    if ctx.actor.roles & STAFF:
+        said = (
+            "还没有可以按序号选的列表（列表显示 30 分钟内有效）。请先说“我的待办”或“工单队列”，"
+            "再按序号说，例如“第一份讲乜”“同意第二件”；也可以直接说文号或工单编号。"
+        )
+    else:
+        said = "还没有可以按序号选的列表。您可以直接说要办的事，或发送工单编号查询；回复“帮助”查看我能做什么。"
+    return [Reply(said)]
 
 
 def says_cancel(ctx: Context) -> bool:

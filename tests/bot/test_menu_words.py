@@ -76,3 +76,8 @@ async def test_announcing_a_question_is_asked_for_it(rt: Runtime, said: str) -> 
 
 async def test_the_question_after_announcing_it_is_answered(rt: Runtime) -> None:
     await verify_dialog(rt, [("我想问下", "请问您想了解什么"), ("居住证要带什么材料", "居住证")])
+
+
+@pytest.mark.parametrize("said", ["第一张系咩", "第二份讲乜", "最后嗰条"])
+async def test_a_place_in_a_list_with_no_list_shown_says_so(rt: Runtime, said: str) -> None:
+    await verify_dialog(rt, [(said, "还没有可以按序号选的列表")])
