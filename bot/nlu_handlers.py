@@ -97,6 +97,8 @@ async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
         return [Reply("好的，已取消。还有什么可以帮您？")]
     awaiting = str(pending.get("awaiting"))
     value = _extract(awaiting, ctx.text, ctx)
+    if value is None and awaiting == "person":  # "请王强把关一下" rather than the bare name
+        value = await _colleague_named(ctx, ctx.text)
     spec = SPECS[str(pending.get("intent"))]
     if value is None:
         u = await _understand(ctx)
@@ -213,6 +215,26 @@ def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | 
     return replace(u, entities=entities)
 
 
+async def _colleague_named(ctx: Context, text: str) -> str | None:
+    """The one colleague of the directory whose full name ``text`` contains ("请王强把关一下"), if exactly one."""
+    office = ctx.services.office
+    if office is None or not is_staff(ctx.actor):
+        return None
+    names = await office.meetings.people_named_in(text)
+    return names[0] if len(names) == 1 else None
+
+
+async def _with_person_named(ctx: Context, u: Understanding | None) -> Understanding | None:
+    """A hand-over or consultation whose person the NLU did not tag ("FW-… 请王强把关一下"): the colleague of
+    the directory named in it, so that the person is not asked for again."""
+    if u is None or u.intent != "delegate_task" or u.entity("person") is not None:
+        return u
+    name = await _colleague_named(ctx, ctx.text)
+    if name is None:
+        return u
+    return replace(u, entities=[*u.entities, {"entity": "person", "value": name, "extractor": "directory"}])
+
+
 async def _rates_the_ticket_awaiting_it(ctx: Context, u: Understanding | None) -> bool:
     """A citizen's unsure turn with a rating word in it ("还可以", "唔满意"), not a question, while one of their
     tickets waits for a rating."""
@@ -256,7 +278,7 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     beyond = _beyond_the_list(ctx, u)
     if beyond is not None:
         return [beyond]
-    u = _with_listed_item(ctx, u)
+    u = await _with_person_named(ctx, _with_listed_item(ctx, u))
     nlu = ctx.services.nlu
     knowledge = ctx.services.knowledge
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)

@@ -167,7 +167,8 @@ def amends_booked_meeting(ctx: Context) -> bool:
     """Right after a booking: a corrected time ("唔系三点，系四点") or more people ("叫埋李娜同刘洋")."""
     if ctx.services.office is None or is_command(ctx.text):
         return False
-    return amends_focus(ctx.session, ctx.text, ctx.services.clock.now())
+    rooms = ctx.services.office.meetings.known_room_names()
+    return amends_focus(ctx.session, ctx.text, ctx.services.clock.now(), rooms)
 
 
 async def amend_booked_meeting(ctx: Context, m: Match) -> list[Reply]:

@@ -189,6 +189,16 @@ def _new_time(text: str, now: datetime) -> TimeMatch | None:
     return after_move or parse_time(text, now)
 
 
+def room_change(text: str, rooms: list[str], now: datetime) -> str | None:
+    """The room a change moves a meeting to ("改去五楼", "换到大会议室") when it names one and no new time."""
+    m = MOVE_TO.search(text)
+    if m is None:
+        return None
+    after = text[m.end() :]
+    room = match_room(after, rooms)
+    return room if room is not None and parse_time(after, now) is None else None
+
+
 def invitee_names(text: str) -> list[str]:
     """Names in "叫埋李娜同刘洋" / "再加上王强" (when the directory knows none of them by full name)."""
     return [n for n in _AND.split(_INVITE_FILLER.sub(" ", text)) if 2 <= len(n) <= 4]
@@ -205,13 +215,16 @@ def _names_another_meeting(text: str, focus: dict[str, str], now: datetime) -> b
     return said is not None and not _fits_start(datetime.fromisoformat(focus["start"]), said)
 
 
-def amends_focus(session: SessionData, text: str, now: datetime) -> bool:
-    """Does this turn change the meeting in focus: a corrected time, a new time asked for, or more people?"""
+def amends_focus(session: SessionData, text: str, now: datetime, rooms: list[str]) -> bool:
+    """Does this turn change the meeting in focus: a corrected time, a new time asked for, another room, or more
+    people?"""
     focus = _focus(session, now)
     if focus is None or _names_another_meeting(text, focus, now):
         return False
     has_time = _new_time(text, now) is not None
     if has_time and (focus.get("awaiting") == "time" or CORRECTION.search(text)):
+        return True
+    if room_change(text, rooms, now) is not None:
         return True
     return bool(INVITE.search(text) and invitee_names(text))
 
@@ -222,6 +235,10 @@ async def amend_focus(office: Office, actor: Actor, session: SessionData, text: 
     focus = _focus(session, now)
     assert focus is not None
     meeting_id, start = focus["id"], datetime.fromisoformat(focus["start"])
+    room = room_change(text, await office.meetings.room_names(), now)
+    if room is not None:
+        focus_on(session, meeting_id, start, now)
+        return await run(lambda: message_of(office.meetings.move_room(actor, meeting_id, room)))
     t = _new_time(text, now)
     if t is not None and (focus.get("awaiting") == "time" or CORRECTION.search(text)):
         new = on_day_of(t, start)
@@ -359,6 +376,10 @@ def register(registry: IntentRegistry, office: Office) -> None:
         meeting_id = await meeting_of(office, call, which, organised=True)
         if isinstance(meeting_id, Outcome):
             return meeting_id
+        room = room_change(call.text, await office.meetings.room_names(), now)
+        if room is not None:  # "听日嘅会改去大会议室": the room, the time unchanged
+            answer = await run(lambda: message_of(office.meetings.move_room(call.actor, meeting_id, room)))
+            return Outcome.say(answer)
         t = parse_time(call.text[move.end() :], now) if move else parse_time(call.text, now)
         items = {i.meeting_id: i for i in await office.meetings.upcoming(call.actor)}
         item = items.get(meeting_id.upper())

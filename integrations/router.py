@@ -36,6 +36,12 @@ def entity_values(entities: Sequence[Mapping[str, object]]) -> Entities:
 
 def denied_message(spec: IntentSpec, roles: frozenset[Role]) -> str:
     who = "、".join(ROLE_LABELS[r] for r in sorted(roles)) or "市民"
+    if roles - {Role.CITIZEN}:  # a civil servant without this duty: name the duty, not "工作人员" they already are
+        needed = "、".join(ROLE_LABELS[r] for r in sorted(spec.roles - {Role.ADMIN})) or ROLE_LABELS[Role.ADMIN]
+        return (
+            f"抱歉，“{spec.label}”需要{needed}身份办理，您当前的身份是{who}，无法进行这项操作。"
+            "如工作需要，请联系管理员调整权限。"
+        )
     return (
         f"抱歉，“{spec.label}”需要工作人员身份办理，您当前的身份是{who}，无法进行这项操作。"
         "如需咨询政务服务或反映诉求，请直接告诉我。"

@@ -256,6 +256,35 @@ class MeetingService:
             told = f"已通知 {n} 位参会人" if n else "没有其他参会人需要通知"
             return Outcome(f"已将会议 {m.meeting_id} 改到 {when(start)}，{told}。", m.meeting_id)
 
+    async def move_room(self, actor: Actor, meeting_id: str, room_name: str) -> Outcome:
+        """Hold the meeting in another room at the same time (organiser only): the room must be free then and big
+        enough for everyone invited; the attendees are told."""
+        now = self.clock.now()
+        async with self.db.session() as s:
+            m = await self._own(s, actor, meeting_id)
+            room = await self._room(s, room_name)
+            if room.id == m.room_id:
+                return Outcome(f"会议 {m.meeting_id} 本来就在{room.name}，不用更改。", m.meeting_id)
+            ids = list(await s.scalars(select(Attendee.person_id).where(Attendee.meeting_id == m.id)))
+            if len(ids) > room.capacity:
+                raise OfficeError(f"{room.name}只能容纳 {room.capacity} 人，本次 {len(ids)} 人，请换一间会议室。")
+            problems = await self._conflicts(s, room.id, [], m.starts_at, m.ends_at, exclude=m.id)
+            if problems:
+                raise OfficeError(f"{when(m.starts_at)} 无法改到{room.name}：{'；'.join(problems)}。", 409)
+            old = await s.get(Room, m.room_id)
+            m.room_id, m.updated_at, m.sequence = room.id, now, m.sequence + 1
+            _audit(s, m, actor, "move_room", f"{old.name if old else ''} → {room.name}", now)
+            n = await self._tell_all(
+                s,
+                m,
+                f"会议改地点：{m.meeting_id}“{m.topic}”（{when(m.starts_at)}）改在{room.name}召开，时间不变。",
+                now,
+            )
+            told = f"已通知 {n} 位参会人" if n else "没有其他参会人需要通知"
+            return Outcome(
+                f"已将会议 {m.meeting_id} 改在{room.name}（{when(m.starts_at)}，时间不变），{told}。", m.meeting_id
+            )
+
     async def invite(self, actor: Actor, meeting_id: str, names: list[str]) -> Outcome:
         """Add attendees to a meeting (organiser only): each must be free then and the room big enough;
         those already invited are skipped; the new ones get the invitation."""

@@ -52,10 +52,15 @@ RECORDED = {
     "下周一的会不开了": nlu_result("cancel_meeting", 0.9),
     "后天的会不开了": nlu_result("cancel_meeting", 0.9),
     "听日下昼三点开会": nlu_result("reschedule_meeting", 0.83),  # read once by the real NLU
+    "后天的会改去二楼小会议室": nlu_result("reschedule_meeting", 0.9),
+    "明天上午的会改去二楼小会议室": nlu_result("reschedule_meeting", 0.9),
     # documents pointed at by their place in the to-do list just shown
     "今日有咩要批": nlu_result("list_todo", 0.9),
     "第二份写咩嘅": nlu_result("out_of_scope", 0.78),  # as the real NLU reads it
     "我嘅公文去到边": nlu_result("query_document", 0.9),
+    # the person not tagged (as the real NLU read it once): found in the directory
+    "FW-2026-001 请王强把关一下": nlu_result("delegate_task", 0.97),
+    "帮我转交 FW-2026-001": nlu_result("delegate_task", 0.95),
     "同意第一份，核稿无误": nlu_result("approve_document", 0.9),
     "最后嗰份退返去，标题要改": nlu_result("reject_document", 0.85),
     "第五份同意": nlu_result("approve_document", 0.9),
@@ -182,6 +187,19 @@ OWN_DOCUMENTS = [
 ]
 
 
+PERSON_IN_THE_DIRECTORY = [
+    ("张伟", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+    ("李娜", "FW-2026-001 请王强把关一下", re.compile("已请王强[\\s\\S]*按“加签”理解")),
+    ("王强", "/同意 FW-2026-001 可以", "回到李娜处"),
+    ("李娜", "帮我转交 FW-2026-001", "请问要交给谁"),
+    ("李娜", "交畀刘洋啦", "按“转交”理解"),  # not a bare name: the colleague named in it
+]
+
+
+async def test_the_person_of_a_hand_over_is_found_in_the_directory(rt: Runtime) -> None:
+    await verify_dialog(rt, PERSON_IN_THE_DIRECTORY, names=SENDERS)
+
+
 async def test_own_documents_asked_about_without_a_number(rt: Runtime) -> None:
     await verify_dialog(rt, OWN_DOCUMENTS, names=SENDERS)
 
@@ -284,6 +302,8 @@ MEETING_CONTEXT = [
     ("张伟", "唔系三点，系四点", "好的，已更正。已将会议 HY-2026-0001 改到 11月19日 16:00，没有其他参会人需要通知"),
     ("张伟", "叫埋李娜同刘洋", "已邀请李娜、刘洋参加会议 HY-2026-0001（11月19日 16:00，“工作会议”），邀请已发出"),
     ("张伟", "再加上李娜", "李娜已在会议 HY-2026-0001 的参会名单中"),
+    # another room right after: the time kept, everyone told
+    ("张伟", "改去五楼", "已将会议 HY-2026-0001 改在五楼大会议室（11月19日 16:00，时间不变），已通知 2 位参会人"),
     # replies without a code: the only meeting of that day
     ("李娜", "明天的会我去不了，要去市里开会", "HY-2026-0001“工作会议”（11月19日 16:00）：请假（要去市里开会）"),
     ("刘洋", "明天个会我会到", "已回复会议 HY-2026-0001“工作会议”（11月19日 16:00）：参加"),
@@ -293,6 +313,8 @@ MEETING_CONTEXT = [
     ("李娜", "1", "已回复会议 HY-2026-0002“预算”（11月19日 10:00）：参加"),
     # the afternoon one is moved, not the one in focus (booked last)
     ("张伟", "明天下午的会改到后天上午十点", "已将会议 HY-2026-0001 改到 11月20日 10:00，已通知 2 位参会人"),
+    ("张伟", "后天的会改去二楼小会议室", "已将会议 HY-2026-0001 改在二楼小会议室（11月20日 10:00，时间不变）"),
+    ("张伟", "明天上午的会改去二楼小会议室", "会议 HY-2026-0002 本来就在二楼小会议室，不用更改"),
     # a cancellation in words is confirmed first, then everyone is told (with the reason)
     ("张伟", "取消明天那个会，预算先不议了", "确认取消会议 HY-2026-0002 11月19日 10:00 二楼小会议室“预算”吗？"),
     # a bare "取消" could drop either the meeting or the question: asked again, nothing done yet
