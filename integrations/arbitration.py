@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from integrations.intents import SPECS, STAFF, STAFF_INTENTS
+from integrations.meetings import CHANGE
 from integrations.router import Decision, decide_for, entity_values, for_role, route
 from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
@@ -96,7 +97,7 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     if name not in STAFF_INTENTS or not roles & spec.roles:
         return None
     entities = entity_values(understood.entities)
-    told = _told_apart_by_entity(ranked[:2], entities)
+    told = _told_apart_by_entity(ranked[:2], entities) or _told_apart_by_change(ranked[:2], text)
     if told is not None and roles & SPECS[told].roles:
         return decide_for(SPECS[told], entities, roles)
     # The likeliest reading names what it acts on ("这张交给城管那边去办吧": a department for a dispatch).
@@ -133,6 +134,17 @@ def _clear_lead(ranked: list[tuple[str, float]]) -> bool:
 # Two office intents the NLU confuses ("交给…办") that the kind of thing named tells apart: a department is a
 # dispatch ("这张交给城管那边去办吧"), a person a hand-over of a document ("交给钟丽处理吧").
 TOLD_BY_ENTITY = {"dispatch_ticket": "department", "delegate_task": "person"}
+
+
+# Booking and rescheduling, which the NLU confuses when a sentence names a time and a room ("后天下午三点在四楼视频
+# 会商室开会"): only a word of change (改, 推迟, 换到 …; ``integrations.meetings.CHANGE``) makes it a reschedule.
+BOOK_OR_MOVE = frozenset({"book_meeting", "reschedule_meeting"})
+
+
+def _told_apart_by_change(top_two: list[tuple[str, float]], text: str) -> str | None:
+    if {name for name, _ in top_two} != BOOK_OR_MOVE:
+        return None
+    return "reschedule_meeting" if CHANGE.search(text) else "book_meeting"
 
 
 def _told_apart_by_entity(top_two: list[tuple[str, float]], entities: Mapping[str, object]) -> str | None:
