@@ -179,8 +179,18 @@ def _next(data: Mapping[str, object]) -> str:
     return "confirm"
 
 
+def _phone_shown(data: Mapping[str, object]) -> str:
+    """The phone as read back: masked, or 匿名 ("" when none was given)."""
+    return "匿名" if data.get("anonymous") else _mask(str(data.get("phone") or ""))
+
+
+def _question(step: str) -> str:
+    """A step's question, with the way out."""
+    return QUESTIONS[step] + "\n（回复“取消”可放弃登记）"
+
+
 def _summary(data: Mapping[str, object]) -> Reply:
-    phone = "匿名" if data.get("anonymous") else _mask(str(data.get("phone") or "")) or "—"
+    phone = _phone_shown(data) or "—"
     kind = _kind(data)
     lines = [
         "请核对您要登记的工单：",
@@ -205,7 +215,7 @@ def _ask(conv: ConversationState, before: list[Reply] | None = None) -> Step:
     conv.data.pop("tries", None)
     conv.data.pop("asking", None)  # a "我想问下" answered by a step's answer instead
     step = _next(conv.data)
-    ask = _summary(conv.data) if step == "confirm" else Reply(QUESTIONS[step] + "\n（回复“取消”可放弃登记）")
+    ask = _summary(conv.data) if step == "confirm" else Reply(_question(step))
     return Step([*(before or []), ask], step)
 
 
@@ -541,7 +551,7 @@ def _place_at_time_step(ctx: Context, conv: ConversationState) -> Step | None:
         conv.data["address"] = place
         _mark(conv.data, "address")
         said = f"好的，地点改为：{place}。" if recorded else f"好的，地点记为：{place}。"
-    return Step([Reply(said), Reply(QUESTIONS["since"] + "\n（回复“取消”可放弃登记）")], "since")
+    return Step([Reply(said), Reply(_question("since"))], "since")
 
 
 def _time_at_phone_step(ctx: Context, conv: ConversationState) -> Step | None:
@@ -765,16 +775,13 @@ async def _step_back(ctx: Context, m: Match, conv: ConversationState) -> Step:
     order = [s for s in STEPS if s not in SKIP.get(_kind(data), set())]
     at = order.index(state) if state in order else len(order)
     if at == 0:
-        return Step([Reply("这已经是第一步了。" + QUESTIONS[state] + "\n（回复“取消”可放弃登记）")], state)
+        return Step([Reply("这已经是第一步了。" + _question(state))], state)
     previous = order[at - 1]
     data["answered"] = [s for s in _answered(data) if s != previous]
-    if previous == "phone":
-        said = "匿名" if data.get("anonymous") else _mask(str(data.get("phone") or ""))
-    else:
-        said = str(data.get(previous) or "")
+    said = _phone_shown(data) if previous == "phone" else str(data.get(previous) or "")
     data.pop("tries", None)
     before = f"好的，回到上一步（{FIELD_LABELS[previous]}原来填的是：{said or '未填写'}）。"
-    return Step([Reply(before + QUESTIONS[previous] + "\n（回复“取消”可放弃登记）")], previous)
+    return Step([Reply(before + _question(previous))], previous)
 
 
 async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:
