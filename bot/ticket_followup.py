@@ -1,11 +1,12 @@
 """A citizen's follow-up on their own ticket in the bot: the message a waiting step asks for (a supplement's
-content, a withdrawal's yes or no) and the explicit commands /补充, /催单, /撤单 (also what buttons send).
+content, a withdrawal's yes or no, a new phone number) and the explicit commands /补充, /催单, /撤单, /改电话
+(also what buttons send).
 The decisions are in ``integrations.ticket_followup``."""
 
 from __future__ import annotations
 
 from bot.answers import deliver, run_intent
-from bot.handlers import CommandHandler, Context, Handler, Match, MessageHandler, is_command
+from bot.handlers import CommandHandler, Context, Handler, Match, MessageHandler, answers_waiting_step
 from bot.messages import Reply
 from integrations import ticket_followup as follow
 from integrations.contract import Entities
@@ -16,15 +17,9 @@ from knowledge_base.normalize import tidy_text
 
 def has_waiting_step(ctx: Context) -> bool:
     """A follow-up step waits and this message answers it (a command or other words move on)."""
-    if ctx.services.tickets is None or is_command(ctx.text):
+    if ctx.services.tickets is None:
         return False
-    step = follow.waiting_step(ctx.session, ctx.services.clock.now())
-    if step is None:
-        return False
-    if follow.answers_step(step, ctx.text):
-        return True
-    ctx.session.pop(follow.STEP, None)  # the citizen moved on: the question is dropped
-    return False
+    return answers_waiting_step(ctx, follow.STEP, follow.waiting_step, follow.answers_step)
 
 
 async def continue_step(ctx: Context, m: Match) -> list[Reply]:
@@ -43,7 +38,12 @@ def _as_intent(intent: str) -> CommandHandler:
         entities: Entities = {"ticket_id": code} if code else {}
         return await run_intent(ctx, SPECS[intent], entities, m.raw_rest)
 
-    names = {"supplement_ticket": {"补充", "补充诉求"}, "remind_ticket": {"催单"}, "withdraw_ticket": {"撤单", "撤回"}}
+    names = {
+        "supplement_ticket": {"补充", "补充诉求"},
+        "remind_ticket": {"催单"},
+        "withdraw_ticket": {"撤单", "撤回"},
+        "change_ticket_phone": {"改电话", "更正电话"},
+    }
     return CommandHandler(names[intent], handle)
 
 
@@ -53,4 +53,5 @@ def handlers() -> list[Handler]:
         _as_intent("supplement_ticket"),
         _as_intent("remind_ticket"),
         _as_intent("withdraw_ticket"),
+        _as_intent("change_ticket_phone"),
     ]

@@ -1,9 +1,11 @@
-"""A citizen's follow-up on their own ticket, as chat: 补充诉求, 催单 and 撤单 (office_flows/tickets/followup.py).
+"""A citizen's follow-up on their own ticket, as chat: 补充诉求, 催单, 撤单 and 更正联系电话
+(office_flows/tickets/followup.py).
 
 Without a code the citizen's only open ticket is meant; with several they are offered as numbered choices
-(``integrations.context.offer``). Two answers wait for the next message in the session (``STEP``, ten
-minutes): the content of a supplement announced without it ("我想补充一下"), and the confirmation of a
-withdrawal ("确认撤回工单 GD…？" → "确认"). The bot hands that message to ``continue_step``.
+(``integrations.context.offer``). Three answers wait for the next message in the session (``STEP``, ten
+minutes): the content of a supplement announced without it ("我想补充一下"), the confirmation of a
+withdrawal ("确认撤回工单 GD…？" → "确认"), and the new number of a phone change announced without it
+("我想改下电话"). The bot hands that message to ``continue_step``.
 """
 
 from __future__ import annotations
@@ -16,16 +18,17 @@ from integrations.context import fresh_entry, offer
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from kernel.identity import Actor
 from nlu.asking import asks_how_long
+from nlu.entities import LANDLINE, mobile_in
 from nlu.giving_up import is_cancel
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import TicketError
-from office_flows.tickets.followup import FollowUp, TicketClosed
+from office_flows.tickets.followup import FollowUp, TicketClosed, mask_phone
 from office_flows.tickets.models import Ticket
 from office_flows.tickets.queries import fmt_time
 from office_flows.tickets.service import TicketService
 from office_flows.tickets.states import LABELS, OPEN, Status
 
-STEP = "ticket_followup"  # {"step": "supplement" | "withdraw", "code", "reason", "at"}
+STEP = "ticket_followup"  # {"step": "supplement" | "withdraw" | "phone", "code", "reason", "at"}
 STEP_TTL = timedelta(minutes=10)
 MIN_CONTENT = 4
 
@@ -68,6 +71,7 @@ _YES = re.compile(
     r"(?:撤回|撤单|撤销|吧|啦|喇|的|了|呀|啊)*$",
     re.I,
 )
+_DIGITS = re.compile(r"[\d\s+-]{3,}")  # what was meant as a phone number
 _NO = re.compile(r"^(?:不|唔|否|冇|无|别|先不|暂时不|还是不|算了|取消|继续|不用|不要|唔使|唔要)")
 
 
@@ -99,13 +103,16 @@ def _label(t: Ticket) -> str:
     return f"{t.code}（{t.kind}）{t.content[:20]}"
 
 
-async def own_ticket(svc: TicketService, call: FlowCall, what: str, *, rectifying: bool = False) -> str | Outcome:
-    """The ticket named, else the citizen's only open one (with ``rectifying``, also one under rectification),
-    else a choice among them; with none, what fits their latest ticket (a rating to give, a new ticket to file)."""
+async def own_ticket(
+    svc: TicketService, call: FlowCall, what: str, *, rectifying: bool = False, answered: bool = False
+) -> str | Outcome:
+    """The ticket named, else the citizen's only open one (with ``rectifying``, also one under rectification;
+    with ``answered``, also one waiting for its callback), else a choice among them; with none, what fits their
+    latest ticket (a rating to give, a new ticket to file)."""
     code = _code_of(call)
     if code:
         return code
-    open_ = await svc.followup.open_tickets(call.actor, rectifying=rectifying)
+    open_ = await svc.followup.open_tickets(call.actor, rectifying=rectifying, answered=answered)
     if len(open_) == 1:
         return open_[0].code
     if open_:
@@ -243,6 +250,39 @@ async def _store_withdrawal(svc: TicketService, actor: Actor, code: str, reason:
     return Outcome.say(f"已撤回工单 {done.code}，工单已关闭，已通知相关部门不再办理。如以后还需要反映，随时告诉我。")
 
 
+# --- phone change ---------------------------------------------------------------------------
+
+
+def _number_in(text: str) -> str | None:
+    landline = LANDLINE.search(text)
+    return mobile_in(text) or (landline.group(0) if landline else None)
+
+
+async def change_phone(svc: TicketService, call: FlowCall) -> Outcome:
+    """更正联系电话: the number said with it, else asked for (the next message)."""
+    code = await own_ticket(svc, call, "更正电话", rectifying=True, answered=True)
+    if isinstance(code, Outcome):
+        return code
+    number = _number_in(call.text)
+    if number is None:
+        _remember(call.session, svc, "phone", code)
+        return Outcome.say(
+            f"好的，请发送工单 {code} 新的联系电话（11 位手机号码，或带区号的固定电话）。（回复“取消”可放弃）"
+        )
+    return await _store_phone(svc, call.actor, code, number)
+
+
+async def _store_phone(svc: TicketService, actor: Actor, code: str, number: str) -> Outcome:
+    done = await _attempt(svc.followup.change_phone(code, actor, number))
+    if isinstance(done, Outcome):
+        return done
+    told = f"已告知{done.holder}，" if done.status in OPEN or done.rectification_due is not None else ""
+    return Outcome.say(
+        f"已将工单 {done.code} 的联系电话更正为 {mask_phone(number)}，{told}联系和回访都会打这个号码。"
+        f"工单目前{_state(done)}。"
+    )
+
+
 # --- the step waiting for the next message ----------------------------------------------------
 
 
@@ -256,9 +296,13 @@ def waiting_step(session: SessionData, now: datetime) -> dict[str, str] | None:
 
 
 def answers_step(step: dict[str, str], text: str) -> bool:
-    """A supplement takes any words; a withdrawal waits for a yes or a no (anything else moves on)."""
+    """A supplement takes any words; a phone change a number or a no; a withdrawal a yes or a no (anything else
+    moves on)."""
     if step.get("step") == "supplement":
         return True
+    if step.get("step") == "phone":
+        said = text.strip()
+        return _number_in(said) is not None or is_cancel(said) or bool(_DIGITS.fullmatch(said) or _NO.match(said))
     first = _CLAUSES.split(text.strip(), maxsplit=1)[0]
     return bool(_YES.match(first) or _NO.match(first))
 
@@ -277,6 +321,16 @@ async def continue_step(svc: TicketService, actor: Actor, session: SessionData, 
             return Outcome.say(f"{said}\n您要补充的内容请直接发给我；不补充了请回复“取消”。")
         content = supplement_content(text) or text.strip()
         return await _store_supplement(svc, actor, code, content)
+    if step.get("step") == "phone":
+        number = _number_in(text)
+        if number is not None:
+            return await _store_phone(svc, actor, code, number)
+        if _DIGITS.fullmatch(text.strip()):  # a number mistyped: asked again, still waiting
+            session[STEP] = raw
+            return Outcome.say(
+                "这个号码好像不完整。请发送 11 位手机号码，或带区号的固定电话（如 0753-2246688）；不改了请回复“取消”。"
+            )
+        return Outcome.say(f"好的，工单 {code} 的联系电话不变。还有什么可以帮您？")
     first, *more = _CLAUSES.split(text.strip(), maxsplit=1)
     if _YES.match(first):
         said = "；".join(x for x in (step.get("reason", ""), *more) if x.strip())
@@ -294,6 +348,10 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
     async def withdraw_ticket(call: FlowCall) -> Outcome:
         return await withdraw(svc, call)
 
+    async def change_ticket_phone(call: FlowCall) -> Outcome:
+        return await change_phone(svc, call)
+
     flows.register("supplement_ticket", supplement_ticket)
+    flows.register("change_ticket_phone", change_ticket_phone)
     flows.register("remind_ticket", remind_ticket)
     flows.register("withdraw_ticket", withdraw_ticket)

@@ -72,6 +72,7 @@ EVENT_LABELS = {
     "supplement": "市民补充",
     "remind": "市民催单",
     "withdraw": "市民撤单",
+    "contact": "市民更正电话",
 }
 
 

@@ -1,5 +1,7 @@
 """A citizen's follow-up on their own ticket: 补充诉求 (a supplement on the timeline), 催单 (a reminder, at most
-once a day per ticket, counted for staff) and 撤单 (withdrawal: the ticket closes as withdrawn, never rated).
+once a day per ticket, counted for staff), 撤单 (withdrawal: the ticket closes as withdrawn, never rated) and
+更正联系电话 (the number the department and the callback will ring, also once the ticket is answered and the
+callback is still to come).
 
 A ticket under rectification after a bad rating (整改, its state stays 已回访) still takes supplements and
 reminders: the citizen was just told it is being put right. They go to the department's heads, who answer for
@@ -12,6 +14,7 @@ the ticket acts; someone else learns nothing about it, not even whether it exist
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,7 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.identity import Actor, Role
 from office_flows.tickets.errors import TicketError, TicketForbidden, TicketNotFound
-from office_flows.tickets.models import Rectification, Ticket, TicketEvent, TicketExtension, TicketObjection
+from office_flows.tickets.models import (
+    Rectification,
+    Ticket,
+    TicketCitizen,
+    TicketEvent,
+    TicketExtension,
+    TicketObjection,
+)
 from office_flows.tickets.queries import department_name, fmt_time, owns
 from office_flows.tickets.states import LABELS, OPEN, Status
 
@@ -29,6 +39,8 @@ if TYPE_CHECKING:
     from office_flows.tickets.service import TicketService
 
 REMIND_INTERVAL = timedelta(hours=24)
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 MIN_SUPPLEMENT = 2
 
 
@@ -60,13 +72,15 @@ class CitizenFollowUp:
     def __init__(self, service: TicketService) -> None:
         self.service = service
 
-    async def open_tickets(self, actor: Actor, *, rectifying: bool = False) -> list[Ticket]:
-        """The citizen's own open tickets, newest first; with ``rectifying``, also those under rectification."""
+    async def open_tickets(self, actor: Actor, *, rectifying: bool = False, answered: bool = False) -> list[Ticket]:
+        """The citizen's own open tickets, newest first; with ``rectifying``, also those under rectification;
+        with ``answered``, also those waiting for their callback."""
         mine = await self.service.queries.citizen_tickets(actor)
+        wanted = OPEN | {Status.ANSWERED} if answered else OPEN
         if not rectifying:
-            return [t for t in mine if Status(t.status) in OPEN]
+            return [t for t in mine if Status(t.status) in wanted]
         async with self.service.db.session() as s:
-            return [t for t in mine if Status(t.status) in OPEN or await _open_rectification(s, t) is not None]
+            return [t for t in mine if Status(t.status) in wanted or await _open_rectification(s, t) is not None]
 
     async def supplement(self, code: str, actor: Actor, text: str) -> FollowUp:
         text = (text or "").strip()
@@ -112,6 +126,42 @@ class CitizenFollowUp:
             )
             return await self._view(s, t, rect)
 
+    async def change_phone(self, code: str, actor: Actor, phone: str) -> FollowUp:
+        """更正联系电话: the citizen's number on the ticket (and the ticket's own, when they filed it), so the
+        department's call and the callback reach them; an anonymous ticket stops being anonymous. The holder is
+        told that the number changed (the number itself is in the ticket, for staff only)."""
+        number = phone_number(phone)
+        if number is None:
+            raise TicketError(
+                "请提供正确的联系电话：11 位手机号码（如 13912345678）或带区号的固定电话（如 0753-2123456）。"
+            )
+        async with self.service.db.session() as s:
+            t, rect = await self._own_open(s, code, actor, "更正电话", rectifying=True, answered=True)
+            mine = await s.scalar(
+                select(TicketCitizen).where(
+                    TicketCitizen.ticket_id == t.id,
+                    TicketCitizen.channel == actor.channel,
+                    TicketCitizen.sender == actor.sender,
+                )
+            )
+            if mine is not None and mine.phone == number and (t.phone == number or not _filed_by(t, actor)):
+                raise TicketError(f"工单 {t.code} 登记的联系电话已经是 {mask_phone(number)}，无需更正。")
+            if mine is not None:
+                mine.phone = number
+            if _filed_by(t, actor):
+                t.phone, t.anonymous = number, False
+            await self._note(s, t, rect, "contact", actor, f"联系电话更正为 {mask_phone(number)}")
+            if Status(t.status) in OPEN or rect is not None:
+                await self._tell_holder(
+                    s,
+                    t,
+                    rect,
+                    f"【市民更正电话】工单 {t.code}（{t.kind}）反映人已更正联系电话，"
+                    "联系或回访请以工单中的新号码为准。",
+                    "ticket_contact",
+                )
+            return await self._view(s, t, rect)
+
     async def withdraw(self, code: str, actor: Actor, reason: str) -> FollowUp:
         """撤单: the ticket closes as withdrawn; its clocks stop (no escalation, no sign-for or handling miss
         later, no rating); a pending 退单 review or extension request is closed with it."""
@@ -146,10 +196,10 @@ class CitizenFollowUp:
             row.status, row.decided_at = "withdrawn", now
 
     async def _own_open(
-        self, s: AsyncSession, code: str, actor: Actor, what: str, *, rectifying: bool = False
+        self, s: AsyncSession, code: str, actor: Actor, what: str, *, rectifying: bool = False, answered: bool = False
     ) -> tuple[Ticket, Rectification | None]:
-        """The citizen's own open ticket (locked), and with ``rectifying`` also one under rectification (with
-        its open rectification); else why not."""
+        """The citizen's own open ticket (locked), with ``rectifying`` also one under rectification (with
+        its open rectification), with ``answered`` also one waiting for its callback; else why not."""
         if actor.person_id is not None or actor.roles - {Role.CITIZEN}:
             raise TicketForbidden(f"{what}工单只能由反映人本人提交；工作人员请使用相应的办理命令。")
         try:
@@ -159,7 +209,7 @@ class CitizenFollowUp:
         if t is None or not await owns(s, t, actor.channel, actor.sender):
             raise TicketForbidden(f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。")
         status = Status(t.status)
-        if status in OPEN:
+        if status in OPEN or (answered and status is Status.ANSWERED):
             return t, None
         rect = await _open_rectification(s, t) if rectifying else None
         if rect is None:
@@ -200,6 +250,20 @@ class CitizenFollowUp:
 async def _open_rectification(s: AsyncSession, t: Ticket) -> Rectification | None:
     """The ticket's rectification after a bad rating, while it is not done."""
     return await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id, Rectification.done_at.is_(None)))
+
+
+def phone_number(text: str) -> str | None:
+    """A phone number as the ticket keeps it: a mobile, or a landline with its area code; else None."""
+    number = re.sub(r"\s", "", text or "")
+    return number if _MOBILE.fullmatch(number) or _LANDLINE.fullmatch(number) else None
+
+
+def mask_phone(number: str) -> str:
+    return number[:3] + "****" + number[-4:]
+
+
+def _filed_by(t: Ticket, actor: Actor) -> bool:
+    return t.channel == actor.channel and t.sender == actor.sender
 
 
 def _held_by_department(t: Ticket) -> bool:

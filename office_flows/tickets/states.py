@@ -65,6 +65,8 @@ TRANSITIONS: dict[str, Transition] = {
     "supplement": T("补充诉求", frozenset(OPEN), None),
     "remind": T("催单", frozenset(OPEN), None),
     "withdraw": T("撤单", frozenset(OPEN), Status.WITHDRAWN),
+    # the citizen corrects their phone: while the ticket is handled, and while the callback (回访) is to come
+    "contact": T("更正联系电话", frozenset(OPEN | {Status.ANSWERED}), None),
 }
 
 

@@ -1,6 +1,7 @@
 """A citizen follows up their own ticket through the bot (recorded NLU; SQLite and PostgreSQL): 补充诉求 with and
 without its content, 催单 (whatever intent the words get: never the staff refusal) once a day, 撤单 after a
-confirmation, and wording that no longer wants to file ("我不想投诉了") never opening a new intake."""
+confirmation, wording that no longer wants to file ("我不想投诉了") never opening a new intake, and 更正联系电话
+with and without the number."""
 
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ RECORDED = {
         "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("supplement_ticket", 0.3), ("praise", 0.2)]
     ),
     "今晚十点又开始打桩": nlu_result("complain", 0.6),
+    # a phone change, with and without the number (as the real NLU tags it: the number as a phone entity)
+    "电话填错咗，应该系13580071234": nlu_result("change_ticket_phone", 0.9, {"phone": "13580071234"}),
+    "我想改下我个单嘅电话": nlu_result("change_ticket_phone", 0.9),
+    "我换咗号码": nlu_result("change_ticket_phone", 0.8),
+    "部门点解打唔通我电话": nlu_result("query_ticket", 0.6),
 }
 
 
@@ -258,6 +264,99 @@ async def test_a_ticket_under_rectification_takes_supplements_and_reminders(rt: 
     async with rt.db.session() as s:
         t = await s.scalar(select(Ticket).where(Ticket.code == code))
         assert t is not None and t.status == "visited"  # its state does not move
+
+
+async def ticket(rt: Runtime, code: str) -> Ticket:
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == code))
+    assert t is not None
+    return t
+
+
+async def test_a_phone_number_corrected_with_it_or_asked_for(rt: Runtime) -> None:
+    code = await file_complaint(rt)  # filed with 13912345678
+    await inbox(rt, "demo-zhongli")
+    await verify_dialog(
+        rt,
+        [
+            (
+                "电话填错咗，应该系13580071234",
+                f"已将工单 {code} 的联系电话更正为 135****1234，已告知派单员，联系和回访都会打这个号码",
+            ),
+            ("/改电话 13580071234", "登记的联系电话已经是 135****1234，无需更正"),
+            # announced without the number: the next message gives it, in groups as people type it
+            ("我想改下我个单嘅电话", f"请发送工单 {code} 新的联系电话"),
+            ("138 0013 8000", "联系电话更正为 138****8000"),
+            # "取消" or a no keeps the old number; other words move on, and the number step is dropped
+            ("我换咗号码", "新的联系电话"),
+            ("取消", f"工单 {code} 的联系电话不变"),
+            ("我换咗号码", "新的联系电话"),
+            ("唔使喇", "联系电话不变"),
+            ("我换咗号码", "新的联系电话"),
+            ("部门点解打唔通我电话", re.compile(rf"工单 {code}[\s\S]*状态")),
+            ("13600000000", "收到一个手机号码"),
+        ],
+        sender="c1",
+    )
+    t = await ticket(rt, code)
+    assert t.phone == "13800138000" and not t.anonymous
+    assert [e.comment for e in await events(rt, code, "contact")] == [
+        "联系电话更正为 135****1234",
+        "联系电话更正为 138****8000",
+    ]
+    told = await inbox(rt, "demo-zhongli")
+    assert "反映人已更正联系电话" in told and "13800138000" not in told  # the number is in the ticket, not the chat
+    # nobody else changes it, staff neither, and a wrong number is refused without a write
+    await verify_dialog(
+        rt,
+        [
+            ("c2", f"/改电话 {code} 13711112222", f"没有找到您反映的工单 {code}"),
+            ("demo-zhongli", f"/改电话 {code} 13711112222", "只能由反映人本人提交"),
+            ("c1", f"/改电话 {code} 1371111", "新的联系电话"),
+            ("c1", "123456", "这个号码好像不完整"),
+            ("c1", "取消", "联系电话不变"),
+        ],
+    )
+    assert (await ticket(rt, code)).phone == "13800138000"
+    await dispatch(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/工单记录 {code}", "市民更正电话 · 市民：联系电话更正为 138****8000"),
+            ("c1", "/改电话 0753-2246688", "已告知梅江区住房和城乡建设局"),
+        ],
+    )
+    assert "反映人已更正联系电话" in await inbox(rt, "demo-yechunmei")
+    # answered, the callback still to come: the number can change (nobody to tell); once rated, no longer
+    await answer(rt, code)
+    changed = re.compile(r"更正为 135\*\*\*\*1234，联系和回访[\s\S]*已办结，待评价")
+    await verify_dialog(rt, [("c1", "/改电话 13580071234", changed)])
+    await verify_dialog(
+        rt,
+        [
+            ("c1", f"/评价 {code} 满意", "感谢"),
+            ("c1", "/改电话 13711112222", re.compile(r"不能再更正电话[\s\S]*重新登记")),
+        ],
+    )
+    assert (await ticket(rt, code)).phone == "13580071234"
+
+
+async def test_an_anonymous_ticket_gets_a_number(rt: Runtime) -> None:
+    answers = await verify_dialog(
+        rt,
+        [
+            ("我要投诉隔壁工地半夜施工，吵得睡不着", ["登记投诉工单", "具体地点"]),
+            ("梅江区江南路28号", "什么时候开始"),
+            ("上周开始", "手机号码"),
+            ("匿名", "请核对"),
+            ("确认", CODE),
+            ("我换咗号码", "新的联系电话"),
+            ("13580071234", "联系电话更正为 135****1234"),
+        ],
+        sender="c1",
+    )
+    t = await ticket(rt, CODE.findall(answers[4][0])[0])
+    assert t.phone == "13580071234" and not t.anonymous
 
 
 @pytest.mark.parametrize(
