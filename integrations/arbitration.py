@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from integrations.intents import SPECS, STAFF, STAFF_INTENTS
 from integrations.meetings import CHANGE
-from integrations.router import Decision, decide_for, entity_values, for_role, route
+from integrations.router import Decision, decide_for, entity_values, route, summed_for_role
 from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
@@ -84,12 +84,7 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     Rasa's fallback (nlu_fallback) heads the ranking then; the real intents follow it."""
     # Each name as this speaker means it: a citizen's 催单 (remind_ticket) is a supervisor's 催办 (urge_ticket).
     # Two names meaning one intent for this speaker add up.
-    summed: dict[str, float] = {}
-    for name, conf in understood.ranking:
-        if name in SPECS:
-            meant = for_role(SPECS[name], roles).name
-            summed[meant] = summed.get(meant, 0.0) + conf
-    ranked = sorted(summed.items(), key=lambda item: -item[1])
+    ranked = summed_for_role(understood.ranking, roles)
     if not ranked or is_question(text):
         return None
     name = ranked[0][0]
