@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from bot.messages import Incoming, Reply
@@ -76,6 +77,28 @@ _COMMAND = re.compile(r"^[/／](\S+)\s*(.*)$", re.S)
 
 def is_command(text: str) -> bool:
     return text.startswith(("/", "／"))
+
+
+Step = dict[str, str]
+
+
+def answers_waiting_step(
+    ctx: Context,
+    key: str,
+    waiting: Callable[[SessionData, datetime], Step | None],
+    answers: Callable[[Step, str], bool],
+) -> bool:
+    """A step kept in the session under ``key`` waits (``waiting``: still fresh) and this message answers it
+    (``answers``); a message that does not answer it moves on, and the step is dropped. Commands never answer."""
+    if is_command(ctx.text):
+        return False
+    step = waiting(ctx.session, ctx.services.clock.now())
+    if step is None:
+        return False
+    if answers(step, ctx.text):
+        return True
+    ctx.session.pop(key, None)
+    return False
 
 
 def command_match(names: set[str], ctx: Context) -> Match | None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
+from bot import office_drafts
 from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
-from bot.ticket_intake import agrees
 from integrations.documents import delegate_text, todo_with_tickets
 from integrations.meetings import (
     BOOKING,
@@ -33,6 +33,7 @@ from integrations.meetings import (
 )
 from integrations.office_common import message_of, run
 from knowledge_base.normalize import tidy_text
+from nlu.agreeing import agrees
 from nlu.giving_up import is_cancel
 from nlu.timeparse import parse_time
 from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES
@@ -286,6 +287,7 @@ def handlers() -> list[Handler]:
     return [
         MessageHandler(has_booking_choice, choose_booking),
         MessageHandler(has_booking_draft, continue_booking),
+        *office_drafts.handlers(),
         MessageHandler(answers_cancel_question, answer_cancel_question),
         MessageHandler(amends_booked_meeting, amend_booked_meeting),
         CommandHandler({"办公帮助", "办公"}, cmd_help),

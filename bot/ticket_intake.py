@@ -39,6 +39,7 @@ from integrations.knowledge import MISS_KEY
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
+from nlu.agreeing import agrees
 from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers
 from nlu.entities import LANDLINE, mobile_in
 from nlu.giving_up import gives_up, goes_back
@@ -69,11 +70,6 @@ HINTS = {
 _TRIGGER = re.compile(
     r"^(?:我要|我想|我需要|想|我)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
 )
-_YES = re.compile(
-    r"^(确认|确定|是的?|对的?|系|係|冇问题|没问题|无问题|提交|确认提交|好的?|可以|ok|得|啱|啱晒|冇错|没错)[。.!！啦了吧呀]*$",
-    re.I,
-)
-_THANKS = re.compile(r"^(谢谢|多谢|感谢|唔该|麻烦(你|您|晒)?了?|辛苦(你|您|晒)?了?)(你|您|晒)?[。.!！啦了呀]*$")
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
 _ANON = re.compile(r"匿名")
@@ -259,12 +255,6 @@ def late_time(text: str, now: datetime) -> bool:
     if asks(text) or _PLACE.search(text) or _PHONE_WORDS.search(text):
         return False
     return bool(time_clause(text, now)) or (len(text) <= 10 and says_time(text, now))
-
-
-def agrees(text: str) -> bool:
-    """Every clause is a yes or a thank-you, and one is a yes ("确认", "冇问题，提交", "好，确认，谢谢")."""
-    clauses = [c for c in _CLAUSE.split(text) if c and not _THANKS.match(c)]
-    return bool(clauses) and all(_YES.match(c) for c in clauses)
 
 
 def asks(text: str) -> bool:

@@ -73,6 +73,8 @@ SPECS: dict[str, IntentSpec] = {
             "delegate_task", "转交或加签", "documents", STAFF, (Need("person", "请问要交给谁？请告诉我姓名。"), _MY_DOC)
         ),
         IntentSpec("query_document", "查询公文", "documents", STAFF, (_MY_DOC,)),
+        IntentSpec("draft_document", "起草发文", "documents", STAFF),
+        IntentSpec("publish_notice", "发布通知", "notices", STAFF),
         IntentSpec("resubmit_document", "重新提交公文", "documents", STAFF, (_MY_DOC,)),
         IntentSpec(
             "book_meeting",
@@ -98,6 +100,7 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("supplement_ticket", "补充诉求", "tickets", needs=(_MY_TICKET,)),
         IntentSpec("remind_ticket", "催办我的工单", "tickets", needs=(_MY_TICKET,)),
         IntentSpec("withdraw_ticket", "撤回工单", "tickets", needs=(_MY_TICKET,)),
+        IntentSpec("change_ticket_phone", "更正联系电话", "tickets", needs=(_MY_TICKET,)),
         # --- end of the citizen's follow-up ---
         # --- dispatchers, handling departments, supervisors and editors at work ---
         IntentSpec("ticket_queue", "查看工单队列", "tickets", STAFF),  # dispatch queue, or the department's
@@ -116,5 +119,5 @@ CITIZEN_READING = {"ticket_queue": "query_ticket"}
 CITIZEN_INTENTS = frozenset(
     "ask_service complain report request_help suggest praise query_ticket rate_service human_agent greet "
     "thank goodbye out_of_scope".split()
-) | frozenset({"supplement_ticket", "remind_ticket", "withdraw_ticket"})
+) | frozenset({"supplement_ticket", "remind_ticket", "withdraw_ticket", "change_ticket_phone"})
 STAFF_INTENTS = frozenset(SPECS) - CITIZEN_INTENTS

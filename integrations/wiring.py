@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integrations import chat, documents, handoff, knowledge, meetings, quality, tickets
+from integrations import chat, documents, handoff, knowledge, meetings, office_drafts, quality, tickets
 from integrations.contract import IntentRegistry
 from integrations.handoff import HandoffDesk
 from integrations.knowledge import KnowledgeAnswers
@@ -27,6 +27,7 @@ def build_registry(
         tickets.register(registry, ticket_service)
     if office is not None:
         documents.register(registry, office, ticket_service)
+        office_drafts.register(registry, office, ticket_service)
         meetings.register(registry, office)
     if quality_desk is not None:
         quality.register(registry, quality_desk)

@@ -20,6 +20,7 @@ from kernel.outbox import OutboxMessage
 from nlu.service import NluService
 from office_flows.documents.models import Document
 from office_flows.meetings.models import MeetingEvent
+from office_flows.notices.models import Notice
 from tests.support.dialogue import verify_dialog as _verify_dialog
 from tests.support.nlu_double import RecordedParser, nlu_result
 from tests.support.office_rig import SENDERS, seed_demo
@@ -66,6 +67,15 @@ RECORDED = {
     "第五份同意": nlu_result("approve_document", 0.9),
     "第四份点样": nlu_result("out_of_scope", 0.6),
     "同意第二件": nlu_result("approve_document", 0.9),
+    # a document drafted in words
+    "帮我拟个公文，关于春节期间值班安排": nlu_result("draft_document", 0.9),
+    "我要起草一份发文，特急": nlu_result("draft_document", 0.9),
+    "帮我拟份稿": nlu_result("draft_document", 0.9),
+    "起草《关于防台风工作的通知》，正文：各单位做好防台风准备": nlu_result("draft_document", 0.9),
+    # a notice in words
+    "发个通知畀住建局同李娜，听日下午三点开安全生产会": nlu_result("publish_notice", 0.9),
+    "我要发通知": nlu_result("publish_notice", 0.9),
+    "帮我通知一下城管局": nlu_result("publish_notice", 0.9),
 }
 
 
@@ -196,6 +206,48 @@ PERSON_IN_THE_DIRECTORY = [
 ]
 
 
+DRAFTED_IN_WORDS = [
+    # the title in the words: the body asked for, read back, corrected, confirmed, registered and sent for review
+    ("张伟", "帮我拟个公文，关于春节期间值班安排", "好的，发文《关于春节期间值班安排》。请发送正文内容"),
+    (
+        "张伟",
+        "各单位：春节期间实行24小时值班，请于1月20日前报送值班表。",
+        re.compile(r"请核对要登记的发文[\s\S]*紧急程度：平件"),
+    ),
+    ("张伟", "标题改成关于春节期间值班安排的通知", "标题：关于春节期间值班安排的通知"),
+    ("张伟", "改成加急", "紧急程度：加急"),
+    ("张伟", "确认", "已登记发文 FW-2026-001《关于春节期间值班安排的通知》（加急）"),
+    ("李娜", "/待办", "[加急] FW-2026-001《关于春节期间值班安排的通知》— 核稿"),
+    # no title: asked for; a body too short is asked again; "取消" writes nothing
+    ("张伟", "我要起草一份发文，特急", "请问标题是什么"),
+    ("张伟", "关于节前安全检查的通知", "请发送正文内容"),
+    ("张伟", "好", "内容太短了"),
+    ("张伟", "取消", "已放弃起草，没有登记任何公文"),
+    # a question where the title is asked is answered, not taken as the title (and the draft is left)
+    ("张伟", "帮我拟份稿", "请问标题是什么"),
+    ("张伟", "我有哪些待办", re.compile("待办|没有")),
+    ("张伟", "关于节前安全检查的通知", re.compile("[^（]")),  # no longer a title: whatever the NLU makes of it
+    # other words at the read-back leave the draft, which is dropped (nothing registered)
+    (
+        "张伟",
+        "起草《关于防台风工作的通知》，正文：各单位做好防台风准备",
+        re.compile(r"标题：关于防台风工作的通知[\s\S]*正文：各单位做好防台风准备"),
+    ),
+    ("张伟", "我有哪些待办", re.compile("待办|没有")),
+    ("张伟", "确认", "目前没有需要确认的事项"),
+    # a citizen is not offered drafting
+    ("demo-nobody", "帮我拟份稿", "需要工作人员身份"),
+]
+
+
+async def test_a_document_drafted_in_words(rt: Runtime) -> None:
+    await verify_dialog(rt, DRAFTED_IN_WORDS, names=SENDERS)
+    async with rt.db.session() as s:
+        docs = list(await s.scalars(select(Document)))
+    assert [(d.doc_id, d.title, d.urgency) for d in docs] == [("FW-2026-001", "关于春节期间值班安排的通知", "加急")]
+    assert docs[0].body.startswith("各单位：春节期间实行24小时值班")
+
+
 async def test_the_person_of_a_hand_over_is_found_in_the_directory(rt: Runtime) -> None:
     await verify_dialog(rt, PERSON_IN_THE_DIRECTORY, names=SENDERS)
 
@@ -294,6 +346,35 @@ async def test_a_returned_draft_is_in_the_drafters_todo_and_resubmitted_in_words
 
 async def test_notice_commands(rt: Runtime) -> None:
     await verify_dialog(rt, NOTICES, names=SENDERS)
+
+
+NOTICES_IN_WORDS = [
+    # recipients by alias and by name, the content after them: read back, the title corrected, published
+    (
+        "王强",
+        "发个通知畀住建局同李娜，听日下午三点开安全生产会",
+        re.compile(r"请核对要发布的通知[\s\S]*发给：梅江区住房和城乡建设局、李娜[\s\S]*标题：听日下午三点开安全生产会"),
+    ),
+    ("王强", "标题改成关于召开安全生产会的通知", "标题：关于召开安全生产会的通知"),
+    ("王强", "确认", re.compile(r"已发布通知 TZ-2026-001《关于召开安全生产会的通知》")),
+    ("李娜", "/我的通知", "TZ-2026-001《关于召开安全生产会的通知》"),
+    # nothing named: asked for; an unknown recipient is asked again; the content asked for; "取消" publishes nothing
+    ("王强", "我要发通知", "请问发给哪些部门或同事"),
+    ("王强", "隔壁老王", "没有找到“隔壁老王”对应的部门或人员"),
+    ("王强", "城管局、张伟", "通知发给梅江区城市管理和综合执法局、张伟。请发送通知内容"),
+    ("王强", "周末加强巡查", re.compile(r"发给：梅江区城市管理和综合执法局、张伟[\s\S]*内容：周末加强巡查")),
+    ("王强", "发给城管局", re.compile(r"发给：梅江区城市管理和综合执法局\n")),
+    ("王强", "唔使喇", "已放弃起草，没有发布任何通知"),
+    ("王强", "帮我通知一下城管局", "请发送通知内容"),
+    ("王强", "取消", "没有发布任何通知"),
+]
+
+
+async def test_a_notice_in_words(rt: Runtime) -> None:
+    await verify_dialog(rt, NOTICES_IN_WORDS, names=SENDERS)
+    async with rt.db.session() as s:
+        titles = list(await s.scalars(select(Notice.title)))
+    assert titles == ["关于召开安全生产会的通知"]
 
 
 MEETING_CONTEXT = [
