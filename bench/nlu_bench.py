@@ -4,8 +4,9 @@
 
 Measures training time of both models, parse latency through the product (NluService: normalisation,
 HTTP to the supervised Rasa server, entity post-processing) for one stream and 8 concurrent callers,
-the Rasa server's resident memory, and accuracy/macro-F1/entity F1 of both on bench/data/nlu_eval.jsonl.
-The baseline is parsed with raw text and raw Rasa entities (no product processing).
+the Rasa server's resident memory, and accuracy/macro-F1/entity F1 of both on bench/data/nlu_eval.jsonl
+and, reported apart, on the round sets of intents added after it (``ROUND_SETS``: each frozen by its commit
+before a model read it). The baseline is parsed with raw text and raw Rasa entities (no product processing).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from nlu.service import NluService, Understanding
 from nlu.training import PROJECT_DIR, train
 
 ROOT = Path(__file__).resolve().parent.parent
+# Later intents and their near neighbours, each set written before any model read it (bench/README.md)
+ROUND_SETS = {"round8": ROOT / "bench" / "data" / "nlu_eval_round8.jsonl"}
 
 
 def _rss_mb(pid: int) -> float:
@@ -88,6 +91,7 @@ async def main() -> int:
     settings = load_settings()
     rasa = ensure_rasa_env(settings.rasa_venv.expanduser(), python=settings.rasa_python, progress=print)
     cases = read_nlu_cases(ROOT / "bench" / "data" / "nlu_eval.jsonl")
+    rounds = {name: read_nlu_cases(path) for name, path in ROUND_SETS.items()}
     result: dict[str, Any] = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cases": len(cases)}
     with tempfile.TemporaryDirectory(prefix="govchat-nlu-bench-") as tmp:
         tmpdir = Path(tmp)
@@ -111,6 +115,7 @@ async def main() -> int:
         nlu = NluService(client, SystemClock())
         try:
             product = await evaluate_nlu(nlu, cases)
+            product_rounds = {name: await evaluate_nlu(nlu, more) for name, more in rounds.items()}
             texts = [c["text"] for c in cases]
             for clients in (1, 8):
                 runs = [await latency(nlu, texts, clients) for _ in range(args.runs)]
@@ -127,6 +132,7 @@ async def main() -> int:
         client = RasaClient(server.url, timeout=10)
         try:
             baseline = await evaluate_nlu(RawRasa(client), cases)
+            baseline_rounds = {name: await evaluate_nlu(RawRasa(client), more) for name, more in rounds.items()}
         finally:
             await client.close()
             await server.stop()
@@ -142,6 +148,12 @@ async def main() -> int:
 
     result["product"] = summary(product)
     result["baseline_plain_rasa"] = summary(baseline)
+    for name, more in rounds.items():
+        result[name] = {
+            "cases": len(more),
+            "product": summary(product_rounds[name]) | {"per_intent": product_rounds[name]["per_intent"]},
+            "baseline_plain_rasa": summary(baseline_rounds[name]) | {"per_intent": baseline_rounds[name]["per_intent"]},
+        }
     write_result(result, args.out)
     return 0
 
