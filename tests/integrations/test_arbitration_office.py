@@ -127,6 +127,15 @@ async def test_an_unsure_dispatch_that_names_a_department_is_a_dispatch() -> Non
     bare = unsure("这张交给那边去办吧", [("dispatch_ticket", 0.3), ("approve_document", 0.22)])
     assert (await arbitrate(bare.text, bare, dispatcher, THRESHOLD, kb_answers)).action is Action.CLARIFY
 
+    # as the real NLU read it once: a citizen's complaint just ahead of the dispatcher's own dispatch
+    behind = unsure("这张交给城管那边去办吧", [("complain", 0.37), ("dispatch_ticket", 0.3), ("withdraw_ticket", 0.07)])
+    behind.entities.append({"entity": "department", "value": "城管"})
+    verdict = await arbitrate(behind.text, behind, dispatcher, THRESHOLD, kb_answers)
+    assert verdict.route is not None and verdict.route.spec is not None
+    assert verdict.route.spec.name == "dispatch_ticket"
+    citizen = await arbitrate(behind.text, behind, frozenset({Role.CITIZEN}), THRESHOLD, kb_answers)
+    assert citizen.route is None or citizen.route.spec is None or citizen.route.spec.name != "dispatch_ticket"
+
 
 async def test_a_citizen_asking_after_what_they_filed_gets_their_status_however_unsure_the_nlu() -> None:
     u = unsure("我上个礼拜投诉嘅嘢点样啦", [("query_ticket", 0.52), ("withdraw_ticket", 0.05)])
