@@ -41,7 +41,7 @@ from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.agreeing import agrees
 from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers
-from nlu.entities import LANDLINE, mobile_in
+from nlu.entities import mobile_in, phone_in
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
@@ -292,11 +292,6 @@ def whole_place(text: str, value: str) -> str:
     return value + (tail.group(0) if tail else "")
 
 
-def _phone_of(text: str) -> str | None:
-    landline = LANDLINE.search(text)
-    return mobile_in(text) or (landline.group(0) if landline else None)
-
-
 def time_clause(text: str, now: datetime) -> str:
     """A clause of ``text`` that is nothing but a time ("琴日夜晚", "昨天下午三点"): the "since when" of a
     first message that says it; "" when no clause is."""
@@ -482,7 +477,7 @@ def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:
     phone step, and the step asked again; never taken as the place or the time."""
     if "phone" in _answered(conv.data):
         return None
-    phone = _phone_of(ctx.text) if _ONLY_PHONE.fullmatch(ctx.text) else None
+    phone = phone_in(ctx.text) if _ONLY_PHONE.fullmatch(ctx.text) else None
     if phone is not None:
         conv.data["phone"], conv.data["anonymous"] = phone, False
         said = f"好的，电话记下了：{_mask(phone)}。"
@@ -571,7 +566,7 @@ async def _phone(ctx: Context, m: Match, conv: ConversationState) -> Step:
     if _ANON.search(ctx.text):
         conv.data["anonymous"] = True
         return await _store(ctx, conv, "phone", "")
-    phone = _phone_of(ctx.text)
+    phone = phone_in(ctx.text)
     if phone is None and _NO_PHONE.search(ctx.text):
         conv.data["anonymous"] = True
         await _store(ctx, conv, "phone", "")
@@ -682,7 +677,7 @@ async def _correct(ctx: Context, m: Match, conv: ConversationState) -> Step:
         conv.data["kind"] = kind
         said = f"好的，类型改为{kind}。"
     elif field == "phone":
-        phone = _phone_of(value)
+        phone = phone_in(value)
         if phone is None:
             return Step([Reply("没有识别到电话号码，例如“电话改成 13800138000”。")], conv.state)
         conv.data["phone"], conv.data["anonymous"] = phone, False

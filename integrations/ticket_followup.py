@@ -18,7 +18,7 @@ from integrations.context import fresh_entry, offer
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from kernel.identity import Actor
 from nlu.asking import asks_how_long
-from nlu.entities import LANDLINE, mobile_in
+from nlu.entities import phone_in
 from nlu.giving_up import is_cancel
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import TicketError
@@ -253,17 +253,12 @@ async def _store_withdrawal(svc: TicketService, actor: Actor, code: str, reason:
 # --- phone change ---------------------------------------------------------------------------
 
 
-def _number_in(text: str) -> str | None:
-    landline = LANDLINE.search(text)
-    return mobile_in(text) or (landline.group(0) if landline else None)
-
-
 async def change_phone(svc: TicketService, call: FlowCall) -> Outcome:
     """更正联系电话: the number said with it, else asked for (the next message)."""
     code = await own_ticket(svc, call, "更正电话", rectifying=True, answered=True)
     if isinstance(code, Outcome):
         return code
-    number = _number_in(call.text)
+    number = phone_in(call.text)
     if number is None:
         _remember(call.session, svc, "phone", code)
         return Outcome.say(
@@ -302,7 +297,7 @@ def answers_step(step: dict[str, str], text: str) -> bool:
         return True
     if step.get("step") == "phone":
         said = text.strip()
-        return _number_in(said) is not None or is_cancel(said) or bool(_DIGITS.fullmatch(said) or _NO.match(said))
+        return phone_in(said) is not None or is_cancel(said) or bool(_DIGITS.fullmatch(said) or _NO.match(said))
     first = _CLAUSES.split(text.strip(), maxsplit=1)[0]
     return bool(_YES.match(first) or _NO.match(first))
 
@@ -322,7 +317,7 @@ async def continue_step(svc: TicketService, actor: Actor, session: SessionData, 
         content = supplement_content(text) or text.strip()
         return await _store_supplement(svc, actor, code, content)
     if step.get("step") == "phone":
-        number = _number_in(text)
+        number = phone_in(text)
         if number is not None:
             return await _store_phone(svc, actor, code, number)
         if _DIGITS.fullmatch(text.strip()):  # a number mistyped: asked again, still waiting

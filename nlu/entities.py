@@ -95,6 +95,12 @@ def mobile_in(text: str) -> str | None:
     return _GROUPING.sub("", m.group(0)) if m else None
 
 
+def phone_in(text: str) -> str | None:
+    """The phone number a message gives: its first mobile number, else a landline with its area code."""
+    landline = LANDLINE.search(text)
+    return mobile_in(text) or (landline.group(0) if landline else None)
+
+
 def mobile_alone(text: str) -> str | None:
     """The mobile number ``text`` is made of and nothing else ("138 0013 8000" → "13800138000")."""
     m = _MOBILE_GROUPED.fullmatch(text.strip())
