@@ -200,7 +200,8 @@ class ReportPdf:
         r = self.r
         self.pdf.add_page()
         self.h1("一、受理概况")
-        self.para(f"本月受理 {r.total} 件（已合并的重复诉求不计）。")
+        gone = f"，其中 {r.withdrawn} 件由市民撤回" if r.withdrawn else ""
+        self.para(f"本月受理 {r.total} 件（已合并的重复诉求不计{gone}）。")
         self.image(charts["daily"])
         self.image(charts["kinds"])
         self.image(charts["departments"], 165)

@@ -84,6 +84,7 @@ def report_xlsx(r: MonthReport) -> bytes:
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     overview: list[list[Any]] = [["统计月份", r.month], ["受理工单（件）", r.total]]
+    overview += [["其中市民撤回（件）", r.withdrawn]]
     overview += [[x.label, x.rate] for x in r.beijing + r.guangdong]
     overview += [["超期工单（件）", r.overdue_total], ["发回重办（件）", r.reworked_total]]
     overview += [[f"{k}（件）", v] for k, v in r.bad_summary.items()]

@@ -101,6 +101,7 @@ class MonthReport:
     end: datetime
     generated_at: datetime
     total: int = 0
+    withdrawn: int = 0  # of the total: withdrawn by the citizen (撤单) before an answer
     by_channel: list[tuple[str, int]] = field(default_factory=list)
     by_kind: list[tuple[str, int]] = field(default_factory=list)
     by_department: list[tuple[str, int]] = field(default_factory=list)
@@ -156,6 +157,8 @@ async def _volumes(s: AsyncSession, r: MonthReport, names: dict[str, str]) -> No
     r.by_kind = await count_by(Ticket.kind)
     r.by_department = [(names.get(d, d or "未派单"), n) for d, n in await count_by(Ticket.department_code)]
     r.total = sum(n for _, n in r.by_kind)
+    gone = and_(made, Ticket.status == Status.WITHDRAWN.value)
+    r.withdrawn = int(await s.scalar(select(func.count()).select_from(Ticket).where(gone)) or 0)
     days: Counter[date] = Counter(
         at.astimezone(SHANGHAI).date() for at in await s.scalars(select(Ticket.created_at).where(made))
     )

@@ -20,7 +20,7 @@ import pypdfium2 as pdfium
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from govchat.app import create_app
 from govchat.runtime import Runtime, build_runtime
@@ -100,6 +100,9 @@ async def test_alert_pages_and_the_report_button(rt: Runtime) -> None:
     report = await rt.alerts.run(run_day)
     rt.clock.set(NOW)
     assert report is not None
+    gone = ["GR0000000000000", "GR0000000000001", "GR0000000000002"]
+    async with rt.db.session() as s:  # three citizens withdrew theirs (撤单): still received, said apart
+        await s.execute(update(Ticket).where(Ticket.code.in_(gone)).values(status="withdrawn"))
     alert = next(a for a in report.alerts if a.place == PLACE)
 
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(rt, background=False)))
@@ -121,11 +124,13 @@ async def test_alert_pages_and_the_report_button(rt: Runtime) -> None:
         alerts_sheet = [[c.value for c in row] for row in wb["未诉先办预警"].iter_rows(min_row=2)]
         assert [r for r in alerts_sheet if r[2] == PLACE and r[4] == alert.current]
         assert wb["概览"]["B3"].value == 400 + 15  # tickets created in November, the surge included
+        assert (wb["概览"]["A4"].value, wb["概览"]["B4"].value) == ("其中市民撤回（件）", 3)
 
         resp = await client.get("/admin/report/2026-11.pdf")
         assert resp.status == 200 and resp.content_type == "application/pdf"
         pages, text = _text(await resp.read())
         assert pages >= 6
+        assert "本月受理415件（已合并的重复诉求不计，其中3件由市民撤回）" in text
         for words in ("2026年11月诉求数据分析报告", "北京三率", "广东五率", "响应率", "质检数据暂无", "每月一题"):
             assert words in text, words
 
