@@ -46,6 +46,7 @@ from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
 from office_flows.handoff.asking import asks_for_person
+from office_flows.tickets.phones import mask_phone
 from office_flows.tickets.service import TicketError
 
 NAME = INTAKE
@@ -148,10 +149,6 @@ _TIME = re.compile(
 )
 
 
-def _mask(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else phone
-
-
 def _answered(data: Mapping[str, object]) -> list[str]:
     raw = data.get("answered")
     return [str(x) for x in raw] if isinstance(raw, list) else []
@@ -177,7 +174,7 @@ def _next(data: Mapping[str, object]) -> str:
 
 def _phone_shown(data: Mapping[str, object]) -> str:
     """The phone as read back: masked, or 匿名 ("" when none was given)."""
-    return "匿名" if data.get("anonymous") else _mask(str(data.get("phone") or ""))
+    return "匿名" if data.get("anonymous") else mask_phone(str(data.get("phone") or ""))
 
 
 def _question(step: str) -> str:
@@ -332,7 +329,7 @@ def _noted(data: Mapping[str, object]) -> str:
     if data.get("since"):
         parts.append(f"时间：{data['since']}")
     if data.get("phone"):
-        parts.append(f"电话：{_mask(str(data['phone']))}")
+        parts.append(f"电话：{mask_phone(str(data['phone']))}")
     return "已记下 " + "；".join(parts) + "（不对可随时说“类型是…”“地点改成…”）。"
 
 
@@ -480,7 +477,7 @@ def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:
     phone = phone_in(ctx.text) if _ONLY_PHONE.fullmatch(ctx.text) else None
     if phone is not None:
         conv.data["phone"], conv.data["anonymous"] = phone, False
-        said = f"好的，电话记下了：{_mask(phone)}。"
+        said = f"好的，电话记下了：{mask_phone(phone)}。"
     elif _ONLY_ANON.fullmatch(ctx.text):
         conv.data["phone"], conv.data["anonymous"] = "", True
         said = "好的，按匿名登记。"
@@ -681,7 +678,7 @@ async def _correct(ctx: Context, m: Match, conv: ConversationState) -> Step:
         if phone is None:
             return Step([Reply("没有识别到电话号码，例如“电话改成 13800138000”。")], conv.state)
         conv.data["phone"], conv.data["anonymous"] = phone, False
-        said = f"好的，电话改为 {_mask(phone)}。"
+        said = f"好的，电话改为 {mask_phone(phone)}。"
     else:
         conv.data[field] = written[: 2000 if field == "content" else 200]
         said = f"好的，{FIELD_LABELS[field]}改为：{conv.data[field]}。"

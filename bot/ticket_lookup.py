@@ -19,6 +19,7 @@ from bot.handlers import Context, Match
 from bot.messages import Reply
 from integrations import tickets as tf
 from kernel.ratelimit import allow
+from office_flows.tickets.phones import mask_phone
 from office_flows.tickets.service import TicketService
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -35,10 +36,6 @@ TOO_MANY = "查询过于频繁，请 15 分钟后再试；急事请拨打 12345 
 
 def _digest(code: str, otp: str, salt: str) -> str:
     return hashlib.sha256(f"{salt}:{code}:{otp}".encode()).hexdigest()
-
-
-def _mask(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:]
 
 
 def _verified_phones(ctx: Context) -> dict[str, str]:
@@ -90,7 +87,7 @@ async def look_up(svc: TicketService, ctx: Context, code: str, rest: str) -> lis
     else:
         ctx.session.pop(PENDING, None)
     # the same answer whether or not the phone filed the ticket: nothing to probe
-    return [f"如果 {_mask(phone)} 是工单 {code} 登记的手机号，验证码已发送。请在 10 分钟内直接回复 6 位验证码。"]
+    return [f"如果 {mask_phone(phone)} 是工单 {code} 登记的手机号，验证码已发送。请在 10 分钟内直接回复 6 位验证码。"]
 
 
 def has_pending_code(ctx: Context) -> bool:
