@@ -33,7 +33,10 @@ from nlu.training import PROJECT_DIR, train
 
 ROOT = Path(__file__).resolve().parent.parent
 # Later intents and their near neighbours, each set written before any model read it (bench/README.md)
-ROUND_SETS = {"round8": ROOT / "bench" / "data" / "nlu_eval_round8.jsonl"}
+ROUND_SETS = {
+    "round8": ROOT / "bench" / "data" / "nlu_eval_round8.jsonl",
+    "round9": ROOT / "bench" / "data" / "nlu_eval_round9.jsonl",
+}
 
 
 def _rss_mb(pid: int) -> float:

@@ -1,6 +1,6 @@
 """A citizen's follow-up on their own ticket in the bot: the message a waiting step asks for (a supplement's
-content, a withdrawal's yes or no, a new phone number) and the explicit commands /补充, /催单, /撤单, /改电话
-(also what buttons send).
+content, a withdrawal's yes or no, a new phone number or place) and the explicit commands /补充, /催单, /撤单,
+/改电话, /改地址 (also what buttons send).
 The decisions are in ``integrations.ticket_followup``."""
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def _as_intent(intent: str) -> CommandHandler:
         "remind_ticket": {"催单"},
         "withdraw_ticket": {"撤单", "撤回"},
         "change_ticket_phone": {"改电话", "更正电话"},
+        "change_ticket_address": {"改地址", "更正地址"},
     }
     return CommandHandler(names[intent], handle)
 
@@ -54,4 +55,5 @@ def handlers() -> list[Handler]:
         _as_intent("remind_ticket"),
         _as_intent("withdraw_ticket"),
         _as_intent("change_ticket_phone"),
+        _as_intent("change_ticket_address"),
     ]

@@ -101,6 +101,7 @@ SPECS: dict[str, IntentSpec] = {
         IntentSpec("remind_ticket", "催办我的工单", "tickets", needs=(_MY_TICKET,)),
         IntentSpec("withdraw_ticket", "撤回工单", "tickets", needs=(_MY_TICKET,)),
         IntentSpec("change_ticket_phone", "更正联系电话", "tickets", needs=(_MY_TICKET,)),
+        IntentSpec("change_ticket_address", "更正事发地址", "tickets", needs=(_MY_TICKET,)),
         # --- end of the citizen's follow-up ---
         # --- dispatchers, handling departments, supervisors and editors at work ---
         IntentSpec("ticket_queue", "查看工单队列", "tickets", STAFF),  # dispatch queue, or the department's
@@ -119,5 +120,5 @@ CITIZEN_READING = {"ticket_queue": "query_ticket"}
 CITIZEN_INTENTS = frozenset(
     "ask_service complain report request_help suggest praise query_ticket rate_service human_agent greet "
     "thank goodbye out_of_scope".split()
-) | frozenset({"supplement_ticket", "remind_ticket", "withdraw_ticket", "change_ticket_phone"})
+) | frozenset({"supplement_ticket", "remind_ticket", "withdraw_ticket", "change_ticket_phone", "change_ticket_address"})
 STAFF_INTENTS = frozenset(SPECS) - CITIZEN_INTENTS

@@ -1,11 +1,12 @@
-"""A citizen's follow-up on their own ticket, as chat: 补充诉求, 催单, 撤单 and 更正联系电话
+"""A citizen's follow-up on their own ticket, as chat: 补充诉求, 催单, 撤单, 更正联系电话 and 更正事发地址
 (office_flows/tickets/followup.py).
 
 Without a code the citizen's only open ticket is meant; with several they are offered as numbered choices
 (``integrations.context.offer``). Three answers wait for the next message in the session (``STEP``, ten
 minutes): the content of a supplement announced without it ("我想补充一下"), the confirmation of a
-withdrawal ("确认撤回工单 GD…？" → "确认"), and the new number of a phone change announced without it
-("我想改下电话"). The bot hands that message to ``continue_step``.
+withdrawal ("确认撤回工单 GD…？" → "确认"), the new number of a phone change announced without it
+("我想改下电话"), and the new place of an address correction announced without it ("地址写错了"). The bot
+hands that message to ``continue_step``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ from integrations.context import fresh_entry, offer
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from kernel.identity import Actor
 from nlu.asking import asks_how_long
+from nlu.correcting import corrected_place, gives_place
 from nlu.entities import phone_in
 from nlu.giving_up import is_cancel
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import TicketError
-from office_flows.tickets.followup import FollowUp, TicketClosed, mask_phone
+from office_flows.tickets.followup import FollowUp, TicketClosed
 from office_flows.tickets.models import Ticket
+from office_flows.tickets.phones import mask_phone
 from office_flows.tickets.queries import fmt_time
 from office_flows.tickets.service import TicketService
 from office_flows.tickets.states import LABELS, OPEN, Status
 
-STEP = "ticket_followup"  # {"step": "supplement" | "withdraw" | "phone", "code", "reason", "at"}
+STEP = "ticket_followup"  # {"step": "supplement" | "withdraw" | "phone" | "address", "code", "reason", "at"}
 STEP_TTL = timedelta(minutes=10)
 MIN_CONTENT = 4
 
@@ -278,6 +281,33 @@ async def _store_phone(svc: TicketService, actor: Actor, code: str, number: str)
     )
 
 
+# --- address correction -------------------------------------------------------------------
+
+
+async def change_address(svc: TicketService, call: FlowCall) -> Outcome:
+    """更正事发地址: the place said with it ("地址写错咗，系东升新村"), else asked for (the next message)."""
+    code = await own_ticket(svc, call, "更正地址", rectifying=True)
+    if isinstance(code, Outcome):
+        return code
+    place = corrected_place(call.written)
+    if not place:
+        _remember(call.session, svc, "address", code)
+        return Outcome.say(
+            f"好的，请发送工单 {code} 正确的事发地址，尽量具体到街道、小区和楼栋（如“江南街道鸿都社区 3 栋”）。"
+            "（回复“取消”可放弃）"
+        )
+    return await _store_address(svc, call.actor, code, place)
+
+
+async def _store_address(svc: TicketService, actor: Actor, code: str, place: str) -> Outcome:
+    done = await _attempt(svc.followup.change_address(code, actor, place))
+    if isinstance(done, Outcome):
+        return done
+    return Outcome.say(
+        f"已将工单 {done.code} 的事发地址更正为“{place}”，并转告{done.holder}按新地址办理。工单目前{_state(done)}。"
+    )
+
+
 # --- the step waiting for the next message ----------------------------------------------------
 
 
@@ -291,10 +321,13 @@ def waiting_step(session: SessionData, now: datetime) -> dict[str, str] | None:
 
 
 def answers_step(step: dict[str, str], text: str) -> bool:
-    """A supplement takes any words; a phone change a number or a no; a withdrawal a yes or a no (anything else
-    moves on)."""
+    """A supplement takes any words; a phone change a number or a no; an address correction a place or a no;
+    a withdrawal a yes or a no (anything else moves on)."""
     if step.get("step") == "supplement":
         return True
+    if step.get("step") == "address":
+        said = text.strip()
+        return gives_place(said) or is_cancel(said) or bool(_NO.match(said))
     if step.get("step") == "phone":
         said = text.strip()
         return phone_in(said) is not None or is_cancel(said) or bool(_DIGITS.fullmatch(said) or _NO.match(said))
@@ -303,7 +336,8 @@ def answers_step(step: dict[str, str], text: str) -> bool:
 
 
 async def continue_step(svc: TicketService, actor: Actor, session: SessionData, text: str) -> Outcome:
-    """The message that answers a waiting step: the supplement's content, or the withdrawal's yes or no."""
+    """The message that answers a waiting step: the supplement's content, the new number or place, or the
+    withdrawal's yes or no."""
     raw = session.pop(STEP, None)
     step = {k: str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
     code = step.get("code", "")
@@ -326,6 +360,10 @@ async def continue_step(svc: TicketService, actor: Actor, session: SessionData, 
                 "这个号码好像不完整。请发送 11 位手机号码，或带区号的固定电话（如 0753-2246688）；不改了请回复“取消”。"
             )
         return Outcome.say(f"好的，工单 {code} 的联系电话不变。还有什么可以帮您？")
+    if step.get("step") == "address":
+        if is_cancel(text) or _NO.match(text.strip()):
+            return Outcome.say(f"好的，工单 {code} 的事发地址不变。还有什么可以帮您？")
+        return await _store_address(svc, actor, code, corrected_place(text) or text.strip())
     first, *more = _CLAUSES.split(text.strip(), maxsplit=1)
     if _YES.match(first):
         said = "；".join(x for x in (step.get("reason", ""), *more) if x.strip())
@@ -347,6 +385,11 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return await change_phone(svc, call)
 
     flows.register("supplement_ticket", supplement_ticket)
+
+    async def change_ticket_address(call: FlowCall) -> Outcome:
+        return await change_address(svc, call)
+
     flows.register("change_ticket_phone", change_ticket_phone)
+    flows.register("change_ticket_address", change_ticket_address)
     flows.register("remind_ticket", remind_ticket)
     flows.register("withdraw_ticket", withdraw_ticket)

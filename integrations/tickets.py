@@ -73,6 +73,7 @@ EVENT_LABELS = {
     "remind": "市民催单",
     "withdraw": "市民撤单",
     "contact": "市民更正电话",
+    "address": "市民更正地址",
 }
 
 

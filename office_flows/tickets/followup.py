@@ -1,7 +1,7 @@
 """A citizen's follow-up on their own ticket: 补充诉求 (a supplement on the timeline), 催单 (a reminder, at most
 once a day per ticket, counted for staff), 撤单 (withdrawal: the ticket closes as withdrawn, never rated) and
 更正联系电话 (the number the department and the callback will ring, also once the ticket is answered and the
-callback is still to come).
+callback is still to come) and 更正事发地址 (where the matter is, while the department still has to go there).
 
 A ticket under rectification after a bad rating (整改, its state stays 已回访) still takes supplements and
 reminders: the citizen was just told it is being put right. They go to the department's heads, who answer for
@@ -14,7 +14,6 @@ the ticket acts; someone else learns nothing about it, not even whether it exist
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from office_flows.tickets.models import (
     TicketExtension,
     TicketObjection,
 )
+from office_flows.tickets.phones import mask_phone, phone_number
 from office_flows.tickets.queries import department_name, fmt_time, owns
 from office_flows.tickets.states import LABELS, OPEN, Status
 
@@ -39,9 +39,8 @@ if TYPE_CHECKING:
     from office_flows.tickets.service import TicketService
 
 REMIND_INTERVAL = timedelta(hours=24)
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 MIN_SUPPLEMENT = 2
+ADDRESS_MAX = 200  # the ticket's address column
 
 
 class TicketClosed(TicketError):
@@ -162,6 +161,33 @@ class CitizenFollowUp:
                 )
             return await self._view(s, t, rect)
 
+    async def change_address(self, code: str, actor: Actor, address: str) -> FollowUp:
+        """更正事发地址: where the matter is, as the citizen who filed the ticket corrects it, while the ticket is
+        open or under rectification (the department still goes there). The holder is told the new place and
+        the old one; the timeline keeps both."""
+        place = " ".join(address.split())[:ADDRESS_MAX]
+        if len(place) < 2:
+            raise TicketError("请说明新的事发地址，例如“江南街道鸿都社区 3 栋”。")
+        async with self.service.db.session() as s:
+            t, rect = await self._own_open(s, code, actor, "更正地址", rectifying=True)
+            if not _filed_by(t, actor):
+                raise TicketError(
+                    f"工单 {t.code} 的事发地址只能由登记人更正。您可以说“我想补充一下”，把准确地址补充给办理部门。"
+                )
+            if t.address == place:
+                raise TicketError(f"工单 {t.code} 登记的事发地址已经是“{place}”，无需更正。")
+            before, t.address = t.address, place
+            await self._note(s, t, rect, "address", actor, f"事发地址更正为“{place}”（原为“{before or '未填写'}”）")
+            await self._tell_holder(
+                s,
+                t,
+                rect,
+                f"【市民更正地址】工单 {t.code}（{t.kind}）反映人更正了事发地址：{place}"
+                f"（原为：{before or '未填写'}），请按新地址办理。",
+                "ticket_address",
+            )
+            return await self._view(s, t, rect)
+
     async def withdraw(self, code: str, actor: Actor, reason: str) -> FollowUp:
         """撤单: the ticket closes as withdrawn; its clocks stop (no escalation, no sign-for or handling miss
         later, no rating); a pending 退单 review or extension request is closed with it."""
@@ -250,16 +276,6 @@ class CitizenFollowUp:
 async def _open_rectification(s: AsyncSession, t: Ticket) -> Rectification | None:
     """The ticket's rectification after a bad rating, while it is not done."""
     return await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id, Rectification.done_at.is_(None)))
-
-
-def phone_number(text: str) -> str | None:
-    """A phone number as the ticket keeps it: a mobile, or a landline with its area code; else None."""
-    number = re.sub(r"\s", "", text or "")
-    return number if _MOBILE.fullmatch(number) or _LANDLINE.fullmatch(number) else None
-
-
-def mask_phone(number: str) -> str:
-    return number[:3] + "****" + number[-4:]
 
 
 def _filed_by(t: Ticket, actor: Actor) -> bool:

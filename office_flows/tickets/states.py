@@ -67,6 +67,7 @@ TRANSITIONS: dict[str, Transition] = {
     "withdraw": T("撤单", frozenset(OPEN), Status.WITHDRAWN),
     # the citizen corrects their phone: while the ticket is handled, and while the callback (回访) is to come
     "contact": T("更正联系电话", frozenset(OPEN | {Status.ANSWERED}), None),
+    "address": T("更正事发地址", frozenset(OPEN), None),
 }
 
 

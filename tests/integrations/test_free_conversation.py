@@ -621,6 +621,24 @@ async def test_a_phone_number_corrected_in_words(rt):
     assert ticket.phone == "13602218899" and ticket.remind_count == 1
 
 
+async def test_an_address_corrected_in_words(rt):
+    """After filing, "地址都写错咗…" used to get a menu (更正联系电话 / 补充诉求 / 催办): the ticket's place is
+    corrected, with the place in the same message or in the next one."""
+    code = await _file_dumping_complaint(rt, "f4")
+    await verify_dialog(
+        rt,
+        [
+            ("唔好意思，地点讲错咗，应该系江南路，唔系江北路", f"已将工单 {code} 的事发地址更正为“江南路”"),
+            ("个地方我报错咗", "正确的事发地址"),
+            ("江南路38号对面", "事发地址更正为“江南路38号对面”"),
+        ],
+        sender="f4",
+        channel=WEB,
+    )
+    [ticket] = await tickets_of(rt)
+    assert ticket.address == "江南路38号对面"
+
+
 async def test_a_drafter_asks_whether_their_document_came_back(rt):
     """ "我头先发嘅文退返嚟未" was read as a return of a document ("您目前没有待办公文"): it asks after the drafter's
     own document, which says it was returned and why."""

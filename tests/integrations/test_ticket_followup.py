@@ -1,7 +1,7 @@
 """A citizen follows up their own ticket through the bot (recorded NLU; SQLite and PostgreSQL): 补充诉求 with and
 without its content, 催单 (whatever intent the words get: never the staff refusal) once a day, 撤单 after a
 confirmation, wording that no longer wants to file ("我不想投诉了") never opening a new intake, and 更正联系电话
-with and without the number."""
+with and without the number, and 更正事发地址 with and without the place."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from govchat.runtime import Runtime
 from integrations.ticket_followup import negates_filing, supplement_content
 from kernel.clock import SHANGHAI
 from kernel.config import Settings
+from nlu.correcting import corrected_place
 from office_flows.tickets.models import Ticket, TicketEvent, TicketRating
 from tests.support.demo_runtime import demo_runtime, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
@@ -49,6 +50,11 @@ RECORDED = {
     "我想改下我个单嘅电话": nlu_result("change_ticket_phone", 0.9),
     "我换咗号码": nlu_result("change_ticket_phone", 0.8),
     "部门点解打唔通我电话": nlu_result("query_ticket", 0.6),
+    # an address correction, with and without the place
+    "地址都写错咗，系东升新村3栋": nlu_result("change_ticket_address", 0.9),
+    "地址写错了": nlu_result("change_ticket_address", 0.9),
+    "我想改下我个单嘅地址": nlu_result("change_ticket_address", 0.85),
+    "要几耐先有人处理？": nlu_result("query_ticket", 0.6),
 }
 
 
@@ -357,6 +363,82 @@ async def test_an_anonymous_ticket_gets_a_number(rt: Runtime) -> None:
     )
     t = await ticket(rt, CODE.findall(answers[4][0])[0])
     assert t.phone == "13580071234" and not t.anonymous
+
+
+async def test_an_address_corrected_with_it_or_asked_for(rt: Runtime) -> None:
+    code = await file_complaint(rt)  # filed at 梅江区江南路28号
+    await inbox(rt, "demo-zhongli")
+    await verify_dialog(
+        rt,
+        [
+            ("地址都写错咗，系东升新村3栋", f"已将工单 {code} 的事发地址更正为“东升新村3栋”，并转告派单员"),
+            ("/改地址 东升新村3栋", "登记的事发地址已经是“东升新村3栋”，无需更正"),
+            # announced without the place: the next message gives it
+            ("地址写错了", f"请发送工单 {code} 正确的事发地址"),
+            ("系东升新村5栋门口", "事发地址更正为“东升新村5栋门口”"),
+            # "取消" or a no keeps it; a question moves on, and the step is dropped
+            ("我想改下我个单嘅地址", "正确的事发地址"),
+            ("唔使喇", f"工单 {code} 的事发地址不变"),
+            ("地址写错了", "正确的事发地址"),
+            ("要几耐先有人处理？", re.compile(rf"工单 {code}[\s\S]*状态")),
+        ],
+        sender="c1",
+    )
+    t = await ticket(rt, code)
+    assert t.address == "东升新村5栋门口"
+    assert [e.comment for e in await events(rt, code, "address")] == [
+        "事发地址更正为“东升新村3栋”（原为“梅江区江南路28号”）",
+        "事发地址更正为“东升新村5栋门口”（原为“东升新村3栋”）",
+    ]
+    told = await inbox(rt, "demo-zhongli")  # the dispatchers hold it before dispatch, and need the place
+    assert "反映人更正了事发地址：东升新村5栋门口（原为：东升新村3栋）" in told
+    # nobody else changes it, staff neither
+    await verify_dialog(
+        rt,
+        [
+            ("c2", f"/改地址 {code} 江北路5号", f"没有找到您反映的工单 {code}"),
+            ("demo-zhongli", f"/改地址 {code} 江北路5号", "只能由反映人本人提交"),
+        ],
+    )
+    await dispatch(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/工单记录 {code}", "市民更正地址 · 市民：事发地址更正为“东升新村5栋门口”"),
+            ("c1", "/改地址 把地址改成江北路5号", "并转告梅江区住房和城乡建设局按新地址办理"),
+        ],
+    )
+    assert "请按新地址办理" in await inbox(rt, "demo-yechunmei")
+    # once answered the department no longer goes there: the citizen is asked for the rating instead
+    await answer(rt, code)
+    await verify_dialog(rt, [("c1", "/改地址 江南路30号", re.compile(r"不能再更正地址[\s\S]*评价"))])
+    assert (await ticket(rt, code)).address == "江北路5号"
+
+
+@pytest.mark.parametrize(
+    ("said", "place"),
+    [
+        ("地址都写错咗，系东升新村", "东升新村"),
+        ("地址唔啱，应该系梅江区江南街道鸿都社区3栋", "梅江区江南街道鸿都社区3栋"),
+        ("把地址改成金山街道新中路12号", "金山街道新中路12号"),
+        ("我个单嘅地址写错咗，系嘉应路，唔该", "嘉应路"),
+        ("刚才说的地址不对，是华南大道18号，3栋门口", "华南大道18号，3栋门口"),
+        ("GD2026111800001 地点改为人民路3号", "人民路3号"),
+        ("我想改下我个单嘅地址", ""),
+        ("地址写错了", ""),
+        ("𠊎个单地址写错了，爱改一下", ""),
+        ("东升新村3栋", "东升新村3栋"),
+        ("哎呀，地址都写错咗，系东升新村3栋", "东升新村3栋"),
+        ("地址唔系江南路，系江北路", "江北路"),
+        ("地址弄错了，是城北镇不是城东镇", "城北镇"),
+        ("地址要改，唔系江南系江北", "江北"),
+        ("唔好意思，地点搞错咗，应该系三角镇市场", "三角镇市场"),
+        ("个地方我报错咗", ""),
+        ("门牌号我写错了，系8号", "8号"),
+    ],
+)
+def test_the_place_a_correction_gives(said: str, place: str) -> None:
+    assert corrected_place(said) == place
 
 
 @pytest.mark.parametrize(
