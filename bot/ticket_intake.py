@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.answers import deliver
@@ -143,6 +144,7 @@ _UNSURE = re.compile(r"(?:不|唔|冇|没)(?:记得|太记得|知道?|清楚|肯
 # "系/喺/在/就在" before a place: Cantonese and Mandarin for "it is at", not part of the address.
 _COPULA = re.compile(r"^(?:就系|就喺|就在|系|係|喺|是|在)\s*(?=\S{2})")
 _CLAUSE = re.compile(r"[，,。.!！?？;；、\s]+")
+_PUNCTUATION = re.compile(r"[，,。!！?？;；、]+")  # clauses as written: "江南路 28 号" stays one
 _TIME = re.compile(
     r"[天周月年日号点时晚夜]|星期|礼拜|早上|上午|中午|下午|晚上|夜里|半夜|凌晨|以来|开始|一直|最近|经常|每次|"
     r"昨|前|今|刚才|刚刚|去年|上个|这几|几天|好久|长期|成日|琴日|寻日|旧年|而家|头先"
@@ -287,6 +289,32 @@ def whole_place(text: str, value: str) -> str:
         return value
     tail = _PLACE_TAIL.match(text, at + len(value))
     return value + (tail.group(0) if tail else "")
+
+
+@dataclass(frozen=True)
+class PlaceAnswer:
+    """What a message typed at the place step says: the place, and what the citizen went on to say after it
+    (a time that answers "since when", more of the appeal)."""
+
+    place: str
+    since: str = ""
+    more: str = ""
+
+
+def place_answer(text: str, now: datetime) -> PlaceAnswer:
+    """ "江南路28号，上个礼拜开始，成日半夜有人烧嘢": the leading clauses that name a place (and no time) are the
+    place; a later clause that is a time (``late_time``) answers "since when"; the other later clauses are more of
+    the appeal. A message that does not start with a place is all place, as typed."""
+    clauses = [c.strip() for c in _PUNCTUATION.split(text.strip()) if c.strip()]
+    n = 0
+    while n < len(clauses) and _PLACE.search(clauses[n]) and not says_time(clauses[n], now) and not asks(clauses[n]):
+        n += 1
+    if n == 0 or n == len(clauses):
+        return PlaceAnswer(text.strip())
+    rest = clauses[n:]
+    since = next((c for c in rest if late_time(c, now)), "")
+    more = "，".join(c for c in rest if c != since and not asks(c))
+    return PlaceAnswer("，".join(clauses[:n]), since, more if len(more) >= 4 else "")
 
 
 def time_clause(text: str, now: datetime) -> str:
@@ -508,8 +536,16 @@ async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
     other = await _not_yet_an_answer(ctx, conv, "address", looks_like_place)
     if other is not None:
         return other
-    place = _COPULA.sub("", tidy_text(ctx.message.text))
-    return await _store(ctx, conv, "address", "" if _NONE.match(ctx.text) else place[:200])
+    if _NONE.match(ctx.text):
+        return await _store(ctx, conv, "address", "")
+    said = place_answer(tidy_text(ctx.message.text), ctx.services.clock.now())
+    content = str(conv.data.get("content") or "")
+    if said.more and content:  # "江南路28号，成日半夜有人烧嘢": the rest is more of the appeal, not the place
+        conv.data["content"] = f"{content}；{said.more}"[:2000]
+    if said.since and "since" not in _answered(conv.data) and "since" not in SKIP.get(_kind(conv.data), set()):
+        conv.data["since"] = said.since
+        _mark(conv.data, "since")
+    return await _store(ctx, conv, "address", _COPULA.sub("", said.place)[:200])
 
 
 def _same_place(said: str, recorded: str) -> bool:

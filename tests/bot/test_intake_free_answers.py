@@ -61,7 +61,8 @@ async def test_an_answer_with_a_complaint_attached_is_the_answer(rt: Runtime) ->
         sender="c-2",
     )
     t = await the_ticket(rt)
-    assert (t.address, t.since) == ("梅江区江南路28号，你们怎么还不来管", "上周开始，怎么还没人管")
+    # the question aside after the place is no part of the place
+    assert (t.address, t.since) == ("梅江区江南路28号", "上周开始，怎么还没人管")
 
 
 async def test_not_knowing_answers_the_step(rt: Runtime) -> None:
@@ -490,3 +491,41 @@ async def test_announcing_a_question_mid_intake_takes_the_next_message_as_that_q
     )
     t = await the_ticket(rt)
     assert (t.content, t.address) == ("楼下大排档日日嘈到三点", "江南路")
+
+
+async def test_a_place_with_more_said_after_it_keeps_the_place_alone(rt: Runtime) -> None:
+    """ "江南路 28 号，上个礼拜开始，成日半夜有人烧嘢" at the place step: the place is the place; the time answers the
+    next step (not asked); the rest goes with the appeal, not into the address."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤店油烟好大", ["登记投诉工单", ASK_PLACE]),
+            ("梅江区江南路 28 号，上个礼拜开始，成日半夜都有人喺度烧嘢", ASK_PHONE),
+            ("13912345678", re.compile(f"{READ_BACK}[\\s\\S]*地点：梅江区江南路 28 号\n时间：上个礼拜开始")),
+            ("确认", FILED),
+        ],
+        sender="c-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("梅江区江南路 28 号", "上个礼拜开始")
+    assert t.content == "我要投诉楼下烧烤店油烟好大；成日半夜都有人喺度烧嘢"
+
+
+@pytest.mark.parametrize(
+    ("said", "place", "since", "more"),
+    [
+        ("江南路28号", "江南路28号", "", ""),
+        ("江南路28号对面，琴日开始", "江南路28号对面", "琴日开始", ""),
+        ("金山小区3栋，每晚十点后都好嘈", "金山小区3栋", "每晚十点后都好嘈", ""),
+        ("金山小区3栋门口，啲油烟好大", "金山小区3栋门口", "", "啲油烟好大"),
+        ("江南路28号，你们怎么还不来管", "江南路28号", "", ""),  # a question aside is no part of the appeal
+        ("每天晚上在工地门口", "每天晚上在工地门口", "", ""),  # no place first: as typed
+        ("唔知具体门牌，大概系江北路", "唔知具体门牌，大概系江北路", "", ""),
+    ],
+)
+def test_what_a_place_answer_says(said: str, place: str, since: str, more: str) -> None:
+    from datetime import datetime
+
+    from bot.ticket_intake import PlaceAnswer, place_answer
+
+    assert place_answer(said, datetime(2026, 11, 18, 9, 0)) == PlaceAnswer(place, since, more)
