@@ -52,7 +52,7 @@ from office_flows.tickets.service import TicketError
 
 NAME = INTAKE
 STEPS = ("content", "address", "since", "phone")
-SKIP = {"表扬": {"since"}, "咨询": {"since", "address"}}
+SKIP = {"表扬": {"since"}, "建议": {"since"}, "咨询": {"since", "address"}}
 KINDS = ("投诉", "举报", "求助", "建议", "表扬", "咨询")
 QUESTIONS = {
     "content": "请简要描述您要反映的问题：发生了什么？",
@@ -69,8 +69,10 @@ HINTS = {
     ),
     "since": "这看起来不像一个时间。请说说从什么时候开始，例如“上周开始”“每天晚上 10 点后”；不清楚可回复“不清楚”。",
 }
+# The speaker and their wish, in Mandarin, Cantonese and Hakka ("我要", "我哋想", "𠊎爱", "俺要").
+_I_WANT = r"(?:(?:我|𠊎|俺|我哋|我们)(?:要|想|爱|需要|想要)?|想|要)"
 _TRIGGER = re.compile(
-    r"^(?:我要|我想|我需要|想|我)?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
+    rf"^{_I_WANT}?(?:投诉|举报|求助|建议|表扬|登记工单|登记|反映|提个建议|提建议)(?:一下)?[:：，,。!！\s]*"
 )
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
@@ -86,7 +88,7 @@ _ENTRY = re.compile(
     r"^(?:我要|我想|我想要|我需要|想|要)?(?:登记工单|投诉|登记|反映|举报|求助|提个?建议)(?:一下)?[啊呀啦喇吧嘞!！。.~～\s]*$"
 )
 # "我要投诉……" with its content: unmistakably a ticket even without NLU; a question about complaining is not.
-_EXPLICIT = re.compile(r"^(?:我要|我想|我)(?:投诉|举报|求助|反映|提建议|建议)")
+_EXPLICIT = re.compile(rf"^{_I_WANT}(?:投诉|举报|求助|反映|提建议|建议)")
 _QUESTION = re.compile(r"怎么|怎样|如何|哪里|哪个|什么|多少|吗|[?？]")
 # The citizen's own word for the type wins over the NLU's reading.
 _KIND_WORDS = (

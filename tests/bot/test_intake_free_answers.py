@@ -309,8 +309,7 @@ async def test_what_only_sounds_like_giving_up_is_kept(rt: Runtime) -> None:
             ("我要投诉", [ANY, "发生了什么"]),
             ("工地到现在都不停工，本来想算了，但系越嘈越犀利", ASK_PLACE),  # a negation and 算了 in the appeal
             ("不是投诉，是建议", ["类型改为建议", ASK_PLACE]),  # a type correction
-            ("华南大道18号工地", ASK_TIME),
-            ("上周", ASK_PHONE),
+            ("华南大道18号工地", ASK_PHONE),  # a suggestion has no "since when"
             ("匿名", re.compile("类型：建议")),
             ("确认", FILED),
         ],
@@ -529,3 +528,36 @@ def test_what_a_place_answer_says(said: str, place: str, since: str, more: str) 
     from bot.ticket_intake import PlaceAnswer, place_answer
 
     assert place_answer(said, datetime(2026, 11, 18, 9, 0)) == PlaceAnswer(place, since, more)
+
+
+@pytest.mark.parametrize(
+    ("said", "explicit"),
+    [
+        ("𠊎要投诉，屋背个工地夜晡还在做工", True),  # Hakka: 𠊎 (I)
+        ("𠊎爱举报有人偷倒垃圾", True),  # Hakka: 爱 (want)
+        ("我哋想投诉楼下大排档好嘈", True),
+        ("想投诉下隔篱屋养狗成日吠", True),
+        ("我要投诉", False),  # nothing said yet: the intake asks what happened
+        ("𠊎要投诉，爱去哪里投诉？", False),  # a question about filing
+    ],
+)
+def test_a_request_that_files_with_its_content(said: str, explicit: bool) -> None:
+    from bot.ticket_intake import explicit_request
+
+    assert explicit_request(said) is explicit
+
+
+async def test_a_hakka_complaint_opens_the_intake_with_its_content(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("𠊎要投诉，屋背个工地夜晡还在做工", ["登记投诉工单", ASK_PLACE]),
+            ("东升新村后背", ASK_TIME),
+            ("上只礼拜开始", ASK_PHONE),
+            ("13926673344", READ_BACK),
+            ("做得", FILED),  # Hakka for "all right"
+        ],
+        sender="h-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.address, t.since) == ("𠊎要投诉，屋背个工地夜晡还在做工", "东升新村后背", "上只礼拜开始")

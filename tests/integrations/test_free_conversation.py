@@ -243,7 +243,8 @@ INTAKES = [
     (
         "no place: 无 is fine",
         "i12",
-        [("我想提个建议，政务大厅周末也开放就好了", ["登记建议工单", INTAKE_PLACE]), ("无", INTAKE_TIME)],
+        # a suggestion has no "since when": the phone is next
+        [("我想提个建议，政务大厅周末也开放就好了", ["登记建议工单", INTAKE_PLACE]), ("无", INTAKE_PHONE)],
     ),
     (
         "Cantonese answers holding question words, a correction with a lead-in, a two-word yes",
@@ -302,8 +303,7 @@ async def test_giving_up_in_other_words_writes_nothing(rt):
         [
             ("我要投诉街口个垃圾桶冇人清", ["登记投诉工单", INTAKE_PLACE]),
             ("唔系投诉，系想提个建议", ["类型改为建议", INTAKE_PLACE]),
-            ("金山花园东门", INTAKE_TIME),
-            ("前几日开始", INTAKE_PHONE),
+            ("金山花园东门", INTAKE_PHONE),  # a suggestion has no "since when"
             ("13600001234", READ_BACK),
             ("冇事喇，我唔反映住", "已取消登记"),
             ("确认", re.compile("^(?![\\s\\S]*已为您登记工单)")),  # nothing left to confirm
