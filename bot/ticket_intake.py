@@ -146,6 +146,8 @@ _UNSURE = re.compile(r"(?:不|唔|冇|没)(?:记得|太记得|知道?|清楚|肯
 # "系/喺/在/就在" before a place: Cantonese and Mandarin for "it is at", not part of the address.
 _COPULA = re.compile(r"^(?:就系|就喺|就在|系|係|喺|是|在)\s*(?=\S{2})")
 _CLAUSE = re.compile(r"[，,。.!！?？;；、\s]+")
+# A place precise enough to be taken from the appeal's own words: a road, a village, a compound, not "楼下".
+_STREET = re.compile(r"[路街巷道村镇]|区.*\d|小区|社区|花园|新村|大厦|广场|市场")
 _PUNCTUATION = re.compile(r"[，,。!！?？;；、]+")  # clauses as written: "江南路 28 号" stays one
 _TIME = re.compile(
     r"[天周月年日号点时晚夜]|星期|礼拜|早上|上午|中午|下午|晚上|夜里|半夜|凌晨|以来|开始|一直|最近|经常|每次|"
@@ -490,7 +492,28 @@ async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
     said = _GOING_ON.sub("", tidy_text(ctx.message.text))
     if len(ctx.text) < 4 or len(said) < 4:
         return Step([Reply("描述得再具体一点好吗？例如：哪里、什么问题、造成了什么影响。")], conv.state)
-    return await _store(ctx, conv, "content", said)
+    conv.data["content"] = said
+    _mark(conv.data, "content")
+    noted = _where_and_since_in_content(conv.data, said, ctx.services.clock.now())
+    return _ask(conv, [Reply(noted)] if noted else None)
+
+
+def _where_and_since_in_content(data: dict[str, object], said: str, now: datetime) -> str:
+    """An appeal that opens with a street-level place and goes on ("梅江区江南路28号，上个礼拜开始，晚晚嘈到两三点"):
+    the place and a time said in it fill their steps (not asked again), and are said back so that a wrong guess
+    is corrected at once; "" when nothing was taken."""
+    found = place_answer(said, now)
+    taken = []
+    skip, answered = SKIP.get(_kind(data), set()), set(_answered(data))
+    if found.place != said.strip() and _STREET.search(found.place) and "address" not in answered | skip:
+        data["address"] = _COPULA.sub("", found.place)[:200]
+        _mark(data, "address")
+        taken.append(f"地点：{data['address']}")
+    if found.since and "since" not in answered | skip:
+        data["since"] = found.since
+        _mark(data, "since")
+        taken.append(f"时间：{found.since}")
+    return ("已记下 " + "；".join(taken) + "（不对可随时说“地点改成…”）。") if taken else ""
 
 
 # "好，继续，…" after a question aside: the words that take the intake up again are not the appeal.

@@ -32,6 +32,7 @@ from nlu.service import Understanding
 QUESTION = re.compile(
     r"怎么|怎样|如何|哪里|哪儿|哪个|哪些|什么|啥|多少|多久|几时|几多|几耐|几久|几长|点样|点办|点算|边度|边个|咩|乜|"
     r"么个|麽个|样般|吗|呢[?？。]?$|[?？]|能不能|可不可以|可以不|要不要|是否|有冇|有没有|需要|手续|材料|"
+    r"去到边|到咗边|喺边|在边|系边|係边|"
     r"办理|申请|要带|去哪"
 )
 KB_FIRST = frozenset({"out_of_scope", "greet", "thank", "goodbye"})  # small talk the KB may overrule

@@ -561,3 +561,40 @@ async def test_a_hakka_complaint_opens_the_intake_with_its_content(rt: Runtime) 
     )
     t = await the_ticket(rt)
     assert (t.content, t.address, t.since) == ("𠊎要投诉，屋背个工地夜晡还在做工", "东升新村后背", "上只礼拜开始")
+
+
+async def test_an_appeal_that_opens_with_the_place_fills_where_and_since(rt: Runtime) -> None:
+    """ "梅江区江南路28号，上个礼拜开始，晚晚嘈到两三点" typed as the appeal used to leave the place asked again, and
+    a question typed there later ("我想睇下我个单去到边") was stored as the place on the second try."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉", [ANY, "发生了什么"]),
+            (
+                "梅江区江南路28号，上个礼拜开始，晚晚嘈到两三点",
+                ["已记下 地点：梅江区江南路28号；时间：上个礼拜开始", ASK_PHONE],
+            ),
+            ("13912345678", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="p-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.address, t.since) == (
+        "梅江区江南路28号，上个礼拜开始，晚晚嘈到两三点",
+        "梅江区江南路28号",
+        "上个礼拜开始",
+    )
+
+
+async def test_asking_after_a_ticket_at_the_place_step_is_never_the_place(rt: Runtime) -> None:
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下大排档晚晚好嘈", ["登记投诉工单", ASK_PLACE]),
+            ("确认", "不像一个地点"),
+            ("我想睇下我个单去到边", [ANY, ASK_PLACE]),  # a question aside: set aside, the place asked again
+            ("江南路28号", ASK_TIME),
+        ],
+        sender="p-2",
+    )
