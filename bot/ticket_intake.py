@@ -42,6 +42,7 @@ from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.agreeing import agrees
 from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers
+from nlu.correcting import corrected_place
 from nlu.entities import mobile_in, phone_in
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
@@ -741,6 +742,8 @@ async def _correct(ctx: Context, m: Match, conv: ConversationState) -> Step:
         conv.data["phone"], conv.data["anonymous"] = phone, False
         said = f"好的，电话改为 {mask_phone(phone)}。"
     else:
+        if field == "address":  # "地点改成江南路38号，唔系28号": the place, without what it is not
+            written = corrected_place(written) or written
         conv.data[field] = written[: 2000 if field == "content" else 200]
         said = f"好的，{FIELD_LABELS[field]}改为：{conv.data[field]}。"
     _mark(conv.data, field)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-_CLAUSES = re.compile(r"[，,。.!！;；:：、~～…\s]+")
+_CLAUSES = re.compile(r"[，,。!！;；:：、~～…]+")  # not spaces: "江北路 3 号" is one clause
 _CODE = re.compile(r"(?i)gd\d{13}")
 _WHO = r"(?:我|𠊎|俺|我哋|我们)?"
 _OF_TICKET = r"(?:(?:我|𠊎)?(?:的|嘅|个|那张|呢张|这张)?(?:工单|单|投诉|诉求)?(?:的|嘅|上面|上)?)?"
@@ -80,7 +80,7 @@ def _said_nothing(clause: str) -> bool:
 
 def corrected_place(text: str) -> str:
     """The place a correction of the address names, or "" when it names none."""
-    clauses = [_affirmed(c) for c in _CLAUSES.split(_CODE.sub(" ", text).strip()) if c]
+    clauses = [_affirmed(c.strip()) for c in _CLAUSES.split(_CODE.sub("", text).strip()) if c.strip()]
     kept = [c for c in clauses if c and not _said_nothing(c)]
     if not kept:
         return ""

@@ -595,6 +595,7 @@ async def test_asking_after_a_ticket_at_the_place_step_is_never_the_place(rt: Ru
             ("确认", "不像一个地点"),
             ("我想睇下我个单去到边", [ANY, ASK_PLACE]),  # a question aside: set aside, the place asked again
             ("江南路28号", ASK_TIME),
+            ("地点唔啱，系江南路38号，唔系28号", ["好的，地点改为：江南路38号。", ASK_TIME]),  # without what it is not
         ],
         sender="p-2",
     )

@@ -434,6 +434,8 @@ async def test_an_address_corrected_with_it_or_asked_for(rt: Runtime) -> None:
         ("地址要改，唔系江南系江北", "江北"),
         ("唔好意思，地点搞错咗，应该系三角镇市场", "三角镇市场"),
         ("个地方我报错咗", ""),
+        ("把地址改成江北路 3 号", "江北路 3 号"),  # spaces inside a place are no clause breaks
+        ("GD2026111800001 系江北路 3 号", "江北路 3 号"),
         ("门牌号我写错了，系8号", "8号"),
     ],
 )
