@@ -505,16 +505,22 @@ def _where_and_since_in_content(data: dict[str, object], said: str, now: datetim
     is corrected at once; "" when nothing was taken."""
     found = place_answer(said, now)
     taken = []
-    skip, answered = SKIP.get(_kind(data), set()), set(_answered(data))
-    if found.place != said.strip() and _STREET.search(found.place) and "address" not in answered | skip:
-        data["address"] = _COPULA.sub("", found.place)[:200]
-        _mark(data, "address")
-        taken.append(f"地点：{data['address']}")
-    if found.since and "since" not in answered | skip:
-        data["since"] = found.since
-        _mark(data, "since")
+    place = _COPULA.sub("", found.place)[:200]
+    if found.place != said.strip() and _STREET.search(found.place) and _fill_ahead(data, "address", place):
+        taken.append(f"地点：{place}")
+    if found.since and _fill_ahead(data, "since", found.since):
         taken.append(f"时间：{found.since}")
     return ("已记下 " + "；".join(taken) + "（不对可随时说“地点改成…”）。") if taken else ""
+
+
+def _fill_ahead(data: dict[str, object], step: str, value: str) -> bool:
+    """A later step answered ahead by words said for an earlier one; not when it was answered already or the
+    kind skips it."""
+    if step in _answered(data) or step in SKIP.get(_kind(data), set()):
+        return False
+    data[step] = value
+    _mark(data, step)
+    return True
 
 
 # "好，继续，…" after a question aside: the words that take the intake up again are not the appeal.
@@ -568,9 +574,8 @@ async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
     content = str(conv.data.get("content") or "")
     if said.more and content:  # "江南路28号，成日半夜有人烧嘢": the rest is more of the appeal, not the place
         conv.data["content"] = f"{content}；{said.more}"[:2000]
-    if said.since and "since" not in _answered(conv.data) and "since" not in SKIP.get(_kind(conv.data), set()):
-        conv.data["since"] = said.since
-        _mark(conv.data, "since")
+    if said.since:
+        _fill_ahead(conv.data, "since", said.since)
     return await _store(ctx, conv, "address", _COPULA.sub("", said.place)[:200])
 
 

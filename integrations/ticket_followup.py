@@ -2,7 +2,7 @@
 (office_flows/tickets/followup.py).
 
 Without a code the citizen's only open ticket is meant; with several they are offered as numbered choices
-(``integrations.context.offer``). Three answers wait for the next message in the session (``STEP``, ten
+(``integrations.context.offer``). Four answers wait for the next message in the session (``STEP``, ten
 minutes): the content of a supplement announced without it ("我想补充一下"), the confirmation of a
 withdrawal ("确认撤回工单 GD…？" → "确认"), the new number of a phone change announced without it
 ("我想改下电话"), and the new place of an address correction announced without it ("地址写错了"). The bot
@@ -384,11 +384,10 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
     async def change_ticket_phone(call: FlowCall) -> Outcome:
         return await change_phone(svc, call)
 
-    flows.register("supplement_ticket", supplement_ticket)
-
     async def change_ticket_address(call: FlowCall) -> Outcome:
         return await change_address(svc, call)
 
+    flows.register("supplement_ticket", supplement_ticket)
     flows.register("change_ticket_phone", change_ticket_phone)
     flows.register("change_ticket_address", change_ticket_address)
     flows.register("remind_ticket", remind_ticket)

@@ -1,5 +1,5 @@
 """A citizen's follow-up on their own ticket: 补充诉求 (a supplement on the timeline), 催单 (a reminder, at most
-once a day per ticket, counted for staff), 撤单 (withdrawal: the ticket closes as withdrawn, never rated) and
+once a day per ticket, counted for staff), 撤单 (withdrawal: the ticket closes as withdrawn, never rated),
 更正联系电话 (the number the department and the callback will ring, also once the ticket is answered and the
 callback is still to come) and 更正事发地址 (where the matter is, while the department still has to go there).
 
