@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 from bot import ticket_intake
 from bot.answers import deliver, run_intent
@@ -246,6 +247,42 @@ async def _rates_the_ticket_awaiting_it(ctx: Context, u: Understanding | None) -
     return await tickets.queries.latest_awaiting_rating(ctx.actor) is not None
 
 
+# "还有就是每次都是一辆蓝色货车", "仲有，佢哋系夜晚十点之后先开工", "另外，倒完之后整条路都是泥": more of what was
+# just said, announced by a word of adding, then the addition itself.
+_MORE = re.compile(
+    r"^(?:还有|仲有|重有|另外|另|再有|补充一下|补充|顺便讲埋|顺便讲下|顺便说一下|顺便|而且|同埋|仲系)"
+    r"(?:就是|就系|就係|係|系|是|啊|呀|喔|啦|嘅|的|一点|一样|一句)*[，,、:：\s]*"
+)
+JUST_FILED = timedelta(minutes=30)
+# What a turn announced as more may still be: an action on the ticket the NLU names (催, 撤, 改电话 …).
+_NOT_MORE = frozenset(
+    {"remind_ticket", "withdraw_ticket", "change_ticket_phone", "change_ticket_address", "rate_service", "human_agent"}
+)
+
+
+def _addition(text: str) -> str:
+    """What a turn announced as more of the same adds ("" when it is not such a turn or adds too little)."""
+    lead = _MORE.match(text)
+    rest = text[lead.end() :].strip() if lead else ""
+    return rest if len(rest) >= 4 else ""
+
+
+async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> tuple[str, str] | None:
+    """A citizen's turn that adds to the ticket they filed minutes ago ("还有就是每次都是一辆蓝色货车"): that
+    ticket's code and the addition. A question, or an action on the ticket the NLU names, is not such a turn."""
+    tickets = ctx.services.tickets
+    added = _addition(ctx.text)
+    if tickets is None or not added or is_staff(ctx.actor) or is_question(added) or _likeliest(u) in _NOT_MORE:
+        return None
+    if ticket_intake.explicit_request(added):  # "还有，我要投诉隔离屋企养狗好嘈": another appeal
+        return None
+    since = ctx.services.clock.now() - JUST_FILED
+    recent = [t for t in await tickets.followup.open_tickets(ctx.actor) if t.created_at >= since]
+    if not recent:
+        return None
+    return recent[0].code, _addition(tidy_text(ctx.message.text)) or added
+
+
 def _likeliest(u: Understanding | None) -> str:
     """The NLU's likeliest real intent (Rasa's fallback, when it heads the ranking, is passed over)."""
     if u is None:
@@ -283,13 +320,21 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     knowledge = ctx.services.knowledge
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
     named = ticket_intake.kind_in(ctx.text)
-    if ticket_intake.explicit_request(ctx.text) and (named is not None or u is None):
+    explicit = ticket_intake.explicit_request(ctx.text) or ticket_intake.explicit_request(_addition(ctx.text))
+    if explicit and (named is not None or u is None):
         # "我要投诉……" with its content: the citizen named the appeal, so the intake takes it whatever the NLU
         # (or its absence) makes of it; NLU entities (a place, a phone) still prefill it.
         start = ticket_intake.explicit_start(ctx)
         if u is not None:
             start["entities"] = {k: v for k, v in entity_values(u.entities).items() if k in ("address", "phone")}
         return await ctx.conversations[INTAKE].open(ctx, start)
+    just_filed = await _ticket_just_filed(ctx, u)
+    if just_filed is not None:
+        code, added = just_filed
+        replies = await _act(ctx, decide_for(SPECS["supplement_ticket"], {"ticket_id": code}, ctx.actor.roles), added)
+        if replies:
+            replies[-1].text += "\n（如果这是另一件事，请说“我要投诉……”另行登记。）"
+        return replies
     if await _rates_the_ticket_awaiting_it(ctx, u):
         # "𠊎觉得还可以，就系慢了滴" after "请您评价": the rating, with its reason, whatever the NLU was unsure of.
         return await _act(ctx, decide_for(SPECS["rate_service"], {}, ctx.actor.roles))
@@ -300,7 +345,14 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         found = looked_up[-1]
         return found.decision if found is not None else None
 
-    verdict = await arbitrate(ctx.text, u, ctx.actor.roles, ctx.services.nlu_threshold, kb_decision)
+    async def has_ticket() -> bool:
+        tickets = ctx.services.tickets
+        if tickets is None:
+            return True
+        return bool(await tickets.followup.open_tickets(ctx.actor, rectifying=True, answered=True))
+
+    threshold = ctx.services.nlu_threshold
+    verdict = await arbitrate(ctx.text, u, ctx.actor.roles, threshold, kb_decision, has_ticket)
     result = looked_up[-1] if looked_up else None
     if verdict.action is Action.KNOWLEDGE:
         replies = await deliver(ctx, await knowledge.answer(call, result))

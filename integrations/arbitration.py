@@ -27,12 +27,14 @@ from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
 from nlu.service import Understanding
+from office_flows.tickets.codes import CODE
 
 # A question in Mandarin, Cantonese or Hakka wording (the KB may know the answer).
 QUESTION = re.compile(
     r"怎么|怎样|如何|哪里|哪儿|哪个|哪些|什么|啥|多少|多久|几时|几多|几耐|几久|几长|点样|点办|点算|边度|边个|咩|乜|"
     r"么个|麽个|样般|吗|呢[?？。]?$|[?？]|能不能|可不可以|可以不|要不要|是否|有冇|有没有|需要|手续|材料|"
     r"去到边|到咗边|喺边|在边|系边|係边|"
+    r"(?<![\d一二三四五六七八九十两〇零半])点(?:改|搞|整|弄|处理)|"  # Cantonese "how to …"; not "三点改到四点"
     r"办理|申请|要带|去哪"
 )
 KB_FIRST = frozenset({"out_of_scope", "greet", "thank", "goodbye"})  # small talk the KB may overrule
@@ -74,6 +76,7 @@ class Verdict:
 
 
 KbCheck = Callable[[], Awaitable[KbDecision | None]]
+TicketCheck = Callable[[], Awaitable[bool]]  # whether the speaker has a ticket a follow-up could act on
 
 
 def is_question(text: str) -> bool:
@@ -127,6 +130,21 @@ def _preferred_own_ticket_intent(text: str, understood: Understanding, roles: fr
     return decide_for(SPECS[ranked[0][0]], entity_values(understood.entities), roles)
 
 
+# A citizen's follow-ups of their own ticket. Asked as a question that speaks of nothing filed by someone with no
+# ticket to follow up ("医保卡嘅电话号码点样改": 更正联系电话), they are a service question the KB may answer.
+FOLLOW_UP_INTENTS = frozenset(
+    {"supplement_ticket", "remind_ticket", "withdraw_ticket", "change_ticket_phone", "change_ticket_address"}
+)
+
+
+def _maybe_a_service_question(text: str, d: Decision, roles: frozenset[Role]) -> bool:
+    """A citizen's follow-up reading of a question that names no ticket and speaks of nothing filed."""
+    if roles & STAFF or d.spec is None or d.spec.name not in FOLLOW_UP_INTENTS:
+        return False
+    named = "ticket_id" in d.entities or CODE.search(text.upper())
+    return is_question(text) and not _FILED.search(text) and not named
+
+
 def _clear_lead(ranked: list[tuple[str, float]]) -> bool:
     """The first reading has at least Rasa's fallback confidence and leads the next one by the margin."""
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -160,9 +178,15 @@ def _told_apart_by_entity(top_two: list[tuple[str, float]], entities: Mapping[st
 
 
 async def arbitrate(
-    text: str, understood: Understanding | None, roles: frozenset[Role], threshold: float, kb: KbCheck
+    text: str,
+    understood: Understanding | None,
+    roles: frozenset[Role],
+    threshold: float,
+    kb: KbCheck,
+    has_ticket: TicketCheck | None = None,
 ) -> Verdict:
-    """Decide what the chat does with ``text``; ``kb`` consults the knowledge base (at most once)."""
+    """Decide what the chat does with ``text``; ``kb`` consults the knowledge base (at most once);
+    ``has_ticket`` tells whether the speaker has a ticket to follow up (None: unknown, taken as yes)."""
     if understood is None:
         return Verdict(Action.KNOWLEDGE, None, None, "语义理解不可用：按办事咨询回答")
     d = route(understood.intent, understood.confidence, understood.ranking, understood.entities, roles, threshold)
@@ -172,6 +196,12 @@ async def arbitrate(
         return Verdict(Action.ASK, d, None, "意图明确但缺少必要信息")
     if d.action == "flow":
         assert d.spec is not None
+        if _maybe_a_service_question(text, d, roles) and has_ticket is not None and not await has_ticket():
+            decision = await kb()
+            if decision in (KbDecision.ANSWER, KbDecision.SUGGEST):
+                why = f"意图为“{d.spec.label}”，但市民没有在办工单、问的是办事问题，知识库有答案"
+                return Verdict(Action.KNOWLEDGE, d, decision, why)
+            return Verdict(Action.INTENT, d, decision, f"意图“{d.spec.label}”，知识库也没有答案")
         if d.spec.name not in KB_FIRST:
             return Verdict(Action.INTENT, d, None, f"意图“{d.spec.label}”，置信度 {understood.confidence:.2f}")
         if d.spec.name != "out_of_scope" and not is_question(text):

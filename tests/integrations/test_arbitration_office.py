@@ -145,3 +145,28 @@ async def test_a_citizen_asking_after_what_they_filed_gets_their_status_however_
     # a question about something never filed stays the KB's
     q = unsure("居住证点样办", [("query_ticket", 0.52), ("ask_service", 0.05)])
     assert (await arbitrate(q.text, q, CITIZEN, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+
+
+async def test_a_follow_up_asked_as_a_service_question_by_someone_with_no_ticket_goes_to_the_kb() -> None:
+    """ "户口本上面个名写错咗点改" reads as 更正 for the NLU. From a citizen with no ticket to follow up, a question
+    that speaks of nothing filed is the KB's when it knows an answer; otherwise the follow-up says there is no
+    ticket. With a ticket, a word of filing, a code, or from staff, the follow-up stays."""
+    confident = Understanding("户口本上面个名写错咗点改", "change_ticket_phone", 0.9, [("change_ticket_phone", 0.9)])
+
+    async def none() -> bool:
+        return False
+
+    async def one() -> bool:
+        return True
+
+    async def kb_declines() -> KbDecision | None:
+        return KbDecision.DECLINE
+
+    verdict = await arbitrate(confident.text, confident, CITIZEN, THRESHOLD, kb_answers, none)
+    assert verdict.action is Action.KNOWLEDGE and "没有在办工单" in verdict.why
+    assert (await arbitrate(confident.text, confident, CITIZEN, THRESHOLD, kb_declines, none)).action is Action.INTENT
+    assert (await arbitrate(confident.text, confident, CITIZEN, THRESHOLD, kb_answers, one)).action is Action.INTENT
+    assert (await arbitrate(confident.text, confident, CITIZEN, THRESHOLD, kb_answers)).action is Action.INTENT
+    for text in ("我个单电话写错咗点改", "GD2026111800001 电话点改", "电话写错咗，系13580071234"):
+        u = Understanding(text, "change_ticket_phone", 0.9, [("change_ticket_phone", 0.9)])
+        assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, none)).action is Action.INTENT, text

@@ -639,6 +639,45 @@ async def test_an_address_corrected_in_words(rt):
     assert ticket.address == "江南路38号对面"
 
 
+async def test_more_said_right_after_filing_joins_that_ticket(rt):
+    """Right after filing, "还有就是…" used to get a menu (投诉 / 评价 / 查询) and "另外，…" a second complaint
+    without its place: a turn announced as more of the same joins the ticket filed minutes ago, with a word on how to
+    file another; "还有，我要举报…" files another."""
+    code = await _file_dumping_complaint(rt, "f5")
+    joined = re.compile(f"已将您的补充内容记入工单 {code}[\\s\\S]*另行登记")
+    await verify_dialog(
+        rt,
+        [
+            ("仲有就系每次都系半夜两三点落嘅货", joined),
+            ("另外，佢哋仲喺路边烧垃圾", joined),
+            ("还有，我要举报隔篱铺头卖假烟", ["登记举报工单", INTAKE_PLACE]),
+            ("取消", "已取消登记"),
+        ],
+        sender="f5",
+        channel=WEB,
+    )
+    async with rt.db.session() as s:
+        said = await s.scalars(select(TicketEvent.comment).where(TicketEvent.action == "supplement"))
+        assert list(said) == ["每次都系半夜两三点落嘅货", "佢哋仲喺路边烧垃圾"]
+    assert len(await tickets_of(rt)) == 1
+
+
+async def test_a_service_question_worded_as_a_correction_from_someone_with_no_ticket_is_answered(rt):
+    """ "户口本上面个名写错咗点改" (更正 for the NLU) used to get "没有查到您名下在办的工单": from a citizen
+    with nothing to follow up, a question that speaks of nothing filed is answered from the KB when it knows the
+    matter."""
+    await verify_dialog(
+        rt,
+        [
+            ("户口本上面个名写错咗点改", "户口登记项目变更更正"),
+            ("社保卡申请咗好耐都未到，可以催吓吗", "社会保障卡"),
+            ("我个单嘅电话写错咗点改", "没有查到您名下在办的工单"),
+        ],
+        sender="n1",
+        channel=WEB,
+    )
+
+
 async def test_a_drafter_asks_whether_their_document_came_back(rt):
     """ "我头先发嘅文退返嚟未" was read as a return of a document ("您目前没有待办公文"): it asks after the drafter's
     own document, which says it was returned and why."""
