@@ -260,16 +260,28 @@ _NOT_MORE = frozenset(
 )
 
 
+# "头先讲错咗，唔系建筑垃圾，系生活垃圾": what was said is corrected, and the correction follows.
+_MISSPOKE = re.compile(
+    r"^(?:头先|刚才|啱先|啱啱|刚刚|之前|先前)?(?:我|𠊎)?(?:讲错|说错|写错|打错|填错|报错)(?:咗|了|啦|喇|嘢|野|啲|一点)*"
+    r"[，,、:：\s]+"
+)
+
+
 def _addition(text: str) -> str:
-    """What a turn announced as more of the same adds ("" when it is not such a turn or adds too little)."""
-    lead = _MORE.match(text)
+    """What a turn announced as more of the same, or as a correction of what was said, adds ("" when it is not
+    such a turn or adds too little); a correction is marked as one."""
+    more, misspoke = _MORE.match(text), _MISSPOKE.match(text)
+    lead = more or misspoke
     rest = text[lead.end() :].strip() if lead else ""
-    return rest if len(rest) >= 4 else ""
+    if len(rest) < 4:
+        return ""
+    return rest if more else f"更正，{rest}"
 
 
 async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> tuple[str, str] | None:
-    """A citizen's turn that adds to the ticket they filed minutes ago ("还有就是每次都是一辆蓝色货车"): that
-    ticket's code and the addition. A question, or an action on the ticket the NLU names, is not such a turn."""
+    """A citizen's turn that adds to the ticket they filed minutes ago ("还有就是每次都是一辆蓝色货车") or corrects
+    it ("头先讲错咗，唔系建筑垃圾，系生活垃圾"): that ticket's code and the addition. A question, or an action on
+    the ticket the NLU names, is not such a turn."""
     tickets = ctx.services.tickets
     added = _addition(ctx.text)
     if tickets is None or not added or is_staff(ctx.actor) or is_question(added) or _likeliest(u) in _NOT_MORE:
@@ -332,7 +344,7 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     if just_filed is not None:
         code, added = just_filed
         replies = await _act(ctx, decide_for(SPECS["supplement_ticket"], {"ticket_id": code}, ctx.actor.roles), added)
-        if replies:
+        if replies and not added.startswith("更正，"):
             replies[-1].text += "\n（如果这是另一件事，请说“我要投诉……”另行登记。）"
         return replies
     if await _rates_the_ticket_awaiting_it(ctx, u):

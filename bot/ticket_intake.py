@@ -41,7 +41,7 @@ from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.agreeing import agrees
-from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers
+from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers, asks_why
 from nlu.correcting import corrected_place
 from nlu.entities import mobile_in, phone_in
 from nlu.giving_up import gives_up, goes_back
@@ -69,6 +69,15 @@ HINTS = {
         "这看起来不像一个地点。请告诉我具体位置，例如“梅江区江南路 28 号”“金山小区 3 栋门口”；不涉及地点请回复“无”。"
     ),
     "since": "这看起来不像一个时间。请说说从什么时候开始，例如“上周开始”“每天晚上 10 点后”；不清楚可回复“不清楚”。",
+}
+# Why a step is asked, for a citizen who asks ("点解要讲地址㗎", "为什么要留电话"): said, and the step asked again.
+REASONS = {
+    "address": "地点用来把工单派给负责该片区的部门，也方便工作人员到现场核实处理；不涉及具体地点可回复“无”。",
+    "since": "时间能帮办理部门判断问题持续了多久、该什么时候去现场核查；记不清可回复“不清楚”。",
+    "phone": (
+        "电话只用于办理部门联系您核实情况和办结后回访，不会公开给他人；不想留可回复“匿名”，"
+        "但办理部门就无法电话联系和回访您。"
+    ),
 }
 # The speaker and their wish, in Mandarin, Cantonese and Hakka ("我要", "我哋想", "𠊎爱", "俺要").
 _I_WANT = r"(?:(?:我|𠊎|俺|我哋|我们)(?:要|想|爱|需要|想要)?|想|要)"
@@ -427,6 +436,8 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     aside = aside or announced
     if asks_what_answers(ctx.text):  # "你哋系咪政府嘅" at the content step is not the appeal
         return Step([Reply(WHO), _resume(conv)], conv.state)
+    if conv.state in REASONS and asks_why(ctx.text):  # "点解要留电话": the reason, then the same step
+        return Step([Reply(REASONS[conv.state]), Reply(QUESTIONS[conv.state])], conv.state)
     if asks_to_wait(ctx.text):
         return Step([Reply("好的，不急，想好了直接发给我就行。（回复“取消”可放弃登记）")], conv.state)
     if about_to_ask(ctx.text):  # "我想问下": the question comes next, and is taken as one

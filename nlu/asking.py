@@ -57,3 +57,17 @@ def about_to_ask(text: str) -> bool:
     """Whether ``text`` only announces a question ("我想问下", "有个问题想问下你") without asking it."""
     stripped = text.strip()
     return bool(re.search(r"问|咨询|打听", stripped)) and bool(_ABOUT_TO_ASK.match(stripped))
+
+
+# Asking why something is asked, or whether it must be given ("点解要讲地址㗎", "为什么要留电话", "做咩要知几时开始",
+# "一定要填地址咩"): a why-word or a must-word before a verb of giving, and the rest short. A reason, not an answer.
+_WHY = re.compile(
+    r"(?:点解|为什么|为何|为啥|为乜|做咩|做乜|做么个|干嘛|干什么|做什么|一定要|必须要?|非要|硬系要|使唔使|需唔需要)"
+    r"\S{0,4}?(?:讲|说|填|留|写|提供|报|俾|畀|给|话|问|知|知道|登记|告诉|交代)"
+)
+
+
+def asks_why(text: str) -> bool:
+    """Whether ``text`` asks why the assistant wants something, or whether it must be given."""
+    stripped = text.strip()
+    return len(stripped) <= 20 and bool(_WHY.search(stripped))

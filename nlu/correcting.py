@@ -46,6 +46,11 @@ _FILLER = re.compile(
     r"搞错咗|搞错了|弄错了|错咗|错了)(?:呀|啊|啦|喇|了)*$",
     re.I,
 )
+# "头先讲错咗", "刚才说错了", "我写错晒": having said something wrong, without saying what.
+_MISSPOKE = re.compile(
+    r"^(?:头先|刚才|刚刚|啱先|啱啱|之前|先前)?(?:我|𠊎)?(?:讲|说|写|填|打|报|搞|弄)?错(?:咗|了|啦|喇|晒|嘢|野)*"
+    r"(?:呀|啊|添)*$"
+)
 # "唔系江南路" / "是城北镇不是城东镇" / "唔系江南系江北": what the place is not, said beside what it is.
 _NAMES_ADDRESS = re.compile(f"^{_WHO}{_GIVEN}{_OF_TICKET}{_ADDRESS}(?:都|也|其实)?$")
 _NOT = re.compile(r"^(.*?)(?:唔系|唔係|不是|毋系|冇系|并非)(.*)$")
@@ -75,7 +80,8 @@ def _says_wrong(clause: str) -> bool:
 
 
 def _said_nothing(clause: str) -> bool:
-    return bool(_says_wrong(clause) or _WANTS_CHANGE.match(clause) or _COURTESY.match(clause) or _FILLER.match(clause))
+    quiet = _COURTESY.match(clause) or _FILLER.match(clause) or _MISSPOKE.match(clause)
+    return bool(_says_wrong(clause) or _WANTS_CHANGE.match(clause) or quiet)
 
 
 def corrected_place(text: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from govchat.runtime import Runtime
+from nlu.asking import asks_why
 from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
 from tests.support.dialogue import verify_dialog
@@ -599,3 +600,41 @@ async def test_asking_after_a_ticket_at_the_place_step_is_never_the_place(rt: Ru
         ],
         sender="p-2",
     )
+
+
+async def test_why_a_step_is_asked_is_answered_and_the_step_asked_again(rt: Runtime) -> None:
+    """ "点解要讲地址㗎" was told it does not look like a place, "点解要留电话" that no number was found: the reason
+    for the step is given, the step is asked again, and nothing is stored."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤档夜晚好嘈", ["登记投诉工单", ASK_PLACE]),
+            ("点解要讲地址㗎", ["派给负责该片区的部门", ASK_PLACE]),
+            ("东山大道12号", ASK_TIME),
+            ("做咩要知几时开始", ["判断问题持续了多久", ASK_TIME]),
+            ("成个月喇", ASK_PHONE),
+            ("为什么要留电话？", ["不会公开给他人", ASK_PHONE]),
+            ("一定要留咩", ["回复“匿名”", ASK_PHONE]),
+            ("13580071234", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="w-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.phone) == ("东山大道12号", "成个月喇", "13580071234")
+
+
+@pytest.mark.parametrize(
+    ("said", "why"),
+    [
+        ("点解要讲地址㗎", True),
+        ("为什么要告诉你地址", True),
+        ("使唔使留电话", True),
+        ("必须留电话吗", True),
+        ("江南路28号", False),
+        ("我唔知点解佢哋成日烧嘢", False),  # a why inside an answer, without a verb of giving
+        ("为什么还没有人处理", False),
+    ],
+)
+def test_asking_why_a_step_is_asked(said: str, why: bool) -> None:
+    assert asks_why(said) is why

@@ -642,7 +642,7 @@ async def test_an_address_corrected_in_words(rt):
 async def test_more_said_right_after_filing_joins_that_ticket(rt):
     """Right after filing, "还有就是…" used to get a menu (投诉 / 评价 / 查询) and "另外，…" a second complaint
     without its place: a turn announced as more of the same joins the ticket filed minutes ago, with a word on how to
-    file another; "还有，我要举报…" files another."""
+    file another; "还有，我要举报…" files another, and "头先讲错咗，…" corrects what was filed."""
     code = await _file_dumping_complaint(rt, "f5")
     joined = re.compile(f"已将您的补充内容记入工单 {code}[\\s\\S]*另行登记")
     await verify_dialog(
@@ -652,14 +652,18 @@ async def test_more_said_right_after_filing_joins_that_ticket(rt):
             ("另外，佢哋仲喺路边烧垃圾", joined),
             ("还有，我要举报隔篱铺头卖假烟", ["登记举报工单", INTAKE_PLACE]),
             ("取消", "已取消登记"),
+            # having misspoken: the correction joins the ticket as one; a place corrected corrects the address
+            ("头先讲错咗，唔系建筑垃圾，系生活垃圾", re.compile(f"^已将您的补充内容记入工单 {code}[^（]*$")),
+            ("头先讲错咗，唔系江北路，系江南路", f"已将工单 {code} 的事发地址更正为“江南路”"),
         ],
         sender="f5",
         channel=WEB,
     )
     async with rt.db.session() as s:
         said = await s.scalars(select(TicketEvent.comment).where(TicketEvent.action == "supplement"))
-        assert list(said) == ["每次都系半夜两三点落嘅货", "佢哋仲喺路边烧垃圾"]
-    assert len(await tickets_of(rt)) == 1
+        assert list(said) == ["每次都系半夜两三点落嘅货", "佢哋仲喺路边烧垃圾", "更正，唔系建筑垃圾，系生活垃圾"]
+    [ticket] = await tickets_of(rt)
+    assert ticket.address == "江南路"
 
 
 async def test_a_service_question_worded_as_a_correction_from_someone_with_no_ticket_is_answered(rt):

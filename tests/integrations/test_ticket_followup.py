@@ -437,6 +437,8 @@ async def test_an_address_corrected_with_it_or_asked_for(rt: Runtime) -> None:
         ("把地址改成江北路 3 号", "江北路 3 号"),  # spaces inside a place are no clause breaks
         ("GD2026111800001 系江北路 3 号", "江北路 3 号"),
         ("门牌号我写错了，系8号", "8号"),
+        ("头先讲错咗，唔系江北路，系江南路", "江南路"),  # having misspoken, without the address word
+        ("刚才说错了，应该是东升新村", "东升新村"),
     ],
 )
 def test_the_place_a_correction_gives(said: str, place: str) -> None:
