@@ -33,7 +33,7 @@ from office_flows.tickets.codes import CODE
 QUESTION = re.compile(
     r"怎么|怎样|如何|哪里|哪儿|哪个|哪些|什么|啥|多少|多久|几时|几多|几耐|几久|几长|点样|点办|点算|边度|边个|咩|乜|"
     r"么个|麽个|样般|吗|呢[?？。]?$|[?？]|能不能|可不可以|可以不|要不要|是否|有冇|有没有|需要|手续|材料|"
-    r"去到边|到咗边|喺边|在边|系边|係边|"
+    r"去到边|到咗边|喺边|在边|系边|係边|可唔可以|使唔使|要唔要|得唔得|"
     r"(?<![\d一二三四五六七八九十两〇零半])点(?:改|搞|整|弄|处理)|"  # Cantonese "how to …"; not "三点改到四点"
     r"办理|申请|要带|去哪"
 )
@@ -196,12 +196,16 @@ async def arbitrate(
         return Verdict(Action.ASK, d, None, "意图明确但缺少必要信息")
     if d.action == "flow":
         assert d.spec is not None
-        if _maybe_a_service_question(text, d, roles) and has_ticket is not None and not await has_ticket():
-            decision = await kb()
-            if decision in (KbDecision.ANSWER, KbDecision.SUGGEST):
-                why = f"意图为“{d.spec.label}”，但市民没有在办工单、问的是办事问题，知识库有答案"
-                return Verdict(Action.KNOWLEDGE, d, decision, why)
-            return Verdict(Action.INTENT, d, decision, f"意图“{d.spec.label}”，知识库也没有答案")
+        if _maybe_a_service_question(text, d, roles):
+            # A service named ("社保卡嘅地址点改") is what is to be changed, not the ticket; without one, a citizen
+            # with nothing to follow up is asking about a service too.
+            names_service = bool(entity_values(understood.entities).get("service"))
+            if names_service or (has_ticket is not None and not await has_ticket()):
+                decision = await kb()
+                if decision in (KbDecision.ANSWER, KbDecision.SUGGEST):
+                    about = "问的是办事事项" if names_service else "市民没有在办工单、问的是办事问题"
+                    return Verdict(Action.KNOWLEDGE, d, decision, f"意图为“{d.spec.label}”，但{about}，知识库有答案")
+                return Verdict(Action.INTENT, d, decision, f"意图“{d.spec.label}”，知识库没有答案")
         if d.spec.name not in KB_FIRST:
             return Verdict(Action.INTENT, d, None, f"意图“{d.spec.label}”，置信度 {understood.confidence:.2f}")
         if d.spec.name != "out_of_scope" and not is_question(text):

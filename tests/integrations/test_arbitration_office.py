@@ -170,3 +170,23 @@ async def test_a_follow_up_asked_as_a_service_question_by_someone_with_no_ticket
     for text in ("我个单电话写错咗点改", "GD2026111800001 电话点改", "电话写错咗，系13580071234"):
         u = Understanding(text, "change_ticket_phone", 0.9, [("change_ticket_phone", 0.9)])
         assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, none)).action is Action.INTENT, text
+
+
+async def test_a_follow_up_worded_question_naming_a_service_goes_to_the_kb_even_with_a_ticket() -> None:
+    """ "社保卡上面嘅地址可唔可以改" (更正事发地址 for the NLU, 社保卡 tagged as a service): what is to be changed is
+    the service's, not the open ticket's, when the KB knows the matter."""
+    service = [{"entity": "service", "value": "社保卡", "start": 0, "end": 3}]
+    ranking = [("change_ticket_address", 0.9)]
+    u = Understanding("社保卡上面嘅地址可唔可以改", "change_ticket_address", 0.9, ranking, service)
+
+    async def one() -> bool:
+        return True
+
+    async def kb_declines() -> KbDecision | None:
+        return KbDecision.DECLINE
+
+    verdict = await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_answers, one)
+    assert verdict.action is Action.KNOWLEDGE and "办事事项" in verdict.why
+    assert (await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_declines, one)).action is Action.INTENT
+    filed = Understanding("我个单社保卡地址写错咗点改", u.intent, 0.9, u.ranking, service)
+    assert (await arbitrate(filed.text, filed, CITIZEN, THRESHOLD, kb_answers, one)).action is Action.INTENT

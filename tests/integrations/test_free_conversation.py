@@ -682,6 +682,22 @@ async def test_a_service_question_worded_as_a_correction_from_someone_with_no_ti
     )
 
 
+async def test_a_question_about_a_services_details_is_no_correction_of_the_open_ticket(rt):
+    """With a ticket open, "社保卡上面嘅地址可唔可以改" used to ask for the ticket's new address: a question that
+    names a service is about that service; "个单嘅地址可唔可以改" still corrects the ticket."""
+    code = await _file_dumping_complaint(rt, "f6")
+    await verify_dialog(
+        rt,
+        [
+            ("社保卡上面嘅地址可唔可以改", "社会保障卡"),
+            ("个单嘅地址可唔可以改", f"请发送工单 {code} 正确的事发地址"),
+            ("取消", "事发地址不变"),
+        ],
+        sender="f6",
+        channel=WEB,
+    )
+
+
 async def test_a_drafter_asks_whether_their_document_came_back(rt):
     """ "我头先发嘅文退返嚟未" was read as a return of a document ("您目前没有待办公文"): it asks after the drafter's
     own document, which says it was returned and why."""
