@@ -469,12 +469,34 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
 
 
 async def _invalid(ctx: Context, conv: ConversationState, step: str) -> Step:
-    """An answer that does not look like the slot: asked again once with an example, then taken as said."""
+    """An answer that does not look like the slot: asked again once with an example, then taken as said. A time
+    said when asked where ("日日开到三点") answers "since when" ahead; other words the first time ("好嘈") are
+    more of the appeal, typed in pieces, and join its content."""
+    said = tidy_text(ctx.message.text)[:200]
+    now = ctx.services.clock.now()
+    if step == "address" and says_time(said, now) and _fill_ahead(conv.data, "since", said):
+        return Step([Reply(f"好的，时间记为：{said}。"), Reply(QUESTIONS[step])], step)
     tries = int(str(conv.data.get("tries") or 0)) + 1
     if tries >= 2:  # asked twice: take the citizen's words as they are (staff will read them)
-        return await _store(ctx, conv, step, tidy_text(ctx.message.text)[:200])
+        return await _store(ctx, conv, step, said)
     conv.data["tries"] = tries
+    content = str(conv.data.get("content") or "")
+    if content and _more_of_the_appeal(said):
+        conv.data["content"] = f"{content}，{said}"[:2000]
+        return Step([Reply(f"已补充到问题描述：“{said}”。"), Reply(HINTS[step])], step)
     return Step([Reply(HINTS[step])], step)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff\U00020000-\U0002ffff]")
+_ONLY_THANKS = re.compile(r"^(?:谢谢|多谢|感谢|唔该|麻烦晒|辛苦晒)(?:你|您|晒)?[。.!！啦了呀]*$")
+
+
+def _more_of_the_appeal(said: str) -> bool:
+    """Words at a step that are no answer to it and still say something (two characters or more): not a yes,
+    a greeting, thanks, "无" or not knowing."""
+    if len(_CJK.findall(said)) < 2 or _NONE.match(said) or _UNSURE.search(said):
+        return False
+    return not (agrees(said) or _GREETING.match(said) or _ONLY_THANKS.match(said))
 
 
 async def _store(ctx: Context, conv: ConversationState, step: str, value: str) -> Step:
@@ -501,8 +523,12 @@ async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
         interrupted = await _interruption(ctx, conv, aside=False)
         if interrupted is not None:
             return interrupted
-    said = _GOING_ON.sub("", tidy_text(ctx.message.text))
-    if len(ctx.text) < 4 or len(said) < 4:
+    piece = _GOING_ON.sub("", tidy_text(ctx.message.text))
+    head = str(conv.data.pop("content_head", "") or "")  # "楼下", then "有间烧烤档": one appeal typed in pieces
+    said = f"{head}，{piece}" if head and piece else head or piece
+    if len(said) < 4:
+        if len(piece) >= 2 and not _GREETING.match(piece):
+            conv.data["content_head"] = said
         return Step([Reply("描述得再具体一点好吗？例如：哪里、什么问题、造成了什么影响。")], conv.state)
     conv.data["content"] = said
     _mark(conv.data, "content")
@@ -534,6 +560,10 @@ def _fill_ahead(data: dict[str, object], step: str, value: str) -> bool:
     return True
 
 
+# Words that open a conversation, not an appeal's piece ("喂", "你好", "在吗").
+_GREETING = re.compile(
+    r"^(?:喂|你好|您好|hello|hi|哈喽|在吗|在不在|有人吗|系|係|是|对|嗯|哦|噢|啊)[啊呀吗嘛?？!！。.~～\s]*$", re.I
+)
 # "好，继续，…" after a question aside: the words that take the intake up again are not the appeal.
 _GOING_ON = re.compile(r"^(?:(?:好的?|嗯|噢|哦|ok|行|得|继续登记|继续|接着说|我们继续|返嚟)[，,。.!！\s]*)+", re.I)
 _ONLY_PHONE = re.compile(r"[\d\s+\-－—()（）]{7,}")

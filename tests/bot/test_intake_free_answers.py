@@ -638,3 +638,25 @@ async def test_why_a_step_is_asked_is_answered_and_the_step_asked_again(rt: Runt
 )
 def test_asking_why_a_step_is_asked(said: str, why: bool) -> None:
     assert asks_why(said) is why
+
+
+async def test_an_appeal_typed_in_pieces_keeps_every_piece(rt: Runtime) -> None:
+    """"楼下" was asked to be more precise and then lost, "日日开到三点" at the place step was told it is no place,
+    and "好嘈" after it was stored as the place: the pieces now make the appeal, the time answers its step ahead,
+    and the place is asked until one is given."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉", ["登记投诉工单", "请简要描述"]),
+            ("楼下", "描述得再具体一点"),
+            ("有间烧烤档", ASK_PLACE),
+            ("日日开到三点", ["时间记为：日日开到三点", ASK_PLACE]),
+            ("好嘈", ["已补充到问题描述：“好嘈”", "不像一个地点"]),
+            ("江南路28号", ASK_PHONE),
+            ("匿名", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="pc-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.address, t.since) == ("楼下，有间烧烤档，好嘈", "江南路28号", "日日开到三点")
