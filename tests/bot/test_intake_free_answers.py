@@ -641,7 +641,7 @@ def test_asking_why_a_step_is_asked(said: str, why: bool) -> None:
 
 
 async def test_an_appeal_typed_in_pieces_keeps_every_piece(rt: Runtime) -> None:
-    """"楼下" was asked to be more precise and then lost, "日日开到三点" at the place step was told it is no place,
+    """ "楼下" was asked to be more precise and then lost, "日日开到三点" at the place step was told it is no place,
     and "好嘈" after it was stored as the place: the pieces now make the appeal, the time answers its step ahead,
     and the place is asked until one is given."""
     await verify_dialog(
