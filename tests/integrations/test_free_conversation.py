@@ -177,14 +177,17 @@ INTAKES = [
         "i4",
         [
             ("我要投诉江南路28号的KTV噪音扰民", ["登记投诉工单", INTAKE_TIME]),
-            ("好吵好吵", "不像一个时间"),
+            ("好吵好吵", ["已补充到问题描述：“好吵好吵”", "不像一个时间"]),  # more of the appeal, typed on
             ("好吵好吵", INTAKE_PHONE),
         ],
     ),
     (
         "a place that is not a place is asked again",
         "i5",
-        [("我要投诉楼上天天装修好吵", ["登记投诉工单", INTAKE_PLACE]), ("没完没了", "不像一个地点")],
+        [
+            ("我要投诉楼上天天装修好吵", ["登记投诉工单", INTAKE_PLACE]),
+            ("没完没了", ["已补充到问题描述：“没完没了”", "不像一个地点"]),
+        ],
     ),
     (
         "the type is corrected in words at the read-back",
