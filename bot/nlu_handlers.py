@@ -250,7 +250,7 @@ async def _rates_the_ticket_awaiting_it(ctx: Context, u: Understanding | None) -
 # "还有就是每次都是一辆蓝色货车", "仲有，佢哋系夜晚十点之后先开工", "另外，倒完之后整条路都是泥": more of what was
 # just said, announced by a word of adding, then the addition itself.
 _MORE = re.compile(
-    r"^(?:还有|仲有|重有|另外|另|再有|补充一下|补充|顺便讲埋|顺便讲下|顺便说一下|顺便|而且|同埋|仲系)"
+    r"^(?:还有|仲有|重有|另外|再有|补充一下|补充|顺便讲埋|顺便讲下|顺便说一下|顺便|而且|同埋|仲系)"
     r"(?:就是|就系|就係|係|系|是|啊|呀|喔|啦|嘅|的|一点|一样|一句)*[，,、:：\s]*"
 )
 JUST_FILED = timedelta(minutes=30)
@@ -267,7 +267,7 @@ _MISSPOKE = re.compile(
 )
 
 
-def _addition(text: str) -> str:
+def added_to_filing(text: str) -> str:
     """What a turn announced as more of the same, or as a correction of what was said, adds ("" when it is not
     such a turn or adds too little); a correction is marked as one."""
     more, misspoke = _MORE.match(text), _MISSPOKE.match(text)
@@ -283,7 +283,7 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> tuple[str
     it ("头先讲错咗，唔系建筑垃圾，系生活垃圾"): that ticket's code and the addition. A question, or an action on
     the ticket the NLU names, is not such a turn."""
     tickets = ctx.services.tickets
-    added = _addition(ctx.text)
+    added = added_to_filing(ctx.text)
     if tickets is None or not added or is_staff(ctx.actor) or is_question(added) or _likeliest(u) in _NOT_MORE:
         return None
     if ticket_intake.explicit_request(added):  # "还有，我要投诉隔离屋企养狗好嘈": another appeal
@@ -292,7 +292,7 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> tuple[str
     recent = [t for t in await tickets.followup.open_tickets(ctx.actor) if t.created_at >= since]
     if not recent:
         return None
-    return recent[0].code, _addition(tidy_text(ctx.message.text)) or added
+    return recent[0].code, added_to_filing(tidy_text(ctx.message.text)) or added
 
 
 def _likeliest(u: Understanding | None) -> str:
@@ -332,7 +332,7 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     knowledge = ctx.services.knowledge
     call = FlowCall(SPECS["ask_service"], {}, ctx.actor, ctx.text, ctx.session, ctx.message.text)
     named = ticket_intake.kind_in(ctx.text)
-    explicit = ticket_intake.explicit_request(ctx.text) or ticket_intake.explicit_request(_addition(ctx.text))
+    explicit = ticket_intake.explicit_request(ctx.text) or ticket_intake.explicit_request(added_to_filing(ctx.text))
     if explicit and (named is not None or u is None):
         # "我要投诉……" with its content: the citizen named the appeal, so the intake takes it whatever the NLU
         # (or its absence) makes of it; NLU entities (a place, a phone) still prefill it.
