@@ -491,10 +491,16 @@ _CJK = re.compile(r"[\u4e00-\u9fff\U00020000-\U0002ffff]")
 _ONLY_THANKS = re.compile(r"^(?:谢谢|多谢|感谢|唔该|麻烦晒|辛苦晒)(?:你|您|晒)?[。.!！啦了呀]*$")
 
 
+# Words to the assistant rather than about the matter ("你哋系咪冇真人喺度", "系咪要讲地址"): never the appeal.
+_TO_THE_ASSISTANT = re.compile(r"^(?:你|您|你哋|你们|你地)|系咪|係咪|是不是|是否|有冇|有没有|[吗咩嘛呢㗎][?？!！。]*$")
+
+
 def _more_of_the_appeal(said: str) -> bool:
     """Words at a step that are no answer to it and still say something (two characters or more): not a yes,
-    a greeting, thanks, "无" or not knowing."""
+    a greeting, thanks, "无", not knowing, a question, or words to the assistant."""
     if len(_CJK.findall(said)) < 2 or _NONE.match(said) or _UNSURE.search(said):
+        return False
+    if asks(said) or _TO_THE_ASSISTANT.search(said):
         return False
     return not (agrees(said) or _GREETING.match(said) or _ONLY_THANKS.match(said))
 
