@@ -147,20 +147,25 @@ async def test_a_citizen_asking_after_what_they_filed_gets_their_status_however_
     assert (await arbitrate(q.text, q, CITIZEN, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
 
 
+async def none() -> bool:
+    """The speaker has no ticket to follow up."""
+    return False
+
+
+async def one() -> bool:
+    """The speaker has a ticket to follow up."""
+    return True
+
+
+async def kb_declines() -> KbDecision | None:
+    return KbDecision.DECLINE
+
+
 async def test_a_follow_up_asked_as_a_service_question_by_someone_with_no_ticket_goes_to_the_kb() -> None:
     """ "户口本上面个名写错咗点改" reads as 更正 for the NLU. From a citizen with no ticket to follow up, a question
     that speaks of nothing filed is the KB's when it knows an answer; otherwise the follow-up says there is no
     ticket. With a ticket, a word of filing, a code, or from staff, the follow-up stays."""
     confident = Understanding("户口本上面个名写错咗点改", "change_ticket_phone", 0.9, [("change_ticket_phone", 0.9)])
-
-    async def none() -> bool:
-        return False
-
-    async def one() -> bool:
-        return True
-
-    async def kb_declines() -> KbDecision | None:
-        return KbDecision.DECLINE
 
     verdict = await arbitrate(confident.text, confident, CITIZEN, THRESHOLD, kb_answers, none)
     assert verdict.action is Action.KNOWLEDGE and "没有在办工单" in verdict.why
@@ -178,12 +183,6 @@ async def test_a_follow_up_worded_question_naming_a_service_goes_to_the_kb_even_
     service = [{"entity": "service", "value": "社保卡", "start": 0, "end": 3}]
     ranking = [("change_ticket_address", 0.9)]
     u = Understanding("社保卡上面嘅地址可唔可以改", "change_ticket_address", 0.9, ranking, service)
-
-    async def one() -> bool:
-        return True
-
-    async def kb_declines() -> KbDecision | None:
-        return KbDecision.DECLINE
 
     verdict = await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_answers, one)
     assert verdict.action is Action.KNOWLEDGE and "办事事项" in verdict.why
