@@ -40,7 +40,7 @@ from integrations.knowledge import MISS_KEY
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
-from nlu.agreeing import agrees
+from nlu.agreeing import agrees, only_thanks
 from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers, asks_why
 from nlu.correcting import corrected_place
 from nlu.entities import mobile_in, phone_in
@@ -488,7 +488,6 @@ async def _invalid(ctx: Context, conv: ConversationState, step: str) -> Step:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff\U00020000-\U0002ffff]")
-_ONLY_THANKS = re.compile(r"^(?:谢谢|多谢|感谢|唔该|麻烦晒|辛苦晒)(?:你|您|晒)?[。.!！啦了呀]*$")
 
 
 # Words to the assistant rather than about the matter ("你哋系咪冇真人喺度", "系咪要讲地址"): never the appeal.
@@ -502,7 +501,7 @@ def _more_of_the_appeal(said: str) -> bool:
         return False
     if asks(said) or _TO_THE_ASSISTANT.search(said):
         return False
-    return not (agrees(said) or _GREETING.match(said) or _ONLY_THANKS.match(said))
+    return not (agrees(said) or _GREETING.match(said) or only_thanks(said))
 
 
 async def _store(ctx: Context, conv: ConversationState, step: str, value: str) -> Step:

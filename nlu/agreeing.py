@@ -19,3 +19,8 @@ def agrees(text: str) -> bool:
     """Every clause is a yes or a thank-you, and one is a yes ("确认", "冇问题，提交", "好，确认，谢谢")."""
     clauses = [c for c in _CLAUSE.split(text) if c and not _THANKS.match(c)]
     return bool(clauses) and all(_YES.match(c) for c in clauses)
+
+
+def only_thanks(text: str) -> bool:
+    """``text`` is a thank-you and nothing else ("唔该", "多谢晒", "辛苦你了")."""
+    return bool(_THANKS.match(text.strip()))
