@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import ticket_intake
@@ -29,6 +29,7 @@ from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
 from nlu.client import NluUnavailable
+from nlu.correcting import swapped_part
 from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
 from nlu.giving_up import is_cancel
 from nlu.service import Understanding
@@ -278,21 +279,39 @@ def added_to_filing(text: str) -> str:
     return rest if more else f"更正，{rest}"
 
 
-async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class JustFiled:
+    code: str
+    added: str  # what the turn adds to the ticket (a correction marked "更正，…")
+    fixes_address: bool  # a correction that swaps a part of the ticket's address ("不是3栋是5栋")
+
+
+async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled | None:
     """A citizen's turn that adds to the ticket they filed minutes ago ("还有就是每次都是一辆蓝色货车") or corrects
-    it ("头先讲错咗，唔系建筑垃圾，系生活垃圾"): that ticket's code and the addition. A question, or an action on
-    the ticket the NLU names, is not such a turn."""
+    it ("头先讲错咗，唔系建筑垃圾，系生活垃圾"; "唔系烧烤档，系大排档" when the ticket says 烧烤档; "刚才说错了，
+    不是3栋是5栋" corrects its address): that ticket and the addition. A question, or an action on the ticket the
+    NLU names, is not such a turn."""
     tickets = ctx.services.tickets
     added = added_to_filing(ctx.text)
-    if tickets is None or not added or is_staff(ctx.actor) or is_question(added) or _likeliest(u) in _NOT_MORE:
+    swap = swapped_part(ctx.text)
+    if tickets is None or not (added or swap) or is_staff(ctx.actor) or _likeliest(u) in _NOT_MORE:
         return None
-    if ticket_intake.explicit_request(added):  # "还有，我要投诉隔离屋企养狗好嘈": another appeal
+    if is_question(added or ctx.text) or ticket_intake.explicit_request(added):  # "还有，我要投诉…": another appeal
         return None
     since = ctx.services.clock.now() - JUST_FILED
     recent = [t for t in await tickets.followup.open_tickets(ctx.actor) if t.created_at >= since]
     if not recent:
         return None
-    return recent[0].code, added_to_filing(tidy_text(ctx.message.text)) or added
+    latest = recent[0]
+    said = tidy_text(ctx.message.text)
+    if not added:  # a bare "不是X是Y": a correction only of what the ticket says
+        assert swap is not None
+        if swap[0] not in (latest.content or "") + (latest.address or ""):
+            return None
+        return JustFiled(latest.code, f"更正，{said}", swap[0] in (latest.address or ""))
+    swap = swapped_part(added) if added.startswith("更正，") else None
+    fixes_address = swap is not None and swap[0] in (latest.address or "")
+    return JustFiled(latest.code, added_to_filing(said) or added, fixes_address)
 
 
 def _likeliest(u: Understanding | None) -> str:
@@ -342,7 +361,9 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         return await ctx.conversations[INTAKE].open(ctx, start)
     just_filed = await _ticket_just_filed(ctx, u)
     if just_filed is not None:
-        code, added = just_filed
+        code, added = just_filed.code, just_filed.added
+        if just_filed.fixes_address:
+            return await _act(ctx, decide_for(SPECS["change_ticket_address"], {"ticket_id": code}, ctx.actor.roles))
         replies = await _act(ctx, decide_for(SPECS["supplement_ticket"], {"ticket_id": code}, ctx.actor.roles), added)
         if replies and not added.startswith("更正，"):
             replies[-1].text += "\n（如果这是另一件事，请说“我要投诉……”另行登记。）"

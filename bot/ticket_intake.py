@@ -42,7 +42,7 @@ from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.agreeing import agrees, only_thanks
 from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers, asks_why
-from nlu.correcting import corrected_place
+from nlu.correcting import corrected_address, swapped_part
 from nlu.entities import mobile_in, phone_in
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
@@ -793,8 +793,9 @@ async def _correct(ctx: Context, m: Match, conv: ConversationState) -> Step:
         conv.data["phone"], conv.data["anonymous"] = phone, False
         said = f"好的，电话改为 {mask_phone(phone)}。"
     else:
-        if field == "address":  # "地点改成江南路38号，唔系28号": the place, without what it is not
-            written = corrected_place(written) or written
+        if field == "address":  # "地点改成江南路38号，唔系28号": the place, without what it is not (or that part
+            # of the place said before replaced: "江南路28号" → "江南路38号")
+            written = corrected_address(str(conv.data.get("address") or ""), written) or written
         conv.data[field] = written[: 2000 if field == "content" else 200]
         said = f"好的，{FIELD_LABELS[field]}改为：{conv.data[field]}。"
     _mark(conv.data, field)
@@ -881,6 +882,30 @@ async def _step_back(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return Step([Reply(before + _question(previous))], previous)
 
 
+def _swap_in_a_field(ctx: Context, conv: ConversationState) -> Step | None:
+    """ "不是3栋是5栋" at the read-back: the part said wrong replaced in the field that holds it (the place first,
+    then the time, then the content), and read back again; when no field holds it, said so. None: no such turn."""
+    swap = swapped_part(tidy_text(ctx.message.text))
+    if swap is None:
+        return None
+    wrong, right = swap
+    for field in ("address", "since", "content"):
+        held = str(conv.data.get(field) or "")
+        if wrong in held:
+            conv.data[field] = held.replace(wrong, right, 1)[: 2000 if field == "content" else 200]
+            said = Reply(f"好的，{FIELD_LABELS[field]}改为：{conv.data[field]}。")
+            return Step([said, _summary(conv.data)], "confirm")
+    return Step(
+        [
+            Reply(
+                f"要登记的内容里没有“{wrong}”。要改哪一项可直接说（例如“地点改成……”“内容改成……”），"
+                "或回复“确认”提交、“取消”放弃。"
+            )
+        ],
+        "confirm",
+    )
+
+
 async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:
     return Step([Reply("好的，已取消登记，没有提交任何内容。还有什么可以帮您？")], END)
 
@@ -891,6 +916,9 @@ async def _reprompt(ctx: Context, m: Match, conv: ConversationState) -> Step:
         return interrupted
     state = conv.state
     if state == "confirm":
+        swapped = _swap_in_a_field(ctx, conv)
+        if swapped is not None:
+            return swapped
         return Step([Reply("请回复“确认”提交；要改哪一项可直接说（例如“地点改成……”），或回复“取消”放弃。")], state)
     if state == "phone":
         return Step([Reply("没有识别到手机号码，请输入 11 位手机号（如 13800138000），或回复“匿名”。")], state)

@@ -19,7 +19,7 @@ from integrations.context import fresh_entry, offer
 from integrations.contract import Answer, Choice, FlowCall, IntentRegistry, Outcome, SessionData
 from kernel.identity import Actor
 from nlu.asking import asks_how_long
-from nlu.correcting import corrected_place, gives_place
+from nlu.correcting import corrected_address, gives_place
 from nlu.entities import phone_in
 from nlu.giving_up import is_cancel
 from office_flows.tickets.codes import CODE
@@ -289,7 +289,7 @@ async def change_address(svc: TicketService, call: FlowCall) -> Outcome:
     code = await own_ticket(svc, call, "更正地址", rectifying=True)
     if isinstance(code, Outcome):
         return code
-    place = corrected_place(call.written)
+    place = corrected_address(await _address_of(svc, call.actor, code), call.written)
     if not place:
         _remember(call.session, svc, "address", code)
         return Outcome.say(
@@ -297,6 +297,12 @@ async def change_address(svc: TicketService, call: FlowCall) -> Outcome:
             "（回复“取消”可放弃）"
         )
     return await _store_address(svc, call.actor, code, place)
+
+
+async def _address_of(svc: TicketService, actor: Actor, code: str) -> str:
+    """The address the citizen's own ticket holds now ("" when it is not theirs or not open)."""
+    mine = await svc.followup.open_tickets(actor, rectifying=True)
+    return next((t.address or "" for t in mine if t.code == code), "")
 
 
 async def _store_address(svc: TicketService, actor: Actor, code: str, place: str) -> Outcome:
@@ -363,7 +369,8 @@ async def continue_step(svc: TicketService, actor: Actor, session: SessionData, 
     if step.get("step") == "address":
         if is_cancel(text) or _NO.match(text.strip()):
             return Outcome.say(f"好的，工单 {code} 的事发地址不变。还有什么可以帮您？")
-        return await _store_address(svc, actor, code, corrected_place(text) or text.strip())
+        place = corrected_address(await _address_of(svc, actor, code), text)
+        return await _store_address(svc, actor, code, place or text.strip())
     first, *more = _CLAUSES.split(text.strip(), maxsplit=1)
     if _YES.match(first):
         said = "；".join(x for x in (step.get("reason", ""), *more) if x.strip())

@@ -37,8 +37,9 @@ _WANTS_CHANGE = re.compile(
 _LEAD = re.compile(
     f"^{_WHO}(?:帮我|麻烦|唔该)?(?:把|将)?{_OF_TICKET}(?:{_ADDRESS})?"
     r"(?:(?:改|更正|修改|更改|换)(?:成|为|做|到|去)|应该(?:系|係|是|为|喺|在)?|正确(?:的|嘅)?(?:系|係|是)|"
-    r"其实(?:系|係|是|喺|在)|(?:系|係|是|为|喺|在|响))+"
+    r"其实(?:系|係|是|喺|在)|而(?:系|係|是)|(?:系|係|是|为|喺|在|响))+"
 )
+_END_PARTICLES = re.compile(r"[啊呀啦喇嘞噃咯喔]+$")
 _COURTESY = re.compile(r"^(?:唔该|唔该晒|谢谢|多谢|麻烦你|麻烦晒|thanks?)(?:你|晒|啦|喇|了)*$", re.I)
 # Words around a correction that are no part of it: "哎呀", "不好意思", "仲有".
 _FILLER = re.compile(
@@ -90,10 +91,50 @@ def corrected_place(text: str) -> str:
     kept = [c for c in clauses if c and not _said_nothing(c)]
     if not kept:
         return ""
-    first = _LEAD.sub("", kept[0])
+    first = _END_PARTICLES.sub("", _LEAD.sub("", kept[0]))
     place = [first] if first else []
     place += [_LEAD.sub("", c) for c in kept[1:] if _PLACE_WORD.search(c)]
     return "，".join(c for c in place if c)
+
+
+# "不是3栋是5栋", "唔系江南路，系江北路", "系5栋唔系3栋", "地点改成5栋，唔系3栋": a part of what was said, swapped.
+_NOT_WORD = r"(?:唔系|唔係|不是|毋系|冇系|并非)"
+_IS_WORD = r"(?:应该|其实)?(?:系|係|是)"
+_PART = r"[^，,。；;:：？?！!]+?"
+_TAIL = r"[啊呀啦喇嘞噃咯喔。.!！]*$"
+_SWAP_NOT_FIRST = re.compile(
+    rf"{_NOT_WORD}\s*(?P<old>{_PART})\s*[，,、]?\s*(?:而)?{_IS_WORD}\s*(?P<new>{_PART}){_TAIL}"
+)
+_SWAP_IS_FIRST = re.compile(rf"^(?P<new>[^，,。；;]+?)\s*[，,、]?\s*{_NOT_WORD}\s*(?P<old>{_PART}){_TAIL}")
+
+
+def swapped_part(text: str) -> tuple[str, str] | None:
+    """What a correction says was wrong and what is right instead ("刚才说错了，不是3栋是5栋" → ("3栋", "5栋")), or
+    None when it does not say both."""
+    clean = _CODE.sub("", text).strip()
+    m = _SWAP_NOT_FIRST.search(clean)
+    if m is not None:
+        old, new = m.group("old"), m.group("new")
+    else:
+        m = _SWAP_IS_FIRST.search(clean)
+        if m is None:
+            return None
+        old = m.group("old")
+        new = corrected_place(m.group("new"))
+    old, new = old.strip(), new.strip()
+    if not old or not new or old == new or _WRONG_WORD.search(old):
+        return None
+    return old, new
+
+
+def corrected_address(current: str, text: str) -> str:
+    """The address after a correction: a swapped part replaced in place when the current address holds it and
+    the new part is of like size ("东升新村3栋" + "不是3栋是5栋" → "东升新村5栋"), else the place the correction names
+    ("江南路28号" + "江南路38号，唔系28号" → "江南路38号"; "" when none)."""
+    swap = swapped_part(text)
+    if swap is not None and current and swap[0] in current and len(swap[1]) <= len(swap[0]) + 2:
+        return current.replace(swap[0], swap[1], 1)
+    return corrected_place(text)
 
 
 _ASKING = re.compile(r"[?？]|吗|嘛$|呢$|怎么|怎样|点样|点解|几时|几耐|几久|多久|咩|乜|边个|有冇|有没有|为什么|为何")

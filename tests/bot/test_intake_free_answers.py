@@ -48,6 +48,28 @@ async def test_cantonese_answers_with_question_words_a_correction_and_a_two_word
     assert (t.address, t.since, t.phone) == ("华南大道18号", "唔记得几时开始，大概上个月", "13800138000")
 
 
+async def test_not_this_but_that_at_the_read_back_changes_the_field_that_says_it(rt: Runtime) -> None:
+    """ "不是28号是38号" at the read-back used to be asked for "确认" again: the part said wrong is replaced in the
+    field that holds it (place, then time, then content); a part no field holds is said to be missing."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下烧烤店每晚油烟很大", ["登记投诉工单", ASK_PLACE]),
+            ("梅江区江南路28号", ASK_TIME),
+            ("上周开始", ASK_PHONE),
+            ("13912345678", READ_BACK),
+            ("不是28号是38号", ["地点改为：梅江区江南路38号", READ_BACK]),
+            ("唔系上周，系上个月", ["时间改为：上个月开始", READ_BACK]),
+            ("唔系烧烤店系大排档啊", ["内容改为：我要投诉楼下大排档每晚油烟很大", READ_BACK]),
+            ("唔系广场舞系KTV", "要登记的内容里没有“广场舞”"),
+            ("确认", FILED),
+        ],
+        sender="c-9",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.content) == ("梅江区江南路38号", "上个月开始", "我要投诉楼下大排档每晚油烟很大")
+
+
 async def test_an_answer_with_a_complaint_attached_is_the_answer(rt: Runtime) -> None:
     await verify_dialog(
         rt,

@@ -658,15 +658,23 @@ async def test_more_said_right_after_filing_joins_that_ticket(rt):
             # having misspoken: the correction joins the ticket as one; a place corrected corrects the address
             ("头先讲错咗，唔系建筑垃圾，系生活垃圾", re.compile(f"^已将您的补充内容记入工单 {code}[^（]*$")),
             ("头先讲错咗，唔系江北路，系江南路", f"已将工单 {code} 的事发地址更正为“江南路”"),
+            # "not X but Y" alone: a correction of the ticket that says X (its address, else its content)
+            ("唔系江南路，系江北路", f"已将工单 {code} 的事发地址更正为“江北路”"),
+            ("唔系乱倒，系偷倒", re.compile(f"^已将您的补充内容记入工单 {code}[^（]*$")),
         ],
         sender="f5",
         channel=WEB,
     )
     async with rt.db.session() as s:
         said = await s.scalars(select(TicketEvent.comment).where(TicketEvent.action == "supplement"))
-        assert list(said) == ["每次都系半夜两三点落嘅货", "佢哋仲喺路边烧垃圾", "更正，唔系建筑垃圾，系生活垃圾"]
+        assert list(said) == [
+            "每次都系半夜两三点落嘅货",
+            "佢哋仲喺路边烧垃圾",
+            "更正，唔系建筑垃圾，系生活垃圾",
+            "更正，唔系乱倒，系偷倒",
+        ]
     [ticket] = await tickets_of(rt)
-    assert ticket.address == "江南路"
+    assert ticket.address == "江北路"
 
 
 async def test_a_service_question_worded_as_a_correction_from_someone_with_no_ticket_is_answered(rt):

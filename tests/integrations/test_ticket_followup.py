@@ -17,7 +17,7 @@ from govchat.runtime import Runtime
 from integrations.ticket_followup import negates_filing, supplement_content
 from kernel.clock import SHANGHAI
 from kernel.config import Settings
-from nlu.correcting import corrected_place
+from nlu.correcting import corrected_address, corrected_place, swapped_part
 from office_flows.tickets.models import Ticket, TicketEvent, TicketRating
 from tests.support.demo_runtime import demo_runtime, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
@@ -474,3 +474,39 @@ def test_a_supplement_is_told_from_its_announcement(said: str, content: str) -> 
 )
 def test_no_longer_wanting_to_file(said: str, negated: bool) -> None:
     assert negates_filing(said) is negated
+
+
+@pytest.mark.parametrize(
+    ("current", "said", "address"),
+    [
+        ("梅江区东升新村3栋", "刚才说错了，不是3栋是5栋", "梅江区东升新村5栋"),
+        ("梅江区东升新村3栋", "不是3栋，而是5栋啊", "梅江区东升新村5栋"),
+        ("梅江区东升新村3栋", "系5栋唔系3栋", "梅江区东升新村5栋"),
+        ("梅江区江南路28号", "地址写错了，唔系28号系38号", "梅江区江南路38号"),
+        ("梅江区江南路28号", "头先讲错咗，唔系江南路，系江北路", "梅江区江北路28号"),
+        # a whole place said with what it is not: the place, not a part swapped in
+        ("江南路28号", "江南路38号，唔系28号", "江南路38号"),
+        ("梅江区江南路28号", "唔系3栋，系东升新村5栋", "东升新村5栋"),
+        # what it is not is not in the address: the place said
+        ("梅江区江南路28号", "不是3栋是5栋", "5栋"),
+        ("", "地址都写错咗，系东升新村", "东升新村"),
+        ("梅江区江南路28号", "地址写错了", ""),
+    ],
+)
+def test_the_address_after_a_correction(current: str, said: str, address: str) -> None:
+    assert corrected_address(current, said) == address
+
+
+@pytest.mark.parametrize(
+    ("said", "swap"),
+    [
+        ("刚才说错了，不是3栋是5栋", ("3栋", "5栋")),
+        ("是城北镇不是城东镇", ("城东镇", "城北镇")),
+        ("唔系建筑垃圾，系生活垃圾", ("建筑垃圾", "生活垃圾")),
+        ("地址写错了", None),
+        ("不是这样的", None),
+        ("系东升新村啊", None),
+    ],
+)
+def test_what_a_correction_swaps(said: str, swap: tuple[str, str] | None) -> None:
+    assert swapped_part(said) == swap
