@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.handlers import Context, Match
+from bot.kb_handlers import picked_number
 from bot.messages import Reply
 from bot.nlu_handlers import CLARIFY
 from integrations.chat import WHO
@@ -174,9 +175,10 @@ _ONLY_ABOUT_IT = re.compile(
 
 
 def points_into_no_list(ctx: Context) -> bool:
-    """A place in a list ("第一份讲乜") when no numbered list is fresh and no choice waits."""
+    """A place in a list ("第一份讲乜") when no numbered list is fresh and no offered choice takes it (a menu
+    offered earlier takes a number, "2" or "第二个", not "第一份讲乜")."""
     found = ordinal_in(ctx.text)
-    if found is None or any(key in ctx.session for key in OFFERS):
+    if found is None or (picked_number(ctx.text) is not None and any(key in ctx.session for key in OFFERS)):
         return False
     if fresh_entry(ctx.session, LISTED, ctx.services.clock.now(), LISTED_TTL) is not None:
         return False

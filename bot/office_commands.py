@@ -19,6 +19,7 @@ from bot.messages import Reply
 from integrations.documents import delegate_text, todo_with_tickets
 from integrations.meetings import (
     BOOKING,
+    DRAFT,
     adds_to_draft,
     amend_focus,
     amends_focus,
@@ -34,7 +35,7 @@ from integrations.meetings import (
 from integrations.office_common import message_of, run
 from knowledge_base.normalize import tidy_text
 from nlu.agreeing import agrees
-from nlu.giving_up import is_cancel
+from nlu.giving_up import drops_booking, is_cancel
 from nlu.timeparse import parse_time
 from office_flows.documents.service import CLASSIFIED, UNCLASSIFIED, URGENCIES
 from office_flows.office import Office
@@ -158,6 +159,16 @@ def has_booking_draft(ctx: Context) -> bool:
         return False
     now = ctx.services.clock.now()
     return has_draft(ctx.session, now) and adds_to_draft(ctx.text, office.meetings.known_room_names(), now)
+
+
+def drops_booking_draft(ctx: Context) -> bool:
+    """A booking under way (time or room missing) given up: "取消", "算了唔订了", "不开会了"."""
+    return has_draft(ctx.session, ctx.services.clock.now()) and drops_booking(ctx.text)
+
+
+async def drop_booking_draft(ctx: Context, m: Match) -> list[Reply]:
+    ctx.session.pop(DRAFT, None)
+    return [Reply("好的，已放弃本次会议预约，没有预约任何会议室。")]
 
 
 async def continue_booking(ctx: Context, m: Match) -> list[Reply]:
@@ -286,6 +297,7 @@ async def cmd_help(ctx: Context, m: Match) -> list[Reply]:
 def handlers() -> list[Handler]:
     return [
         MessageHandler(has_booking_choice, choose_booking),
+        MessageHandler(drops_booking_draft, drop_booking_draft),
         MessageHandler(has_booking_draft, continue_booking),
         *office_drafts.handlers(),
         MessageHandler(answers_cancel_question, answer_cancel_question),

@@ -26,6 +26,7 @@ from integrations.router import Decision, decide_for, entity_values, route, summ
 from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
+from nlu.numerals import without_leading_ordinal
 from nlu.service import Understanding
 from office_flows.tickets.codes import CODE
 
@@ -83,6 +84,14 @@ def is_question(text: str) -> bool:
     return bool(QUESTION.search(text))
 
 
+# A ticket action's command word said without its "/" at the head of a staff sentence, then what it carries.
+OPENING_WORDS = {
+    "reply_ticket": re.compile(r"^(?:回复|答复|办结)(?:市民|群众|反映人)?[:：，,\s]*\S{4}"),
+    "return_ticket": re.compile(r"^(?:退单|退回)[:：，,\s]*\S{4}"),
+    "extend_ticket": re.compile(r"^(?:申请延期|延期)[:：，,\s]*\S{2}"),
+}
+
+
 def _preferred_office_intent(text: str, understood: Understanding, roles: frozenset[Role]) -> Decision | None:
     """A staff member's office intent the NLU clearly prefers though it is unsure: routed, not looked up in the KB.
     Rasa's fallback (nlu_fallback) heads the ranking then; the real intents follow it."""
@@ -105,9 +114,11 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     told = _told_apart_by_entity(ranked[:2], entities) or _told_apart_by_change(ranked[:2], text)
     if told is not None and roles & SPECS[told].roles:
         return decide_for(SPECS[told], entities, roles)
-    # The likeliest reading names what it acts on ("这张交给城管那边去办吧": a department for a dispatch).
+    # The likeliest reading names what it acts on ("这张交给城管那边去办吧": a department for a dispatch), or the
+    # sentence opens with that intent's own command word ("回复已经约谈店主，要求十点后停止营业").
     named = name in TOLD_BY_ENTITY and bool(entities.get(TOLD_BY_ENTITY[name]))
-    if not named and not _clear_lead(ranked):
+    opens = name in OPENING_WORDS and bool(OPENING_WORDS[name].match(without_leading_ordinal(text)))
+    if not (named or opens) and not _clear_lead(ranked):
         return None
     return decide_for(spec, entities, roles)
 

@@ -102,7 +102,7 @@ async def book_text(
             return "请说明会议时间，例如：明天下午三点在三楼会议室开一小时会，请李娜参加，议题是汛期值班。"
         if not rooms:
             return "目前没有可预约的会议室，请联系办公室。"
-        return f"好的，{when.astimezone(SHANGHAI):%m月%d日 %H:%M}。请问在哪间会议室？可选：" + "、".join(rooms) + "。"
+        return f"好的，{when.astimezone(SHANGHAI):%m月%d日 %H:%M}。" + await _which_room(office, parsed.headcount)
     session.pop(DRAFT, None)
     people = parsed.people or ([str(entities["person"])] if entities.get("person") else [])
     req = Request(when, parsed.minutes or DEFAULT_MINUTES, room, people, parsed.topic)
@@ -114,6 +114,18 @@ async def book_text(
         focus_on(session, booking.outcome.ref, when, now)
     note = "" if parsed.minutes else f"（未说明时长，按 {DEFAULT_MINUTES} 分钟预约）"
     return booking.outcome.message + note + _warnings(booking, when)
+
+
+async def _which_room(office: Office, headcount: int | None) -> str:
+    """The room question: every room with the people it seats, or, with a headcount, those that seat them."""
+    seats = await office.meetings.room_capacities()
+    listed = [f"{name}（{n} 人）" for name, n in seats.items()]
+    if headcount is None:
+        return "请问在哪间会议室？可选：" + "、".join(listed) + "。"
+    fitting = [f"{name}（{n} 人）" for name, n in seats.items() if n >= headcount]
+    if not fitting:
+        return f"没有能坐下 {headcount} 人的会议室（可选：{'、'.join(listed)}），请问在哪间？也可以分场或改用视频会议。"
+    return f"能坐下 {headcount} 人的会议室有：" + "、".join(fitting) + "。请问在哪间？"
 
 
 def has_draft(session: SessionData, now: datetime) -> bool:
@@ -131,7 +143,8 @@ def has_draft(session: SessionData, now: datetime) -> bool:
 def adds_to_draft(text: str, rooms: list[str], now: datetime) -> bool:
     """Does this turn add a room, a time, people or a duration to the booking under way?"""
     parsed = parse_booking(text, rooms)
-    return bool(parsed.room or parsed.people or parsed.minutes or parse_time(text, now) is not None)
+    said = parsed.room or parsed.people or parsed.minutes or parsed.headcount
+    return bool(said or parse_time(text, now) is not None)
 
 
 async def continue_draft(office: Office, actor: Actor, session: SessionData, text: str) -> str:

@@ -14,10 +14,18 @@ from nlu.numerals import chinese_number
 _NUM = r"[0-9零〇一二两三四五六七八九十]{1,3}"
 _HOURS = re.compile(rf"({_NUM})(个)?(半)?(?:小时|钟头)")
 _HALF = re.compile(r"半(?:个)?(?:小时|钟头)")
+_HOURS_SAID = re.compile(rf"({_NUM})个(半)?钟(?!头|点)")  # Cantonese "开一个钟", "两个半钟"
 _MINUTES = re.compile(rf"({_NUM})分钟")
+# "十个人左右", "大概8个人", "20人", "十五位": how many come (not "请李娜等人参加": a number is needed).
+_HEADCOUNT = re.compile(rf"(?<!第)({_NUM})\s*(?:个|名)?\s*(?:人|位)(?!员|民|数|大)")
 _PEOPLE = re.compile(r"(?:请|邀请|通知|叫上?)([\u4e00-\u9fff、，,和及与\s]{2,60}?)(?:参加|参会|出席|一起|到会)")
-_TOPIC = re.compile(r"(?:议题|主题|内容|会议名称)(?:是|为|：|:)\s*([^，。,；;]+)")
-_SPLIT = re.compile(r"[、，,和及与\s]+")
+# "叫埋张伟同刘洋", "邀请李娜和王强": people brought in with no verb of attending after them.
+_PEOPLE_CLAUSE = re.compile(
+    r"(?:叫[埋上]|请埋|喊上|喊埋|拉上|通知埋|约埋|邀请)([\u4e00-\u9fff、和及与同\s]{2,40}?)"
+    r"(?:一齐|一起|过来|入嚟|嚟|来|参加|参会|出席)?(?:啦|吧|呀|啊|喔)?(?:[，,。；;！!]|$)"
+)
+_TOPIC = re.compile(r"(?:议题|主题|内容|会议名称)(?:是|为|系|係|：|:)\s*([^，。,；;]+)")
+_SPLIT = re.compile(r"[、，,和及与同\s]+")
 
 
 @dataclass
@@ -26,6 +34,7 @@ class BookingText:
     room: str | None = None
     people: list[str] = field(default_factory=list)
     topic: str = ""
+    headcount: int | None = None
 
 
 _FLOOR = re.compile(r"^([0-9零〇一二两三四五六七八九十]{1,3})(楼|层)")
@@ -66,14 +75,19 @@ def parse_booking(text: str, room_names: list[str]) -> BookingText:
     m = _HOURS.search(text)
     if m:
         out.minutes = chinese_number(m.group(1)) * 60 + (30 if m.group(3) else 0)
+    elif (m := _HOURS_SAID.search(text)) is not None:
+        out.minutes = chinese_number(m.group(1)) * 60 + (30 if m.group(2) else 0)
     elif _HALF.search(text):
         out.minutes = 30
     elif (m := _MINUTES.search(text)) is not None:
         out.minutes = chinese_number(m.group(1))
     out.room = match_room(text, room_names)
-    m = _PEOPLE.search(text)
+    m = _HEADCOUNT.search(text)
     if m:
-        out.people = [p for p in _SPLIT.split(m.group(1)) if p]
+        out.headcount = chinese_number(m.group(1))
+    m = _PEOPLE.search(text) or _PEOPLE_CLAUSE.search(text)
+    if m:
+        out.people = [p for p in _SPLIT.split(m.group(1)) if 2 <= len(p) <= 4]  # "叫埋同事": nobody named
     m = _TOPIC.search(text)
     if m:
         out.topic = m.group(1).strip()

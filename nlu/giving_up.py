@@ -26,6 +26,12 @@ _DROP = (
     r"唔使|毋使|唔洗|不用|不要|唔要|唔爱|不需要|唔需要|无需|不必"
 )
 _GIVING_UP = re.compile(f"{_NEGATED_FILING}|{_DROP}", re.I)
+# A booking verb under a negation: 唔订了, 不约了, 唔使预约, 不开会了.
+_NEGATED_BOOKING = (
+    r"(?:不|唔|冇|没|毋|莫|别|咪)(?:再|想|用|使|洗|要|爱|需要|必|打算)?(?:帮我|同我|给我|俾我|替我)?"
+    r"(?:预订|预约|预定|订|约|定|book|开会|开|搞)(?:会议室|房|会|个会)?"
+)
+_DROPPING_BOOKING = re.compile(f"{_NEGATED_BOOKING}|{_DROP}", re.I)
 # What may stand around them: the speaker, what is dropped, adverbs, particles, politeness.
 _AROUND = re.compile(
     r"我哋|我们|我|𠊎|俺|咱|这个|呢个|这张|呢张|这次|今次|件事|工单|投诉单|单|就咁|那就|还是|不好意思|唔好意思|"
@@ -53,10 +59,20 @@ def is_cancel(text: str) -> bool:
 
 def gives_up(text: str) -> bool:
     """Whether the message drops the ticket under way: every clause is giving up and nothing else."""
+    return _only_dropping(text, _GIVING_UP)
+
+
+def drops_booking(text: str) -> bool:
+    """Whether the message drops the booking under way ("算了唔订了", "唔使约喇", "不开会了"): every clause is
+    giving up and nothing else."""
+    return _only_dropping(text, _DROPPING_BOOKING)
+
+
+def _only_dropping(text: str, dropping: re.Pattern[str]) -> bool:
     clauses = [c for c in _CLAUSES.split(text) if c]
     found = False
     for clause in clauses:
-        rest = _GIVING_UP.sub(" ", clause)
+        rest = dropping.sub(" ", clause)
         found = found or rest != clause
         if _AROUND.sub("", rest).strip():
             return False

@@ -114,6 +114,12 @@ class MeetingService:
             self._room_names = list(await s.scalars(select(Room.name).where(Room.active.is_(True))))
         return list(self._room_names)
 
+    async def room_capacities(self) -> dict[str, int]:
+        """The active rooms and how many each seats, smallest first."""
+        async with self.db.session() as s:
+            rows = (await s.execute(select(Room.name, Room.capacity).where(Room.active.is_(True)))).all()
+        return {name: capacity for name, capacity in sorted(rows, key=lambda r: (r[1], r[0]))}
+
     def known_room_names(self) -> list[str]:
         """The active rooms as last read by ``room_names`` (for quick checks that cannot wait on the database)."""
         return list(self._room_names)

@@ -137,6 +137,24 @@ async def test_an_unsure_dispatch_that_names_a_department_is_a_dispatch() -> Non
     assert citizen.route is None or citizen.route.spec is None or citizen.route.spec.name != "dispatch_ticket"
 
 
+async def test_a_ticket_actions_own_word_at_the_head_of_an_unsure_staff_sentence_is_that_action() -> None:
+    """ "回复已经约谈店主，要求十点后停止营业" (reply 0.33, quality 0.2) used to get a menu: a sentence opening with
+    the action's command word and carrying its content is that action when the NLU ranks it first."""
+    ranking = [("reply_ticket", 0.33), ("quality_summary", 0.2), ("supplement_ticket", 0.12)]
+    for text in ("回复已经约谈店主，要求十点后停止营业", "第一张答复市民：已清理完毕", "办结，路灯已经修好"):
+        verdict = await arbitrate(text, unsure(text, ranking), STAFF, THRESHOLD, kb_answers)
+        assert verdict.route is not None and verdict.route.spec is not None, text
+        assert verdict.route.spec.name == "reply_ticket", text
+    # the word without content, the word not heading the sentence, or another intent ranked first: a choice
+    for text, ranked in (
+        ("回复", ranking),
+        ("我想回复一下", ranking),
+        ("回复已经约谈店主", [("quality_summary", 0.33), ("reply_ticket", 0.2)]),
+    ):
+        verdict = await arbitrate(text, unsure(text, ranked), STAFF, THRESHOLD, kb_answers)
+        assert verdict.action is Action.CLARIFY, text
+
+
 async def test_a_citizen_asking_after_what_they_filed_gets_their_status_however_unsure_the_nlu() -> None:
     u = unsure("我上个礼拜投诉嘅嘢点样啦", [("query_ticket", 0.52), ("withdraw_ticket", 0.05)])
     verdict = await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_answers)

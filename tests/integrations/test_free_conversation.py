@@ -514,13 +514,20 @@ async def _file_dumping_complaint(rt, sender: str) -> str:
     return code_in(replies)
 
 
-async def test_sign_for_the_only_open_ticket(rt):
+async def test_sign_for_the_only_open_ticket_and_answer_it_in_words(rt):
+    """ "回复已经约谈店主，…" (the command word without its "/") used to get a menu: it answers the ticket."""
     code = await _file_dumping_complaint(rt, "t1")
     await verify_dialog(
         rt,
-        [("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"), ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}")],
+        [
+            ("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"),
+            ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}"),
+            ("demo-zhuli", "回复已经约谈店主，要求十点后停止营业", f"已回复工单 {code}"),
+        ],
         channel=WEB,
     )
+    [ticket] = [t for t in await tickets_of(rt) if t.code == code]
+    assert ticket.result == "已经约谈店主，要求十点后停止营业"
 
 
 async def test_a_citizen_typing_the_code_alone_gets_its_status(rt):
@@ -821,6 +828,17 @@ MEETINGS = [
             ("明天的会改到后天上午十点", "已将会议 HY-2026-0001 改到 11月20日 10:00，已通知 2 位参会人"),
             ("取消后天那个会", re.compile("确认取消会议 HY-2026-0001[\\s\\S]*通知 2 位参会人")),
             ("确认", "已取消会议 HY-2026-0001，已通知 2 位参会人"),
+        ],
+    ),
+    (
+        "a headcount narrows the rooms; giving up in words drops the booking; people brought in with 叫埋",
+        "demo-lina",
+        [
+            ("帮我订个会议室，听日下昼三点，开一个钟", "请问在哪间会议室"),
+            ("十个人左右", "能坐下 10 人的会议室有：四楼视频会商室（16 人）"),
+            ("算了唔订了", "已放弃本次会议预约"),
+            ("帮我约个会，后日朝早十点，叫埋张伟同刘洋", "请问在哪间会议室"),
+            ("二楼", re.compile("已预约会议 HY-2026-\\d+：11月20日 10:00–11:00，二楼小会议室[\\s\\S]*张伟、刘洋")),
         ],
     ),
     (

@@ -58,6 +58,9 @@ RECORDED = {
     # documents pointed at by their place in the to-do list just shown
     "今日有咩要批": nlu_result("list_todo", 0.9),
     "第二份写咩嘅": nlu_result("out_of_scope", 0.78),  # as the real NLU reads it
+    "有咩要我批嘅": nlu_result(  # as the real NLU read it once: a menu
+        "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("list_todo", 0.41), ("query_document", 0.33)]
+    ),
     "我嘅公文去到边": nlu_result("query_document", 0.9),
     # the person not tagged (as the real NLU read it once): found in the directory
     "FW-2026-001 请王强把关一下": nlu_result("delegate_task", 0.97),
@@ -173,6 +176,9 @@ BY_PLACE = [
     ("李娜", "同意第二件", "您有 3 件待办公文，请问是哪一件"),
     ("李娜", "取消", "已取消"),
     ("李娜", "第二份写咩嘅", "还没有可以按序号选的列表（列表显示 30 分钟内有效）"),
+    # a menu offered earlier takes a number, not a place in a list
+    ("李娜", "有咩要我批嘅", "请回复序号"),
+    ("李娜", "第二份写咩嘅", "还没有可以按序号选的列表"),
     ("李娜", "今日有咩要批", re.compile(r"1\. .*FW-2026-001[\s\S]*3\. .*FW-2026-003[\s\S]*同意第一份")),
     ("李娜", "第二份写咩嘅", re.compile(r"FW-2026-002[\s\S]*当前环节：核稿")),
     ("李娜", "同意第一份，核稿无误", "FW-2026-001"),
@@ -280,7 +286,7 @@ MEETINGS = [
     ("陈静", "1", "二楼小会议室"),
     ("古月华", "/预约会议 明天下午三点在火星会议室开会", "没有名为“火星会议室”的会议室。可选：三楼会议室"),
     # A room asked for without a name is asked for, not taken as a room named "个会议室".
-    ("古月华", "/预约会议 帮我订个会议室，明天下午三点", "请问在哪间会议室？可选：三楼会议室"),
+    ("古月华", "/预约会议 帮我订个会议室，明天下午三点", "请问在哪间会议室？可选：二楼小会议室（8 人）、"),
     ("古月华", "五楼大会议室", "已预约会议"),
     ("古月华", "/预约会议 昨天下午三点在三楼会议室开会", "已经过去"),
     ("古月华", "/预约会议 明天上午十点在三楼会议室开会，请张三参加", "通讯录中没有找到“张三”"),
@@ -413,6 +419,24 @@ async def test_meetings_from_context(rt: Runtime) -> None:
     async with rt.db.session() as s:
         texts = list(await s.scalars(select(OutboxMessage.text).where(OutboxMessage.ref == "HY-2026-0002")))
     assert any("已取消，原因：预算先不议了" in t for t in texts)
+
+
+async def test_a_booking_under_way_takes_a_headcount_and_is_given_up_in_words(rt: Runtime) -> None:
+    """At the room question "十个人左右" used to get a menu and "算了唔订了" a ticket's withdrawal: a headcount
+    narrows the rooms to those that seat it, and giving up in words drops the booking."""
+    seats_ten = "能坐下 10 人的会议室有：四楼视频会商室（16 人）、三楼会议室（20 人）、五楼大会议室（60 人）"
+    await verify_dialog(
+        rt,
+        [
+            ("张伟", "/预约会议 帮我订个会议室，明天下午三点，开两个钟", "请问在哪间会议室"),
+            ("张伟", "十个人左右", seats_ten),
+            ("张伟", "三楼", "已预约会议 HY-2026-0001：11月19日 15:00–17:00，三楼会议室"),
+            ("张伟", "/预约会议 后天上午十点开全体大会，八十人", "没有能坐下 80 人的会议室"),
+            ("张伟", "算了唔订了", "已放弃本次会议预约"),
+            ("张伟", "五楼大会议室", re.compile("^(?!已预约)")),  # nothing is under way any more
+        ],
+        names=SENDERS,
+    )
 
 
 async def test_a_time_without_a_change_word_is_a_booking_even_when_read_as_a_reschedule(rt: Runtime) -> None:

@@ -23,8 +23,20 @@ ROOMS = ["三楼会议室", "五楼大会议室", "二楼小会议室"]
         ("周五下午二楼小会议室开半小时会，主题：周报", 30, "二楼小会议室", [], "周报"),
         ("明天十点开会45分钟", 45, None, [], ""),
         ("明天十点开会", None, None, [], ""),
+        # Cantonese: "一个钟" is an hour, people brought in with "叫埋" and no verb of attending after them
+        ("帮我约个会，后日朝早十点，开一个钟，叫埋张伟同刘洋", 60, None, ["张伟", "刘洋"], ""),
+        ("听日下昼两点，开两个半钟，叫埋陈静啦，议题系预算", 150, None, ["陈静"], "预算"),
+        ("三点钟喺二楼开会，叫埋同事", None, "二楼小会议室", [], ""),
     ],
 )
 def test_parse_booking(text: str, minutes: int | None, room: str | None, people: list[str], topic: str) -> None:
     got = parse_booking(text, ROOMS)
     assert (got.minutes, got.room, got.people, got.topic) == (minutes, room, people, topic)
+
+
+@pytest.mark.parametrize(
+    ("text", "headcount"),
+    [("十个人左右", 10), ("大概8个人", 8), ("20人", 20), ("十五位", 15), ("第三个人", None), ("请李娜等人参加", None)],
+)
+def test_the_headcount_a_booking_says(text: str, headcount: int | None) -> None:
+    assert parse_booking(text, ROOMS).headcount == headcount
