@@ -737,7 +737,17 @@ class TicketService:
             elif t.status in OPEN:
                 raise TicketError(f"工单 {t.code} 还在办理中，答复后才能评价。")
             else:
-                raise TicketError(f"工单 {t.code} 已评价过（或已过评价期限），不能重复评价。")
+                given = await s.scalar(
+                    select(TicketRating.level)
+                    .where(TicketRating.ticket_id == t.id, TicketRating.level.is_not(None))
+                    .order_by(TicketRating.round.desc())
+                    .limit(1)
+                )
+                if given in RATINGS:  # "好满意，多谢晒" right after rating: thanked, not refused
+                    raise TicketError(
+                        f"工单 {t.code} 您已评价过（{RATINGS[given]}），感谢您的反馈！评价已记录，不能重复评价。"
+                    )
+                raise TicketError(f"工单 {t.code} 已过评价期限，不能再评价。")
             s.add(
                 TicketRating(
                     ticket_id=t.id,

@@ -422,4 +422,4 @@ async def test_no_rating_within_the_window_counts_as_unrated(rt: Runtime) -> Non
         rating = await s.scalar(select(TicketRating).where(TicketRating.ticket_id == t.id))  # type: ignore[union-attr]
         assert t is not None and t.status == "visited" and rating is not None and rating.level is None
         assert t.rated is False  # 未评价 is not a rating: 回访率 does not count it
-    await verify_dialog(rt, [("citizen-1", f"/评价 {code} 满意", "已评价过")])
+    await verify_dialog(rt, [("citizen-1", f"/评价 {code} 满意", "已过评价期限")])
