@@ -52,9 +52,16 @@ _CANCEL = re.compile(
 )
 
 
+_DROP_WORD = re.compile(_DROP, re.I)
+
+
 def is_cancel(text: str) -> bool:
-    """A plain cancel word ("取消", "算了吧", "唔使了", "cancel"), and nothing else."""
-    return bool(_CANCEL.match(text.strip()))
+    """A plain cancel word ("取消", "算了吧", "唔使了", "cancel"), or two said together ("算了唔使了", "取消，唔要了"),
+    and nothing else."""
+    said = text.strip()
+    if _CANCEL.match(said):
+        return True
+    return len(_DROP_WORD.findall(said)) >= 2 and _only_dropping(said, _DROP_WORD)
 
 
 def gives_up(text: str) -> bool:

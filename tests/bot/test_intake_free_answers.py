@@ -444,7 +444,8 @@ async def test_a_time_at_the_phone_step_fills_an_empty_time_only(rt: Runtime) ->
 
 
 @pytest.mark.parametrize(
-    "said", ["取消", "算了吧", "唔使了", "唔使喇", "冇事喇", "毋使了", "不用了。", "cancel", "退出！"]
+    "said",
+    ["取消", "算了吧", "唔使了", "唔使喇", "冇事喇", "毋使了", "不用了。", "cancel", "退出！", "算了唔使了", "算啦，唔要喇"],
 )
 def test_one_set_of_cancel_words_for_every_pending_step(said: str) -> None:
     assert is_cancel(said)

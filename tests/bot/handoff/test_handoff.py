@@ -95,6 +95,17 @@ async def test_repeated_failures_hand_over_and_citizen_may_leave_the_queue(rt):
     )
 
 
+async def test_a_citizen_leaves_the_queue_in_other_words(rt):
+    """ "算了唔使了" in the queue used to be passed on to the operator: two cancel words are a cancel."""
+    citizen = "@q:localhost"
+    await verify_dialog(
+        rt,
+        [("火星移民怎么申请", "没有找到准确的答案"), ("月球户口怎么办", "转接人工客服"), ("算了唔使了", "已退出人工排队")],
+        channel="matrix",
+        sender=citizen,
+    )
+
+
 async def test_an_answer_resets_the_failure_count(rt):
     await verify_dialog(
         rt,
