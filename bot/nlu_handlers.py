@@ -28,6 +28,7 @@ from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
+from nlu.asking import complains_of_delay
 from nlu.client import NluUnavailable
 from nlu.correcting import swapped_part
 from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
@@ -314,6 +315,14 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled
     return JustFiled(latest.code, added_to_filing(said) or added, fixes_address)
 
 
+async def _complains_of_delay_on_own_ticket(ctx: Context) -> bool:
+    """A citizen with a ticket open who only complains that nobody has handled it yet."""
+    tickets = ctx.services.tickets
+    if tickets is None or is_staff(ctx.actor) or not complains_of_delay(ctx.text):
+        return False
+    return bool(await tickets.followup.open_tickets(ctx.actor, rectifying=True))
+
+
 def _likeliest(u: Understanding | None) -> str:
     """The NLU's likeliest real intent (Rasa's fallback, when it heads the ranking, is passed over)."""
     if u is None:
@@ -368,6 +377,9 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         if replies and not added.startswith("更正，"):
             replies[-1].text += "\n（如果这是另一件事，请说“我要投诉……”另行登记。）"
         return replies
+    if await _complains_of_delay_on_own_ticket(ctx):
+        # "点解咁耐都冇人理㗎" with a ticket open: urging it, not a new complaint about nothing named.
+        return await _act(ctx, decide_for(SPECS["remind_ticket"], {}, ctx.actor.roles))
     if await _rates_the_ticket_awaiting_it(ctx, u):
         # "𠊎觉得还可以，就系慢了滴" after "请您评价": the rating, with its reason, whatever the NLU was unsure of.
         return await _act(ctx, decide_for(SPECS["rate_service"], {}, ctx.actor.roles))

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.answers import deliver
+from bot.answers import deliver, run_intent
 from bot.conversation import END, ConversationHandler, ConversationState, Step, on_command, on_text
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
@@ -41,7 +41,7 @@ from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.agreeing import agrees, only_thanks
-from nlu.asking import about_to_ask, asks_how_long, asks_to_wait, asks_what_answers, asks_why
+from nlu.asking import about_to_ask, asks_after_own_ticket, asks_how_long, asks_to_wait, asks_what_answers, asks_why
 from nlu.correcting import corrected_address, swapped_part
 from nlu.entities import mobile_in, phone_in
 from nlu.giving_up import gives_up, goes_back
@@ -440,6 +440,9 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
         return Step([Reply(REASONS[conv.state]), Reply(QUESTIONS[conv.state])], conv.state)
     if asks_to_wait(ctx.text):
         return Step([Reply("好的，不急，想好了直接发给我就行。（回复“取消”可放弃登记）")], conv.state)
+    if asks_after_own_ticket(ctx.text):  # "𠊎个单做到哪里了": the tickets filed before, then the same step
+        status = await run_intent(ctx, SPECS["query_ticket"], {})
+        return Step([*status, _resume(conv)], conv.state)
     if about_to_ask(ctx.text):  # "我想问下": the question comes next, and is taken as one
         conv.data["asking"] = True
         said = "好的，请问。（刚才的登记还没有提交，问完可以接着填；不登记了回复“取消”）"

@@ -71,3 +71,39 @@ def asks_why(text: str) -> bool:
     """Whether ``text`` asks why the assistant wants something, or whether it must be given."""
     stripped = text.strip()
     return len(stripped) <= 20 and bool(_WHY.search(stripped))
+
+
+# Complaining that nobody has handled it yet ("点解咁耐都冇人理㗎", "怎么还没人管", "拖咗咁耐仲未搞掂", "𠊎个事
+# 好久都冇人来"): a delay and nobody acting, and no new matter named (kept short).
+_DELAY = re.compile(r"咁耐|甘耐|这么久|那么久|好耐|好久|几日|几天|一直|仲未|还没|还未|重未|都未|拖|等咗|等了|等到")
+_NOBODY_ACTS = re.compile(
+    r"(?:冇|没|没有|无|唔见|不见)(?:人|人哋|人家)?(?:理|管|处理|跟进|跟|嚟|来|过来|回复|回音|联系)|"
+    r"(?:仲未|还没|还未|重未|都未|未)(?:有人)?(?:处理|搞掂|搞|解决|理|管|回复|回音|联系|嚟|来)"
+)
+
+
+_ENDING = re.compile(r"(?:我|𠊎|佢|呀|啊|㗎|嘅|的|呢|啦|喇|咩|吗|嘛|吖|哦|[?？!！。.,，~～\s])*")
+
+
+def complains_of_delay(text: str) -> bool:
+    """Whether ``text`` only complains that nothing has been done yet about what was filed (what nobody did
+    ends it: "一直没人来收垃圾" names a matter)."""
+    said = text.strip()
+    acts = _NOBODY_ACTS.search(said)
+    if len(said) > 20 or acts is None or not _DELAY.search(said):
+        return False
+    return bool(_ENDING.fullmatch(said[acts.end() :]))
+
+
+# Asking after what one filed ("𠊎个单做到哪里了", "我嘅投诉处理成点", "我的工单有进展吗"): one's own ticket and a
+# word of progress.
+_OWN_TICKET = re.compile(r"(?:我|𠊎|俺)(?:个|的|嘅|那个|嗰个|之前|头先|上次|刚才)*(?:工单|单|投诉|举报|求助|反映|诉求)")
+_PROGRESS = re.compile(
+    r"到哪|到边|做到|去到|点样|怎么样|怎样|咋样|如何|进度|进展|处理成点|搞成点|搞到|处理到|结果|有冇人|有没有人|有消息|回复咗|办好"
+)
+
+
+def asks_after_own_ticket(text: str) -> bool:
+    """Whether ``text`` asks how one's own ticket is getting on."""
+    own = _OWN_TICKET.search(text)
+    return own is not None and bool(_PROGRESS.search(text, own.end()))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from govchat.runtime import Runtime
-from nlu.asking import asks_why
+from nlu.asking import asks_after_own_ticket, asks_why, complains_of_delay
 from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
 from tests.support.dialogue import verify_dialog
@@ -445,7 +445,19 @@ async def test_a_time_at_the_phone_step_fills_an_empty_time_only(rt: Runtime) ->
 
 @pytest.mark.parametrize(
     "said",
-    ["取消", "算了吧", "唔使了", "唔使喇", "冇事喇", "毋使了", "不用了。", "cancel", "退出！", "算了唔使了", "算啦，唔要喇"],
+    [
+        "取消",
+        "算了吧",
+        "唔使了",
+        "唔使喇",
+        "冇事喇",
+        "毋使了",
+        "不用了。",
+        "cancel",
+        "退出！",
+        "算了唔使了",
+        "算啦，唔要喇",
+    ],
 )
 def test_one_set_of_cancel_words_for_every_pending_step(said: str) -> None:
     assert is_cancel(said)
@@ -683,3 +695,37 @@ async def test_an_appeal_typed_in_pieces_keeps_every_piece(rt: Runtime) -> None:
     )
     t = await the_ticket(rt)
     assert (t.content, t.address, t.since) == ("楼下，有间烧烤档，好嘈", "江南路28号", "日日开到三点")
+
+
+@pytest.mark.parametrize(
+    ("said", "delay"),
+    [
+        ("点解咁耐都冇人理㗎", True),
+        ("怎么还没人管", True),
+        ("拖咗咁耐仲未搞掂", True),
+        ("𠊎个事好久都冇人来", True),
+        ("我已经等咗一个礼拜都冇人嚟", True),
+        ("都几天了还没人处理吗？", True),
+        ("好耐冇见", False),
+        ("一直没人来收垃圾", False),  # what nobody does names a matter
+        ("我要投诉楼下烧烤档晚晚嘈到两三点，投诉咗好耐都冇人管", False),  # too long: an appeal
+    ],
+)
+def test_a_complaint_that_nothing_has_been_done(said: str, delay: bool) -> None:
+    assert complains_of_delay(said) is delay
+
+
+@pytest.mark.parametrize(
+    ("said", "asks"),
+    [
+        ("𠊎个单做到哪里了", True),
+        ("我嘅投诉处理成点", True),
+        ("我的工单有进展吗", True),
+        ("我之前反映的那个事怎么样了", True),
+        ("我要投诉楼下", False),
+        ("点样投诉", False),
+        ("我个单嘅地址写错咗点改", False),
+    ],
+)
+def test_asking_after_ones_own_ticket(said: str, asks: bool) -> None:
+    assert asks_after_own_ticket(said) is asks

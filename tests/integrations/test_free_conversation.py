@@ -684,6 +684,29 @@ async def test_more_said_right_after_filing_joins_that_ticket(rt):
     assert ticket.address == "江北路"
 
 
+async def test_a_complaint_that_nobody_came_urges_the_open_ticket_and_its_status_is_told_mid_intake(rt):
+    """ "点解咁耐都冇人理㗎" two hours after filing used to open a second complaint about nothing named, and
+    "𠊎个单做到哪里了" in the middle of an intake was set aside: the first urges the open ticket, the second gets
+    its status and the intake goes on."""
+    code = await _file_dumping_complaint(rt, "f7")
+    rt.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    await verify_dialog(
+        rt,
+        [
+            ("点解咁耐都冇人理㗎", f"已为您催办工单 {code}"),
+            ("我要举报有人喺三角镇东升村乱倒垃圾", ["登记举报工单", INTAKE_TIME]),
+            (
+                "𠊎个单做到哪里了",
+                [re.compile(f"工单 {code}[\\s\\S]*状态"), re.compile("我们继续刚才的登记[\\s\\S]*开始")],
+            ),
+            ("取消", "已取消登记"),
+        ],
+        sender="f7",
+        channel=WEB,
+    )
+    assert len(await tickets_of(rt)) == 1
+
+
 async def test_a_service_question_worded_as_a_correction_from_someone_with_no_ticket_is_answered(rt):
     """ "户口本上面个名写错咗点改" (更正 for the NLU) used to get "没有查到您名下在办的工单": from a citizen
     with nothing to follow up, a question that speaks of nothing filed is answered from the KB when it knows the

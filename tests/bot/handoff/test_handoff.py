@@ -100,7 +100,11 @@ async def test_a_citizen_leaves_the_queue_in_other_words(rt):
     citizen = "@q:localhost"
     await verify_dialog(
         rt,
-        [("火星移民怎么申请", "没有找到准确的答案"), ("月球户口怎么办", "转接人工客服"), ("算了唔使了", "已退出人工排队")],
+        [
+            ("火星移民怎么申请", "没有找到准确的答案"),
+            ("月球户口怎么办", "转接人工客服"),
+            ("算了唔使了", "已退出人工排队"),
+        ],
         channel="matrix",
         sender=citizen,
     )
