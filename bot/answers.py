@@ -13,7 +13,7 @@ from knowledge_base.normalize import tidy_text
 
 def to_reply(answer: Answer) -> Reply:
     if isinstance(answer, CardAnswer) and answer.card is not None:
-        return card_reply(answer.card)
+        return card_reply(answer.card, answer.aspect)
     return Reply(answer.text, buttons=[Button(c.title, c.payload) for c in answer.choices])
 
 

@@ -57,7 +57,35 @@ def _html(rows: list[tuple[str, str]]) -> str:
     return "<br>".join(out)
 
 
-def card_reply(card: Card) -> Reply:
+# The item fields that answer a follow-up about one detail (knowledge_base.query.aspect_asked).
+_DETAIL_ROWS = {
+    "materials": ("所需材料",),
+    "time": ("承诺时限",),
+    "place": ("办理地点", "办理部门"),
+    "cost": ("收费标准",),
+    "online": ("网上办理",),
+    "phone": ("咨询电话",),
+}
+
+
+def _detail(card: Card, aspect: str) -> list[tuple[str, str]] | None:
+    """The item's rows that answer a follow-up about ``aspect``, under its title; None when it has none (a FAQ
+    found for the follow-up answers it in its own words, and is shown whole)."""
+    wanted = _DETAIL_ROWS.get(aspect)
+    if card.kind != "item" or wanted is None:
+        return None
+    item = card.data
+    rows = [(label, value) for label, value in _item_lines(item, with_title=False) if label in wanted]
+    if not rows:
+        return None
+    hint = f"（完整的办事指南，请说“{item['name']}”。）"
+    return [("", f"【{item['name']}】"), *rows, ("", hint)]
+
+
+def card_reply(card: Card, aspect: str = "") -> Reply:
+    detail = _detail(card, aspect) if aspect else None
+    if detail is not None:
+        return Reply(text=_text(detail), html=_html(detail))
     if card.kind == "item":
         rows = _item_lines(card.data)
     else:

@@ -42,6 +42,7 @@ class CardAnswer(Answer):
     """An answer that is a knowledge-base entry: channels render the card (text, and HTML where they can)."""
 
     card: Card | None = None
+    aspect: str = ""  # a follow-up asked about one detail ("cost", "place" …): channels show that detail first
 
 
 @dataclass
@@ -91,8 +92,10 @@ class KnowledgeAnswers:
             call.session.pop(MISSES_KEY, None)  # failures count only in a row
         if result.decision is Decision.ANSWER and result.cards:
             card = result.cards[0]
+            # "要几多钱" after an answer: that detail of the service talked about, not its whole guide again
+            aspect = self.kb.aspect_followed_up(call.text) if self._topic(call.session) else None
             self._remember(call.session, card)
-            return Outcome([CardAnswer("", card=card)], kb=KB_ANSWER)
+            return Outcome([CardAnswer("", card=card, aspect=aspect or "")], kb=KB_ANSWER)
         if result.decision is Decision.SUGGEST:
             call.session[CHOICE_KEY] = [[h.kind, h.entry_id] for h in result.hits]
             lines = ["您想咨询的是不是以下内容？请回复序号："]

@@ -140,6 +140,14 @@ class KnowledgeBase:
         except KnowledgeBaseUnavailable:
             return False
 
+    def aspect_followed_up(self, question: str) -> str | None:
+        """The detail a follow-up asks about when it names no service ("要几多钱" → "cost"), else None."""
+        try:
+            normalised = self._snapshot().normalise(question)
+        except KnowledgeBaseUnavailable:
+            return None
+        return query.aspect_asked(normalised) if query.only_an_aspect(normalised) else None
+
     def classify(self, question: str) -> tuple[str, Decision, list[EntryHit]]:
         """Pure retrieval and decision, no side effects (for hit tests and evaluation)."""
         snap = self._snapshot()

@@ -110,11 +110,18 @@ async def test_arbitration(shared, name, sender, turns):
 
 async def test_a_follow_up_is_about_the_service_answered_last(rt):
     asked = [("你好，我想问下居住证点样办", "【居住证申领】")]
+
+    # each follow-up gets the detail it asks, not the whole guide again (which "居住证申领" still gets)
+    def only(detail: str) -> re.Pattern[str]:
+        return re.compile(f"^【居住证申领】\n(?![\\s\\S]*办理条件){detail}[\\s\\S]*完整的办事指南，请说“居住证申领”")
+
     follow_ups = [
-        ("要带咩资料", re.compile("居住证申领[\\s\\S]*居住证明")),  # Cantonese: what papers
-        ("要几耐", "居住证申领"),  # how long
+        ("要带咩资料", only("所需材料：[\\s\\S]*居住证明")),  # Cantonese: what papers
+        ("要几耐", only("承诺时限：")),  # how long
         ("要几耐先攞到", "居住证申领"),  # how long until I get it (the NLU leans to goodbye)
-        ("喺边度办", "居住证申领"),  # where
+        ("喺边度办", only("办理部门：[\\s\\S]*办理地点：")),  # where
+        ("要几多钱", only("收费标准：")),  # how much
+        ("居住证申领", re.compile("所需材料[\\s\\S]*办理条件[\\s\\S]*收费标准")),
     ]
     await verify_dialog(rt, [*asked, *follow_ups], sender="f1", channel=WEB)
     assert isinstance(rt.clock, FakeClock)
