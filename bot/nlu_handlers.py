@@ -19,7 +19,7 @@ from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
 from integrations.arbitration import Action, arbitrate, is_question
 from integrations.chat import OUT_OF_SCOPE
-from integrations.context import PICK, listed_entity, listed_item
+from integrations.context import PICK, described_option, listed_entity, listed_item
 from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS
 from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, is_staff
@@ -143,17 +143,33 @@ class CommandDropsPending:
         return []
 
 
+_WANTS = re.compile(r"^(?:我|𠊎|俺)?(?:要|想|爱|帮我|同我)")
+
+
+def _picked(ctx: Context) -> int | None:
+    """The offered item picked: by its number ("2"), else by words of its description ("烧烤档嗰单")."""
+    raw = ctx.session.get(PICK)
+    if not isinstance(raw, dict):
+        return None
+    number = picked_number(ctx.text)
+    if number is not None:
+        return number
+    if len(ctx.text) > 15 or is_question(ctx.text) or _WANTS.match(ctx.text):
+        return None  # "我要投诉" while a choice waits is a new request, not a description
+    return described_option(raw, ctx.text)
+
+
 def has_pending_pick(ctx: Context) -> bool:
-    return bool(ctx.session.get(PICK)) and picked_number(ctx.text) is not None
+    return bool(ctx.session.get(PICK)) and _picked(ctx) is not None
 
 
 async def pick_entity(ctx: Context, m: Match) -> list[Reply]:
     """The speaker picked one of their pending items offered for an ID-less sentence."""
+    n = _picked(ctx)
+    assert n is not None
     raw = ctx.session.pop(PICK)
     state = raw if isinstance(raw, dict) else {}
     options = [str(o) for o in state.get("options", [])]
-    n = picked_number(ctx.text)
-    assert n is not None
     if not 1 <= n <= len(options):
         ctx.session[PICK] = state
         return [Reply(f"请回复 1 到 {len(options)} 之间的序号，或回复“取消”。")]

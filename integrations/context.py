@@ -4,7 +4,8 @@ to-do list, ``LISTED``) lets a later sentence point at an item by its place in i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,12 +79,32 @@ def offer(call: FlowCall, entity: str, options: Sequence[tuple[str, str]], what:
         "entity": entity,
         "options": [value for value, _ in options],
         "text": call.written,
+        "labels": [label for _, label in options],
     }
     lines = [f"您有 {len(options)} {measure}{what}，请问是哪一{measure}？请回复序号："]
     lines += [f"{n}. {label}" for n, (_, label) in enumerate(options, start=1)]
     lines.append("（回复“取消”可放弃）")
     choices = [Choice(f"{n}. {value}", str(n)) for n, (value, _) in enumerate(options, start=1)]
     return Outcome([Answer("\n".join(lines), choices)])
+
+
+# What stands around an option's description: "烧烤档嗰单" → 烧烤档, "系关于垃圾嘅那个" → 垃圾.
+_AROUND_DESCRIPTION = re.compile(
+    r"^(?:系|是|就系|就是|关于|讲)*|(?:嘅|的)?(?:嗰|那|呢|这|个)?(?:单|张|件|份|个|宗|条|次)?(?:啦|呀|啊|吧|喇|嘅|的)*$"
+)
+
+
+def described_option(state: Mapping[str, object], text: str) -> int | None:
+    """The offered option (1-based) a description picks ("烧烤档嗰单" among two tickets): the words that are left
+    are in exactly one option's label, else None."""
+    labels = state.get("labels")
+    if not isinstance(labels, list):
+        return None
+    core = _AROUND_DESCRIPTION.sub("", text.strip())
+    if len(core) < 2:
+        return None
+    fits = [n for n, label in enumerate(labels, start=1) if core in str(label)]
+    return fits[0] if len(fits) == 1 else None
 
 
 async def named_or_only(

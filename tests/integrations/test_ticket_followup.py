@@ -157,6 +157,24 @@ async def test_several_open_tickets_are_offered(rt: Runtime) -> None:
     assert [e.comment for e in await events(rt, picked, "supplement")] == ["今晚又在施工了"]
 
 
+async def test_an_offered_ticket_is_picked_by_words_of_its_description(rt: Runtime) -> None:
+    """ "烧烤摊嗰单" at the choice of two tickets used to get a menu: words found in one ticket's line pick it;
+    words in both, or a new request, do not."""
+    await file_complaint(rt)
+    second = await file_complaint(rt, "我要投诉小区门口的烧烤摊油烟太大")
+    await verify_dialog(
+        rt,
+        [
+            ("我想补充一下，今晚又在施工了", "您有 2 件在办工单"),
+            ("投诉嗰单", re.compile("^(?!已将)")),  # in both lines: not a pick
+            ("我想补充一下，今晚又在施工了", "您有 2 件在办工单"),
+            ("烧烤摊嗰单", f"已将您的补充内容记入工单 {second}"),
+        ],
+        sender="c1",
+    )
+    assert [e.comment for e in await events(rt, second, "supplement")] == ["今晚又在施工了"]
+
+
 async def test_citizen_urging_is_a_reminder_once_a_day(rt: Runtime) -> None:
     code = await file_complaint(rt)
     await dispatch(rt, code)
