@@ -332,9 +332,12 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled
 
 
 async def _complains_of_delay_on_own_ticket(ctx: Context) -> bool:
-    """A citizen with a ticket open who only complains that nobody has handled it yet."""
+    """A citizen with a ticket open who only complains that nobody has handled it yet (a rating word makes it a
+    rating: "唔满意，搞咗成个月都未搞掂" is told where the ticket stands and how to urge it)."""
     tickets = ctx.services.tickets
     if tickets is None or is_staff(ctx.actor) or not complains_of_delay(ctx.text):
+        return False
+    if rating_level(ctx.text) is not None:
         return False
     return bool(await tickets.followup.open_tickets(ctx.actor, rectifying=True))
 
