@@ -54,7 +54,8 @@ _MISSPOKE = re.compile(
 )
 # "唔系江南路" / "是城北镇不是城东镇" / "唔系江南系江北": what the place is not, said beside what it is.
 _NAMES_ADDRESS = re.compile(f"^{_WHO}{_GIVEN}{_OF_TICKET}{_ADDRESS}(?:都|也|其实)?$")
-_NOT = re.compile(r"^(.*?)(?:唔系|唔係|不是|毋系|冇系|并非)(.*)$")
+_NOT_WORD = r"(?:唔系|唔係|不是|毋系|冇系|并非)"
+_NOT = re.compile(f"^(.*?){_NOT_WORD}(.*)$")
 _IS = re.compile(r"(?:系|係|是)(.+)$")
 _PLACE_WORD = re.compile(r"[路街巷道村镇区号栋幢座楼层室苑园场站桥口旁边侧对面]|小区|门口|附近|隔离|隔篱")
 
@@ -98,7 +99,6 @@ def corrected_place(text: str) -> str:
 
 
 # "不是3栋是5栋", "唔系江南路，系江北路", "系5栋唔系3栋", "地点改成5栋，唔系3栋": a part of what was said, swapped.
-_NOT_WORD = r"(?:唔系|唔係|不是|毋系|冇系|并非)"
 _IS_WORD = r"(?:应该|其实)?(?:系|係|是)"
 _PART = r"[^，,。；;:：？?！!]+?"
 _TAIL = r"[啊呀啦喇嘞噃咯喔。.!！]*$"
