@@ -113,7 +113,24 @@ async def book_text(
         session.pop(BOOKING, None)
         focus_on(session, booking.outcome.ref, when, now)
     note = "" if parsed.minutes else f"（未说明时长，按 {DEFAULT_MINUTES} 分钟预约）"
-    return booking.outcome.message + note + _warnings(booking, when)
+    return (
+        booking.outcome.message
+        + note
+        + _warnings(booking, when)
+        + await _too_small(office, booking, room, parsed.headcount)
+    )
+
+
+async def _too_small(office: Office, booking: Booking, room: str, headcount: int | None) -> str:
+    """A note when the room booked seats fewer people than were said to come."""
+    if headcount is None or booking.alternatives:
+        return ""
+    seats = await office.meetings.room_capacities()
+    if seats.get(room, headcount) >= headcount:
+        return ""
+    bigger = [name for name, n in seats.items() if n >= headcount]  # smallest first
+    change = f"可说“换到{bigger[0]}”" if bigger else "没有更大的会议室，可分场或改用视频会议"
+    return f"（提示：{room}只能坐 {seats[room]} 人，少于所说的 {headcount} 人；{change}。）"
 
 
 async def _which_room(office: Office, headcount: int | None) -> str:
@@ -407,7 +424,9 @@ def register(registry: IntentRegistry, office: Office) -> None:
         return Outcome.say(answer)
 
     async def mine(call: FlowCall) -> list[str]:
-        return [await run(lambda: message_of(office.meetings.mine(call.actor)))]
+        t = parse_time(call.text, office.clock.now())
+        day = t.value.astimezone(SHANGHAI).date() if t and t.has_day else None
+        return [await run(lambda: message_of(office.meetings.mine(call.actor, on=day)))]
 
     async def rsvp(call: FlowCall) -> Outcome:
         meeting_id = await meeting_of(office, call, call.text, organised=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -383,17 +383,25 @@ class MeetingService:
             for m, a, r in rows
         ]
 
-    async def mine(self, actor: Actor) -> Outcome:
+    async def mine(self, actor: Actor, on: date | None = None) -> Outcome:
+        """The speaker's coming meetings; with ``on``, only that day's (and how many others are coming)."""
         pid = person_required(actor)
         now = self.clock.now()
         async with self.db.session() as s:
-            rows = await self._coming(s, pid, now)
+            coming = await self._coming(s, pid, now)
+        rows = coming if on is None else [row for row in coming if row[0].starts_at.astimezone(SHANGHAI).date() == on]
+        day = "" if on is None else f"{on.month}月{on.day}日"
         if not rows:
-            return Outcome("您近期没有会议安排。")
+            if on is None:
+                return Outcome("您近期没有会议安排。")
+            others = f"近期另有 {len(coming)} 个会议，说“我的会议”查看全部。" if coming else "近期也没有其他会议。"
+            return Outcome(f"您{day}没有会议安排。{others}")
         label = {"invited": "待回复", ACCEPTED: "参加", DECLINED: "请假"}
-        lines = ["您近期的会议："] + [
+        lines = [f"您{day}的会议：" if day else "您近期的会议："] + [
             f"· {m.meeting_id} {when(m.starts_at)} {r.name}“{m.topic}”（{label[a.response]}）" for m, a, r in rows
         ]
+        if on is not None and len(coming) > len(rows):
+            lines.append(f"近期另有 {len(coming) - len(rows)} 个会议，说“我的会议”查看全部。")
         return Outcome("\n".join(lines))
 
     async def calendar_of(self, person_code: str) -> tuple[str, list[tuple[Meeting, Room]]]:

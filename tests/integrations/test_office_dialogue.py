@@ -41,6 +41,8 @@ RECORDED = {
     ),
     "HY-2026-0001 我请假，出差": nlu_result("rsvp_meeting", 0.93),
     "我最近有什么会": nlu_result("query_meetings", 0.93),
+    "我听日有咩会": nlu_result("query_meetings", 0.9),
+    "下周一有冇会": nlu_result("query_meetings", 0.9),
     "改好了，重新提交：各单位请做好汛期值班，附值班表": nlu_result("resubmit_document", 0.93),
     "再送审一次": nlu_result("resubmit_document", 0.93),
     # meetings named by their words (no code)
@@ -441,3 +443,47 @@ async def test_a_booking_under_way_takes_a_headcount_and_is_given_up_in_words(rt
 
 async def test_a_time_without_a_change_word_is_a_booking_even_when_read_as_a_reschedule(rt: Runtime) -> None:
     await verify_dialog(rt, [("张伟", "听日下昼三点开会", "好的，11月19日 15:00。请问在哪间会议室？")], names=SENDERS)
+
+
+async def test_a_room_too_small_for_the_headcount_is_said_and_changed_in_words(rt: Runtime) -> None:
+    """A headcount larger than the room named used to be booked without a word: the booking says so and names the
+    smallest room that seats them; "换到…" moves it there."""
+    await verify_dialog(
+        rt,
+        [
+            (
+                "张伟",
+                "/预约会议 明天上午十点在二楼小会议室开一个钟，十五个人",
+                re.compile(
+                    "已预约会议 HY-2026-0001[\\s\\S]*二楼小会议室只能坐 \\d+ 人，"
+                    "少于所说的 15 人；可说“换到四楼视频会商室”"
+                ),
+            ),
+            ("张伟", "换到四楼视频会商室", "已将会议 HY-2026-0001 改在四楼视频会商室"),
+            (
+                "张伟",
+                "/预约会议 明天下午三点在三楼会议室开一个钟，十五个人",
+                re.compile("^已预约会议 HY-2026-0002(?![\\s\\S]*只能坐)"),
+            ),
+        ],
+        names=SENDERS,
+    )
+
+
+async def test_meetings_of_a_day_asked_in_words(rt: Runtime) -> None:
+    """ "我听日有咩会" used to list every coming meeting: the day said narrows the list, and the others are counted."""
+    await verify_dialog(
+        rt,
+        [
+            ("张伟", "/预约会议 明天上午十点在三楼会议室开一个钟，议题是预算", "已预约会议 HY-2026-0001"),
+            ("张伟", "/预约会议 后天上午十点在三楼会议室开一个钟，议题是值班", "已预约会议 HY-2026-0002"),
+            (
+                "张伟",
+                "我听日有咩会",
+                re.compile("^您11月19日的会议：\n· HY-2026-0001[^\n]*预算[^\n]*\n近期另有 1 个会议"),
+            ),
+            ("张伟", "下周一有冇会", "您11月23日没有会议安排。近期另有 2 个会议"),
+            ("张伟", "我最近有什么会", re.compile("^您近期的会议：\n· HY-2026-0001[\\s\\S]*HY-2026-0002")),
+        ],
+        names=SENDERS,
+    )
