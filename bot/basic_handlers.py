@@ -201,6 +201,11 @@ def says_cancel(ctx: Context) -> bool:
     return is_cancel(ctx.text)
 
 
+def is_control_word(text: str) -> bool:
+    """Cancel, go back, confirm or help: words the bot takes with or without a leading slash ("/取消")."""
+    return is_cancel(text) or goes_back(text) or bool(_CONFIRM_ALONE.match(text) or _HELP.match(text))
+
+
 OFFERS = (CLARIFY, CHOICE_KEY, PICK)  # choices offered earlier that a "取消" drops
 
 

@@ -24,6 +24,7 @@ from bot.handoff import handlers as handoff
 from bot.messages import Incoming, Reply
 from bot.services import BotServices
 from bot.sessions import SessionStore
+from bot.unknown_command import UnknownCommand
 from integrations.handoff import SESSION_KEY as HANDOFF_KEY
 from kernel.identity import Actor, Role
 from knowledge_base.normalize import clean_input
@@ -44,7 +45,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
     tickets = ticket_commands.handlers() if services.tickets is not None else []
     tickets += quality_commands.handlers() if services.quality is not None else []
     tickets += alert_commands.handlers()
-    return [
+    commands: list[Handler] = [
         EmergencyFirst(),  # life-and-safety emergencies before everything else (bot/emergency_handler.py)
         *handoff.handoff_handlers(),
         MessageHandler(basic.is_junk, basic.junk),
@@ -57,6 +58,10 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(basic.asks_who, basic.who_answers),
         MessageHandler(basic.wants_human, handoff.start_handoff),
         *office,
+    ]
+    return [
+        *commands,
+        UnknownCommand(commands, basic.is_control_word),  # a slash that names none of the commands above
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
         MessageHandler(nlu_handlers.has_pending_pick, nlu_handlers.pick_entity),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),

@@ -79,6 +79,12 @@ def is_command(text: str) -> bool:
     return text.startswith(("/", "／"))
 
 
+def command_name(text: str) -> str | None:
+    """The name of the slash command ``text`` starts with ("/派单 GD…" → "派单"), else None."""
+    m = _COMMAND.match(text)
+    return m.group(1) if m else None
+
+
 Step = dict[str, str]
 
 

@@ -17,11 +17,12 @@ from bot.answers import deliver, run_intent
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
+from bot.result_offer import REPLY, offer_label, result_offered
 from integrations.arbitration import Action, arbitrate, is_question
 from integrations.chat import OUT_OF_SCOPE
 from integrations.context import PICK, described_option, listed_entity, listed_item
 from integrations.contract import Entities, EntityValue, FlowCall
-from integrations.intents import SPECS
+from integrations.intents import SPECS, IntentSpec
 from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, is_staff
 from integrations.router import Decision, decide_for, entity_values
 from integrations.tickets import INTAKE
@@ -425,6 +426,9 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
             replies[0].text += "\n" + DEGRADED
         return replies
     if verdict.action is Action.OUT_OF_SCOPE:
+        offered = await result_offered(ctx, [])
+        if offered is not None:  # a handler's plain sentence after acting on a ticket: maybe its result
+            return _clarify(ctx, [REPLY], {"ticket_id": offered})
         if is_staff(ctx.actor):  # a civil servant at work gets the office's hint, not the citizens' offer
             return [Reply(STAFF_DECLINE)]
         buttons = [Button("登记工单", "登记工单"), Button("转人工", "人工")]
@@ -435,10 +439,20 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         # "咨询办事" is what the KB just tried without an answer: offered alone, it leads nowhere.
         if [s.name for s in d.options] == ["ask_service"]:
             return [Reply(UNCLEAR)]
-        ctx.session[CLARIFY] = {"options": [s.name for s in d.options], "entities": d.entities, "text": ctx.text}
-        lines = ["我不太确定您的意思，您是想："]
-        lines += [f"{n}. {s.label}" for n, s in enumerate(d.options, start=1)]
-        lines.append("请回复序号，或换个说法。")
-        buttons = [Button(s.label, str(n)) for n, s in enumerate(d.options, start=1)]
-        return [Reply("\n".join(lines), buttons=buttons)]
+        offered = await result_offered(ctx, list(d.options))
+        if offered is not None:
+            return _clarify(ctx, [REPLY, *d.options], {**d.entities, "ticket_id": offered})
+        return _clarify(ctx, list(d.options), d.entities)
     return await _act(ctx, d)
+
+
+def _clarify(ctx: Context, options: list[IntentSpec], entities: Entities) -> list[Reply]:
+    """The menu of readings; the sentence is kept to be acted on with the one picked."""
+    written = tidy_text(ctx.message.text)  # as written: a result picked from the menu keeps its "，"
+    ctx.session[CLARIFY] = {"options": [s.name for s in options], "entities": entities, "text": written}
+    code = entities.get("ticket_id")
+    labels = [offer_label(s, str(code) if code else None) for s in options]
+    lines = ["我不太确定您的意思，您是想："]
+    lines += [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
+    lines.append("请回复序号，或换个说法。")
+    return [Reply("\n".join(lines), buttons=[Button(label, str(n)) for n, label in enumerate(labels, start=1)])]

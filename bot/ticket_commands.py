@@ -211,5 +211,8 @@ def handlers() -> list[Handler]:
         _CodeAlone(),
     ]
     out += [CommandHandler(names, _with_code(example, action)) for names, example, action in table]
-    out += [CommandHandler({"工单队列", "部门工单"}, _queue), CommandHandler({"统计", "工单统计"}, _stats)]
+    out += [
+        CommandHandler({"工单队列", "部门工单", "待派", "待派单"}, _queue),
+        CommandHandler({"统计", "工单统计"}, _stats),
+    ]
     return out

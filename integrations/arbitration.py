@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from integrations.intents import SPECS, STAFF, STAFF_INTENTS
+from integrations.intents import EDITORS, SPECS, STAFF, STAFF_INTENTS
 from integrations.meetings import CHANGE
 from integrations.router import Decision, decide_for, entity_values, route, summed_for_role
 from integrations.ticket_followup import negates_filing
@@ -82,6 +82,13 @@ TicketCheck = Callable[[], Awaitable[bool]]  # whether the speaker has a ticket 
 
 def is_question(text: str) -> bool:
     return bool(QUESTION.search(text))
+
+
+# A knowledge editor speaking of editing the knowledge base ("帮我加一条FAQ", "新增常见问题", "我要改知识库").
+EDITS_KB = re.compile(
+    r"(?:加|新增|添加|增加|录入|改|修改|更新|编辑|删除|删|维护|整理)[^，。？?]{0,6}"
+    r"(?:FAQ|faq|常见问题|问答|知识库|知识|办事指南|未答问题)"
+)
 
 
 # A ticket action's command word said without its "/" at the head of a staff sentence, then what it carries.
@@ -200,6 +207,9 @@ async def arbitrate(
     ``has_ticket`` tells whether the speaker has a ticket to follow up (None: unknown, taken as yes)."""
     if understood is None:
         return Verdict(Action.KNOWLEDGE, None, None, "语义理解不可用：按办事咨询回答")
+    if roles & EDITORS and EDITS_KB.search(text):
+        # "帮我加一条FAQ" from a knowledge editor: their queue and where entries are edited, not a document.
+        return Verdict(Action.INTENT, decide_for(SPECS["unanswered_questions"], {}, roles), None, "知识编辑维护知识库")
     d = route(understood.intent, understood.confidence, understood.ranking, understood.entities, roles, threshold)
     if d.action == "denied":
         return Verdict(Action.DENIED, d, None, "该意图需要工作人员身份")

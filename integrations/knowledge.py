@@ -130,13 +130,17 @@ class KnowledgeAnswers:
         """The editors' queue of questions nobody could answer, most asked first."""
         total, rows = await self.kb.unanswered()
         if not total:
-            return "目前没有待处理的未答问题。"
+            return "目前没有待处理的未答问题。" + _EDITING
         lines = [f"待处理的未答问题共 {total} 条，问得最多的："]
         lines += [
             f"{n}. {q[:40]}（{times} 次，最近 {fmt_local(at)}）" for n, (q, times, at) in enumerate(rows, start=1)
         ]
-        lines.append("可在管理后台“未答问题”页归并为常见问题，或作为相似问法加入已有条目。")
+        lines.append("可在管理后台“未答问题”页（/admin/kb/unanswered）归并为常见问题，或作为相似问法加入已有条目。")
+        lines.append(_EDITING)
         return "\n".join(lines)
+
+
+_EDITING = "新增或修改常见问题、办事指南，请到管理后台“知识库”页（/admin/kb），批量导入在 /admin/kb/import。"
 
 
 def is_staff(actor: Actor) -> bool:

@@ -22,6 +22,7 @@ from integrations.contract import (
     texts,
 )
 from integrations.intents import SPECS
+from integrations.stats_answer import one_department, one_rate, question_in
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor, Role
 from nlu.entities import rating_level, rating_reason
@@ -359,6 +360,7 @@ def month_range(text: str, now: datetime) -> tuple[datetime, datetime, str]:
 # Asking for the month's report ("上个月嘅报告", "出一份月报"): the chat answers with the figures and points to
 # the console, where the PDF and XLSX are made.
 _REPORT_PLEASE = re.compile(r"报告|报表|月报")
+_DETAIL = "\n口径说明见 docs/tickets.md；明细可在管理后台或 GET /api/tickets/stats/drill 查看。"
 
 
 async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
@@ -371,6 +373,12 @@ async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
     pointer = f"{label}的完整分析报告（PDF、XLSX，含图表）请在管理后台“月度报告”页面生成：/admin/report?month={month}"
     if not table:
         return [f"{label}暂无工单统计数据。" + (f"\n{pointer}" if report else "")]
+    mentioned = await svc.department_mentioned(text)
+    asked = question_in(text, await svc.queries.department_code(mentioned) if mentioned else None)
+    if asked.department is not None:
+        return [one_department(table, asked.department, asked.metric, names, label) + _DETAIL]
+    if asked.metric is not None:
+        return [one_rate(table, asked.metric, names, label, asked) + _DETAIL]
     lines = [f"{label}工单统计（按部门）："]
     for dept in sorted(table):
         cells = []
@@ -380,7 +388,7 @@ async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
             few = "，样本过少" if metric.sample_note(int(cell["total"] or 0)) else ""
             cells.append(f"{metric.caption} {rate}（{metric.hit_label} {cell['good']}/{cell['total']}{few}）")
         lines.append(f"· {names.get(dept, dept or '未派单')}：" + "；".join(cells))
-    lines.append("口径说明见 docs/tickets.md；明细可在管理后台或 GET /api/tickets/stats/drill 查看。")
+    lines.append(_DETAIL.strip())
     if report:
         lines.append(pointer)
     return ["\n".join(lines)]
@@ -588,6 +596,7 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
             code = await ticket_of(call)
             if isinstance(code, Outcome):
                 return code
+            remember_shown(call.session, code, svc.clock.now())  # "已经派人去查…" next may be its result
             return Outcome.say(*await fn(call, code))
 
         return run

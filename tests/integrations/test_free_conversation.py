@@ -537,6 +537,35 @@ async def test_sign_for_the_only_open_ticket_and_answer_it_in_words(rt):
     assert ticket.result == "已经约谈店主，要求十点后停止营业"
 
 
+async def test_a_plain_result_after_signing_is_offered_and_a_supervisor_asks_which_rate_trails(rt):
+    """A handler's "已经派人去查，老板话以后十点收档" after signing used to get a menu of citizen intents: the signed
+    ticket's reply comes first, sent when picked. "边个部门满意率最低" used to get the whole monthly table."""
+    code = await _file_dumping_complaint(rt, "t3")
+    offer = f"1. 回复工单 {code}（以这句话作为办理结果）"
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} 城管局", "派往"),
+            ("demo-zhuli", "这单我们签收了", f"已签收工单 {code}"),
+            (
+                "demo-zhuli",
+                "已经派人去查，老板话以后十点收档",
+                re.compile(f"^我不太确定您的意思，您是想：\\n{re.escape(offer)}"),
+            ),
+            ("demo-zhuli", "1", f"已回复工单 {code}"),
+            ("demo-laijianguo", "边个部门满意率最低", re.compile("满意率最差的是|还没有计入满意率的工单")),
+            (
+                "demo-laijianguo",
+                "城管局嘅按时办结率几多",
+                re.compile("^2026 年 11 月梅江区城市管理和综合执法局：\\n· 按时办结率 100%"),
+            ),
+        ],
+        channel=WEB,
+    )
+    [ticket] = [t for t in await tickets_of(rt) if t.code == code]
+    assert ticket.result == "已经派人去查，老板话以后十点收档"
+
+
 async def test_a_citizen_typing_the_code_alone_gets_its_status(rt):
     code = await _file_dumping_complaint(rt, "t2")
     # the NLU alone reads a bare code as a staff command (签收): the citizen gets the lookup instead
@@ -1007,6 +1036,7 @@ async def test_staff_at_work_in_their_own_words(rt):
             ("demo-laijianguo", "帮我催催城管执法局", f"已对{cgj}的 1 张超期工单发出催办"),
             ("demo-laijianguo", "这个月的质检打分咋样", "质检"),
             ("demo-xiemin", "最近机器人有啥答不出来的问题", re.compile("未答问题[\\s\\S]*讲个笑话听听")),
+            ("demo-xiemin", "帮我加一条FAQ", re.compile("未答问题[\\s\\S]*管理后台“知识库”页")),
         ],
         channel=WEB,
     )

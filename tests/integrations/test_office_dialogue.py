@@ -487,3 +487,20 @@ async def test_meetings_of_a_day_asked_in_words(rt: Runtime) -> None:
         ],
         names=SENDERS,
     )
+
+
+async def test_a_command_nobody_answers_is_said_to_be_unknown_with_the_ones_it_resembles(rt: Runtime) -> None:
+    """ "/待派" used to be read as words and declined ("没有理解您的意思"): a slash that names no command says so and
+    names the commands it resembles; the dispatcher's queue answers to "/待派" too."""
+    await verify_dialog(
+        rt,
+        [
+            ("钟丽", "/待派", re.compile("^(?!没有“/待派”)")),
+            ("张伟", "/同意了 FW-2026-001", re.compile("^没有“/同意了”这个命令。相近的命令：/同意[、。]")),
+            ("市民", "/查工单 GD2026111800001", re.compile("^没有“/查工单”这个命令。相近的命令：[^。]*/工单[、。]")),
+            ("市民", "/abc", re.compile("^没有“/abc”这个命令。发送 /帮助 查看全部命令")),
+            ("市民", "/取消", re.compile("^(?!没有“)")),
+            ("市民", "/帮助", "我能帮您"),
+        ],
+        names=SENDERS,
+    )

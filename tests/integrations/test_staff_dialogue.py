@@ -44,6 +44,11 @@ RECORDED = {
     "催一下住建局": nlu_result("urge_ticket", entities={"department": "住建局"}),
     "质检情况点样": nlu_result("quality_summary"),
     "有哪些问题没答上来": nlu_result("unanswered_questions"),
+    # an editor speaking of editing the KB, as the real NLU read it: office intents, a service question
+    "帮我加一条FAQ": nlu_result(
+        "nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.3), ("draft_document", 0.33), ("publish_notice", 0.31)]
+    ),
+    "新增常见问题": nlu_result("ask_service", 0.5),
     "申请延期": nlu_result("extend_ticket"),
     # tickets pointed at by their place in the queue just shown
     "第二张派去住建局": nlu_result("dispatch_ticket", entities={"department": "住建局"}),
@@ -183,6 +188,20 @@ async def test_editor_reads_the_unanswered_questions(rt: Runtime) -> None:
                 re.compile("共 3 条.*\\n1. 火星上怎么办护照（2 次.*\\n2. 月球车年检（1 次"),
             ),
             ("demo-zhongli", "有哪些问题没答上来", "需要知识编辑身份办理"),
+        ],
+    )
+
+
+@pytest.mark.parametrize("said", ["帮我加一条FAQ", "新增常见问题"])
+async def test_an_editor_speaking_of_editing_the_kb_is_told_where_and_given_the_queue(rt: Runtime, said: str) -> None:
+    """An editor's "帮我加一条FAQ" used to get a menu of 起草发文 / 发布通知, "新增常见问题" three FAQ suggestions."""
+    async with rt.db.session() as s:
+        s.add(UnansweredQuestion(question="月球车年检", normalized="月球车年检", asked_at=rt.clock.now()))
+    await verify_dialog(
+        rt,
+        [
+            ("demo-xiemin", said, re.compile("共 1 条[\\s\\S]*月球车年检[\\s\\S]*管理后台“知识库”页（/admin/kb）")),
+            ("demo-zhongli", said, re.compile("^(?![\\s\\S]*管理后台“知识库”页)")),  # not an editor: as before
         ],
     )
 

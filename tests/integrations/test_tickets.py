@@ -39,6 +39,12 @@ RECORDED = {
     "本月各部门办结情况怎么样": nlu_result("query_stats"),
     "帮我催一下GD2026092900001": nlu_result("urge_ticket"),
     "火星上怎么办护照": nlu_result("ask_service"),
+    # a handler's plain result, as the real NLU read them: out of scope, or unsure between citizen intents
+    "已经派人去查，老板话以后十点收档": nlu_result("out_of_scope", 0.62),
+    "工地已经停工整改，夜间不再施工": nlu_result(
+        "nlu_fallback", 0.3, ranking=[("nlu_fallback", 0.3), ("complain", 0.34), ("ticket_queue", 0.31)]
+    ),
+    "呢单边个负责跟进": nlu_result("out_of_scope", 0.55),
 }
 
 
@@ -423,3 +429,97 @@ async def test_no_rating_within_the_window_counts_as_unrated(rt: Runtime) -> Non
         assert t is not None and t.status == "visited" and rating is not None and rating.level is None
         assert t.rated is False  # 未评价 is not a rating: 回访率 does not count it
     await verify_dialog(rt, [("citizen-1", f"/评价 {code} 满意", "已过评价期限")])
+
+
+async def test_a_question_about_one_rate_or_one_department_is_answered(rt: Runtime) -> None:
+    """ "边个部门满意率最低" and "城管局嘅满意率几多" used to get the whole monthly table: the rate asked comes worst
+    first with the answer on top, a department named gets its own figures with the district's and its place."""
+    satisfied, unhappy = await file_complaint(rt, "citizen-1"), await file_complaint(rt, "citizen-2", "13912345679")
+    for code, dept, staff, citizen, rating in [
+        (satisfied, "城管局", "demo-zhuli", "citizen-1", "满意"),
+        (unhappy, "梅江区交通运输局", "demo-liaoming", "citizen-2", "不满意"),
+    ]:
+        await verify_dialog(
+            rt,
+            [
+                ("demo-zhongli", f"/派单 {code} {dept}", "已将工单"),
+                (staff, f"/签收 {code}", "已签收"),
+                (staff, f"/回复 {code} 已到现场处理，施工方承诺夜间停工", "已回复"),
+                (citizen, f"/评价 {code} {rating}", "评价"),
+            ],
+        )
+    await verify_dialog(
+        rt,
+        [
+            (
+                "demo-laijianguo",
+                "/统计 边个部门满意率最低",
+                re.compile(
+                    "^2026 年 9 月满意率最差的是梅江区交通运输局：0%。\n各部门（从差到好）：\n"
+                    "1. 梅江区交通运输局 0%（达标 0/1，1 次评价，样本过少）\n"
+                    "2. 梅江区城市管理和综合执法局 100%（达标 1/1[^\n]*\n全区：50%（达标 1/2"
+                ),
+            ),
+            (
+                "demo-laijianguo",
+                "/统计 满意率边个最高",
+                re.compile("^2026 年 9 月满意率最好的是梅江区城市管理和综合执法局：100%"),
+            ),
+            ("demo-laijianguo", "/统计 今个月满意率几多", re.compile("^2026 年 9 月全区满意率 50%（达标 1/2")),
+            (
+                "demo-laijianguo",
+                "/统计 城管局嘅满意率几多",
+                re.compile(
+                    "^2026 年 9 月梅江区城市管理和综合执法局：\n"
+                    "· 满意率 100%（达标 1/1[^\n]*；全区 50%，在 2 个部门中排第 1\n口径"
+                ),
+            ),
+            ("demo-laijianguo", "/统计", "工单统计（按部门）"),  # no rate or department named: the whole table
+        ],
+    )
+
+
+async def test_a_handlers_plain_sentence_after_signing_is_offered_as_the_tickets_result(rt: Runtime) -> None:
+    """ "已经派人去查，老板话以后十点收档" right after signing used to get the staff decline (or a menu of citizen
+    intents): it is offered as the signed ticket's result, sent only when picked."""
+    code = await file_complaint(rt)
+    offer = f"1. 回复工单 {code}（以这句话作为办理结果）"
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} 城管局", "已将工单"),
+            ("demo-zhongli", "已经派人去查，老板话以后十点收档", re.compile("^抱歉，我没有理解")),  # not the handler
+            ("demo-zhuli", f"/签收 {code}", "已签收"),
+            ("demo-zhuli", "呢单边个负责跟进", re.compile("^抱歉，我没有理解")),  # a question is no result
+            (
+                "demo-zhuli",
+                "已经派人去查，老板话以后十点收档",
+                re.compile(f"^我不太确定您的意思，您是想：\n{re.escape(offer)}\n请回复序号"),
+            ),
+            ("demo-zhuli", "1", f"已回复工单 {code}"),
+        ],
+    )
+    assert "已经派人去查，老板话以后十点收档" in await inbox(rt, "citizen-1")
+
+
+async def test_the_result_offer_comes_first_in_a_menu_of_other_readings(rt: Runtime) -> None:
+    code = await file_complaint(rt)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} 城管局", "已将工单"),
+            ("demo-zhuli", f"/签收 {code}", "已签收"),
+            (
+                "demo-zhuli",
+                "工地已经停工整改，夜间不再施工",
+                re.compile(
+                    f"^我不太确定您的意思，您是想：\n1. 回复工单 {code}（以这句话作为办理结果）\n"
+                    "2. 投诉\n3. 查看工单队列"
+                ),
+            ),
+            ("demo-zhuli", "3", re.compile("^(?!已回复)")),  # another reading picked: nothing is sent
+        ],
+    )
+    async with rt.db.session() as s:
+        ticket = await s.scalar(select(Ticket).where(Ticket.code == code))
+    assert ticket is not None and ticket.answered_at is None
