@@ -7,28 +7,19 @@ supervisors through the notify outbox (``office_flows.alerts.service``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.handlers import CommandHandler, Context, Handler, Match
 from bot.messages import Reply
-from kernel.identity import Actor, Role
 from office_flows.alerts import queries
 from office_flows.alerts.models import TopicAlert
 from office_flows.tickets import queries as ticket_queries
 from office_flows.tickets.states import LABELS, Status
 
-CURRENT = timedelta(days=14)
 SHOWN = 10  # alerts listed
 CODES = 3  # ticket codes shown per alert in the list
 TICKETS = 15  # tickets shown with one alert
 SUPERVISORS_ONLY = "预警信息仅限督办人员、部门负责人和管理员查看。"
 USAGE = "用法：/预警 查看当前的未诉先办预警；/预警 预警编号（例如 /预警 3）查看一条预警及其工单。"
 NONE = "目前没有未诉先办预警（近 14 天内无新增或仍在增长的主题）。每日分析发现新预警时会推送给督办人员。"
-
-
-def _scope(actor: Actor) -> str | None:
-    """None: every alert; a department head's own department ("" when linked to none)."""
-    return None if actor.has(Role.SUPERVISOR, Role.ADMIN) else actor.department_code or ""
 
 
 def growth(a: TopicAlert) -> str:
@@ -43,9 +34,9 @@ def _line(a: TopicAlert) -> str:
 
 
 async def alerts(ctx: Context, m: Match) -> list[Reply]:
-    if ctx.actor is None or not ctx.actor.has(Role.SUPERVISOR, Role.HEAD, Role.ADMIN):
+    if ctx.actor is None or not queries.may_read(ctx.actor):
         return [Reply(SUPERVISORS_ONLY)]
-    scope = _scope(ctx.actor)
+    scope = queries.reader_scope(ctx.actor)
     if len(m.args) > 1:
         return [Reply(USAGE)]
     if m.args:
@@ -53,11 +44,9 @@ async def alerts(ctx: Context, m: Match) -> list[Reply]:
         if not raw.isdigit() or len(raw) > 18:
             return [Reply(f"预警编号应为数字：{m.args[0]}\n{USAGE}")]
         return [Reply(await _one(ctx, int(raw), scope))]
-    since = ctx.services.clock.now() - CURRENT
+    since = ctx.services.clock.now() - queries.CURRENT
     async with ctx.services.db.session() as s:
-        found = await queries.current(s, since)
-    if scope is not None:
-        found = [a for a in found if scope in a.departments]
+        found = await queries.current_in(s, since, scope)
     if not found:
         return [Reply(NONE)]
     lines = [f"当前未诉先办预警 {len(found)} 条："]

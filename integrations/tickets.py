@@ -27,6 +27,7 @@ from kernel.clock import SHANGHAI
 from kernel.identity import Actor, Role
 from nlu.entities import rating_level, rating_reason
 from nlu.numerals import chinese_number, without_leading_ordinal
+from office_flows.alerts import queries as alerts_queries
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import NoDepartment
 from office_flows.tickets.models import Ticket
@@ -495,6 +496,18 @@ async def named_department(svc: TicketService, call: FlowCall) -> str | None:
     return await svc.department_mentioned(call.text) or (str(call.entities.get("department") or "") or None)
 
 
+_ALERT_WORDS = re.compile(r"预警|苗头|热点")
+
+
+async def _topic_alerts_line(svc: TicketService, actor: Actor) -> str:
+    async with svc.db.session() as s:
+        since = svc.clock.now() - alerts_queries.CURRENT
+        found = await alerts_queries.current_in(s, since, alerts_queries.reader_scope(actor))
+    if not found:
+        return "\n未诉先办预警：目前没有（近 14 天内无新增或仍在增长的主题）。"
+    return f"\n未诉先办预警（热点诉求增长）{len(found)} 条，发送“/预警”查看。"
+
+
 async def overdue_text(svc: TicketService, actor: Actor, department: str | None) -> str:
     """Open tickets past their deadline or due within a day, of one department when named (a department head
     who supervises nothing else sees their own)."""
@@ -639,7 +652,11 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return [await queue_text(svc, call.actor, call.session)]
 
     async def overdue_tickets(call: FlowCall) -> list[str]:
-        return [await overdue_text(svc, call.actor, await named_department(svc, call))]
+        text = await overdue_text(svc, call.actor, await named_department(svc, call))
+        if _ALERT_WORDS.search(call.text) and alerts_queries.may_read(call.actor):
+            # "有冇咩预警": the overdue tickets are one warning; the 未诉先办 topic alerts are the other.
+            text += await _topic_alerts_line(svc, call.actor)
+        return [text]
 
     async def to_dispatch(call: FlowCall) -> str | Outcome:
         """The ticket named, else the one just looked at (if it waits for dispatch), else the only waiting one,

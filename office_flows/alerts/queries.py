@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.identity import Actor, Role
 from office_flows.alerts.models import HotTopic, TopicAlert, TopicRun
+
+# An alert is current while its topic still grows: raised or updated by a daily run in the last two windows.
+CURRENT = timedelta(days=14)
+
+
+def reader_scope(actor: Actor) -> str | None:
+    """The alerts a reader sees: None for every alert (supervisors, admins), else their own department's ("" when
+    linked to none)."""
+    return None if actor.has(Role.SUPERVISOR, Role.ADMIN) else actor.department_code or ""
+
+
+def may_read(actor: Actor) -> bool:
+    return actor.has(Role.SUPERVISOR, Role.HEAD, Role.ADMIN)
 
 
 async def alerts(
@@ -26,6 +40,12 @@ async def current(s: AsyncSession, since: datetime, limit: int = 50) -> list[Top
     """Alerts still current: raised or grown since ``since``, most recently grown first."""
     q = select(TopicAlert).where(TopicAlert.updated_at >= since)
     return list(await s.scalars(q.order_by(TopicAlert.updated_at.desc(), TopicAlert.id.desc()).limit(limit)))
+
+
+async def current_in(s: AsyncSession, since: datetime, department: str | None) -> list[TopicAlert]:
+    """``current`` as one reader sees them: every alert (``department`` None) or those touching a department."""
+    found = await current(s, since)
+    return found if department is None else [a for a in found if department in a.departments]
 
 
 async def alert(s: AsyncSession, alert_id: int) -> TopicAlert | None:

@@ -19,6 +19,7 @@ from kernel.clock import FakeClock
 from kernel.config import Settings
 from knowledge_base.models import UnansweredQuestion
 from nlu.service import NluService
+from office_flows.alerts.models import TopicAlert
 from office_flows.directory.demo import load_demo_directory
 from office_flows.tickets.models import Ticket
 from tests.integrations.test_tickets import RECORDED as TICKETS_RECORDED
@@ -40,6 +41,7 @@ RECORDED = {
     # The NLU's entity may be cut badly; the catalogue's aliases in the text decide.
     "GD2026092900002 交城管局办": nlu_result("dispatch_ticket", entities={"department": "城管局办"}),
     "有冇超期嘅工单": nlu_result("overdue_tickets"),
+    "有冇咩预警": nlu_result("overdue_tickets", 0.8),  # as the real NLU reads it
     "催一下城管局": nlu_result("urge_ticket", entities={"department": "城管局"}),
     "催一下住建局": nlu_result("urge_ticket", entities={"department": "住建局"}),
     "质检情况点样": nlu_result("quality_summary"),
@@ -202,6 +204,40 @@ async def test_an_editor_speaking_of_editing_the_kb_is_told_where_and_given_the_
         [
             ("demo-xiemin", said, re.compile("共 1 条[\\s\\S]*月球车年检[\\s\\S]*管理后台“知识库”页（/admin/kb）")),
             ("demo-zhongli", said, re.compile("^(?![\\s\\S]*管理后台“知识库”页)")),  # not an editor: as before
+        ],
+    )
+
+
+async def test_asking_for_warnings_gives_the_overdue_tickets_and_points_to_the_topic_alerts(rt: Runtime) -> None:
+    """ "有冇咩预警" used to list the overdue tickets only: the 未诉先办 alerts a reader may see are counted too."""
+    await verify_dialog(rt, [("demo-laijianguo", "有冇咩预警", "未诉先办预警：目前没有")])
+    async with rt.db.session() as s:
+        now = rt.clock.now()
+        for n, departments in enumerate([["MJ-CGJ"], ["MJ-JTJ"]], start=1):
+            s.add(
+                TopicAlert(
+                    day="2026-09-29",
+                    created_at=now,
+                    updated_at=now,
+                    scope="theme",
+                    title=f"主题{n}",
+                    reason="growth",
+                    current=9,
+                    baseline=2.0,
+                    departments=departments,
+                    codes=[],
+                )
+            )
+    await verify_dialog(
+        rt,
+        [
+            (
+                "demo-laijianguo",
+                "有冇咩预警",
+                re.compile("目前没有超期[\\s\\S]*\\n未诉先办预警（热点诉求增长）2 条，发送“/预警”查看。"),
+            ),
+            ("demo-hejianxin", "有冇咩预警", "未诉先办预警（热点诉求增长）1 条"),  # the head of 城管局: their own
+            ("demo-laijianguo", "有冇超期嘅工单", re.compile("^(?![\\s\\S]*未诉先办)")),  # overdue asked: only that
         ],
     )
 
