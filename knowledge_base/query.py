@@ -63,6 +63,16 @@ _ASPECTS = {
     "phone": [r"(?:咨询)?电话(?:是)?多少", r"有没有(?:咨询)?电话"],
 }
 _ASPECT = re.compile("|".join(f"(?P<{kind}>{'|'.join(alts)})" for kind, alts in _ASPECTS.items()))
+# More ways to ask a detail, heard only as a follow-up that names no service ("电话几多号", "打咩电话", "网上可唔可以
+# 办"). Retrieval does not strip them (``strip_aspects``, ``dense_query`` are unchanged): stripping them from
+# questions that name a service was never measured.
+_SPOKEN_ASPECTS = {
+    "online": [r"网上(?:能不能|可不可以)(?:办理|办|申请)(?:吗)?"],
+    "phone": [r"(?:咨询)?电话(?:号码?)?(?:是|系)?(?:多少|几多)号?", r"(?:打|拨)(?:什么|咩|乜嘢?|哪个|边个)电话"],
+}
+_FOLLOW_UP = re.compile(
+    "|".join(f"(?P<{kind}>{'|'.join(alts + _SPOKEN_ASPECTS.get(kind, []))})" for kind, alts in _ASPECTS.items())
+)
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 
 
@@ -83,15 +93,15 @@ def only_an_aspect(query: str) -> bool:
     """The normalised question asks about a detail every service has and names none ("要带什么资料",
     "要多久", "在哪里办", "那收费吗"): a follow-up about the service talked about last."""
     question = _FILLER.sub("", query)
-    if not _ASPECT.search(question):
+    if not _FOLLOW_UP.search(question):
         return False
-    return len(_LEFTOVER.sub("", _ASPECT.sub("", question))) <= 1
+    return len(_LEFTOVER.sub("", _FOLLOW_UP.sub("", question))) <= 1
 
 
 def aspect_asked(query: str) -> str | None:
     """Which detail a normalised question asks about ("materials", "time", "place", "how", "cost", "online",
     "phone"), or None."""
-    found = _ASPECT.search(_FILLER.sub("", query))
+    found = _FOLLOW_UP.search(_FILLER.sub("", query))
     return found.lastgroup if found is not None else None
 
 

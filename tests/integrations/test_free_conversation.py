@@ -121,6 +121,7 @@ async def test_a_follow_up_is_about_the_service_answered_last(rt):
         ("要几耐先攞到", "居住证申领"),  # how long until I get it (the NLU leans to goodbye)
         ("喺边度办", only("办理部门：[\\s\\S]*办理地点：")),  # where
         ("要几多钱", only("收费标准：")),  # how much
+        ("电话几多号", only("咨询电话：")),  # what number to call
         ("居住证申领", re.compile("所需材料[\\s\\S]*办理条件[\\s\\S]*收费标准")),
     ]
     await verify_dialog(rt, [*asked, *follow_ups], sender="f1", channel=WEB)
