@@ -202,8 +202,9 @@ def says_cancel(ctx: Context) -> bool:
 
 
 def is_control_word(text: str) -> bool:
-    """Cancel, go back, confirm or help: words the bot takes with or without a leading slash ("/取消")."""
-    return is_cancel(text) or goes_back(text) or bool(_CONFIRM_ALONE.match(text) or _HELP.match(text))
+    """Cancel, go back, confirm or a person: words the bot takes with or without a leading slash ("/取消",
+    "/人工"). ("/帮助" is a command of its own.)"""
+    return is_cancel(text) or goes_back(text) or asks_for_person(text) or bool(_CONFIRM_ALONE.match(text))
 
 
 OFFERS = (CLARIFY, CHOICE_KEY, PICK)  # choices offered earlier that a "取消" drops

@@ -19,7 +19,7 @@ from bot import basic_handlers as basic
 from bot.conversation import ConversationHandler
 from bot.emergency_handler import EmergencyFirst
 from bot.guard import problem_with
-from bot.handlers import CommandHandler, Context, ConversationOpener, Handler, MessageHandler, TurnTrace
+from bot.handlers import CommandHandler, Context, ConversationOpener, Handler, MessageHandler, TurnTrace, is_command
 from bot.handoff import handlers as handoff
 from bot.messages import Incoming, Reply
 from bot.services import BotServices
@@ -61,7 +61,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
     ]
     return [
         *commands,
-        UnknownCommand(commands, basic.is_control_word),  # a slash that names none of the commands above
+        UnknownCommand(commands),  # a slash that names none of the commands above
         MessageHandler(nlu_handlers.has_pending_entity, nlu_handlers.continue_pending),
         MessageHandler(nlu_handlers.has_pending_pick, nlu_handlers.pick_entity),
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
@@ -111,6 +111,8 @@ class Bot:
     async def _answer(self, message: Incoming, turn: Turn) -> list[Reply]:
         """The replies of the first willing handler; ``turn`` learns who spoke and who answered."""
         text = clean_input(message.text)
+        if is_command(text) and basic.is_control_word(text[1:].strip()):
+            text = text[1:].strip()  # "/取消", "/人工": the words themselves, for whatever step waits
         actor = turn.actor = await self.services.identity.whois(message.channel, message.sender)
         async with self.sessions.open(message.channel, message.sender) as session:
             ctx = Context(message, session, self.services, actor, text, conversations=self.conversations)

@@ -155,6 +155,16 @@ def _tickets(ctx: Context) -> TicketService:
     return svc
 
 
+async def _mine_or_query(ctx: Context, m: Match) -> list[Reply]:
+    """``/工单 GD…`` looks the ticket up; ``/工单`` or ``/我的工单`` alone lists the citizen's own tickets."""
+    if m.args:
+        return await _look_up_code(ctx, m)
+    svc = ctx.services.tickets
+    if svc is None:
+        return [Reply("工单功能暂未启用。")]
+    return [Reply(t) for t in await tf.my_tickets(svc, ctx.actor)]
+
+
 async def _queue(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(await tf.queue_text(_tickets(ctx), ctx.actor, ctx.session))]
 
@@ -182,9 +192,11 @@ class _CodeAlone:
         return await self._look_up(ctx, match)
 
 
+_look_up_code = _with_code(QUERY_EXAMPLE, _query)
+
+
 def handlers() -> list[Handler]:
     table: list[tuple[set[str], str, Action]] = [
-        ({"工单", "查询工单"}, QUERY_EXAMPLE, _query),
         ({"评价"}, "/评价 GD2026111800123 满意 [意见]", _rate),
         ({"签收"}, "/签收 GD2026111800123", _sign),
         ({"退单"}, "/退单 GD2026111800123 理由 说明", _return),
@@ -212,6 +224,7 @@ def handlers() -> list[Handler]:
     ]
     out += [CommandHandler(names, _with_code(example, action)) for names, example, action in table]
     out += [
+        CommandHandler({"工单", "查询工单", "我的工单"}, _mine_or_query),
         CommandHandler({"工单队列", "部门工单", "待派", "待派单"}, _queue),
         CommandHandler({"统计", "工单统计"}, _stats),
     ]

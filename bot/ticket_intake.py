@@ -43,7 +43,7 @@ from knowledge_base.policy import Decision
 from nlu.agreeing import agrees, only_thanks
 from nlu.asking import about_to_ask, asks_after_own_ticket, asks_how_long, asks_to_wait, asks_what_answers, asks_why
 from nlu.correcting import corrected_address, swapped_part
-from nlu.entities import mobile_in, phone_in
+from nlu.entities import mobile_in, phone_in, street_address
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
@@ -353,8 +353,10 @@ def initial_data(kind: str, text: str, entities: Mapping[str, object], now: date
         if since:
             data["since"] = since
             _mark(data, "since")
-    if entities.get("address"):
-        data["address"] = whole_place(text, str(entities["address"]))
+    # The NLU's place, else a street with its house number in the words ("投诉东山大道12号大排档…").
+    address = whole_place(text, str(entities["address"])) if entities.get("address") else street_address(text)
+    if address:
+        data["address"] = address
         _mark(data, "address")
     phone = entities.get("phone") or mobile_in(text) or ""
     if phone:

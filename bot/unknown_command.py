@@ -3,7 +3,6 @@ of the sentence being passed to the NLU as if it were words."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from bot.handlers import CommandHandler, Context, Handler, Match, command_name
@@ -26,8 +25,7 @@ def resembling(typed: str, names: set[str]) -> list[str]:
 class UnknownCommand:
     """Placed after every command handler: whatever still starts with a slash names no command."""
 
-    def __init__(self, handlers: list[Handler], control_word: Callable[[str], bool]) -> None:
-        self.control_word = control_word  # "/取消", "/确认": the words' own handlers take them
+    def __init__(self, handlers: list[Handler]) -> None:
         self.names: set[str] = set()
         for h in handlers:
             if isinstance(h, CommandHandler):
@@ -35,7 +33,7 @@ class UnknownCommand:
 
     async def check(self, ctx: Context) -> Match | None:
         name = command_name(ctx.text)
-        if name is None or name.lower() in self.names or self.control_word(ctx.text.lstrip("/／")):
+        if name is None or name.lower() in self.names:
             return None
         return Match((name,))
 

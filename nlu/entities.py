@@ -95,6 +95,28 @@ def mobile_in(text: str) -> str | None:
     return _GROUPING.sub("", m.group(0)) if m else None
 
 
+# A street and its house number ("东山大道12号", "江南路 38 号"), and what may stand before the street's name in a
+# sentence but is not part of it (a verb, a pronoun, a locative word).
+_STREET_NUMBER = re.compile(r"(?:大道|大街|路|街|巷)\s*[0-9０-９一二三四五六七八九十百零〇]+\s*号")
+_NOT_IN_A_NAME = re.compile(r"[在喺响于到去系係是的嘅了我你佢𠊎有个诉报映话讲说问想要近对边门隔篱楼住，,。！!？?\s]")
+_BEFORE_A_NAME = ("楼下", "隔壁", "附近", "对面", "旁边")
+_NAME_CHARS = 8
+
+
+def street_address(text: str) -> str | None:
+    """The first street address with a house number in ``text`` ("投诉东山大道12号大排档油烟好大" → "东山大道12号"):
+    the street's name runs back from its 路/街/大道 to a word that cannot be part of it."""
+    m = _STREET_NUMBER.search(text)
+    if m is None:
+        return None
+    start = m.start()
+    while start > 0 and m.start() - start < _NAME_CHARS and not _NOT_IN_A_NAME.match(text, start - 1):
+        if text[:start].endswith(_BEFORE_A_NAME):
+            break
+        start -= 1
+    return text[start : m.end()] if start < m.start() else None
+
+
 def phone_in(text: str) -> str | None:
     """The phone number a message gives: its first mobile number, else a landline with its area code."""
     landline = LANDLINE.search(text)

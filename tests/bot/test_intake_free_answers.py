@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from govchat.runtime import Runtime
 from nlu.asking import asks_after_own_ticket, asks_why, complains_of_delay
+from nlu.entities import street_address
 from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
 from tests.support.dialogue import verify_dialog
@@ -725,7 +726,52 @@ def test_a_complaint_that_nothing_has_been_done(said: str, delay: bool) -> None:
         ("我要投诉楼下", False),
         ("点样投诉", False),
         ("我个单嘅地址写错咗点改", False),
+        ("我嘅单办成点", True),
+        ("我嘅投诉处理得点", True),
+        ("我投诉成点钟都有人嘈", False),
     ],
 )
 def test_asking_after_ones_own_ticket(said: str, asks: bool) -> None:
     assert asks_after_own_ticket(said) is asks
+
+
+@pytest.mark.parametrize(
+    ("said", "address"),
+    [
+        ("投诉东山大道12号大排档油烟好大", "东山大道12号"),
+        ("喺梅江区江南路28号", "梅江区江南路28号"),
+        ("我楼下东山大道12号个档", "东山大道12号"),
+        ("我住喺金山路 5 号隔篱", "金山路 5 号"),
+        ("湾下路3号", "湾下路3号"),
+        ("人民路十八号门口", "人民路十八号"),
+        ("第3号窗口", None),
+        ("今日路过见到有人乱倒", None),
+    ],
+)
+def test_a_street_with_its_house_number(said: str, address: str | None) -> None:
+    assert street_address(said) == address
+
+
+async def test_a_street_address_in_the_first_message_is_not_asked_again(rt: Runtime) -> None:
+    """ "投诉东山大道12号大排档油烟好大" used to be asked for its place when the NLU tagged none, and a later "我嘅单
+    办成点" at that step was stored as the place."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉东山大道12号大排档油烟好大", ["已记下 类型：投诉；地点：东山大道12号", ASK_TIME]),
+            ("上个月开始", ASK_PHONE),
+            ("13912345678", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="p-9",
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉楼下大排档晚晚好嘈", ["登记投诉工单", ASK_PLACE]),
+            ("我嘅单办成点", [re.compile("GD\\d{13}"), ASK_PLACE]),  # the filed one's status; the place asked again
+        ],
+        sender="p-9",
+    )
+    t = await the_ticket(rt)
+    assert t.address == "东山大道12号"

@@ -567,6 +567,25 @@ async def test_a_plain_result_after_signing_is_offered_and_a_supervisor_asks_whi
     assert ticket.result == "已经派人去查，老板话以后十点收档"
 
 
+async def test_a_street_address_the_nlu_did_not_tag_is_taken_and_a_status_question_is_never_the_place(rt):
+    """ "投诉东山大道12号大排档油烟好大" used to be asked for its place; at that step the citizen's time, phone and
+    "确认" were refused and then "我嘅单办成点" was stored as the place."""
+    await verify_dialog(
+        rt,
+        [
+            ("投诉东山大道12号大排档油烟好大", [re.compile("地点：东山大道12号"), INTAKE_TIME]),
+            ("上个月开始", INTAKE_PHONE),
+            ("13800138000", READ_BACK),
+            ("确认", "已为您登记工单"),
+            ("我要投诉隔篱装修好嘈", ["登记投诉工单", INTAKE_PLACE]),
+            ("我嘅单办成点", [re.compile("GD\\d{13}[\\s\\S]*状态"), re.compile("我们继续刚才的登记[\\s\\S]*地点")]),
+        ],
+        sender="s1",
+        channel=WEB,
+    )
+    assert [t.address for t in await tickets_of(rt)] == ["东山大道12号"]
+
+
 async def test_a_citizen_typing_the_code_alone_gets_its_status(rt):
     code = await _file_dumping_complaint(rt, "t2")
     # the NLU alone reads a bare code as a staff command (签收): the citizen gets the lookup instead

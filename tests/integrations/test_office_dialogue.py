@@ -499,8 +499,11 @@ async def test_a_command_nobody_answers_is_said_to_be_unknown_with_the_ones_it_r
             ("张伟", "/同意了 FW-2026-001", re.compile("^没有“/同意了”这个命令。相近的命令：/同意[、。]")),
             ("市民", "/查工单 GD2026111800001", re.compile("^没有“/查工单”这个命令。相近的命令：[^。]*/工单[、。]")),
             ("市民", "/abc", re.compile("^没有“/abc”这个命令。发送 /帮助 查看全部命令")),
-            ("市民", "/取消", re.compile("^(?!没有“)")),
+            ("市民", "/取消", "目前没有需要取消的操作"),  # the word itself, not a question for the KB
             ("市民", "/帮助", "我能帮您"),
+            ("市民", "/我的工单", "没有查到您登记过的工单"),
+            ("市民", "/工单", "没有查到您登记过的工单"),
+            ("市民2", "/人工", re.compile("^(?!没有“)[\\s\\S]*人工")),
         ],
         names=SENDERS,
     )
