@@ -19,7 +19,10 @@ CODES = 3  # ticket codes shown per alert in the list
 TICKETS = 15  # tickets shown with one alert
 SUPERVISORS_ONLY = "预警信息仅限督办人员、部门负责人和管理员查看。"
 USAGE = "用法：/预警 查看当前的未诉先办预警；/预警 预警编号（例如 /预警 3）查看一条预警及其工单。"
-NONE = "目前没有未诉先办预警（近 14 天内无新增或仍在增长的主题）。每日分析发现新预警时会推送给督办人员。"
+NONE = (
+    f"目前没有未诉先办预警（近 {queries.CURRENT.days} 天内无新增或仍在增长的主题）。"
+    "每日分析发现新预警时会推送给督办人员。"
+)
 
 
 def growth(a: TopicAlert) -> str:

@@ -23,10 +23,9 @@ async def result_offered(ctx: Context, options: list[IntentSpec]) -> str | None:
     if REPLY in options or len(ctx.text) < _MIN_CHARS or is_question(ctx.text):
         return None
     code = shown_ticket(ctx.session, ctx.services.clock.now())
-    if code is None:
+    if code is None or not await tickets.queries.open_in_department_of(code, ctx.actor):
         return None
-    open_here = {t.code for t in await tickets.queries.department_todo(ctx.actor, limit=100)}
-    return code if code in open_here else None
+    return code
 
 
 def offer_label(spec: IntentSpec, code: str | None) -> str:

@@ -175,11 +175,14 @@ async def _stats(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(t) for t in await tf.stats(_tickets(ctx), ctx.actor, " ".join(m.args))]
 
 
+_look_up_code = _with_code(QUERY_EXAMPLE, _query)  # /工单 GD…, or a code typed alone
+
+
 class _CodeAlone:
     """A ticket code on its own: looked up as by ``/工单`` (the owner's session, or a verified phone)."""
 
     def __init__(self) -> None:
-        self._look_up = _with_code(QUERY_EXAMPLE, _query)
+        self._look_up = _look_up_code
 
     async def check(self, ctx: Context) -> Match | None:
         found = _CODE_ALONE.match(ctx.text)
@@ -190,9 +193,6 @@ class _CodeAlone:
 
     async def handle(self, ctx: Context, match: Match) -> list[Reply]:
         return await self._look_up(ctx, match)
-
-
-_look_up_code = _with_code(QUERY_EXAMPLE, _query)
 
 
 def handlers() -> list[Handler]:

@@ -504,7 +504,7 @@ async def _topic_alerts_line(svc: TicketService, actor: Actor) -> str:
         since = svc.clock.now() - alerts_queries.CURRENT
         found = await alerts_queries.current_in(s, since, alerts_queries.reader_scope(actor))
     if not found:
-        return "\n未诉先办预警：目前没有（近 14 天内无新增或仍在增长的主题）。"
+        return f"\n未诉先办预警：目前没有（近 {alerts_queries.CURRENT.days} 天内无新增或仍在增长的主题）。"
     return f"\n未诉先办预警（热点诉求增长）{len(found)} 条，发送“/预警”查看。"
 
 

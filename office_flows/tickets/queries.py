@@ -201,6 +201,14 @@ class TicketQueries:
                 )
             )
 
+    async def open_in_department_of(self, code: str, actor: Actor) -> bool:
+        """Is ticket ``code`` open in the speaker's department (as ``department_todo`` lists them)?"""
+        if not actor.department_code:
+            return False
+        async with self.db.session() as s:
+            found = await s.scalar(select(Ticket.id).where(Ticket.code == code, open_in(actor.department_code)))
+        return found is not None
+
     async def waiting_for(self, actor: Actor) -> int:
         """How many tickets wait for this person to act: the dispatch queue for a dispatcher, else the
         open tickets of their department (for the summary of /待办)."""
