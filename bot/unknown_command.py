@@ -3,12 +3,17 @@ of the sentence being passed to the NLU as if it were words."""
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 
+from bot.basic_handlers import help_for
 from bot.handlers import CommandHandler, Context, Handler, Match, command_name
 from bot.messages import Reply
+from integrations.intents import STAFF
+from kernel.identity import Actor
 
 _SHOWN = 3
+_NAMED = re.compile(r"/([^\s/、，；：（）()“”。]+)")
 
 
 def resembling(typed: str, names: set[str]) -> list[str]:
@@ -37,9 +42,16 @@ class UnknownCommand:
             return None
         return Match((name,))
 
+    def open_to(self, actor: Actor) -> set[str]:
+        """The commands worth suggesting to the speaker: all of them to staff; to a citizen, those their help names
+        (never /派单 or /同意, which would only be refused)."""
+        if actor.has(*STAFF):
+            return self.names
+        return self.names & {n.lower() for n in _NAMED.findall(help_for(actor))}
+
     async def handle(self, ctx: Context, match: Match) -> list[Reply]:
         typed = match.args[0]
-        close = resembling(typed, self.names)
+        close = resembling(typed, self.open_to(ctx.actor))
         hint = f"相近的命令：{'、'.join('/' + n for n in close)}。" if close else ""
         tail = "发送 /帮助 查看全部命令；也可以不加“/”，直接用一句话说明要办的事。"
         return [Reply(f"没有“/{typed}”这个命令。{hint}{tail}")]

@@ -19,7 +19,7 @@ from kernel.clock import SHANGHAI
 from kernel.identity import Actor
 from nlu.booking import match_room, parse_booking
 from nlu.entities import MEETING_ID
-from nlu.timeparse import TimeMatch, on_day_of, parse_time
+from nlu.timeparse import TimeMatch, on_day_of, parse_time, week_asked
 from office_flows.common import OfficeError, person_required
 from office_flows.meetings.service import DEFAULT_MINUTES, Booking, MeetingItem, Request
 from office_flows.office import Office
@@ -424,9 +424,15 @@ def register(registry: IntentRegistry, office: Office) -> None:
         return Outcome.say(answer)
 
     async def mine(call: FlowCall) -> list[str]:
-        t = parse_time(call.text, office.clock.now())
-        day = t.value.astimezone(SHANGHAI).date() if t and t.has_day else None
-        return [await run(lambda: message_of(office.meetings.mine(call.actor, on=day)))]
+        now = office.clock.now()
+        t = parse_time(call.text, now)
+        if t is not None and t.has_day:
+            day = t.value.astimezone(SHANGHAI).date()
+            return [await run(lambda: message_of(office.meetings.mine(call.actor, on=day)))]
+        week = week_asked(call.text, now)  # "我呢个礼拜有咩会": Monday to Sunday
+        if week is not None:
+            return [await run(lambda: message_of(office.meetings.mine(call.actor, on=week.first, until=week.last)))]
+        return [await run(lambda: message_of(office.meetings.mine(call.actor)))]
 
     async def rsvp(call: FlowCall) -> Outcome:
         meeting_id = await meeting_of(office, call, call.text, organised=False)

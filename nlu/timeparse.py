@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from kernel.clock import SHANGHAI
 from nlu.numerals import chinese_number
@@ -193,3 +193,26 @@ def parse_time(text: str, now: datetime) -> TimeMatch | None:
 
 def _names_a_time(m: re.Match[str]) -> bool:
     return any(m.group(g) for g in ("day", "wd", "mday", "mday2", "part", "hour"))
+
+
+# A week named without a weekday ("呢个礼拜有咩会", "下周", "今个星期"): the whole week, Monday to Sunday.
+_WEEK = re.compile(r"(?P<which>下下|下|本|这|呢|今|上)个?(?:周|星期|礼拜)(?![一二三四五六日天末])")
+_WEEK_OFFSET = {"下下": 14, "下": 7, "上": -7}
+
+
+@dataclass(frozen=True)
+class DaySpan:
+    first: date
+    last: date
+    text: str
+
+
+def week_asked(text: str, now: datetime) -> DaySpan | None:
+    """The week the text names as a whole ("这周", "下个礼拜", "今个星期"), Monday to Sunday; None when it names
+    none, or names a day of it ("下周三" is a day, for ``parse_time``)."""
+    m = _WEEK.search(text)
+    if m is None:
+        return None
+    today = now.astimezone(SHANGHAI).date()
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=_WEEK_OFFSET.get(m.group("which"), 0))
+    return DaySpan(monday, monday + timedelta(days=6), m.group(0))

@@ -383,21 +383,25 @@ class MeetingService:
             for m, a, r in rows
         ]
 
-    async def mine(self, actor: Actor, on: date | None = None) -> Outcome:
-        """The speaker's coming meetings; with ``on``, only that day's (and how many others are coming)."""
+    async def mine(self, actor: Actor, on: date | None = None, until: date | None = None) -> Outcome:
+        """The speaker's coming meetings; with ``on``, only that day's, or with ``until`` too those days' (both
+        included), and how many others are coming."""
         pid = person_required(actor)
         now = self.clock.now()
         async with self.db.session() as s:
             coming = await self._coming(s, pid, now)
-        rows = coming if on is None else [row for row in coming if row[0].starts_at.astimezone(SHANGHAI).date() == on]
-        day = "" if on is None else f"{on.month}月{on.day}日"
+        rows, days = coming, ""
+        if on is not None:
+            last = until or on
+            rows = [r for r in coming if on <= r[0].starts_at.astimezone(SHANGHAI).date() <= last]
+            days = _days_label(on, last)
         if not rows:
             if on is None:
                 return Outcome("您近期没有会议安排。")
             others = f"近期另有 {len(coming)} 个会议，说“我的会议”查看全部。" if coming else "近期也没有其他会议。"
-            return Outcome(f"您{day}没有会议安排。{others}")
+            return Outcome(f"您{days}没有会议安排。{others}")
         label = {"invited": "待回复", ACCEPTED: "参加", DECLINED: "请假"}
-        lines = [f"您{day}的会议：" if day else "您近期的会议："] + [
+        lines = [f"您{days}的会议：" if days else "您近期的会议："] + [
             f"· {m.meeting_id} {when(m.starts_at)} {r.name}“{m.topic}”（{label[a.response]}）" for m, a, r in rows
         ]
         if on is not None and len(coming) > len(rows):
@@ -573,3 +577,11 @@ async def load_demo_rooms(s: AsyncSession) -> int:
     for r in rows:
         s.add(Room(name=r["name"], capacity=r["capacity"], equipment=r["equipment"]))
     return len(rows)
+
+
+def _days_label(first: date, last: date) -> str:
+    """ "11月18日", or "11月16日至22日" / "11月30日至12月6日" for a span."""
+    if first == last:
+        return f"{first.month}月{first.day}日"
+    end = f"{last.day}日" if last.month == first.month else f"{last.month}月{last.day}日"
+    return f"{first.month}月{first.day}日至{end}"

@@ -43,6 +43,8 @@ RECORDED = {
     "我最近有什么会": nlu_result("query_meetings", 0.93),
     "我听日有咩会": nlu_result("query_meetings", 0.9),
     "下周一有冇会": nlu_result("query_meetings", 0.9),
+    "我呢个礼拜有咩会": nlu_result("query_meetings", 0.9),
+    "下个礼拜有冇会要开": nlu_result("query_meetings", 0.9),
     "改好了，重新提交：各单位请做好汛期值班，附值班表": nlu_result("resubmit_document", 0.93),
     "再送审一次": nlu_result("resubmit_document", 0.93),
     # meetings named by their words (no code)
@@ -489,9 +491,32 @@ async def test_meetings_of_a_day_asked_in_words(rt: Runtime) -> None:
     )
 
 
+async def test_meetings_of_a_week_asked_in_words(rt: Runtime) -> None:
+    """ "我呢个礼拜有咩会" used to list every coming meeting: a week named without a weekday is Monday to Sunday."""
+    await verify_dialog(
+        rt,
+        [
+            ("张伟", "/预约会议 明天上午十点在三楼会议室开一个钟，议题是预算", "已预约会议 HY-2026-0001"),
+            ("张伟", "/预约会议 下周二上午十点在三楼会议室开一个钟，议题是值班", "已预约会议 HY-2026-0002"),
+            (
+                "张伟",
+                "我呢个礼拜有咩会",
+                re.compile("^您11月16日至22日的会议：\n· HY-2026-0001[^\n]*预算[^\n]*\n近期另有 1 个会议"),
+            ),
+            (
+                "张伟",
+                "下个礼拜有冇会要开",
+                re.compile("^您11月23日至29日的会议：\n· HY-2026-0002[^\n]*值班[^\n]*\n近期另有 1 个会议"),
+            ),
+        ],
+        names=SENDERS,
+    )
+
+
 async def test_a_command_nobody_answers_is_said_to_be_unknown_with_the_ones_it_resembles(rt: Runtime) -> None:
     """ "/待派" used to be read as words and declined ("没有理解您的意思"): a slash that names no command says so and
-    names the commands it resembles; the dispatcher's queue answers to "/待派" too."""
+    names the commands it resembles (to a citizen, only those of the citizen's help); the dispatcher's queue answers
+    to "/待派" too."""
     await verify_dialog(
         rt,
         [
@@ -499,6 +524,9 @@ async def test_a_command_nobody_answers_is_said_to_be_unknown_with_the_ones_it_r
             ("张伟", "/同意了 FW-2026-001", re.compile("^没有“/同意了”这个命令。相近的命令：/同意[、。]")),
             ("市民", "/查工单 GD2026111800001", re.compile("^没有“/查工单”这个命令。相近的命令：[^。]*/工单[、。]")),
             ("市民", "/abc", re.compile("^没有“/abc”这个命令。发送 /帮助 查看全部命令")),
+            # a citizen is never pointed to office or dispatch commands that would only be refused
+            ("市民", "/同意了", re.compile("^没有“/同意了”这个命令。发送 /帮助")),
+            ("市民", "/派工单", re.compile("^没有“/派工单”这个命令。相近的命令：/工单[^。派]*。")),
             ("市民", "/取消", "目前没有需要取消的操作"),  # the word itself, not a question for the KB
             ("市民", "/帮助", "我能帮您"),
             ("市民", "/我的工单", "没有查到您登记过的工单"),

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from kernel.clock import SHANGHAI
-from nlu.timeparse import on_day_of, parse_time
+from nlu.timeparse import on_day_of, parse_time, week_asked
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI)  # a Wednesday
 BOOKED = datetime(2026, 11, 19, 15, 0, tzinfo=SHANGHAI)  # tomorrow 15:00
@@ -46,3 +46,25 @@ def test_a_negated_time_alone_is_still_read_and_plain_times_are_unchanged() -> N
     assert alone is not None and alone.value.hour == 15
     plain = parse_time("听日下昼三点", NOW)
     assert plain is not None and plain.has_day and plain.has_part and plain.value == BOOKED
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("我呢个礼拜有咩会", (11, 16), (11, 22)),
+        ("这周有什么会议", (11, 16), (11, 22)),
+        ("今个星期", (11, 16), (11, 22)),
+        ("下个礼拜有冇会要开", (11, 23), (11, 29)),
+        ("下下周", (11, 30), (12, 6)),
+        ("上周开过咩会", (11, 9), (11, 15)),
+    ],
+)
+def test_a_week_named_whole_is_monday_to_sunday(text: str, first: tuple[int, int], last: tuple[int, int]) -> None:
+    span = week_asked(text, NOW)
+    assert span is not None
+    assert ((span.first.month, span.first.day), (span.last.month, span.last.day)) == (first, last)
+
+
+@pytest.mark.parametrize("text", ["下周三有冇会", "周五", "我最近有什么会", "礼拜堂附近"])
+def test_a_weekday_or_no_week_is_no_whole_week(text: str) -> None:
+    assert week_asked(text, NOW) is None
