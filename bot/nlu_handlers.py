@@ -23,7 +23,7 @@ from integrations.chat import OUT_OF_SCOPE
 from integrations.context import PICK, described_option, listed_entity, listed_item
 from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS, IntentSpec
-from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, is_staff
+from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, asked_since, is_staff
 from integrations.router import Decision, decide_for, entity_values
 from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
@@ -306,9 +306,9 @@ class JustFiled:
 
 async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled | None:
     """A citizen's turn that adds to the ticket they filed minutes ago ("还有就是每次都是一辆蓝色货车") or corrects
-    it ("头先讲错咗，唔系建筑垃圾，系生活垃圾"; "唔系烧烤档，系大排档" when the ticket says 烧烤档; "刚才说错了，
-    不是3栋是5栋" corrects its address): that ticket and the addition. A question, or an action on the ticket the
-    NLU names, is not such a turn."""
+    it ("头先讲错咗，唔系建筑垃圾，系生活垃圾"; "唔系烧烤档，系大排档", unless a question put to the KB since
+    filing is what it corrects; "刚才说错了，不是3栋是5栋" corrects its address): that ticket and the addition. A
+    question, or an action on the ticket the NLU names, is not such a turn."""
     tickets = ctx.services.tickets
     added = added_to_filing(ctx.text)
     swap = swapped_part(ctx.text)
@@ -322,10 +322,11 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled
         return None
     latest = recent[0]
     said = tidy_text(ctx.message.text)
-    if not added:  # a bare "不是X是Y": a correction only of what the ticket says
+    if not added:  # a bare "不是X是Y": a correction of what the ticket says, or of what was said when filing it
         assert swap is not None
-        if swap[0] not in (latest.content or "") + (latest.address or ""):
-            return None
+        said_in_ticket = swap[0] in (latest.content or "") + (latest.address or "")
+        if not said_in_ticket and asked_since(ctx.session, latest.created_at):
+            return None  # "唔系居住证，系身份证" after a KB answer corrects the question, not the ticket
         return JustFiled(latest.code, f"更正，{said}", swap[0] in (latest.address or ""))
     swap = swapped_part(added) if added.startswith("更正，") else None
     fixes_address = swap is not None and swap[0] in (latest.address or "")
@@ -397,6 +398,9 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         if replies and not added.startswith("更正，"):
             replies[-1].text += "\n（如果这是另一件事，请说“我要投诉……”另行登记。）"
         return replies
+    corrected = knowledge.corrected_question(ctx.session, ctx.text)
+    if corrected is not None:  # "唔系居住证，系身份证" right after "居住证要带咩材料": that question, corrected
+        return await deliver(ctx, await knowledge.answer(replace(call, text=corrected, raw_text=corrected)))
     if await _complains_of_delay_on_own_ticket(ctx):
         # "点解咁耐都冇人理㗎" with a ticket open: urging it, not a new complaint about nothing named.
         return await _act(ctx, decide_for(SPECS["remind_ticket"], {}, ctx.actor.roles))

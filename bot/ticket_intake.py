@@ -97,8 +97,13 @@ _NO_PHONE = re.compile(
 _ENTRY = re.compile(
     r"^(?:我要|我想|我想要|我需要|想|要)?(?:登记工单|投诉|登记|反映|举报|求助|提个?建议)(?:一下)?[啊呀啦喇吧嘞!！。.~～\s]*$"
 )
-# "我要投诉……" with its content: unmistakably a ticket even without NLU; a question about complaining is not.
-_EXPLICIT = re.compile(rf"^{_I_WANT}(?:投诉|举报|求助|反映|提建议|建议)")
+# "我要投诉……", or the verb alone at the head ("投诉三角镇东升村有人乱倒垃圾"), with its content: unmistakably a
+# ticket even without NLU. A question about complaining is not, nor a verb in the past ("投诉咗成个月") or one
+# naming a way to file ("投诉电话", "举报有奖").
+_EXPLICIT = re.compile(
+    rf"^{_I_WANT}?(?:投诉|举报|求助|反映|提建议|建议|表扬)(?:一下|下)?"
+    r"(?!咗|了|过|嘅|的|电话|热线|方式|渠道|流程|途径|有奖|奖励|箱|信箱|中心|平台)"
+)
 _QUESTION = re.compile(r"怎么|怎样|如何|哪里|哪个|什么|多少|吗|[?？]")
 # The citizen's own word for the type wins over the NLU's reading.
 _KIND_WORDS = (
@@ -296,13 +301,25 @@ _PLACE_TAIL = re.compile(
 )
 
 
+# A village, community or estate named right after its town or district ("三角镇" then "东升村"): the same place.
+_SUBUNIT = re.compile(r"[^\W\d_]{1,4}?(?:新村|村|社区|小区|花园|居委会|居委)")
+_NOT_IN_A_SUBUNIT = re.compile(r"[有在喺系係是的嘅个啲了我你佢𠊎呢嗰边附近]")
+
+
 def whole_place(text: str, value: str) -> str:
-    """The NLU may tag only the head of a place ("江北" of "江北路 5 号"): extend it over the place's tail."""
+    """The NLU may tag only the head of a place ("江北" of "江北路 5 号", "三角镇" of "三角镇东升村"): extend it over
+    the place's tail, and over the village or community that follows a town or district."""
     at = text.find(value)
     if at < 0:
         return value
     tail = _PLACE_TAIL.match(text, at + len(value))
-    return value + (tail.group(0) if tail else "")
+    place = value + (tail.group(0) if tail else "")
+    if place.endswith(("镇", "街道", "区", "乡")):
+        sub = _SUBUNIT.match(text, at + len(place))
+        if sub is not None and not _NOT_IN_A_SUBUNIT.search(sub.group(0)):
+            more = _PLACE_TAIL.match(text, sub.end())
+            place += sub.group(0) + (more.group(0) if more else "")
+    return place
 
 
 @dataclass(frozen=True)

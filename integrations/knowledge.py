@@ -14,6 +14,7 @@ from kernel.clock import SHANGHAI
 from kernel.identity import Actor
 from knowledge_base.policy import Decision
 from knowledge_base.service import AskResult, Card, KnowledgeBase, KnowledgeBaseUnavailable
+from nlu.correcting import swapped_part
 from office_flows.transcripts.models import KB_ANSWER, KB_CHOICES, KB_DECLINE
 
 CHOICE_KEY = "kb_choices"  # the entries offered as numbered choices: [[kind, entry_id], …]
@@ -76,11 +77,24 @@ class KnowledgeAnswers:
             return None
         return str(raw.get("name") or "") or None
 
-    def _remember(self, session: SessionData, card: Card) -> None:
+    def _remember(self, session: SessionData, card: Card, asked: str = "") -> None:
+        """The service answered, and the words it was asked in (a choice picked: its name)."""
         data = card.item if card.item else card.data
         name = str(data.get("name") or data.get("question") or "")
         if name:
-            session[TOPIC_KEY] = {"name": name[:80], "at": self.kb.clock.now().isoformat()}
+            at = self.kb.clock.now().isoformat()
+            session[TOPIC_KEY] = {"name": name[:80], "at": at, "asked": (asked or name)[:200]}
+
+    def corrected_question(self, session: SessionData, text: str) -> str | None:
+        """The question just answered with what ``text`` corrects swapped in ("居住证要带咩材料", then "唔系居住证，
+        系身份证" → "身份证要带咩材料"); None when the text corrects nothing of it."""
+        swap = swapped_part(text)
+        raw = session.get(TOPIC_KEY)
+        if swap is None or not isinstance(raw, dict) or self._topic(session) is None:
+            return None
+        asked = str(raw.get("asked") or "")
+        wrong, meant = swap
+        return asked.replace(wrong, meant) if wrong in asked else None
 
     async def answer(self, call: FlowCall, result: AskResult | None = None) -> Outcome:
         """Answer the question of ``call``; ``result`` when the caller already looked it up."""
@@ -94,7 +108,7 @@ class KnowledgeAnswers:
             card = result.cards[0]
             # "要几多钱" after an answer: that detail of the service talked about, not its whole guide again
             aspect = self.kb.aspect_followed_up(call.text) if self._topic(call.session) else None
-            self._remember(call.session, card)
+            self._remember(call.session, card, call.text)
             return Outcome([CardAnswer("", card=card, aspect=aspect or "")], kb=KB_ANSWER)
         if result.decision is Decision.SUGGEST:
             call.session[CHOICE_KEY] = [[h.kind, h.entry_id] for h in result.hits]
@@ -161,3 +175,17 @@ def register(flows: IntentRegistry, answers: KnowledgeAnswers) -> None:
 
     flows.register("ask_service", ask_service)
     flows.register("unanswered_questions", unanswered_questions)
+
+
+def asked_since(session: SessionData, since: datetime) -> bool:
+    """Whether the speaker has put a question to the knowledge base since ``since`` (answered, offered choices or
+    declined), as far as the session tells: a correction after it ("唔系居住证，系身份证") is about that question."""
+    if session.get(CHOICE_KEY) is not None or session.get(MISS_KEY) is not None:
+        return True
+    raw = session.get(TOPIC_KEY)
+    if not isinstance(raw, dict):
+        return False
+    try:
+        return datetime.fromisoformat(str(raw.get("at"))) >= since
+    except (TypeError, ValueError):  # no time, or one without a zone
+        return False

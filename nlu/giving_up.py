@@ -45,8 +45,8 @@ _CLAUSES = re.compile(r"[，,。.!！?？;；:：、~～…\s]+")
 # "Cancel" said plainly: what every pending step (a slot asked for, a booking's choices, a queue for a person)
 # takes as dropping it.
 _CANCEL = re.compile(
-    r"^(?:取消|退出|cancel|算了|算啦|算喇|算嘞|"
-    r"(?:不用|唔使|唔洗|毋使|不要|唔要|冇嘢|没事|冇事|不订|唔订)(?:了|喇|啦|嘞|咯))"
+    r"^(?:我哋|我们|我|𠊎|俺)?(?:都|就|还是)?(?:取消|退出|cancel|算了|算啦|算喇|算嘞|"
+    r"(?:不用|唔使|唔洗|毋使|不要|唔要|唔爱|毋爱|冇嘢|没事|冇事|不订|唔订)(?:了|喇|啦|嘞|咯))"
     r"[吧啦了喇嘞咯。.!！~～\s]*$",
     re.I,
 )
@@ -56,7 +56,7 @@ _DROP_WORD = re.compile(_DROP, re.I)
 
 
 def is_cancel(text: str) -> bool:
-    """A plain cancel word ("取消", "算了吧", "唔使了", "cancel"), or two said together ("算了唔使了", "取消，唔要了"),
+    """A plain cancel word ("取消", "算了吧", "唔使了", "我唔要了", "𠊎唔爱了", "cancel"), or two said together ("算了唔使了", "取消，唔要了"),
     and nothing else."""
     said = text.strip()
     if _CANCEL.match(said):

@@ -457,13 +457,19 @@ async def test_a_time_at_the_phone_step_fills_an_empty_time_only(rt: Runtime) ->
         "退出！",
         "算了唔使了",
         "算啦，唔要喇",
+        "我唔要了",
+        "我不要了",
+        "𠊎唔爱了",
+        "我哋都唔使了",
     ],
 )
 def test_one_set_of_cancel_words_for_every_pending_step(said: str) -> None:
     assert is_cancel(said)
 
 
-@pytest.mark.parametrize("said", ["取消会议 HY-2026-0001", "算了算了，还是投诉吧", "不用了解", "取消预约要多久"])
+@pytest.mark.parametrize(
+    "said", ["取消会议 HY-2026-0001", "算了算了，还是投诉吧", "不用了解", "取消预约要多久", "我不要了解", "我唔要佢赔"]
+)
 def test_cancel_words_inside_a_request_are_not_a_cancel(said: str) -> None:
     assert not is_cancel(said)
 
@@ -575,6 +581,16 @@ def test_what_a_place_answer_says(said: str, place: str, since: str, more: str) 
         ("想投诉下隔篱屋养狗成日吠", True),
         ("我要投诉", False),  # nothing said yet: the intake asks what happened
         ("𠊎要投诉，爱去哪里投诉？", False),  # a question about filing
+        # the verb alone at the head, with the matter after it
+        ("投诉三角镇东升村有人乱倒垃圾", True),
+        ("举报：江北路有间铺头卖假烟", True),
+        ("表扬下城北派出所嘅民警好负责", True),
+        ("建议喺梅江桥头加个红绿灯", True),
+        # a past, a way to file, a question
+        ("投诉咗成个月都冇人理", False),
+        ("投诉电话系几多号码", False),
+        ("举报有奖励吗", False),
+        ("投诉热线几点上班", False),
     ],
 )
 def test_a_request_that_files_with_its_content(said: str, explicit: bool) -> None:
@@ -774,3 +790,20 @@ async def test_a_street_address_in_the_first_message_is_not_asked_again(rt: Runt
     )
     t = await the_ticket(rt)
     assert t.address == "东山大道12号"
+
+
+@pytest.mark.parametrize(
+    ("said", "tagged", "place"),
+    [
+        ("投诉三角镇东升村有人乱倒垃圾", "三角镇", "三角镇东升村"),  # measured: Rasa tags "三角镇" only
+        ("西阳镇白宫村3号门口堆满垃圾", "西阳镇", "西阳镇白宫村3号"),
+        ("江南街道鸿都社区成日有人烧嘢", "江南街道", "江南街道鸿都社区"),
+        ("江北路 5 号好嘈", "江北", "江北路"),
+        ("三角镇有个村好臭", "三角镇", "三角镇"),  # no village named after the town
+        ("城北镇嘅市场好污糟", "城北镇", "城北镇"),
+    ],
+)
+def test_a_tagged_place_is_extended_over_its_tail_and_its_village(said: str, tagged: str, place: str) -> None:
+    from bot.ticket_intake import whole_place
+
+    assert whole_place(said, tagged) == place

@@ -405,6 +405,8 @@ GLOBAL = [
     ("取消 with nothing pending: neutral", "g1", [("取消", "没有需要取消的操作")]),
     ("算了 with nothing pending", "g2", [("算了", "没有需要取消的操作")]),
     ("Cantonese 唔使了", "g3", [("唔使了", "没有需要取消的操作")]),
+    # with a subject: "我唔要了" used to get the KB's 生育登记 guide
+    ("我唔要了 with nothing pending", "g7", [("我唔要了", "没有需要取消的操作"), ("𠊎唔爱了", "没有需要取消的操作")]),
     ("帮助 without a slash: the citizen's help", "g4", [("帮助", "登记 12345 工单")]),
     ("评价 with nothing to rate says so at once", "g5", [("评价一下", "没有找到需要您评价的工单")]),
     (
@@ -1073,3 +1075,31 @@ async def test_a_new_request_leaves_the_question_about_a_ticket_code(rt):
         sender="demo-laijianguo",
         channel=WEB,
     )
+
+
+async def test_a_filing_verb_at_the_head_files_and_a_slip_after_filing_or_after_a_question_is_corrected(rt):
+    """ "投诉三角镇东升村有人乱倒垃圾" (the verb alone at the head) used to get a menu of 更正事发地址 / 建议 / 举报,
+    and the place kept was "三角镇"; "唔系建筑垃圾，系生活垃圾" right after filing a ticket that never said 建筑垃圾
+    opened a 举报 intake; "唔系居住证，系身份证" after a KB answer got the 居住证 guide again."""
+    await verify_dialog(
+        rt,
+        [
+            (
+                "投诉三角镇东升村有人乱倒垃圾",
+                [re.compile("登记投诉工单[\\s\\S]*地点：三角镇东升村（"), INTAKE_TIME],
+            ),
+            ("成个礼拜", INTAKE_PHONE),
+            ("匿名", READ_BACK),
+            ("确认", "已为您登记工单"),
+            ("唔系建筑垃圾，系生活垃圾", re.compile("^已将您的补充内容记入工单 GD\\d{13}[^（]*$")),
+            ("居住证要带咩材料", re.compile("^【居住证")),
+            ("唔系居住证，系身份证", re.compile("^【[^】]*身份证")),
+        ],
+        sender="f9",
+        channel=WEB,
+    )
+    [ticket] = await tickets_of(rt)
+    assert ticket.address == "三角镇东升村"
+    async with rt.db.session() as s:
+        said = await s.scalars(select(TicketEvent.comment).where(TicketEvent.action == "supplement"))
+        assert list(said) == ["更正，唔系建筑垃圾，系生活垃圾"]
