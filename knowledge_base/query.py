@@ -67,11 +67,22 @@ _ASPECT = re.compile("|".join(f"(?P<{kind}>{'|'.join(alts)})" for kind, alts in 
 # 办"). Retrieval does not strip them (``strip_aspects``, ``dense_query`` are unchanged): stripping them from
 # questions that name a service was never measured.
 _SPOKEN_ASPECTS = {
+    # in person or on one's behalf: 要不要本人去、一定要亲自到场吗、可以叫人代办吗 (no item field: the answer shown whole)
+    "in_person": [
+        r"(?:要不要|要唔要|需不需要|使不使|使唔使|一定要|必须|是不是要|系咪要|是否要)(?:本人|亲自|自己)"
+        r"(?:去|到场|到现场|过去|来|办理|办)?",
+        r"(?:可以|可不可以|可唔可以|能不能|能|得不得|得唔得)?(?:找|叫|请|让|托)?"
+        r"(?:人|别人|家人|家里人|屋企人|屋下人|亲属|亲戚|他人|朋友)(?:帮我|帮手|帮忙)?"
+        r"(?:代办|代领|代理|去办|去拿|去领)(?:吗|么|不|得唔得|得不得)?",
+    ],
     "online": [r"网上(?:能不能|可不可以)(?:办理|办|申请)(?:吗)?"],
     "phone": [r"(?:咨询)?电话(?:号码?)?(?:是|系)?(?:多少|几多)号?", r"(?:打|拨)(?:什么|咩|乜嘢?|哪个|边个)电话"],
 }
 _FOLLOW_UP = re.compile(
-    "|".join(f"(?P<{kind}>{'|'.join(alts + _SPOKEN_ASPECTS.get(kind, []))})" for kind, alts in _ASPECTS.items())
+    "|".join(
+        f"(?P<{kind}>{'|'.join(_ASPECTS.get(kind, []) + _SPOKEN_ASPECTS.get(kind, []))})"
+        for kind in [*_ASPECTS, *(k for k in _SPOKEN_ASPECTS if k not in _ASPECTS)]
+    )
 )
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 

@@ -127,7 +127,17 @@ def test_a_follow_up_asks_only_an_aspect(question):
 
 @pytest.mark.parametrize(
     ("question", "aspect"),
-    [("电话几多号", "phone"), ("电话号码系几多", "phone"), ("打什么电话", "phone"), ("网上可不可以办", "online")],
+    [
+        ("电话几多号", "phone"),
+        ("电话号码系几多", "phone"),
+        ("打什么电话", "phone"),
+        ("网上可不可以办", "online"),
+        ("要不要本人去", "in_person"),
+        ("一定要亲自到场吗", "in_person"),
+        ("可以叫人代办吗", "in_person"),
+        ("屋企人去办得唔得", "in_person"),
+        ("可以叫家里人代办吗", "in_person"),
+    ],
 )
 def test_spoken_follow_ups_name_their_detail_and_are_not_stripped_from_retrieval(question, aspect):
     """Said after an answer, these used to be declined; retrieval's query is unchanged (never measured there)."""
