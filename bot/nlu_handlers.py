@@ -219,6 +219,9 @@ async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
     return await _route_understood(ctx, await _understand(ctx))
 
 
+_ASKED_ABOUT = {"doc_id": "query_document", "ticket_id": "query_ticket"}  # a question about a listed item
+
+
 def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | None:
     """An item pointed at by its place in the list just shown (the to-do documents, a ticket queue) is that
     item: "第一份写咩嘅", "签收第二张"."""
@@ -229,9 +232,10 @@ def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | 
     if listed is None or listed.value is None:
         return u
     entities = [*u.entities, {"entity": entity, "value": listed.value, "extractor": "listed"}]
-    if entity == "doc_id" and not _acts_on(_likeliest(u), entity) and is_question(ctx.text):
-        # A question about an item of the list ("第一份写咩嘅", read as out of scope): a question about that document.
-        return replace(u, intent="query_document", confidence=1.0, entities=entities)
+    if not _acts_on(_likeliest(u), entity) and is_question(ctx.text):
+        # A question about an item of the list ("第一份写咩嘅", "第一张讲咩", read as out of scope): a question about
+        # that document or ticket.
+        return replace(u, intent=_ASKED_ABOUT[entity], confidence=1.0, entities=entities)
     return replace(u, entities=entities)
 
 

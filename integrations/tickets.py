@@ -109,12 +109,17 @@ async def _run(coro: Awaitable[list[str]]) -> list[str]:
         return [str(exc)]
 
 
-def status_text(code: str, view: TicketStatusView | None) -> str:
+def status_text(code: str, view: TicketStatusView | None, appeal: bool = False) -> str:
+    """Where a ticket stands; with ``appeal`` (staff asking "第一张讲咩") what it is about, too."""
     if view is None:
         # The same answer for "no such ticket" and "not yours": ids must not be probed.
         return f"没有查到您名下编号为 {code} 的工单。请核对编号；如用电话登记，请回复“/工单 {code} 登记时的手机号”。"
-    lines = [
-        f"工单 {view.code}（{view.kind}）",
+    lines = [f"工单 {view.code}（{view.kind}）"]
+    if appeal:
+        lines.append(f"诉求：{view.content}")
+        if view.address:
+            lines.append(f"地点：{view.address}")
+    lines += [
         f"状态：{LABELS[view.status]}",
         f"办理部门：{view.department}",
         f"办理期限：{fmt_time(view.deadline_at)}" + ("（计时暂停）" if view.paused else ""),
@@ -158,7 +163,8 @@ def rating_text(result: RatingResult) -> str:
 
 
 async def query(svc: TicketService, actor: Actor, code: str, phone: str = "") -> list[str]:
-    return [status_text(code, await svc.queries.status(code, actor, phone))]
+    """A ticket's status: to the staff who may see it, with the appeal itself."""
+    return [status_text(code, await svc.queries.status(code, actor, phone), appeal=actor.person_id is not None)]
 
 
 async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: str, comment: str = "") -> list[str]:
@@ -413,6 +419,7 @@ async def history_lines(svc: TicketService, code: str) -> list[str]:
 
 # --- the dispatch queue, the department's queue, overdue tickets (the "/工单队列" command and free text alike) ---
 
+_WAITING_FOR = {Status.DISPATCHED: "待签收", Status.HANDLING: "办理中"}  # what "签收" and "回复" act on
 SHOWN = "ticket_shown"  # the ticket a staff member looked at last ({"code", "at"}): "派给城管局" takes it
 SHOWN_FRESH = timedelta(minutes=30)
 NEAR_DEADLINE = timedelta(hours=24)  # "快到期": due within a day
@@ -584,6 +591,8 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         code = code_of(call)
         if not code:
             return await my_tickets(svc, call.actor)
+        if call.actor.person_id is not None:  # "派给城管局" next takes the ticket a staff member just looked at
+            remember_shown(call.session, code, svc.clock.now())
         return await query(svc, call.actor, code)
 
     async def rate_service(call: FlowCall) -> list[str]:
@@ -592,21 +601,26 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         reason = rating_reason(said)
         return await rate(svc, call.actor, code, str(call.entities.get("rating") or call.text), reason)
 
-    async def ticket_of(call: FlowCall) -> str | Outcome:
-        """The ticket named, else the department's only open one, else a choice among them."""
+    async def ticket_of(call: FlowCall, status: Status | None) -> str | Outcome:
+        """The ticket named, else the department's only open one (in ``status``, the one the action needs:
+        "签收" offers only those waiting to be signed for), else a choice among them."""
         code = code_of(call)
         if code:
             return code
         open_ = await svc.queries.department_todo(call.actor)
         if not open_:
             return Outcome.say("本部门目前没有待办工单。如要处理其他工单，请说明工单编号（GD 开头，共 15 位）。")
-        if len(open_) == 1:
-            return open_[0].code
-        return offer(call, "ticket_id", [(x.code, f"{x.code}（{x.kind}）{x.content[:20]}") for x in open_], "待办工单")
+        fit = [x for x in open_ if status is None or x.status == status]
+        what = f"{_WAITING_FOR[status]}的工单" if status else "待办工单"
+        if not fit:
+            return Outcome.say(f"本部门目前没有{what}。如要处理其他工单，请说明工单编号（GD 开头，共 15 位）。")
+        if len(fit) == 1:
+            return fit[0].code
+        return offer(call, "ticket_id", [(x.code, f"{x.code}（{x.kind}）{x.content[:20]}") for x in fit], what)
 
-    def on_ticket(fn: Callable[[FlowCall, str], Awaitable[list[str]]]) -> FlowHandler:
+    def on_ticket(fn: Callable[[FlowCall, str], Awaitable[list[str]]], status: Status | None = None) -> FlowHandler:
         async def run(call: FlowCall) -> Outcome:
-            code = await ticket_of(call)
+            code = await ticket_of(call, status)
             if isinstance(code, Outcome):
                 return code
             remember_shown(call.session, code, svc.clock.now())  # "已经派人去查…" next may be its result
@@ -623,9 +637,9 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
     async def reply_ticket(call: FlowCall, code: str) -> list[str]:
         return await reply(svc, call.actor, code, remainder(call.written, code))
 
-    flows.register("accept_ticket", on_ticket(accept_ticket))
+    flows.register("accept_ticket", on_ticket(accept_ticket, Status.DISPATCHED))
     flows.register("return_ticket", on_ticket(return_))
-    flows.register("reply_ticket", on_ticket(reply_ticket))
+    flows.register("reply_ticket", on_ticket(reply_ticket, Status.HANDLING))
 
     async def extend_ticket(call: FlowCall) -> list[str]:
         code = code_of(call)

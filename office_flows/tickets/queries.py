@@ -90,6 +90,8 @@ class TicketStatusView:
     result: str
     merged_into: str
     rectification_due: datetime | None  # an open rectification after a bad rating
+    content: str = ""  # the appeal as filed
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class TicketQueries:
                 result=t.result or "",
                 merged_into=t.duplicate_of or "",
                 rectification_due=rect_due,
+                content=t.content or "",
+                address=t.address or "",
             )
 
     async def may_see(self, t: Ticket, actor: Actor) -> bool:

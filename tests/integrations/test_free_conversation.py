@@ -1106,3 +1106,35 @@ async def test_a_filing_verb_at_the_head_files_and_a_slip_after_filing_or_after_
     async with rt.db.session() as s:
         said = await s.scalars(select(TicketEvent.comment).where(TicketEvent.action == "supplement"))
         assert list(said) == ["更正，唔系建筑垃圾，系生活垃圾"]
+
+
+async def test_a_listed_ticket_asked_about_by_its_place_and_signing_offers_only_tickets_waiting_to_be_signed(rt):
+    """ "第二张讲咩" after the dispatch queue used to get "没有理解": it shows that ticket with its appeal, and
+    "派畀城管局" then dispatches it. "签收" without a code used to offer every open ticket of the department,
+    those already being handled too: only the ones waiting to be signed for count."""
+    first = await _file_dumping_complaint(rt, "t5")
+    second = code_in(
+        await verify_dialog(
+            rt,
+            [
+                ("我要举报江南路有间铺头卖假烟", ["登记举报工单", INTAKE_TIME]),
+                ("成个月", INTAKE_PHONE),
+                ("匿名", READ_BACK),
+                ("确认", "已为您登记工单"),
+            ],
+            sender="t6",
+            channel=WEB,
+        )
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "有几多单等紧派", re.compile(f"1\\. {first}[\\s\\S]*2\\. {second}")),
+            ("demo-zhongli", "第二张讲咩", re.compile(f"^工单 {second}（举报）\\n诉求：我要举报江南路有间铺头卖假烟")),
+            ("demo-zhongli", "派畀城管局", f"已将工单 {second} 派往梅江区城市管理和综合执法局"),
+            ("demo-zhongli", f"/派单 {first} 城管局", "派往"),
+            ("demo-zhuli", f"/签收 {second}", f"已签收工单 {second}"),
+            ("demo-zhuli", "签收", f"已签收工单 {first}"),  # the only one still waiting to be signed for
+        ],
+        channel=WEB,
+    )
