@@ -101,3 +101,21 @@ def one_department(table: Table, code: str, metric: Metric | None, names: dict[s
         whole = _district(table, m)
         lines.append(f"· {m.caption} {_pct(row[m.key])}（{_counts(m, row[m.key])}）；全区 {_pct(whole)}{place}")
     return "\n".join(lines)
+
+
+def every_rate_ranked(table: Table, names: dict[str, str], label: str, asked: StatsQuestion) -> str:
+    """ "边个部门最差" with no rate named: each rate's worst (or best) department, with the district's rate."""
+    side = "最好" if asked.best_first else "最差"
+    lines = [f"{label}各项指标{side}的部门："]
+    for m in METRICS.values():
+        order = _best_to_worst(table, m)
+        if not order:
+            lines.append(f"· {m.caption}：还没有计入的工单")
+            continue
+        top = order[0] if asked.best_first else order[-1]
+        cell = table[top][m.key]
+        tops = [names.get(d, d or "未派单") for d in order if table[d][m.key]["rate"] == cell["rate"]]
+        whole = _district(table, m)
+        lines.append(f"· {m.caption}：{'、'.join(tops)} {_pct(cell)}（{_counts(m, cell)}）；全区 {_pct(whole)}")
+    lines.append("某一项的全部排名：问“边个部门满意率最低”或发送“/统计 满意率”；某个部门的各项数字：“/统计 城管局”。")
+    return "\n".join(lines)

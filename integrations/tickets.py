@@ -22,7 +22,7 @@ from integrations.contract import (
     texts,
 )
 from integrations.intents import SPECS
-from integrations.stats_answer import one_department, one_rate, question_in
+from integrations.stats_answer import every_rate_ranked, one_department, one_rate, question_in
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor, Role
 from nlu.entities import rating_level, rating_reason
@@ -386,6 +386,8 @@ async def stats(svc: TicketService, actor: Actor, text: str) -> list[str]:
         return [one_department(table, asked.department, asked.metric, names, label) + _DETAIL]
     if asked.metric is not None:
         return [one_rate(table, asked.metric, names, label, asked) + _DETAIL]
+    if asked.ranking:  # "边个部门最差": each rate's worst department
+        return [every_rate_ranked(table, names, label, asked) + _DETAIL]
     lines = [f"{label}工单统计（按部门）："]
     for dept in sorted(table):
         cells = []
@@ -515,27 +517,32 @@ async def _topic_alerts_line(svc: TicketService, actor: Actor) -> str:
     return f"\n未诉先办预警（热点诉求增长）{len(found)} 条，发送“/预警”查看。"
 
 
-async def overdue_text(svc: TicketService, actor: Actor, department: str | None) -> str:
+async def overdue_text(
+    svc: TicketService, actor: Actor, department: str | None, session: SessionData | None = None
+) -> str:
     """Open tickets past their deadline or due within a day, of one department when named (a department head
-    who supervises nothing else sees their own)."""
+    who supervises nothing else sees their own), numbered (``session`` remembers them: "催下第一张")."""
     now = svc.clock.now()
     code = await svc.queries.department_code(department) if department else None
     if code is None and not actor.roles & (DISPATCHERS | {Role.SUPERVISOR}):
         code = actor.department_code
     tickets = await svc.queries.due_before(now + NEAR_DEADLINE, department=code or "")
+    if session is not None:
+        remember_listing(session, "ticket_id", [t.code for t in tickets], now)
     names = await svc.queries.department_names()
     where = f"{names.get(code, code)}" if code else ""
     if not tickets:
         return f"{where}目前没有超期或 24 小时内到期的工单。"
     late = [t for t in tickets if t.deadline_at is not None and t.deadline_at < now]
     lines = [f"{where}超期 {len(late)} 张、24 小时内到期 {len(tickets) - len(late)} 张（按期限排序）："]
-    for t in tickets:
+    for n, t in enumerate(tickets, start=1):
         state = "已超期" if t in late else "快到期"
         dept = names.get(t.department_code or "", "未派单")
         lines.append(
-            f"· {t.code}（{dept}，{LABELS[Status(t.status)]}）{state}，期限 {fmt_time(t.deadline_at)}：{t.content[:20]}"
+            f"{n}. {t.code}（{dept}，{LABELS[Status(t.status)]}）{state}，期限 {fmt_time(t.deadline_at)}："
+            f"{t.content[:20]}"
         )
-    lines.append("催办：说“催一下城管局”，或“/催办 工单编号”。")
+    lines.append("催办：说“催下第一张”“催一下城管局”，或“/催办 工单编号”。")
     return "\n".join(lines)
 
 
@@ -666,7 +673,7 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return [await queue_text(svc, call.actor, call.session)]
 
     async def overdue_tickets(call: FlowCall) -> list[str]:
-        text = await overdue_text(svc, call.actor, await named_department(svc, call))
+        text = await overdue_text(svc, call.actor, await named_department(svc, call), call.session)
         if _ALERT_WORDS.search(call.text) and alerts_queries.may_read(call.actor):
             # "有冇咩预警": the overdue tickets are one warning; the 未诉先办 topic alerts are the other.
             text += await _topic_alerts_line(svc, call.actor)

@@ -144,7 +144,7 @@ async def test_supervisor_overdue_urge_and_quality(rt: Runtime) -> None:
     await verify_dialog(
         rt,
         [
-            ("demo-laijianguo", "有冇超期嘅工单", re.compile(f"超期 1 张、24 小时内到期 0 张.*\\n· {code}（{CGJ}")),
+            ("demo-laijianguo", "有冇超期嘅工单", re.compile(f"超期 1 张、24 小时内到期 0 张.*\\n1\\. {code}（{CGJ}")),
             ("demo-laijianguo", "催一下城管局", f"已对{CGJ}的 1 张超期工单发出催办：{code}。"),
             ("demo-laijianguo", "质检情况点样", "本月暂无质检结果"),
             # a dispatcher only: the duty is named, not "工作人员", which a dispatcher already is

@@ -474,6 +474,15 @@ async def test_a_question_about_one_rate_or_one_department_is_answered(rt: Runti
                     "· 满意率 100%（达标 1/1[^\n]*；全区 50%，在 2 个部门中排第 1\n口径"
                 ),
             ),
+            # no rate named, but which department trails: each rate's worst department
+            (
+                "demo-laijianguo",
+                "/统计 边个部门最差",
+                re.compile(
+                    "^2026 年 9 月各项指标最差的部门：\n[\\s\\S]*"
+                    "· 满意率：梅江区交通运输局 0%（达标 0/1，1 次评价，样本过少）；全区 50%"
+                ),
+            ),
             ("demo-laijianguo", "/统计", "工单统计（按部门）"),  # no rate or department named: the whole table
         ],
     )
