@@ -1059,6 +1059,9 @@ async def test_staff_at_work_in_their_own_words(rt):
         [
             ("demo-laijianguo", "有没有哪张单子已经过了时限", re.compile(f"超期 1 张[\\s\\S]*{code}")),
             ("demo-laijianguo", "帮我催催城管执法局", f"已对{cgj}的 1 张超期工单发出催办"),
+            ("demo-laijianguo", "有冇超期嘅单", re.compile(f"超期 1 张[\\s\\S]*\\n1\\. {code}")),
+            ("demo-laijianguo", "再催下第一张", f"已对工单 {code} 发出催办"),  # the list's first, by its place
+            ("demo-laijianguo", "边个部门最差", re.compile("各项指标最差的部门：\\n· 按期签收率：")),
             ("demo-laijianguo", "这个月的质检打分咋样", "质检"),
             ("demo-laijianguo", "有冇咩预警", re.compile("超期[\\s\\S]*未诉先办预警")),
             ("demo-xiemin", "最近机器人有啥答不出来的问题", re.compile("未答问题[\\s\\S]*讲个笑话听听")),
