@@ -173,11 +173,18 @@ async def rate(svc: TicketService, actor: Actor, code: str | None, level_text: s
     if code is None:  # said first: asking for a level with nothing to rate would lead nowhere
         return [await _nothing_to_rate(svc, actor)]
     if label is None:
+        refused = await svc.rating_refused(code, actor)  # "我想改评价" after rating: said at once, no level asked
+        if refused is not None:
+            return [refused + (_AFTER_RATING if _CHANGE_RATING.search(level_text) else "")]
         return [f"请告诉我您对工单 {code} 的评价：非常满意、满意、基本满意、不满意，还是非常不满意？"]
     try:
         return [rating_text(await svc.rate(code, actor, LEVEL_OF[label], comment))]
     except TicketError as exc:
         return [str(exc)]
+
+
+_CHANGE_RATING = re.compile(r"改|修改|更改|更正|重新评|再评|撤回评价")
+_AFTER_RATING = "如对办理结果仍有意见，可以拨打 12345 热线反映，或直接说明情况重新登记。"
 
 
 async def _nothing_to_rate(svc: TicketService, actor: Actor) -> str:

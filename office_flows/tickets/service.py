@@ -118,6 +118,34 @@ def address_key(address: str) -> str:
     return _ADDR_NOISE.sub("", address)
 
 
+async def _rating_round(s: AsyncSession, t: Ticket) -> tuple[str, int]:
+    """Whether the ticket may be rated now, and as which round ("rate" after the answer, "rerate" once after a
+    rectification); a TicketError says why not (already rated, under rectification, still open, too late)."""
+    rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
+    rated = await s.scalar(
+        select(func.count())
+        .select_from(TicketRating)
+        .where(TicketRating.ticket_id == t.id, TicketRating.level.is_not(None))
+    )
+    if t.status == Status.ANSWERED:
+        return "rate", (rated or 0) + 1
+    if rect is not None and rect.done_at is not None and (rated or 0) < 2:
+        return "rerate", 2
+    if rect is not None and rect.done_at is None:
+        raise TicketError(f"工单 {t.code} 正在整改，整改完成后可以重新评价一次。")
+    if t.status in OPEN:
+        raise TicketError(f"工单 {t.code} 还在办理中，答复后才能评价。")
+    given = await s.scalar(
+        select(TicketRating.level)
+        .where(TicketRating.ticket_id == t.id, TicketRating.level.is_not(None))
+        .order_by(TicketRating.round.desc())
+        .limit(1)
+    )
+    if given in RATINGS:  # "好满意，多谢晒" right after rating: thanked, not refused
+        raise TicketError(f"工单 {t.code} 您已评价过（{RATINGS[given]}），感谢您的反馈！评价已记录，不能重复评价。")
+    raise TicketError(f"工单 {t.code} 已过评价期限，不能再评价。")
+
+
 class TicketService:
     def __init__(
         self,
@@ -703,6 +731,22 @@ class TicketService:
 
     # --- citizens -----------------------------------------------------------------------------
 
+    async def rating_refused(self, code: str, actor: Actor) -> str | None:
+        """Why the citizen cannot rate this ticket now ("您已评价过（满意）…"), or None when they can: asked before
+        a level is requested, so that "我想改评价" is not asked for a level the service would refuse."""
+        async with self.db.session() as s:
+            try:
+                t: Ticket | None = await self._get(s, code)
+            except TicketNotFound:
+                t = None
+            if t is None or not await owns(s, t, actor.channel, actor.sender):
+                return f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。"
+            try:
+                await _rating_round(s, t)
+            except TicketError as exc:
+                return str(exc)
+            return None
+
     async def rate(
         self, code: str, actor: Actor, level: int, comment: str = "", *, collected_via: str = ""
     ) -> RatingResult:
@@ -722,32 +766,8 @@ class TicketService:
                 t = None
             if t is None or not await owns(s, t, actor.channel, actor.sender):
                 raise TicketForbidden(f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。")
+            action, round_ = await _rating_round(s, t)
             rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
-            rated = await s.scalar(
-                select(func.count())
-                .select_from(TicketRating)
-                .where(TicketRating.ticket_id == t.id, TicketRating.level.is_not(None))
-            )
-            if t.status == Status.ANSWERED:
-                action, round_ = "rate", (rated or 0) + 1
-            elif rect is not None and rect.done_at is not None and (rated or 0) < 2:
-                action, round_ = "rerate", 2
-            elif rect is not None and rect.done_at is None:
-                raise TicketError(f"工单 {t.code} 正在整改，整改完成后可以重新评价一次。")
-            elif t.status in OPEN:
-                raise TicketError(f"工单 {t.code} 还在办理中，答复后才能评价。")
-            else:
-                given = await s.scalar(
-                    select(TicketRating.level)
-                    .where(TicketRating.ticket_id == t.id, TicketRating.level.is_not(None))
-                    .order_by(TicketRating.round.desc())
-                    .limit(1)
-                )
-                if given in RATINGS:  # "好满意，多谢晒" right after rating: thanked, not refused
-                    raise TicketError(
-                        f"工单 {t.code} 您已评价过（{RATINGS[given]}），感谢您的反馈！评价已记录，不能重复评价。"
-                    )
-                raise TicketError(f"工单 {t.code} 已过评价期限，不能再评价。")
             s.add(
                 TicketRating(
                     ticket_id=t.id,

@@ -389,6 +389,24 @@ async def test_a_cantonese_rating_keeps_its_reason(rt):
     assert rating is not None and rating.comment == "仲系好嘈"
 
 
+async def test_a_qualified_rating_is_basic_and_changing_it_is_refused_at_once(rt):
+    """ "都算满意嘅，不过慢咗啲" used to be recorded as 满意; "我想改评价" then asked for a level the service would
+    only refuse: it says the rating given and what else can be done."""
+    code = await _answered_ticket(rt, "r6")
+    await verify_dialog(
+        rt,
+        [
+            ("都算满意嘅，不过慢咗啲", "已收到您的评价：基本满意"),
+            ("我想改评价", re.compile(f"^工单 {code} 您已评价过（基本满意）[\\s\\S]*拨打 12345 热线")),
+        ],
+        sender="r6",
+        channel=WEB,
+    )
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+    assert rating is not None and rating.comment == "不过慢咗啲"
+
+
 async def test_a_good_rating_thanks(rt):
     await _answered_ticket(rt, "r3")
     await verify_dialog(rt, [("非常满意，处理得很快", "感谢")], sender="r3", channel=WEB)

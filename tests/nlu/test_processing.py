@@ -82,6 +82,12 @@ def test_ticket_id_format_and_date(ticket, ok):
         ("一般般吧", "基本满意"),
         ("给个好评", "满意"),
         ("不太满意", "不满意"),
+        # a negated "very" is no praise; a qualified one is basic
+        ("不是很满意，处理得太慢", "不满意"),
+        ("唔系几满意", "不满意"),
+        ("都算满意嘅，不过慢咗啲", "基本满意"),
+        ("麻麻哋啦", "基本满意"),
+        ("都几满意", "满意"),
         ("今天天气", None),
     ],
 )
@@ -128,6 +134,8 @@ def test_dictionary_keeps_manual_entries_and_adds_short_kb_names(tmp_path):
         ("我觉得系基本满意，态度几好", "态度几好"),
         ("我的评价是满意", ""),
         ("基本满意吧", ""),  # a particle is no reason
+        ("都算满意嘅，不过慢咗啲", "不过慢咗啲"),  # nor the rating's own final particle
+        ("满意的话就好了", "的话就好了"),  # a particle that goes on is part of what was said
     ],
 )
 def test_a_ratings_reason_is_what_else_was_said(said: str, reason: str) -> None:
