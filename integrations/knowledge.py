@@ -58,6 +58,8 @@ class KnowledgeAnswers:
         topic = self._topic(call.session)
         if topic and self.kb.only_asks_an_aspect(question):
             question = f"{topic} {question}"
+        elif topic and (another := self._about_another(call)) is not None:
+            question = another[0]  # "咁居住证呢": the last question, about 居住证
         try:
             return await self.kb.ask(
                 question, channel=call.actor.channel, sender=call.actor.sender, log_decline=not is_staff(call.actor)
@@ -76,6 +78,18 @@ class KnowledgeAnswers:
         if age > TOPIC_FRESH:
             return None
         return str(raw.get("name") or "") or None
+
+    def _about_another(self, call: FlowCall) -> tuple[str, str] | None:
+        raw = call.session.get(TOPIC_KEY)
+        last = str(raw.get("asked") or "") if isinstance(raw, dict) else ""
+        return self.kb.asked_about_another(call.text, last) if last else None
+
+    def _aspect_followed_up(self, call: FlowCall) -> str | None:
+        """The detail a follow-up asks ("要几多钱" → "cost"; "咁居住证呢" → the last question's detail)."""
+        if self._topic(call.session) is None:
+            return None
+        another = self._about_another(call)
+        return (another[1] or None) if another is not None else self.kb.aspect_followed_up(call.text)
 
     def _remember(self, session: SessionData, card: Card, asked: str = "") -> None:
         """The service answered, and the words it was asked in (a choice picked: its name)."""
@@ -107,8 +121,8 @@ class KnowledgeAnswers:
         if result.decision is Decision.ANSWER and result.cards:
             card = result.cards[0]
             # "要几多钱" after an answer: that detail of the service talked about, not its whole guide again
-            aspect = self.kb.aspect_followed_up(call.text) if self._topic(call.session) else None
-            self._remember(call.session, card, call.text)
+            aspect = self._aspect_followed_up(call)
+            self._remember(call.session, card, result.question)  # as looked up: "咁居住证呢" → "居住证 要带什么材料"
             return Outcome([CardAnswer("", card=card, aspect=aspect or "")], kb=KB_ANSWER)
         if result.decision is Decision.SUGGEST:
             call.session[CHOICE_KEY] = [[h.kind, h.entry_id] for h in result.hits]

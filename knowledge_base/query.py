@@ -67,7 +67,7 @@ _ASPECT = re.compile("|".join(f"(?P<{kind}>{'|'.join(alts)})" for kind, alts in 
 # 办"). Retrieval does not strip them (``strip_aspects``, ``dense_query`` are unchanged): stripping them from
 # questions that name a service was never measured.
 _SPOKEN_ASPECTS = {
-    # in person or on one's behalf: 要不要本人去、一定要亲自到场吗、可以叫人代办吗 (no item field: the answer shown whole)
+    # in person or on one's behalf: 要不要本人去、一定要亲自到场吗、可以叫人代办吗 (no item field: shown whole)
     "in_person": [
         r"(?:要不要|要唔要|需不需要|使不使|使唔使|一定要|必须|是不是要|系咪要|是否要)(?:本人|亲自|自己)"
         r"(?:去|到场|到现场|过去|来|办理|办)?",
@@ -114,6 +114,25 @@ def aspect_asked(query: str) -> str | None:
     "phone"), or None."""
     found = _FOLLOW_UP.search(_FILLER.sub("", query))
     return found.lastgroup if found is not None else None
+
+
+def aspect_phrase(query: str) -> str:
+    """The words a normalised question asks its detail in ("要带什么材料"), or "" when it asks none."""
+    found = _FOLLOW_UP.search(_FILLER.sub("", query))
+    return found.group(0) if found is not None else ""
+
+
+# "咁居住证呢", "那营业执照又怎样": the question just answered, asked about another service.
+_ABOUT_ANOTHER = re.compile(
+    r"^(?:咁|噉|这么|这样|那|那么|那如果|如果系|如果是|换成|换做|改做)?(?P<other>[^，,。？?！!\s]{2,14}?)"
+    r"(?:呢|又点|又点样|又怎样|又怎么样|又如何|又点算|又系点)[？?。!！~～]*$"
+)
+
+
+def another_service(query: str) -> str | None:
+    """The service a normalised "咁居住证呢" asks the last question about ("居住证"), or None."""
+    m = _ABOUT_ANOTHER.match(_FILLER.sub("", query).strip())
+    return m.group("other") if m is not None else None
 
 
 def dense_query(query: str) -> str:

@@ -148,6 +148,20 @@ class KnowledgeBase:
             return None
         return query.aspect_asked(normalised) if query.only_an_aspect(normalised) else None
 
+    def asked_about_another(self, question: str, last: str) -> tuple[str, str] | None:
+        """ "咁居住证呢" after ``last`` ("社保卡要带咩资料"): the last question asked about the service named
+        ("居住证 要带什么资料") and the detail it asks ("materials", or ""); None when it is no such question."""
+        try:
+            snap = self._snapshot()
+        except KnowledgeBaseUnavailable:
+            return None
+        other = query.another_service(snap.normalise(question))
+        if other is None:
+            return None
+        last_normalised = snap.normalise(last)
+        phrase = query.aspect_phrase(last_normalised)
+        return f"{other} {phrase}".strip(), (query.aspect_asked(last_normalised) or "") if phrase else ""
+
     def classify(self, question: str) -> tuple[str, Decision, list[EntryHit]]:
         """Pure retrieval and decision, no side effects (for hit tests and evaluation)."""
         snap = self._snapshot()

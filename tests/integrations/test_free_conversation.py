@@ -136,6 +136,20 @@ async def test_a_follow_up_is_about_the_service_answered_last(rt):
     assert "居住证申领" not in fresh
 
 
+async def test_the_last_question_is_asked_again_about_another_service(rt):
+    """ "咁居住证呢" after "社保卡要带咩资料" used to get a FAQ on what a 居住证 is good for: the same detail of the
+    service now named."""
+    await verify_dialog(
+        rt,
+        [
+            ("社保卡要带咩资料", re.compile("^【社会保障卡")),
+            ("咁居住证呢", re.compile("^【居住证申领】\n所需材料：[\\s\\S]*完整的办事指南")),
+        ],
+        sender="f3",
+        channel=WEB,
+    )
+
+
 async def test_every_decline_reaches_the_unanswered_queue(rt):
     await verify_dialog(rt, [("讲个笑话听听", "超出了我的服务范围")], sender="a9", channel=WEB)
     async with rt.db.session() as s:

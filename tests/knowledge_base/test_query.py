@@ -155,3 +155,20 @@ def test_a_question_naming_a_service_is_no_follow_up(question):
     from knowledge_base.query import only_an_aspect
 
     assert not only_an_aspect(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [("咁居住证呢", "居住证"), ("这么居住证呢", "居住证"), ("那营业执照又怎样？", "营业执照"), ("社保卡又点", "社保卡")],
+)
+def test_the_last_question_asked_about_another_service(question, other):
+    from knowledge_base.query import another_service
+
+    assert another_service(question) == other
+
+
+@pytest.mark.parametrize("question", ["居住证要带什么材料", "你呢", "点解呢个咁贵呢，我觉得唔合理", "要几耐"])
+def test_no_other_service_is_asked_about(question):
+    from knowledge_base.query import another_service
+
+    assert another_service(question) is None
