@@ -56,8 +56,8 @@ _DROP_WORD = re.compile(_DROP, re.I)
 
 
 def is_cancel(text: str) -> bool:
-    """A plain cancel word ("取消", "算了吧", "唔使了", "我唔要了", "𠊎唔爱了", "cancel"), or two said together ("算了唔使了", "取消，唔要了"),
-    and nothing else."""
+    """A plain cancel word ("取消", "算了吧", "唔使了", "我唔要了", "𠊎唔爱了", "cancel"), or two said together
+    ("算了唔使了", "取消，唔要了"), and nothing else."""
     said = text.strip()
     if _CANCEL.match(said):
         return True
