@@ -736,16 +736,20 @@ class TicketService:
         a level is requested, so that "我想改评价" is not asked for a level the service would refuse."""
         async with self.db.session() as s:
             try:
-                t: Ticket | None = await self._get(s, code)
-            except TicketNotFound:
-                t = None
-            if t is None or not await owns(s, t, actor.channel, actor.sender):
-                return f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。"
-            try:
-                await _rating_round(s, t)
-            except TicketError as exc:
+                await _rating_round(s, await self._owned(s, code, actor, lock=False))
+            except TicketError as exc:  # TicketForbidden included: not theirs, or no such ticket
                 return str(exc)
             return None
+
+    async def _owned(self, s: AsyncSession, code: str, actor: Actor, *, lock: bool = True) -> Ticket:
+        """The citizen's own ticket; anyone else learns nothing about it, not even whether it exists."""
+        try:
+            t: Ticket | None = await self._get(s, code, lock=lock)
+        except TicketNotFound:
+            t = None
+        if t is None or not await owns(s, t, actor.channel, actor.sender):
+            raise TicketForbidden(f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。")
+        return t
 
     async def rate(
         self, code: str, actor: Actor, level: int, comment: str = "", *, collected_via: str = ""
@@ -760,12 +764,7 @@ class TicketService:
             raise TicketError("评价请选择：非常满意、满意、基本满意、不满意、非常不满意。")
         comment = _clip(comment, "评价意见")
         async with self.db.session() as s:
-            try:
-                t: Ticket | None = await self._get(s, code)
-            except TicketNotFound:
-                t = None
-            if t is None or not await owns(s, t, actor.channel, actor.sender):
-                raise TicketForbidden(f"没有找到您反映的工单 {code.strip()[:20]}，请核对编号。")
+            t = await self._owned(s, code, actor)
             action, round_ = await _rating_round(s, t)
             rect = await s.scalar(select(Rectification).where(Rectification.ticket_id == t.id))
             s.add(
