@@ -29,7 +29,7 @@ from integrations.tickets import INTAKE
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
-from nlu.asking import complains_of_delay
+from nlu.asking import complains_of_delay, says_it_persists
 from nlu.client import NluUnavailable
 from nlu.correcting import swapped_part
 from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
@@ -348,6 +348,17 @@ async def _complains_of_delay_on_own_ticket(ctx: Context) -> bool:
     return bool(await tickets.followup.open_tickets(ctx.actor, rectifying=True))
 
 
+async def _persists_on_own_ticket(ctx: Context, u: Understanding | None) -> bool:
+    """A citizen with a ticket open or under rectification who says the matter still goes on ("仲系臭到死") and
+    whom the NLU does not read as acting on the ticket (urging, withdrawing, rating …)."""
+    tickets = ctx.services.tickets
+    if tickets is None or is_staff(ctx.actor) or not says_it_persists(ctx.text) or is_question(ctx.text):
+        return False
+    if _likeliest(u) in _NOT_MORE:
+        return False
+    return bool(await tickets.followup.open_tickets(ctx.actor, rectifying=True))
+
+
 def _likeliest(u: Understanding | None) -> str:
     """The NLU's likeliest real intent (Rasa's fallback, when it heads the ranking, is passed over)."""
     if u is None:
@@ -408,6 +419,10 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     if await _complains_of_delay_on_own_ticket(ctx):
         # "点解咁耐都冇人理㗎" with a ticket open: urging it, not a new complaint about nothing named.
         return await _act(ctx, decide_for(SPECS["remind_ticket"], {}, ctx.actor.roles))
+    if await _persists_on_own_ticket(ctx, u):
+        # "仲系臭到死" with a ticket open or under rectification: news of that matter, added to its ticket.
+        supplement = decide_for(SPECS["supplement_ticket"], {}, ctx.actor.roles)
+        return await _act(ctx, supplement, tidy_text(ctx.message.text))
     if await _rates_the_ticket_awaiting_it(ctx, u):
         # "𠊎觉得还可以，就系慢了滴" after "请您评价": the rating, with its reason, whatever the NLU was unsure of.
         return await _act(ctx, decide_for(SPECS["rate_service"], {}, ctx.actor.roles))

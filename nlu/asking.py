@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from nlu.giving_up import gives_up, is_cancel
+
 _HOW_LONG = re.compile(r"几耐|几久|多久|几时|多长时间|几长时间|几多日|几多天|几天|几日|要好耐")
 _OF_HANDLING = re.compile(r"处理|办|回复|答复|有人|搞掂|解决|理|跟进|结果|落实|回音")
 
@@ -80,6 +82,21 @@ _NOBODY_ACTS = re.compile(
     r"(?:冇|没|没有|无|唔见|不见)(?:人|人哋|人家)?(?:理|管|处理|跟进|跟|嚟|来|过来|回复|回音|联系)|"
     r"(?:仲未|还没|还未|重未|都未|未)(?:有人)?(?:处理|搞掂|搞|解决|理|管|回复|回音|联系|嚟|来)"
 )
+
+
+# Saying the matter goes on as before ("仲系臭到死", "还是很吵", "依然有人摆摊", "照样烧嘢"): a word of "still" at the
+# head (after a "but"), then how it is.
+_STILL = re.compile(
+    r"^(?:但系|但是|可是|不过|而家|现在|到而家|到现在)?(?:仲系|仲係|还系|还是|依然|仍然|仍旧|照样|照旧|依旧)"
+)
+
+
+def says_it_persists(text: str) -> bool:
+    """Whether ``text`` says that what was reported still goes on ("仲系臭到死"), as a statement (a question is not)."""
+    said = text.strip()
+    if len(said) < 3 or not _STILL.match(said) or said.endswith(("?", "？", "吗", "咩", "未")):
+        return False
+    return not (is_cancel(said) or gives_up(said))  # "还是算了" drops something, it reports nothing
 
 
 _ENDING = re.compile(r"(?:我|𠊎|佢|呀|啊|㗎|嘅|的|呢|啦|喇|咩|吗|嘛|吖|哦|[?？!！。.,，~～\s])*")

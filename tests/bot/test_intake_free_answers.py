@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from govchat.runtime import Runtime
-from nlu.asking import asks_after_own_ticket, asks_why, complains_of_delay
+from nlu.asking import asks_after_own_ticket, asks_why, complains_of_delay, says_it_persists
 from nlu.entities import street_address
 from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
@@ -729,6 +729,23 @@ async def test_an_appeal_typed_in_pieces_keeps_every_piece(rt: Runtime) -> None:
 )
 def test_a_complaint_that_nothing_has_been_done(said: str, delay: bool) -> None:
     assert complains_of_delay(said) is delay
+
+
+@pytest.mark.parametrize(
+    ("said", "persists"),
+    [
+        ("仲系臭到死", True),
+        ("还是很吵，晚上根本睡不着", True),
+        ("但系依然有人喺度摆摊", True),
+        ("到而家仲系照样烧嘢", True),
+        ("仲系咁嘈咩？", False),  # a question
+        ("还是算了", False),  # giving up, not news
+        ("还有就是每次都是一辆蓝色货车", False),  # more of the same, not "still"
+        ("我要投诉楼下好嘈", False),
+    ],
+)
+def test_saying_the_matter_still_goes_on(said: str, persists: bool) -> None:
+    assert says_it_persists(said) is persists
 
 
 @pytest.mark.parametrize(

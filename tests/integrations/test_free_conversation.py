@@ -421,6 +421,24 @@ async def test_a_qualified_rating_is_basic_and_changing_it_is_refused_at_once(rt
     assert rating is not None and rating.comment == "不过慢咗啲"
 
 
+async def test_saying_the_matter_still_goes_on_after_a_bad_rating_joins_the_ticket(rt):
+    """ "仲系臭到死" while the ticket is under rectification used to get a one-choice menu (求助): it is news of that
+    matter, added to its ticket for the department putting it right."""
+    code = await _answered_ticket(rt, "r7")
+    await verify_dialog(
+        rt,
+        [
+            ("唔满意，仲系好嘈", "已启动整改"),
+            ("仲系臭到死", f"已将您的补充内容记入工单 {code}"),
+        ],
+        sender="r7",
+        channel=WEB,
+    )
+    async with rt.db.session() as s:
+        said = await s.scalars(select(TicketEvent.comment).where(TicketEvent.action == "supplement"))
+        assert list(said) == ["仲系臭到死"]
+
+
 async def test_a_good_rating_thanks(rt):
     await _answered_ticket(rt, "r3")
     await verify_dialog(rt, [("非常满意，处理得很快", "感谢")], sender="r3", channel=WEB)
