@@ -67,21 +67,23 @@ class KnowledgeAnswers:
         except KnowledgeBaseUnavailable:
             return None
 
+    def _fresh_topic(self, session: SessionData) -> dict[str, object] | None:
+        found = _topic_entry(session)
+        return found[0] if found is not None and self.kb.clock.now() - found[1] <= TOPIC_FRESH else None
+
     def _topic(self, session: SessionData) -> str | None:
-        raw = session.get(TOPIC_KEY)
-        if not isinstance(raw, dict):
+        topic = self._fresh_topic(session)
+        if topic is None:
             return None
-        try:
-            age = self.kb.clock.now() - datetime.fromisoformat(str(raw.get("at")))
-        except (TypeError, ValueError):  # no time, or one without a zone
-            return None
-        if age > TOPIC_FRESH:
-            return None
-        return str(raw.get("name") or "") or None
+        return str(topic.get("name") or "") or None
+
+    def _last_asked(self, session: SessionData) -> str:
+        """The words the last answer was looked up with, while its topic is fresh ("" otherwise)."""
+        topic = self._fresh_topic(session)
+        return str(topic.get("asked") or "") if topic is not None else ""
 
     def _about_another(self, call: FlowCall) -> tuple[str, str] | None:
-        raw = call.session.get(TOPIC_KEY)
-        last = str(raw.get("asked") or "") if isinstance(raw, dict) else ""
+        last = self._last_asked(call.session)
         return self.kb.asked_about_another(call.text, last) if last else None
 
     def _aspect_followed_up(self, call: FlowCall) -> str | None:
@@ -103,10 +105,9 @@ class KnowledgeAnswers:
         """The question just answered with what ``text`` corrects swapped in ("居住证要带咩材料", then "唔系居住证，
         系身份证" → "身份证要带咩材料"); None when the text corrects nothing of it."""
         swap = swapped_part(text)
-        raw = session.get(TOPIC_KEY)
-        if swap is None or not isinstance(raw, dict) or self._topic(session) is None:
+        asked = self._last_asked(session)
+        if swap is None or not asked:
             return None
-        asked = str(raw.get("asked") or "")
         wrong, meant = swap
         return asked.replace(wrong, meant) if wrong in asked else None
 
@@ -196,10 +197,17 @@ def asked_since(session: SessionData, since: datetime) -> bool:
     declined), as far as the session tells: a correction after it ("唔系居住证，系身份证") is about that question."""
     if session.get(CHOICE_KEY) is not None or session.get(MISS_KEY) is not None:
         return True
+    found = _topic_entry(session)
+    return found is not None and found[1] >= since
+
+
+def _topic_entry(session: SessionData) -> tuple[dict[str, object], datetime] | None:
+    """The service of the last answer as kept in the session, and when it was answered (None without a zoned time)."""
     raw = session.get(TOPIC_KEY)
     if not isinstance(raw, dict):
-        return False
+        return None
     try:
-        return datetime.fromisoformat(str(raw.get("at"))) >= since
-    except (TypeError, ValueError):  # no time, or one without a zone
-        return False
+        at = datetime.fromisoformat(str(raw.get("at")))
+    except (TypeError, ValueError):
+        return None
+    return (raw, at) if at.tzinfo is not None else None

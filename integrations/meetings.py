@@ -425,14 +425,13 @@ def register(registry: IntentRegistry, office: Office) -> None:
 
     async def mine(call: FlowCall) -> list[str]:
         now = office.clock.now()
-        t = parse_time(call.text, now)
+        t, week = parse_time(call.text, now), week_asked(call.text, now)
+        on = until = None
         if t is not None and t.has_day:
-            day = t.value.astimezone(SHANGHAI).date()
-            return [await run(lambda: message_of(office.meetings.mine(call.actor, on=day)))]
-        week = week_asked(call.text, now)  # "我呢个礼拜有咩会": Monday to Sunday
-        if week is not None:
-            return [await run(lambda: message_of(office.meetings.mine(call.actor, on=week.first, until=week.last)))]
-        return [await run(lambda: message_of(office.meetings.mine(call.actor)))]
+            on = t.value.astimezone(SHANGHAI).date()
+        elif week is not None:  # "我呢个礼拜有咩会": Monday to Sunday
+            on, until = week.first, week.last
+        return [await run(lambda: message_of(office.meetings.mine(call.actor, on=on, until=until)))]
 
     async def rsvp(call: FlowCall) -> Outcome:
         meeting_id = await meeting_of(office, call, call.text, organised=False)
