@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from bot.answers import deliver, run_intent
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
+from bot.place_alone import answer_place_alone, matter_at_the_place
 from bot.result_offer import REPLY, offer_label, result_offered
 from integrations.arbitration import Action, arbitrate, is_question
 from integrations.chat import OUT_OF_SCOPE
@@ -222,6 +224,13 @@ async def understand_and_route(ctx: Context, m: Match) -> list[Reply]:
 _ASKED_ABOUT = {"doc_id": "query_document", "ticket_id": "query_ticket"}  # a question about a listed item
 
 
+# "第二张呢", "咁最后嗰份呢": the next item of the list asked about, whatever the NLU reads (a dispatch, a sign-for).
+_ONLY_THE_PLACE_ASKED = re.compile(
+    r"^(?:咁|噉|那|那么|仲有)?(?:第\s*[一二三四五六七八九十\d]+|最后(?:一|嗰|那)?)\s*(?:张|份|单|个|個|件|条)?"
+    r"\s*(?:呢|嘞|啊|咧)[？?。]*$"
+)
+
+
 def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | None:
     """An item pointed at by its place in the list just shown (the to-do documents, a ticket queue) is that
     item: "第一份写咩嘅", "签收第二张"."""
@@ -232,7 +241,7 @@ def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | 
     if listed is None or listed.value is None:
         return u
     entities = [*u.entities, {"entity": entity, "value": listed.value, "extractor": "listed"}]
-    if not _acts_on(_likeliest(u), entity) and is_question(ctx.text):
+    if (not _acts_on(_likeliest(u), entity) and is_question(ctx.text)) or _ONLY_THE_PLACE_ASKED.match(ctx.text):
         # A question about an item of the list ("第一份写咩嘅", "第一张讲咩", read as out of scope): a question about
         # that document or ticket.
         return replace(u, intent=_ASKED_ABOUT[entity], confidence=1.0, entities=entities)
@@ -426,6 +435,14 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     if await _rates_the_ticket_awaiting_it(ctx, u):
         # "𠊎觉得还可以，就系慢了滴" after "请您评价": the rating, with its reason, whatever the NLU was unsure of.
         return await _act(ctx, decide_for(SPECS["rate_service"], {}, ctx.actor.roles))
+    if not is_staff(ctx.actor):
+        alone = await answer_place_alone(ctx, _menu_waiting(ctx))
+        if alone is not None:  # "梅江区人民公园": where something happens, never a question for the KB
+            ctx.session.pop(CLARIFY, None)
+            return alone
+        matter = matter_at_the_place(ctx, u)
+        if matter is not None:  # what happens there, told after "请问那里出了什么问题"
+            return await ctx.conversations[INTAKE].open(ctx, matter)
     looked_up: list[AskResult | None] = []
 
     async def kb_decision() -> KbDecision | None:
@@ -440,7 +457,8 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         return bool(await tickets.followup.open_tickets(ctx.actor, rectifying=True, answered=True))
 
     threshold = ctx.services.nlu_threshold
-    verdict = await arbitrate(ctx.text, u, ctx.actor.roles, threshold, kb_decision, has_ticket)
+    follows = knowledge.asks_a_detail_of_the_last_answer(ctx.session, ctx.text)
+    verdict = await arbitrate(ctx.text, u, ctx.actor.roles, threshold, kb_decision, has_ticket, follows_answer=follows)
     result = looked_up[-1] if looked_up else None
     if verdict.action is Action.KNOWLEDGE:
         replies = await deliver(ctx, await knowledge.answer(call, result))
@@ -467,6 +485,12 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
             return _clarify(ctx, [REPLY, *d.options], {**d.entities, "ticket_id": offered})
         return _clarify(ctx, list(d.options), d.entities)
     return await _act(ctx, d)
+
+
+def _menu_waiting(ctx: Context) -> Mapping[str, object] | None:
+    """The readings offered for the speaker's last message, while that menu waits."""
+    raw = ctx.session.get(CLARIFY)
+    return raw if isinstance(raw, dict) else None
 
 
 def _clarify(ctx: Context, options: list[IntentSpec], entities: Entities) -> list[Reply]:

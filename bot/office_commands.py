@@ -16,6 +16,7 @@ from bot import office_drafts
 from bot.handlers import Callback, CommandHandler, Context, Handler, Match, MessageHandler, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
+from integrations.arbitration import is_question
 from integrations.documents import delegate_text, todo_with_tickets
 from integrations.meetings import (
     BOOKING,
@@ -153,22 +154,42 @@ async def cmd_book(ctx: Context, m: Match) -> list[Reply]:
 
 
 def has_booking_draft(ctx: Context) -> bool:
-    """A booking under way (time or room missing) and this turn adds to it."""
+    """A booking under way (time or room missing) and this turn adds to it; a question ("我听日有咩会") does not,
+    though it names a day."""
     office = ctx.services.office
-    if office is None or is_command(ctx.text):
+    if office is None or is_command(ctx.text) or is_question(ctx.text):
         return False
     now = ctx.services.clock.now()
     return has_draft(ctx.session, now) and adds_to_draft(ctx.text, office.meetings.known_room_names(), now)
 
 
+# "取消听日个会", "帮我取消个会" while the booking is still being made: that booking, which is not made yet.
+_CANCELS_A_MEETING = re.compile(r"^(?:帮我|同我|我想|我要|麻烦)?(?:取消|唔开|不开)(?!.*HY-)[^，,。]{0,8}会")
+
+
 def drops_booking_draft(ctx: Context) -> bool:
-    """A booking under way (time or room missing) given up: "取消", "算了唔订了", "不开会了"."""
-    return has_draft(ctx.session, ctx.services.clock.now()) and drops_booking(ctx.text)
+    """A booking under way (time or room missing) given up: "取消", "算了唔订了", "不开会了", "取消听日个会"."""
+    if not has_draft(ctx.session, ctx.services.clock.now()):
+        return False
+    return drops_booking(ctx.text) or bool(_CANCELS_A_MEETING.match(ctx.text.upper()))
 
 
 async def drop_booking_draft(ctx: Context, m: Match) -> list[Reply]:
     ctx.session.pop(DRAFT, None)
-    return [Reply("好的，已放弃本次会议预约，没有预约任何会议室。")]
+    said = "好的，已放弃本次会议预约，没有预约任何会议室。"
+    if _CANCELS_A_MEETING.match(ctx.text.upper()):
+        said += "如要取消已经预约的会议，请说“我听日有咩会”查看，再说明会议编号。"
+    return [Reply(said)]
+
+
+def confirms_booking_draft(ctx: Context) -> bool:
+    """ "确认" while the booking still lacks its time or room: nothing is booked yet."""
+    return has_draft(ctx.session, ctx.services.clock.now()) and agrees(ctx.text)
+
+
+async def ask_rest_of_booking(ctx: Context, m: Match) -> list[Reply]:
+    rest = await continue_draft(_office(ctx), ctx.actor, ctx.session, "")
+    return [Reply("会议还没有预约好。" + rest.removeprefix("好的，"))]
 
 
 async def continue_booking(ctx: Context, m: Match) -> list[Reply]:
@@ -298,6 +319,7 @@ def handlers() -> list[Handler]:
     return [
         MessageHandler(has_booking_choice, choose_booking),
         MessageHandler(drops_booking_draft, drop_booking_draft),
+        MessageHandler(confirms_booking_draft, ask_rest_of_booking),
         MessageHandler(has_booking_draft, continue_booking),
         *office_drafts.handlers(),
         MessageHandler(answers_cancel_question, answer_cancel_question),

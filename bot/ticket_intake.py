@@ -31,6 +31,7 @@ from bot.conversation import END, ConversationHandler, ConversationState, Step, 
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
+from bot.place_alone import place_said
 from integrations.arbitration import is_question
 from integrations.chat import WHO
 from integrations.contract import FlowCall
@@ -43,7 +44,7 @@ from knowledge_base.policy import Decision
 from nlu.agreeing import agrees, only_thanks
 from nlu.asking import about_to_ask, asks_after_own_ticket, asks_how_long, asks_to_wait, asks_what_answers, asks_why
 from nlu.correcting import corrected_address, swapped_part
-from nlu.entities import mobile_in, phone_in, street_address
+from nlu.entities import mobile_in, only_a_place, phone_in, street_address
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
 from nlu.timeparse import parse_time
@@ -86,7 +87,12 @@ _TRIGGER = re.compile(
 )
 _EDIT = re.compile(r"^(修改|改一下|重填|重新填写?|不对|唔啱|有错)[。.!！]*$")
 _NONE = re.compile(r"^(无|没有|冇|不涉及|不清楚|唔清楚|不知道|唔知|不记得|略)[。.!！]*$")
-_ANON = re.compile(r"匿名")
+# Anonymous, or not leaving one's name ("唔使留名", "不想留名字", "𠊎毋爱留名").
+_NO_NAME = (
+    r"(?:唔使|唔洗|不用|不想|唔想|不要|唔要|毋使|毋爱|冇需要|不需要)"
+    r"(?:留|讲|话|写|报)?(?:低)?(?:真名|名字|姓名|个名|名)"
+)
+_ANON = re.compile(rf"匿名|{_NO_NAME}")
 # Declining to leave a number ("唔想留电话", "不方便留手机", "冇手机", "电话就唔畀喇", "不留了"): anonymous.
 _NO_PHONE = re.compile(
     r"(?:不|唔|冇|没|毋|莫|别)有?(?:想|愿意?|方便|要|使|用|好|打算|需要)?(?:留|俾|畀|给|提供|讲|说|写|话)?(?:低|下|你)?"
@@ -358,12 +364,24 @@ def time_clause(text: str, now: datetime) -> str:
     return ""
 
 
+# What says there is a matter without saying which ("下个问题", "一件事情", "啲情况").
+_VAGUE = re.compile(
+    r"^(?:下|一下)?(?:个|一个|啲|些|件|一件|呢个|呢件|这个|这件)?(?:问题|情况|事情|事|嘢)[啊呀啦喇吧嘞!！。.~～\s]*$"
+)
+
+
+def _says_what_happened(rest: str) -> bool:
+    """What follows the verb of filing says what happened: four characters do ("我想投诉路灯坏咗"); "下个问题", or
+    a place alone, do not."""
+    return len(_CJK.findall(rest)) >= 4 and not _VAGUE.match(rest) and only_a_place(rest) is None
+
+
 def initial_data(kind: str, text: str, entities: Mapping[str, object], now: datetime) -> dict[str, object]:
     """Prefill from the first message: its content when it says more than the trigger, NLU entities, a clause
     that is a time."""
     data: dict[str, object] = {"kind": kind, "answered": [], "content": "", "address": "", "since": "", "phone": ""}
-    content = _TRIGGER.sub("", text).strip()
-    if len(content) >= 6:
+    content = _TRIGGER.sub("", appeal_verbs(text)).strip()
+    if _says_what_happened(content):
         data["content"] = text.strip()
         _mark(data, "content")
         since = time_clause(content, now) if "since" not in SKIP.get(kind, set()) else ""
@@ -372,6 +390,7 @@ def initial_data(kind: str, text: str, entities: Mapping[str, object], now: date
             _mark(data, "since")
     # The NLU's place, else a street with its house number in the words ("投诉东山大道12号大排档…").
     address = whole_place(text, str(entities["address"])) if entities.get("address") else street_address(text)
+    address = address or only_a_place(content) or ""
     if address:
         data["address"] = address
         _mark(data, "address")
@@ -400,6 +419,7 @@ async def _open(ctx: Context, start: Mapping[str, object], conv: ConversationSta
     text = str(start.get("text") or "")
     kind = kind_in(text) or str(start.get("kind") or "投诉")
     conv.data = initial_data(kind, text, entities if isinstance(entities, dict) else {}, ctx.services.clock.now())
+    _with_place_said(ctx, conv.data)
     intro = f"好的，我来帮您登记{kind}工单，会转交相关部门办理。" + _noted(conv.data)
     return _ask(conv, [Reply(intro)])
 
@@ -409,7 +429,7 @@ def explicit_request(text: str) -> bool:
     NLU is off or down, so that what a citizen wrote is not answered as a KB question."""
     text = appeal_verbs(text)
     content = _TRIGGER.sub("", text).strip()
-    return bool(_EXPLICIT.match(text)) and len(content) >= 6 and not _QUESTION.search(text)
+    return bool(_EXPLICIT.match(text)) and _says_what_happened(content) and not _QUESTION.search(text)
 
 
 def explicit_start(ctx: Context) -> dict[str, object]:
@@ -498,6 +518,10 @@ async def _invalid(ctx: Context, conv: ConversationState, step: str) -> Step:
     now = ctx.services.clock.now()
     if step == "address" and says_time(said, now) and _fill_ahead(conv.data, "since", said):
         return Step([Reply(f"好的，时间记为：{said}。"), Reply(QUESTIONS[step])], step)
+    if agrees(said) or _GREETING.match(said):
+        # "确认" or "系" when asked where: a yes is never a place, however often it is said; nothing is submitted
+        # before the read-back, and the citizen is told so.
+        return Step([Reply(HINTS[step] + _NOT_YET_SUBMITTED)], step)
     tries = int(str(conv.data.get("tries") or 0)) + 1
     if tries >= 2:  # asked twice: take the citizen's words as they are (staff will read them)
         return await _store(ctx, conv, step, said)
@@ -509,6 +533,8 @@ async def _invalid(ctx: Context, conv: ConversationState, step: str) -> Step:
     return Step([Reply(HINTS[step])], step)
 
 
+_WHAT_HAPPENED = "请再说说那里出了什么问题，例如“路灯坏了一个星期”“晚上噪音很大”。"
+_NOT_YET_SUBMITTED = "（工单还没有提交：填完后会请您核对，那时再回复“确认”。）"
 _CJK = re.compile(r"[\u4e00-\u9fff\U00020000-\U0002ffff]")
 
 
@@ -542,7 +568,14 @@ async def _enter(ctx: Context, m: Match, conv: ConversationState) -> Step:
         return _ask(conv, [Reply(f"好的，我把您的问题“{miss[:60]}”登记为咨询工单，由相关部门答复您。")])
     kind = _kind_of(ctx.text)
     conv.data = initial_data(kind, m.raw_rest if m.args else tidy_text(ctx.message.text), {}, ctx.services.clock.now())
-    return _ask(conv, [Reply(f"好的，我来帮您登记{kind}工单。")])
+    noted = "已记下 " + f"地点：{conv.data['address']}。" if _with_place_said(ctx, conv.data) else ""
+    return _ask(conv, [Reply(f"好的，我来帮您登记{kind}工单。{noted}")])
+
+
+def _with_place_said(ctx: Context, data: dict[str, object]) -> bool:
+    """The place the citizen said alone just before (``bot.place_alone``) fills an appeal that names none."""
+    place = place_said(ctx.session, ctx.services.clock.now())
+    return bool(place) and _fill_ahead(data, "address", place)
 
 
 async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
@@ -551,6 +584,14 @@ async def _content(ctx: Context, m: Match, conv: ConversationState) -> Step:
         if interrupted is not None:
             return interrupted
     piece = _GOING_ON.sub("", tidy_text(ctx.message.text))
+    place = only_a_place(piece)
+    if place is not None and not conv.data.get("content_head"):
+        # "梅江区城北镇扎上村村口" when asked what happened: the place, said ahead; the matter is asked again.
+        if _fill_ahead(conv.data, "address", place[:200]):
+            said_back = f"好的，地点记为：{place}。"
+        else:
+            said_back = f"地点已经记下了：{conv.data.get('address')}。"
+        return Step([Reply(said_back), Reply(_WHAT_HAPPENED)], conv.state)
     head = str(conv.data.pop("content_head", "") or "")  # "楼下", then "有间烧烤档": one appeal typed in pieces
     said = f"{head}，{piece}" if head and piece else head or piece
     if len(said) < 4:
@@ -594,7 +635,7 @@ _GREETING = re.compile(
 # "好，继续，…" after a question aside: the words that take the intake up again are not the appeal.
 _GOING_ON = re.compile(r"^(?:(?:好的?|嗯|噢|哦|ok|行|得|继续登记|继续|接着说|我们继续|返嚟)[，,。.!！\s]*)+", re.I)
 _ONLY_PHONE = re.compile(r"[\d\s+\-－—()（）]{7,}")
-_ONLY_ANON = re.compile(r"(?:我要|我想|我)?匿名(?:反映|登记|投诉|举报)?[吧啦了呀。.!！]*")
+_ONLY_ANON = re.compile(rf"(?:我要|我想|我|𠊎)?(?:匿名(?:反映|登记|投诉|举报)?|{_NO_NAME})[吧啦了呀喇嘞。.!！]*")
 
 
 def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from integrations.intents import EDITORS, SPECS, STAFF, STAFF_INTENTS
@@ -29,6 +29,7 @@ from knowledge_base.policy import Decision as KbDecision
 from nlu.numerals import without_leading_ordinal
 from nlu.service import Understanding
 from office_flows.tickets.codes import CODE
+from office_flows.tickets.rules import INTENT_KINDS
 
 # A question in Mandarin, Cantonese or Hakka wording (the KB may know the answer).
 QUESTION = re.compile(
@@ -155,9 +156,25 @@ FOLLOW_UP_INTENTS = frozenset(
 )
 
 
-def _maybe_a_service_question(text: str, d: Decision, roles: frozenset[Role]) -> bool:
-    """A citizen's follow-up reading of a question that names no ticket and speaks of nothing filed."""
-    if roles & STAFF or d.spec is None or d.spec.name not in FOLLOW_UP_INTENTS:
+# Readings that act on a ticket the citizen filed: none of them is meant by someone with nothing filed.
+NEEDS_A_TICKET = FOLLOW_UP_INTENTS | {"query_ticket", "rate_service"}
+# A new appeal (complain, report, …), filed through the intake; a service question is the KB's.
+NEW_APPEALS = frozenset(INTENT_KINDS) - {"ask_service"}
+
+
+def _may_need_a_ticket(understood: Understanding, d: Decision) -> bool:
+    """An unsure reading whose choices include acting on a filed ticket, or whose likeliest reading is a new
+    appeal: whether the citizen has filed anything decides."""
+    top = next((name for name, _ in understood.ranking if name in SPECS), "")
+    return top in NEW_APPEALS or any(o.name in NEEDS_A_TICKET for o in d.options)
+
+
+def _maybe_a_service_question(text: str, d: Decision, roles: frozenset[Role], follows_answer: bool = False) -> bool:
+    """A citizen's follow-up reading of a question that names no ticket and speaks of nothing filed; a question
+    after their progress ("几久正做得好") too, when it only asks a detail of the service just answered."""
+    if roles & STAFF or d.spec is None:
+        return False
+    if d.spec.name not in FOLLOW_UP_INTENTS and not (follows_answer and d.spec.name == "query_ticket"):
         return False
     named = "ticket_id" in d.entities or CODE.search(text.upper())
     return is_question(text) and not _FILED.search(text) and not named
@@ -202,9 +219,12 @@ async def arbitrate(
     threshold: float,
     kb: KbCheck,
     has_ticket: TicketCheck | None = None,
+    *,
+    follows_answer: bool = False,
 ) -> Verdict:
     """Decide what the chat does with ``text``; ``kb`` consults the knowledge base (at most once);
-    ``has_ticket`` tells whether the speaker has a ticket to follow up (None: unknown, taken as yes)."""
+    ``has_ticket`` tells whether the speaker has a ticket to follow up (None: unknown, taken as yes);
+    ``follows_answer``: the text asks only a detail right after a KB answer ("几久正做得好")."""
     if understood is None:
         return Verdict(Action.KNOWLEDGE, None, None, "语义理解不可用：按办事咨询回答")
     if roles & EDITORS and EDITS_KB.search(text):
@@ -217,7 +237,7 @@ async def arbitrate(
         return Verdict(Action.ASK, d, None, "意图明确但缺少必要信息")
     if d.action == "flow":
         assert d.spec is not None
-        if _maybe_a_service_question(text, d, roles):
+        if _maybe_a_service_question(text, d, roles, follows_answer):
             # A service named ("社保卡嘅地址点改") is what is to be changed, not the ticket; without one, a citizen
             # with nothing to follow up is asking about a service too.
             names_service = bool(entity_values(understood.entities).get("service"))
@@ -253,6 +273,15 @@ async def arbitrate(
     if roles & STAFF and d.options and d.options[0].name in STAFF_INTENTS:
         # A civil servant's unsure office request: offer the office intents, never the KB (nor its unanswered log).
         return Verdict(Action.CLARIFY, d, None, "工作人员的办公请求意图不确定：请选择")
+    if not roles & STAFF and has_ticket is not None and _may_need_a_ticket(understood, d) and not await has_ticket():
+        # Nothing filed: a follow-up of a ticket is no reading of this turn ("我楼下个大排档日日搞到凌晨两点，吵到
+        # 瞓唔着": complain 0.44, supplement 0.22). Without it, a new appeal the NLU clearly prefers is filed (the
+        # intake reads it back before anything is submitted); the other readings are offered without it.
+        ranked = [(name, conf) for name, conf in understood.ranking if name in SPECS and name not in NEEDS_A_TICKET]
+        if ranked and ranked[0][0] in NEW_APPEALS and _clear_lead(ranked) and not is_question(text):
+            appeal = decide_for(SPECS[ranked[0][0]], d.entities, roles)
+            return Verdict(Action.INTENT, appeal, None, "市民没有在办工单，新诉求的理解明显领先：按登记诉求办理")
+        d = replace(d, options=[o for o in d.options if o.name not in NEEDS_A_TICKET])
     decision = await kb()
     if decision is not KbDecision.DECLINE or not d.options:
         return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定：按办事咨询回答")

@@ -93,6 +93,11 @@ class KnowledgeAnswers:
         another = self._about_another(call)
         return (another[1] or None) if another is not None else self.kb.aspect_followed_up(call.text)
 
+    def asks_a_detail_of_the_last_answer(self, session: SessionData, text: str) -> bool:
+        """``text`` names no service and asks only a detail ("几久正做得好", "要几耐") while the last answer is
+        fresh: a follow-up on that service."""
+        return self._topic(session) is not None and self.kb.only_asks_an_aspect(text)
+
     def _remember(self, session: SessionData, card: Card, asked: str = "") -> None:
         """The service answered, and the words it was asked in (a choice picked: its name)."""
         data = card.item if card.item else card.data

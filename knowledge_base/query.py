@@ -75,12 +75,17 @@ _SPOKEN_ASPECTS = {
         r"(?:人|别人|家人|家里人|屋企人|屋下人|亲属|亲戚|他人|朋友)(?:帮我|帮手|帮忙)?"
         r"(?:代办|代领|代理|去办|去拿|去领)(?:吗|么|不|得唔得|得不得)?",
     ],
+    # how long, in Cantonese and Hakka words: 几耐先搞掂、几久正做得好、要几耐先攞到
+    "time": [
+        r"(?:大概|一般|大约)?(?:要|需要|爱)?(?:多久|几耐|几久|几长时间|几多日)(?:正|先|才|就)?(?:能|可以|会)?"
+        r"(?:做得好|做好|搞掂|搞定|办得好|办好|拎到|攞到|拿到|有得拎|有得攞|出证|落嚟|下来)?",
+    ],
     "online": [r"网上(?:能不能|可不可以)(?:办理|办|申请)(?:吗)?"],
     "phone": [r"(?:咨询)?电话(?:号码?)?(?:是|系)?(?:多少|几多)号?", r"(?:打|拨)(?:什么|咩|乜嘢?|哪个|边个)电话"],
 }
 _FOLLOW_UP = re.compile(
     "|".join(
-        f"(?P<{kind}>{'|'.join(_ASPECTS.get(kind, []) + _SPOKEN_ASPECTS.get(kind, []))})"
+        f"(?P<{kind}>{'|'.join(_SPOKEN_ASPECTS.get(kind, []) + _ASPECTS.get(kind, []))})"
         for kind in [*_ASPECTS, *(k for k in _SPOKEN_ASPECTS if k not in _ASPECTS)]
     )
 )

@@ -24,7 +24,15 @@ _PEOPLE_CLAUSE = re.compile(
     r"(?:叫[埋上]|请埋|喊上|喊埋|拉上|通知埋|约埋|邀请)([\u4e00-\u9fff、和及与同\s]{2,40}?)"
     r"(?:一齐|一起|过来|入嚟|嚟|来|参加|参会|出席)?(?:啦|吧|呀|啊|喔)?(?:[，,。；;！!]|$)"
 )
+# "约张伟同王强开个会", "同张伟、王强开会": the people met with, named before the meeting.
+_MEET_WITH = re.compile(
+    r"(?:约|同|和|跟|与|搵|找)([\u4e00-\u9fff、和及与同\s]{2,40}?)(?:一齐|一起)?(?:开|倾)(?:个|一个|下|一下)?会"
+)
 _TOPIC = re.compile(r"(?:议题|主题|内容|会议名称)(?:是|为|系|係|：|:)\s*([^，。,；;]+)")
+# "开个会讲防汛", "开会，讨论汛期值班": the matter said after the meeting.
+_TOPIC_SAID = re.compile(
+    r"(?:开|倾)(?:个|一个|下|一下)?会[，,\s]*(?:讲|讨论|商量|倾|研究|谈|议|说)(?:下|一下|吓)?\s*([^，。,；;]{2,20})"
+)
 _SPLIT = re.compile(r"[、，,和及与同\s]+")
 
 
@@ -85,10 +93,10 @@ def parse_booking(text: str, room_names: list[str]) -> BookingText:
     m = _HEADCOUNT.search(text)
     if m:
         out.headcount = chinese_number(m.group(1))
-    m = _PEOPLE.search(text) or _PEOPLE_CLAUSE.search(text)
+    m = _PEOPLE.search(text) or _PEOPLE_CLAUSE.search(text) or _MEET_WITH.search(text)
     if m:
         out.people = [p for p in _SPLIT.split(m.group(1)) if 2 <= len(p) <= 4]  # "叫埋同事": nobody named
-    m = _TOPIC.search(text)
+    m = _TOPIC.search(text) or _TOPIC_SAID.search(text)
     if m:
         out.topic = m.group(1).strip()
     return out

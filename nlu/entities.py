@@ -204,3 +204,27 @@ def postprocess(entities: list[dict[str, Any]], text: str, now: datetime) -> lis
             seen.add(key)
             unique.append(e)
     return unique
+
+
+# A place and nothing else ("梅江区城北镇扎上村村口", "人民公园", "金山小区 3 栋门口"): named units one after another
+# (a name ending in a place word, a house or building number), and at most a word of position at the end. A name
+# holds no word of a sentence (a verb, a pronoun, a particle), so "有人乱停车喺江南路" is an appeal, not a place.
+_UNIT_NAME = r"(?:(?![有在喺系係是的嘅个啲了我你他她佢𠊎呢嗰边要想乱好唔不冇没咗啦吗呀啊噉咁成日搞])[^\W\d_]){0,6}?"
+_UNIT_WORD = (
+    r"(?:区|镇|乡|街道|村|社区|小区|花园|新村|屋村|路|大道|大街|街|巷|公园|广场|市场|商场|学校|小学|中学|医院|大厦|"
+    r"工地|桥|站|苑)"
+)
+_UNIT_NUMBER = r"\s*[0-9０-９一二三四五六七八九十百零〇]+\s*(?:号|栋|幢|座|楼|层|室|巷)"
+_POSITION = r"(?:村口|门口|路口|入口|出口|附近|旁边|对面|侧边|楼下|后面|前面|里面|嗰度|那里|这里)"
+_ONLY_A_PLACE = re.compile(
+    rf"(?:就喺|就在|喺|在|系|係)?(?:{_UNIT_NAME}{_UNIT_WORD}(?:{_UNIT_NUMBER})*)+{_POSITION}?[。.!！~～\s]*"
+)
+_LEAD_WORD = re.compile(r"^(?:就喺|就在|喺|在|系|係)")
+
+
+def only_a_place(text: str) -> str | None:
+    """The place a message names when it names nothing else ("喺梅江区人民公园" → "梅江区人民公园"), else None."""
+    said = text.strip()
+    if not _ONLY_A_PLACE.fullmatch(said):
+        return None
+    return _LEAD_WORD.sub("", said).rstrip("。.!！~～ ")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from govchat.runtime import Runtime
 from nlu.asking import asks_after_own_ticket, asks_why, complains_of_delay, says_it_persists
-from nlu.entities import street_address
+from nlu.entities import only_a_place, street_address
 from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
 from tests.support.dialogue import verify_dialog
@@ -580,6 +580,10 @@ def test_what_a_place_answer_says(said: str, place: str, since: str, more: str) 
         ("我哋想投诉楼下大排档好嘈", True),
         ("想投诉下隔篱屋养狗成日吠", True),
         ("我要投诉", False),  # nothing said yet: the intake asks what happened
+        ("我想投诉路灯坏咗", True),  # four characters say what happened
+        ("我想投诉下个问题", False),
+        ("我要投诉扎上村村口", False),  # a place alone
+        ("我要投诉物业", False),
         ("𠊎要投诉，爱去哪里投诉？", False),  # a question about filing
         # the verb alone at the head, with the matter after it
         ("投诉三角镇东升村有人乱倒垃圾", True),
@@ -824,3 +828,81 @@ def test_a_tagged_place_is_extended_over_its_tail_and_its_village(said: str, tag
     from bot.ticket_intake import whole_place
 
     assert whole_place(said, tagged) == place
+
+
+@pytest.mark.parametrize(
+    ("said", "place"),
+    [
+        ("梅江区城北镇扎上村村口", "梅江区城北镇扎上村村口"),
+        ("喺梅江区人民公园", "梅江区人民公园"),
+        ("江南街道鸿都社区", "江南街道鸿都社区"),
+        ("金山小区3栋门口", "金山小区3栋门口"),
+        ("江南路 28 号", "江南路 28 号"),
+        ("人民医院对面", "人民医院对面"),
+        ("路灯坏咗", None),
+        ("有人乱停车喺江南路", None),
+        ("我楼下", None),
+        ("政务服务中心", None),
+        ("社保卡点样补办", None),
+    ],
+)
+def test_a_message_that_is_only_a_place(said: str, place: str | None) -> None:
+    assert only_a_place(said) == place
+
+
+async def test_a_yes_is_never_stored_as_the_place(rt: Runtime) -> None:
+    """ "系" and then "确认" when asked where: the second one used to be stored as the place ("地点：确认")."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉隔篱装修成日嘈到半夜", [ANY, ASK_PLACE]),
+            ("系", ["不像一个地点"]),
+            ("确认", [re.compile("不像一个地点[\\s\\S]*还没有提交")]),
+            ("好", ["不像一个地点"]),
+            ("江南路28号", ASK_TIME),
+            ("上个礼拜开始", ASK_PHONE),
+            ("匿名", [re.compile("请核对[\\s\\S]*地点：江南路28号")]),
+        ],
+        sender="y-1",
+    )
+
+
+async def test_four_characters_say_what_happened_and_a_place_said_for_it_is_the_place(rt: Runtime) -> None:
+    """ "我想投诉路灯坏咗" used to be asked what happened, and "梅江区城北镇扎上村村口" said then was stored as the
+    appeal. Not leaving one's name ("唔使留名") is anonymous."""
+    await verify_dialog(
+        rt,
+        [
+            ("我想投诉路灯坏咗", ["登记投诉工单", ASK_PLACE]),
+            ("取消", "已取消登记"),
+            ("我要投诉", ["登记投诉工单", "发生了什么"]),
+            ("扎上村村口", ["地点记为：扎上村村口", "那里出了什么问题"]),
+            ("路灯坏咗成个礼拜，夜晚黑麻麻", ASK_TIME),
+            ("唔清楚", ASK_PHONE),
+            ("唔使留名", [re.compile("内容：路灯坏咗成个礼拜，夜晚黑麻麻\\n地点：扎上村村口[\\s\\S]*电话：匿名")]),
+        ],
+        sender="y-2",
+    )
+
+
+async def test_a_place_said_alone_is_no_question_and_is_kept_for_the_appeal(rt: Runtime) -> None:
+    """ "梅江区人民公园" alone used to get 个体工商户设立登记 (its address words matched): the citizen is asked what
+    happens there, and the matter told next is filed with that place; a question next is still answered."""
+    await verify_dialog(
+        rt,
+        [
+            ("梅江区人民公园", [re.compile("地点是“梅江区人民公园”[\\s\\S]*出了什么问题")]),
+            ("有班人成日喺度跳广场舞好嘈", ["已记下 类型：投诉；地点：梅江区人民公园", ANY]),
+        ],
+        sender="y-3",
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("江南街道鸿都社区", "地点是“江南街道鸿都社区”"),
+            ("登记工单", ["登记投诉工单。已记下 地点：江南街道鸿都社区", "发生了什么"]),
+        ],
+        sender="y-4",
+    )
+    [[answer]] = (await verify_dialog(rt, [("梅江区人民公园", ANY), ("居住证怎么办理", [ANY])], sender="y-5"))[1:]
+    assert "居住证" in answer and "登记" not in answer[:10]

@@ -18,6 +18,8 @@ from tests.support.dialogue import verify_dialog
         "你系咪机器人",
         "你系咪真人嚟㗎",
         "你是机器人还是真人",
+        "你系机器人定真人",  # used to be put in the queue for an operator (Rasa: human_agent 0.98)
+        "你系人定机械人",
         "有冇人呀",
         "有人在吗",
         "喂，有冇人喺度啊",

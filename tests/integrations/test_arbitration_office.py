@@ -207,3 +207,40 @@ async def test_a_follow_up_worded_question_naming_a_service_goes_to_the_kb_even_
     assert (await arbitrate(u.text, u, CITIZEN, THRESHOLD, kb_declines, one)).action is Action.INTENT
     filed = Understanding("我个单社保卡地址写错咗点改", u.intent, 0.9, u.ranking, service)
     assert (await arbitrate(filed.text, filed, CITIZEN, THRESHOLD, kb_answers, one)).action is Action.INTENT
+
+
+async def test_with_nothing_filed_a_new_appeal_clearly_ahead_of_the_rest_is_filed() -> None:
+    """ "我楼下个大排档日日搞到凌晨两点，吵到瞓唔着" (Rasa: complain 0.44, supplement 0.22) used to get a menu with
+    补充诉求 for a citizen who had filed nothing. Without the follow-ups of a ticket, complain leads clearly: filed
+    (the intake reads it back before anything is submitted). With a ticket, or asked as a question, it is not."""
+    text = "我楼下个大排档日日搞到凌晨两点，吵到瞓唔着"
+    u = unsure(text, [("complain", 0.44), ("supplement_ticket", 0.22), ("suggest", 0.04)])
+
+    verdict = await arbitrate(text, u, CITIZEN, THRESHOLD, kb_declines, none)
+    assert verdict.action is Action.INTENT and verdict.route is not None and verdict.route.spec is not None
+    assert verdict.route.spec.name == "complain"
+    with_ticket = await arbitrate(text, u, CITIZEN, THRESHOLD, kb_declines, one)
+    assert with_ticket.action is Action.CLARIFY and with_ticket.route is not None
+    assert [o.name for o in with_ticket.route.options] == ["complain", "supplement_ticket", "suggest"]
+    asked = unsure("楼下大排档日日开到两点，有冇人管", [("complain", 0.44), ("supplement_ticket", 0.22)])
+    assert (await arbitrate(asked.text, asked, CITIZEN, THRESHOLD, kb_declines, none)).action is not Action.INTENT
+
+
+async def test_with_nothing_filed_the_follow_ups_of_a_ticket_are_not_offered() -> None:
+    text = "嗰度啲嘢一直都系咁"
+    u = unsure(text, [("supplement_ticket", 0.3), ("query_ticket", 0.2), ("complain", 0.18), ("suggest", 0.12)])
+    verdict = await arbitrate(text, u, CITIZEN, THRESHOLD, kb_declines, none)
+    assert verdict.action is Action.CLARIFY and verdict.route is not None
+    assert [o.name for o in verdict.route.options] == ["complain"]
+
+
+async def test_a_progress_question_after_an_answer_asks_about_that_service_when_nothing_is_filed() -> None:
+    """ "几久正做得好" (how long until done, Hakka) right after 居住证's answer: Rasa reads query_ticket 0.86. From a
+    citizen with nothing filed it asks the service's time limit; with a ticket, or with no answer just given, it
+    stays a question about the ticket."""
+    text = "几久正做得好"
+    u = Understanding(text, "query_ticket", 0.86, [("query_ticket", 0.86), ("thank", 0.02)])
+    after = await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, none, follows_answer=True)
+    assert after.action is Action.KNOWLEDGE
+    assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, none)).action is Action.INTENT
+    assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, one, follows_answer=True)).action is Action.INTENT

@@ -1191,3 +1191,39 @@ async def test_a_listed_ticket_asked_about_by_its_place_and_signing_offers_only_
         ],
         channel=WEB,
     )
+
+
+async def test_a_nuisance_described_without_a_verb_is_filed_and_a_place_alone_is_no_question(rt):
+    """ "我楼下个大排档日日搞到凌晨两点，吵到瞓唔着" from a citizen who had filed nothing got a menu with 补充诉求
+    (Rasa: complain 0.44, supplement 0.22); the place said next, "梅江区江南街道鸿都社区", got 高龄津贴申领 from
+    the KB, and "唔使留名" a KB answer about anonymity. "几久正做得好" after 居住证's answer was read as the
+    citizen's ticket, and "你系机器人定真人" put the citizen in the queue for an operator."""
+    await verify_dialog(
+        rt,
+        [
+            ("我楼下个大排档日日搞到凌晨两点，吵到瞓唔着", ["登记投诉工单", INTAKE_PLACE]),
+            ("梅江区江南街道鸿都社区", INTAKE_TIME),
+            ("唔使留名", ["按匿名登记", INTAKE_TIME]),
+            ("确认", re.compile("不像一个时间[\\s\\S]*还没有提交")),
+            ("琴晚开始", READ_BACK),
+            ("确认", "已为您登记工单"),
+        ],
+        sender="n1",
+        channel=WEB,
+    )
+    [ticket] = await tickets_of(rt)
+    assert ticket.address == "梅江区江南街道鸿都社区" and ticket.content.startswith("我楼下个大排档")
+    assert ticket.phone in ("", None)
+    await verify_dialog(
+        rt,
+        [
+            ("梅江区人民公园", "地点是“梅江区人民公园”"),
+            ("有班人成日喺度跳广场舞好嘈", ["已记下 类型：投诉；地点：梅江区人民公园", INTAKE_TIME]),
+            ("取消", "已取消登记"),
+            ("𠊎想问下居住证爱么个资料", re.compile("^【居住证申领】")),
+            ("几久正做得好", re.compile("^【居住证申领】\\n承诺时限：10个工作日")),
+            ("你系机器人定真人", re.compile("智能助手（机器人）[\\s\\S]*人工")),
+        ],
+        sender="n2",
+        channel=WEB,
+    )

@@ -61,6 +61,8 @@ RECORDED = {
     "明天上午的会改去二楼小会议室": nlu_result("reschedule_meeting", 0.9),
     # documents pointed at by their place in the to-do list just shown
     "今日有咩要批": nlu_result("list_todo", 0.9),
+    "同意第一份啦": nlu_result("approve_document", 0.9),
+    "听日下昼三点约张伟同王强开个会讲防汛": nlu_result("book_meeting", 0.9),
     "第二份写咩嘅": nlu_result("out_of_scope", 0.78),  # as the real NLU reads it
     "有咩要我批嘅": nlu_result(  # as the real NLU read it once: a menu
         "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("list_todo", 0.41), ("query_document", 0.33)]
@@ -517,6 +519,40 @@ async def test_a_command_nobody_answers_is_said_to_be_unknown_with_the_ones_it_r
             ("市民", "/我的工单", "没有查到您登记过的工单"),
             ("市民", "/工单", "没有查到您登记过的工单"),
             ("市民2", "/人工", re.compile("^(?!没有“)[\\s\\S]*人工")),
+        ],
+        names=SENDERS,
+    )
+
+
+async def test_a_menu_is_picked_in_words(rt: Runtime) -> None:
+    """ "揀第一份" after a menu used to be read afresh (the real NLU: 起草发文), and "同意第一份啦" then became the
+    title of a draft."""
+    await verify_dialog(
+        rt,
+        [
+            ("张伟", "/发文 关于汛期值班的通知 各单位请做好汛期值班", "FW-2026-001"),
+            ("李娜", "有咩要我批嘅", "请回复序号"),
+            ("李娜", "揀第一份", re.compile(r"1\. .*FW-2026-001")),
+            ("李娜", "同意第一份啦", "FW-2026-001"),
+        ],
+        names=SENDERS,
+    )
+
+
+async def test_a_booking_under_way_keeps_its_people_and_is_not_taken_by_a_question_a_yes_or_a_cancel(
+    rt: Runtime,
+) -> None:
+    """While the room was asked: "确认" was told nothing waited, "我听日有咩会" and "取消听日个会" were taken as more
+    of the booking (they name a day), and the people and matter of "约张伟同王强开个会讲防汛" were lost."""
+    await verify_dialog(
+        rt,
+        [
+            ("李娜", "听日下昼三点约张伟同王强开个会讲防汛", "请问在哪间会议室"),
+            ("李娜", "确认", re.compile("^会议还没有预约好。11月19日 15:00。请问在哪间会议室")),
+            ("李娜", "我听日有咩会", "没有会议安排"),
+            ("李娜", "二楼小会议室", re.compile(r"已预约会议 HY-2026-0001[^\n]*议题“防汛”[\s\S]*张伟[\s\S]*王强")),
+            ("李娜", "听日下昼三点约张伟同王强开个会讲防汛", "请问在哪间会议室"),
+            ("李娜", "取消听日个会", "已放弃本次会议预约"),
         ],
         names=SENDERS,
     )

@@ -137,6 +137,8 @@ def test_a_follow_up_asks_only_an_aspect(question):
         ("可以叫人代办吗", "in_person"),
         ("屋企人去办得唔得", "in_person"),
         ("可以叫家里人代办吗", "in_person"),
+        ("几久正做得好", "time"),  # Hakka, after 居住证's answer: used to be read as the citizen's ticket
+        ("要几耐先搞掂", "time"),
     ],
 )
 def test_spoken_follow_ups_name_their_detail_and_are_not_stripped_from_retrieval(question, aspect):

@@ -27,6 +27,11 @@ ROOMS = ["三楼会议室", "五楼大会议室", "二楼小会议室"]
         ("帮我约个会，后日朝早十点，开一个钟，叫埋张伟同刘洋", 60, None, ["张伟", "刘洋"], ""),
         ("听日下昼两点，开两个半钟，叫埋陈静啦，议题系预算", 150, None, ["陈静"], "预算"),
         ("三点钟喺二楼开会，叫埋同事", None, "二楼小会议室", [], ""),
+        # the people met with named before the meeting, the matter after it (both used to be lost)
+        ("听日下昼三点约张伟同王强开个会讲防汛", None, None, ["张伟", "王强"], "防汛"),
+        ("明天下午三点约张伟和王强开会，讨论防汛", None, None, ["张伟", "王强"], "防汛"),
+        ("听日同张伟、王强开个会", None, None, ["张伟", "王强"], ""),
+        ("约同事开会", None, None, [], ""),
     ],
 )
 def test_parse_booking(text: str, minutes: int | None, room: str | None, people: list[str], topic: str) -> None:
