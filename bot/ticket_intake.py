@@ -811,6 +811,35 @@ def _field_named(text: str, data: Mapping[str, object]) -> str | None:
     return field if field in fields else None
 
 
+# A field named to be changed, with no new value ("改下内容", "内容要改", "地址写错咗", "我想修改电话").
+_FIELD = r"(?P<field>类型|类别|地点|地址|位置|时间|电话|手机|号码|内容|问题|描述)"
+_EDIT_FIELD = re.compile(
+    rf"^(?:我|𠊎)?(?:想|要|爱)?(?:改|修改|更改|更正|重写|重新写|重填)(?:下|一下|吓)?(?:个|嘅|的)?{_FIELD}"
+    rf"|^(?:个|嘅|的)?{_FIELD.replace('field', 'named')}(?:要|想|爱)?(?:改|修改|更改|重写|重填)(?:下|一下|吓)?"
+    r"|^(?:个|嘅|的)?(?P<wrong>类型|类别|地点|地址|位置|时间|电话|手机|号码|内容|问题|描述)(?:写|填|讲|说|打)?"
+    r"(?:错了|错咗|错嘞|唔啱|不对)"
+)
+_PARTICLES = re.compile(r"[啊呀吧啦喇嘞了先。.!！~～\s]*$")
+_FIELD_OF_WORD = {**_FIELD_WORDS, "描述": "content", "电话": "phone", "手机": "phone", "号码": "phone"}
+
+
+def _field_to_edit(text: str) -> str | None:
+    """The field a message at the read-back asks to change, when it says no new value; else None."""
+    m = _EDIT_FIELD.match(text.strip())
+    if m is None or _PARTICLES.fullmatch(text.strip()[m.end() :]) is None:
+        return None
+    return _FIELD_OF_WORD.get(m.group("field") or m.group("named") or m.group("wrong") or "")
+
+
+async def _edit_named_field(ctx: Context, m: Match, conv: ConversationState) -> Step:
+    """ "改下内容" at the read-back: that field asked for again (it used to be told to reply "确认")."""
+    field = _field_to_edit(ctx.text)
+    if field is None or field not in _fields(conv.data):
+        return await _edit(ctx, m, conv)
+    conv.data["editing"] = True
+    return Step([Reply(QUESTIONS[field])], field)
+
+
 async def _fix(ctx: Context, m: Match, conv: ConversationState) -> Step:
     field = _field_named(ctx.text, conv.data)
     if field is None:  # typed text that names no field: ask again, never guess
@@ -1009,6 +1038,7 @@ def build(timeout: timedelta) -> ConversationHandler:
             "confirm": [
                 on_text(lambda c: agrees(c.text), _confirm),
                 on_text(lambda c: bool(_EDIT.match(c.text)), _edit),
+                on_text(lambda c: _field_to_edit(c.text) is not None, _edit_named_field),
             ],
             "fix": [on_text(lambda c: agrees(c.text), _back_to_summary), on_text(_text, _fix)],
             "kind": [on_text(_text, _kind_answer)],

@@ -906,3 +906,25 @@ async def test_a_place_said_alone_is_no_question_and_is_kept_for_the_appeal(rt: 
     )
     [[answer]] = (await verify_dialog(rt, [("梅江区人民公园", ANY), ("居住证怎么办理", [ANY])], sender="y-5"))[1:]
     assert "居住证" in answer and "登记" not in answer[:10]
+
+
+async def test_a_field_named_at_the_read_back_is_asked_again(rt: Runtime) -> None:
+    """ "改下内容" at the read-back used to be told to reply "确认" (twice, with the new content too), and the
+    ticket was filed with the old content."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉隔篱屋装修日日嘈", [ANY, ASK_PLACE]),
+            ("金山小区3栋", ASK_TIME),
+            ("琴日开始", ASK_PHONE),
+            ("匿名", READ_BACK),
+            ("改下内容", "请简要描述"),
+            ("装修噪音，朝早七点就开工", [re.compile("内容：装修噪音，朝早七点就开工\\n地点：金山小区3栋")]),
+            ("地址写错咗", "具体地点在哪里"),
+            ("金山小区5栋", [re.compile("地点：金山小区5栋")]),
+            ("确认", FILED),
+        ],
+        sender="y-6",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.address) == ("装修噪音，朝早七点就开工", "金山小区5栋")

@@ -109,6 +109,7 @@ EVERYDAY = [
     "冇其他事啦，拜拜",  # goodbye
     "帮我睇下有冇单要派",  # a dispatcher's queue
     "𠊎明朝个会去唔得",  # Hakka: can't come to tomorrow's meeting
+    "𠊎屋下门口条路烂撇了，车都过毋得",  # Hakka: the road is broken, cars cannot pass (was: traffic, model alone)
 ]
 
 
