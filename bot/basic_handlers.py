@@ -8,6 +8,7 @@ from bot.handlers import Context, Match
 from bot.kb_handlers import picked_number
 from bot.messages import Reply
 from bot.nlu_handlers import CLARIFY
+from bot.place_alone import PLACE_KEY
 from integrations.chat import WHO
 from integrations.context import LISTED, LISTED_TTL, PICK, fresh_entry
 from integrations.intents import STAFF, SUPERVISORS
@@ -207,12 +208,13 @@ def is_control_word(text: str) -> bool:
     return is_cancel(text) or goes_back(text) or asks_for_person(text) or bool(_CONFIRM_ALONE.match(text))
 
 
-OFFERS = (CLARIFY, CHOICE_KEY, PICK)  # choices offered earlier that a "取消" drops
+OFFERS = (CLARIFY, CHOICE_KEY, PICK, PLACE_KEY)  # choices offered (or a place kept) earlier that a "取消" drops
 
 
 async def nothing_to_cancel(ctx: Context, m: Match) -> list[Reply]:
     """ "取消" reached here: no dialogue or follow-up was waiting (those take it first); offered choices go."""
-    if any(ctx.session.pop(key, None) is not None for key in OFFERS):
+    dropped = [ctx.session.pop(key, None) for key in OFFERS]  # every one, not only the first found
+    if any(d is not None for d in dropped):
         return [Reply("好的，已取消。还有什么可以帮您？")]
     if _NOTHING_MORE.match(ctx.text):  # "冇嘢喇", "没事了": nothing more to ask, not a cancel
         return [Reply(NOTHING_MORE)]

@@ -52,13 +52,25 @@ _CJK = re.compile(r"[\u4e00-\u9fff\U00020000-\U0002ffff]")
 
 
 def matter_at_the_place(ctx: Context, understood: Understanding | None) -> dict[str, object] | None:
-    """After "请问那里出了什么问题": a statement of four characters or more ("有班人成日喺度跳广场舞好嘈") is that
+    """Right after "请问那里出了什么问题": a statement of four characters or more ("有班人成日喺度跳广场舞好嘈") is that
     matter, whatever the NLU makes of it; the intake opens with it (and takes the place). None otherwise: a
-    question, thanks, a yes, a short word, or no place waiting."""
+    question, a service asked for ("我想办护照", a confident ask_service), thanks, a yes, a short word, or no
+    place waiting. The place waits for that one turn only."""
     said = ctx.text
-    if not _fresh_place(ctx.session, ctx.services.clock.now()) or len(_CJK.findall(said)) < 4:
+    if not _fresh_place(ctx.session, ctx.services.clock.now()):
         return None
-    if is_question(said) or agrees(said) or only_thanks(said) or asks_what_answers(said):
+    reading = understood.intent if understood is not None else ""
+    sure = understood is not None and understood.confidence >= ctx.services.nlu_threshold
+    asks_a_service = reading == "ask_service" and sure
+    if (
+        len(_CJK.findall(said)) < 4
+        or is_question(said)
+        or asks_a_service
+        or agrees(said)
+        or only_thanks(said)
+        or asks_what_answers(said)
+    ):
+        ctx.session.pop(PLACE_KEY, None)
         return None
     # The kind: the one named in the words (the intake reads it), else the NLU's likeliest appeal, else 投诉.
     top = next((name for name, _ in understood.ranking if name in NEW_APPEALS), "") if understood else ""

@@ -906,6 +906,13 @@ async def test_a_place_said_alone_is_no_question_and_is_kept_for_the_appeal(rt: 
     )
     [[answer]] = (await verify_dialog(rt, [("梅江区人民公园", ANY), ("居住证怎么办理", [ANY])], sender="y-5"))[1:]
     assert "居住证" in answer and "登记" not in answer[:10]
+    # The place waits for the next turn only: a statement after the question is not filed with it, and "取消"
+    # drops it.
+    [[later]] = await verify_dialog(rt, [("隔篱屋装修日日嘈", [ANY])], sender="y-5")
+    assert "梅江区人民公园" not in later
+    await verify_dialog(
+        rt, [("金山小区3栋", "地点是“金山小区3栋”"), ("取消", "好的，已取消"), ("取消", "没有需要取消")], sender="y-7"
+    )
 
 
 async def test_a_field_named_at_the_read_back_is_asked_again(rt: Runtime) -> None:
