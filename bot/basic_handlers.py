@@ -11,10 +11,12 @@ from bot.nlu_handlers import CLARIFY
 from bot.place_alone import PLACE_KEY
 from integrations.chat import WHO
 from integrations.context import LISTED, LISTED_TTL, PICK, fresh_entry
+from integrations.day_answer import day_answer
 from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
 from nlu.asking import about_to_ask, asks_what_answers
+from nlu.day_questions import day_question
 from nlu.entities import mobile_alone
 from nlu.giving_up import goes_back, is_cancel
 from nlu.numerals import ordinal_in
@@ -86,6 +88,17 @@ def asks_who(ctx: Context) -> bool:
 
 async def who_answers(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(WHO)]
+
+
+def asks_the_day(ctx: Context) -> bool:
+    """ "今日几号", "而家几点", "听日使唔使返工": a question about the day itself, and nothing else."""
+    return day_question(ctx.text) is not None
+
+
+async def tells_the_day(ctx: Context, m: Match) -> list[Reply]:
+    question = day_question(ctx.text)
+    assert question is not None  # matched by asks_the_day
+    return [Reply(await day_answer(ctx.services.db, ctx.services.clock, question))]
 
 
 def wants_human(ctx: Context) -> bool:

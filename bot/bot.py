@@ -56,6 +56,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(basic.is_greeting, basic.welcome),
         MessageHandler(basic.is_thanks, basic.thanks),
         MessageHandler(basic.asks_who, basic.who_answers),
+        MessageHandler(basic.asks_the_day, basic.tells_the_day),
         MessageHandler(basic.wants_human, handoff.start_handoff),
         *office,
     ]

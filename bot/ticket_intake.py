@@ -35,6 +35,7 @@ from bot.place_alone import place_said
 from integrations.arbitration import is_question
 from integrations.chat import WHO
 from integrations.contract import FlowCall
+from integrations.day_answer import day_answer
 from integrations.handoff import SESSION_KEY as HANDOFF_KEY
 from integrations.intents import SPECS
 from integrations.knowledge import MISS_KEY
@@ -44,6 +45,7 @@ from knowledge_base.policy import Decision
 from nlu.agreeing import agrees, only_thanks
 from nlu.asking import about_to_ask, asks_after_own_ticket, asks_how_long, asks_to_wait, asks_what_answers, asks_why
 from nlu.correcting import corrected_address, swapped_part
+from nlu.day_questions import day_question
 from nlu.entities import mobile_in, only_a_place, phone_in, street_address
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
@@ -475,6 +477,9 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     aside = aside or announced
     if asks_what_answers(ctx.text):  # "你哋系咪政府嘅" at the content step is not the appeal
         return Step([Reply(WHO), _resume(conv)], conv.state)
+    day = day_question(ctx.text)
+    if day is not None:  # "今日几号" when asked when it began: a question, the date then the same step
+        return Step([Reply(await day_answer(ctx.services.db, ctx.services.clock, day)), _resume(conv)], conv.state)
     if conv.state in REASONS and asks_why(ctx.text):  # "点解要留电话": the reason, then the same step
         return Step([Reply(REASONS[conv.state]), Reply(QUESTIONS[conv.state])], conv.state)
     if asks_to_wait(ctx.text):
@@ -664,7 +669,7 @@ async def _not_yet_an_answer(
     ahead = _phone_ahead(ctx, conv)
     if ahead is not None:
         return ahead
-    if not answers_slot(ctx.text, fits):
+    if not answers_slot(ctx.text, fits) or day_question(ctx.text) is not None:  # "今日几号" holds a time, asks one
         interrupted = await _interruption(ctx, conv)
         if interrupted is not None:
             return interrupted
