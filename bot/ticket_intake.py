@@ -49,6 +49,7 @@ from nlu.day_questions import day_question
 from nlu.entities import mobile_in, only_a_place, phone_in, street_address
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
+from nlu.introducing import form_of_address
 from nlu.timeparse import parse_time
 from office_flows.handoff.asking import asks_for_person
 from office_flows.tickets.phones import mask_phone
@@ -477,6 +478,10 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     aside = aside or announced
     if asks_what_answers(ctx.text):  # "你哋系咪政府嘅" at the content step is not the appeal
         return Step([Reply(WHO), _resume(conv)], conv.state)
+    called = form_of_address(ctx.text)
+    if called is not None:  # "陈生", "我姓陈": how to address the citizen, never the appeal or an answer
+        phone = "" if "phone" in _answered(conv.data) else "，留个电话方便部门联系回访就可以"
+        return Step([Reply(f"好的，{called}。登记工单不需要留姓名{phone}。"), _resume(conv)], conv.state)
     day = day_question(ctx.text)
     if day is not None:  # "今日几号" when asked when it began: a question, the date then the same step
         return Step([Reply(await day_answer(ctx.services.db, ctx.services.clock, day)), _resume(conv)], conv.state)
@@ -644,8 +649,8 @@ _ONLY_ANON = re.compile(rf"(?:我要|我想|我|𠊎)?(?:匿名(?:反映|登记|
 
 
 def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:
-    """A phone number or "匿名" alone, said before its step ("13800138000" when asked where): kept for the
-    phone step, and the step asked again; never taken as the place or the time."""
+    """A phone number, "匿名" or "唔想留电话" alone, said before its step ("13800138000" when asked where): kept
+    for the phone step, and the step asked again; never taken as the place or the time."""
     if "phone" in _answered(conv.data):
         return None
     phone = phone_in(ctx.text) if _ONLY_PHONE.fullmatch(ctx.text) else None
@@ -655,6 +660,9 @@ def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:
     elif _ONLY_ANON.fullmatch(ctx.text):
         conv.data["phone"], conv.data["anonymous"] = "", True
         said = "好的，按匿名登记。"
+    elif len(ctx.text) <= 12 and _NO_PHONE.search(ctx.text):  # "唔想留电话" when asked when it began
+        conv.data["phone"], conv.data["anonymous"] = "", True
+        said = "好的，不留电话就按匿名登记，办理部门将无法电话回访。"
     else:
         return None
     _mark(conv.data, "phone")

@@ -935,3 +935,71 @@ async def test_a_field_named_at_the_read_back_is_asked_again(rt: Runtime) -> Non
     )
     t = await the_ticket(rt)
     assert (t.content, t.address) == ("装修噪音，朝早七点就开工", "金山小区5栋")
+
+
+# --- a name said at a step, "no phone" said ahead ------------------------------------------------------------------
+
+
+async def test_a_name_said_at_any_step_is_acknowledged_and_never_stored(rt: Runtime) -> None:
+    # found playing a new user: "陈生" when asked when it began joined the appeal ("……好嘈，陈生")
+    await verify_dialog(
+        rt,
+        [
+            ("我想投诉我屋企楼上日日半夜拖凳，好嘈", ["登记投诉工单", ASK_PLACE]),
+            ("我系黄小姐", ["好的，黄小姐。登记工单不需要留姓名，留个电话方便部门联系回访", ASK_PLACE]),
+            ("梅江区金山街道华侨新村3栋", ASK_TIME),
+            ("13800138000", ["电话记下了", ASK_TIME]),
+            ("陈生", ["好的，陈生。登记工单不需要留姓名。", ASK_TIME]),  # the phone is known: not asked for
+            ("𠊎姓古", ["好的，古先生/女士。", ASK_TIME]),
+            ("上个礼拜开始", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="n-1",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.address, t.since, t.phone) == (
+        "我想投诉我屋企楼上日日半夜拖凳，好嘈",
+        "梅江区金山街道华侨新村3栋",
+        "上个礼拜开始",
+        "13800138000",
+    )
+
+
+async def test_no_phone_said_ahead_is_anonymous_not_more_of_the_appeal(rt: Runtime) -> None:
+    # "唔想留电话" when asked when it began joined the appeal, and the phone was asked for later anyway
+    await verify_dialog(
+        rt,
+        [
+            ("我投诉隔篱装修噪音，晏昼都唔停", ["登记投诉工单", ASK_PLACE]),
+            ("江南路28号", ASK_TIME),
+            ("唔想留电话", ["不留电话就按匿名登记", ASK_TIME]),
+            ("上个月", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="n-2",
+    )
+    t = await the_ticket(rt)
+    assert (t.content, t.since, t.phone, t.anonymous) == ("我投诉隔篱装修噪音，晏昼都唔停", "上个月", "", True)
+
+
+@pytest.mark.parametrize(
+    ("said", "called"),
+    [
+        ("陈生", "陈生"),
+        ("我姓陈", "陈先生/女士"),
+        ("免贵姓李", "李先生/女士"),
+        ("我系黄小姐", "黄小姐"),
+        ("叫我阿李", "阿李"),
+        ("我叫陈大文", "陈大文"),
+        ("钟伯", "钟伯"),
+        ("李老师打人", None),  # a person in the matter
+        ("王生个铺头好嘈", None),
+        ("我系梅江区", None),
+        ("江南路", None),
+        ("我叫你帮我", None),
+    ],
+)
+def test_forms_of_address(said: str, called: str | None) -> None:
+    from nlu.introducing import form_of_address
+
+    assert form_of_address(said) == called
