@@ -21,6 +21,7 @@ from integrations.contract import (
     StartConversation,
     texts,
 )
+from integrations.dispatch_advice import asks_where_to_dispatch, dispatch_advice
 from integrations.intents import SPECS
 from integrations.stats_answer import every_rate_ranked, one_department, one_rate, question_in
 from kernel.clock import SHANGHAI
@@ -709,6 +710,8 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         if isinstance(code, Outcome):
             return code
         remember_shown(call.session, code, svc.clock.now())
+        if asks_where_to_dispatch(call.text):  # "第一张派去边好": advice, not an order
+            return await dispatch_advice(svc, code, call.text)
         return Outcome.say(*await dispatch(svc, call.actor, code, await named_department(svc, call) or ""))
 
     flows.register("urge_ticket", urge_ticket)

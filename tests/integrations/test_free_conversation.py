@@ -1193,6 +1193,26 @@ async def test_a_listed_ticket_asked_about_by_its_place_and_signing_offers_only_
     )
 
 
+async def test_a_dispatcher_asking_where_a_ticket_should_go_is_advised_and_nothing_is_dispatched(rt):
+    """ "第一张派去边好" (Rasa: dispatch_ticket 0.82) dispatched the first ticket of the queue to its proposal: a
+    question about where a ticket goes gets the ticket, its proposal and how to act, and "照建议派" then acts."""
+    first = await _file_dumping_complaint(rt, "t7")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "有几多单等紧派", re.compile(f"1\\. {first}")),
+            ("demo-zhongli", "第一张派去边好", re.compile(f"^工单 {first}（[\\s\\S]*工单还没有派出。$")),
+            (
+                "demo-zhongli",
+                "派城管局啱唔啱",
+                re.compile("派往梅江区城市管理和综合执法局请说[\\s\\S]*工单还没有派出。$"),
+            ),
+            ("demo-zhongli", "派畀城管局", f"已将工单 {first} 派往梅江区城市管理和综合执法局"),
+        ],
+        channel=WEB,
+    )
+
+
 async def test_a_nuisance_described_without_a_verb_is_filed_and_a_place_alone_is_no_question(rt):
     """ "我楼下个大排档日日搞到凌晨两点，吵到瞓唔着" from a citizen who had filed nothing got a menu with 补充诉求
     (Rasa: complain 0.44, supplement 0.22); the place said next, "梅江区江南街道鸿都社区", got 高龄津贴申领 from

@@ -58,6 +58,11 @@ RECORDED = {
     "第三张派去城管局": nlu_result("dispatch_ticket", entities={"department": "城管局"}),
     "签收第一张": nlu_result("accept_ticket", 0.9),
     "第一张回复市民：已责令停止夜间施工": nlu_result("reply_ticket", 0.9),
+    # asking where a ticket should go, as the real NLU reads it: dispatch_ticket (and acting on it dispatched)
+    "第一张派去边好": nlu_result("dispatch_ticket", 0.82),
+    "第二张派边度": nlu_result("dispatch_ticket", 0.85),
+    "派城管局啱唔啱": nlu_result("dispatch_ticket", 0.64, entities={"department": "城管局"}),
+    "照建议派": nlu_result("dispatch_ticket", 0.84),
     "单子咋整": nlu_result("nlu_fallback", 0.3, ranking=[("ticket_queue", 0.3), ("ask_service", 0.2)]),
 }
 
@@ -109,6 +114,47 @@ async def test_several_waiting_tickets_ask_which(rt: Runtime) -> None:
             ("demo-zhongli", "派给城管局", f"已将工单 {first} 派往{CGJ}。"),
         ],
     )
+
+
+async def test_asking_where_a_ticket_should_go_gives_the_proposal_and_dispatches_nothing(rt: Runtime) -> None:
+    first = await file_complaint(rt)
+    second = await file_complaint(rt, "citizen-2", "13912345679")
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == first))
+        assert t is not None
+        t.proposed_department, t.proposal_confidence = "MJ-CGJ", 0.56
+        await s.commit()
+    assert await rt.tickets.department_mentioned("城管局") in ("MJ-CGJ", CGJ)
+    not_yet = "工单还没有派出"
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "有咩单要派", re.compile(f"待派单工单：\\n1\\. {first}")),
+            (
+                "demo-zhongli",
+                "第一张派去边好",
+                re.compile(
+                    f"^工单 {first}（投诉）.*\\n分类建议：{CGJ}（置信度 56%）。\\n"
+                    f"按建议派单请回复“照建议派”[\\s\\S]*{not_yet}"
+                ),
+            ),
+            (
+                "demo-zhongli",
+                "派城管局啱唔啱",
+                re.compile(f"分类建议：{CGJ}[\\s\\S]*派往{CGJ}请说“派给{CGJ}”[\\s\\S]*{not_yet}"),
+            ),
+            ("demo-zhongli", "照建议派", f"已将工单 {first} 派往{CGJ}。"),  # the ticket asked about
+            ("demo-zhongli", "有咩单要派", re.compile(f"待派单工单：\\n1\\. {second}")),
+            (
+                "demo-zhongli",
+                "第一张派去边好",
+                re.compile(f"^工单 {second}（投诉）.*\\n暂无分派建议：尚未训练分派模型[\\s\\S]*{not_yet}"),
+            ),
+        ],
+    )
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == second))
+        assert t is not None and t.status == "accepted"
 
 
 async def test_tickets_pointed_at_by_their_place_in_the_queue(rt: Runtime) -> None:
