@@ -26,6 +26,7 @@ from integrations.router import Decision, decide_for, entity_values, route, summ
 from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
+from nlu.asking import asks_progress_alone
 from nlu.numerals import without_leading_ordinal
 from nlu.service import Understanding
 from office_flows.tickets.codes import CODE
@@ -262,6 +263,17 @@ async def arbitrate(
         # question for the KB; the withdrawal flow asks which ticket and for a confirmation (or says there is none).
         withdraw = decide_for(SPECS["withdraw_ticket"], entity_values(understood.entities), roles)
         return Verdict(Action.INTENT, withdraw, None, "市民表示不再投诉：按撤回工单办理")
+    if (
+        not roles & STAFF
+        and not follows_answer
+        and has_ticket is not None
+        and asks_progress_alone(text)
+        and await has_ticket()
+    ):
+        # "处理成点", "有冇结果" from a citizen with a ticket to follow up (Rasa: nlu_fallback, query_ticket 0.31):
+        # it names no service and no matter, so it asks after that ticket, not the KB's general handling times.
+        query = decide_for(SPECS["query_ticket"], entity_values(understood.entities), roles)
+        return Verdict(Action.INTENT, query, None, "市民有在办工单，只问进展：查询工单")
     own = _preferred_own_ticket_intent(text, understood, roles)
     if own is not None:
         action = Action.ASK if own.action == "ask" else Action.INTENT

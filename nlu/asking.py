@@ -124,3 +124,22 @@ def asks_after_own_ticket(text: str) -> bool:
     """Whether ``text`` asks how one's own ticket is getting on."""
     own = _OWN_TICKET.search(text)
     return own is not None and bool(_PROGRESS.search(text, own.end()))
+
+
+# Asking how it is getting on, and nothing else ("处理成点", "搞成点啊", "有冇结果", "点样啦", "进度点样"):
+# said by someone with a ticket, it asks after that ticket (it names no service, no matter).
+_PARTICLE = r"(?:了|喇|啦|呀|啊|嘞|呢|咯|未|吖|哦)?[?？。.!！~～\s]*$"
+_HOW_IT_GOES = r"(?:点样|怎么样|怎样|咋样|成点|如何|到边|到哪|到哪里|到边度|到咩程度)"
+_PROGRESS_ALONE = re.compile(
+    rf"^(?:咁|噉|那|那么|请问|想问下)?(?:(?:处理|搞|办|做|跟进|弄)(?:得|到|成)?(?:{_HOW_IT_GOES}|点)|{_HOW_IT_GOES})"
+    + _PARTICLE
+    + r"|^(?:请问|想问下)?(?:有冇|有没有|有无|有)(?:咩|乜|什么|啲|些)?(?:结果|进展|进度|消息|回音|回复|下文)"
+    + _PARTICLE
+    + rf"|^(?:(?:进度|进展|结果)(?:{_HOW_IT_GOES}|系点|点)?|情况(?:{_HOW_IT_GOES}|系点|点))"
+    + _PARTICLE
+)
+
+
+def asks_progress_alone(text: str) -> bool:
+    """Whether ``text`` only asks how something is getting on, naming nothing ("处理成点", "有冇结果")."""
+    return bool(_PROGRESS_ALONE.match(text.strip()))

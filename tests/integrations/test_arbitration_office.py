@@ -244,3 +244,27 @@ async def test_a_progress_question_after_an_answer_asks_about_that_service_when_
     assert after.action is Action.KNOWLEDGE
     assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, none)).action is Action.INTENT
     assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, one, follows_answer=True)).action is Action.INTENT
+
+
+async def test_progress_asked_alone_by_a_citizen_with_a_ticket_asks_after_it() -> None:
+    """ "处理成点" after the department had answered the citizen's ticket (Rasa: nlu_fallback, query_ticket 0.31)
+    got the KB's general handling times. From a citizen with a ticket to follow up, a progress question that names
+    nothing asks after that ticket; with nothing filed, naming a service, or from staff, it does not."""
+    for text in ("处理成点", "搞成点啊", "有冇结果", "进度点样", "办得点样了"):
+        u = unsure(text, [("query_ticket", 0.31), ("list_todo", 0.29)])
+        verdict = await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, one)
+        assert verdict.action is Action.INTENT and verdict.route is not None and verdict.route.spec is not None
+        assert verdict.route.spec.name == "query_ticket", text
+        assert (await arbitrate(text, u, CITIZEN, THRESHOLD, kb_answers, none)).action is Action.KNOWLEDGE, text
+        assert (await arbitrate(text, u, STAFF, THRESHOLD, kb_answers, one)).action is not Action.INTENT, text
+    named = unsure("社保卡处理成点", [("query_ticket", 0.31), ("ask_service", 0.29)])
+    assert (await arbitrate(named.text, named, CITIZEN, THRESHOLD, kb_answers, one)).action is Action.KNOWLEDGE
+
+
+def test_what_asks_progress_alone() -> None:
+    from nlu.asking import asks_progress_alone
+
+    for said in ("处理成点", "有没有进展？", "情况点样", "点样啦"):
+        assert asks_progress_alone(said), said
+    for said in ("点", "点解", "情况", "社保卡处理成点", "点样办居住证", "有冇人"):
+        assert not asks_progress_alone(said), said

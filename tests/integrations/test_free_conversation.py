@@ -593,6 +593,28 @@ async def test_sign_for_the_only_open_ticket_and_answer_it_in_words(rt):
     assert ticket.result == "已经约谈店主，要求十点后停止营业"
 
 
+async def test_progress_asked_alone_after_the_answer_shows_the_ticket_and_a_name_is_never_the_appeal(rt):
+    """ "处理成点" after the department answered (Rasa: nlu_fallback, query_ticket 0.31) got the KB's general
+    handling times: from a citizen with a ticket it shows that ticket and its result. "陈生" when asked when it
+    began joined the appeal; "今日几号" got 残疾人两项补贴 from the KB."""
+    code = await _file_dumping_complaint(rt, "t8")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"),
+            ("demo-zhuli", f"/签收 {code}", "已签收"),
+            ("demo-zhuli", f"/回复 {code} 已安排清运，并在路口加装监控", "已回复"),
+            ("t8", "处理成点", re.compile(f"^工单 {code}（投诉）[\\s\\S]*办理结果：已安排清运，并在路口加装监控")),
+            ("t8", "今日几号", re.compile("^今天是 \\d{4} 年 \\d{1,2} 月 \\d{1,2} 日，星期.。$")),
+            ("t9", "我要投诉江南路有间烧烤档油烟好大", ["登记投诉工单", INTAKE_TIME]),
+            ("t9", "陈生", ["好的，陈生。登记工单不需要留姓名", INTAKE_TIME]),
+            ("t9", "每晚七点到十二点", INTAKE_PHONE),
+            ("t9", "匿名", re.compile("内容：我要投诉江南路有间烧烤档油烟好大\\n")),
+        ],
+        channel=WEB,
+    )
+
+
 async def test_a_plain_result_after_signing_is_offered_and_a_supervisor_asks_which_rate_trails(rt):
     """A handler's "已经派人去查，老板话以后十点收档" after signing used to get a menu of citizen intents: the signed
     ticket's reply comes first, sent when picked. "边个部门满意率最低" used to get the whole monthly table."""
