@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from integrations.dispatch_advice import asks_advice_on_dispatch
 from integrations.intents import EDITORS, SPECS, STAFF, STAFF_INTENTS
 from integrations.meetings import CHANGE
 from integrations.router import Decision, decide_for, entity_values, route, summed_for_role
@@ -274,6 +275,11 @@ async def arbitrate(
         # it names no service and no matter, so it asks after that ticket, not the KB's general handling times.
         query = decide_for(SPECS["query_ticket"], entity_values(understood.entities), roles)
         return Verdict(Action.INTENT, query, None, "市民有在办工单，只问进展：查询工单")
+    if roles & SPECS["dispatch_ticket"].roles and asks_advice_on_dispatch(text):
+        # "呢张唔知派边度好" (Rasa: nlu_fallback): the dispatch flow answers a question with its proposal only.
+        advice = decide_for(SPECS["dispatch_ticket"], entity_values(understood.entities), roles)
+        action = Action.ASK if advice.action == "ask" else Action.INTENT
+        return Verdict(action, advice, None, "派单员问工单该派往哪里：给出分类建议，不派单")
     own = _preferred_own_ticket_intent(text, understood, roles)
     if own is not None:
         action = Action.ASK if own.action == "ask" else Action.INTENT

@@ -16,10 +16,17 @@ _ASKS_WHERE = re.compile(
     r"[?？吗咩呢]$"
 )
 FOLLOW_ADVICE = "照建议派"
+# A word of dispatching ("派", "派单"), not 派出所, 派送, 派发, 派对.
+_DISPATCH_WORD = re.compile(r"派(?!出所|送|发|对|件|钱)")
 
 
 def asks_where_to_dispatch(text: str) -> bool:
     return bool(_ASKS_WHERE.search(text.strip()))
+
+
+def asks_advice_on_dispatch(text: str) -> bool:
+    """A word of dispatching and a question about where ("呢张唔知派边度好"), whatever the NLU made of it."""
+    return bool(_DISPATCH_WORD.search(text)) and asks_where_to_dispatch(text)
 
 
 async def dispatch_advice(svc: TicketService, code: str, text: str) -> Outcome:

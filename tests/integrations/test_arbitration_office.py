@@ -268,3 +268,18 @@ def test_what_asks_progress_alone() -> None:
         assert asks_progress_alone(said), said
     for said in ("点", "点解", "情况", "社保卡处理成点", "点样办居住证", "有冇人"):
         assert not asks_progress_alone(said), said
+
+
+async def test_a_dispatcher_asking_where_a_ticket_goes_is_the_dispatch_flow_whatever_the_nlu() -> None:
+    """ "呢张唔知派边度好" (Rasa: nlu_fallback, nothing else near) got "没有理解": a word of dispatching and a
+    question about where is the dispatch flow, which answers a question with the proposal and dispatches nothing.
+    Not for other staff, and not for 派出所."""
+    dispatcher = frozenset({Role.STAFF, Role.DISPATCHER})
+    u = unsure("呢张唔知派边度好", [("list_todo", 0.2), ("ticket_queue", 0.18)])
+    verdict = await arbitrate(u.text, u, dispatcher, THRESHOLD, kb_declines)
+    assert verdict.route is not None and verdict.route.spec is not None
+    assert verdict.route.spec.name == "dispatch_ticket"
+    other = await arbitrate(u.text, u, STAFF, THRESHOLD, kb_declines)
+    assert other.route is None or other.route.spec is None or other.route.spec.name != "dispatch_ticket"
+    station = unsure("派出所喺边度", [("ask_service", 0.3)])
+    assert (await arbitrate(station.text, station, dispatcher, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE

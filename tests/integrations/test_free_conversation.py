@@ -1217,13 +1217,16 @@ async def test_a_listed_ticket_asked_about_by_its_place_and_signing_offers_only_
 
 async def test_a_dispatcher_asking_where_a_ticket_should_go_is_advised_and_nothing_is_dispatched(rt):
     """ "第一张派去边好" (Rasa: dispatch_ticket 0.82) dispatched the first ticket of the queue to its proposal: a
-    question about where a ticket goes gets the ticket, its proposal and how to act, and "照建议派" then acts."""
+    question about where a ticket goes gets the ticket, its proposal and how to act; "呢张唔知派边度好" (Rasa:
+    nlu_fallback) got "没有理解"."""
     first = await _file_dumping_complaint(rt, "t7")
     await verify_dialog(
         rt,
         [
             ("demo-zhongli", "有几多单等紧派", re.compile(f"1\\. {first}")),
             ("demo-zhongli", "第一张派去边好", re.compile(f"^工单 {first}（[\\s\\S]*工单还没有派出。$")),
+            # Rasa: nlu_fallback, nothing near; a word of dispatching and a question about where
+            ("demo-zhongli", "呢张唔知派边度好", re.compile(f"^工单 {first}（[\\s\\S]*工单还没有派出。$")),
             (
                 "demo-zhongli",
                 "派城管局啱唔啱",
