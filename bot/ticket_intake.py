@@ -645,6 +645,7 @@ _GREETING = re.compile(
 # "好，继续，…" after a question aside: the words that take the intake up again are not the appeal.
 _GOING_ON = re.compile(r"^(?:(?:好的?|嗯|噢|哦|ok|行|得|继续登记|继续|接着说|我们继续|返嚟)[，,。.!！\s]*)+", re.I)
 _ONLY_PHONE = re.compile(r"[\d\s+\-－—()（）]{7,}")
+_OF_A_PHONE = re.compile(r"电话|手机|联系方式|留")
 _ONLY_ANON = re.compile(rf"(?:我要|我想|我|𠊎)?(?:匿名(?:反映|登记|投诉|举报)?|{_NO_NAME})[吧啦了呀喇嘞。.!！]*")
 
 
@@ -660,7 +661,8 @@ def _phone_ahead(ctx: Context, conv: ConversationState) -> Step | None:
     elif _ONLY_ANON.fullmatch(ctx.text):
         conv.data["phone"], conv.data["anonymous"] = "", True
         said = "好的，按匿名登记。"
-    elif len(ctx.text) <= 12 and _NO_PHONE.search(ctx.text):  # "唔想留电话" when asked when it began
+    elif len(ctx.text) <= 12 and _NO_PHONE.search(ctx.text) and _OF_A_PHONE.search(ctx.text):
+        # "唔想留电话" when asked when it began ("冇号码" when asked where is a place without a house number)
         conv.data["phone"], conv.data["anonymous"] = "", True
         said = "好的，不留电话就按匿名登记，办理部门将无法电话回访。"
     else:

@@ -982,6 +982,13 @@ async def test_no_phone_said_ahead_is_anonymous_not_more_of_the_appeal(rt: Runti
     assert (t.content, t.since, t.phone, t.anonymous) == ("我投诉隔篱装修噪音，晏昼都唔停", "上个月", "", True)
 
 
+async def test_no_house_number_when_asked_where_is_no_anonymous_filing(rt: Runtime) -> None:
+    [_, [reply]] = await verify_dialog(
+        rt, [("我投诉隔篱装修噪音，晏昼都唔停", ["登记投诉工单", ASK_PLACE]), ("冇号码", ANY)], sender="n-3"
+    )
+    assert "匿名" not in reply
+
+
 @pytest.mark.parametrize(
     ("said", "called"),
     [
