@@ -15,6 +15,7 @@ from integrations.day_answer import day_answer
 from integrations.intents import STAFF, SUPERVISORS
 from integrations.knowledge import CHOICE_KEY
 from kernel.identity import Actor
+from nlu.agreeing import agrees
 from nlu.asking import about_to_ask, asks_what_answers
 from nlu.day_questions import day_question
 from nlu.entities import mobile_alone
@@ -157,6 +158,18 @@ def confirms_nothing(ctx: Context) -> bool:
 
 async def nothing_to_confirm(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(NOTHING_TO_CONFIRM)]
+
+
+# A yes with nothing asked ("系呀", "好", "冇问题"): it used to be a KB question (12345's introduction).
+NOTHING_ASKED = "好的。还有什么可以帮您？直接说要咨询或反映的事就可以。"
+
+
+def agrees_to_nothing(ctx: Context) -> bool:
+    return agrees(ctx.text)
+
+
+async def nothing_asked(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(NOTHING_ASKED)]
 
 
 NOTHING_TO_GO_BACK = "目前没有进行中的登记或操作，不需要返回上一步。您可以直接说要办的事，回复“帮助”查看我能做什么。"

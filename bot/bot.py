@@ -71,6 +71,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(basic.wants_help, basic.help_text),
         MessageHandler(basic.only_a_phone, basic.phone_alone),
         MessageHandler(basic.confirms_nothing, basic.nothing_to_confirm),
+        MessageHandler(basic.agrees_to_nothing, basic.nothing_asked),
         MessageHandler(basic.steps_back, basic.nothing_to_go_back_to),
         MessageHandler(basic.points_into_no_list, basic.no_list_to_point_into),
         MessageHandler(basic.announces_a_question, basic.ask_away),

@@ -982,6 +982,23 @@ async def test_no_phone_said_ahead_is_anonymous_not_more_of_the_appeal(rt: Runti
     assert (t.content, t.since, t.phone, t.anonymous) == ("我投诉隔篱装修噪音，晏昼都唔停", "上个月", "", True)
 
 
+async def test_declining_a_phone_in_hakka_is_anonymous(rt: Runtime) -> None:
+    # "毋爱留电话" (Hakka: I don't want to leave a phone) got "没有识别到手机号码" three times over
+    await verify_dialog(
+        rt,
+        [
+            ("𠊎要投诉隔壁个狗日日夜晡吠，吵到𠊎睡毋得", ["登记投诉工单", ASK_PLACE]),
+            ("梅江区西郊街道", ASK_TIME),
+            ("上只礼拜", ASK_PHONE),
+            ("毋爱留电话", [re.compile("不留电话就按匿名登记"), READ_BACK]),
+            ("係", FILED),
+        ],
+        sender="n-4",
+    )
+    t = await the_ticket(rt)
+    assert (t.phone, t.anonymous) == ("", True)
+
+
 async def test_no_house_number_when_asked_where_is_no_anonymous_filing(rt: Runtime) -> None:
     [_, [reply]] = await verify_dialog(
         rt, [("我投诉隔篱装修噪音，晏昼都唔停", ["登记投诉工单", ASK_PLACE]), ("冇号码", ANY)], sender="n-3"

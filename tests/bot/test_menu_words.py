@@ -51,6 +51,14 @@ async def test_a_confirmation_with_nothing_to_confirm_says_so(rt: Runtime, said:
         assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
 
 
+@pytest.mark.parametrize("said", ["系呀", "好", "冇问题", "係哩", "好的，多谢"])
+async def test_a_yes_with_nothing_asked_says_so(rt: Runtime, said: str) -> None:
+    """ "系呀" after a ticket's address was corrected got 12345's introduction from the KB."""
+    await verify_dialog(rt, [(said, "好的。还有什么可以帮您？")])
+    async with rt.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
 @pytest.mark.parametrize(("said", "reply"), [("冇嘢喇", "有需要随时找我"), ("取消", "目前没有需要取消的操作")])
 async def test_nothing_more_is_not_a_cancel(rt: Runtime, said: str, reply: str) -> None:
     await verify_dialog(rt, [(said, reply)])
