@@ -39,7 +39,7 @@ from integrations.day_answer import day_answer
 from integrations.handoff import SESSION_KEY as HANDOFF_KEY
 from integrations.intents import SPECS
 from integrations.knowledge import MISS_KEY
-from integrations.tickets import INTAKE
+from integrations.tickets import INTAKE, how_long_it_takes
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision
 from nlu.agreeing import agrees, only_thanks
@@ -462,10 +462,9 @@ def _how_long_answer(ctx: Context, conv: ConversationState) -> Reply | None:
     if tickets is None or not asks_how_long(ctx.text):
         return None
     kind = _kind(conv.data)
-    days = tickets.rules.workdays.get(kind)
-    if not days:
+    if not tickets.rules.workdays.get(kind):
         return None
-    return Reply(f"{kind}工单登记后会转交相关部门办理，一般在 {days} 个工作日内办结，办理结果会通知您。")
+    return Reply(how_long_it_takes(tickets.rules.workdays, kind))
 
 
 async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = True) -> Step | None:

@@ -7,7 +7,7 @@ a refused action (TicketError) becomes its message, never a stack trace.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from integrations import ticket_followup
@@ -26,6 +26,7 @@ from integrations.intents import SPECS
 from integrations.stats_answer import every_rate_ranked, one_department, one_rate, question_in
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor, Role
+from nlu.asking import asks_how_long
 from nlu.entities import rating_level, rating_reason
 from nlu.numerals import chinese_number, without_leading_ordinal
 from office_flows.alerts import queries as alerts_queries
@@ -33,7 +34,7 @@ from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import NoDepartment
 from office_flows.tickets.models import Ticket
 from office_flows.tickets.queries import TicketStatusView
-from office_flows.tickets.rules import INTENT_KINDS, LEVEL_OF
+from office_flows.tickets.rules import INTENT_KINDS, KINDS, LEVEL_OF
 from office_flows.tickets.service import DISPATCHERS, RatingResult, TicketError, TicketService, fmt_time
 from office_flows.tickets.states import LABELS, OPEN, Status
 from office_flows.tickets.stats import METRICS, compute_for
@@ -135,6 +136,15 @@ def status_text(code: str, view: TicketStatusView | None, appeal: bool = False) 
             f"整改：您的评价不满意，已启动整改，将于 {fmt_time(view.rectification_due)} 前完成，届时可重新评价一次。"
         )
     return "\n".join(lines)
+
+
+def how_long_it_takes(workdays: Mapping[str, int], kind: str = "") -> str:
+    """The district's time limit for a kind of ticket, or for every kind when none is named."""
+    days = workdays.get(kind)
+    if days:
+        return f"{kind}工单登记后会转交相关部门办理，一般在 {days} 个工作日内办结，办理结果会通知您。"
+    limits = "、".join(f"{k} {d} 个工作日" for k, d in workdays.items())
+    return f"工单登记后会转交相关部门办理，办结时限一般为：{limits}。办理结果会通知您。"
 
 
 async def my_tickets(svc: TicketService, actor: Actor) -> list[str]:
@@ -604,6 +614,11 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         # A phone number in the text proves nothing: only the owner's session (or a phone verified by a
         # one-time code, "/工单 编号 手机号") sees a ticket.
         code = code_of(call)
+        # "请问投诉要几耐先有回复" from someone with nothing filed asks the time limit, not their tickets
+        asks_the_limit = not code and call.actor.person_id is None and asks_how_long(call.text)
+        if asks_the_limit and not await svc.queries.citizen_tickets(call.actor, limit=1):
+            kind = next((k for k in KINDS if k in call.text), "")
+            return [how_long_it_takes(svc.rules.workdays, kind) + "需要反映问题，直接说明情况就可以登记。"]
         if not code:
             return await my_tickets(svc, call.actor)
         if call.actor.person_id is not None:  # "派给城管局" next takes the ticket a staff member just looked at

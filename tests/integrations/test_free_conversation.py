@@ -596,7 +596,8 @@ async def test_sign_for_the_only_open_ticket_and_answer_it_in_words(rt):
 async def test_progress_asked_alone_after_the_answer_shows_the_ticket_and_a_name_is_never_the_appeal(rt):
     """ "处理成点" after the department answered (Rasa: nlu_fallback, query_ticket 0.31) got the KB's general
     handling times: from a citizen with a ticket it shows that ticket and its result. "陈生" when asked when it
-    began joined the appeal; "今日几号" got 残疾人两项补贴 from the KB."""
+    began joined the appeal; "今日几号" got 残疾人两项补贴 from the KB; "请问投诉要几耐先有回复" with nothing filed
+    got "没有查到您登记过的工单"."""
     code = await _file_dumping_complaint(rt, "t8")
     await verify_dialog(
         rt,
@@ -610,6 +611,12 @@ async def test_progress_asked_alone_after_the_answer_shows_the_ticket_and_a_name
             ("t9", "陈生", ["好的，陈生。登记工单不需要留姓名", INTAKE_TIME]),
             ("t9", "每晚七点到十二点", INTAKE_PHONE),
             ("t9", "匿名", re.compile("内容：我要投诉江南路有间烧烤档油烟好大\\n")),
+            # nothing filed: a how-long question read as query_ticket asks the time limit, not the citizen's tickets
+            (
+                "t10",
+                "请问投诉要几耐先有回复",
+                re.compile("^投诉工单登记后会转交相关部门办理，一般在 15 个工作日内办结"),
+            ),
         ],
         channel=WEB,
     )
