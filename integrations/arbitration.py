@@ -290,6 +290,9 @@ async def arbitrate(
         return Verdict(action, office, None, "工作人员的办公意图，优先于知识库")
     if roles & STAFF and d.options and d.options[0].name in STAFF_INTENTS:
         # A civil servant's unsure office request: offer the office intents, never the KB (nor its unanswered log).
+        # A citizen's follow-up of a ticket is no choice for one who filed nothing ("我有咩要批": 更正联系电话).
+        if has_ticket is not None and any(o.name in NEEDS_A_TICKET for o in d.options) and not await has_ticket():
+            d = replace(d, options=[o for o in d.options if o.name not in NEEDS_A_TICKET])
         return Verdict(Action.CLARIFY, d, None, "工作人员的办公请求意图不确定：请选择")
     if not roles & STAFF and has_ticket is not None and _may_need_a_ticket(understood, d) and not await has_ticket():
         # Nothing filed: a follow-up of a ticket is no reading of this turn ("我楼下个大排档日日搞到凌晨两点，吵到

@@ -283,3 +283,14 @@ async def test_a_dispatcher_asking_where_a_ticket_goes_is_the_dispatch_flow_what
     assert other.route is None or other.route.spec is None or other.route.spec.name != "dispatch_ticket"
     station = unsure("派出所喺边度", [("ask_service", 0.3)])
     assert (await arbitrate(station.text, station, dispatcher, THRESHOLD, kb_answers)).action is Action.KNOWLEDGE
+
+
+async def test_a_staff_menu_offers_no_follow_up_of_a_ticket_they_never_filed() -> None:
+    """ "我有咩要批" (Rasa: nlu_fallback, query_document, list_todo, change_ticket_phone) offered a civil servant
+    更正联系电话, a citizen's follow-up of a ticket they never filed."""
+    u = unsure("我有咩要批", [("query_document", 0.3), ("list_todo", 0.28), ("change_ticket_phone", 0.1)])
+    verdict = await arbitrate(u.text, u, STAFF, THRESHOLD, kb_declines, none)
+    assert verdict.action is Action.CLARIFY and verdict.route is not None
+    assert [o.name for o in verdict.route.options] == ["query_document", "list_todo"]
+    filed = await arbitrate(u.text, u, STAFF, THRESHOLD, kb_declines, one)
+    assert filed.route is not None and "change_ticket_phone" in [o.name for o in filed.route.options]
