@@ -122,6 +122,7 @@ async def test_a_follow_up_is_about_the_service_answered_last(rt):
         ("喺边度办", only("办理部门：[\\s\\S]*办理地点：")),  # where
         ("要几多钱", only("收费标准：")),  # how much
         ("电话几多号", only("咨询电话：")),  # what number to call
+        ("网上做得唔", only("网上办理：")),  # online (Cantonese): used to get 企业注销's FAQ
         # in person or on one's behalf: used to get 身份证's FAQ "身份证要本人去拿吗" (no field: the whole guide)
         ("要唔要本人去", re.compile("^【居住证申领】\n办理部门")),
         ("可以叫屋企人代办吗", re.compile("^【居住证申领】\n办理部门")),

@@ -139,6 +139,12 @@ def test_a_follow_up_asks_only_an_aspect(question):
         ("可以叫家里人代办吗", "in_person"),
         ("几久正做得好", "time"),  # Hakka, after 居住证's answer: used to be read as the citizen's ticket
         ("要几耐先搞掂", "time"),
+        # normalised Cantonese and Hakka: "网上做得唔" after 居住证's answer got 企业注销 from the KB
+        ("网上做得不", "online"),
+        ("网上办得不", "online"),
+        ("可不可以线上办", "online"),
+        ("网上搞得妥不", "online"),
+        ("网上做得么", "online"),
     ],
 )
 def test_spoken_follow_ups_name_their_detail_and_are_not_stripped_from_retrieval(question, aspect):
