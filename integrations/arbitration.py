@@ -214,6 +214,27 @@ def _told_apart_by_entity(top_two: list[tuple[str, float]], entities: Mapping[st
     return found[0] if len(found) == 1 else None
 
 
+def _asked_once(check: TicketCheck) -> TicketCheck:
+    """``check`` answered once, then remembered (one turn's arbitration may need it at several places)."""
+    known: list[bool] = []
+
+    async def once() -> bool:
+        if not known:
+            known.append(await check())
+        return known[0]
+
+    return once
+
+
+def _acting(d: Decision) -> Action:
+    """A decision to act on: asked for what it still needs, or acted on."""
+    return Action.ASK if d.action == "ask" else Action.INTENT
+
+
+def _without_ticket_follow_ups(d: Decision) -> Decision:
+    return replace(d, options=[o for o in d.options if o.name not in NEEDS_A_TICKET])
+
+
 async def arbitrate(
     text: str,
     understood: Understanding | None,
@@ -229,6 +250,8 @@ async def arbitrate(
     ``follows_answer``: the text asks only a detail right after a KB answer ("几久正做得好")."""
     if understood is None:
         return Verdict(Action.KNOWLEDGE, None, None, "语义理解不可用：按办事咨询回答")
+    if has_ticket is not None:
+        has_ticket = _asked_once(has_ticket)  # several readings below may ask; the database is asked once
     if roles & EDITORS and EDITS_KB.search(text):
         # "帮我加一条FAQ" from a knowledge editor: their queue and where entries are edited, not a document.
         return Verdict(Action.INTENT, decide_for(SPECS["unanswered_questions"], {}, roles), None, "知识编辑维护知识库")
@@ -278,21 +301,18 @@ async def arbitrate(
     if roles & SPECS["dispatch_ticket"].roles and asks_advice_on_dispatch(text):
         # "呢张唔知派边度好" (Rasa: nlu_fallback): the dispatch flow answers a question with its proposal only.
         advice = decide_for(SPECS["dispatch_ticket"], entity_values(understood.entities), roles)
-        action = Action.ASK if advice.action == "ask" else Action.INTENT
-        return Verdict(action, advice, None, "派单员问工单该派往哪里：给出分类建议，不派单")
+        return Verdict(_acting(advice), advice, None, "派单员问工单该派往哪里：给出分类建议，不派单")
     own = _preferred_own_ticket_intent(text, understood, roles)
     if own is not None:
-        action = Action.ASK if own.action == "ask" else Action.INTENT
-        return Verdict(action, own, None, "市民问自己的工单，优先于知识库")
+        return Verdict(_acting(own), own, None, "市民问自己的工单，优先于知识库")
     office = _preferred_office_intent(text, understood, roles)
     if office is not None:
-        action = Action.ASK if office.action == "ask" else Action.INTENT
-        return Verdict(action, office, None, "工作人员的办公意图，优先于知识库")
+        return Verdict(_acting(office), office, None, "工作人员的办公意图，优先于知识库")
     if roles & STAFF and d.options and d.options[0].name in STAFF_INTENTS:
         # A civil servant's unsure office request: offer the office intents, never the KB (nor its unanswered log).
         # A citizen's follow-up of a ticket is no choice for one who filed nothing ("我有咩要批": 更正联系电话).
         if has_ticket is not None and any(o.name in NEEDS_A_TICKET for o in d.options) and not await has_ticket():
-            d = replace(d, options=[o for o in d.options if o.name not in NEEDS_A_TICKET])
+            d = _without_ticket_follow_ups(d)
         return Verdict(Action.CLARIFY, d, None, "工作人员的办公请求意图不确定：请选择")
     if not roles & STAFF and has_ticket is not None and _may_need_a_ticket(understood, d) and not await has_ticket():
         # Nothing filed: a follow-up of a ticket is no reading of this turn ("我楼下个大排档日日搞到凌晨两点，吵到
@@ -302,7 +322,7 @@ async def arbitrate(
         if ranked and ranked[0][0] in NEW_APPEALS and _clear_lead(ranked) and not is_question(text):
             appeal = decide_for(SPECS[ranked[0][0]], d.entities, roles)
             return Verdict(Action.INTENT, appeal, None, "市民没有在办工单，新诉求的理解明显领先：按登记诉求办理")
-        d = replace(d, options=[o for o in d.options if o.name not in NEEDS_A_TICKET])
+        d = _without_ticket_follow_ups(d)
     decision = await kb()
     if decision is not KbDecision.DECLINE or not d.options:
         return Verdict(Action.KNOWLEDGE, d, decision, "意图不确定：按办事咨询回答")

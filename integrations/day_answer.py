@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from kernel.clock import SHANGHAI, Clock
 from kernel.db import Database
-from kernel.workdays import PERIODS, WorkCalendar
+from kernel.workdays import PERIODS, WorkCalendar, holiday_name
 from nlu.day_questions import Asked, DayQuestion
 
 _WEEKDAYS = "一二三四五六日"
@@ -19,22 +19,6 @@ _ONLINE = "可以网上办的事项可通过“粤省事”或广东政务服务
 
 def _day(d: date) -> str:
     return f"{d.year} 年 {d.month} 月 {d.day} 日，星期{_WEEKDAYS[d.weekday()]}"
-
-
-def _holiday(d: date) -> str:
-    """The statutory holiday's Chinese name on ``d``, when the package knows one."""
-    try:
-        import chinese_calendar
-    except ImportError:  # pragma: no cover - a dependency
-        return ""
-    try:
-        _, holiday = chinese_calendar.get_holiday_detail(d)
-    except NotImplementedError:  # a year the package does not know
-        return ""
-    for known in chinese_calendar.Holiday:
-        if known.value == holiday:
-            return str(known.chinese)
-    return ""
 
 
 async def day_answer(db: Database, clock: Clock, question: DayQuestion) -> str:
@@ -54,6 +38,6 @@ async def day_answer(db: Database, clock: Clock, question: DayQuestion) -> str:
             f"{name}（{_day(day)}）是工作日{made_up}{guessed}，政务服务中心办公时间 {_HOURS}。"
             "12345 热线 7×24 小时都有人接听。"
         )
-    holiday = _holiday(day)
+    holiday = holiday_name(day)
     rest = f"{holiday}假期" if holiday else "休息日"
     return f"{name}（{_day(day)}）是{rest}{guessed}，政务服务中心不对外办公。{_ONLINE}"

@@ -52,6 +52,16 @@ def _package_years() -> frozenset[int]:
     return frozenset(d.year for d in chinese_calendar.holidays)
 
 
+def holiday_name(d: date) -> str:
+    """The Chinese name of the statutory holiday on ``d`` ("国庆节"), "" when none or the package does not know."""
+    if d.year not in _package_years():
+        return ""
+    import chinese_calendar
+
+    _, holiday = chinese_calendar.get_holiday_detail(d)
+    return next((str(h.chinese) for h in chinese_calendar.Holiday if h.value == holiday), "")
+
+
 @dataclass(frozen=True)
 class Deadline:
     at: datetime
