@@ -72,6 +72,12 @@ _MARKUP = re.compile(
     r"<\s*/?\s*[a-zA-Z][^>]*>|javascript:|\b(select|insert|update|delete|drop|union)\b.+\b(from|into|table|select|set)\b",
     re.I,
 )
+NOT_CHINESE = (
+    "抱歉，我目前只能看懂中文。请用中文（普通话、粤语、客家话都可以）说说您要咨询或反映的事，或拨打 12345 热线。\n"
+    "Sorry, I can only read Chinese for now. Please write your question in Chinese, or call the 12345 hotline."
+)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]")
 
 
@@ -81,6 +87,16 @@ def is_greeting(ctx: Context) -> bool:
 
 def is_thanks(ctx: Context) -> bool:
     return bool(_THANKS.match(ctx.text))
+
+
+def written_in_another_language(ctx: Context) -> bool:
+    """ "how to renew passport": words in Latin letters and not one Chinese character (a greeting, thanks or a
+    command in English is taken before); the NLU and the KB know Chinese only, and offered a menu of 举报."""
+    return not _CJK.search(ctx.text) and len(_LATIN_WORD.findall(ctx.text)) >= 2
+
+
+async def only_chinese(ctx: Context, m: Match) -> list[Reply]:
+    return [Reply(NOT_CHINESE)]
 
 
 def asks_who(ctx: Context) -> bool:

@@ -75,6 +75,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(basic.steps_back, basic.nothing_to_go_back_to),
         MessageHandler(basic.points_into_no_list, basic.no_list_to_point_into),
         MessageHandler(basic.announces_a_question, basic.ask_away),
+        MessageHandler(basic.written_in_another_language, basic.only_chinese),
         MessageHandler(lambda ctx: True, nlu_handlers.understand_and_route),
     ]
 

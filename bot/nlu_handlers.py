@@ -27,11 +27,11 @@ from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS, IntentSpec
 from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, asked_since, is_staff
 from integrations.router import Decision, decide_for, entity_values
-from integrations.tickets import INTAKE
+from integrations.tickets import INTAKE, answered_yet_unheard
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
-from nlu.asking import complains_of_delay, says_it_persists
+from nlu.asking import complains_nobody_came, complains_of_delay, says_it_persists
 from nlu.client import NluUnavailable
 from nlu.correcting import swapped_part
 from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
@@ -346,11 +346,25 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled
     return JustFiled(latest.code, added_to_filing(said) or added, fixes_address)
 
 
-async def _complains_of_delay_on_own_ticket(ctx: Context) -> bool:
-    """A citizen with a ticket open who only complains that nobody has handled it yet (a rating word makes it a
-    rating: "唔满意，搞咗成个月都未搞掂" is told where the ticket stands and how to urge it)."""
+async def _unheard_after_the_answer(ctx: Context) -> str | None:
+    """The ticket whose answer waits for a rating, when its citizen says nobody called or came ("点解冇人打电话畀我",
+    "佢哋根本冇嚟睇过"); else None."""
     tickets = ctx.services.tickets
-    if tickets is None or is_staff(ctx.actor) or not complains_of_delay(ctx.text):
+    if tickets is None or is_staff(ctx.actor) or not complains_nobody_came(ctx.text):
+        return None
+    if rating_level(ctx.text) is not None:
+        return None  # "唔满意，根本冇人嚟过": a rating with its reason
+    return await tickets.queries.latest_awaiting_rating(ctx.actor)
+
+
+async def _complains_of_delay_on_own_ticket(ctx: Context) -> bool:
+    """A citizen with a ticket open who only complains that nobody has handled it yet, or called or came ("点解到
+    而家都冇人打电话畀我"; a rating word makes it a rating: "唔满意，搞咗成个月都未搞掂" is told where the ticket
+    stands and how to urge it)."""
+    tickets = ctx.services.tickets
+    if tickets is None or is_staff(ctx.actor):
+        return False
+    if not (complains_of_delay(ctx.text) or complains_nobody_came(ctx.text)):
         return False
     if rating_level(ctx.text) is not None:
         return False
@@ -413,6 +427,16 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
         if u is not None:
             start["entities"] = {k: v for k, v in entity_values(u.entities).items() if k in ("address", "phone")}
         return await ctx.conversations[INTAKE].open(ctx, start)
+    unheard = await _unheard_after_the_answer(ctx)
+    if unheard is not None and ctx.services.tickets is not None:
+        # "点解冇人打电话畀我" after the answer: the answer, and a bad rating as the way to have it redone.
+        said = tidy_text(ctx.message.text)
+        outcome = await answered_yet_unheard(ctx.services.tickets, ctx.actor, unheard, said, ctx.session)
+        return await deliver(ctx, outcome)
+    if await _complains_of_delay_on_own_ticket(ctx):
+        # "点解咁耐都冇人理㗎" with a ticket open: urging it, not a new complaint about nothing named (nor more of
+        # a ticket just filed).
+        return await _act(ctx, decide_for(SPECS["remind_ticket"], {}, ctx.actor.roles))
     just_filed = await _ticket_just_filed(ctx, u)
     if just_filed is not None:
         code, added = just_filed.code, just_filed.added
@@ -425,9 +449,6 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     corrected = knowledge.corrected_question(ctx.session, ctx.text)
     if corrected is not None:  # "唔系居住证，系身份证" right after "居住证要带咩材料": that question, corrected
         return await deliver(ctx, await knowledge.answer(replace(call, text=corrected, raw_text=corrected)))
-    if await _complains_of_delay_on_own_ticket(ctx):
-        # "点解咁耐都冇人理㗎" with a ticket open: urging it, not a new complaint about nothing named.
-        return await _act(ctx, decide_for(SPECS["remind_ticket"], {}, ctx.actor.roles))
     if await _persists_on_own_ticket(ctx, u):
         # "仲系臭到死" with a ticket open or under rectification: news of that matter, added to its ticket.
         supplement = decide_for(SPECS["supplement_ticket"], {}, ctx.actor.roles)

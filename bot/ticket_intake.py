@@ -123,16 +123,33 @@ _KIND_WORDS = (
     ("投诉", "投诉"),
     ("咨询", "咨询"),
 )
+_LEAD_IN = r"^(?:(?:等等|等一下|等阵|且慢|不好意思|唔好意思|对不起|哦|噢|啊|呃|sorry)[，,、\s]*)?"
+_FIELD_NAME = r"(?P<field>类型|类别|种类|地点|地址|位置|时间|电话|手机号?码?|号码|联系电话|内容|问题|情况)"
 _CORRECTION = re.compile(
     # "等等，地址写错了，系华南大道 18 号", "唔好意思，头先个电话讲错咗，应该系 139…": a lead-in, the field, an
     # admission that it was wrong, then the new value (是/系/係 as the copula)
-    r"^(?:(?:等等|等一下|等阵|且慢|不好意思|唔好意思|对不起|哦|噢|啊|呃|sorry)[，,、\s]*)?"
-    r"(?:(?:刚才|刚刚|头先|啱先|之前)(?:的|个|嘅)?)?(?:把|将)?"
-    r"(?P<field>类型|类别|种类|地点|地址|位置|时间|电话|手机号?码?|号码|联系电话|内容|问题|情况)"
-    r"(?:(?:写|填|讲|说|打|输)?(?:错了|错咗|错嘞|唔啱|不对)[，,、\s]*)?"
-    r"(?:应该|应|其实|实际上)?(?:改成|改为|换成|更正为|是|为|系|係|：|:)\s*(?P<value>.+)$",
+    _LEAD_IN
+    + r"(?:帮我|麻烦你?|唔该)?(?:(?:刚才|刚刚|头先|啱先|之前)(?:的|个|嘅)?)?(?:把|将)?"
+    + _FIELD_NAME
+    + r"(?:(?:写|填|讲|说|打|输)?(?:错了|错咗|错嘞|唔啱|不对)[，,、\s]*)?"
+    r"(?:应该|应|其实|实际上)?(?:改成|改为|改做|改返做|换成|更正为|是|为|系|係|：|:)\s*(?P<value>.+)$",
     re.I,
 )
+# "改返地址做江南路30号", "帮我改下电话做 139…", "麻烦将时间改成上个礼拜": the verb first, then the field and its
+# new value (做, Cantonese "to", only after a verb: "问题做唔到" is no correction).
+_CORRECTION_VERB_FIRST = re.compile(
+    _LEAD_IN + r"(?:我|𠊎)?(?:想|要|爱|帮我|麻烦你?|唔该|可唔可以|可不可以)*(?:把|将)?"
+    r"(?:改|改返|修改|更改|更正)(?:一?下|吓)?(?:个|嘅|的)?"
+    + _FIELD_NAME
+    + r"(?:做|成|为|去|系|係|是|：|:)\s*(?P<value>.+)$",
+    re.I,
+)
+
+
+def _correction(text: str) -> re.Match[str] | None:
+    return _CORRECTION.match(text) or _CORRECTION_VERB_FIRST.match(text)
+
+
 _KIND_WORD = "|".join(KINDS)
 # "不是投诉，是建议", "唔系投诉，系想提个建议": the type corrected by naming the wrong one, then the right one.
 _KIND_SWITCH = re.compile(
@@ -675,6 +692,9 @@ async def _not_yet_an_answer(
 ) -> Step | None:
     """What a place or time step does before it stores: a phone said ahead, a question aside, an answer that
     does not fit (asked again); None when the message is the step's answer."""
+    swapped = _swap_at_a_step(ctx, conv)
+    if swapped is not None:
+        return swapped
     ahead = _phone_ahead(ctx, conv)
     if ahead is not None:
         return ahead
@@ -709,11 +729,13 @@ def _same_place(said: str, recorded: str) -> bool:
     return bool(recorded) and said in recorded
 
 
-def _place_at_time_step(ctx: Context, conv: ConversationState) -> Step | None:
-    """A place that says no time, typed when asked since when ("华南大道18号" again): never stored as the time.
-    The place already recorded is said to be; another or a more precise place corrects it; either way the time
-    is asked again."""
+def _place_at_step(ctx: Context, conv: ConversationState) -> Step | None:
+    """A place that says no time, typed when asked since when or for the phone ("华南大道18号" again, "江南路12号"
+    after "江南路"): never stored as the time. The place already recorded is said to be; another or a more precise
+    place corrects it; either way the step is asked again."""
     if not place_not_time(ctx.text, ctx.services.clock.now()):
+        return None
+    if conv.state == "phone" and (_ONLY_PHONE.search(ctx.text) or "address" in SKIP.get(_kind(conv.data), set())):
         return None
     place = _COPULA.sub("", tidy_text(ctx.message.text))[:200]
     recorded = str(conv.data.get("address") or "")
@@ -723,7 +745,7 @@ def _place_at_time_step(ctx: Context, conv: ConversationState) -> Step | None:
         conv.data["address"] = place
         _mark(conv.data, "address")
         said = f"好的，地点改为：{place}。" if recorded else f"好的，地点记为：{place}。"
-    return Step([Reply(said), Reply(_question("since"))], "since")
+    return Step([Reply(said), Reply(_question(conv.state))], conv.state)
 
 
 def _time_at_phone_step(ctx: Context, conv: ConversationState) -> Step | None:
@@ -741,7 +763,7 @@ def _time_at_phone_step(ctx: Context, conv: ConversationState) -> Step | None:
 
 async def _since(ctx: Context, m: Match, conv: ConversationState) -> Step:
     now = ctx.services.clock.now()
-    other = _place_at_time_step(ctx, conv)
+    other = _swap_at_a_step(ctx, conv) or _place_at_step(ctx, conv)
     if other is None:
         other = await _not_yet_an_answer(ctx, conv, "since", lambda text: looks_like_time(text, now))
     if other is not None:
@@ -759,7 +781,7 @@ async def _phone(ctx: Context, m: Match, conv: ConversationState) -> Step:
         await _store(ctx, conv, "phone", "")
         return _ask(conv, [Reply("好的，不留电话就按匿名登记，办理部门将无法电话回访。")])
     if phone is None:
-        late = _time_at_phone_step(ctx, conv)
+        late = _swap_at_a_step(ctx, conv) or _place_at_step(ctx, conv) or _time_at_phone_step(ctx, conv)
         if late is not None:
             return late
         interrupted = await _interruption(ctx, conv)
@@ -880,10 +902,10 @@ async def _kind_answer(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 async def _correct(ctx: Context, m: Match, conv: ConversationState) -> Step:
     """ "地点改成江北路 3 号", "类型是投诉", "电话改成 139…": change one field, then go on where we were."""
-    found = _CORRECTION.match(ctx.text)
+    found = _correction(ctx.text)
     assert found is not None
     word, value = found.group("field"), found.group("value").strip()
-    raw = _CORRECTION.match(tidy_text(ctx.message.text))
+    raw = _correction(tidy_text(ctx.message.text))
     written = raw.group("value").strip() if raw else value
     field = "phone" if word.startswith(("电话", "手机", "号码", "联系电话")) else _FIELD_WORDS[word]
     if field == "kind":
@@ -911,7 +933,7 @@ async def _correct(ctx: Context, m: Match, conv: ConversationState) -> Step:
 
 
 def _is_correction(ctx: Context) -> bool:
-    return bool(_CORRECTION.match(ctx.text))
+    return _correction(ctx.text) is not None
 
 
 _NOT = r"(?:不是|唔系|唔係|毋系|冇系|并非)"
@@ -994,22 +1016,43 @@ def _swap_in_a_field(ctx: Context, conv: ConversationState) -> Step | None:
     swap = swapped_part(tidy_text(ctx.message.text))
     if swap is None:
         return None
-    wrong, right = swap
-    for field in ("address", "since", "content"):
-        held = str(conv.data.get(field) or "")
-        if wrong in held:
-            conv.data[field] = held.replace(wrong, right, 1)[: 2000 if field == "content" else 200]
-            said = Reply(f"好的，{FIELD_LABELS[field]}改为：{conv.data[field]}。")
-            return Step([said, _summary(conv.data)], "confirm")
+    swapped = _swapped(conv, swap, ("address", "since", "content"))
+    if swapped is not None:
+        return Step([swapped, _summary(conv.data)], "confirm")
     return Step(
         [
             Reply(
-                f"要登记的内容里没有“{wrong}”。要改哪一项可直接说（例如“地点改成……”“内容改成……”），"
+                f"要登记的内容里没有“{swap[0]}”。要改哪一项可直接说（例如“地点改成……”“内容改成……”），"
                 "或回复“确认”提交、“取消”放弃。"
             )
         ],
         "confirm",
     )
+
+
+def _swap_at_a_step(ctx: Context, conv: ConversationState) -> Step | None:
+    """ "唔系，系江南路唔系江北路" when asked for the phone or the time: the place or time already answered that
+    holds the wrong part is corrected, and the current step asked again. None: no swap of an answered field
+    (at the place step, "唔系江北路系江南路" is that step's answer)."""
+    swap = swapped_part(tidy_text(ctx.message.text))
+    if swap is None:
+        return None
+    answered = [f for f in ("address", "since") if f in _answered(conv.data) and f != conv.state]
+    swapped = _swapped(conv, swap, tuple(answered))
+    if swapped is None:
+        return None
+    return Step([swapped, Reply(_question(conv.state))], conv.state)
+
+
+def _swapped(conv: ConversationState, swap: tuple[str, str], fields: tuple[str, ...]) -> Reply | None:
+    """The first of ``fields`` that holds the wrong part, with it replaced; None when none holds it."""
+    wrong, right = swap
+    for field in fields:
+        held = str(conv.data.get(field) or "")
+        if wrong in held:
+            conv.data[field] = held.replace(wrong, right, 1)[: 2000 if field == "content" else 200]
+            return Reply(f"好的，{FIELD_LABELS[field]}改为：{conv.data[field]}。")
+    return None
 
 
 async def _cancel(ctx: Context, m: Match, conv: ConversationState) -> Step:

@@ -9,19 +9,26 @@ import re
 from integrations.contract import Answer, Choice, Outcome
 from office_flows.tickets.service import TicketService
 
-# Which department, or whether one is right: a where/which word, a "would it do" tail, or a question's end.
-_ASKS_WHERE = re.compile(
-    r"边度|边个|边间|去边|畀边|俾边|派边|交边|哪|谁|什么部门|咩部门|乜部门|乜嘢部门|么个部门|"
-    r"好唔好|好不好|啱唔啱|对唔对|合唔合适|合不合适|可唔可以|可不可以|行唔行|得唔得|会唔会|"
-    r"[?？吗咩呢]$"
+# Which department: a where/which word.
+_WHICH = re.compile(r"边度|边个|边间|去边|畀边|俾边|派边|交边|哪|谁|什么部门|咩部门|乜部门|乜嘢部门|么个部门")
+# Whether one is right: a "would it do" tail, or a question's end.
+_WHETHER = re.compile(
+    r"好唔好|好不好|啱唔啱|对唔对|合唔合适|合不合适|可唔可以|可不可以|行唔行|得唔得|会唔会|[?？吗咩呢]$"
 )
+# A polite order ("可唔可以帮我派去城管局", "麻烦派畀城管局吖", "请帮忙派给城管局好吗"): asking for it to be done, not
+# whether it would be right.
+_POLITE_ORDER = re.compile(r"(帮我|帮手|帮忙|麻烦|唔该|劳烦|请你|同我)[^，,。]{0,4}派")
 FOLLOW_ADVICE = "照建议派"
 # A word of dispatching ("派", "派单"), not 派出所, 派送, 派发, 派对.
 _DISPATCH_WORD = re.compile(r"派(?!出所|送|发|对|件|钱)")
 
 
 def asks_where_to_dispatch(text: str) -> bool:
-    return bool(_ASKS_WHERE.search(text.strip()))
+    """ "第一张派去边好", "派城管局啱唔啱": a question; "可唔可以帮我派去城管局": a polite order."""
+    said = text.strip()
+    if _WHICH.search(said):
+        return True
+    return bool(_WHETHER.search(said)) and not _POLITE_ORDER.search(said)
 
 
 def asks_advice_on_dispatch(text: str) -> bool:

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from integrations import ticket_followup
 from integrations.context import offer, remember_listing
 from integrations.contract import (
+    Answer,
+    Choice,
     FlowCall,
     FlowHandler,
     IntentRegistry,
@@ -23,6 +25,7 @@ from integrations.contract import (
 )
 from integrations.dispatch_advice import asks_where_to_dispatch, dispatch_advice
 from integrations.intents import SPECS
+from integrations.rating_reason import kept_reason, remember_reason
 from integrations.stats_answer import every_rate_ranked, one_department, one_rate, question_in
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor, Role
@@ -136,6 +139,20 @@ def status_text(code: str, view: TicketStatusView | None, appeal: bool = False) 
             f"整改：您的评价不满意，已启动整改，将于 {fmt_time(view.rectification_due)} 前完成，届时可重新评价一次。"
         )
     return "\n".join(lines)
+
+
+async def answered_yet_unheard(svc: TicketService, actor: Actor, code: str, said: str, session: SessionData) -> Outcome:
+    """ "点解冇人打电话畀我" while the ticket's answer waits for a rating: the answer (they may not have seen it)
+    and the way to say it did not do: a bad rating opens a rectification with a return call. What was said is
+    kept as the reason of the rating that follows."""
+    remember_reason(session, code, said, svc.clock.now())
+    text = (
+        status_text(code, await svc.queries.status(code, actor))
+        + "\n办理部门已答复（见上）。如果没有人联系您或上门处理、您对结果不满意，请评价“不满意”，我们会启动整改，"
+        "1 个工作日内回访您；如对结果满意，请评价“满意”。"
+    )
+    levels = ("满意", "不满意", "非常不满意")
+    return Outcome([Answer(text, [Choice(level, level) for level in levels])])
 
 
 def how_long_it_takes(workdays: Mapping[str, int], kind: str = "") -> str:
@@ -626,10 +643,14 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return await query(svc, call.actor, code)
 
     async def rate_service(call: FlowCall) -> list[str]:
-        code = code_of(call) or None
+        code = code_of(call) or await svc.queries.latest_awaiting_rating(call.actor)
         said = re.sub(r"(?i)gd\d{13}", "", call.written)
-        reason = rating_reason(said)
-        return await rate(svc, call.actor, code, str(call.entities.get("rating") or call.text), reason)
+        level = str(call.entities.get("rating") or call.text)
+        # "不满意" after "点解冇人打电话畀我": what was said against the answer is the reason
+        reason = rating_reason(said) or (kept_reason(call.session, code, svc.clock.now()) if code else "")
+        if code and reason and rating_level(level) is None:  # the level is asked first: the reason waits for it
+            remember_reason(call.session, code, reason, svc.clock.now())
+        return await rate(svc, call.actor, code, level, reason)
 
     async def ticket_of(call: FlowCall, status: Status | None) -> str | Outcome:
         """The ticket named, else the department's only open one (in ``status``, the one the action needs:

@@ -112,6 +112,34 @@ def complains_of_delay(text: str) -> bool:
     return bool(_ENDING.fullmatch(said[acts.end() :]))
 
 
+# Saying nobody called, came or acted ("点解冇人打电话畀我", "佢哋根本冇嚟睇过", "做咩都冇人理㗎", "𠊎都冇人打电话
+# 分𠊎"): who and why words, a "nobody" or "not" and what was not done, then at most to whom and particles. What
+# nobody did is the end of it: "楼下垃圾冇人理" names a matter.
+_WHO_AND_WHY = (
+    r"^(?:点解|为什么|为何|为啥|做咩|做乜|做么个|怎么|咋|到而家|到现在|而家|现在|至今|都|根本|一直|仲|还|从来|就|又|"
+    r"佢哋|佢|他们|他|你哋|你们|部门|啲人|工作人员|我|𠊎|个单|张单|工单|嘅|的|係|系|是|啊|呀|[，,\s])*"
+)
+_NOBODY_DID = re.compile(
+    r"(?:冇|没有?|无|唔见|不见|未)(?:人|人哋|人家|任何人|有人)?(?:有)?(?:给我|畀我|俾我|同我|跟我|分𠊎)?"
+    r"(?:打(?:过|咗)?电话|打|致电|回电话?|联系|联络|嚟|来|过来|上门|到场|到现场|理|管|跟进|处理|回复|回音|睇|看)"
+)
+_TO_WHOM = re.compile(
+    r"(?:过|咗|了|睇|看|下|吓|一下|畀我|俾我|给我|分𠊎|同我|跟我|联系我|我|𠊎|现场|处理|睇过|看过|"
+    r"[呀啊㗎嘅的呢啦喇咩吗嘛吖哦噃添囉啰?？!！。.,，~～\s])*"
+)
+
+
+def complains_nobody_came(text: str) -> bool:
+    """Whether ``text`` only says that nobody called, came or acted ("点解冇人打电话畀我", "佢哋根本冇嚟睇过")."""
+    said = text.strip()
+    if len(said) > 24:
+        return False
+    head = re.match(_WHO_AND_WHY, said)
+    start = head.end() if head else 0
+    did = _NOBODY_DID.match(said, start)
+    return did is not None and bool(_TO_WHOM.fullmatch(said, did.end()))
+
+
 # Asking after what one filed ("𠊎个单做到哪里了", "我嘅投诉处理成点", "我的工单有进展吗"): one's own ticket and a
 # word of progress.
 _OWN_TICKET = re.compile(r"(?:我|𠊎|俺)(?:个|的|嘅|那个|嗰个|之前|头先|上次|刚才)*(?:工单|单|投诉|举报|求助|反映|诉求)")

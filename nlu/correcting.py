@@ -106,12 +106,16 @@ _SWAP_NOT_FIRST = re.compile(
     rf"{_NOT_WORD}\s*(?P<old>{_PART})\s*[，,、]?\s*(?:而)?{_IS_WORD}\s*(?P<new>{_PART}){_TAIL}"
 )
 _SWAP_IS_FIRST = re.compile(rf"^(?P<new>[^，,。；;]+?)\s*[，,、]?\s*{_NOT_WORD}\s*(?P<old>{_PART}){_TAIL}")
+# "唔系，…", "不对，…", "唔啱，…": a denial said before the swap, no part of it.
+_DENIAL = re.compile(
+    rf"^(?:(?:{_NOT_WORD}|不对|唔对|唔啱|错咗|错了|搞错咗|搞错了|讲错咗|说错了)(?:啊|呀|啦|喇|嘞|添)*[，,、。!！\s]+)+"
+)
 
 
 def swapped_part(text: str) -> tuple[str, str] | None:
     """What a correction says was wrong and what is right instead ("刚才说错了，不是3栋是5栋" → ("3栋", "5栋")), or
     None when it does not say both."""
-    clean = _CODE.sub("", text).strip()
+    clean = _DENIAL.sub("", _CODE.sub("", text).strip())
     m = _SWAP_NOT_FIRST.search(clean)
     if m is not None:
         old, new = m.group("old"), m.group("new")
@@ -121,7 +125,7 @@ def swapped_part(text: str) -> tuple[str, str] | None:
             return None
         old = m.group("old")
         new = corrected_place(m.group("new"))
-    old, new = old.strip(), new.strip()
+    old, new = _END_PARTICLES.sub("", old.strip()), new.strip()
     if not old or not new or old == new or _WRONG_WORD.search(old):
         return None
     return old, new

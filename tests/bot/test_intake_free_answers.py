@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from govchat.runtime import Runtime
 from nlu.asking import asks_after_own_ticket, asks_why, complains_of_delay, says_it_persists
+from nlu.correcting import swapped_part
 from nlu.entities import only_a_place, street_address
 from nlu.giving_up import is_cancel
 from office_flows.tickets.models import Ticket
@@ -1027,3 +1028,63 @@ def test_forms_of_address(said: str, called: str | None) -> None:
     from nlu.introducing import form_of_address
 
     assert form_of_address(said) == called
+
+
+async def test_a_place_corrected_at_a_later_step_changes_the_place_and_asks_that_step_again(rt: Runtime) -> None:
+    """ "唔系，系江南路唔系江北路" when asked for the phone used to get "没有识别到手机号码": the place already answered
+    that holds the wrong part is corrected and the step asked again; "改返地址做江南路30号" at the read-back (the
+    verb first, Cantonese 做 for "to") changes the place."""
+    await verify_dialog(
+        rt,
+        [
+            ("我想反映路灯唔着", ["登记", ASK_PLACE]),
+            ("江北路", ASK_TIME),
+            ("不对，是江南路不是江北路", ["地点改为：江南路", ASK_TIME]),
+            ("由前日开始", ASK_PHONE),
+            ("唔系前日，系上个礼拜", ["时间改为：由上个礼拜开始", ASK_PHONE]),
+            ("13912345678", READ_BACK),
+            ("改返地址做江南路30号", ["地点改为：江南路30号", READ_BACK]),
+            ("帮我改下电话做13912345679", ["电话改为 139****5679", READ_BACK]),
+            ("确认", FILED),
+        ],
+        sender="c-31",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.phone) == ("江南路30号", "由上个礼拜开始", "13912345679")
+
+
+async def test_a_more_precise_place_at_the_phone_step_refines_the_place(rt: Runtime) -> None:
+    """A street given first ("江南路", or taken from the appeal by the NLU) and the house number typed when asked
+    for the phone ("江南路12号"): it used to get "没有识别到手机号码"; it refines the place and the phone is asked
+    again."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉，有间大排档成晚好嘈，搞到半夜两点", ["登记投诉工单", ASK_PLACE]),
+            ("江南路", ASK_TIME),
+            ("从上个礼拜开始", ASK_PHONE),
+            ("江南路12号", ["地点改为：江南路12号", ASK_PHONE]),
+            ("江南路12号", ["地点已经记下了：江南路12号", ASK_PHONE]),
+            ("13912345678", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="c-32",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since, t.phone) == ("江南路12号", "从上个礼拜开始", "13912345678")
+
+
+@pytest.mark.parametrize(
+    ("said", "swap"),
+    [
+        ("唔系，系江南路唔系江北路", ("江北路", "江南路")),
+        ("不对，是江南路不是江北路", ("江北路", "江南路")),
+        ("唔啱，应该系江南路，唔系江北路", ("江北路", "江南路")),
+        ("唔系江北路呀，系江南路", ("江北路", "江南路")),
+        ("毋系江北路，系江南路", ("江北路", "江南路")),
+        ("唔系", None),
+        ("唔系呀", None),
+    ],
+)
+def test_a_denial_before_a_swap_is_no_part_of_it(said: str, swap: tuple[str, str] | None) -> None:
+    assert swapped_part(said) == swap

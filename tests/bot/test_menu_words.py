@@ -89,3 +89,24 @@ async def test_the_question_after_announcing_it_is_answered(rt: Runtime) -> None
 @pytest.mark.parametrize("said", ["第一张系咩", "第二份讲乜", "最后嗰条"])
 async def test_a_place_in_a_list_with_no_list_shown_says_so(rt: Runtime, said: str) -> None:
     await verify_dialog(rt, [(said, "还没有可以按序号选的列表")])
+
+
+@pytest.mark.parametrize("said", ["how to renew passport", "Where can I apply for a residence permit?", "I need help"])
+async def test_a_question_in_english_is_asked_for_in_chinese(rt: Runtime, said: str) -> None:
+    """ "how to renew passport" got a menu of one reading, 举报: the NLU and the KB read Chinese only."""
+    in_chinese = re.compile(r"^抱歉，我目前只能看懂中文[\s\S]*Please write your question in Chinese")
+    await verify_dialog(rt, [(said, in_chinese)])
+
+
+@pytest.mark.parametrize(
+    ("said", "reply"),
+    [
+        ("hello", re.compile("^您好！我是梅江区 12345")),
+        ("thank you", re.compile("^不客气")),
+        ("/help", MENU),
+    ],
+)
+async def test_english_greetings_thanks_and_commands_are_still_understood(
+    rt: Runtime, said: str, reply: re.Pattern[str]
+) -> None:
+    await verify_dialog(rt, [(said, reply)])

@@ -123,6 +123,8 @@ async def test_a_follow_up_is_about_the_service_answered_last(rt):
         ("要几多钱", only("收费标准：")),  # how much
         ("电话几多号", only("咨询电话：")),  # what number to call
         ("网上做得唔", only("网上办理：")),  # online (Cantonese): used to get 企业注销's FAQ
+        # online, no verb: after 身份证's answer it got the FAQ on booking ahead; 居住证's own FAQ answers it here
+        ("网上得唔得", re.compile("^(?![\\s\\S]*预约)[\\s\\S]*广东政务服务网[\\s\\S]*居住证申领")),
         # in person or on one's behalf: used to get 身份证's FAQ "身份证要本人去拿吗" (no field: the whole guide)
         ("要唔要本人去", re.compile("^【居住证申领】\n办理部门")),
         ("可以叫屋企人代办吗", re.compile("^【居住证申领】\n办理部门")),
@@ -1278,5 +1280,61 @@ async def test_a_nuisance_described_without_a_verb_is_filed_and_a_place_alone_is
             ("你系机器人定真人", re.compile("智能助手（机器人）[\\s\\S]*人工")),
         ],
         sender="n2",
+        channel=WEB,
+    )
+
+
+async def test_nobody_called_after_the_answer_leads_to_a_bad_rating_with_its_reason(rt):
+    """ "点解冇人打电话畀我" after the department's answer got the KB's FAQ on busy lines, and "佢哋根本冇嚟睇过"
+    opened a new complaint (whose next turn, the rating "唔满意，根本冇人嚟过", joined its content). The answer is
+    shown with the way to have it redone, and the rating that follows carries what was said."""
+    code = await _file_dumping_complaint(rt, "u1")
+    unheard = re.compile(f"^工单 {code}（投诉）[\\s\\S]*办理结果：已安排清运[\\s\\S]*请评价“不满意”")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"),
+            ("demo-zhuli", f"/签收 {code}", "已签收"),
+            ("demo-zhuli", f"/回复 {code} 已安排清运", "已回复"),
+            ("u1", "点解冇人打电话畀我", unheard),
+            ("u1", "佢哋根本冇嚟睇过", unheard),
+            ("u1", "唔满意", re.compile("已收到您的评价：不满意。[\\s\\S]*已启动整改")),
+        ],
+        channel=WEB,
+    )
+    assert len(await tickets_of(rt)) == 1
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+        assert rating is not None and rating.comment == "佢哋根本冇嚟睇过"
+
+
+async def test_a_place_corrected_in_passing_english_and_a_polite_dispatch(rt):
+    """ "唔系，系江南路唔系江北路" when asked for the phone got "没有识别到手机号码", the house number typed there
+    too, and "改返地址做江南路30号" at the read-back was not understood; "how to renew passport" got a menu of
+    one reading (举报); "可唔可以帮我派去城管局" (a polite order) got the dispatch advice."""
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉路灯唔着", ["登记投诉工单", INTAKE_PLACE]),
+            ("江北路", INTAKE_TIME),
+            ("由前日开始", INTAKE_PHONE),
+            ("唔系，系江南路唔系江北路", ["地点改为：江南路", INTAKE_PHONE]),
+            ("江南路30号", ["地点改为：江南路30号", INTAKE_PHONE]),
+            ("13912345678", READ_BACK),
+            ("改返地址做江南路32号", ["地点改为：江南路32号", READ_BACK]),
+            ("确认", "已为您登记工单"),
+            ("how to renew passport", re.compile("^抱歉，我目前只能看懂中文")),
+        ],
+        sender="u2",
+        channel=WEB,
+    )
+    [ticket] = await tickets_of(rt)
+    assert (ticket.address, ticket.phone) == ("江南路32号", "13912345678")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "第一张派去边好", re.compile(f"^工单 {ticket.code}（[\\s\\S]*工单还没有派出。$")),
+            ("demo-zhongli", "可唔可以帮我派去城管局", f"已将工单 {ticket.code} 派往梅江区城市管理和综合执法局"),
+        ],
         channel=WEB,
     )

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from govchat.runtime import Runtime, build_runtime
+from integrations.dispatch_advice import asks_where_to_dispatch
 from integrations.tickets import remainder
 from kernel.clock import FakeClock
 from kernel.config import Settings
@@ -63,6 +64,9 @@ RECORDED = {
     "第二张派边度": nlu_result("dispatch_ticket", 0.85),
     "派城管局啱唔啱": nlu_result("dispatch_ticket", 0.64, entities={"department": "城管局"}),
     "照建议派": nlu_result("dispatch_ticket", 0.84),
+    # a polite order is no question (as the real NLU reads them)
+    "可唔可以帮我派去住建局": nlu_result("dispatch_ticket", 0.9, entities={"department": "住建局"}),
+    "麻烦帮手派畀城管局吖，唔该": nlu_result("dispatch_ticket", 0.9, entities={"department": "城管局"}),
     "单子咋整": nlu_result("nlu_fallback", 0.3, ranking=[("ticket_queue", 0.3), ("ask_service", 0.2)]),
 }
 
@@ -155,6 +159,38 @@ async def test_asking_where_a_ticket_should_go_gives_the_proposal_and_dispatches
     async with rt.db.session() as s:
         t = await s.scalar(select(Ticket).where(Ticket.code == second))
         assert t is not None and t.status == "accepted"
+
+
+async def test_a_polite_order_dispatches(rt: Runtime) -> None:
+    first = await file_complaint(rt)
+    second = await file_complaint(rt, "citizen-2", "13912345679")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", "有咩单要派", re.compile(f"待派单工单：\\n1\\. {first}")),
+            ("demo-zhongli", "第一张派去边好", re.compile(f"^工单 {first}[\\s\\S]*工单还没有派出")),
+            ("demo-zhongli", "可唔可以帮我派去住建局", f"已将工单 {first} 派往{ZJJ}。"),
+            ("demo-zhongli", "麻烦帮手派畀城管局吖，唔该", f"已将工单 {second} 派往{CGJ}。"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "asks"),
+    [
+        ("第一张派去边好", True),
+        ("派城管局啱唔啱", True),
+        ("派城管局可唔可以", True),
+        ("派畀城管局得唔得？", True),
+        ("帮我睇下派边度好", True),  # a which-word: a question however polite
+        ("可唔可以帮我派去城管局", False),
+        ("可以帮我派给城管局吗", False),
+        ("麻烦帮手派畀城管局吖，唔该", False),
+        ("派给城管局", False),
+    ],
+)
+def test_a_question_about_where_is_told_from_a_polite_order(said: str, asks: bool) -> None:
+    assert asks_where_to_dispatch(said) is asks
 
 
 async def test_tickets_pointed_at_by_their_place_in_the_queue(rt: Runtime) -> None:

@@ -55,6 +55,14 @@ RECORDED = {
     "地址写错了": nlu_result("change_ticket_address", 0.9),
     "我想改下我个单嘅地址": nlu_result("change_ticket_address", 0.85),
     "要几耐先有人处理？": nlu_result("query_ticket", 0.6),
+    # nobody called or came, as the real NLU read these: a question about the ticket, a rating, a new complaint
+    "点解冇人打电话畀我": nlu_result(
+        "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("query_ticket", 0.37), ("human_agent", 0.35)]
+    ),
+    "点解到而家都冇人打电话畀我": nlu_result("query_ticket", 0.77),
+    "佢哋根本冇嚟睇过": nlu_result("rate_service", 0.43),
+    "做咩都冇人理㗎": nlu_result("complain", 0.93),
+    "不满意": nlu_result("rate_service", 0.96, {"rating": "不满意"}),
 }
 
 
@@ -262,6 +270,42 @@ async def test_a_rating_in_other_words_while_one_is_awaited(rt: Runtime) -> None
     async with rt.db.session() as s:
         rating = await s.scalar(select(TicketRating))
         assert rating is not None and rating.comment == "就系慢了滴"
+
+
+async def test_nobody_called_urges_an_open_ticket_and_after_the_answer_leads_to_a_bad_rating(rt: Runtime) -> None:
+    """ "点解冇人打电话畀我" after the answer got the KB's FAQ on busy department lines, and "佢哋根本冇嚟睇过" opened
+    a new complaint. While the ticket is handled it is urged; once answered, the answer is shown with the way to
+    have it redone (a bad rating: rectification and a return call), and what was said is the rating's reason."""
+    code = await file_complaint(rt)
+    await dispatch(rt, code)
+    rt.clock.advance(timedelta(hours=30))  # type: ignore[attr-defined]
+    await verify_dialog(
+        rt,
+        [
+            ("做咩都冇人理㗎", re.compile(rf"已为您催办工单 {code}")),  # no new complaint
+            ("点解到而家都冇人打电话畀我", "24 小时内只能催办一次"),
+        ],
+        sender="c1",
+    )
+    await answer(rt, code)
+    unheard = re.compile(
+        rf"^工单 {code}（投诉）\n状态：已办结，待评价[\s\S]*办理结果：已责令施工单位停止夜间施工\n"
+        r"办理部门已答复（见上）。如果没有人联系您或上门处理、您对结果不满意，请评价“不满意”"
+    )
+    await verify_dialog(
+        rt,
+        [
+            ("点解冇人打电话畀我", unheard),
+            ("佢哋根本冇嚟睇过", unheard),  # the latest words are the reason
+            ("不满意", re.compile("已收到您的评价：不满意。非常抱歉没有让您满意，我们已启动整改")),
+        ],
+        sender="c1",
+    )
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+        assert rating is not None and rating.comment == "佢哋根本冇嚟睇过"
+    async with rt.db.session() as s:
+        assert len(list(await s.scalars(select(Ticket)))) == 1  # no new complaint was filed or begun
 
 
 async def test_a_ticket_under_rectification_takes_supplements_and_reminders(rt: Runtime) -> None:

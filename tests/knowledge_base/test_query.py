@@ -145,6 +145,9 @@ def test_a_follow_up_asks_only_an_aspect(question):
         ("可不可以线上办", "online"),
         ("网上搞得妥不", "online"),
         ("网上做得么", "online"),
+        ("网上可不可以", "online"),  # 网上得唔得 normalised
+        ("网上行不行", "online"),
+        ("线上得吗", "online"),
     ],
 )
 def test_spoken_follow_ups_name_their_detail_and_are_not_stripped_from_retrieval(question, aspect):
