@@ -102,12 +102,28 @@ OPENING_WORDS = {
 }
 
 
+# A document action whose ticket counterpart is meant when the sentence speaks of a ticket, not a document
+# ("呢单唔关我哋事，要退返去": reject_document 0.32, return_ticket 0.09).
+_TICKET_COUNTERPART = {"reject_document": "return_ticket"}
+_OF_A_TICKET = re.compile(r"(?:呢|这|嗰|那|张|此|该|个)单(?![位独])|工单|退单")
+_OF_A_DOCUMENT = re.compile(r"公文|文件|发文|文号|FW-", re.I)
+
+
+def _as_a_ticket(name: str, text: str) -> str:
+    """The ticket counterpart of a document intent when the sentence speaks of a ticket and of no document."""
+    counterpart = _TICKET_COUNTERPART.get(name)
+    if counterpart and _OF_A_TICKET.search(text) and not _OF_A_DOCUMENT.search(text):
+        return counterpart
+    return name
+
+
 def _preferred_office_intent(text: str, understood: Understanding, roles: frozenset[Role]) -> Decision | None:
     """A staff member's office intent the NLU clearly prefers though it is unsure: routed, not looked up in the KB.
     Rasa's fallback (nlu_fallback) heads the ranking then; the real intents follow it."""
     # Each name as this speaker means it: a citizen's 催单 (remind_ticket) is a supervisor's 催办 (urge_ticket).
-    # Two names meaning one intent for this speaker add up.
-    ranked = summed_for_role(understood.ranking, roles)
+    # Two names meaning one intent for this speaker add up, as do a document's action and its ticket counterpart
+    # when the sentence speaks of a ticket.
+    ranked = summed_for_role([(_as_a_ticket(name, text), conf) for name, conf in understood.ranking], roles)
     if not ranked or is_question(text):
         return None
     entities = entity_values(understood.entities)
@@ -256,6 +272,9 @@ async def arbitrate(
         # "帮我加一条FAQ" from a knowledge editor: their queue and where entries are edited, not a document.
         return Verdict(Action.INTENT, decide_for(SPECS["unanswered_questions"], {}, roles), None, "知识编辑维护知识库")
     d = route(understood.intent, understood.confidence, understood.ranking, understood.entities, roles, threshold)
+    meant = _as_a_ticket(d.spec.name, text) if d.action == "flow" and d.spec is not None else ""
+    if meant and d.spec is not None and meant != d.spec.name and roles & SPECS[meant].roles:
+        d = decide_for(SPECS[meant], entity_values(understood.entities), roles)  # "呢单退返去": the ticket's 退单
     if d.action == "denied":
         return Verdict(Action.DENIED, d, None, "该意图需要工作人员身份")
     if d.action == "ask":

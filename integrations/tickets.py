@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from integrations import ticket_followup
-from integrations.context import offer, remember_listing
+from integrations.context import LISTED, LISTED_TTL, fresh_entry, offer, remember_listing
 from integrations.contract import (
     Answer,
     Choice,
@@ -279,6 +279,10 @@ def guess_reason(svc: TicketService, text: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+# Asking to see or review 退单 ("睇下啲退单", "有冇退单要审核"), not making one.
+_REVIEW_WORDS = re.compile(r"审|睇|看|查|有冇|有没有|有无|有咩|有什么|有乜|边啲|哪些|几多|多少")
+
+
 async def return_ticket(svc: TicketService, actor: Actor, code: str, rest: str) -> list[str]:
     """退单: "理由 说明" where 理由 is one of the configured reasons (or its number)."""
     reason, _, text = rest.strip().partition(" ")
@@ -461,6 +465,8 @@ SHOWN = "ticket_shown"  # the ticket a staff member looked at last ({"code", "at
 SHOWN_FRESH = timedelta(minutes=30)
 NEAR_DEADLINE = timedelta(hours=24)  # "快到期": due within a day
 _ALL = re.compile(r"所有|全部|统一|都|一齐|晒")
+# The tickets just listed, referred to as a group ("帮我催下佢哋", "呢啲都催一下").
+_THEM = re.compile(r"佢哋|他们|她们|它们|呢啲|这些|嗰啲|那些|呢几张|这几张|嗰几张|那几张|以上|上面")
 
 
 def remember_shown(session: SessionData, code: str, now: datetime) -> None:
@@ -653,8 +659,9 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return await rate(svc, call.actor, code, level, reason)
 
     async def ticket_of(call: FlowCall, status: Status | None) -> str | Outcome:
-        """The ticket named, else the department's only open one (in ``status``, the one the action needs:
-        "签收" offers only those waiting to be signed for), else a choice among them."""
+        """The ticket named, else the one just looked at ("第一张讲咩", then "呢单唔关我哋事，要退返去"), else the
+        department's only open one (in ``status``, the one the action needs: "签收" offers only those waiting to be
+        signed for), else a choice among them."""
         code = code_of(call)
         if code:
             return code
@@ -665,6 +672,9 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         what = f"{_WAITING_FOR[status]}的工单" if status else "待办工单"
         if not fit:
             return Outcome.say(f"本部门目前没有{what}。如要处理其他工单，请说明工单编号（GD 开头，共 15 位）。")
+        shown = shown_ticket(call.session, svc.clock.now())
+        if shown and any(x.code == shown for x in fit):
+            return shown
         if len(fit) == 1:
             return fit[0].code
         return offer(call, "ticket_id", [(x.code, f"{x.code}（{x.kind}）{x.content[:20]}") for x in fit], what)
@@ -689,7 +699,16 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return await reply(svc, call.actor, code, remainder(call.written, code))
 
     flows.register("accept_ticket", on_ticket(accept_ticket, Status.DISPATCHED))
-    flows.register("return_ticket", on_ticket(return_))
+    returning = on_ticket(return_)
+
+    async def return_or_review(call: FlowCall) -> Outcome:
+        """A dispatcher's "睇下啲退单", "有冇退单要审核" (Rasa: return_ticket): the objections waiting for their
+        review, shown with the queue, not a 退单 of their own."""
+        if call.actor.roles & DISPATCHERS and not code_of(call) and _REVIEW_WORDS.search(call.text):
+            return Outcome.say(await queue_text(svc, call.actor, call.session))
+        return await returning(call)
+
+    flows.register("return_ticket", return_or_review)
     flows.register("reply_ticket", on_ticket(reply_ticket, Status.HANDLING))
 
     async def extend_ticket(call: FlowCall) -> list[str]:
@@ -705,6 +724,11 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         department = await named_department(svc, call)
         if department:
             return Outcome.say(*await _run(urge_department(svc, call.actor, department, "")))
+        listed = fresh_entry(call.session, LISTED, svc.clock.now(), LISTED_TTL)
+        if listed and listed.get("entity") == "ticket_id" and (_THEM.search(call.text) or _ALL.search(call.text)):
+            # "帮我催下佢哋" after "睇下城管局啲超期单": the tickets just listed
+            codes = [c for c in listed.get("options", "").split(",") if c]
+            return Outcome.say("\n".join([line for c in codes for line in await urge(svc, call.actor, c)]))
         late = await svc.queries.due_before(svc.clock.now())
         if not late:
             return Outcome.say("目前没有超期工单。如要催办某张工单，请说明工单编号（GD 开头，共 15 位）。")

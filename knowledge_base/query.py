@@ -67,6 +67,11 @@ _ASPECT = re.compile("|".join(f"(?P<{kind}>{'|'.join(alts)})" for kind, alts in 
 # 办"). Retrieval does not strip them (``strip_aspects``, ``dense_query`` are unchanged): stripping them from
 # questions that name a service was never measured.
 _SPOKEN_ASPECTS = {
+    # photos, a material every card and licence asks: 要唔要相 → 要不要相, 要几张相, 使唔使影相
+    "materials": [
+        r"(?=[要使需带准交影拍几多])(?:要不要|要唔要|使不使|使唔使|需不需要|要|需要)?(?:带|准备|交|影|拍)?"
+        r"(?:几张|几多张|多少张|几寸)?的?(?:相片|相|照片|证件照|寸照)(?:吗|么|不)?",
+    ],
     # in person or on one's behalf: 要不要本人去、一定要亲自到场吗、可以叫人代办吗 (no item field: shown whole)
     "in_person": [
         r"(?:要不要|要唔要|需不需要|使不使|使唔使|一定要|必须|是不是要|系咪要|是否要)(?:本人|亲自|自己)"

@@ -67,6 +67,21 @@ RECORDED = {
     # a polite order is no question (as the real NLU reads them)
     "可唔可以帮我派去住建局": nlu_result("dispatch_ticket", 0.9, entities={"department": "住建局"}),
     "麻烦帮手派畀城管局吖，唔该": nlu_result("dispatch_ticket", 0.9, entities={"department": "城管局"}),
+    # a handler looks at a ticket and sends it back (as the real NLU read it: a document's return, weakly)
+    "第二张讲咩": nlu_result("nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("list_todo", 0.3)]),
+    "呢单唔关我哋事，要退返去": nlu_result(
+        "nlu_fallback",
+        0.35,
+        ranking=[
+            ("nlu_fallback", 0.35),
+            ("reject_document", 0.32),
+            ("resubmit_document", 0.1),
+            ("return_ticket", 0.09),
+        ],
+    ),
+    "睇下啲退单": nlu_result("return_ticket", 0.94),
+    "睇下城管局啲超期单": nlu_result("overdue_tickets", 0.9, entities={"department": "城管局"}),
+    "帮我催下佢哋": nlu_result("remind_ticket", 0.95),
     "单子咋整": nlu_result("nlu_fallback", 0.3, ranking=[("ticket_queue", 0.3), ("ask_service", 0.2)]),
 }
 
@@ -213,6 +228,28 @@ async def test_tickets_pointed_at_by_their_place_in_the_queue(rt: Runtime) -> No
         assert t is not None and t.result == "已责令停止夜间施工"
 
 
+async def test_a_ticket_looked_at_is_sent_back_in_words_and_the_dispatcher_sees_it_to_review(rt: Runtime) -> None:
+    """ "呢单唔关我哋事，要退返去" after looking at the second ticket told the handler "您目前没有待办公文" (a
+    document's return); then a 退单 asked which ticket though one had just been shown. A dispatcher's "睇下啲退单"
+    got "本部门目前没有待办工单" (a 退单 of their own)."""
+    first = await file_complaint(rt)
+    second = await file_complaint(rt, "citizen-2", "13912345679")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {first} 城管局", "已将工单"),
+            ("demo-zhongli", f"/派单 {second} 城管局", "已将工单"),
+            ("demo-hejianxin", "我有几单要处理", re.compile(f"\\n1\\. {first}[\\s\\S]*\\n2\\. {second}")),
+            ("demo-hejianxin", "第二张讲咩", re.compile(f"^工单 {second}（投诉）\\n诉求：")),
+            ("demo-hejianxin", "呢单唔关我哋事，要退返去", re.compile(f"^已对工单 {second} 提出退单（非本部门职责）")),
+            ("demo-zhongli", "睇下啲退单", re.compile(f"待审核退单：[\\s\\S]*{second}")),
+        ],
+    )
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == first))
+        assert t is not None and t.status == "dispatched"  # the first is untouched
+
+
 async def test_supervisor_overdue_urge_and_quality(rt: Runtime) -> None:
     code = await file_complaint(rt)
     await verify_dialog(
@@ -235,6 +272,28 @@ async def test_supervisor_overdue_urge_and_quality(rt: Runtime) -> None:
                 "质检情况点样",
                 re.compile("需要[^，]*督办人员[^，]*身份办理，您当前的身份是[^，]*派单员"),
             ),
+        ],
+    )
+    assert "【催办】" in await inbox(rt, "demo-hejianxin")
+
+
+async def test_urging_them_after_a_department_s_list_urges_the_tickets_listed(rt: Runtime) -> None:
+    """ "帮我催下佢哋" after 城管局's overdue tickets were listed offered every overdue ticket of the district."""
+    first = await file_complaint(rt)
+    second = await file_complaint(rt, "citizen-2", "13912345679")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {first} 城管局", "已将工单"),
+            ("demo-zhongli", f"/派单 {second} 住建局", "已将工单"),
+        ],
+    )
+    rt.clock.advance(timedelta(days=40))  # type: ignore[attr-defined]
+    await verify_dialog(
+        rt,
+        [
+            ("demo-laijianguo", "睇下城管局啲超期单", re.compile(f"超期 1 张[\\s\\S]*\\n1\\. {first}（{CGJ}")),
+            ("demo-laijianguo", "帮我催下佢哋", re.compile(f"^已对工单 {first}[^\\n]*催办(?![\\s\\S]*{second})")),
         ],
     )
     assert "【催办】" in await inbox(rt, "demo-hejianxin")

@@ -145,6 +145,9 @@ def test_a_follow_up_asks_only_an_aspect(question):
         ("可不可以线上办", "online"),
         ("网上搞得妥不", "online"),
         ("网上做得么", "online"),
+        ("要不要相", "materials"),  # 要唔要相 (photos) after 社保卡's answer got 结婚登记's FAQ
+        ("要几张相", "materials"),
+        ("使唔使影相", "materials"),
         ("网上可不可以", "online"),  # 网上得唔得 normalised
         ("网上行不行", "online"),
         ("线上得吗", "online"),
