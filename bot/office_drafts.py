@@ -3,6 +3,7 @@ content, the read-back's yes, no or correction). The decisions are in ``integrat
 
 from __future__ import annotations
 
+from bot import nlu_handlers
 from bot.answers import deliver
 from bot.handlers import Context, Handler, Match, MessageHandler, answers_waiting_step
 from bot.messages import Reply
@@ -24,6 +25,13 @@ async def continue_draft(ctx: Context, m: Match) -> list[Reply]:
         return await drafting.targets_named(office, tickets, text)
 
     now = ctx.services.clock.now()
+    draft = drafting.waiting(ctx.session, now)
+    if draft is not None and drafting.asked_aside(draft, ctx.text):
+        # "我嘅公文去到边" while the body is asked: answered as any question, then the draft is recalled
+        replies = await nlu_handlers.understand_and_route(ctx, m)
+        if drafting.waiting(ctx.session, now) is not None:
+            replies.append(Reply(drafting.still_waiting(draft)))
+        return replies
     outcome = await drafting.advance(office, ctx.actor, ctx.session, ctx.message.text, now, find_targets)
     return await deliver(ctx, outcome)
 

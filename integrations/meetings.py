@@ -54,7 +54,10 @@ CORRECTION = re.compile(
 )
 WRONG = re.compile(r"不是|唔系|唔係|毋系|错")  # the time said first was a mistake (not just a change of plan)
 # Bringing more people in ("叫埋李娜同刘洋", "再加上王强", "把王强也叫上").
-INVITE = re.compile(r"再加上|叫[埋上]|喊上|拉上|加[上埋多]|再加|也叫|也请|也邀请|请埋|通知埋|再请|再叫|邀请|一[齐起]叫")
+INVITE = re.compile(
+    r"再加上|叫[埋上齐]|喊上|拉[上埋]|加[上埋多]|再加|也叫|也请|也邀请|请埋|通知埋|约[埋上]|[搵揾找]埋|找上|再请|再叫|邀请|"
+    r"一[齐起]叫"
+)
 _INVITE_FILLER = re.compile(
     INVITE.pattern + r"|把|将|帮我|麻烦|一齐|一起|都|也|再|埋|过来|参加|参会|开会|出席|入嚟|嚟|来|啦|吧|呀|啊|喔|嘅|了"
 )

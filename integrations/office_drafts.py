@@ -56,7 +56,8 @@ _ASKED = re.compile(
     re.I,
 )
 _NO = re.compile(r"^(?:不|唔|先不|暂时不|算了|算啦|不用|唔使|放弃)")
-_SET_TITLE = re.compile(r"^(?:把)?标题(?:改成|改为|改做|换成|系|是|为)[:：]?\s*(.+)$")
+SHORT_QUESTION = 20  # a question this short at the body step is asked of the bot, not the body
+_SET_TITLE = re.compile(r"^(?:把|将)?(?:标题|题目)(?:改成|改为|改做|换成|系|是|为)[:：]?\s*(.+)$")
 _SET_BODY = re.compile(r"^(?:把)?(?:正文|内容)(?:改成|改为|改做|换成|系|是|为)[:：]?\s*([\s\S]+)$")
 _SET_URGENCY = re.compile(r"^(?:改成|改为|设为|要|系|是)?(特急|加急|平件)(?:件)?(?:吧|啦)?$")
 _SET_TARGETS = re.compile(r"^(?:改成|改为|换成)?(?:发给|发畀|发俾|通知|对象(?:改成|改为|是|系)?)[:：]?\s*(.+)$")
@@ -150,6 +151,19 @@ def waiting(session: SessionData, now: datetime) -> dict[str, str] | None:
     return fresh_entry(session, DRAFT, now, DRAFT_TTL)
 
 
+def asked_aside(draft: dict[str, str], text: str) -> bool:
+    """A short question where the body is asked ("我嘅公文去到边"): asked of the bot, not the body."""
+    said = text.strip()
+    return draft.get("step") == "body" and len(said) <= SHORT_QUESTION and bool(_ASKED.search(said))
+
+
+def still_waiting(draft: dict[str, str]) -> str:
+    """What the draft still waits for, said after a question answered aside."""
+    paper = _PAPER.get(draft.get("kind", ""), "公文")
+    title = f"《{draft['title']}》" if draft.get("title") else ""
+    return f"（正在起草的{paper}{title}还在等正文，请发送正文内容；回复“取消”可放弃起草。）"
+
+
 def answers(draft: dict[str, str], text: str) -> bool:
     """The title and recipient steps take any words but a question, the body step any words; the read-back a
     yes, a no, a cancel or a correction."""
@@ -157,7 +171,7 @@ def answers(draft: dict[str, str], text: str) -> bool:
     if draft.get("step") in ("title", "targets"):
         return not _ASKED.search(said) or is_cancel(said)
     if draft.get("step") == "body":
-        return True
+        return True  # a short question is answered aside (``asked_aside``), the draft still waiting
     edits = (_SET_TITLE, _SET_BODY, _SET_URGENCY if draft.get("kind") != "notice" else _SET_TARGETS)
     return bool(is_cancel(said) or agrees(said) or _NO.match(said) or any(e.match(said) for e in edits))
 
@@ -184,6 +198,10 @@ async def advance(
         if not targets:
             return _keep(session, draft, now, _no_targets(said))
         draft["targets"] = "、".join(targets)
+    elif step == "body" and (edit := _SET_TITLE.match(said)):
+        # "题目改做关于2027年元旦放假的通知" while the body is asked: the title changed, the body still asked
+        draft["title"] = edit.group(1).strip()[:200]
+        return _keep(session, draft, now, f"好的，标题改为《{draft['title']}》。请发送{paper}的正文内容。")
     elif step == "body":
         if len(said) < MIN_BODY:
             return _keep(session, draft, now, f"内容太短了，请发送{paper}的正文内容。（回复“取消”可放弃起草）")

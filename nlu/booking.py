@@ -21,7 +21,7 @@ _HEADCOUNT = re.compile(rf"(?<!第)({_NUM})\s*(?:个|名)?\s*(?:人|位)(?!员|�
 _PEOPLE = re.compile(r"(?:请|邀请|通知|叫上?)([\u4e00-\u9fff、，,和及与\s]{2,60}?)(?:参加|参会|出席|一起|到会)")
 # "叫埋张伟同刘洋", "邀请李娜和王强": people brought in with no verb of attending after them.
 _PEOPLE_CLAUSE = re.compile(
-    r"(?:叫[埋上]|请埋|喊上|喊埋|拉上|通知埋|约埋|邀请)([\u4e00-\u9fff、和及与同\s]{2,40}?)"
+    r"(?:叫[埋上齐]|请埋|喊上|喊埋|拉上|拉埋|通知埋|约埋|约上|[搵揾找]埋|找上|邀请)([\u4e00-\u9fff、和及与同\s]{2,40}?)"
     r"(?:一齐|一起|过来|入嚟|嚟|来|参加|参会|出席)?(?:啦|吧|呀|啊|喔)?(?:[，,。；;！!]|$)"
 )
 # "约张伟同王强开个会", "同张伟、王强开会": the people met with, named before the meeting.

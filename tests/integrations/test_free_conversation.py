@@ -899,13 +899,17 @@ async def test_a_drafter_asks_whether_their_document_came_back(rt):
 
 async def test_a_document_drafted_in_words(rt):
     """ "帮我拟个公文，关于春节值班安排" was read as a question about documents ("您目前没有在办的公文"): it starts a
-    draft, whose body is asked for and read back before it is registered."""
+    draft, whose body is asked for and read back before it is registered. "题目改做……" and "我嘅公文去到边" said
+    where the body is asked were each taken as the body."""
     await verify_dialog(
         rt,
         [
             ("demo-zhangwei", "帮手起草份文，关于年三十值班安排", "《关于年三十值班安排》。请发送正文内容"),
+            # the title changed and a question asked while the body is asked: neither is the body (both were)
+            ("demo-zhangwei", "题目改做关于年三十领导带班的通知", "标题改为《关于年三十领导带班的通知》"),
+            ("demo-zhangwei", "我嘅公文去到边", [ANY, "还在等正文"]),
             ("demo-zhangwei", "各单位年三十晚实行领导带班制度。", "请核对要登记的发文"),
-            ("demo-zhangwei", "确认", "已登记发文 FW-2026-001《关于年三十值班安排》"),
+            ("demo-zhangwei", "确认", "已登记发文 FW-2026-001《关于年三十领导带班的通知》"),
         ],
         channel=WEB,
     )
@@ -932,6 +936,14 @@ async def test_a_notice_in_words(rt):
 
 
 MEETINGS = [
+    (
+        "people brought along with 搵埋 (get … too) are invited once the room is given (they were lost)",
+        "demo-zhangwei",
+        [
+            ("后日朝早九点半开个会，搵埋王强同刘洋", "请问在哪间会议室"),
+            ("喺二楼会议室", re.compile("已预约会议 HY-2026-\\d+：11月20日 09:30[\\s\\S]*已向王强、刘洋发出邀请")),
+        ],
+    ),
     (
         "the time is kept while the room is asked for; a room by its distinctive part",
         "demo-wangqiang",
@@ -1049,6 +1061,11 @@ EMERGENCIES = [
     ("a person not breathing, Hakka", "e2", [("𠊎阿爸冇气了，快来人", "120")]),
     ("gas leak", "e3", [("厨房煤气漏好大阵味", "119")]),
     ("a look-alike is not an emergency", "e4", [("消防证怎么办", re.compile("^(?![\\s\\S]*紧急)"))]),
+    (
+        "a leak from upstairs is a request, not a medical emergency (it was: 120, and the operators' queue)",
+        "e5",
+        [("我屋企楼上漏水漏到我屋企，点算", [re.compile("^(?![\\s\\S]*紧急).*登记"), INTAKE_PLACE])],
+    ),
 ]
 
 

@@ -19,6 +19,8 @@ NOW = datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI)
         ("再加上王强", ["王强"]),
         ("把王强也叫上", ["王强"]),
         ("邀请陈静和王强一起参加", ["陈静", "王强"]),
+        ("搵埋王强同刘洋", ["王强", "刘洋"]),
+        ("找埋李娜", ["李娜"]),
     ],
 )
 def test_invitees_are_the_names_left_once_the_inviting_words_go(text: str, names: list[str]) -> None:

@@ -32,6 +32,9 @@ ROOMS = ["三楼会议室", "五楼大会议室", "二楼小会议室"]
         ("明天下午三点约张伟和王强开会，讨论防汛", None, None, ["张伟", "王强"], "防汛"),
         ("听日同张伟、王强开个会", None, None, ["张伟", "王强"], ""),
         ("约同事开会", None, None, [], ""),
+        # "搵埋" / "找埋" (get … along too): the people used to be lost and the meeting booked without them
+        ("后日朝早九点半开个会，搵埋王强同刘洋", None, None, ["王强", "刘洋"], ""),
+        ("听日开会，找埋李娜", None, None, ["李娜"], ""),
     ],
 )
 def test_parse_booking(text: str, minutes: int | None, room: str | None, people: list[str], topic: str) -> None:

@@ -110,6 +110,7 @@ EVERYDAY = [
     "帮我睇下有冇单要派",  # a dispatcher's queue
     "𠊎明朝个会去唔得",  # Hakka: can't come to tomorrow's meeting
     "𠊎屋下门口条路烂撇了，车都过毋得",  # Hakka: the road is broken, cars cannot pass (was: traffic, model alone)
+    "我屋企楼上漏水漏到我屋企，点算",  # Cantonese: water leaking from upstairs (was: medical, model alone)
 ]
 
 
