@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 from bot.answers import deliver, run_intent
 from bot.conversation import END, ConversationHandler, ConversationState, Step, on_command, on_text
+from bot.followup_aside import follow_up_aside
 from bot.handlers import Context, Match, is_command
 from bot.kb_handlers import picked_number
 from bot.messages import Button, Reply
@@ -501,6 +502,9 @@ async def _interruption(ctx: Context, conv: ConversationState, *, aside: bool = 
     day = day_question(ctx.text)
     if day is not None:  # "今日几号" when asked when it began: a question, the date then the same step
         return Step([Reply(await day_answer(ctx.services.db, ctx.services.clock, day)), _resume(conv)], conv.state)
+    followed = await follow_up_aside(ctx) if conv.state != "content" else None
+    if followed is not None:  # "帮我催下我之前张单" when asked where: the earlier ticket urged, then the same step
+        return Step([*followed, _resume(conv)], conv.state)
     if conv.state in REASONS and asks_why(ctx.text):  # "点解要留电话": the reason, then the same step
         return Step([Reply(REASONS[conv.state]), Reply(QUESTIONS[conv.state])], conv.state)
     if asks_to_wait(ctx.text):
@@ -698,6 +702,9 @@ async def _not_yet_an_answer(
     ahead = _phone_ahead(ctx, conv)
     if ahead is not None:
         return ahead
+    followed = await follow_up_aside(ctx)  # "帮我催下我之前张单" holds a time word (之前), and is no answer
+    if followed is not None:
+        return Step([*followed, _resume(conv)], conv.state)
     if not answers_slot(ctx.text, fits) or day_question(ctx.text) is not None:  # "今日几号" holds a time, asks one
         interrupted = await _interruption(ctx, conv)
         if interrupted is not None:

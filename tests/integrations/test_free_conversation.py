@@ -842,6 +842,8 @@ async def test_a_complaint_that_nobody_came_urges_the_open_ticket_and_its_status
                 "𠊎个单做到哪里了",
                 [re.compile(f"工单 {code}[\\s\\S]*状态"), re.compile("我们继续刚才的登记[\\s\\S]*开始")],
             ),
+            # urging the earlier ticket again mid-intake: said aside (once a day), never stored as the time
+            ("帮我催下我之前张单", ["24 小时内只能催办一次", re.compile("我们继续刚才的登记[\\s\\S]*开始")]),
             ("取消", "已取消登记"),
         ],
         sender="f7",

@@ -572,3 +572,27 @@ def test_the_address_after_a_correction(current: str, said: str, address: str) -
 )
 def test_what_a_correction_swaps(said: str, swap: tuple[str, str] | None) -> None:
     assert swapped_part(said) == swap
+
+
+async def test_an_earlier_ticket_urged_in_the_middle_of_filing_another(rt: Runtime) -> None:
+    """ "帮我催下我之前张单" when asked where the new matter is was stored as its time, and "点解冇人打电话畀我" was
+    told why a place is needed: the earlier ticket is urged aside, the step asked again, nothing stored."""
+    code = await file_complaint(rt)
+    await dispatch(rt, code)
+    rt.clock.advance(timedelta(hours=30))  # type: ignore[attr-defined]
+    await verify_dialog(
+        rt,
+        [
+            ("我要投诉小区门口的烧烤摊油烟太大", ["登记投诉工单", "具体地点"]),
+            (
+                "帮我催下我之前张单",
+                [re.compile(rf"已为您催办工单 {code}"), re.compile("我们继续刚才的登记[\\s\\S]*地点")],
+            ),
+            ("梅江区江南路30号", "什么时候开始"),
+            ("点解冇人打电话畀我", ["24 小时内只能催办一次", re.compile("我们继续刚才的登记[\\s\\S]*开始")]),
+            ("上周开始", "手机号码"),
+            ("13912345678", re.compile("请核对[\\s\\S]*地点：梅江区江南路30号\\n时间：上周开始")),
+        ],
+        sender="c1",
+    )
+    assert len(await events(rt, code, "remind")) == 1
