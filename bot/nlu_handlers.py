@@ -348,10 +348,15 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled
 
 async def _unheard_after_the_answer(ctx: Context) -> str | None:
     """The ticket whose answer waits for a rating, when its citizen says nobody called or came ("点解冇人打电话畀我",
-    "佢哋根本冇嚟睇过"); else None."""
+    "佢哋根本冇嚟睇过") or that the matter still goes on ("仲系好嘈", a statement); else None."""
     tickets = ctx.services.tickets
-    if tickets is None or is_staff(ctx.actor) or not complains_nobody_came(ctx.text):
+    if tickets is None or is_staff(ctx.actor):
         return None
+    nobody = complains_nobody_came(ctx.text)
+    if not nobody and (not says_it_persists(ctx.text) or is_question(ctx.text)):
+        return None
+    if not nobody and await tickets.followup.open_tickets(ctx.actor, rectifying=True):
+        return None  # "仲系臭到死" with a ticket still open: news of that matter (a supplement)
     if rating_level(ctx.text) is not None:
         return None  # "唔满意，根本冇人嚟过": a rating with its reason
     return await tickets.queries.latest_awaiting_rating(ctx.actor)

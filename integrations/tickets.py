@@ -142,13 +142,13 @@ def status_text(code: str, view: TicketStatusView | None, appeal: bool = False) 
 
 
 async def answered_yet_unheard(svc: TicketService, actor: Actor, code: str, said: str, session: SessionData) -> Outcome:
-    """ "点解冇人打电话畀我" while the ticket's answer waits for a rating: the answer (they may not have seen it)
-    and the way to say it did not do: a bad rating opens a rectification with a return call. What was said is
-    kept as the reason of the rating that follows."""
+    """ "点解冇人打电话畀我", "仲系好嘈" while the ticket's answer waits for a rating: the answer (they may not have
+    seen it) and the way to say it did not do: a bad rating opens a rectification with a return call. What was
+    said is kept as the reason of the rating that follows."""
     remember_reason(session, code, said, svc.clock.now())
     text = (
         status_text(code, await svc.queries.status(code, actor))
-        + "\n办理部门已答复（见上）。如果没有人联系您或上门处理、您对结果不满意，请评价“不满意”，我们会启动整改，"
+        + "\n办理部门已答复（见上）。如果问题没有解决，或没有人联系您、上门处理，请评价“不满意”，我们会启动整改，"
         "1 个工作日内回访您；如对结果满意，请评价“满意”。"
     )
     levels = ("满意", "不满意", "非常不满意")
@@ -725,7 +725,7 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         if department:
             return Outcome.say(*await _run(urge_department(svc, call.actor, department, "")))
         listed = fresh_entry(call.session, LISTED, svc.clock.now(), LISTED_TTL)
-        if listed and listed.get("entity") == "ticket_id" and (_THEM.search(call.text) or _ALL.search(call.text)):
+        if listed and listed.get("entity") == "ticket_id" and _THEM.search(call.text):
             # "帮我催下佢哋" after "睇下城管局啲超期单": the tickets just listed
             codes = [c for c in listed.get("options", "").split(",") if c]
             return Outcome.say("\n".join([line for c in codes for line in await urge(svc, call.actor, c)]))

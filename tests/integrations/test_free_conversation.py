@@ -121,6 +121,7 @@ async def test_a_follow_up_is_about_the_service_answered_last(rt):
         ("要几耐先攞到", "居住证申领"),  # how long until I get it (the NLU leans to goodbye)
         ("喺边度办", only("办理部门：[\\s\\S]*办理地点：")),  # where
         ("要几多钱", only("收费标准：")),  # how much
+        ("要几钱", only("收费标准：")),  # how much, Hakka: was not understood
         ("电话几多号", only("咨询电话：")),  # what number to call
         ("网上做得唔", only("网上办理：")),  # online (Cantonese): used to get 企业注销's FAQ
         # online, no verb: after 身份证's answer it got the FAQ on booking ahead; 居住证's own FAQ answers it here

@@ -62,6 +62,7 @@ RECORDED = {
     "点解到而家都冇人打电话畀我": nlu_result("query_ticket", 0.77),
     "佢哋根本冇嚟睇过": nlu_result("rate_service", 0.43),
     "做咩都冇人理㗎": nlu_result("complain", 0.93),
+    "还是很吵，晚上照样施工": nlu_result("complain", 0.8),
     "不满意": nlu_result("rate_service", 0.96, {"rating": "不满意"}),
 }
 
@@ -290,7 +291,7 @@ async def test_nobody_called_urges_an_open_ticket_and_after_the_answer_leads_to_
     await answer(rt, code)
     unheard = re.compile(
         rf"^工单 {code}（投诉）\n状态：已办结，待评价[\s\S]*办理结果：已责令施工单位停止夜间施工\n"
-        r"办理部门已答复（见上）。如果没有人联系您或上门处理、您对结果不满意，请评价“不满意”"
+        r"办理部门已答复（见上）。如果问题没有解决，或没有人联系您、上门处理，请评价“不满意”"
     )
     await verify_dialog(
         rt,
@@ -572,6 +573,26 @@ def test_the_address_after_a_correction(current: str, said: str, address: str) -
 )
 def test_what_a_correction_swaps(said: str, swap: tuple[str, str] | None) -> None:
     assert swapped_part(said) == swap
+
+
+async def test_the_matter_going_on_after_the_answer_leads_to_a_bad_rating(rt: Runtime) -> None:
+    """ "还是很吵，晚上照样施工" after the answer opened a new complaint: the answer is shown with the way to have it
+    redone, and the bad rating that follows carries those words."""
+    code = await file_complaint(rt)
+    await dispatch(rt, code)
+    await answer(rt, code)
+    await verify_dialog(
+        rt,
+        [
+            ("还是很吵，晚上照样施工", re.compile(rf"^工单 {code}[\s\S]*如果问题没有解决[\s\S]*请评价“不满意”")),
+            ("不满意", re.compile("已启动整改")),
+        ],
+        sender="c1",
+    )
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+        assert rating is not None and rating.comment == "还是很吵，晚上照样施工"
+        assert len(list(await s.scalars(select(Ticket)))) == 1
 
 
 async def test_an_earlier_ticket_urged_in_the_middle_of_filing_another(rt: Runtime) -> None:

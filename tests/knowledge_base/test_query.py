@@ -145,6 +145,8 @@ def test_a_follow_up_asks_only_an_aspect(question):
         ("可不可以线上办", "online"),
         ("网上搞得妥不", "online"),
         ("网上做得么", "online"),
+        ("要几钱", "cost"),  # Hakka "how much" after 犬只登记's answer: not understood
+        ("使唔使钱", "cost"),
         ("要不要相", "materials"),  # 要唔要相 (photos) after 社保卡's answer got 结婚登记's FAQ
         ("要几张相", "materials"),
         ("使唔使影相", "materials"),
