@@ -696,9 +696,6 @@ async def _not_yet_an_answer(
 ) -> Step | None:
     """What a place or time step does before it stores: a phone said ahead, a question aside, an answer that
     does not fit (asked again); None when the message is the step's answer."""
-    swapped = _swap_at_a_step(ctx, conv)
-    if swapped is not None:
-        return swapped
     ahead = _phone_ahead(ctx, conv)
     if ahead is not None:
         return ahead
@@ -715,7 +712,7 @@ async def _not_yet_an_answer(
 
 
 async def _address(ctx: Context, m: Match, conv: ConversationState) -> Step:
-    other = await _not_yet_an_answer(ctx, conv, "address", looks_like_place)
+    other = _swap_at_a_step(ctx, conv) or await _not_yet_an_answer(ctx, conv, "address", looks_like_place)
     if other is not None:
         return other
     if _NONE.match(ctx.text):

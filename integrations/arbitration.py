@@ -272,9 +272,10 @@ async def arbitrate(
         # "帮我加一条FAQ" from a knowledge editor: their queue and where entries are edited, not a document.
         return Verdict(Action.INTENT, decide_for(SPECS["unanswered_questions"], {}, roles), None, "知识编辑维护知识库")
     d = route(understood.intent, understood.confidence, understood.ranking, understood.entities, roles, threshold)
-    meant = _as_a_ticket(d.spec.name, text) if d.action == "flow" and d.spec is not None else ""
-    if meant and d.spec is not None and meant != d.spec.name and roles & SPECS[meant].roles:
-        d = decide_for(SPECS[meant], entity_values(understood.entities), roles)  # "呢单退返去": the ticket's 退单
+    if d.action == "flow" and d.spec is not None:
+        meant = _as_a_ticket(d.spec.name, text)
+        if meant != d.spec.name and roles & SPECS[meant].roles:  # "呢单退返去": the ticket's 退单
+            d = decide_for(SPECS[meant], entity_values(understood.entities), roles)
     if d.action == "denied":
         return Verdict(Action.DENIED, d, None, "该意图需要工作人员身份")
     if d.action == "ask":
