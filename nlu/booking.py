@@ -41,6 +41,9 @@ class BookingText:
     minutes: int | None = None
     room: str | None = None
     people: list[str] = field(default_factory=list)
+    # Where the people were named ("张伟同王强听日下昼开会"): a list that runs into a time or the meeting
+    # itself keeps only its short parts in ``people``; the directory's full names are looked for here.
+    people_said: str = ""
     topic: str = ""
     headcount: int | None = None
 
@@ -95,6 +98,7 @@ def parse_booking(text: str, room_names: list[str]) -> BookingText:
         out.headcount = chinese_number(m.group(1))
     m = _PEOPLE.search(text) or _PEOPLE_CLAUSE.search(text) or _MEET_WITH.search(text)
     if m:
+        out.people_said = m.group(1)
         out.people = [p for p in _SPLIT.split(m.group(1)) if 2 <= len(p) <= 4]  # "叫埋同事": nobody named
     m = _TOPIC.search(text) or _TOPIC_SAID.search(text)
     if m:

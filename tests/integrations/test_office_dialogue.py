@@ -63,6 +63,7 @@ RECORDED = {
     "今日有咩要批": nlu_result("list_todo", 0.9),
     "同意第一份啦": nlu_result("approve_document", 0.9),
     "听日下昼三点约张伟同王强开个会讲防汛": nlu_result("book_meeting", 0.9),
+    "约埋张伟同王强听日下昼三点开会": nlu_result("book_meeting", 0.9),
     "第二份写咩嘅": nlu_result("out_of_scope", 0.78),  # as the real NLU reads it
     "有咩要我批嘅": nlu_result(  # as the real NLU read it once: a menu
         "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("list_todo", 0.41), ("query_document", 0.33)]
@@ -553,6 +554,18 @@ async def test_a_booking_under_way_keeps_its_people_and_is_not_taken_by_a_questi
             ("李娜", "二楼小会议室", re.compile(r"已预约会议 HY-2026-0001[^\n]*议题“防汛”[\s\S]*张伟[\s\S]*王强")),
             ("李娜", "听日下昼三点约张伟同王强开个会讲防汛", "请问在哪间会议室"),
             ("李娜", "取消听日个会", "已放弃本次会议预约"),
+        ],
+        names=SENDERS,
+    )
+
+
+async def test_people_named_before_the_time_are_all_invited(rt: Runtime) -> None:
+    """ "约埋张伟同王强听日下昼三点开会": the list of names runs into the time, and only 张伟 was invited."""
+    await verify_dialog(
+        rt,
+        [
+            ("李娜", "约埋张伟同王强听日下昼三点开会", "请问在哪间会议室"),
+            ("李娜", "二楼小会议室", re.compile(r"已预约会议 HY-2026-0001[\s\S]*张伟、王强")),
         ],
         names=SENDERS,
     )
