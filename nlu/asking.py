@@ -91,10 +91,27 @@ _STILL = re.compile(
 )
 
 
+# Saying it came back after it was dealt with ("但系第二日又停返", "过两日又嚟过", "没几天又开始吵了", "又出现了"): a
+# clause with 又 and a word of coming back, or any 又 after a word of "later" (what came before was the fix) or
+# after the people complained of ("佢哋又喺度烧嘢").
+_LATER = (
+    r"(?:第二日|第二天|隔日|隔天|过(?:咗|了)?[一两几]日|过(?:了)?[一两几]天|冇几耐|无几耐|没几天|没多久|之后|后来|跟住|"
+    r"点知|谁知|结果)"
+)
+_CAME_BACK = re.compile(
+    rf"(?:^|[，,。；;\s]|但系|但是|可是|不过){_LATER}?(?:佢|佢哋|他们|他|啲人|那些人)?"
+    r"又(?:再)?(?:开始|出现|回来|返嚟|返来|嚟|来|系咁|係咁|是这样|继续|恢复|\S{1,3}?返)"
+    rf"|{_LATER}(?:佢|佢哋|他们|他|啲人|那些人)?又|(?:佢|佢哋|他们|他|啲人|那些人|有人)又"
+)
+
+
 def says_it_persists(text: str) -> bool:
-    """Whether ``text`` says that what was reported still goes on ("仲系臭到死"), as a statement (a question is not)."""
+    """Whether ``text`` says that what was reported still goes on ("仲系臭到死") or came back ("第二日又停返"), as a
+    statement (a question is not)."""
     said = text.strip()
-    if len(said) < 3 or not _STILL.match(said) or said.endswith(("?", "？", "吗", "咩", "未")):
+    if len(said) < 3 or said.endswith(("?", "？", "吗", "咩", "未")):
+        return False
+    if not (_STILL.match(said) or _CAME_BACK.search(said)):
         return False
     return not (is_cancel(said) or gives_up(said))  # "还是算了" drops something, it reports nothing
 

@@ -67,6 +67,13 @@ RATING_WORDS = {
     "挺好": "满意",
     "不错": "满意",
 }
+# Cantonese 好 is "very" (好唔满意, 好满意); 超 and 极 the same in every dialect.
+RATING_WORDS |= {"好不满意": "非常不满意", "超不满意": "非常不满意", "十分不满意": "非常不满意", "好满意": "非常满意"}
+# The Cantonese 唔 and the Hakka 毋 say what 不 says: 非常唔满意 is 非常不满意, not 不满意 after a "very".
+# (Only with 满意: 唔好 is "don't" in Cantonese, not 不好.)
+RATING_WORDS |= {
+    w.replace("不", neg): level for w, level in list(RATING_WORDS.items()) if "不满意" in w for neg in "唔毋"
+}
 # Longest phrases first; 满意率 and 满意度 are statistics, not ratings.
 _RATING_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, RATING_WORDS), key=len, reverse=True)) + ")(?![率度])")
 

@@ -743,6 +743,15 @@ def test_a_complaint_that_nothing_has_been_done(said: str, delay: bool) -> None:
         ("还是很吵，晚上根本睡不着", True),
         ("但系依然有人喺度摆摊", True),
         ("到而家仲系照样烧嘢", True),
+        # it came back after it was dealt with (a recurrence said without "still" got a menu)
+        ("车系移走咗，但系第二日又停返", True),
+        ("过两日又嚟过", True),
+        ("没几天又开始吵了", True),
+        ("清理完之后又有人乱倒垃圾", True),
+        ("佢哋又喺度烧嘢喇", True),
+        ("又吵又臭", False),  # what it is like, not that it came back
+        ("我又想问下身份证点办", False),
+        ("第二日又停返咩？", False),  # a question
         ("仲系咁嘈咩？", False),  # a question
         ("还是算了", False),  # giving up, not news
         ("还有就是每次都是一辆蓝色货车", False),  # more of the same, not "still"

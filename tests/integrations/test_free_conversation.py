@@ -1328,6 +1328,28 @@ async def test_nobody_called_after_the_answer_leads_to_a_bad_rating_with_its_rea
         assert rating is not None and rating.comment == "佢哋根本冇嚟睇过"
 
 
+async def test_the_matter_coming_back_after_the_answer_leads_to_a_bad_rating(rt):
+    """ "垃圾系清走咗，但系第二日又堆返" (it came back the next day) after the answer got a menu (补充诉求 / 求助 /
+    投诉): a recurrence said without 仲系 was not read as the matter going on."""
+    code = await _file_dumping_complaint(rt, "u3")
+    unheard = re.compile(f"^工单 {code}（投诉）[\\s\\S]*办理结果：已安排清运[\\s\\S]*请评价“不满意”")
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} MJ-CGJ", "派往"),
+            ("demo-zhuli", f"/签收 {code}", "已签收"),
+            ("demo-zhuli", f"/回复 {code} 已安排清运", "已回复"),
+            ("u3", "垃圾系清走咗，但系第二日又堆返", unheard),
+            ("u3", "非常唔满意", re.compile("已收到您的评价：非常不满意。[\\s\\S]*已启动整改")),
+        ],
+        channel=WEB,
+    )
+    assert len(await tickets_of(rt)) == 1
+    async with rt.db.session() as s:
+        rating = await s.scalar(select(TicketRating))
+        assert rating is not None and rating.comment == "垃圾系清走咗，但系第二日又堆返"
+
+
 async def test_a_place_corrected_in_passing_english_and_a_polite_dispatch(rt):
     """ "唔系，系江南路唔系江北路" when asked for the phone got "没有识别到手机号码", the house number typed there
     too, and "改返地址做江南路30号" at the read-back was not understood; "how to renew passport" got a menu of

@@ -88,6 +88,12 @@ def test_ticket_id_format_and_date(ticket, ok):
         ("都算满意嘅，不过慢咗啲", "基本满意"),
         ("麻麻哋啦", "基本满意"),
         ("都几满意", "满意"),
+        # Cantonese 唔 and Hakka 毋 for 不, and Cantonese 好 for "very" (非常唔满意 was only 不满意)
+        ("非常唔满意", "非常不满意"),
+        ("好唔满意，第二日又堆返", "非常不满意"),
+        ("𠊎毋满意", "不满意"),
+        ("好满意，多谢晒", "非常满意"),
+        ("唔好意思，我想问下", None),  # 唔好 is "don't", not 不好
         ("今天天气", None),
     ],
 )
