@@ -39,7 +39,8 @@ QUESTION = re.compile(
     r"么个|麽个|样般|吗|呢[?？。]?$|[?？]|能不能|可不可以|可以不|要不要|是否|有冇|有没有|需要|手续|材料|"
     r"去到边|到咗边|喺边|在边|系边|係边|可唔可以|使唔使|要唔要|得唔得|"
     r"(?<![\d一二三四五六七八九十两〇零半])点(?:改|搞|整|弄|处理)|"  # Cantonese "how to …"; not "三点改到四点"
-    r"办理|申请|要带|去哪"
+    r"办理|申请|要带|去哪|"
+    r"(?<![\d一二三四五六七八九十两〇零])几点"  # "你哋几点收工": what time (not "十几点")
 )
 KB_FIRST = frozenset({"out_of_scope", "greet", "thank", "goodbye"})  # small talk the KB may overrule
 # An office intent below the threshold still wins over the KB for staff when the NLU gives it at least this

@@ -125,6 +125,25 @@ async def test_a_real_question_is_still_set_aside_and_nothing_is_stored(rt: Runt
     assert (t.address, t.since) == ("江北路3号", "上个月中旬")
 
 
+async def test_what_time_asked_at_the_time_step_is_a_question_not_the_time(rt: Runtime) -> None:
+    """ "你哋几点收工㗎" (what time do you close) when asked since when was stored as the time, and the time said
+    next ("寻日开始") was then refused as a phone number."""
+    await verify_dialog(
+        rt,
+        [
+            ("𠊎要投诉隔壁装修好嘈", ["登记投诉工单", ASK_PLACE]),
+            ("梅江区江南路18号", ASK_TIME),
+            ("你哋几点收工㗎", [ANY, re.compile("我们继续刚才的登记[\\s\\S]*从什么时候开始")]),
+            ("寻日开始", ASK_PHONE),
+            ("13912345678", READ_BACK),
+            ("确认", FILED),
+        ],
+        sender="c-4b",
+    )
+    t = await the_ticket(rt)
+    assert (t.address, t.since) == ("梅江区江南路18号", "寻日开始")
+
+
 async def test_a_phone_or_anonymity_said_early_is_kept_for_its_step(rt: Runtime) -> None:
     await verify_dialog(
         rt,
