@@ -44,8 +44,30 @@ def primary_reading(ch: str) -> frozenset[str]:
     return frozenset({_toneless(raw)}) if raw else frozenset()
 
 
-def sounds_like(typed: str, meant: str) -> bool:
-    return typed not in _NEVER_TYPO and bool(readings(typed) & primary_reading(meant))
+# The accent confusions of Guangdong speakers typing pinyin: zh/z, ch/c, sh/s, n/l at the start, ing/in,
+# eng/en, ang/an at the end (赢业执照 for 营业执照, 兰 for 南).
+_BLURRED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_BLURRED_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
+
+
+def blurred(reading: str) -> str:
+    """A toneless reading with the accent confusions merged (zhang → zan, ning → lin)."""
+    for a, b in _BLURRED_INITIALS:
+        if reading.startswith(a) and reading != "ng":
+            reading = b + reading[len(a) :]
+            break
+    for a, b in _BLURRED_FINALS:
+        if reading.endswith(a):
+            return reading[: -len(a)] + b
+    return reading
+
+
+def sounds_like(typed: str, meant: str, *, blur: bool = False) -> bool:
+    if typed in _NEVER_TYPO or meant in _NEVER_TYPO:  # 补 is no typo of 不 (不补 is not 不不)
+        return False
+    if readings(typed) & primary_reading(meant):
+        return True
+    return blur and bool({blurred(r) for r in readings(typed)} & {blurred(r) for r in primary_reading(meant)})
 
 
 class HomophoneRepair:
@@ -57,41 +79,50 @@ class HomophoneRepair:
         *,
         after: str | None = None,
         cut: Callable[[str], Iterable[str]] | None = None,
+        blur: bool = False,
+        allow: Callable[[str, int], bool] | None = None,
     ) -> None:
         self.words = tuple(words)
+        # Which (word, index of the wrong character) may be repaired at all (None: every one).
+        self._allow = allow
         # What must come right before a repaired span (None: anything).
         self._after = re.compile(f"(?:{after})$") if after is not None else None
         # A word segmenter: a span that is itself a word (投宿), or that a word crosses (建|医院,
         # 据|报道), is what was meant, not a typo.
         self._cut = cut
-        self._anchors: dict[str, list[tuple[str, int]]] = {}
-        for word in self.words:
-            for k, ch in enumerate(word):
-                self._anchors.setdefault(ch, []).append((word, k))
+        # Also the accent confusions (``blurred``), not only the same reading.
+        self._blur = blur
+        # Each word under each of its characters masked: a span of the text masked at the same place finds the
+        # words it may be a typo of in one look-up.
+        self._masked: dict[str, list[tuple[str, int]]] = {}
+        for word in dict.fromkeys(self.words):
+            for k in range(len(word)):
+                self._masked.setdefault(word[:k] + "\0" + word[k + 1 :], []).append((word, k))
+        self._lengths = sorted({len(w) for w in self.words}, reverse=True)
 
     def __call__(self, text: str) -> str:
         bounds: set[int] | None = None
         chars = list(text)
         n = len(chars)
-        for i, ch in enumerate(text):
-            for word, k in self._anchors.get(ch, ()):
-                start = i - k
-                end = start + len(word)
-                if start < 0 or end > n:
+        for start in range(n):
+            for size in self._lengths:
+                end = start + size
+                if end > n:
                     continue
                 span = text[start:end]
-                if span == word:
-                    continue
-                wrong = [j for j in range(len(word)) if span[j] != word[j]]
-                if len(wrong) != 1 or not sounds_like(span[wrong[0]], word[wrong[0]]):
-                    continue
-                if self._after is not None and not self._after.search(text[:start]):
-                    continue
-                if self._cut is not None:
-                    bounds = bounds if bounds is not None else self._bounds(text)
-                    if start not in bounds or end not in bounds or _between(bounds, start, end) == 0:
-                        continue
-                chars[start + wrong[0]] = word[wrong[0]]
+                for k in range(size):
+                    for word, _ in self._masked.get(span[:k] + "\0" + span[k + 1 :], ()):
+                        if span == word or not sounds_like(span[k], word[k], blur=self._blur):
+                            continue
+                        if self._allow is not None and not self._allow(word, k):
+                            continue
+                        if self._after is not None and not self._after.search(text[:start]):
+                            continue
+                        if self._cut is not None:
+                            bounds = bounds if bounds is not None else self._bounds(text)
+                            if start not in bounds or end not in bounds or _between(bounds, start, end) == 0:
+                                continue
+                        chars[start + k] = word[k]
         return "".join(chars)
 
     def _bounds(self, text: str) -> set[int]:
@@ -108,16 +139,8 @@ def _between(bounds: set[int], start: int, end: int) -> int:
     return sum(1 for b in bounds if start < b < end)
 
 
-def _jieba_cut(text: str) -> list[str]:
+def jieba_cut(text: str) -> list[str]:
     import jieba
 
     # Without the HMM, characters that make no dictionary word stay single (头|诉).
     return jieba.lcut(text, HMM=False)
-
-
-# The appeal verbs a citizen files with, after what says "I want to" (or at the start of a clause).
-appeal_verbs = HomophoneRepair(
-    ("投诉", "举报", "建议", "咨询", "求助", "表扬"),
-    after=r"^|[，,。.!！?？\s]|要|想|来|去|系|係|帮我|我|佢|先|再|准备|打算",
-    cut=_jieba_cut,
-)

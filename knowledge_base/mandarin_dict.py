@@ -49,6 +49,11 @@ def add_kb_words(words: Iterable[str], freq: int) -> int:
     return new
 
 
+def known_word(word: str) -> bool:
+    """A word of jieba's dictionary or one the KB added (a search-mode fragment such as 个水 is neither)."""
+    return bool(_global().FREQ.get(word, 0))
+
+
 class DefaultFreq:
     """jieba's default word frequencies, read through the global dictionary the KB has added to.
 

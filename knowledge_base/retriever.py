@@ -11,7 +11,7 @@ reference, so a query always sees one consistent KB version.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from knowledge_base.lexical import Bm25Index
 from knowledge_base.normalize import DialectMap, normalize
 from knowledge_base.query import dense_query, lexical_expansion
 from knowledge_base.question_dialect import QuestionDialects
+from knowledge_base.typos import kb_repair
 from knowledge_base.vector_index import VectorIndex
 
 
@@ -166,6 +167,8 @@ class SearchSnapshot:
     derived: dict[str, Any] = field(default_factory=dict)
     # Dialect words replaced only in questions written in that dialect (knowledge_base.question_dialect).
     question_dialects: QuestionDialects | None = None
+    # Homophone typos of the KB's own words (knowledge_base.typos), repaired in the normalised question.
+    repair: Callable[[str], str] | None = None
 
     @property
     def vectors(self) -> VectorIndex | None:
@@ -177,7 +180,8 @@ class SearchSnapshot:
         return [d.channel for d in self.dense]
 
     def normalise(self, question: str) -> str:
-        return normalize(question, self.question_map(question))
+        text = normalize(question, self.question_map(question))
+        return self.repair(text) if self.repair is not None else text
 
     def question_map(self, question: str) -> DialectMap:
         """The KB's dialect map, plus the extra words of the dialects the question is written in."""
@@ -339,4 +343,5 @@ def build_snapshot(
         shared_texts=frozenset(text for text, n in owners.items() if n > 1),
         entry_texts={key: tuple(ids) for key, ids in by_entry.items()},
         question_dialects=question_dialects,
+        repair=kb_repair(bm25.idf),
     )

@@ -30,8 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from knowledge_base.homophones import HomophoneRepair
 from knowledge_base.normalize import to_simplified
-from nlu.homophones import HomophoneRepair
 
 if TYPE_CHECKING:
     from nlu.emergency_model import EmergencyModel

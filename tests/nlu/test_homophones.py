@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.homophones import appeal_verbs, sounds_like
+from knowledge_base.homophones import sounds_like
+from nlu.homophones import appeal_verbs
 
 REPAIRED = [
     ("我要头诉，楼下大排档晚晚嘈到三点", "我要投诉，楼下大排档晚晚嘈到三点"),
