@@ -20,6 +20,7 @@ from nlu.asking import about_to_ask, asks_what_answers
 from nlu.day_questions import day_question
 from nlu.entities import mobile_alone
 from nlu.giving_up import goes_back, is_cancel
+from nlu.giving_up import keeps_it as keeps_it_said
 from nlu.numerals import ordinal_in
 from office_flows.handoff.asking import asks_for_person
 
@@ -57,6 +58,7 @@ SUPERVISOR_HELP = (
 NOTHING_MORE = "好的。有需要随时找我，或拨打 12345 热线。"
 _NOTHING_MORE = re.compile(r"^(?:冇嘢|没事|冇事|无事)")
 NOTHING_PENDING = "好的。目前没有需要取消的操作，还有什么可以帮您？"
+NOTHING_DROPPED = "好的，不取消，一切照旧。还有什么可以帮您？"
 JUNK = "我没有看懂这条消息。请用文字描述您要咨询或反映的事情，例如“办居住证要带什么材料”或“我要投诉楼下噪音”。"
 
 _GREETING = re.compile(r"^(你好|您好|在吗|在不在|hi|hello|哈喽|嗨|早上好|下午好|晚上好|喂)[呀啊吗哈!！~。.]*$", re.I)
@@ -261,6 +263,16 @@ async def nothing_to_cancel(ctx: Context, m: Match) -> list[Reply]:
     if _NOTHING_MORE.match(ctx.text):  # "冇嘢喇", "没事了": nothing more to ask, not a cancel
         return [Reply(NOTHING_MORE)]
     return [Reply(NOTHING_PENDING)]
+
+
+def keeps_it(ctx: Context) -> bool:
+    return keeps_it_said(ctx.text)
+
+
+async def nothing_dropped(ctx: Context, m: Match) -> list[Reply]:
+    """ "唔好取消" with nothing waiting for a yes or no (a withdrawal waiting takes it first): nothing is dropped,
+    and the NLU's cancel_meeting or withdraw_ticket reading is never acted on."""
+    return [Reply(NOTHING_DROPPED)]
 
 
 def is_junk(ctx: Context) -> bool:

@@ -125,6 +125,19 @@ async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
     return await _act(ctx, decide_for(spec, entities, ctx.actor.roles), text=said)
 
 
+async def _open_intake(ctx: Context, u: Understanding | None) -> list[Reply]:
+    start = ticket_intake.explicit_start(ctx)
+    if u is not None:
+        start["entities"] = {k: v for k, v in entity_values(u.entities).items() if k in ("address", "phone")}
+    return await ctx.conversations[INTAKE].open(ctx, start)
+
+
+def _unsure(ctx: Context, u: Understanding) -> bool:
+    """The NLU reads no intent with confidence (its fallback heads the ranking, or the top reading is below the
+    threshold)."""
+    return u.intent not in SPECS or u.confidence < ctx.services.nlu_threshold
+
+
 def _another_request(ctx: Context, u: Understanding | None, pending_intent: str) -> bool:
     """While an entity is awaited, a turn the NLU confidently reads as another action or question (not small
     talk, not the pending intent said again) is a new request."""
@@ -428,10 +441,7 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     if explicit and (named is not None or u is None):
         # "我要投诉……" with its content: the citizen named the appeal, so the intake takes it whatever the NLU
         # (or its absence) makes of it; NLU entities (a place, a phone) still prefill it.
-        start = ticket_intake.explicit_start(ctx)
-        if u is not None:
-            start["entities"] = {k: v for k, v in entity_values(u.entities).items() if k in ("address", "phone")}
-        return await ctx.conversations[INTAKE].open(ctx, start)
+        return await _open_intake(ctx, u)
     unheard = await _unheard_after_the_answer(ctx)
     if unheard is not None and ctx.services.tickets is not None:
         # "点解冇人打电话畀我" after the answer: the answer, and a bad rating as the way to have it redone.
@@ -461,6 +471,11 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     if await _rates_the_ticket_awaiting_it(ctx, u):
         # "𠊎觉得还可以，就系慢了滴" after "请您评价": the rating, with its reason, whatever the NLU was unsure of.
         return await _act(ctx, decide_for(SPECS["rate_service"], {}, ctx.actor.roles))
+    if explicit and u is not None and _unsure(ctx, u) and not is_staff(ctx.actor):
+        # "我想反映下我哋小区门口成日有人乱停车" names no kind and the NLU is unsure (a menu of 求助 / 建议, and the
+        # place typed next was taken as 求助): a follow-up of a ticket was not it (above), so it is filed as a
+        # complaint, which the citizen may correct ("类型是…").
+        return await _open_intake(ctx, u)
     if not is_staff(ctx.actor):
         alone = await answer_place_alone(ctx, _menu_waiting(ctx))
         if alone is not None:  # "梅江区人民公园": where something happens, never a question for the KB

@@ -21,7 +21,7 @@ from kernel.identity import Actor
 from nlu.asking import asks_how_long
 from nlu.correcting import corrected_address, gives_place
 from nlu.entities import phone_in
-from nlu.giving_up import is_cancel
+from nlu.giving_up import is_cancel, keeps_it
 from office_flows.tickets.codes import CODE
 from office_flows.tickets.errors import TicketError
 from office_flows.tickets.followup import FollowUp, TicketClosed
@@ -226,7 +226,10 @@ async def remind_code(svc: TicketService, actor: Actor, code: str) -> Outcome:
 
 
 async def withdraw(svc: TicketService, call: FlowCall) -> Outcome:
-    """撤单 asks for a confirmation first; the words said are kept as the reason."""
+    """撤单 asks for a confirmation first; the words said are kept as the reason. "唔好取消" (the NLU: cancel or
+    withdraw) withdraws nothing."""
+    if keeps_it(call.text):
+        return Outcome.say("好的，不撤回，您的工单继续办理。还有什么可以帮您？")
     if not _code_of(call) and negates_filing(call.text) and not await svc.followup.open_tickets(call.actor):
         return Outcome.say("好的，不登记了。您目前没有在办的工单，无需撤回。还有什么可以帮您？")
     code = await own_ticket(svc, call, "撤回")
@@ -338,7 +341,7 @@ def answers_step(step: dict[str, str], text: str) -> bool:
         said = text.strip()
         return phone_in(said) is not None or is_cancel(said) or bool(_DIGITS.fullmatch(said) or _NO.match(said))
     first = _CLAUSES.split(text.strip(), maxsplit=1)[0]
-    return bool(_YES.match(first) or _NO.match(first))
+    return bool(_YES.match(first) or _NO.match(first)) or keeps_it(text)  # "算啦唔好取消住": a no
 
 
 async def continue_step(svc: TicketService, actor: Actor, session: SessionData, text: str) -> Outcome:

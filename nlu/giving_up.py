@@ -61,18 +61,21 @@ def is_cancel(text: str) -> bool:
     said = text.strip()
     if _CANCEL.match(said):
         return True
+    if keeps_it(said):  # "不要撤回了" asks to keep it: two drop words, one negating the other
+        return False
     return len(_DROP_WORD.findall(said)) >= 2 and _only_dropping(said, _DROP_WORD)
 
 
 def gives_up(text: str) -> bool:
-    """Whether the message drops the ticket under way: every clause is giving up and nothing else."""
-    return _only_dropping(text, _GIVING_UP)
+    """Whether the message drops the ticket under way: every clause is giving up and nothing else ("不要取消" asks
+    to keep it)."""
+    return not keeps_it(text) and _only_dropping(text, _GIVING_UP)
 
 
 def drops_booking(text: str) -> bool:
     """Whether the message drops the booking under way ("算了唔订了", "唔使约喇", "不开会了"): every clause is
     giving up and nothing else."""
-    return _only_dropping(text, _DROPPING_BOOKING)
+    return not keeps_it(text) and _only_dropping(text, _DROPPING_BOOKING)
 
 
 def _only_dropping(text: str, dropping: re.Pattern[str]) -> bool:
@@ -84,6 +87,19 @@ def _only_dropping(text: str, dropping: re.Pattern[str]) -> bool:
         if _AROUND.sub("", rest).strip():
             return False
     return found
+
+
+# Asking NOT to drop something: 唔好取消, 不要撤回, 别取消了, 算啦唔好取消住 (算啦 is "never mind" there).
+_NEGATED_DROP = (
+    r"(?:唔好|不要|别|咪|毋好|莫|唔使|毋使|不用|不想|唔想)(?:再)?(?:帮我|同我|给我|俾我|替我)?"
+    r"(?:取消|撤回|撤销|撤单|撤|删除|删)"
+)
+_KEEPING = re.compile(f"{_NEGATED_DROP}|算了?|算啦|算喇|算嘞|等等|咪住|等阵|等一下", re.I)
+
+
+def keeps_it(text: str) -> bool:
+    """Whether the message only asks not to cancel or withdraw ("唔好取消", "算啦唔好取消住", "不要撤回了")."""
+    return bool(re.search(_NEGATED_DROP, text)) and _only_dropping(text, _KEEPING)
 
 
 # A step back: "上一步", "返回", "返回上一步", "退返上一步", "翻去上一条问题", "我想返去上一步".

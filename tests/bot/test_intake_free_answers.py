@@ -14,7 +14,7 @@ from govchat.runtime import Runtime
 from nlu.asking import asks_after_own_ticket, asks_why, complains_of_delay, says_it_persists
 from nlu.correcting import swapped_part
 from nlu.entities import only_a_place, street_address
-from nlu.giving_up import is_cancel
+from nlu.giving_up import gives_up, is_cancel, keeps_it
 from office_flows.tickets.models import Ticket
 from tests.support.dialogue import verify_dialog
 
@@ -492,6 +492,18 @@ def test_one_set_of_cancel_words_for_every_pending_step(said: str) -> None:
 )
 def test_cancel_words_inside_a_request_are_not_a_cancel(said: str) -> None:
     assert not is_cancel(said)
+
+
+@pytest.mark.parametrize("said", ["唔好取消", "算啦唔好取消住", "不要撤回了", "别取消", "咪撤住先", "不要取消"])
+def test_asking_not_to_cancel_is_no_cancel_and_gives_nothing_up(said: str) -> None:
+    """ "算啦唔好取消住" (never mind, don't cancel) was read by the NLU as cancel_meeting or withdraw_ticket, and
+    "不要取消" gave the intake up (取消 and 不要 are both words of dropping)."""
+    assert keeps_it(said) and not is_cancel(said) and not gives_up(said)
+
+
+@pytest.mark.parametrize("said", ["取消", "算了唔使了", "唔好意思", "唔好搞我", "我想取消我个单"])
+def test_what_is_not_asking_to_keep_it(said: str) -> None:
+    assert not keeps_it(said)
 
 
 async def test_a_step_back_asks_the_previous_question_again_and_keeps_the_rest(rt: Runtime) -> None:

@@ -1350,6 +1350,27 @@ async def test_the_matter_coming_back_after_the_answer_leads_to_a_bad_rating(rt)
         assert rating is not None and rating.comment == "垃圾系清走咗，但系第二日又堆返"
 
 
+async def test_a_ticket_followed_in_other_words_and_kept(rt):
+    """ "我个单去到边" (query_document) got the KB's "no answer", "取消我个单" (cancel_meeting) was refused as a staff
+    action, "算啦唔好取消住" asked to confirm a withdrawal, and "我想反映下…" got a menu of 求助 / 建议."""
+    code = await _file_dumping_complaint(rt, "u4")
+    await verify_dialog(
+        rt,
+        [
+            ("我个单去到边", re.compile(f"{code}")),
+            ("取消我个单", f"确认撤回工单 {code}"),
+            ("算啦唔好取消住", "不撤回，继续为您办理"),
+            ("唔好取消", "好的，不取消，一切照旧"),
+            ("我想反映下我哋小区门口成日有人乱停车", ["登记投诉工单", INTAKE_PLACE]),
+            ("取消", "已取消登记"),
+        ],
+        sender="u4",
+        channel=WEB,
+    )
+    [ticket] = await tickets_of(rt)
+    assert ticket.status != "withdrawn"
+
+
 async def test_a_place_corrected_in_passing_english_and_a_polite_dispatch(rt):
     """ "唔系，系江南路唔系江北路" when asked for the phone got "没有识别到手机号码", the house number typed there
     too, and "改返地址做江南路30号" at the read-back was not understood; "how to renew passport" got a menu of

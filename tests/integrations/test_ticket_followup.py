@@ -64,6 +64,16 @@ RECORDED = {
     "做咩都冇人理㗎": nlu_result("complain", 0.93),
     "还是很吵，晚上照样施工": nlu_result("complain", 0.8),
     "不满意": nlu_result("rate_service", 0.96, {"rating": "不满意"}),
+    # a citizen's ticket in words a document or a meeting takes, as the real NLU read them
+    "我个单去到边": nlu_result(
+        "query_document", 0.53, ranking=[("query_document", 0.53), ("greet", 0.1), ("query_ticket", 0.07)]
+    ),
+    "取消我个单": nlu_result("cancel_meeting", 0.83, ranking=[("cancel_meeting", 0.83), ("withdraw_ticket", 0.1)]),
+    "算啦唔好取消住": nlu_result("cancel_meeting", 0.5, ranking=[("cancel_meeting", 0.5), ("withdraw_ticket", 0.42)]),
+    "我想反映下我哋小区门口成日有人乱停车": nlu_result(
+        "nlu_fallback", 0.35, ranking=[("nlu_fallback", 0.35), ("request_help", 0.24), ("suggest", 0.14)]
+    ),
+    "唔好取消": nlu_result("cancel_meeting", 0.64, ranking=[("cancel_meeting", 0.64), ("withdraw_ticket", 0.27)]),
 }
 
 
@@ -235,6 +245,39 @@ async def test_withdrawal_after_confirmation_and_no_new_intake(rt: Runtime) -> N
         t = await s.scalar(select(Ticket).where(Ticket.code == code))
     assert t is not None and t.status == "withdrawn" and t.rating_due_at is None
     assert "请对办理结果评价" not in await inbox(rt, "c1")
+
+
+async def test_a_ticket_followed_and_kept_in_a_documents_and_a_meetings_words(rt: Runtime) -> None:
+    """ "我个单去到边" (read as query_document) got the KB's "no answer"; "取消我个单" (cancel_meeting) was refused as
+    a staff action; "算啦唔好取消住" (never mind, don't cancel) asked to confirm a withdrawal."""
+    code = await file_complaint(rt)
+    await verify_dialog(
+        rt,
+        [
+            ("我个单去到边", re.compile(rf"{code}[\s\S]*(?:待派单|派单|状态)")),
+            ("算啦唔好取消住", "好的，不取消，一切照旧"),
+            ("取消我个单", f"确认撤回工单 {code}"),
+            ("算啦唔好取消住", "不撤回，继续为您办理"),
+            ("唔好取消", "好的，不取消，一切照旧"),
+        ],
+        sender="c1",
+    )
+    async with rt.db.session() as s:
+        t = await s.scalar(select(Ticket).where(Ticket.code == code))
+    assert t is not None and t.status != "withdrawn"
+
+
+async def test_reporting_a_matter_without_naming_its_kind_files_a_complaint(rt: Runtime) -> None:
+    """ "我想反映下我哋小区门口成日有人乱停车" (the NLU unsure: 求助 0.24, 建议 0.14) got a menu of 求助 and 建议, and
+    the place typed next was taken as 求助: it is filed as a complaint, whose kind the citizen may correct."""
+    await verify_dialog(
+        rt,
+        [
+            ("我想反映下我哋小区门口成日有人乱停车", ["登记投诉工单", "具体地点"]),
+            ("梅江区金山街道嘉应花园", "什么时候开始"),
+        ],
+        sender="c1",
+    )
 
 
 async def test_closed_ticket_offers_rating_or_a_new_ticket(rt: Runtime) -> None:
