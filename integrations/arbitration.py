@@ -27,10 +27,11 @@ from integrations.router import Decision, decide_for, entity_values, route, summ
 from integrations.ticket_followup import negates_filing
 from kernel.identity import Role
 from knowledge_base.policy import Decision as KbDecision
-from nlu.asking import asks_progress_alone
+from nlu.asking import asks_progress_alone, asks_why_returned
 from nlu.numerals import without_leading_ordinal
 from nlu.service import Understanding
 from office_flows.tickets.codes import CODE
+from office_flows.tickets.queries import DISPATCHERS
 from office_flows.tickets.rules import INTENT_KINDS
 
 # A question in Mandarin, Cantonese or Hakka wording (the KB may know the answer).
@@ -287,6 +288,15 @@ async def arbitrate(
     """Decide what the chat does with ``text``; ``kb`` consults the knowledge base (at most once);
     ``has_ticket`` tells whether the speaker has a ticket to follow up (None: unknown, taken as yes);
     ``follows_answer``: the text asks only a detail right after a KB answer ("几久正做得好")."""
+    if roles & DISPATCHERS and asks_why_returned(text):
+        # "第一张点解退" from a dispatcher (Rasa: out_of_scope 0.63, return_ticket 0.17; or no NLU at all): the 退单
+        # under review
+        return Verdict(
+            Action.INTENT,
+            decide_for(SPECS["return_ticket"], entity_values(understood.entities if understood else []), roles),
+            None,
+            "派单员问退单理由",
+        )
     if understood is None:
         return Verdict(Action.KNOWLEDGE, None, None, "语义理解不可用：按办事咨询回答")
     if has_ticket is not None:

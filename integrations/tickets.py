@@ -29,7 +29,7 @@ from integrations.rating_reason import kept_reason, remember_reason
 from integrations.stats_answer import every_rate_ranked, one_department, one_rate, question_in
 from kernel.clock import SHANGHAI
 from kernel.identity import Actor, Role
-from nlu.asking import asks_how_long
+from nlu.asking import asks_how_long, asks_why_returned
 from nlu.entities import rating_level, rating_reason
 from nlu.numerals import chinese_number, without_leading_ordinal
 from office_flows.alerts import queries as alerts_queries
@@ -283,6 +283,30 @@ def guess_reason(svc: TicketService, text: str) -> str | None:
 _REVIEW_WORDS = re.compile(r"审|睇|看|查|有冇|有没有|有无|有咩|有什么|有乜|边啲|哪些|几多|多少")
 
 
+async def objection_reasons_text(svc: TicketService, code: str, *, written: bool) -> str:
+    """The 退单 waiting for review with what the department said, that of ``code`` alone when it has one (a code
+    ``written`` in the message that has none is said to have none; one pointed at in a list is not: "第一张" may
+    mean the first 退单 above the numbered tickets)."""
+    pending = await svc.queries.objections()
+    names = await svc.queries.department_names()
+    own = [r for r in pending if r.code == code]
+    lead = f"工单 {code} 没有待审核的退单。" if code and written and not own else ""
+    shown = own or pending[:10]
+    if not shown:
+        return lead + "目前没有待审核的退单。"
+    lines = [] if own else [lead + "待审核退单的理由："]
+    for r in shown:
+        o = r.objection
+        dept = names.get(o.department_code, o.department_code)
+        lines.append(
+            f"· {r.code} 被{dept}退单（{o.reason}）：{o.text}\n"
+            f"  诉求：{r.content[:40]}\n  {o.raised_by_name or '办理人'} {fmt_time(o.raised_at)} 提出，"
+            f"审核期限 {fmt_time(o.review_due_at)}"
+        )
+    lines.append("审核：/审核退单 工单编号 同意 改派部门｜驳回 裁定意见")
+    return "\n".join(lines)
+
+
 async def return_ticket(svc: TicketService, actor: Actor, code: str, rest: str) -> list[str]:
     """退单: "理由 说明" where 理由 is one of the configured reasons (or its number)."""
     reason, _, text = rest.strip().partition(" ")
@@ -505,14 +529,17 @@ async def department_queue_text(svc: TicketService, actor: Actor, session: Sessi
 async def dispatch_queue_text(svc: TicketService, session: SessionData | None = None) -> str:
     """Objections to review and tickets to dispatch, numbered (``session`` remembers them: "第一张派去城管局")."""
     tickets = await svc.queries.queue()
-    if session is not None:
-        remember_listing(session, "ticket_id", [t.code for t in tickets], svc.clock.now())
     names = await svc.queries.department_names()
-    pending = await svc.queries.objections()
+    pending = (await svc.queries.objections())[:10]
+    # The numbers point at the tickets to dispatch; with none, at the 退单 ("第一张点解退", "同意第一张").
+    listed = [t.code for t in tickets] or [r.code for r in pending]
+    if session is not None:
+        remember_listing(session, "ticket_id", listed, svc.clock.now())
     review = [
-        f"· {r.code} 被{names.get(r.objection.department_code, r.objection.department_code)}退单"
-        f"（{r.objection.reason}），审核期限 {fmt_time(r.objection.review_due_at)}"
-        for r in pending[:10]
+        f"{'·' if tickets else f'{n}.'} {r.code} 被{names.get(dept, dept)}退单（{r.objection.reason}），"
+        f"审核期限 {fmt_time(r.objection.review_due_at)}"
+        for n, r in enumerate(pending, start=1)
+        for dept in [r.objection.department_code]
     ]
     if not tickets and not review:
         return "目前没有待派单的工单，也没有待审核的退单。"
@@ -704,6 +731,9 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
     async def return_or_review(call: FlowCall) -> Outcome:
         """A dispatcher's "睇下啲退单", "有冇退单要审核" (Rasa: return_ticket): the objections waiting for their
         review, shown with the queue, not a 退单 of their own."""
+        if call.actor.roles & DISPATCHERS and asks_why_returned(call.text):
+            said = await objection_reasons_text(svc, code_of(call), written=bool(find_code(call.text)))
+            return Outcome.say(said)  # "第一张点解退", "佢哋退单嘅理由系咩"
         if call.actor.roles & DISPATCHERS and not code_of(call) and _REVIEW_WORDS.search(call.text):
             return Outcome.say(await queue_text(svc, call.actor, call.session))
         return await returning(call)

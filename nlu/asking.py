@@ -188,3 +188,16 @@ _PROGRESS_ALONE = re.compile(
 def asks_progress_alone(text: str) -> bool:
     """Whether ``text`` only asks how something is getting on, naming nothing ("处理成点", "有冇结果")."""
     return bool(_PROGRESS_ALONE.match(text.strip()))
+
+
+# Asking why a ticket was sent back ("第一张点解退", "GD… 点解退单", "佢哋退单嘅理由系咩"): a why-word before 退,
+# or 退单 before a word of reason. A dispatcher's question about a 退单 under review, not a 退单 of their own.
+_WHY_RETURNED = re.compile(
+    r"(?:点解|为什么|为何|为啥|做咩|做乜|咩原因|乜原因|什么原因|么个原因)[^，。,]{0,6}(?:被)?退|"
+    r"退(?:单|返|回)?[^，。,]{0,4}(?:理由|原因)"
+)
+
+
+def asks_why_returned(text: str) -> bool:
+    """Whether ``text`` asks why a ticket was returned (退单) by its department."""
+    return bool(_WHY_RETURNED.search(text))

@@ -64,7 +64,15 @@ async def test_alias_dispatch_objection_accepted_and_rejected(rt: Runtime) -> No
             (
                 "demo-zhongli",
                 "/工单队列",
-                re.compile(r"^待审核退单：\n· GD\d+ 被梅江区住房和城乡建设局退单（非本部门职责）"),
+                re.compile(r"^待审核退单：\n1\. GD\d+ 被梅江区住房和城乡建设局退单（非本部门职责）"),
+            ),
+            # why it was sent back is what the department said (no NLU here: every 退单 under review, one)
+            (
+                "demo-zhongli",
+                "第一张点解退",
+                re.compile(
+                    r"^待审核退单的理由：\n· GD\d+ 被梅江区住房和城乡建设局退单（非本部门职责）：占道经营属城管执法职责"
+                ),
             ),
             ("demo-yechunmei", f"/审核退单 {code} 驳回 你们自己办", "需要派单员"),
             ("demo-zhongli", f"/审核退单 {code} 驳回 短", "须写明裁定意见"),

@@ -80,6 +80,10 @@ RECORDED = {
         ],
     ),
     "睇下啲退单": nlu_result("return_ticket", 0.94),
+    # as the real NLU read it after the queue (the generic "not understood" followed)
+    "第一张点解退": nlu_result(
+        "out_of_scope", 0.63, ranking=[("out_of_scope", 0.63), ("return_ticket", 0.17), ("thank", 0.04)]
+    ),
     "睇下城管局啲超期单": nlu_result("overdue_tickets", 0.9, entities={"department": "城管局"}),
     "帮我催下佢哋": nlu_result("remind_ticket", 0.95),
     "单子咋整": nlu_result("nlu_fallback", 0.3, ranking=[("ticket_queue", 0.3), ("ask_service", 0.2)]),
@@ -243,6 +247,14 @@ async def test_a_ticket_looked_at_is_sent_back_in_words_and_the_dispatcher_sees_
             ("demo-hejianxin", "第二张讲咩", re.compile(f"^工单 {second}（投诉）\\n诉求：")),
             ("demo-hejianxin", "呢单唔关我哋事，要退返去", re.compile(f"^已对工单 {second} 提出退单（非本部门职责）")),
             ("demo-zhongli", "睇下啲退单", re.compile(f"待审核退单：[\\s\\S]*{second}")),
+            # why it was sent back: what the department said, not the generic "not understood" (with nothing to
+            # dispatch, the 退单 are the numbered list)
+            (
+                "demo-zhongli",
+                "第一张点解退",
+                re.compile(f"^· {second} 被{CGJ}退单（非本部门职责）：呢单唔关我哋事[\\s\\S]*何建新 \\S+ \\S+ 提出"),
+            ),
+            ("demo-zhongli", f"{first}点解退单", f"工单 {first} 没有待审核的退单"),
         ],
     )
     async with rt.db.session() as s:
