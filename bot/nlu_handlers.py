@@ -27,11 +27,11 @@ from integrations.contract import Entities, EntityValue, FlowCall
 from integrations.intents import SPECS, IntentSpec
 from integrations.knowledge import CHOICE_KEY, DECLINE, STAFF_DECLINE, asked_since, is_staff
 from integrations.router import Decision, decide_for, entity_values
-from integrations.tickets import INTAKE, answered_yet_unheard
+from integrations.tickets import INTAKE, answered_yet_unheard, explain_return, just_returned
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
-from nlu.asking import complains_nobody_came, complains_of_delay, says_it_persists
+from nlu.asking import complains_nobody_came, complains_of_delay, gives_a_reason, says_it_persists
 from nlu.client import NluUnavailable
 from nlu.correcting import swapped_part
 from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
@@ -123,6 +123,17 @@ async def continue_pending(ctx: Context, m: Match) -> list[Reply]:
     # The request as first said (its comment, reason or details), then what this turn added.
     said = "，".join(x for x in (str(pending.get("text") or ""), tidy_text(ctx.message.text)) if x)
     return await _act(ctx, decide_for(spec, entities, ctx.actor.roles), text=said)
+
+
+async def _explains_a_return(ctx: Context) -> list[Reply] | None:
+    """A handler's reason said within minutes of their 退单 in chat, added to its explanation; else None."""
+    tickets = ctx.services.tickets
+    if tickets is None or not is_staff(ctx.actor) or not gives_a_reason(ctx.text):
+        return None
+    code = just_returned(ctx.session, ctx.services.clock.now())
+    if code is None:
+        return None
+    return [Reply(text) for text in await explain_return(tickets, ctx.actor, code, tidy_text(ctx.message.text))]
 
 
 async def _open_intake(ctx: Context, u: Understanding | None) -> list[Reply]:
@@ -432,6 +443,9 @@ async def _route_understood(ctx: Context, u: Understanding | None) -> list[Reply
     beyond = _beyond_the_list(ctx, u)
     if beyond is not None:
         return [beyond]
+    explained = await _explains_a_return(ctx)
+    if explained is not None:  # "因为系住建局管嘅" right after a 退单: its explanation, not a menu
+        return explained
     u = await _with_person_named(ctx, _with_listed_item(ctx, u))
     nlu = ctx.services.nlu
     knowledge = ctx.services.knowledge

@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "return": "退单",
     "objection_accept": "同意退单并改派",
     "objection_reject": "驳回退单",
+    "return_note": "补充退单说明",
     "assist": "指定协办",
     "assist_sign": "协办签收",
     "assist_reply": "协办意见",
@@ -307,8 +308,33 @@ async def objection_reasons_text(svc: TicketService, code: str, *, written: bool
     return "\n".join(lines)
 
 
-async def return_ticket(svc: TicketService, actor: Actor, code: str, rest: str) -> list[str]:
-    """退单: "理由 说明" where 理由 is one of the configured reasons (or its number)."""
+# A 退单 just made in chat ({"code", "at"}): a reason said next ("因为系住建局管嘅") is added to its explanation.
+JUST_RETURNED = "ticket_just_returned"
+EXPLAIN_WINDOW = timedelta(minutes=10)
+
+
+def just_returned(session: SessionData, now: datetime) -> str | None:
+    """The ticket this speaker sent back in the last minutes, if any."""
+    entry = fresh_entry(session, JUST_RETURNED, now, EXPLAIN_WINDOW)
+    return entry["code"] if entry else None
+
+
+async def explain_return(svc: TicketService, actor: Actor, code: str, text: str) -> list[str]:
+    """More said of a 退单 under review (its department only)."""
+
+    async def go() -> list[str]:
+        o = await svc.explain_return(code, actor, text)
+        return [f"已补充工单 {code} 的退单说明：{text}。派单员审核时会看到（现在的说明：{o.text}）。"]
+
+    out: list[str] = await _run(go())
+    return out
+
+
+async def return_ticket(
+    svc: TicketService, actor: Actor, code: str, rest: str, session: SessionData | None = None
+) -> list[str]:
+    """退单: "理由 说明" where 理由 is one of the configured reasons (or its number); ``session`` remembers it for
+    a reason said next."""
     reason, _, text = rest.strip().partition(" ")
     if reason and reason not in svc.rules.return_reasons and not reason.isdigit():
         guessed = guess_reason(svc, rest)
@@ -322,6 +348,8 @@ async def return_ticket(svc: TicketService, actor: Actor, code: str, rest: str) 
 
     async def go() -> list[str]:
         o = await svc.return_(code, actor, reason, text.strip())
+        if session is not None:
+            session[JUST_RETURNED] = {"code": code, "at": svc.clock.now().isoformat()}
         return [
             f"已对工单 {code} 提出退单（{o.reason}）：{o.text}。派单员将于 {fmt_time(o.review_due_at)} 前审核，"
             "审核结果会通知您。"
@@ -720,7 +748,7 @@ def register(flows: IntentRegistry, svc: TicketService) -> None:
         return await sign(svc, call.actor, code)
 
     async def return_(call: FlowCall, code: str) -> list[str]:
-        return await return_ticket(svc, call.actor, code, remainder(call.written, code))
+        return await return_ticket(svc, call.actor, code, remainder(call.written, code), call.session)
 
     async def reply_ticket(call: FlowCall, code: str) -> list[str]:
         return await reply(svc, call.actor, code, remainder(call.written, code))

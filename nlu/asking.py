@@ -201,3 +201,23 @@ _WHY_RETURNED = re.compile(
 def asks_why_returned(text: str) -> bool:
     """Whether ``text`` asks why a ticket was returned (退单) by its department."""
     return bool(_WHY_RETURNED.search(text))
+
+
+# Giving a reason ("因为系住建局管嘅", "由于涉及违建，应该归住建局", "呢单系交通局负责"): a because-word at the head, or
+# a statement that someone is in charge of it. Right after a 退单, its explanation.
+_BECAUSE = re.compile(r"^(?:因为|由于|原因系|原因是|理由系|理由是|系因为|是因为|因)\S")
+_IN_CHARGE = re.compile(
+    r"(?:系|是|归|属于?|由|应该系|应该是|应该由|应该归)[\u4e00-\u9fff]{1,12}?(?:管|负责|职责|管辖|主管|处理)"
+    r"(?:嘅|的|喎|啊|呀|㗎|先啱|才对|先对)?[。！!]*$"
+)
+
+
+_ASKED = re.compile(r"[?？]|吗$|咩$|未$")
+
+
+def gives_a_reason(text: str) -> bool:
+    """Whether ``text`` gives a reason or says who is in charge (a statement, not a question)."""
+    said = text.strip()
+    if not said or _ASKED.search(said):
+        return False
+    return bool(_BECAUSE.match(said) or _IN_CHARGE.search(said))

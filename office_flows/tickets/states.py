@@ -47,6 +47,8 @@ TRANSITIONS: dict[str, Transition] = {
     # the dispatchers' review of a 退单: accepted → re-dispatched elsewhere; rejected → back to the department
     "objection_accept": T("同意退单并改派", frozenset({Status.OBJECTED}), Status.DISPATCHED),
     "objection_reject": T("驳回退单", frozenset({Status.OBJECTED}), Status.DISPATCHED),
+    # the department says more of its 退单 while it waits for the review ("因为系住建局管嘅")
+    "return_note": T("补充退单说明", frozenset({Status.OBJECTED}), None),
     "reply": T("回复办结", frozenset({Status.HANDLING}), Status.ANSWERED),
     "rate": T("评价", frozenset({Status.ANSWERED}), Status.VISITED),
     "unrated": T("未评价", frozenset({Status.ANSWERED}), Status.VISITED),

@@ -15,6 +15,7 @@ from govchat.runtime import Runtime
 from kernel.clock import SHANGHAI
 from kernel.config import Settings
 from kernel.identity import Actor, Role
+from office_flows.tickets.errors import TicketError
 from office_flows.tickets.models import Ticket, TicketAssist, TicketObjection
 from tests.support.demo_runtime import demo_runtime, inbox
 from tests.support.dialogue import verify_dialog as _verify_dialog
@@ -231,3 +232,24 @@ async def test_a_late_assisting_department_is_reminded_then_reported_once(rt: Ru
     assert again["tickets"] == 0 and first["tickets"] >= 1
     assert f"【协办超期】工单 {code} 的协办部门梅江区市场监督管理局" in await inbox(rt, "demo-zhuli")
     assert "可催办" in await inbox(rt, "demo-zhongli")
+
+
+async def test_more_said_of_a_return_only_by_its_department_and_while_it_waits(rt: Runtime) -> None:
+    code = await new_ticket(rt)
+    await verify_dialog(
+        rt,
+        [
+            ("demo-zhongli", f"/派单 {code} 住建局", "已将工单"),
+            ("demo-yechunmei", f"/退单 {code} 1 占道经营属城管执法职责", "提出退单"),
+        ],
+    )
+    ident = rt.bot.services.identity
+    handler, other = await ident.whois("web", "demo-yechunmei"), await ident.whois("web", "demo-zhuli")
+    with pytest.raises(TicketError, match="不在您所在部门办理"):
+        await rt.tickets.explain_return(code, other, "其实系我哋嘅")
+    objection = await rt.tickets.explain_return(code, handler, "依据梅江区城管执法事项清单第12项")
+    assert objection.text == "占道经营属城管执法职责；依据梅江区城管执法事项清单第12项"
+    assert "补充说明：依据梅江区城管执法事项清单第12项" in await inbox(rt, "demo-zhongli")
+    await verify_dialog(rt, [("demo-zhongli", f"/审核退单 {code} 驳回 该夜市在住建局管理的安置区内", "已驳回")])
+    with pytest.raises(TicketError, match="没有待审核的退单"):
+        await rt.tickets.explain_return(code, handler, "再补充一点")

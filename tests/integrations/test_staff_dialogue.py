@@ -80,6 +80,9 @@ RECORDED = {
         ],
     ),
     "睇下啲退单": nlu_result("return_ticket", 0.94),
+    "因为系住建局管嘅": nlu_result(  # as the real NLU read it: a menu followed
+        "nlu_fallback", 0.35, ranking=[("supplement_ticket", 0.3), ("return_ticket", 0.2), ("change_ticket_phone", 0.1)]
+    ),
     # as the real NLU read it after the queue (the generic "not understood" followed)
     "第一张点解退": nlu_result(
         "out_of_scope", 0.63, ranking=[("out_of_scope", 0.63), ("return_ticket", 0.17), ("thank", 0.04)]
@@ -246,13 +249,18 @@ async def test_a_ticket_looked_at_is_sent_back_in_words_and_the_dispatcher_sees_
             ("demo-hejianxin", "我有几单要处理", re.compile(f"\\n1\\. {first}[\\s\\S]*\\n2\\. {second}")),
             ("demo-hejianxin", "第二张讲咩", re.compile(f"^工单 {second}（投诉）\\n诉求：")),
             ("demo-hejianxin", "呢单唔关我哋事，要退返去", re.compile(f"^已对工单 {second} 提出退单（非本部门职责）")),
+            # the reason said next is added to the 退单's explanation (it got a menu of 补充诉求 / 退回工单 / 更正电话)
+            ("demo-hejianxin", "因为系住建局管嘅", f"已补充工单 {second} 的退单说明：因为系住建局管嘅"),
             ("demo-zhongli", "睇下啲退单", re.compile(f"待审核退单：[\\s\\S]*{second}")),
             # why it was sent back: what the department said, not the generic "not understood" (with nothing to
             # dispatch, the 退单 are the numbered list)
             (
                 "demo-zhongli",
                 "第一张点解退",
-                re.compile(f"^· {second} 被{CGJ}退单（非本部门职责）：呢单唔关我哋事[\\s\\S]*何建新 \\S+ \\S+ 提出"),
+                re.compile(
+                    f"^· {second} 被{CGJ}退单（非本部门职责）：呢单唔关我哋事，要退返去；因为系住建局管嘅"
+                    "[\\s\\S]*何建新 \\S+ \\S+ 提出"
+                ),
             ),
             ("demo-zhongli", f"{first}点解退单", f"工单 {first} 没有待审核的退单"),
         ],
