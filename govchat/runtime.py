@@ -59,6 +59,7 @@ from office_flows.alerts.service import AlertService
 from office_flows.directory.demo import directory_is_empty, load_demo_directory
 from office_flows.directory.resolver import DirectoryIdentity
 from office_flows.documents.chains import ChainError, chains_are_empty, load_demo_chains
+from office_flows.documents.demo import documents_are_empty, load_demo_documents
 from office_flows.handoff.service import HandoffConfig
 from office_flows.meetings.service import Reminders, load_demo_rooms, rooms_are_empty
 from office_flows.office import Office, build_office
@@ -326,6 +327,9 @@ async def build_runtime(
             timedelta(hours=settings.notice_remind_hours),
         )
         ticker.register("office", office.tick)
+        if settings.load_demo_data and seed_demo and demo_history and await documents_are_empty(db):
+            loaded = await load_demo_documents(office.documents, DirectoryIdentity(db))
+            progress(f"已载入演示公文：{loaded} 份在办（李娜、王强、赖建国等人有待办）")
         quality = build_quality(db, clock, settings, router, encoder)
         tickets.closed_listeners.append(quality.after_close)
         ticker.register("quality", quality.tick)

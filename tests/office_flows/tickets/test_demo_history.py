@@ -13,6 +13,7 @@ from sqlalchemy import select
 from govchat.runtime import build_runtime
 from kernel.clock import SHANGHAI, FakeClock
 from kernel.config import Settings
+from office_flows.documents.models import Document
 from office_flows.routing.model import METADATA_FILE
 from office_flows.routing.service import model_dir
 from office_flows.tickets.models import Ticket, TicketAssist, TicketEvent, TicketObjection, TicketRating
@@ -69,6 +70,30 @@ async def test_first_demo_start_loads_history_and_trains_the_router_once(sqlite_
             0
         ]
         assert "建议：" in queue and "尚未训练" not in queue and queue.startswith("待审核退单：")
+        # documents wait on desks too: approving from a phone can be tried at once
+        await verify_dialog(
+            rt,
+            [
+                (
+                    "demo-lina",
+                    "/待办",
+                    re.compile(r"1\. \[平件\] FW-2026-001《关于做好2026年冬季森林防火工作的通知》— 核稿"),
+                ),
+                (
+                    "demo-huangzhiqiang",
+                    "/待办",
+                    re.compile(r"FW-2026-002《关于开展岁末年初安全生产大检查的通知》— 会签"),
+                ),
+                (
+                    "demo-wangqiang",
+                    "/待办",
+                    "SW-2026-001《市政府办公室关于做好2027年元旦春节期间有关工作的通知》— 拟办",
+                ),
+                ("demo-laijianguo", "/待办", "FW-2026-003《关于12345热线2026年11月运行情况的通报》— 科室审核"),
+                ("demo-lina", "/同意 FW-2026-001 同意", "已同意 FW-2026-001"),
+            ],
+            channel="web",
+        )
         trained_at = (model_dir(settings.data_dir) / METADATA_FILE).stat().st_mtime_ns
     finally:
         await rt.close()
@@ -78,6 +103,7 @@ async def test_first_demo_start_loads_history_and_trains_the_router_once(sqlite_
     try:
         async with again.db.session() as s:
             assert len(list(await s.scalars(select(Ticket.id)))) == 3000  # loaded once
+            assert len(list(await s.scalars(select(Document.doc_id)))) == 4  # the documents too
         assert (model_dir(settings.data_dir) / METADATA_FILE).stat().st_mtime_ns == trained_at  # not retrained
     finally:
         await again.close()
