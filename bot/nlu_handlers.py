@@ -31,6 +31,7 @@ from integrations.tickets import INTAKE, answered_yet_unheard, explain_return, j
 from knowledge_base.normalize import tidy_text
 from knowledge_base.policy import Decision as KbDecision
 from knowledge_base.service import AskResult
+from nlu.agreeing import agrees
 from nlu.asking import complains_nobody_came, complains_of_delay, gives_a_reason, says_it_persists
 from nlu.client import NluUnavailable
 from nlu.correcting import swapped_part
@@ -206,15 +207,28 @@ async def pick_entity(ctx: Context, m: Match) -> list[Reply]:
     return await _act(ctx, decide_for(spec, entities, ctx.actor.roles), text=str(state.get("text", "")))
 
 
+def _clarify_options(ctx: Context) -> list[str]:
+    raw = ctx.session.get(CLARIFY)
+    return [str(o) for o in raw.get("options", [])] if isinstance(raw, dict) else []
+
+
+def _picked_reading(ctx: Context, options: list[str]) -> int | None:
+    """The number picked from the menu, or a yes to the one reading asked about ("系", "好", "是的")."""
+    n = picked_number(ctx.text)
+    if n is None and len(options) == 1 and agrees(ctx.text):
+        return 1
+    return n
+
+
 def has_pending_clarify(ctx: Context) -> bool:
-    return bool(ctx.session.get(CLARIFY)) and picked_number(ctx.text) is not None
+    return bool(ctx.session.get(CLARIFY)) and _picked_reading(ctx, _clarify_options(ctx)) is not None
 
 
 async def pick_clarified(ctx: Context, m: Match) -> list[Reply]:
+    options = _clarify_options(ctx)
     raw = ctx.session.pop(CLARIFY)
     state = raw if isinstance(raw, dict) else {}
-    options = [str(o) for o in state.get("options", [])]
-    n = picked_number(ctx.text)
+    n = _picked_reading(ctx, options)
     assert n is not None
     if n > len(options):
         ctx.session[CLARIFY] = state
@@ -554,6 +568,9 @@ def _clarify(ctx: Context, options: list[IntentSpec], entities: Entities) -> lis
     ctx.session[CLARIFY] = {"options": [s.name for s in options], "entities": entities, "text": written}
     code = entities.get("ticket_id")
     labels = [offer_label(s, str(code) if code else None) for s in options]
+    if len(labels) == 1:  # a menu of one: asked as a question, a yes or the button takes it
+        said = f"我不太确定您的意思，您是想{labels[0]}吗？是的话请回复“是”，不是的话请换个说法。"
+        return [Reply(said, buttons=[Button("是", "1"), Button("不是", "取消")])]
     lines = ["我不太确定您的意思，您是想："]
     lines += [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
     lines.append("请回复序号，或换个说法。")

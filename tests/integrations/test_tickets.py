@@ -492,7 +492,7 @@ async def test_a_handlers_plain_sentence_after_signing_is_offered_as_the_tickets
     """ "已经派人去查，老板话以后十点收档" right after signing used to get the staff decline (or a menu of citizen
     intents): it is offered as the signed ticket's result, sent only when picked."""
     code = await file_complaint(rt)
-    offer = f"1. 回复工单 {code}（以这句话作为办理结果）"
+    offer = f"回复工单 {code}（以这句话作为办理结果）"
     await verify_dialog(
         rt,
         [
@@ -503,9 +503,10 @@ async def test_a_handlers_plain_sentence_after_signing_is_offered_as_the_tickets
             (
                 "demo-zhuli",
                 "已经派人去查，老板话以后十点收档",
-                re.compile(f"^我不太确定您的意思，您是想：\n{re.escape(offer)}\n请回复序号"),
+                # a menu of one reading is asked as a question: a yes (or its button) takes it
+                re.compile(f"^我不太确定您的意思，您是想{re.escape(offer)}吗？是的话请回复“是”"),
             ),
-            ("demo-zhuli", "1", f"已回复工单 {code}"),
+            ("demo-zhuli", "系", f"已回复工单 {code}"),
         ],
     )
     assert "已经派人去查，老板话以后十点收档" in await inbox(rt, "citizen-1")
