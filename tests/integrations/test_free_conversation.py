@@ -630,7 +630,7 @@ async def test_a_plain_result_after_signing_is_offered_and_a_supervisor_asks_whi
     """A handler's "已经派人去查，老板话以后十点收档" after signing used to get a menu of citizen intents: the signed
     ticket's reply comes first, sent when picked. "边个部门满意率最低" used to get the whole monthly table."""
     code = await _file_dumping_complaint(rt, "t3")
-    offer = f"回复工单 {code}（以这句话作为办理结果）"
+    offer = f"1. 回复工单 {code}（以这句话作为办理结果）"
     await verify_dialog(
         rt,
         [
@@ -639,7 +639,7 @@ async def test_a_plain_result_after_signing_is_offered_and_a_supervisor_asks_whi
             (
                 "demo-zhuli",
                 "已经派人去查，老板话以后十点收档",
-                re.compile(f"^我不太确定您的意思，您是想{re.escape(offer)}吗？"),
+                re.compile(f"^我不太确定您的意思，您是想：\\n{re.escape(offer)}"),
             ),
             ("demo-zhuli", "1", f"已回复工单 {code}"),
             ("demo-laijianguo", "边个部门满意率最低", re.compile("满意率最差的是|还没有计入满意率的工单")),
