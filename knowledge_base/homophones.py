@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 # Function words are never typos of a content character.
-_NEVER_TYPO = frozenset("和的地得了是在有不也都与及把被给对从向为这那个我你他她它们")
+FUNCTION_CHARS = frozenset("和的地得了是在有不也都与及把被给对从向为这那个我你他她它们")
 
 
 def _toneless(reading: str) -> str:
@@ -63,7 +63,7 @@ def blurred(reading: str) -> str:
 
 
 def sounds_like(typed: str, meant: str, *, blur: bool = False) -> bool:
-    if typed in _NEVER_TYPO or meant in _NEVER_TYPO:  # 补 is no typo of 不 (不补 is not 不不)
+    if typed in FUNCTION_CHARS:
         return False
     if readings(typed) & primary_reading(meant):
         return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from knowledge_base.homophones import HomophoneRepair, jieba_cut
+from knowledge_base.homophones import FUNCTION_CHARS, HomophoneRepair, jieba_cut
 from knowledge_base.mandarin_dict import DefaultFreq, known_word
 
 # Chosen on the typo dev set (bench/README.md, "Typos of the KB's own words"): see there for what else was tried.
@@ -40,11 +40,15 @@ def vocabulary(
     )
 
 
-def _informative_anchor(max_freq: int) -> Callable[[str, int], bool]:
+def _repairable(max_freq: int | None) -> Callable[[str, int], bool]:
+    """Which wrong character of which word may be repaired: never towards a function word (不补 is not 不不), and
+    in a two-character word only when its right character is informative (``ANCHOR_MAX_FREQ``)."""
     freq = DefaultFreq()
 
     def allow(word: str, wrong: int) -> bool:
-        return len(word) > 2 or freq.get(word[1 - wrong], 0) < max_freq
+        if word[wrong] in FUNCTION_CHARS:
+            return False
+        return len(word) > 2 or max_freq is None or freq.get(word[1 - wrong], 0) < max_freq
 
     return allow
 
@@ -62,5 +66,5 @@ def kb_repair(
         vocabulary(terms, min_len=min_len, short_real=short_real),
         cut=jieba_cut,
         blur=blur,
-        allow=_informative_anchor(anchor_max_freq) if anchor_max_freq is not None else None,
+        allow=_repairable(anchor_max_freq),
     )
