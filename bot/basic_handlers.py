@@ -19,8 +19,7 @@ from nlu.agreeing import agrees
 from nlu.asking import about_to_ask, asks_what_answers
 from nlu.day_questions import day_question
 from nlu.entities import mobile_alone
-from nlu.giving_up import goes_back, is_cancel
-from nlu.giving_up import keeps_it as keeps_it_said
+from nlu.giving_up import goes_back, is_cancel, keeps_it
 from nlu.numerals import ordinal_in
 from office_flows.handoff.asking import asks_for_person
 
@@ -265,8 +264,8 @@ async def nothing_to_cancel(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(NOTHING_PENDING)]
 
 
-def keeps_it(ctx: Context) -> bool:
-    return keeps_it_said(ctx.text)
+def asks_to_keep(ctx: Context) -> bool:
+    return keeps_it(ctx.text)
 
 
 async def nothing_dropped(ctx: Context, m: Match) -> list[Reply]:

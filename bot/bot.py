@@ -68,7 +68,7 @@ def default_handlers(services: BotServices, conversations: Mapping[str, Conversa
         MessageHandler(nlu_handlers.has_pending_clarify, nlu_handlers.pick_clarified),
         MessageHandler(kb_handlers.has_pending_choice, kb_handlers.choose_offered),
         MessageHandler(basic.says_cancel, basic.nothing_to_cancel),
-        MessageHandler(basic.keeps_it, basic.nothing_dropped),
+        MessageHandler(basic.asks_to_keep, basic.nothing_dropped),
         MessageHandler(basic.wants_help, basic.help_text),
         MessageHandler(basic.only_a_phone, basic.phone_alone),
         MessageHandler(basic.confirms_nothing, basic.nothing_to_confirm),

@@ -145,9 +145,9 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     """A staff member's office intent the NLU clearly prefers though it is unsure: routed, not looked up in the KB.
     Rasa's fallback (nlu_fallback) heads the ranking then; the real intents follow it."""
     # Each name as this speaker means it: a citizen's 催单 (remind_ticket) is a supervisor's 催办 (urge_ticket).
-    # Two names meaning one intent for this speaker add up, as do a document's action and its ticket counterpart
-    # when the sentence speaks of a ticket.
-    ranked = summed_for_role([(_as_a_ticket(name, text), conf) for name, conf in understood.ranking], roles)
+    # Two names meaning one intent for this speaker add up (a document's action said of a ticket is already its
+    # ticket counterpart: ``_said_of_a_ticket``).
+    ranked = summed_for_role(understood.ranking, roles)
     if not ranked or is_question(text):
         return None
     entities = entity_values(understood.entities)

@@ -98,6 +98,8 @@ _LATER = (
     r"(?:第二日|第二天|隔日|隔天|过(?:咗|了)?[一两几]日|过(?:了)?[一两几]天|冇几耐|无几耐|没几天|没多久|之后|后来|跟住|"
     r"点知|谁知|结果)"
 )
+# A question by its ending: what is asked is no news of the matter nor a reason.
+_ASKED = re.compile(r"[?？吗咩未]$")
 _CAME_BACK = re.compile(
     rf"(?:^|[，,。；;\s]|但系|但是|可是|不过){_LATER}?(?:佢|佢哋|他们|他|啲人|那些人)?"
     r"又(?:再)?(?:开始|出现|回来|返嚟|返来|嚟|来|系咁|係咁|是这样|继续|恢复|\S{1,3}?返)"
@@ -109,7 +111,7 @@ def says_it_persists(text: str) -> bool:
     """Whether ``text`` says that what was reported still goes on ("仲系臭到死") or came back ("第二日又停返"), as a
     statement (a question is not)."""
     said = text.strip()
-    if len(said) < 3 or said.endswith(("?", "？", "吗", "咩", "未")):
+    if len(said) < 3 or _ASKED.search(said):
         return False
     if not (_STILL.match(said) or _CAME_BACK.search(said)):
         return False
@@ -212,12 +214,9 @@ _IN_CHARGE = re.compile(
 )
 
 
-_ASKED = re.compile(r"[?？]|吗$|咩$|未$")
-
-
 def gives_a_reason(text: str) -> bool:
     """Whether ``text`` gives a reason or says who is in charge (a statement, not a question)."""
     said = text.strip()
-    if not said or _ASKED.search(said):
+    if not said or _ASKED.search(said) or "?" in said or "？" in said:
         return False
     return bool(_BECAUSE.match(said) or _IN_CHARGE.search(said))

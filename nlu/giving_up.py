@@ -94,12 +94,13 @@ _NEGATED_DROP = (
     r"(?:唔好|不要|别|咪|毋好|莫|唔使|毋使|不用|不想|唔想)(?:再)?(?:帮我|同我|给我|俾我|替我)?"
     r"(?:取消|撤回|撤销|撤单|撤|删除|删)"
 )
+_NEGATED = re.compile(_NEGATED_DROP)
 _KEEPING = re.compile(f"{_NEGATED_DROP}|算了?|算啦|算喇|算嘞|等等|咪住|等阵|等一下", re.I)
 
 
 def keeps_it(text: str) -> bool:
     """Whether the message only asks not to cancel or withdraw ("唔好取消", "算啦唔好取消住", "不要撤回了")."""
-    return bool(re.search(_NEGATED_DROP, text)) and _only_dropping(text, _KEEPING)
+    return bool(_NEGATED.search(text)) and _only_dropping(text, _KEEPING)
 
 
 # A step back: "上一步", "返回", "返回上一步", "退返上一步", "翻去上一条问题", "我想返去上一步".

@@ -610,12 +610,7 @@ class TicketService:
         async with self.db.session() as s:
             t = await self._get(s, code)
             self._require_department(actor, t, "补充退单说明")
-            objection = await s.scalar(
-                select(TicketObjection)
-                .where(TicketObjection.ticket_id == t.id, TicketObjection.status == "pending")
-                .order_by(TicketObjection.raised_at.desc())
-                .limit(1)
-            )
+            objection = await self._pending_objection(s, t)
             if objection is None:
                 raise TicketError(f"工单 {t.code} 没有待审核的退单，无法补充说明。")
             objection.text = _clip(f"{objection.text}；{text}", "退单说明")
@@ -648,15 +643,20 @@ class TicketService:
             await self._decide_objection(s, t, actor, accept, ruling, target)
             return await self.department_name(s, target or t.department_code)
 
-    async def _decide_objection(
-        self, s: AsyncSession, t: Ticket, actor: Actor, accept: bool, ruling: str, target: str
-    ) -> None:
-        objection = await s.scalar(
+    @staticmethod
+    async def _pending_objection(s: AsyncSession, t: Ticket) -> TicketObjection | None:
+        """The ticket's 退单 waiting for review (the latest, should there be more)."""
+        return await s.scalar(
             select(TicketObjection)
             .where(TicketObjection.ticket_id == t.id, TicketObjection.status == "pending")
             .order_by(TicketObjection.id.desc())
             .limit(1)
         )
+
+    async def _decide_objection(
+        self, s: AsyncSession, t: Ticket, actor: Actor, accept: bool, ruling: str, target: str
+    ) -> None:
+        objection = await self._pending_objection(s, t)
         if objection is None or t.status != Status.OBJECTED.value:
             try:
                 check("objection_accept" if accept else "objection_reject", t.status)
