@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ROUND_SETS = {
     "round8": ROOT / "bench" / "data" / "nlu_eval_round8.jsonl",
     "round9": ROOT / "bench" / "data" / "nlu_eval_round9.jsonl",
+    "round10": ROOT / "bench" / "data" / "nlu_eval_round10.jsonl",
 }
 
 

@@ -46,7 +46,6 @@ from knowledge_base.encoder import (
     use_available,
 )
 from knowledge_base.index_manager import IndexManager
-from knowledge_base.normalize import EMPTY_DIALECT
 from knowledge_base.policy import LearnedThresholds, Thresholds
 from knowledge_base.ranker.retrain import BackgroundTrainer
 from knowledge_base.retriever import MAIN, USE, FusionParams
@@ -347,7 +346,7 @@ async def build_runtime(
             intents=build_registry(answers, desk, tickets, office, quality_desk),
             knowledge=answers,
             handoff=desk,
-            nlu=nlu_service(nlu, clock, index, metrics),
+            nlu=nlu_service(nlu, clock, metrics),
             identity=DirectoryIdentity(
                 db, StaticRoles(settings.sender_roles), staff_channels=identity_channels(settings, integrations)
             ),
@@ -414,14 +413,10 @@ def link_channels(settings: Settings, integrations: dict[str, Integration]) -> f
     return identity_channels(settings, integrations) - {WEB}
 
 
-def nlu_service(
-    nlu: NluRuntime | None, clock: Clock, index: IndexManager, metrics: Metrics | None = None
-) -> NluService | None:
+def nlu_service(nlu: NluRuntime | None, clock: Clock, metrics: Metrics | None = None) -> NluService | None:
     if nlu is None:
         return None
-    # The NLU normalises with the same dialect words as the KB's current snapshot.
-    dialect = lambda: index.snapshot.dialect if index.snapshot else EMPTY_DIALECT  # noqa: E731
-    return NluService(nlu.client, clock, dialect, metrics)
+    return NluService(nlu.client, clock, metrics)
 
 
 def handoff_config(settings: Settings) -> HandoffConfig:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kernel.clock import Clock
 from kernel.metrics import Metrics
-from knowledge_base.normalize import EMPTY_DIALECT, DialectMap, normalize
+from knowledge_base.normalize import normalize
 from nlu.entities import postprocess
 from nlu.homophones import appeal_verbs
 
@@ -38,10 +37,13 @@ class Understanding:
         }
 
 
-def preprocess(text: str, dialect: DialectMap = EMPTY_DIALECT) -> str:
-    """Same normalisation as the KB, but keeping punctuation and case (IDs, times), and with homophone
-    typos of the appeal verbs repaired (我要头诉 → 我要投诉): the model never saw those spellings."""
-    return appeal_verbs(normalize(text, dialect, keep_punct=True, lower=False))
+def preprocess(text: str) -> str:
+    """The KB's normalisation (full-width forms, traditional characters), keeping punctuation and case (IDs,
+    times), and with homophone typos of the appeal verbs repaired (我要头诉 → 我要投诉): the model never saw those
+    spellings. Dialect words are left as they are: the model is trained on them as people write them ("有冇单超咗
+    时", "𠊎有么个文要批"), and the KB's dialect-to-Mandarin words would give it half-translated text it never saw
+    ("有没有单超了时": query_ticket instead of overdue_tickets; bench/README.md, NLU, round 10)."""
+    return appeal_verbs(normalize(text, keep_punct=True, lower=False))
 
 
 class NluService:
@@ -49,16 +51,14 @@ class NluService:
         self,
         parser: Parser,
         clock: Clock,
-        dialect: Callable[[], DialectMap] = lambda: EMPTY_DIALECT,
         metrics: Metrics | None = None,
     ):
         self.parser = parser
         self.clock = clock
-        self.dialect = dialect
         self.metrics = metrics
 
     async def understand(self, text: str) -> Understanding:
-        clean = preprocess(text, self.dialect())
+        clean = preprocess(text)
         started = time.perf_counter()
         try:
             raw = await self.parser.parse(clean)

@@ -146,3 +146,19 @@ def test_dictionary_keeps_manual_entries_and_adds_short_kb_names(tmp_path):
 )
 def test_a_ratings_reason_is_what_else_was_said(said: str, reason: str) -> None:
     assert rating_reason(said) == reason
+
+
+async def test_the_product_gives_the_model_dialect_words_as_people_write_them():
+    """The model is trained on Cantonese and Hakka as written; the KB's dialect-to-Mandarin words once reached it
+    ("有冇单超咗时" → "有没有单超了时", read as a citizen's ticket query)."""
+    from govchat.runtime import nlu_service
+    from kernel.clock import FakeClock
+    from nlu.manager import NluRuntime
+    from tests.support.nlu_double import RecordedParser
+
+    parser = RecordedParser({})
+    nlu = nlu_service(NluRuntime(client=parser), FakeClock())  # type: ignore[arg-type]
+    assert nlu is not None
+    for text in ("有冇单超咗时", "𠊎有么个文要批", "呢单唔关我哋事，退返去"):
+        assert (await nlu.understand(text)).text == preprocess(text)
+    assert parser.calls == ["有冇单超咗时", "𠊎有么个文要批", "呢单唔关我哋事,退返去"]
