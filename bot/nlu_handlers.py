@@ -363,7 +363,7 @@ async def _ticket_just_filed(ctx: Context, u: Understanding | None) -> JustFiled
     tickets = ctx.services.tickets
     added = added_to_filing(ctx.text)
     swap = swapped_part(ctx.text)
-    if tickets is None or not (added or swap) or is_staff(ctx.actor) or _likeliest(u) in _NOT_MORE:
+    if tickets is None or not (added or swap) or is_staff(ctx.actor) or _acts_on_the_ticket(ctx, u):
         return None
     if is_question(added or ctx.text) or ticket_intake.explicit_request(added):  # "还有，我要投诉…": another appeal
         return None
@@ -420,7 +420,7 @@ async def _persists_on_own_ticket(ctx: Context, u: Understanding | None) -> bool
     tickets = ctx.services.tickets
     if tickets is None or is_staff(ctx.actor) or not says_it_persists(ctx.text) or is_question(ctx.text):
         return False
-    if _likeliest(u) in _NOT_MORE:
+    if _acts_on_the_ticket(ctx, u):
         return False
     return bool(await tickets.followup.open_tickets(ctx.actor, rectifying=True))
 
@@ -430,6 +430,25 @@ def _likeliest(u: Understanding | None) -> str:
     if u is None:
         return ""
     return next((name for name, _ in u.ranking if name in SPECS), u.intent)
+
+
+# A phone change speaks of a phone (its number or a word for it), an address change of a place.
+_SPEAKS_OF = {
+    "change_ticket_phone": re.compile(r"电话|手机|号码|联系方式|\d{7,}"),
+    "change_ticket_address": re.compile(
+        r"地址|地点|位置|地方|门牌|[路街巷村镇号栋楼区苑园场站口]|小区|花园|社区|广场|市场|大厦|公寓|学校|医院"
+    ),
+}
+
+
+def _acts_on_the_ticket(ctx: Context, u: Understanding | None) -> bool:
+    """The NLU's likeliest reading is an action on the ticket (urging, withdrawing, rating …), not more of what was
+    said. An unsure phone or address change that speaks of no phone or place is none ("唔系乱倒，系偷倒":
+    nlu_fallback 0.35, 更正联系电话 0.26; "头先讲错咗，唔系建筑垃圾，系生活垃圾": 更正事发地址, unsure)."""
+    likeliest = _likeliest(u)
+    if likeliest in _SPEAKS_OF and u is not None and _unsure(ctx, u):
+        return bool(_SPEAKS_OF[likeliest].search(ctx.text))
+    return likeliest in _NOT_MORE
 
 
 def _acts_on(intent: str, entity: str) -> bool:

@@ -151,6 +151,10 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     if not ranked or is_question(text):
         return None
     entities = entity_values(understood.entities)
+    opening = _opened_by_command_word(text, roles)
+    if opening is not None and (ranked[0][0] == opening or not _clear_lead(ranked)):
+        # "回复已经约谈店主，要求十点后停止营业": the command, unless the NLU clearly reads something else in it
+        return decide_for(SPECS[opening], entities, roles)
     runner_up = ranked[1][0] if len(ranked) > 1 else ""
     # A citizen's reading just ahead of the speaker's own office intent, whose characteristic entity the sentence
     # has ("这张交给城管那边去办吧" from a dispatcher: complain 0.37, dispatch 0.30, a department named).
@@ -164,13 +168,21 @@ def _preferred_office_intent(text: str, understood: Understanding, roles: frozen
     told = _told_apart_by_entity(ranked[:2], entities) or _told_apart_by_change(ranked[:2], text)
     if told is not None and roles & SPECS[told].roles:
         return decide_for(SPECS[told], entities, roles)
-    # The likeliest reading names what it acts on ("这张交给城管那边去办吧": a department for a dispatch), or the
-    # sentence opens with that intent's own command word ("回复已经约谈店主，要求十点后停止营业").
+    # The likeliest reading names what it acts on ("这张交给城管那边去办吧": a department for a dispatch).
     named = name in TOLD_BY_ENTITY and bool(entities.get(TOLD_BY_ENTITY[name]))
-    opens = name in OPENING_WORDS and bool(OPENING_WORDS[name].match(without_leading_ordinal(text)))
-    if not (named or opens) and not _clear_lead(ranked):
+    if not named and not _clear_lead(ranked):
         return None
     return decide_for(spec, entities, roles)
+
+
+def _opened_by_command_word(text: str, roles: frozenset[Role]) -> str | None:
+    """The ticket action whose command word opens the sentence without its "/" and with what it carries, when the
+    speaker may take it: the command is meant, whatever unsure reading the NLU gives the rest (the result "已经约谈
+    店主，要求十点后停止营业" reads as anything from 质检 to 预约会议)."""
+    bare = without_leading_ordinal(text)
+    return next(
+        (name for name, words in OPENING_WORDS.items() if words.match(bare) and roles & SPECS[name].roles), None
+    )
 
 
 # A citizen asking after what they filed: never a question for the KB. (Supplementing and urging are not
