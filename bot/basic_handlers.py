@@ -20,7 +20,7 @@ from nlu.asking import about_to_ask, asks_what_answers
 from nlu.day_questions import day_question
 from nlu.entities import mobile_alone
 from nlu.giving_up import goes_back, is_cancel, keeps_it
-from nlu.numerals import ordinal_in
+from nlu.numerals import only_asks_about_an_item, ordinal_in
 from office_flows.handoff.asking import asks_for_person
 
 WELCOME = (
@@ -211,13 +211,6 @@ async def ask_away(ctx: Context, m: Match) -> list[Reply]:
     return [Reply(ASK_AWAY)]
 
 
-# An item pointed at by its place, and at most a question about it: "第一份讲乜", "第二张系咩", "最后嗰条".
-_ONLY_ABOUT_IT = re.compile(
-    r"^(?:讲乜|讲咩|讲乜嘢|讲咩嘢|写咩嘅?|写乜嘅?|系咩|系乜|系咩嚟|是什么|讲什么|写什么|写的什么|写的是什么|"
-    r"点样|怎么样|内容|嘅内容|的内容|呢|喇|啦)?[?？。.!！\s]*$"
-)
-
-
 def points_into_no_list(ctx: Context) -> bool:
     """A place in a list ("第一份讲乜") when no numbered list is fresh and no offered choice takes it (a menu
     offered earlier takes a number, "2" or "第二个", not "第一份讲乜")."""
@@ -226,8 +219,7 @@ def points_into_no_list(ctx: Context) -> bool:
         return False
     if fresh_entry(ctx.session, LISTED, ctx.services.clock.now(), LISTED_TTL) is not None:
         return False
-    rest = ctx.text[: found[1].start()] + ctx.text[found[1].end() :]
-    return bool(_ONLY_ABOUT_IT.match(rest.strip()))
+    return only_asks_about_an_item(ctx.text)
 
 
 async def no_list_to_point_into(ctx: Context, m: Match) -> list[Reply]:

@@ -37,6 +37,7 @@ from nlu.client import NluUnavailable
 from nlu.correcting import swapped_part
 from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
 from nlu.giving_up import is_cancel
+from nlu.numerals import only_asks_about_an_item
 from nlu.service import Understanding
 from nlu.timeparse import parse_time
 
@@ -279,9 +280,10 @@ def _with_listed_item(ctx: Context, u: Understanding | None) -> Understanding | 
     if listed is None or listed.value is None:
         return u
     entities = [*u.entities, {"entity": entity, "value": listed.value, "extractor": "listed"}]
-    if (not _acts_on(_likeliest(u), entity) and is_question(ctx.text)) or _ONLY_THE_PLACE_ASKED.match(ctx.text):
-        # A question about an item of the list ("第一份写咩嘅", "第一张讲咩", read as out of scope): a question about
-        # that document or ticket.
+    asked = is_question(ctx.text) and (not _acts_on(_likeliest(u), entity) or only_asks_about_an_item(ctx.text))
+    if asked or _ONLY_THE_PLACE_ASKED.match(ctx.text):
+        # A question about an item of the list ("第一份写咩嘅", "第一张讲咩", read as out of scope; or as 退单, which
+        # acts on a ticket, after a retrain): a question about that document or ticket.
         return replace(u, intent=_ASKED_ABOUT[entity], confidence=1.0, entities=entities)
     return replace(u, entities=entities)
 

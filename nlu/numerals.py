@@ -52,3 +52,19 @@ def without_leading_ordinal(text: str) -> str:
     """``text`` without the place it starts with ("第二张回复市民：…" → "回复市民：…")."""
     m = _ORDINAL.match(text)
     return text[m.end() :] if m else text
+
+
+# What may follow an item's place when the item itself is asked about: "第一份讲乜", "第二张系咩", "最后嗰条".
+_ONLY_ABOUT_IT = re.compile(
+    r"^(?:讲乜|讲咩|讲乜嘢|讲咩嘢|写咩嘅?|写乜嘅?|系咩|系乜|系咩嚟|是什么|讲什么|写什么|写的什么|写的是什么|"
+    r"点样|怎么样|内容|嘅内容|的内容|呢|喇|啦)?[?？。.!！\s]*$"
+)
+
+
+def only_asks_about_an_item(text: str) -> bool:
+    """The sentence is an item's place and at most a question about it ("第二张讲咩", "第一份写咩嘅")."""
+    found = ordinal_in(text)
+    if found is None:
+        return False
+    rest = text[: found[1].start()] + text[found[1].end() :]
+    return bool(_ONLY_ABOUT_IT.match(rest.strip()))
