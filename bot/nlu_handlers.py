@@ -34,8 +34,8 @@ from knowledge_base.service import AskResult
 from nlu.agreeing import agrees
 from nlu.asking import complains_nobody_came, complains_of_delay, gives_a_reason, says_it_persists
 from nlu.client import NluUnavailable
-from nlu.correcting import swapped_part
-from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, valid_ticket_id
+from nlu.correcting import speaks_of_a_place, swapped_part
+from nlu.entities import DOC_ID, MEETING_ID, mobile_in, rating_level, speaks_of_a_phone, valid_ticket_id
 from nlu.giving_up import is_cancel
 from nlu.numerals import only_asks_about_an_item
 from nlu.service import Understanding
@@ -435,12 +435,7 @@ def _likeliest(u: Understanding | None) -> str:
 
 
 # A phone change speaks of a phone (its number or a word for it), an address change of a place.
-_SPEAKS_OF = {
-    "change_ticket_phone": re.compile(r"电话|手机|号码|联系方式|\d{7,}"),
-    "change_ticket_address": re.compile(
-        r"地址|地点|位置|地方|门牌|[路街巷村镇号栋楼区苑园场站口]|小区|花园|社区|广场|市场|大厦|公寓|学校|医院"
-    ),
-}
+_SPEAKS_OF = {"change_ticket_phone": speaks_of_a_phone, "change_ticket_address": speaks_of_a_place}
 
 
 def _acts_on_the_ticket(ctx: Context, u: Understanding | None) -> bool:
@@ -449,7 +444,7 @@ def _acts_on_the_ticket(ctx: Context, u: Understanding | None) -> bool:
     nlu_fallback 0.35, 更正联系电话 0.26; "头先讲错咗，唔系建筑垃圾，系生活垃圾": 更正事发地址, unsure)."""
     likeliest = _likeliest(u)
     if likeliest in _SPEAKS_OF and u is not None and _unsure(ctx, u):
-        return bool(_SPEAKS_OF[likeliest].search(ctx.text))
+        return _SPEAKS_OF[likeliest](ctx.text)
     return likeliest in _NOT_MORE
 
 

@@ -47,7 +47,7 @@ from nlu.agreeing import agrees, only_thanks
 from nlu.asking import about_to_ask, asks_after_own_ticket, asks_how_long, asks_to_wait, asks_what_answers, asks_why
 from nlu.correcting import corrected_address, swapped_part
 from nlu.day_questions import day_question
-from nlu.entities import mobile_in, only_a_place, phone_in, street_address
+from nlu.entities import PHONE_WORDS, mobile_in, only_a_place, phone_in, street_address
 from nlu.giving_up import gives_up, goes_back
 from nlu.homophones import appeal_verbs
 from nlu.introducing import form_of_address
@@ -280,7 +280,6 @@ def looks_like_time(text: str, now: datetime) -> bool:
 
 # The number of a house after its street ("华南大道18号"): part of a place, not a day of the month.
 _HOUSE_NUMBER = re.compile(r"(?<=[路街巷道村弄里坊])\s*[0-9０-９一二三四五六七八九十百零〇]+\s*号")
-_PHONE_WORDS = re.compile(r"电话|手机|号码|联系")
 
 
 def says_time(text: str, now: datetime) -> bool:
@@ -297,7 +296,7 @@ def place_not_time(text: str, now: datetime) -> bool:
 def late_time(text: str, now: datetime) -> bool:
     """``text`` is a time said after its step ("昨晚开始", "上周开始"): a clause that is nothing but a time, or a
     short message that names one, asks nothing, and speaks of no place and no phone."""
-    if asks(text) or _PLACE.search(text) or _PHONE_WORDS.search(text):
+    if asks(text) or _PLACE.search(text) or PHONE_WORDS.search(text):
         return False
     return bool(time_clause(text, now)) or (len(text) <= 10 and says_time(text, now))
 

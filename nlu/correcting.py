@@ -60,6 +60,11 @@ _IS = re.compile(r"(?:系|係|是)(.+)$")
 _PLACE_WORD = re.compile(r"[路街巷道村镇区号栋幢座楼层室苑园场站桥口旁边侧对面]|小区|门口|附近|隔离|隔篱")
 
 
+def speaks_of_a_place(text: str) -> bool:
+    """Whether ``text`` names a place: a word for an address ("地址", "门牌") or a place ("路", "小区", "门口")."""
+    return bool(_ADDRESS_WORD.search(text) or _PLACE_WORD.search(text))
+
+
 def _affirmed(clause: str) -> str:
     """The clause without what it says the place is not: "是城北镇不是城东镇" → "是城北镇", "唔系江南系江北" →
     "江北", "唔系江南路" → ""."""

@@ -151,6 +151,15 @@ def phone_in(text: str) -> str | None:
     return mobile_in(text) or (landline.group(0) if landline else None)
 
 
+# Words for a phone ("电话", "手机号码", "联系方式").
+PHONE_WORDS = re.compile(r"电话|手机|号码|联系")
+
+
+def speaks_of_a_phone(text: str) -> bool:
+    """Whether ``text`` names a phone: a word for one, or a mobile number."""
+    return bool(PHONE_WORDS.search(text)) or mobile_in(text) is not None
+
+
 def mobile_alone(text: str) -> str | None:
     """The mobile number ``text`` is made of and nothing else ("138 0013 8000" → "13800138000")."""
     m = _MOBILE_GROUPED.fullmatch(text.strip())
